@@ -1,0 +1,167 @@
+/* DNS records the customer must publish, what DNS servers answered for them,
+ * and the comparison that turns answers into a status and diagnoses.
+ *
+ * The same code serves the demo's simulated DNS world and the live engine:
+ * a DNS source (src/dns/) asks each server the probes of record_probes()
+ * and hands the answers to record_evaluate().  Pure C, no I/O. */
+#ifndef BEHALF_CORE_RECORD_H
+#define BEHALF_CORE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RECORD_NAME_MAX 256   /* a domain name in text, with NUL (253 + slack) */
+#define RECORD_VALUE_MAX 2048 /* a record value in text, with NUL */
+#define RECORD_MAX_SERVERS 8  /* authoritative servers compared per record */
+#define RECORD_MAX_PROBES 8   /* questions asked per record per server */
+#define RECORD_MAX_RRS 16     /* answer records kept per question */
+#define RECORD_MAX_DIAGNOSES 6
+
+enum record_type {
+	RECORD_TYPE_A = 1,
+	RECORD_TYPE_CNAME = 5,
+	RECORD_TYPE_TXT = 16,
+	RECORD_TYPE_AAAA = 28,
+};
+
+enum record_purpose {
+	PURPOSE_DKIM,
+	PURPOSE_RETURN_PATH,
+	PURPOSE_DMARC,
+	PURPOSE_SPF,
+	PURPOSE__COUNT
+};
+
+/* Overall status of one record; the words are the stable ones of
+ * reference/dns-diagnosis.md (record_status_word). */
+enum record_status {
+	STATUS_UNKNOWN,  /* not checked yet */
+	STATUS_VERIFIED, /* every authoritative server has the right data */
+	STATUS_PARTIAL,  /* some have it: propagation in progress */
+	STATUS_MISMATCH, /* a record is there with the wrong content */
+	STATUS_MISSING,  /* nothing there */
+	STATUS_ERROR,    /* servers unreachable, SERVFAIL, ... */
+	STATUS__COUNT
+};
+
+/* Diagnosis codes: stable identifiers (record_diag_code gives the text). */
+enum record_diag {
+	DIAG_ZONE_APPENDED,
+	DIAG_WRONG_LABEL,
+	DIAG_QUOTED_VALUE,
+	DIAG_TRUNCATED_VALUE,
+	DIAG_VALUE_MISMATCH,
+	DIAG_DUPLICATE_RECORDS,
+	DIAG_WRONG_TYPE,
+	DIAG_CNAME_TARGET_MISMATCH,
+	DIAG_CNAME_FLATTENED,
+	DIAG_NOT_PROPAGATED,
+	DIAG_RESOLVER_STALE,
+	DIAG_SERVER_UNREACHABLE,
+	DIAG_NOT_AUTHORITATIVE,
+	DIAG_DMARC_MISSING,
+	DIAG_DMARC_POLICY_BLOCKS,
+	DIAG_SPF_MULTIPLE,
+	DIAG_SPF_TOO_MANY_LOOKUPS,
+	DIAG__COUNT
+};
+
+/* One record the customer must publish. */
+struct expected_record {
+	enum record_purpose purpose;
+	enum record_type type;        /* TXT or CNAME */
+	char name[RECORD_NAME_MAX];   /* absolute, lower-case, no trailing dot */
+	char value[RECORD_VALUE_MAX]; /* TXT: joined text; CNAME: target, no dot */
+	bool required;
+};
+
+/* One question asked of every server for a record. */
+struct record_probe {
+	char name[RECORD_NAME_MAX];
+	enum record_type type;
+};
+
+/* How a server's reply to one question ended. */
+enum answer_rcode {
+	ANSWER_NONE,     /* not asked / no reply yet */
+	ANSWER_OK,       /* NOERROR with data */
+	ANSWER_NODATA,   /* NOERROR, nothing of that type */
+	ANSWER_NXDOMAIN, /* the name does not exist */
+	ANSWER_SERVFAIL,
+	ANSWER_REFUSED,
+	ANSWER_TIMEOUT,
+};
+
+/* One resource record in an answer, as text. */
+struct answer_rr {
+	enum record_type type;      /* may differ from the question (CNAME, A) */
+	char owner[RECORD_NAME_MAX]; /* lower-case, no trailing dot */
+	char *data;                 /* malloced; TXT: character-strings joined;
+				       CNAME: target without trailing dot */
+	uint32_t ttl;
+};
+
+/* One server's reply to one probe. */
+struct probe_answer {
+	enum answer_rcode rcode;
+	bool authoritative;             /* AA flag */
+	size_t nrrs;
+	struct answer_rr rrs[RECORD_MAX_RRS];
+	uint32_t negative_ttl;          /* min(SOA TTL, SOA MINIMUM) on NXDOMAIN/NODATA */
+};
+
+/* What one server answered to every probe of a record. */
+struct server_answers {
+	char server[RECORD_NAME_MAX]; /* nameserver name, e.g. ns1.host.example */
+	char address[64];             /* address it was asked at, for display */
+	size_t nprobes;
+	struct probe_answer probes[RECORD_MAX_PROBES];
+};
+
+/* One diagnosis: code, then the arguments its sentence and fix need. */
+struct record_diagnosis {
+	enum record_diag code;
+	char arg[RECORD_NAME_MAX];   /* e.g. the label to type, the server that lags */
+	char arg2[RECORD_VALUE_MAX]; /* e.g. the value seen */
+};
+
+/* The verdict on one record. */
+struct record_result {
+	enum record_status status;
+	enum record_status per_server[RECORD_MAX_SERVERS];
+	char seen[RECORD_MAX_SERVERS][RECORD_VALUE_MAX]; /* what each server has at the name, sanitized */
+	size_t nservers;
+	size_t ndiagnoses;
+	struct record_diagnosis diagnoses[RECORD_MAX_DIAGNOSES];
+};
+
+/* Fills probes[] (at most RECORD_MAX_PROBES) with the questions to ask every
+ * server for rec in zone (the zone apex, e.g. "customer.example"); the first
+ * probe is always (rec->name, rec->type).  Returns how many. */
+size_t record_probes(const struct expected_record *rec, const char *zone,
+		     struct record_probe *probes);
+
+/* Compares what nservers servers answered to rec's probes (same order as
+ * record_probes) and fills out.  Never fails. */
+void record_evaluate(const struct expected_record *rec, const char *zone,
+		     const struct server_answers *servers, size_t nservers,
+		     struct record_result *out);
+
+/* Frees the rrs' data of every probe answer of a server (not the struct). */
+void record_server_answers_clear(struct server_answers *s);
+
+/* "verified", "partial", "mismatch", "missing", "error" ("unknown" before a check). */
+const char *record_status_word(enum record_status status);
+/* "zone-appended", ...: the stable code of reference/dns-diagnosis.md. */
+const char *record_diag_code(enum record_diag diag);
+/* "dkim", "return-path", "dmarc", "spf". */
+const char *record_purpose_word(enum record_purpose purpose);
+/* "TXT", "CNAME", ... */
+const char *record_type_word(enum record_type type);
+
+/* The label to type at a DNS host: name relative to zone ("@" for the apex);
+ * a name outside the zone is copied whole. */
+void record_relative_label(const char *name, const char *zone, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,229 @@
+/* The wizard: the model of one customer's onboarding.
+ *
+ * A table of steps; each step either completes (the customer pressed Enter
+ * on valid input, or the event it waited for arrived) or waits.  Waiting
+ * steps ask the application for work through wizard_next_request() and are
+ * told the outcome through the wizard_on_*() functions: the core does no I/O
+ * and knows no ESP, DNS library or terminal.  The screens draw this struct
+ * (const) and edit its fields; the state file saves it. */
+#ifndef BEHALF_CORE_WIZARD_H
+#define BEHALF_CORE_WIZARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/field.h"
+#include "core/fromhdr.h"
+#include "core/record.h"
+#include "core/validate.h"
+
+#define WIZARD_HISTORY_MAX 32
+#define WIZARD_MAX_RECORDS 4
+#define WIZARD_ID_MAX 64
+#define WIZARD_NOTICE_MAX 512
+#define ADVISOR_QUESTIONS 3
+
+enum wizard_option {
+	OPTION_NONE,
+	OPTION_DOMAIN,  /* 1: authenticated customer domain (recommended) */
+	OPTION_ADDRESS, /* 2: verified From address */
+	OPTION_NAME,    /* 3: custom From name on the vendor's domain */
+	OPTION__COUNT
+};
+
+enum wizard_step {
+	STEP_WELCOME,
+	STEP_CHOOSE,    /* the three options, pros and cons */
+	STEP_ADVISOR,   /* "help me choose": a few questions, then a pick */
+	STEP_DOMAIN,    /* option 1: the domain */
+	STEP_RECORDS,   /* option 1: records to add, live status */
+	STEP_ADDRESS,   /* option 2: From address and name */
+	STEP_CONFIRM,   /* option 2: waiting for the confirmation click */
+	STEP_FROM_NAME, /* option 3: display name, format, address, preview */
+	STEP_SWITCH,    /* keep or remove what another option created at the ESP */
+	STEP_DONE,
+	STEP__COUNT
+};
+
+enum advisor_answer { ADVISOR_UNANSWERED, ADVISOR_YES, ADVISOR_NO, ADVISOR_UNSURE };
+
+/* Work the wizard waits for; the application does it and reports back. */
+enum wizard_request {
+	REQ_NONE,
+	REQ_DOMAIN_ENSURE,    /* find or create domain.name at the ESP */
+	REQ_DNS_CHECK,        /* look up records[] in the DNS */
+	REQ_DOMAIN_VERIFY,    /* ask the ESP to verify DKIM and Return-Path */
+	REQ_SIGNATURE_ENSURE, /* find or create the sender signature */
+	REQ_SIGNATURE_POLL,   /* has the customer clicked the link? */
+	REQ_SIGNATURE_RESEND, /* send the confirmation email again */
+	REQ_DOMAIN_REMOVE,    /* delete domain at the ESP (customer asked) */
+	REQ_SIGNATURE_REMOVE, /* delete the signature at the ESP (customer asked) */
+	REQ__COUNT
+};
+
+enum notice_kind { NOTICE_NONE, NOTICE_INFO, NOTICE_ERROR };
+
+/* What the vendor configured and who the customer is. */
+struct wizard_config {
+	char vendor_name[128];               /* "Acme Help Desk" */
+	char vendor_domain[DOMAIN_ASCII_MAX]; /* "acmehelp.example" */
+	char shared_local[64];               /* local part of the shared address */
+	char return_path_label[64];          /* "pm-bounces" */
+	char customer_id[WIZARD_ID_MAX];     /* from --customer */
+	char esp_name[32];                   /* "Postmark" */
+	char support_contact[256];           /* shown on done and in exports */
+	bool demo;                           /* --demo: pretend ESP and DNS */
+};
+
+/* The customer's domain at the ESP (option 1), as the ESP last described it. */
+struct wizard_domain_res {
+	bool exists;
+	char id[WIZARD_ID_MAX];
+	char name[DOMAIN_ASCII_MAX];
+	char dkim_host[RECORD_NAME_MAX];    /* pending key's host when set, else active */
+	char dkim_value[RECORD_VALUE_MAX];  /* "k=rsa; p=..." */
+	char return_path_host[RECORD_NAME_MAX];   /* "pm-bounces.customer.example" */
+	char return_path_target[RECORD_NAME_MAX]; /* "pm.mtasv.net" */
+	bool dkim_verified;        /* ESP says DKIM is verified */
+	bool return_path_verified; /* ESP says the Return-Path is verified */
+};
+
+/* The sender signature at the ESP (option 2). */
+struct wizard_signature_res {
+	bool exists;
+	char id[WIZARD_ID_MAX];
+	char email[EMAIL_MAX];
+	char name[FIELD_CAP];
+	bool confirmed;
+	int64_t created_ms; /* wall clock, ms */
+	int64_t resent_ms;  /* last resend, 0 if never */
+};
+
+struct wizard {
+	struct wizard_config cfg;
+
+	enum wizard_step step;
+	enum wizard_step history[WIZARD_HISTORY_MAX]; /* steps Back returns to */
+	size_t history_len;
+	enum wizard_option option; /* the option being followed, or NONE */
+
+	/* choose and advisor */
+	int choose_cursor; /* 0..2 the options, 3 "help me choose" */
+	int advisor_question;                        /* 0..ADVISOR_QUESTIONS (== done) */
+	int advisor_cursor;
+	enum advisor_answer advisor[ADVISOR_QUESTIONS];
+
+	/* option 1 */
+	struct field domain_input;
+	struct domain_value domain;     /* checked value of domain_input */
+	struct wizard_domain_res esp_domain;
+	size_t nrecords;
+	struct expected_record records[WIZARD_MAX_RECORDS];
+	struct record_result results[WIZARD_MAX_RECORDS];
+	int records_cursor;
+	bool records_detail;            /* the per-nameserver matrix is open */
+	char dns_host[64];              /* detected DNS host id ("cloudflare"), or "" */
+	int64_t records_since_ms;       /* monotonic ms when the records step began */
+	int64_t last_check_ms;          /* monotonic ms of the last finished check, 0 never */
+	int64_t next_check_ms;          /* monotonic ms of the next check */
+	int checks;                     /* finished checks */
+	int64_t verify_after_ms;        /* earliest next ESP verify (backoff) */
+	int verify_attempts;
+
+	/* option 2 */
+	struct field address_email;
+	struct field address_name;
+	int address_focus;              /* 0 email, 1 name */
+	char address_normalized[EMAIL_MAX];
+	struct wizard_signature_res signature;
+	int64_t poll_after_ms;          /* monotonic ms of the next confirmation poll */
+
+	/* option 3 */
+	struct field from_name;
+	enum from_format from_format;
+	struct field from_pattern;
+	enum from_address from_address;
+	int from_focus;                 /* 0 name, 1 format, 2 pattern, 3 address */
+
+	/* switching option */
+	enum wizard_option switch_target;
+	bool switch_remove_domain;
+	bool switch_remove_signature;
+	int switch_cursor;
+
+	/* what the application is doing for us; not saved */
+	enum wizard_request busy;
+	int64_t busy_since_ms;
+	enum notice_kind notice_kind;
+	char notice[WIZARD_NOTICE_MAX]; /* sanitized text to show, or "" */
+	int64_t retry_after_ms;         /* after an ESP error: earliest retry */
+	int failures;                   /* consecutive failures of busy's kind */
+	bool dirty;                     /* changed since last saved */
+};
+
+/* Starts a fresh wizard at the welcome step. */
+void wizard_init(struct wizard *w, const struct wizard_config *cfg);
+
+/* Enter: completes the step when its input is valid (errors are set on the
+ * fields otherwise) and moves on.  Returns true when the step changed. */
+bool wizard_next(struct wizard *w, int64_t now_ms);
+/* Back to the previous step; false when there is none. */
+bool wizard_back(struct wizard *w);
+/* Picks an option on the choose or advisor step (goes through STEP_SWITCH
+ * when another option left resources at the ESP). */
+void wizard_choose(struct wizard *w, enum wizard_option option, int64_t now_ms);
+/* "Switch option" from any step: to the choose step. */
+void wizard_switch(struct wizard *w);
+/* Answers the advisor's current question and moves to the next one. */
+void wizard_advisor_answer(struct wizard *w, enum advisor_answer answer);
+/* The option the advisor's answers recommend (OPTION_NONE until answered);
+ * reason receives a text id explaining why (may be NULL). */
+enum wizard_option wizard_advisor_recommend(const struct wizard *w, const char **reason);
+
+/* Option 3: the display name, address and header the current inputs give. */
+void wizard_from_preview(const struct wizard *w, char *display, size_t dcap, char *address,
+			 size_t acap, char *header, size_t hcap);
+
+/* Option 2: seconds before resend is allowed again (0: now). */
+int wizard_resend_wait(const struct wizard *w, int64_t wall_ms);
+/* Option 2: the customer asks to resend. */
+void wizard_resend(struct wizard *w);
+/* Option 1: check the DNS now ("c"). */
+void wizard_check_now(struct wizard *w, int64_t now_ms);
+/* Seconds until the next DNS check (for "next check in N s"). */
+int wizard_next_check_in(const struct wizard *w, int64_t now_ms);
+/* True when every required record is verified in DNS. */
+bool wizard_records_verified(const struct wizard *w);
+
+/* The work to do now, or REQ_NONE; *wake_ms (may be NULL) receives the
+ * monotonic time at which to ask again (0: no timer needed).  now_ms is
+ * monotonic, wall_ms the wall clock (for saved timestamps). */
+enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms,
+					int64_t wall_ms, int64_t *wake_ms);
+/* The application started req. */
+void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t now_ms);
+/* REQ_DOMAIN_ENSURE or REQ_DOMAIN_VERIFY answered: the ESP's view of the domain. */
+void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64_t now_ms);
+/* REQ_DNS_CHECK answered: one result per records[] entry, and the DNS host
+ * detected from the nameservers ("" when unknown). */
+void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t n,
+		   const char *dns_host, int64_t now_ms);
+/* REQ_SIGNATURE_ENSURE, _POLL or _RESEND answered. */
+void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
+			 int64_t now_ms, int64_t wall_ms);
+/* REQ_DOMAIN_REMOVE / REQ_SIGNATURE_REMOVE done. */
+void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms);
+/* Any request failed; message (untrusted, may be NULL) is sanitized and shown. */
+void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
+		     const char *message, int64_t now_ms);
+
+/* Stable word of a step ("welcome", "choose", ...), used in state and tests. */
+const char *wizard_step_word(enum wizard_step step);
+/* The step for a word, or STEP__COUNT. */
+enum wizard_step wizard_step_from_word(const char *word);
+/* Stable word of a request ("domain-ensure", ...). */
+const char *wizard_request_word(enum wizard_request req);
+
+#endif

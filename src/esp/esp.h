@@ -1,0 +1,55 @@
+/* The ESP interface.  The wizard and the screens never know which ESP they
+ * talk to: postmark.c (live, libcurl multi) and sandbox.c (offline demo and
+ * UI tests) both implement these operations.
+ *
+ * Every operation is asynchronous: it returns BH_OK when started and calls
+ * done(arg, err, reply) later, from the source's dispatch; BH_ERR_BUSY when
+ * another request is under way (one at a time).  The reply is valid only
+ * during the callback.  "ensure" operations find by name before creating,
+ * and adopt an existing resource, so that nothing is ever created twice. */
+#ifndef BEHALF_ESP_ESP_H
+#define BEHALF_ESP_ESP_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "core/source.h"
+#include "core/wizard.h"
+
+struct esp_reply {
+	int esp_code;                          /* ESP's error code, 0 when none */
+	char message[256];                     /* ESP's message, untrusted */
+	struct wizard_domain_res domain;       /* domain operations */
+	struct wizard_signature_res signature; /* signature operations */
+	char server_id[WIZARD_ID_MAX];         /* server operations */
+	char server_token_set;                 /* a server token came back (kept in memory only) */
+};
+
+typedef void (*esp_done_fn)(void *arg, enum bh_err err, const struct esp_reply *reply);
+
+struct esp;
+
+struct esp_ops {
+	const char *name; /* "Postmark", shown to people */
+	void (*destroy)(struct esp *esp);
+	enum bh_err (*domain_ensure)(struct esp *esp, const char *domain,
+				     const char *return_path_domain, esp_done_fn done, void *arg);
+	enum bh_err (*domain_verify)(struct esp *esp, const char *id, esp_done_fn done, void *arg);
+	enum bh_err (*domain_delete)(struct esp *esp, const char *id, esp_done_fn done, void *arg);
+	enum bh_err (*signature_ensure)(struct esp *esp, const char *email, const char *name,
+					const char *reply_to, const char *note, esp_done_fn done,
+					void *arg);
+	enum bh_err (*signature_get)(struct esp *esp, const char *id, esp_done_fn done, void *arg);
+	enum bh_err (*signature_resend)(struct esp *esp, const char *id, esp_done_fn done,
+					void *arg);
+	enum bh_err (*signature_delete)(struct esp *esp, const char *id, esp_done_fn done,
+					void *arg);
+	struct source_ops source; /* loop integration; self is the struct esp */
+};
+
+/* Every implementation starts with this. */
+struct esp {
+	const struct esp_ops *ops;
+};
+
+#endif

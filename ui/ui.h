@@ -1,0 +1,94 @@
+/* The ncurses front end.  One file per screen (screen_<name>.c) with a draw
+ * function that reads the model (const, no I/O) and a key function that
+ * edits the model's fields or returns an action for the loop.  ui.c owns the
+ * terminal: the frame, overlays (help, quit, terminal too small), resize,
+ * colours and the ASCII fallback, and routes keys. */
+#ifndef BEHALF_UI_UI_H
+#define BEHALF_UI_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "core/wizard.h"
+
+/* What a key asks of the application loop. */
+enum ui_action {
+	ACTION_NONE,     /* key not taken by the screen: ui.c tries global keys */
+	ACTION_STAY,     /* taken; nothing visible changed */
+	ACTION_REDRAW,   /* taken; the model changed: redraw */
+	ACTION_NEXT,     /* Enter: loop calls wizard_next() */
+	ACTION_BACK,     /* loop calls wizard_back() */
+	ACTION_SWITCH,   /* loop calls wizard_switch() */
+	ACTION_CHECK,    /* check DNS now */
+	ACTION_RESEND,   /* resend the confirmation email */
+	ACTION_DEMO,     /* presenter: advance the demo scenario / simulate the click */
+	ACTION_EXPORT,   /* open the export dialog (issue 5) */
+	ACTION_QUIT,     /* quit confirmed: save and leave */
+};
+
+/* One key as read by get_wch: a character or a KEY_* code. */
+struct ui_key {
+	wint_t code;
+	bool is_function; /* KEY_* code (get_wch returned KEY_CODE_YES) */
+};
+
+/* What the screens need besides the model. */
+struct ui_view {
+	int64_t now_ms;  /* monotonic, for "next check in N s", spinners */
+	int64_t wall_ms; /* wall clock, for resend cooldown */
+	bool ascii;      /* no UTF-8 line drawing */
+	bool color;      /* colours allowed (has_colors and no NO_COLOR) */
+};
+
+/* A screen: one per wizard step (tmux's window_mode table). */
+struct screen {
+	const char *name;
+	/* Draws the body in rows [top, top+height) of stdscr, full width. */
+	void (*draw)(const struct wizard *w, const struct ui_view *v, int top, int height);
+	/* Handles a key; returns ACTION_NONE to let ui.c handle it globally. */
+	enum ui_action (*key)(struct wizard *w, const struct ui_key *k);
+	/* True when the focused control is a text field (printable keys are
+	 * typed, so q, ?, s, c... are not commands).  May be NULL: never. */
+	bool (*typing)(const struct wizard *w);
+	/* Footer key hints: a text id in assets/text/en.ini. */
+	const char *footer;
+};
+
+extern const struct screen *const ui_screens[STEP__COUNT];
+
+/* Starts curses (locale, colours, keypad, ASCII fallback); false with a
+ * message on stderr when the terminal cannot be used. */
+bool ui_start(void);
+/* Ends curses, restoring the terminal. */
+void ui_stop(void);
+/* Draws everything (frame, screen, overlay) if something changed. */
+void ui_draw(const struct wizard *w, const struct ui_view *v);
+/* Marks the screen for redraw at the next ui_draw. */
+void ui_invalidate(void);
+/* Reads all pending keys (non-blocking) and routes them; returns the first
+ * action that needs the loop (NEXT, BACK, SWITCH, CHECK, RESEND, DEMO,
+ * EXPORT, QUIT), else ACTION_NONE/REDRAW. */
+enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
+/* True when the terminal is too small (the screen says what size it needs). */
+bool ui_too_small(void);
+
+/* Shared drawing helpers for screens (ui_draw.c). */
+/* Prints UTF-8 text at (y, x), clipped to width columns; returns columns used. */
+int ui_print(int y, int x, int width, const char *utf8);
+/* Word-wraps UTF-8 text (with \n) into rows starting at y; returns rows used
+ * (never more than max_rows). */
+int ui_wrap(int y, int x, int width, int max_rows, const char *utf8);
+/* Draws a text field with its cursor (when focused) and its error below;
+ * returns rows used (1, or 2 with an error). */
+int ui_field(int y, int x, int width, const char *label, const struct field *f, bool focused);
+/* Display width in columns of UTF-8 text. */
+int ui_width(const char *utf8);
+
+/* Colour pairs / attributes, degraded to A_BOLD / A_REVERSE without colour. */
+enum ui_style { STYLE_NORMAL, STYLE_TITLE, STYLE_DIM, STYLE_OK, STYLE_WARN, STYLE_ERROR,
+		STYLE_SELECTED, STYLE_KEY, STYLE__COUNT };
+void ui_style_on(enum ui_style s);
+void ui_style_off(enum ui_style s);
+
+#endif
