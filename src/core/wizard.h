@@ -148,10 +148,15 @@ struct wizard {
 	int from_focus;                 /* 0 name, 1 format, 2 pattern, 3 address */
 
 	/* switching option */
-	enum wizard_option switch_target;
+	enum wizard_option switch_target;  /* option chosen */
+	enum wizard_step switch_then;      /* step to go to once decided */
 	bool switch_remove_domain;
 	bool switch_remove_signature;
+	bool switch_confirmed;             /* Enter pressed: removals under way */
 	int switch_cursor;
+	bool domain_kept;                  /* customer chose to keep esp_domain aside */
+	bool signature_kept;               /* customer chose to keep signature aside */
+	bool resend_wanted;                /* option 2: resend asked, not yet done */
 
 	/* what the application is doing for us; not saved */
 	enum wizard_request busy;

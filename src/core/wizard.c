@@ -1,0 +1,771 @@
+/* The wizard's state machine: a table of steps, each with what Enter does
+ * and what work it waits for (unbound's advance-or-wait iterator). */
+#include "core/wizard.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/alloc.h"
+#include "core/sanitize.h"
+#include "core/text.h"
+
+#define CHECK_FAST_MS 2000           /* DNS poll while the customer works */
+#define CHECK_FAST_PHASE_MS 300000   /* ... for the first five minutes */
+#define CHECK_SLOW_MAX_MS 60000      /* then backing off to a minute */
+#define POLL_FAST_MS 3000            /* confirmation poll, first minutes */
+#define POLL_SLOW_MS 20000
+#define RESEND_COOLDOWN_MS 60000
+#define RETRY_MAX_MS 60000
+
+struct step_def {
+	const char *word;
+	/* Enter on this step: true when the step changed. */
+	bool (*next)(struct wizard *w, int64_t now_ms);
+	/* Work this step waits for, REQ_NONE when none (see wizard_next_request). */
+	enum wizard_request (*want)(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+				    int64_t *wake_ms);
+};
+
+static const struct step_def *step_table(enum wizard_step step);
+
+static const char *const request_words[REQ__COUNT] = {
+	[REQ_NONE] = "none",
+	[REQ_DOMAIN_ENSURE] = "domain-ensure",
+	[REQ_DNS_CHECK] = "dns-check",
+	[REQ_DOMAIN_VERIFY] = "domain-verify",
+	[REQ_SIGNATURE_ENSURE] = "signature-ensure",
+	[REQ_SIGNATURE_POLL] = "signature-poll",
+	[REQ_SIGNATURE_RESEND] = "signature-resend",
+	[REQ_DOMAIN_REMOVE] = "domain-remove",
+	[REQ_SIGNATURE_REMOVE] = "signature-remove",
+};
+
+const char *wizard_request_word(enum wizard_request req)
+{
+	return (unsigned)req < REQ__COUNT ? request_words[req] : "none";
+}
+
+const char *wizard_step_word(enum wizard_step step)
+{
+	const struct step_def *d = step_table(step);
+	return d ? d->word : "unknown";
+}
+
+enum wizard_step wizard_step_from_word(const char *word)
+{
+	int s;
+	for (s = 0; s < STEP__COUNT; s++)
+		if (strcmp(step_table((enum wizard_step)s)->word, word) == 0)
+			return (enum wizard_step)s;
+	return STEP__COUNT;
+}
+
+void wizard_init(struct wizard *w, const struct wizard_config *cfg)
+{
+	memset(w, 0, sizeof *w);
+	if (cfg)
+		w->cfg = *cfg;
+	w->step = STEP_WELCOME;
+	w->from_format = FROM_FORMAT_VIA;
+	w->from_address = FROM_ADDRESS_SHARED;
+	field_set(&w->from_pattern, "{name} at {vendor}");
+	w->dirty = true;
+}
+
+static void wizard_clear_notice(struct wizard *w)
+{
+	w->notice_kind = NOTICE_NONE;
+	w->notice[0] = '\0';
+}
+
+/* Moves forward to step, remembering where we were for Back. */
+static void wizard_goto(struct wizard *w, enum wizard_step step)
+{
+	if (step == w->step)
+		return;
+	if (w->history_len == WIZARD_HISTORY_MAX) {
+		memmove(w->history, w->history + 1, (WIZARD_HISTORY_MAX - 1) * sizeof w->history[0]);
+		w->history_len--;
+	}
+	w->history[w->history_len++] = w->step;
+	w->step = step;
+	wizard_clear_notice(w);
+	w->dirty = true;
+}
+
+bool wizard_back(struct wizard *w)
+{
+	if (!w->history_len)
+		return false;
+	w->step = w->history[--w->history_len];
+	w->switch_confirmed = false;
+	wizard_clear_notice(w);
+	w->dirty = true;
+	return true;
+}
+
+static enum wizard_step option_first_step(enum wizard_option option)
+{
+	switch (option) {
+	case OPTION_DOMAIN:
+		return STEP_DOMAIN;
+	case OPTION_ADDRESS:
+		return STEP_ADDRESS;
+	case OPTION_NAME:
+		return STEP_FROM_NAME;
+	default:
+		return STEP_CHOOSE;
+	}
+}
+
+/* Resources at the ESP that going on with `option` would leave behind. */
+static bool wizard_leaves_resources(const struct wizard *w, enum wizard_option option,
+				    bool domain_changes, bool address_changes)
+{
+	bool domain = w->esp_domain.exists && !w->domain_kept &&
+		      (option != OPTION_DOMAIN || domain_changes);
+	bool signature = w->signature.exists && !w->signature_kept &&
+			 (option != OPTION_ADDRESS || address_changes);
+	return domain || signature;
+}
+
+/* Goes to the keep-or-remove step, which then continues to `then`. */
+static void wizard_start_switch(struct wizard *w, enum wizard_option target,
+				enum wizard_step then)
+{
+	w->switch_target = target;
+	w->switch_then = then;
+	w->switch_remove_domain = false;
+	w->switch_remove_signature = false;
+	w->switch_confirmed = false;
+	w->switch_cursor = 0;
+	wizard_goto(w, STEP_SWITCH);
+}
+
+void wizard_choose(struct wizard *w, enum wizard_option option, int64_t now_ms)
+{
+	(void)now_ms;
+	if (option <= OPTION_NONE || option >= OPTION__COUNT)
+		return;
+	w->choose_cursor = (int)option - 1;
+	if (wizard_leaves_resources(w, option, false, false)) {
+		wizard_start_switch(w, option, option_first_step(option));
+		return;
+	}
+	w->option = option;
+	if (option == OPTION_DOMAIN)
+		w->domain_kept = false;
+	if (option == OPTION_ADDRESS)
+		w->signature_kept = false;
+	wizard_goto(w, option_first_step(option));
+}
+
+void wizard_switch(struct wizard *w)
+{
+	if (w->step == STEP_CHOOSE)
+		return;
+	if (w->option > OPTION_NONE)
+		w->choose_cursor = (int)w->option - 1;
+	wizard_goto(w, STEP_CHOOSE);
+}
+
+/* ---- advisor ---------------------------------------------------------- */
+
+void wizard_advisor_answer(struct wizard *w, enum advisor_answer answer)
+{
+	if (w->advisor_question < 0 || w->advisor_question >= ADVISOR_QUESTIONS)
+		return;
+	w->advisor[w->advisor_question++] = answer;
+	w->advisor_cursor = 0;
+	if (w->advisor_question < ADVISOR_QUESTIONS &&
+	    w->advisor[w->advisor_question] != ADVISOR_UNANSWERED)
+		w->advisor_cursor = (int)w->advisor[w->advisor_question] - 1;
+	w->dirty = true;
+}
+
+/* Q1: can you edit DNS?  Q2: must mail show your own address?  Q3: must you
+ * send today?  DNS access wins (option 1); without it an own address means
+ * option 2; otherwise option 3 to start. */
+enum wizard_option wizard_advisor_recommend(const struct wizard *w, const char **reason)
+{
+	enum advisor_answer dns = w->advisor[0], own = w->advisor[1], today = w->advisor[2];
+	const char *why;
+	enum wizard_option pick;
+	if (w->advisor_question < ADVISOR_QUESTIONS) {
+		if (reason)
+			*reason = NULL;
+		return OPTION_NONE;
+	}
+	if (dns == ADVISOR_YES) {
+		pick = OPTION_DOMAIN;
+		why = today == ADVISOR_YES ? "advisor.reason_dns_today" : "advisor.reason_dns";
+	} else if (dns == ADVISOR_UNSURE && today != ADVISOR_YES) {
+		pick = OPTION_DOMAIN;
+		why = "advisor.reason_teammate";
+	} else if (own != ADVISOR_NO) {
+		pick = OPTION_ADDRESS;
+		why = "advisor.reason_address";
+	} else {
+		pick = OPTION_NAME;
+		why = "advisor.reason_name";
+	}
+	if (reason)
+		*reason = why;
+	return pick;
+}
+
+/* ---- step handlers ------------------------------------------------------ */
+
+static bool next_welcome(struct wizard *w, int64_t now_ms)
+{
+	(void)now_ms;
+	wizard_goto(w, STEP_CHOOSE);
+	return true;
+}
+
+static bool next_choose(struct wizard *w, int64_t now_ms)
+{
+	if (w->choose_cursor >= 0 && w->choose_cursor < 3) {
+		wizard_choose(w, (enum wizard_option)(w->choose_cursor + 1), now_ms);
+		return true;
+	}
+	w->advisor_question = 0;
+	w->advisor_cursor = w->advisor[0] != ADVISOR_UNANSWERED ? (int)w->advisor[0] - 1 : 0;
+	wizard_goto(w, STEP_ADVISOR);
+	return true;
+}
+
+static bool next_advisor(struct wizard *w, int64_t now_ms)
+{
+	enum wizard_option pick;
+	if (w->advisor_question < ADVISOR_QUESTIONS) {
+		int c = w->advisor_cursor;
+		wizard_advisor_answer(w, c == 1 ? ADVISOR_NO : c == 2 ? ADVISOR_UNSURE : ADVISOR_YES);
+		return false;
+	}
+	pick = wizard_advisor_recommend(w, NULL);
+	if (pick == OPTION_NONE)
+		return false;
+	wizard_choose(w, pick, now_ms);
+	return true;
+}
+
+static struct validate_context wizard_validate_context(const struct wizard *w)
+{
+	struct validate_context ctx;
+	ctx.vendor_domain = w->cfg.vendor_domain[0] ? w->cfg.vendor_domain : NULL;
+	ctx.refuse_freemail = true;
+	return ctx;
+}
+
+/* Enter on the domain: check it, then on to the records (the ESP work starts
+ * there).  A different domain than the one created before goes through the
+ * keep-or-remove step first. */
+static bool next_domain(struct wizard *w, int64_t now_ms)
+{
+	struct validate_context ctx = wizard_validate_context(w);
+	struct domain_value value;
+	char detail[128] = "";
+	enum input_error err;
+	(void)now_ms;
+	err = validate_domain(w->domain_input.text, &ctx, &value, detail, sizeof detail);
+	if (err != INPUT_OK) {
+		field_set_error(&w->domain_input, err, detail);
+		w->dirty = true;
+		return false;
+	}
+	w->domain = value;
+	w->option = OPTION_DOMAIN;
+	if (w->esp_domain.exists && strcasecmp(w->esp_domain.name, value.ascii) != 0) {
+		w->domain_kept = false;
+		wizard_start_switch(w, OPTION_DOMAIN, STEP_RECORDS);
+		return true;
+	}
+	wizard_goto(w, STEP_RECORDS);
+	return true;
+}
+
+static bool next_records(struct wizard *w, int64_t now_ms)
+{
+	wizard_check_now(w, now_ms);
+	if (wizard_records_verified(w))
+		w->verify_after_ms = now_ms;
+	return false;
+}
+
+/* Enter on the From address form: both fields checked, errors at each. */
+static bool next_address(struct wizard *w, int64_t now_ms)
+{
+	struct validate_context ctx = wizard_validate_context(w);
+	char detail[128] = "", normalized[EMAIL_MAX];
+	enum input_error email_err, name_err;
+	(void)now_ms;
+	email_err = validate_email(w->address_email.text, &ctx, normalized, sizeof normalized, NULL,
+				   detail, sizeof detail);
+	if (email_err != INPUT_OK)
+		field_set_error(&w->address_email, email_err, detail);
+	detail[0] = '\0';
+	name_err = validate_display_name(w->address_name.text, detail, sizeof detail);
+	if (name_err != INPUT_OK)
+		field_set_error(&w->address_name, name_err, detail);
+	w->dirty = true;
+	if (email_err != INPUT_OK || name_err != INPUT_OK) {
+		w->address_focus = email_err != INPUT_OK ? 0 : 1;
+		return false;
+	}
+	str_copy(w->address_normalized, sizeof w->address_normalized, normalized);
+	w->option = OPTION_ADDRESS;
+	if (w->signature.exists && strcasecmp(w->signature.email, normalized) != 0) {
+		w->signature_kept = false;
+		wizard_start_switch(w, OPTION_ADDRESS, STEP_CONFIRM);
+		return true;
+	}
+	wizard_goto(w, STEP_CONFIRM);
+	return true;
+}
+
+static bool next_confirm(struct wizard *w, int64_t now_ms)
+{
+	w->poll_after_ms = now_ms;
+	return false;
+}
+
+static bool next_from_name(struct wizard *w, int64_t now_ms)
+{
+	char detail[128] = "";
+	enum input_error err;
+	(void)now_ms;
+	err = validate_display_name(w->from_name.text, detail, sizeof detail);
+	if (err != INPUT_OK) {
+		field_set_error(&w->from_name, err, detail);
+		w->from_focus = 0;
+		w->dirty = true;
+		return false;
+	}
+	if (w->from_format == FROM_FORMAT_CUSTOM) {
+		err = strstr(w->from_pattern.text, "{name}") ? INPUT_OK : INPUT_PATTERN_NO_NAME;
+		if (err == INPUT_OK)
+			err = validate_display_name(w->from_pattern.text, detail, sizeof detail);
+		if (err != INPUT_OK) {
+			field_set_error(&w->from_pattern, err, detail);
+			w->from_focus = 2;
+			w->dirty = true;
+			return false;
+		}
+	}
+	w->option = OPTION_NAME;
+	wizard_goto(w, STEP_DONE);
+	return true;
+}
+
+/* Once every removal asked for is done, the switch completes. */
+static bool wizard_switch_finish(struct wizard *w)
+{
+	if (w->switch_remove_domain && w->esp_domain.exists)
+		return false;
+	if (w->switch_remove_signature && w->signature.exists)
+		return false;
+	if (w->esp_domain.exists)
+		w->domain_kept = true;
+	if (w->signature.exists)
+		w->signature_kept = true;
+	w->switch_confirmed = false;
+	w->option = w->switch_target;
+	if (w->option == OPTION_DOMAIN)
+		w->domain_kept = w->esp_domain.exists &&
+				 strcasecmp(w->esp_domain.name, w->domain.ascii) != 0;
+	if (w->option == OPTION_ADDRESS)
+		w->signature_kept = w->signature.exists &&
+				    strcasecmp(w->signature.email, w->address_normalized) != 0;
+	wizard_goto(w, w->switch_then);
+	return true;
+}
+
+static bool next_switch(struct wizard *w, int64_t now_ms)
+{
+	(void)now_ms;
+	w->switch_confirmed = true;
+	w->dirty = true;
+	return wizard_switch_finish(w);
+}
+
+static bool next_done(struct wizard *w, int64_t now_ms)
+{
+	(void)w;
+	(void)now_ms;
+	return false;
+}
+
+bool wizard_next(struct wizard *w, int64_t now_ms)
+{
+	const struct step_def *d = step_table(w->step);
+	return d && d->next ? d->next(w, now_ms) : false;
+}
+
+/* ---- option 1: records ------------------------------------------------- */
+
+bool wizard_records_verified(const struct wizard *w)
+{
+	size_t i;
+	if (!w->nrecords)
+		return false;
+	for (i = 0; i < w->nrecords; i++)
+		if (w->records[i].required && w->results[i].status != STATUS_VERIFIED)
+			return false;
+	return true;
+}
+
+/* The domain at the ESP is the one the customer typed (not a kept other one). */
+static bool wizard_domain_current(const struct wizard *w)
+{
+	return w->esp_domain.exists && strcasecmp(w->esp_domain.name, w->domain.ascii) == 0;
+}
+
+void wizard_check_now(struct wizard *w, int64_t now_ms)
+{
+	w->next_check_ms = now_ms;
+	w->records_since_ms = now_ms; /* the customer is at work: poll fast again */
+}
+
+int wizard_next_check_in(const struct wizard *w, int64_t now_ms)
+{
+	int64_t ms = w->next_check_ms - now_ms;
+	if (w->busy == REQ_DNS_CHECK || ms <= 0)
+		return 0;
+	return (int)((ms + 999) / 1000);
+}
+
+/* Fast every few seconds while the customer works, then backing off. */
+static int64_t wizard_check_interval(const struct wizard *w, int64_t now_ms)
+{
+	int64_t since = now_ms - w->records_since_ms, interval = CHECK_FAST_MS;
+	if (since < CHECK_FAST_PHASE_MS)
+		return CHECK_FAST_MS;
+	since -= CHECK_FAST_PHASE_MS;
+	while (since > 0 && interval < CHECK_SLOW_MAX_MS) {
+		interval *= 2;
+		since -= 60000;
+	}
+	return interval < CHECK_SLOW_MAX_MS ? interval : CHECK_SLOW_MAX_MS;
+}
+
+static void wizard_set_record(struct expected_record *r, enum record_purpose purpose,
+			      enum record_type type, const char *name, const char *value,
+			      bool required)
+{
+	memset(r, 0, sizeof *r);
+	r->purpose = purpose;
+	r->type = type;
+	str_copy(r->name, sizeof r->name, name);
+	str_copy(r->value, sizeof r->value, value);
+	r->required = required;
+}
+
+/* The records the customer must publish, from the ESP's view of the domain;
+ * results are kept when the records did not change. */
+static void wizard_build_records(struct wizard *w)
+{
+	struct expected_record next[WIZARD_MAX_RECORDS];
+	char dmarc[RECORD_NAME_MAX + 8];
+	size_t n = 0, i;
+	if (w->esp_domain.dkim_host[0])
+		wizard_set_record(&next[n++], PURPOSE_DKIM, RECORD_TYPE_TXT, w->esp_domain.dkim_host,
+				  w->esp_domain.dkim_value, true);
+	if (w->esp_domain.return_path_host[0])
+		wizard_set_record(&next[n++], PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
+				  w->esp_domain.return_path_host,
+				  w->esp_domain.return_path_target, true);
+	snprintf(dmarc, sizeof dmarc, "_dmarc.%s", w->esp_domain.name);
+	wizard_set_record(&next[n++], PURPOSE_DMARC, RECORD_TYPE_TXT, dmarc, "v=DMARC1; p=none;",
+			  false);
+	for (i = 0; i < n; i++) {
+		if (i < w->nrecords && memcmp(&next[i], &w->records[i], sizeof next[i]) == 0)
+			continue;
+		w->records[i] = next[i];
+		memset(&w->results[i], 0, sizeof w->results[i]);
+	}
+	for (; i < WIZARD_MAX_RECORDS; i++)
+		memset(&w->results[i], 0, sizeof w->results[i]);
+	w->nrecords = n;
+}
+
+static enum wizard_request want_records(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+					int64_t *wake_ms)
+{
+	(void)wall_ms;
+	if (!wizard_domain_current(w))
+		return REQ_DOMAIN_ENSURE;
+	if (wizard_records_verified(w) &&
+	    !(w->esp_domain.dkim_verified && w->esp_domain.return_path_verified)) {
+		if (now_ms >= w->verify_after_ms)
+			return REQ_DOMAIN_VERIFY;
+		*wake_ms = w->verify_after_ms;
+	}
+	if (now_ms >= w->next_check_ms)
+		return REQ_DNS_CHECK;
+	if (!*wake_ms || w->next_check_ms < *wake_ms)
+		*wake_ms = w->next_check_ms;
+	return REQ_NONE;
+}
+
+/* ---- option 2: sender signature ---------------------------------------- */
+
+int wizard_resend_wait(const struct wizard *w, int64_t wall_ms)
+{
+	int64_t last = w->signature.resent_ms > w->signature.created_ms ? w->signature.resent_ms
+									 : w->signature.created_ms;
+	int64_t left = last + RESEND_COOLDOWN_MS - wall_ms;
+	if (!w->signature.exists || left <= 0)
+		return 0;
+	return (int)((left + 999) / 1000);
+}
+
+void wizard_resend(struct wizard *w)
+{
+	if (w->signature.exists && !w->signature.confirmed)
+		w->resend_wanted = true;
+}
+
+static bool wizard_signature_current(const struct wizard *w)
+{
+	return w->signature.exists &&
+	       strcasecmp(w->signature.email, w->address_normalized) == 0;
+}
+
+static enum wizard_request want_confirm(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+					int64_t *wake_ms)
+{
+	if (!wizard_signature_current(w))
+		return REQ_SIGNATURE_ENSURE;
+	if (w->signature.confirmed)
+		return REQ_NONE;
+	if (w->resend_wanted && wizard_resend_wait(w, wall_ms) == 0)
+		return REQ_SIGNATURE_RESEND;
+	if (now_ms >= w->poll_after_ms)
+		return REQ_SIGNATURE_POLL;
+	*wake_ms = w->poll_after_ms;
+	return REQ_NONE;
+}
+
+static enum wizard_request want_switch(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+				       int64_t *wake_ms)
+{
+	(void)now_ms;
+	(void)wall_ms;
+	(void)wake_ms;
+	if (!w->switch_confirmed)
+		return REQ_NONE;
+	if (w->switch_remove_domain && w->esp_domain.exists)
+		return REQ_DOMAIN_REMOVE;
+	if (w->switch_remove_signature && w->signature.exists)
+		return REQ_SIGNATURE_REMOVE;
+	return REQ_NONE;
+}
+
+enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms,
+					int64_t wall_ms, int64_t *wake_ms)
+{
+	const struct step_def *d = step_table(w->step);
+	int64_t wake = 0;
+	enum wizard_request req = REQ_NONE;
+	if (w->busy == REQ_NONE) {
+		if (w->retry_after_ms > now_ms)
+			wake = w->retry_after_ms;
+		else if (d && d->want)
+			req = d->want(w, now_ms, wall_ms, &wake);
+	}
+	if (wake_ms)
+		*wake_ms = wake;
+	return req;
+}
+
+void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t now_ms)
+{
+	w->busy = req;
+	w->busy_since_ms = now_ms;
+	if (req == REQ_SIGNATURE_RESEND)
+		w->resend_wanted = false;
+}
+
+/* A request ended well: forget earlier failures and their notice. */
+static void wizard_request_ok(struct wizard *w)
+{
+	w->busy = REQ_NONE;
+	w->failures = 0;
+	w->retry_after_ms = 0;
+	if (w->notice_kind == NOTICE_ERROR)
+		wizard_clear_notice(w);
+}
+
+void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64_t now_ms)
+{
+	enum wizard_request req = w->busy;
+	wizard_request_ok(w);
+	w->esp_domain = *d;
+	w->esp_domain.exists = true;
+	wizard_build_records(w);
+	w->dirty = true;
+	if (req == REQ_DOMAIN_ENSURE) {
+		w->records_since_ms = now_ms;
+		w->next_check_ms = now_ms;
+		w->verify_attempts = 0;
+	}
+	if (w->esp_domain.dkim_verified && w->esp_domain.return_path_verified) {
+		if (w->step == STEP_RECORDS)
+			wizard_goto(w, STEP_DONE);
+		return;
+	}
+	if (req == REQ_DOMAIN_VERIFY) {
+		/* DNS has the records but the ESP does not see them yet: ask again,
+		 * backing off from 5 s to a minute. */
+		int64_t wait = 5000;
+		int i;
+		for (i = 0; i < w->verify_attempts && wait < RETRY_MAX_MS; i++)
+			wait *= 2;
+		w->verify_attempts++;
+		w->verify_after_ms = now_ms + (wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS);
+	}
+}
+
+void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t n,
+		   const char *dns_host, int64_t now_ms)
+{
+	size_t i;
+	bool was_verified = wizard_records_verified(w);
+	wizard_request_ok(w);
+	for (i = 0; i < n && i < w->nrecords; i++)
+		w->results[i] = results[i];
+	str_copy(w->dns_host, sizeof w->dns_host, dns_host ? dns_host : "");
+	w->checks++;
+	w->last_check_ms = now_ms;
+	w->next_check_ms = now_ms + wizard_check_interval(w, now_ms);
+	if (!was_verified && wizard_records_verified(w)) {
+		w->verify_after_ms = now_ms;
+		w->verify_attempts = 0;
+	}
+	w->dirty = true;
+}
+
+void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
+			 int64_t now_ms, int64_t wall_ms)
+{
+	enum wizard_request req = w->busy;
+	int64_t created = w->signature.created_ms, resent = w->signature.resent_ms;
+	bool same = w->signature.exists && strcmp(w->signature.id, s->id) == 0;
+	wizard_request_ok(w);
+	w->signature = *s;
+	w->signature.exists = true;
+	if (same) {
+		if (!w->signature.created_ms)
+			w->signature.created_ms = created;
+		if (!w->signature.resent_ms)
+			w->signature.resent_ms = resent;
+	} else if (!w->signature.created_ms) {
+		w->signature.created_ms = wall_ms;
+	}
+	if (req == REQ_SIGNATURE_RESEND) {
+		w->signature.resent_ms = wall_ms;
+		w->notice_kind = NOTICE_INFO;
+		text_fmt(w->notice, sizeof w->notice, "wizard.resent", w->signature.email, NULL,
+			 NULL);
+	}
+	w->poll_after_ms = now_ms + (wall_ms - w->signature.created_ms < 300000 ? POLL_FAST_MS
+										 : POLL_SLOW_MS);
+	w->dirty = true;
+	if (w->signature.confirmed && w->step == STEP_CONFIRM)
+		wizard_goto(w, STEP_DONE);
+}
+
+void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms)
+{
+	(void)now_ms;
+	wizard_request_ok(w);
+	if (req == REQ_DOMAIN_REMOVE) {
+		memset(&w->esp_domain, 0, sizeof w->esp_domain);
+		w->nrecords = 0;
+		memset(w->results, 0, sizeof w->results);
+		w->domain_kept = false;
+	} else if (req == REQ_SIGNATURE_REMOVE) {
+		memset(&w->signature, 0, sizeof w->signature);
+		w->signature_kept = false;
+	}
+	w->dirty = true;
+	if (w->step == STEP_SWITCH && w->switch_confirmed)
+		wizard_switch_finish(w);
+}
+
+void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
+		     const char *message, int64_t now_ms)
+{
+	int64_t wait = 1000;
+	int i;
+	w->busy = REQ_NONE;
+	w->failures++;
+	w->notice_kind = NOTICE_ERROR;
+	if (message && *message) {
+		sanitize_text(message, w->notice, sizeof w->notice);
+	} else {
+		char what[64];
+		snprintf(what, sizeof what, "what.%s", wizard_request_word(req));
+		text_fmt(w->notice, sizeof w->notice, "wizard.request_failed", text_get(what),
+			 bh_strerror(err), NULL);
+	}
+	for (i = 1; i < w->failures && wait < RETRY_MAX_MS; i++)
+		wait *= 2;
+	/* A refusal will not change by asking again soon: wait the longest. */
+	if (err == BH_ERR_REMOTE || err == BH_ERR_AUTH || err == BH_ERR_INVALID)
+		wait = RETRY_MAX_MS;
+	w->retry_after_ms = now_ms + (wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS);
+	if (err == BH_ERR_REMOTE && req == REQ_SIGNATURE_ENSURE && w->step == STEP_CONFIRM) {
+		/* The ESP refused the address (free-mail, invalid): fix it at the field. */
+		wizard_back(w);
+		w->notice_kind = NOTICE_ERROR;
+		if (message && *message)
+			sanitize_text(message, w->notice, sizeof w->notice);
+		w->retry_after_ms = 0;
+	} else if (err == BH_ERR_REMOTE && req == REQ_DOMAIN_ENSURE && w->step == STEP_RECORDS) {
+		wizard_back(w);
+		w->notice_kind = NOTICE_ERROR;
+		if (message && *message)
+			sanitize_text(message, w->notice, sizeof w->notice);
+		w->retry_after_ms = 0;
+	}
+	w->dirty = true;
+}
+
+/* ---- option 3: From name ----------------------------------------------- */
+
+void wizard_from_preview(const struct wizard *w, char *display, size_t dcap, char *address,
+			 size_t acap, char *header, size_t hcap)
+{
+	char slug[64];
+	const char *name = w->from_name.len ? w->from_name.text : text_get("wizard.preview_name");
+	const char *who = w->cfg.customer_id[0] ? w->cfg.customer_id : name;
+	fromhdr_slug(who, slug, sizeof slug);
+	fromhdr_display_name(w->from_format, name, w->cfg.vendor_name, w->from_pattern.text,
+			     display, dcap);
+	fromhdr_address(w->from_address, w->cfg.shared_local, slug, w->cfg.vendor_domain, address,
+			acap);
+	fromhdr_header(display, address, header, hcap);
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+static const struct step_def steps[STEP__COUNT] = {
+	[STEP_WELCOME] = {"welcome", next_welcome, NULL},
+	[STEP_CHOOSE] = {"choose", next_choose, NULL},
+	[STEP_ADVISOR] = {"advisor", next_advisor, NULL},
+	[STEP_DOMAIN] = {"domain", next_domain, NULL},
+	[STEP_RECORDS] = {"records", next_records, want_records},
+	[STEP_ADDRESS] = {"address", next_address, NULL},
+	[STEP_CONFIRM] = {"confirm", next_confirm, want_confirm},
+	[STEP_FROM_NAME] = {"from-name", next_from_name, NULL},
+	[STEP_SWITCH] = {"switch", next_switch, want_switch},
+	[STEP_DONE] = {"done", next_done, NULL},
+};
+
+static const struct step_def *step_table(enum wizard_step step)
+{
+	return (unsigned)step < STEP__COUNT ? &steps[step] : NULL;
+}
