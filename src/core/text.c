@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <ini.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,10 @@ static int text_entry_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* inih callback: a repeated name is a continuation line of a multi-line value. */
+/* inih callback: a repeated name is a continuation line of a multi-line
+ * value.  A continuation starting with "|" begins a new line (kept as
+ * typed); any other continues the sentence (joined with a space), because
+ * libinih reads at most 200 characters a line. */
 static int text_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
 	size_t idlen = strlen(section) + strlen(name) + 2;
@@ -35,7 +39,7 @@ static int text_ini_handler(void *user, const char *section, const char *name, c
 		struct text_entry *e = &text_entries[text_count - 1];
 		size_t old = strlen(e->value), add = strlen(value);
 		e->value = xrealloc(e->value, old + add + 2);
-		e->value[old] = '\n';
+		e->value[old] = value[0] == '|' ? '\n' : ' ';
 		memcpy(e->value + old + 1, value, add + 1);
 		free(id);
 		return 1;
@@ -50,17 +54,22 @@ static int text_ini_handler(void *user, const char *section, const char *name, c
 	return 1;
 }
 
-/* Values may carry "\n" escapes and a leading "|" to keep leading spaces. */
+/* Values may carry "\n" escapes; a "|" starting a line keeps the blanks
+ * after it (inih strips leading blanks of continuation lines). */
 static void text_unescape(char *s)
 {
 	char *r = s, *w = s;
-	if (*r == '|')
-		r++;
+	bool line_start = true;
 	while (*r) {
-		if (r[0] == '\\' && r[1] == 'n') {
+		if (line_start && *r == '|') {
+			r++;
+			line_start = false;
+		} else if (r[0] == '\\' && r[1] == 'n') {
 			*w++ = '\n';
 			r += 2;
+			line_start = true;
 		} else {
+			line_start = *r == '\n';
 			*w++ = *r++;
 		}
 	}

@@ -1,6 +1,9 @@
 /* Words shown to people.  They live in assets/text/ (one .ini file per part) (INI files read
- * with libinih; each file owns its sections), looked up by "section.key".  Multi-line values are written
- * as indented continuation lines and joined with newlines. */
+ * with libinih; each file owns its sections), looked up by "section.key".
+ * libinih reads at most 200 characters a line: longer values continue on
+ * indented lines, joined with a space; an indented line starting with "|"
+ * starts a new line instead (blanks after the "|" are kept); "\n" is a
+ * newline anywhere. */
 #ifndef BEHALF_CORE_TEXT_H
 #define BEHALF_CORE_TEXT_H
 

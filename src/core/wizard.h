@@ -158,6 +158,8 @@ struct wizard {
 	bool signature_kept;               /* customer chose to keep signature aside */
 	bool resend_wanted;                /* option 2: resend asked, not yet done */
 
+	int demo_stage;                    /* --demo: scenario stage the presenter reached */
+
 	/* what the application is doing for us; not saved */
 	enum wizard_request busy;
 	int64_t busy_since_ms;

@@ -1,0 +1,26 @@
+/* Configuration: a config file read with libinih, then the environment,
+ * then the command line (each overriding the one before). */
+#ifndef BEHALF_APP_CONFIG_H
+#define BEHALF_APP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/wizard.h"
+
+struct config {
+	struct wizard_config wizard;  /* vendor, customer, ESP name, demo flag */
+	char state_dir[1024];         /* where customer state files live */
+	char config_path[1024];       /* the file read, or "" */
+	char scenario[64];            /* --demo: scenario id in assets/scenarios */
+	char signature_note[400];     /* option 2: personal note in the confirmation email */
+	char api_url[512];            /* Postmark base URL */
+	bool have_account_token;      /* a token is configured (the token itself is never kept here) */
+};
+
+/* Fills defaults, reads the config file (path, or the default locations
+ * when path is NULL) and the environment.  On error writes a message (with
+ * the file and line) to msg and returns false. */
+bool config_load(struct config *cfg, const char *path, char *msg, size_t cap);
+
+#endif
