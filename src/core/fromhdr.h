@@ -45,7 +45,9 @@ void fromhdr_slug(const char *in, char *out, size_t cap);
  * wire: the display name as an atom when it can be, a quoted-string
  * (escaping " and \) when it has specials such as commas, and RFC 2047
  * encoded-words (=?UTF-8?B?...?= or Q) when it is not ASCII; folded lines
- * at most 78 characters.  Returns the length needed. */
+ * at most 78 characters.  A fold is written "\n " (no CR, no final newline)
+ * so the screen can show it as is; whoever writes it to the wire turns each
+ * "\n" into "\r\n".  Returns the length needed. */
 size_t fromhdr_header(const char *display, const char *address, char *out, size_t cap);
 
 #endif
