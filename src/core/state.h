@@ -1,0 +1,87 @@
+/* The customer's state file: one JSON file per customer in the state
+ * directory, so that quitting (or a dropped SSH connection) and coming back
+ * resumes at the same step with the same ESP resources.
+ *
+ * Layout of the state directory (mode 0700):
+ *   <customer>.json       the saved wizard (schema STATE_SCHEMA), mode 0600
+ *   <customer>.lock       flock()ed while a session of that customer runs
+ *   <customer>.json.tmp   only ever seen after a crash mid-save; ignored
+ *   <customer>.json.corrupt-<time>   a corrupt file the caller set aside
+ *   audit.jsonl           append-only log of what was created, verified, ...
+ *
+ * Saves are atomic (temporary file, fsync, rename, fsync of the directory):
+ * a reader sees the old file or the new one, never half of one.  Tokens are
+ * never saved: struct wizard holds none. */
+#ifndef BEHALF_CORE_STATE_H
+#define BEHALF_CORE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/wizard.h"
+
+#define STATE_SCHEMA	 1		    /* the newest schema this build reads and writes */
+#define STATE_FILE_LIMIT (4u * 1024 * 1024) /* bigger state files are refused as corrupt */
+
+struct state_handle;
+
+/* True when id is 1 to 64 characters of [A-Za-z0-9._-] not starting with
+ * '.', so that it is safe in a file name. */
+bool state_customer_id_ok(const char *id);
+
+/* Creates dir (and its parents, mode 0700) when missing and takes the
+ * customer's lock without waiting.  BH_ERR_INVALID for a bad customer id,
+ * BH_ERR_LOCKED when another session of the customer holds the lock,
+ * BH_ERR_IO otherwise; msg (cap bytes) says why.  *out is freed with
+ * state_close. */
+enum bh_err state_open(const char *dir, const char *customer, struct state_handle **out, char *msg,
+		       size_t cap);
+
+/* Reads the saved wizard into w, which the caller has set up with
+ * wizard_init (w->cfg is kept: it comes from the configuration each run).
+ * Every persistent field is replaced; busy, notice, failures and dirty are
+ * reset; monotonic timers are set so that a DNS check, a verify and a
+ * confirmation poll happen right away.  On error w is unchanged:
+ * BH_ERR_NOT_FOUND when there is no state yet, BH_ERR_PARSE for a corrupt
+ * file (the file is left alone; see state_set_aside), BH_ERR_VERSION when a
+ * newer behalf wrote it, BH_ERR_INVALID when it belongs to another customer,
+ * BH_ERR_IO when it cannot be read.  msg names the file and the problem. */
+enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size_t cap);
+
+/* Saves w atomically (mode 0600).  On error the previous file is intact. */
+enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg, size_t cap);
+
+/* Moves the customer's state file aside to <file>.corrupt-<UTC time> (only
+ * when the caller decides to start over after BH_ERR_PARSE); msg receives
+ * the new name on success, the problem on error. */
+enum bh_err state_set_aside(struct state_handle *h, char *msg, size_t cap);
+
+/* Appends {"time","customer","event","detail"} as one line to audit.jsonl.
+ * event is a word ("domain-created", "verified", ...); detail may be NULL and
+ * is sanitized.  Best effort: a failure to log never stops the wizard. */
+void state_audit(struct state_handle *h, const char *event, const char *detail);
+
+/* The path of the customer's state file (static while h lives). */
+const char *state_path(const struct state_handle *h);
+
+/* Releases the lock and frees h (NULL is fine). */
+void state_close(struct state_handle *h);
+
+/* Helpers the sandbox ESP and exports share. */
+
+/* Creates dir and its missing parents with mode 0700. */
+enum bh_err state_make_dir(const char *dir, char *msg, size_t cap);
+/* Replaces dir/name with data atomically: dir/name.tmp (mode 0600), fsync,
+ * rename, fsync of dir. */
+enum bh_err state_write_atomic(const char *dir, const char *name, const char *data, size_t len,
+			       char *msg, size_t cap);
+/* Reads a whole file into out (limit bytes at most: BH_ERR_TOO_LARGE past
+ * it); BH_ERR_NOT_FOUND when it does not exist, BH_ERR_IO otherwise (errno
+ * set).  out must be empty; the caller frees it with buf_free. */
+enum bh_err state_read_file(const char *path, size_t limit, struct buf *out);
+/* Writes wall_ms as ISO 8601 UTC ("2025-08-17T05:51:29Z"). */
+void state_iso_time(int64_t wall_ms, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,895 @@
+/* The sandbox ESP (see sandbox.h): Postmark's domain and sender-signature
+ * operations against a pretend account in a JSON file, answered after a
+ * simulated latency from the loop's dispatch.
+ *
+ * The account file uses Postmark's field names (ID, Name, DKIMPendingHost,
+ * EmailAddress, Confirmed, ...) so that it reads like the API's replies. */
+#include "esp/sandbox.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/assets.h"
+#include "core/clock.h"
+#include "core/state.h"
+#include "core/validate.h"
+
+#define ACCOUNT_FILE	   "sandbox-account.json"
+#define ACCOUNT_LOCK	   "sandbox-account.lock"
+#define ACCOUNT_LIMIT	   (1024u * 1024u)
+#define KEYS_ASSET	   "demo/dkim-keys.txt"
+#define RETURN_PATH_TARGET "pm.mtasv.net"
+#define DNS_REPORTS	   16
+#define LATENCY_MAX_MS	   60000
+
+enum sandbox_op {
+	OP_NONE,
+	OP_DOMAIN_ENSURE,
+	OP_DOMAIN_VERIFY,
+	OP_DOMAIN_DELETE,
+	OP_SIGNATURE_ENSURE,
+	OP_SIGNATURE_GET,
+	OP_SIGNATURE_RESEND,
+	OP_SIGNATURE_DELETE,
+};
+
+/* What the application's last DNS check found for one domain. */
+struct dns_report {
+	char id[WIZARD_ID_MAX];
+	bool dkim;
+	bool return_path;
+};
+
+/* The request under way: kind, arguments and who to tell. */
+struct pending {
+	enum sandbox_op op; /* OP_NONE when idle */
+	int64_t due_ms;	    /* monotonic ms at which it completes */
+	char *args[4];	    /* malloced copies of the string arguments ("" for NULL) */
+	esp_done_fn done;
+	void *arg;
+};
+
+struct sandbox {
+	struct esp base;    /* first: a struct esp * is a struct sandbox * */
+	char *dir;	    /* malloced; the state directory holding the account */
+	int64_t latency_ms; /* simulated latency of each request */
+	struct pending req;
+	struct dns_report dns[DNS_REPORTS]; /* most recent last */
+	size_t ndns;
+};
+
+static const struct esp_ops sandbox_ops;
+
+/* snprintf into msg (cap bytes) when there is room; returns err. */
+__attribute__((format(printf, 4, 5))) static enum bh_err say(enum bh_err err, char *msg, size_t cap,
+							     const char *fmt, ...)
+{
+	va_list ap;
+	if (!msg || !cap)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+bool sandbox_is(const struct esp *esp)
+{
+	return esp && esp->ops == &sandbox_ops;
+}
+
+/* ---- the account file ---- */
+
+/* obj[key] as a string, "" when absent or not a string. */
+static const char *get_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return s ? s : "";
+}
+
+/* The lock that keeps two demo sessions from interleaving a
+ * read-modify-write of the account; -1 when it cannot be had (the demo
+ * then goes on unlocked). */
+static int account_lock(const struct sandbox *sb)
+{
+	struct buf path = {0};
+	int fd;
+
+	buf_printf(&path, "%s/%s", sb->dir, ACCOUNT_LOCK);
+	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	buf_free(&path);
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void account_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* True when every entry of root[key] is an object with an integer ID. */
+static bool account_list_ok(json_t *root, const char *key)
+{
+	json_t *a = json_object_get(root, key), *e;
+	size_t i;
+
+	if (!a)
+		return json_object_set_new(root, key, json_array()) == 0;
+	if (!json_is_array(a))
+		return false;
+	json_array_foreach(a, i, e)
+	{
+		if (!json_is_object(e) || !json_is_integer(json_object_get(e, "ID")))
+			return false;
+	}
+	return true;
+}
+
+/* Reads the account (an empty one when the file does not exist yet); the
+ * caller owns *out. */
+static enum bh_err account_load(const struct sandbox *sb, json_t **out, char *msg, size_t cap)
+{
+	struct buf path = {0}, text = {0};
+	json_error_t jerr;
+	json_t *root = NULL, *next;
+	enum bh_err err;
+
+	*out = NULL;
+	buf_printf(&path, "%s/%s", sb->dir, ACCOUNT_FILE);
+	err = state_read_file(path.data, ACCOUNT_LIMIT, &text);
+	if (err == BH_ERR_NOT_FOUND) {
+		root = json_pack("{s:i, s:[], s:[]}", "NextID", 1, "Domains", "SenderSignatures");
+		err = BH_OK;
+	} else if (err) {
+		err = say(err == BH_ERR_TOO_LARGE ? BH_ERR_PARSE : BH_ERR_IO, msg, cap,
+			  "cannot read the demo account %s: %s", path.data,
+			  err == BH_ERR_TOO_LARGE ? "too large" : strerror(errno));
+	} else {
+		root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!root)
+			err = say(BH_ERR_PARSE, msg, cap,
+				  "the demo account %s is corrupt: line %d: %s", path.data,
+				  jerr.line, jerr.text);
+	}
+	if (root) {
+		next = json_object_get(root, "NextID");
+		if (!json_is_object(root) || !json_is_integer(next) ||
+		    json_integer_value(next) < 1 || !account_list_ok(root, "Domains") ||
+		    !account_list_ok(root, "SenderSignatures")) {
+			err = say(BH_ERR_PARSE, msg, cap,
+				  "the demo account %s is corrupt: not the expected shape",
+				  path.data);
+			json_decref(root);
+			root = NULL;
+		}
+	}
+	buf_free(&path);
+	buf_free(&text);
+	*out = root;
+	return err;
+}
+
+/* Writes the account atomically. */
+static enum bh_err account_save(const struct sandbox *sb, json_t *root, char *msg, size_t cap)
+{
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	enum bh_err err;
+
+	if (!text)
+		return say(BH_ERR_NOMEM, msg, cap, "cannot encode the demo account");
+	err = state_write_atomic(sb->dir, ACCOUNT_FILE, text, strlen(text), msg, cap);
+	free(text);
+	return err;
+}
+
+/* Takes the account's next id. */
+static json_int_t account_next_id(json_t *root)
+{
+	json_int_t id = json_integer_value(json_object_get(root, "NextID"));
+	json_object_set_new(root, "NextID", json_integer(id + 1));
+	return id;
+}
+
+/* The entry of root[list] whose ID is the decimal id, and its index. */
+static json_t *find_by_id(json_t *root, const char *list, const char *id, size_t *index)
+{
+	json_t *a = json_object_get(root, list), *e;
+	char *end;
+	long long want;
+	size_t i;
+
+	errno = 0;
+	want = strtoll(id, &end, 10);
+	if (!*id || *end || errno)
+		return NULL;
+	json_array_foreach(a, i, e)
+	{
+		if (json_integer_value(json_object_get(e, "ID")) == want) {
+			if (index)
+				*index = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* The entry of root[list] whose key equals value, ignoring case. */
+static json_t *find_by_name(json_t *root, const char *list, const char *key, const char *value)
+{
+	json_t *a = json_object_get(root, list), *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+	{
+		if (strcasecmp(get_str(e, key), value) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* ---- domains ---- */
+
+/* A real 1024-bit RSA public key (base64 SubjectPublicKeyInfo) from the
+ * demo pool, the same for the same domain on every run; false when the pool
+ * is missing. */
+static bool pick_key(const char *domain, char *out, size_t cap)
+{
+	const struct asset *a = asset_find(KEYS_ASSET);
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t nkeys = 0, want, i, start;
+	const char *p, *end;
+
+	if (!a)
+		return false;
+	for (p = domain; *p; p++) {
+		h ^= (uint32_t)(unsigned char)tolower((unsigned char)*p);
+		h *= 16777619u;
+	}
+	/* Count, then find, the key lines (not blank, not comments). */
+	for (i = 0; i < a->size; i = (size_t)(end - (const char *)a->data) + 1) {
+		p = (const char *)a->data + i;
+		end = memchr(p, '\n', a->size - i);
+		if (!end)
+			end = (const char *)a->data + a->size;
+		if (end > p && *p != '#')
+			nkeys++;
+	}
+	if (!nkeys)
+		return false;
+	want = h % nkeys;
+	for (i = 0; i < a->size; i = (size_t)(end - (const char *)a->data) + 1) {
+		p = (const char *)a->data + i;
+		end = memchr(p, '\n', a->size - i);
+		if (!end)
+			end = (const char *)a->data + a->size;
+		if (end == p || *p == '#')
+			continue;
+		if (want-- == 0) {
+			start = (size_t)(end - p);
+			if (start >= cap)
+				return false;
+			memcpy(out, p, start);
+			out[start] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Copies s lower-cased into a malloced string. */
+static char *lower_dup(const char *s)
+{
+	char *d = xstrdup(s);
+	char *p;
+	for (p = d; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* The reply's view of a domain entry: the pending key when there is one,
+ * else the active one (what the customer must publish). */
+static void fill_domain(const json_t *d, struct wizard_domain_res *res)
+{
+	const char *pending = get_str(d, "DKIMPendingHost");
+
+	memset(res, 0, sizeof *res);
+	res->exists = true;
+	snprintf(res->id, sizeof res->id, "%lld",
+		 (long long)json_integer_value(json_object_get(d, "ID")));
+	str_copy(res->name, sizeof res->name, get_str(d, "Name"));
+	if (*pending) {
+		str_copy(res->dkim_host, sizeof res->dkim_host, pending);
+		str_copy(res->dkim_value, sizeof res->dkim_value,
+			 get_str(d, "DKIMPendingTextValue"));
+	} else {
+		str_copy(res->dkim_host, sizeof res->dkim_host, get_str(d, "DKIMHost"));
+		str_copy(res->dkim_value, sizeof res->dkim_value, get_str(d, "DKIMTextValue"));
+	}
+	str_copy(res->return_path_host, sizeof res->return_path_host,
+		 get_str(d, "ReturnPathDomain"));
+	str_copy(res->return_path_target, sizeof res->return_path_target,
+		 get_str(d, "ReturnPathDomainCNAMEValue"));
+	res->dkim_verified = json_is_true(json_object_get(d, "DKIMVerified"));
+	res->return_path_verified = json_is_true(json_object_get(d, "ReturnPathDomainVerified"));
+}
+
+/* A new domain entry, Postmark-shaped, with its pending DKIM key. */
+static enum bh_err domain_new(json_t *root, const char *name, const char *return_path, json_t **out,
+			      struct esp_reply *reply)
+{
+	char stamp[32], key[1024];
+	struct buf host = {0}, value = {0};
+	time_t t = (time_t)(clock_wall_ms() / 1000);
+	struct tm tm;
+	json_t *d;
+
+	if (!gmtime_r(&t, &tm) || strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm) == 0)
+		return BH_ERR_INVALID;
+	if (!pick_key(name, key, sizeof key)) {
+		str_copy(reply->message, sizeof reply->message,
+			 "The demo's DKIM keys (assets/" KEYS_ASSET ") are missing.");
+		return BH_ERR_NOT_FOUND;
+	}
+	buf_printf(&host, "%spm._domainkey.%s", stamp, name);
+	buf_printf(&value, "k=rsa; p=%s", key);
+	d = json_pack("{s:I, s:s, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "ID",
+		      account_next_id(root), "Name", name, "SPFVerified", 0, "DKIMVerified", 0,
+		      "DKIMHost", "", "DKIMTextValue", "", "DKIMPendingHost", host.data,
+		      "DKIMPendingTextValue", value.data, "DKIMUpdateStatus", "Pending",
+		      "ReturnPathDomain", return_path, "ReturnPathDomainCNAMEValue",
+		      RETURN_PATH_TARGET, "ReturnPathDomainVerified", 0);
+	buf_free(&host);
+	buf_free(&value);
+	if (!d || json_array_append_new(json_object_get(root, "Domains"), d) != 0)
+		return BH_ERR_NOMEM;
+	*out = d;
+	return BH_OK;
+}
+
+/* Postmark refuses these before looking anything up. */
+static enum bh_err domain_name_check(const char *name, struct esp_reply *reply)
+{
+	if (!*name) {
+		reply->esp_code = 514;
+		str_copy(reply->message, sizeof reply->message, "Domain Name is required.");
+		return BH_ERR_REMOTE;
+	}
+	if (strlen(name) > 255) {
+		reply->esp_code = 515;
+		str_copy(reply->message, sizeof reply->message,
+			 "Domain Name must be 255 characters or less.");
+		return BH_ERR_REMOTE;
+	}
+	if (!strchr(name, '.') ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.") != strlen(name)) {
+		reply->esp_code = 516;
+		str_copy(reply->message, sizeof reply->message, "Domain Name is not valid.");
+		return BH_ERR_REMOTE;
+	}
+	return BH_OK;
+}
+
+static enum bh_err run_domain_ensure(struct sandbox *sb, json_t *root, char *const *args,
+				     struct esp_reply *reply, bool *changed)
+{
+	char *name = lower_dup(args[0]), *rp = lower_dup(args[1]);
+	enum bh_err err = domain_name_check(name, reply);
+	json_t *d = NULL;
+
+	(void)sb;
+	if (err == BH_OK) {
+		d = find_by_name(root, "Domains", "Name", name);
+		if (d && *rp && strcmp(get_str(d, "ReturnPathDomain"), rp) != 0) {
+			/* "ensure" also means the Return-Path asked for. */
+			json_object_set_new(d, "ReturnPathDomain", json_string(rp));
+			json_object_set_new(d, "ReturnPathDomainVerified", json_false());
+			*changed = true;
+		} else if (!d) {
+			err = domain_new(root, name, rp, &d, reply);
+			*changed = err == BH_OK;
+		}
+	}
+	if (err == BH_OK)
+		fill_domain(d, &reply->domain);
+	free(name);
+	free(rp);
+	return err;
+}
+
+/* The DNS report for a domain id, or NULL. */
+static const struct dns_report *dns_report_find(const struct sandbox *sb, const char *id)
+{
+	size_t i;
+	for (i = sb->ndns; i-- > 0;)
+		if (strcmp(sb->dns[i].id, id) == 0)
+			return &sb->dns[i];
+	return NULL;
+}
+
+static enum bh_err domain_not_found(struct esp_reply *reply)
+{
+	reply->esp_code = 510;
+	str_copy(reply->message, sizeof reply->message, "This domain was not found.");
+	return BH_ERR_NOT_FOUND;
+}
+
+/* Verifies what the application's last DNS check saw: DKIM stays verified
+ * once it was (as at Postmark); the Return-Path follows the DNS. */
+static enum bh_err run_domain_verify(struct sandbox *sb, json_t *root, char *const *args,
+				     struct esp_reply *reply, bool *changed)
+{
+	json_t *d = find_by_id(root, "Domains", args[0], NULL);
+	const struct dns_report *dns = dns_report_find(sb, args[0]);
+
+	if (!d)
+		return domain_not_found(reply);
+	if (dns && dns->dkim && !json_is_true(json_object_get(d, "DKIMVerified"))) {
+		json_object_set_new(d, "DKIMVerified", json_true());
+		*changed = true;
+	}
+	if (dns && dns->dkim && *get_str(d, "DKIMPendingHost")) {
+		/* The pending key is in the DNS: it becomes the active key. */
+		json_object_set_new(d, "DKIMHost", json_string(get_str(d, "DKIMPendingHost")));
+		json_object_set_new(d, "DKIMTextValue",
+				    json_string(get_str(d, "DKIMPendingTextValue")));
+		json_object_set_new(d, "DKIMPendingHost", json_string(""));
+		json_object_set_new(d, "DKIMPendingTextValue", json_string(""));
+		json_object_set_new(d, "DKIMUpdateStatus", json_string("Verified"));
+		*changed = true;
+	}
+	if (dns && *get_str(d, "ReturnPathDomain") &&
+	    json_is_true(json_object_get(d, "ReturnPathDomainVerified")) != dns->return_path) {
+		json_object_set_new(d, "ReturnPathDomainVerified", json_boolean(dns->return_path));
+		*changed = true;
+	}
+	fill_domain(d, &reply->domain);
+	return BH_OK;
+}
+
+static enum bh_err run_domain_delete(struct sandbox *sb, json_t *root, char *const *args,
+				     struct esp_reply *reply, bool *changed)
+{
+	size_t index = 0;
+	json_t *d = find_by_id(root, "Domains", args[0], &index);
+
+	(void)sb;
+	if (!d)
+		return domain_not_found(reply);
+	fill_domain(d, &reply->domain);
+	reply->domain.exists = false;
+	snprintf(reply->message, sizeof reply->message, "Domain %.200s removed.",
+		 reply->domain.name);
+	json_array_remove(json_object_get(root, "Domains"), index);
+	*changed = true;
+	return BH_OK;
+}
+
+/* ---- sender signatures ---- */
+
+static void fill_signature(const json_t *s, struct wizard_signature_res *res)
+{
+	memset(res, 0, sizeof *res);
+	res->exists = true;
+	snprintf(res->id, sizeof res->id, "%lld",
+		 (long long)json_integer_value(json_object_get(s, "ID")));
+	str_copy(res->email, sizeof res->email, get_str(s, "EmailAddress"));
+	str_copy(res->name, sizeof res->name, get_str(s, "Name"));
+	res->confirmed = json_is_true(json_object_get(s, "Confirmed"));
+	res->created_ms = (int64_t)json_integer_value(json_object_get(s, "CreatedAt"));
+	res->resent_ms = (int64_t)json_integer_value(json_object_get(s, "ResentAt"));
+}
+
+/* Postmark's checks of a new signature's fields (codes 520, 521, 522, 503). */
+static enum bh_err signature_check(const char *email, const char *name, struct esp_reply *reply)
+{
+	const char *at = strchr(email, '@');
+	char *domain;
+	bool freemail;
+
+	if (!*email || !*name) {
+		reply->esp_code = 520;
+		str_copy(reply->message, sizeof reply->message,
+			 "The 'Name' and 'FromEmail' fields are required.");
+		return BH_ERR_REMOTE;
+	}
+	if (strlen(name) > 255 || strlen(email) > 255) {
+		reply->esp_code = 521;
+		str_copy(reply->message, sizeof reply->message,
+			 "The 'Name' or 'FromEmail' field is too long.");
+		return BH_ERR_REMOTE;
+	}
+	if (!at || at == email || strchr(at + 1, '@') || !strchr(at + 1, '.')) {
+		reply->esp_code = 522;
+		str_copy(reply->message, sizeof reply->message,
+			 "Invalid 'FromEmail' address: it must be a valid email address.");
+		return BH_ERR_REMOTE;
+	}
+	domain = lower_dup(at + 1);
+	freemail = validate_is_freemail(domain);
+	free(domain);
+	if (freemail) {
+		reply->esp_code = 503;
+		str_copy(reply->message, sizeof reply->message,
+			 "You cannot use a public domain like Gmail or Yahoo for a Sender "
+			 "Signature. Please use an address on a domain you own.");
+		return BH_ERR_REMOTE;
+	}
+	return BH_OK;
+}
+
+static enum bh_err run_signature_ensure(struct sandbox *sb, json_t *root, char *const *args,
+					struct esp_reply *reply, bool *changed)
+{
+	const char *email = args[0], *name = args[1];
+	enum bh_err err = signature_check(email, name, reply);
+	json_t *s;
+
+	(void)sb;
+	if (err)
+		return err;
+	s = find_by_name(root, "SenderSignatures", "EmailAddress", email);
+	if (!s) {
+		const char *at = strchr(email, '@');
+		char *domain = lower_dup(at + 1);
+		s = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I}", "ID",
+			      account_next_id(root), "Domain", domain, "EmailAddress", email,
+			      "ReplyToEmailAddress", args[2], "Name", name,
+			      "ConfirmationPersonalNote", args[3], "Confirmed", 0, "CreatedAt",
+			      (json_int_t)clock_wall_ms(), "ResentAt", (json_int_t)0);
+		free(domain);
+		if (!s || json_array_append_new(json_object_get(root, "SenderSignatures"), s) != 0)
+			return BH_ERR_NOMEM;
+		*changed = true;
+	}
+	fill_signature(s, &reply->signature);
+	return BH_OK;
+}
+
+static enum bh_err signature_not_found(struct esp_reply *reply)
+{
+	reply->esp_code = 501;
+	str_copy(reply->message, sizeof reply->message, "This sender signature was not found.");
+	return BH_ERR_NOT_FOUND;
+}
+
+static enum bh_err run_signature_get(struct sandbox *sb, json_t *root, char *const *args,
+				     struct esp_reply *reply, bool *changed)
+{
+	json_t *s = find_by_id(root, "SenderSignatures", args[0], NULL);
+
+	(void)sb;
+	(void)changed;
+	if (!s)
+		return signature_not_found(reply);
+	fill_signature(s, &reply->signature);
+	return BH_OK;
+}
+
+static enum bh_err run_signature_resend(struct sandbox *sb, json_t *root, char *const *args,
+					struct esp_reply *reply, bool *changed)
+{
+	json_t *s = find_by_id(root, "SenderSignatures", args[0], NULL);
+
+	(void)sb;
+	if (!s)
+		return signature_not_found(reply);
+	if (json_is_true(json_object_get(s, "Confirmed"))) {
+		fill_signature(s, &reply->signature);
+		reply->esp_code = 506;
+		str_copy(reply->message, sizeof reply->message,
+			 "This sender signature has already been confirmed.");
+		return BH_ERR_REMOTE;
+	}
+	json_object_set_new(s, "ResentAt", json_integer((json_int_t)clock_wall_ms()));
+	*changed = true;
+	fill_signature(s, &reply->signature);
+	snprintf(reply->message, sizeof reply->message,
+		 "Confirmation email for Sender Signature %.160s was re-sent.",
+		 reply->signature.email);
+	return BH_OK;
+}
+
+static enum bh_err run_signature_delete(struct sandbox *sb, json_t *root, char *const *args,
+					struct esp_reply *reply, bool *changed)
+{
+	size_t index = 0;
+	json_t *s = find_by_id(root, "SenderSignatures", args[0], &index);
+
+	(void)sb;
+	if (!s)
+		return signature_not_found(reply);
+	fill_signature(s, &reply->signature);
+	reply->signature.exists = false;
+	snprintf(reply->message, sizeof reply->message, "Signature %.200s removed.",
+		 reply->signature.email);
+	json_array_remove(json_object_get(root, "SenderSignatures"), index);
+	*changed = true;
+	return BH_OK;
+}
+
+/* ---- the request cycle ---- */
+
+typedef enum bh_err (*run_fn)(struct sandbox *sb, json_t *root, char *const *args,
+			      struct esp_reply *reply, bool *changed);
+
+/* The function that does op. */
+static run_fn sandbox_runner(enum sandbox_op op)
+{
+	switch (op) {
+	case OP_DOMAIN_ENSURE:
+		return run_domain_ensure;
+	case OP_DOMAIN_VERIFY:
+		return run_domain_verify;
+	case OP_DOMAIN_DELETE:
+		return run_domain_delete;
+	case OP_SIGNATURE_ENSURE:
+		return run_signature_ensure;
+	case OP_SIGNATURE_GET:
+		return run_signature_get;
+	case OP_SIGNATURE_RESEND:
+		return run_signature_resend;
+	case OP_SIGNATURE_DELETE:
+		return run_signature_delete;
+	case OP_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* Does one request against the account: lock, load, change, save. */
+static enum bh_err sandbox_run(struct sandbox *sb, enum sandbox_op op, char *const *args,
+			       struct esp_reply *reply)
+{
+	int lock = account_lock(sb);
+	json_t *root;
+	bool changed = false;
+	enum bh_err err = account_load(sb, &root, reply->message, sizeof reply->message);
+
+	if (err == BH_OK) {
+		err = sandbox_runner(op)(sb, root, args, reply, &changed);
+		if (changed) {
+			enum bh_err serr =
+			    account_save(sb, root, reply->message, sizeof reply->message);
+			if (serr)
+				err = serr;
+		}
+		json_decref(root);
+	}
+	account_unlock(lock);
+	return err;
+}
+
+/* Queues a request: it completes at the next dispatch after the latency. */
+static enum bh_err sandbox_start(struct esp *esp, enum sandbox_op op, const char *a0,
+				 const char *a1, const char *a2, const char *a3, esp_done_fn done,
+				 void *arg)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	const char *args[4] = {a0, a1, a2, a3};
+	int64_t now = clock_now_ms();
+	size_t i;
+
+	if (sb->req.op != OP_NONE)
+		return BH_ERR_BUSY;
+	if (!done)
+		return BH_ERR_INVALID;
+	for (i = 0; i < 4; i++)
+		sb->req.args[i] = xstrdup(args[i] ? args[i] : "");
+	sb->req.op = op;
+	sb->req.due_ms = now + sb->latency_ms > 0 ? now + sb->latency_ms : 1;
+	sb->req.done = done;
+	sb->req.arg = arg;
+	return BH_OK;
+}
+
+static int sandbox_fill(void *self, struct pollfd *fds, int cap)
+{
+	(void)self;
+	(void)fds;
+	(void)cap;
+	return 0;
+}
+
+static int64_t sandbox_deadline(void *self)
+{
+	struct sandbox *sb = self;
+	return sb->req.op != OP_NONE ? sb->req.due_ms : 0;
+}
+
+/* Completes the request when its time has come.  The request slot is freed
+ * before the callback, which may start the next request. */
+static void sandbox_dispatch(void *self, const struct pollfd *fds, int n, int64_t now_ms)
+{
+	struct sandbox *sb = self;
+	struct pending req = sb->req;
+	struct esp_reply *reply;
+	enum bh_err err;
+	size_t i;
+
+	(void)fds;
+	(void)n;
+	if (req.op == OP_NONE || now_ms < req.due_ms)
+		return;
+	memset(&sb->req, 0, sizeof sb->req);
+	reply = xcalloc(1, sizeof *reply);
+	err = sandbox_run(sb, req.op, req.args, reply);
+	req.done(req.arg, err, reply);
+	free(reply);
+	for (i = 0; i < 4; i++)
+		free(req.args[i]);
+}
+
+static void sandbox_destroy(struct esp *esp)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	size_t i;
+
+	if (!sb)
+		return;
+	for (i = 0; i < 4; i++)
+		free(sb->req.args[i]);
+	free(sb->dir);
+	free(sb);
+}
+
+static enum bh_err sandbox_domain_ensure(struct esp *esp, const char *domain,
+					 const char *return_path_domain, esp_done_fn done,
+					 void *arg)
+{
+	return sandbox_start(esp, OP_DOMAIN_ENSURE, domain, return_path_domain, NULL, NULL, done,
+			     arg);
+}
+
+static enum bh_err sandbox_domain_verify(struct esp *esp, const char *id, esp_done_fn done,
+					 void *arg)
+{
+	return sandbox_start(esp, OP_DOMAIN_VERIFY, id, NULL, NULL, NULL, done, arg);
+}
+
+static enum bh_err sandbox_domain_delete(struct esp *esp, const char *id, esp_done_fn done,
+					 void *arg)
+{
+	return sandbox_start(esp, OP_DOMAIN_DELETE, id, NULL, NULL, NULL, done, arg);
+}
+
+static enum bh_err sandbox_signature_ensure(struct esp *esp, const char *email, const char *name,
+					    const char *reply_to, const char *note,
+					    esp_done_fn done, void *arg)
+{
+	return sandbox_start(esp, OP_SIGNATURE_ENSURE, email, name, reply_to, note, done, arg);
+}
+
+static enum bh_err sandbox_signature_get(struct esp *esp, const char *id, esp_done_fn done,
+					 void *arg)
+{
+	return sandbox_start(esp, OP_SIGNATURE_GET, id, NULL, NULL, NULL, done, arg);
+}
+
+static enum bh_err sandbox_signature_resend(struct esp *esp, const char *id, esp_done_fn done,
+					    void *arg)
+{
+	return sandbox_start(esp, OP_SIGNATURE_RESEND, id, NULL, NULL, NULL, done, arg);
+}
+
+static enum bh_err sandbox_signature_delete(struct esp *esp, const char *id, esp_done_fn done,
+					    void *arg)
+{
+	return sandbox_start(esp, OP_SIGNATURE_DELETE, id, NULL, NULL, NULL, done, arg);
+}
+
+static const struct esp_ops sandbox_ops = {
+    .name = "Postmark (demo)",
+    .destroy = sandbox_destroy,
+    .domain_ensure = sandbox_domain_ensure,
+    .domain_verify = sandbox_domain_verify,
+    .domain_delete = sandbox_domain_delete,
+    .signature_ensure = sandbox_signature_ensure,
+    .signature_get = sandbox_signature_get,
+    .signature_resend = sandbox_signature_resend,
+    .signature_delete = sandbox_signature_delete,
+    .source = {sandbox_fill, sandbox_deadline, sandbox_dispatch},
+};
+
+/* BEHALF_DEMO_ESP_MS when it is a number of ms in range, else the default. */
+static int64_t latency_from_env(void)
+{
+	const char *s = getenv("BEHALF_DEMO_ESP_MS");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return SANDBOX_LATENCY_MS;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > LATENCY_MAX_MS)
+		return SANDBOX_LATENCY_MS;
+	return v;
+}
+
+struct esp *sandbox_create(const char *state_dir, char *msg, size_t cap)
+{
+	struct sandbox *sb;
+	json_t *root;
+	enum bh_err err = state_make_dir(state_dir, msg, cap);
+
+	if (err)
+		return NULL;
+	sb = xcalloc(1, sizeof *sb);
+	sb->base.ops = &sandbox_ops;
+	sb->dir = xstrdup(state_dir);
+	sb->latency_ms = latency_from_env();
+	/* A corrupt account is reported now rather than at the first request. */
+	err = account_load(sb, &root, msg, cap);
+	if (err) {
+		sandbox_destroy(&sb->base);
+		return NULL;
+	}
+	json_decref(root);
+	return &sb->base;
+}
+
+void sandbox_set_dns_verified(struct esp *esp, const char *domain_id, bool dkim, bool return_path)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	struct dns_report *r = NULL;
+	size_t i;
+
+	if (!sandbox_is(esp) || !domain_id)
+		return;
+	for (i = 0; i < sb->ndns; i++)
+		if (strcmp(sb->dns[i].id, domain_id) == 0)
+			r = &sb->dns[i];
+	if (!r) {
+		if (sb->ndns == DNS_REPORTS) {
+			memmove(&sb->dns[0], &sb->dns[1], sizeof sb->dns[0] * (DNS_REPORTS - 1));
+			sb->ndns--;
+		}
+		r = &sb->dns[sb->ndns++];
+		str_copy(r->id, sizeof r->id, domain_id);
+	}
+	r->dkim = dkim;
+	r->return_path = return_path;
+}
+
+enum bh_err sandbox_click(struct esp *esp, const char *signature_id)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	struct esp_reply *reply;
+	json_t *root, *s;
+	enum bh_err err;
+	int lock;
+
+	if (!sandbox_is(esp) || !signature_id)
+		return BH_ERR_INVALID;
+	reply = xcalloc(1, sizeof *reply);
+	lock = account_lock(sb);
+	err = account_load(sb, &root, reply->message, sizeof reply->message);
+	if (err == BH_OK) {
+		s = find_by_id(root, "SenderSignatures", signature_id, NULL);
+		if (!s) {
+			err = BH_ERR_NOT_FOUND;
+		} else if (!json_is_true(json_object_get(s, "Confirmed"))) {
+			json_object_set_new(s, "Confirmed", json_true());
+			err = account_save(sb, root, reply->message, sizeof reply->message);
+		}
+		json_decref(root);
+	}
+	account_unlock(lock);
+	free(reply);
+	return err;
+}

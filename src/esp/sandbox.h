@@ -1,0 +1,55 @@
+/* The sandbox ESP: an offline, deterministic stand-in for Postmark, for
+ * `behalf --demo` and for tests of the UI.
+ *
+ * Its pretend account lives in <state_dir>/sandbox-account.json (domains and
+ * sender signatures with their ids, next id), read at each operation and
+ * written atomically after each change, so that "ensure" finds what an
+ * earlier run created, even after kill -9, and never creates twice.
+ *
+ * Results are shaped like Postmark's: a new domain gets a pending DKIM key
+ * at <UTC yyyyMMddHHmmss>pm._domainkey.<domain> (the time from
+ * clock_wall_ms(), so BEHALF_FAKE_TIME pins it) whose value is a real
+ * 1024-bit RSA public key picked by a hash of the domain name from
+ * assets/demo/dkim-keys.txt, and a Return-Path CNAME to pm.mtasv.net.
+ *
+ * Verification is honest about the DNS: the sandbox does not look at DNS
+ * itself; the application reports what its last DNS check found with
+ * sandbox_set_dns_verified(), and domain_verify marks DKIM and the
+ * Return-Path verified only when that report had them verified (the pending
+ * DKIM key then becomes the active one, as at Postmark).  The report lives in
+ * memory: after a restart the application's first DNS check reports again.
+ *
+ * Every operation completes after a simulated latency (BEHALF_DEMO_ESP_MS,
+ * default 300 ms) through the source's deadline and dispatch: the callback
+ * never runs inside the call.  One request at a time. */
+#ifndef BEHALF_ESP_SANDBOX_H
+#define BEHALF_ESP_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "esp/esp.h"
+
+#define SANDBOX_LATENCY_MS 300 /* default simulated latency of each request */
+
+/* A sandbox ESP keeping its account in state_dir (created, mode 0700, when
+ * missing); NULL with msg (cap bytes) set when the directory cannot be made
+ * or the account file is corrupt.  Free with esp->ops->destroy(esp). */
+struct esp *sandbox_create(const char *state_dir, char *msg, size_t cap);
+
+/* The application's last DNS check of the domain with ESP id domain_id:
+ * whether the DKIM TXT and the Return-Path CNAME were verified.  Does
+ * nothing when esp is not a sandbox. */
+void sandbox_set_dns_verified(struct esp *esp, const char *domain_id, bool dkim, bool return_path);
+
+/* The demo's customer clicks the link in the confirmation email of the
+ * signature with id signature_id: it is confirmed at once (no latency).
+ * BH_ERR_NOT_FOUND for an unknown id, BH_ERR_INVALID when esp is not a
+ * sandbox. */
+enum bh_err sandbox_click(struct esp *esp, const char *signature_id);
+
+/* True when esp is a sandbox. */
+bool sandbox_is(const struct esp *esp);
+
+#endif

@@ -1,0 +1,593 @@
+/* The customer's state file: what a customer who quits and comes back
+ * would notice (same step, same inputs, same ESP resources), and what an
+ * operator would notice (corrupt or newer files refused with a clear
+ * message and never overwritten, one session per customer, private files). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/state.h"
+#include "core/wizard.h"
+
+/* A private directory for one test, removed afterwards. */
+struct fixture {
+	char dir[64];
+	struct state_handle *h;
+	struct wizard *w;
+	char msg[512];
+};
+
+/* Removes dir and everything under it. */
+static void rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		struct stat st;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			rm_tree(path);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	struct wizard_config cfg = {0};
+
+	str_copy(f->dir, sizeof f->dir, "/tmp/behalf-state-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	setenv("BEHALF_FAKE_TIME", "1755409889", 1);
+	str_copy(cfg.customer_id, sizeof cfg.customer_id, "acme");
+	str_copy(cfg.vendor_name, sizeof cfg.vendor_name, "Acme Help Desk");
+	f->w = xmalloc(sizeof *f->w);
+	wizard_init(f->w, &cfg);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	state_close(f->h);
+	rm_tree(f->dir);
+	free(f->w);
+	free(f);
+	return 0;
+}
+
+/* Writes text to dir/name. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* The whole of a file (caller frees). */
+static char *slurp(const char *path)
+{
+	struct buf b = {0};
+	assert_int_equal(state_read_file(path, 1u << 22, &b), BH_OK);
+	return buf_steal(&b);
+}
+
+static void set_field(struct field *fld, const char *text, size_t cursor)
+{
+	str_copy(fld->text, sizeof fld->text, text);
+	fld->len = strlen(text);
+	fld->cursor = cursor;
+}
+
+/* A wizard with every kind of persistent field filled in. */
+static void fill_wizard(struct wizard *w)
+{
+	w->step = STEP_RECORDS;
+	w->history[0] = STEP_WELCOME;
+	w->history[1] = STEP_CHOOSE;
+	w->history[2] = STEP_DOMAIN;
+	w->history_len = 3;
+	w->option = OPTION_DOMAIN;
+	w->choose_cursor = 3;
+	w->advisor_question = 2;
+	w->advisor_cursor = 1;
+	w->advisor[0] = ADVISOR_YES;
+	w->advisor[1] = ADVISOR_UNSURE;
+	w->advisor[2] = ADVISOR_UNANSWERED;
+
+	/* "bücher.example", cursor after the ü (a two-byte character) */
+	set_field(&w->domain_input, "b\303\274cher.example", 3);
+	w->domain_input.error = INPUT_BAD_CHARACTER;
+	str_copy(w->domain_input.error_detail, sizeof w->domain_input.error_detail, "x");
+	str_copy(w->domain.ascii, sizeof w->domain.ascii, "xn--bcher-kva.example");
+	str_copy(w->domain.unicode, sizeof w->domain.unicode, "b\303\274cher.example");
+	w->domain.is_idn = true;
+
+	w->esp_domain.exists = true;
+	str_copy(w->esp_domain.id, sizeof w->esp_domain.id, "4242");
+	str_copy(w->esp_domain.name, sizeof w->esp_domain.name, "xn--bcher-kva.example");
+	str_copy(w->esp_domain.dkim_host, sizeof w->esp_domain.dkim_host,
+		 "20250817055129pm._domainkey.xn--bcher-kva.example");
+	str_copy(w->esp_domain.dkim_value, sizeof w->esp_domain.dkim_value,
+		 "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvx");
+	str_copy(w->esp_domain.return_path_host, sizeof w->esp_domain.return_path_host,
+		 "pm-bounces.xn--bcher-kva.example");
+	str_copy(w->esp_domain.return_path_target, sizeof w->esp_domain.return_path_target,
+		 "pm.mtasv.net");
+	w->esp_domain.dkim_verified = true;
+	w->esp_domain.return_path_verified = false;
+
+	w->nrecords = 2;
+	w->records[0].purpose = PURPOSE_DKIM;
+	w->records[0].type = RECORD_TYPE_TXT;
+	str_copy(w->records[0].name, sizeof w->records[0].name, w->esp_domain.dkim_host);
+	str_copy(w->records[0].value, sizeof w->records[0].value, w->esp_domain.dkim_value);
+	w->records[0].required = true;
+	w->records[1].purpose = PURPOSE_RETURN_PATH;
+	w->records[1].type = RECORD_TYPE_CNAME;
+	str_copy(w->records[1].name, sizeof w->records[1].name, "pm-bounces.xn--bcher-kva.example");
+	str_copy(w->records[1].value, sizeof w->records[1].value, "pm.mtasv.net");
+	w->records[1].required = true;
+	w->results[0].status = STATUS_PARTIAL;
+	w->results[0].nservers = 2;
+	w->results[0].per_server[0] = STATUS_VERIFIED;
+	w->results[0].per_server[1] = STATUS_MISSING;
+	str_copy(w->results[0].seen[0], sizeof w->results[0].seen[0], "k=rsa; p=MIGf");
+	w->results[0].ndiagnoses = 1;
+	w->results[0].diagnoses[0].code = DIAG_NOT_PROPAGATED;
+	str_copy(w->results[0].diagnoses[0].arg, sizeof w->results[0].diagnoses[0].arg,
+		 "ns2.host.example");
+	w->results[1].status = STATUS_MISMATCH;
+	w->results[1].nservers = 1;
+	w->results[1].per_server[0] = STATUS_MISMATCH;
+	str_copy(w->results[1].seen[0], sizeof w->results[1].seen[0], "wrong.example");
+	w->records_cursor = 1;
+	w->records_detail = true;
+	str_copy(w->dns_host, sizeof w->dns_host, "cloudflare");
+	w->records_since_ms = 123;
+	w->last_check_ms = 456;
+	w->next_check_ms = 999999999999;
+	w->checks = 7;
+	w->verify_after_ms = 999999999999;
+	w->verify_attempts = 2;
+
+	set_field(&w->address_email, "j\303\266rg@b\303\274cher.example", 1);
+	set_field(&w->address_name, "J\xc3\xb6rg \xe2\x80\x9cthe boss\xe2\x80\x9d \xf0\x9f\x93\xa8",
+		  0);
+	w->address_focus = 1;
+	str_copy(w->address_normalized, sizeof w->address_normalized,
+		 "j\xc3\xb6rg@xn--bcher-kva.example");
+	w->signature.exists = true;
+	str_copy(w->signature.id, sizeof w->signature.id, "77");
+	str_copy(w->signature.email, sizeof w->signature.email, w->address_normalized);
+	str_copy(w->signature.name, sizeof w->signature.name, "J\xc3\xb6rg");
+	w->signature.confirmed = false;
+	w->signature.created_ms = 1755409000123;
+	w->signature.resent_ms = 1755409500456;
+	w->poll_after_ms = 999999999999;
+	w->resend_wanted = true;
+
+	set_field(&w->from_name, "Caf\xc3\xa9 \"Chez Nous\", Paris", 6);
+	w->from_format = FROM_FORMAT_CUSTOM;
+	set_field(&w->from_pattern, "{name} \xe2\x80\x94 {vendor}", 2);
+	w->from_address = FROM_ADDRESS_SUBDOMAIN;
+	w->from_focus = 2;
+
+	w->switch_target = OPTION_NAME;
+	w->switch_then = STEP_FROM_NAME;
+	w->switch_remove_domain = true;
+	w->switch_remove_signature = false;
+	w->switch_confirmed = true;
+	w->switch_cursor = 2;
+	w->domain_kept = false;
+	w->signature_kept = true;
+	w->demo_stage = 3;
+
+	/* transient: never saved */
+	w->busy = REQ_DNS_CHECK;
+	w->busy_since_ms = 5;
+	w->notice_kind = NOTICE_ERROR;
+	str_copy(w->notice, sizeof w->notice, "something failed");
+	w->failures = 3;
+	w->retry_after_ms = 999999999999;
+}
+
+static void test_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct wizard *back = xmalloc(sizeof *back);
+	struct wizard_config cfg = f->w->cfg;
+	char *first, *second;
+	int64_t before = clock_now_ms();
+
+	fill_wizard(f->w);
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	first = slurp(state_path(f->h));
+	assert_non_null(strstr(first, "\"schema\": 1"));
+	assert_non_null(strstr(first, "\"customer\": \"acme\""));
+	assert_non_null(strstr(first, "\"saved_at\": \"2025-08-17T05:51:29Z\""));
+	assert_null(strstr(first, "something failed"));
+
+	/* a new run: config from the config file, then the saved state */
+	str_copy(cfg.vendor_name, sizeof cfg.vendor_name, "Renamed Vendor");
+	wizard_init(back, &cfg);
+	assert_int_equal(state_load(f->h, back, f->msg, sizeof f->msg), BH_OK);
+
+	assert_string_equal(back->cfg.vendor_name, "Renamed Vendor");
+	assert_int_equal(back->step, STEP_RECORDS);
+	assert_int_equal(back->history_len, 3);
+	assert_int_equal(back->history[2], STEP_DOMAIN);
+	assert_int_equal(back->option, OPTION_DOMAIN);
+	assert_int_equal(back->choose_cursor, 3);
+	assert_int_equal(back->advisor_question, 2);
+	assert_int_equal(back->advisor_cursor, 1);
+	assert_int_equal(back->advisor[1], ADVISOR_UNSURE);
+
+	assert_string_equal(back->domain_input.text, "b\303\274cher.example");
+	assert_int_equal(back->domain_input.len, strlen("b\303\274cher.example"));
+	assert_int_equal(back->domain_input.cursor, 3);
+	assert_int_equal(back->domain_input.error, INPUT_OK); /* errors are not saved */
+	assert_string_equal(back->domain_input.error_detail, "");
+	assert_string_equal(back->domain.ascii, "xn--bcher-kva.example");
+	assert_true(back->domain.is_idn);
+
+	assert_true(back->esp_domain.exists);
+	assert_string_equal(back->esp_domain.id, "4242");
+	assert_string_equal(back->esp_domain.dkim_host, f->w->esp_domain.dkim_host);
+	assert_string_equal(back->esp_domain.dkim_value, f->w->esp_domain.dkim_value);
+	assert_string_equal(back->esp_domain.return_path_target, "pm.mtasv.net");
+	assert_true(back->esp_domain.dkim_verified);
+	assert_false(back->esp_domain.return_path_verified);
+
+	assert_int_equal(back->nrecords, 2);
+	assert_int_equal(back->records[1].purpose, PURPOSE_RETURN_PATH);
+	assert_int_equal(back->records[1].type, RECORD_TYPE_CNAME);
+	assert_string_equal(back->records[0].value, f->w->records[0].value);
+	assert_true(back->records[0].required);
+	assert_int_equal(back->results[0].status, STATUS_PARTIAL);
+	assert_int_equal(back->results[0].nservers, 2);
+	assert_int_equal(back->results[0].per_server[1], STATUS_MISSING);
+	assert_string_equal(back->results[0].seen[0], "k=rsa; p=MIGf");
+	assert_int_equal(back->results[0].ndiagnoses, 1);
+	assert_int_equal(back->results[0].diagnoses[0].code, DIAG_NOT_PROPAGATED);
+	assert_string_equal(back->results[0].diagnoses[0].arg, "ns2.host.example");
+	assert_int_equal(back->results[1].status, STATUS_MISMATCH);
+	assert_string_equal(back->results[1].seen[0], "wrong.example");
+	assert_int_equal(back->records_cursor, 1);
+	assert_true(back->records_detail);
+	assert_string_equal(back->dns_host, "cloudflare");
+	assert_int_equal(back->checks, 7);
+	assert_int_equal(back->verify_attempts, 2);
+
+	/* monotonic times of the last run mean nothing: everything is due now */
+	assert_true(back->next_check_ms <= clock_now_ms());
+	assert_true(back->next_check_ms >= before);
+	assert_true(back->verify_after_ms <= clock_now_ms());
+	assert_true(back->poll_after_ms <= clock_now_ms());
+	assert_int_equal(back->last_check_ms, 0);
+
+	assert_string_equal(back->address_email.text, f->w->address_email.text);
+	assert_int_equal(back->address_email.cursor, 1);
+	assert_string_equal(back->address_name.text, f->w->address_name.text);
+	assert_int_equal(back->address_focus, 1);
+	assert_string_equal(back->address_normalized, f->w->address_normalized);
+	assert_true(back->signature.exists);
+	assert_string_equal(back->signature.id, "77");
+	assert_string_equal(back->signature.name, "J\xc3\xb6rg");
+	assert_false(back->signature.confirmed);
+	assert_int_equal(back->signature.created_ms, 1755409000123);
+	assert_int_equal(back->signature.resent_ms, 1755409500456);
+	assert_true(back->resend_wanted);
+
+	assert_string_equal(back->from_name.text, "Caf\xc3\xa9 \"Chez Nous\", Paris");
+	assert_int_equal(back->from_name.cursor, 6);
+	assert_int_equal(back->from_format, FROM_FORMAT_CUSTOM);
+	assert_string_equal(back->from_pattern.text, "{name} \xe2\x80\x94 {vendor}");
+	assert_int_equal(back->from_address, FROM_ADDRESS_SUBDOMAIN);
+	assert_int_equal(back->from_focus, 2);
+
+	assert_int_equal(back->switch_target, OPTION_NAME);
+	assert_int_equal(back->switch_then, STEP_FROM_NAME);
+	assert_true(back->switch_remove_domain);
+	assert_false(back->switch_remove_signature);
+	assert_true(back->switch_confirmed);
+	assert_int_equal(back->switch_cursor, 2);
+	assert_true(back->signature_kept);
+	assert_int_equal(back->demo_stage, 3);
+
+	assert_int_equal(back->busy, REQ_NONE);
+	assert_int_equal(back->notice_kind, NOTICE_NONE);
+	assert_string_equal(back->notice, "");
+	assert_int_equal(back->failures, 0);
+	assert_false(back->dirty);
+
+	/* saving what was loaded writes the same file: nothing was lost */
+	assert_int_equal(state_save(f->h, back, f->msg, sizeof f->msg), BH_OK);
+	second = slurp(state_path(f->h));
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	free(back);
+}
+
+static void test_not_found_then_fresh(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_NOT_FOUND);
+	assert_int_equal(f->w->step, STEP_WELCOME);
+}
+
+static void test_corrupt_is_refused_and_kept(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad = "{\"schema\": 1, \"customer\": \"acme\", \"step\": \"records\",";
+	char path[256], *text;
+	DIR *d;
+	struct dirent *e;
+	int aside = 0;
+
+	write_file(f->dir, "acme.json", bad);
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	snprintf(path, sizeof path, "%s/acme.json", f->dir);
+	assert_non_null(strstr(f->msg, path));
+	assert_non_null(strstr(f->msg, "corrupt"));
+	assert_non_null(strstr(f->msg, "line 1"));
+	assert_int_equal(f->w->step, STEP_WELCOME); /* untouched */
+
+	/* nothing overwrote it */
+	text = slurp(path);
+	assert_string_equal(text, bad);
+	free(text);
+
+	/* until the caller decides to set it aside */
+	assert_int_equal(state_set_aside(f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_non_null(strstr(f->msg, "acme.json.corrupt-20250817T055129Z"));
+	assert_int_not_equal(access(path, F_OK), 0);
+	d = opendir(f->dir);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "acme.json.corrupt-", 18) == 0)
+			aside++;
+	closedir(d);
+	assert_int_equal(aside, 1);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_NOT_FOUND);
+}
+
+/* Well-formed JSON that is not a state we wrote names the key at fault. */
+static void test_corrupt_values(void **state)
+{
+	struct fixture *f = *state;
+	char big[700];
+
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+
+	write_file(f->dir, "acme.json",
+		   "{\"schema\":1,\"customer\":\"acme\",\"step\":\"nowhere\"}");
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "\"step\""));
+	assert_non_null(strstr(f->msg, "nowhere"));
+
+	write_file(f->dir, "acme.json",
+		   "{\"schema\":1,\"customer\":\"acme\",\"step\":\"domain\","
+		   "\"esp_domain\":{\"exists\":\"yes\"}}");
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "esp_domain.exists"));
+
+	/* a string longer than its field is corrupt, not cut short */
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	{
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "{\"schema\":1,\"customer\":\"acme\",\"step\":\"domain\","
+			 "\"domain_input\":{\"text\":\"%s\",\"cursor\":0}}",
+			 big);
+		write_file(f->dir, "acme.json", text);
+	}
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "domain_input.text"));
+	assert_non_null(strstr(f->msg, "too long"));
+
+	write_file(f->dir, "acme.json", "[1, 2]");
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	write_file(f->dir, "acme.json", "{\"customer\":\"acme\",\"step\":\"domain\"}");
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "schema"));
+	assert_int_equal(f->w->step, STEP_WELCOME);
+}
+
+static void test_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f->dir, "acme.json",
+		   "{\"schema\": 2, \"customer\": \"acme\", \"step\": \"somewhere-new\"}");
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_VERSION);
+	assert_non_null(
+	    strstr(f->msg, "written by a newer behalf (schema 2); this one reads up to 1"));
+}
+
+static void test_other_customer(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f->dir, "acme.json",
+		   "{\"schema\": 1, \"customer\": \"globex\", \"step\": \"done\"}");
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "globex"));
+}
+
+static void test_lock(void **state)
+{
+	struct fixture *f = *state;
+	struct state_handle *second = NULL, *other = NULL;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	/* flock locks belong to the open file description: a second open conflicts */
+	assert_int_equal(state_open(f->dir, "acme", &second, f->msg, sizeof f->msg), BH_ERR_LOCKED);
+	assert_null(second);
+	assert_non_null(strstr(f->msg, "acme"));
+	assert_non_null(strstr(f->msg, "another session"));
+
+	/* and so does another process */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state_handle *h = NULL;
+		char msg[256];
+		_exit(state_open(f->dir, "acme", &h, msg, sizeof msg) == BH_ERR_LOCKED ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* other customers are not held up */
+	assert_int_equal(state_open(f->dir, "globex", &other, f->msg, sizeof f->msg), BH_OK);
+	state_close(other);
+
+	state_close(f->h);
+	f->h = NULL;
+	assert_int_equal(state_open(f->dir, "acme", &second, f->msg, sizeof f->msg), BH_OK);
+	state_close(second);
+}
+
+static void test_atomic_private_files(void **state)
+{
+	struct fixture *f = *state;
+	char sub[128], path[256];
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	/* parents are created, private */
+	snprintf(sub, sizeof sub, "%s/x/y/state", f->dir);
+	umask(022);
+	assert_int_equal(state_open(sub, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+
+	/* a stale temporary file from a crash does not matter */
+	write_file(sub, "acme.json.tmp", "half a file");
+	snprintf(path, sizeof path, "%s/acme.json.tmp", sub);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	snprintf(path, sizeof path, "%s/acme.json", sub);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	d = opendir(sub);
+	while ((e = readdir(d)) != NULL)
+		assert_null(strstr(e->d_name, ".tmp"));
+	closedir(d);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+}
+
+static void test_customer_ids(void **state)
+{
+	struct fixture *f = *state;
+	struct state_handle *h = NULL;
+	char long_id[80];
+	const char *bad[] = {"", ".hidden", "..", "a/b", "../etc", "a b", "caf\xc3\xa9", "x\n"};
+	size_t i;
+
+	assert_true(state_customer_id_ok("acme"));
+	assert_true(state_customer_id_ok("Acme_Corp-2.eu"));
+	memset(long_id, 'a', 64);
+	long_id[64] = '\0';
+	assert_true(state_customer_id_ok(long_id));
+	long_id[64] = 'a';
+	long_id[65] = '\0';
+	assert_false(state_customer_id_ok(long_id));
+	assert_false(state_customer_id_ok(NULL));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(state_customer_id_ok(bad[i]));
+		assert_int_equal(state_open(f->dir, bad[i], &h, f->msg, sizeof f->msg),
+				 BH_ERR_INVALID);
+		assert_null(h);
+	}
+}
+
+static void test_audit(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], *text, *nl;
+	json_t *line;
+	json_error_t jerr;
+	struct stat st;
+
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	state_audit(f->h, "domain-created", "customer.example id 1");
+	state_audit(f->h, "verified", "evil\x1b[2Jtext");
+	state_audit(f->h, "removed", NULL);
+	snprintf(path, sizeof path, "%s/audit.jsonl", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	text = slurp(path);
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	line = json_loadb(text, (size_t)(nl - text), 0, &jerr);
+	assert_non_null(line);
+	assert_string_equal(json_string_value(json_object_get(line, "time")),
+			    "2025-08-17T05:51:29Z");
+	assert_string_equal(json_string_value(json_object_get(line, "customer")), "acme");
+	assert_string_equal(json_string_value(json_object_get(line, "event")), "domain-created");
+	assert_string_equal(json_string_value(json_object_get(line, "detail")),
+			    "customer.example id 1");
+	json_decref(line);
+	assert_null(strchr(text, '\x1b')); /* sanitized */
+	assert_null(strstr(text, "\\u001b"));
+	nl = strchr(nl + 1, '\n');
+	assert_non_null(nl);
+	assert_non_null(strstr(nl + 1, "\"detail\":null"));
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_found_then_fresh, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_is_refused_and_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_other_customer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_atomic_private_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_customer_ids, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
