@@ -164,4 +164,14 @@ const char *record_type_word(enum record_type type);
  * a name outside the zone is copied whole. */
 void record_relative_label(const char *name, const char *zone, char *out, size_t cap);
 
+/* The plain sentence and the concrete fix for a diagnosis, from
+ * assets/text/records.ini: sentence "diag.<code>", fix "fix_host.<code>.<host_id>"
+ * when host_id (a dnshost id, may be NULL or "") has its own wording, else
+ * "fix.<code>"; {1} and {2} become d->arg and d->arg2.  Always
+ * NUL-terminates (sentence or fix may be NULL to skip it). */
+void record_diag_text(const struct record_diagnosis *d, const char *host_id, char *sentence,
+		      size_t scap, char *fix, size_t fcap);
+/* The display word of a status ("Verified"), from [status] of records.ini. */
+const char *record_status_text(enum record_status status);
+
 #endif
