@@ -14,17 +14,17 @@
 
 /* What a key asks of the application loop. */
 enum ui_action {
-	ACTION_NONE,     /* key not taken by the screen: ui.c tries global keys */
-	ACTION_STAY,     /* taken; nothing visible changed */
-	ACTION_REDRAW,   /* taken; the model changed: redraw */
-	ACTION_NEXT,     /* Enter: loop calls wizard_next() */
-	ACTION_BACK,     /* loop calls wizard_back() */
-	ACTION_SWITCH,   /* loop calls wizard_switch() */
-	ACTION_CHECK,    /* check DNS now */
-	ACTION_RESEND,   /* resend the confirmation email */
-	ACTION_DEMO,     /* presenter: advance the demo scenario / simulate the click */
-	ACTION_EXPORT,   /* open the export dialog (issue 5) */
-	ACTION_QUIT,     /* quit confirmed: save and leave */
+	ACTION_NONE,   /* key not taken by the screen: ui.c tries global keys */
+	ACTION_STAY,   /* taken; nothing visible changed */
+	ACTION_REDRAW, /* taken; the model changed: redraw */
+	ACTION_NEXT,   /* Enter: loop calls wizard_next() */
+	ACTION_BACK,   /* loop calls wizard_back() */
+	ACTION_SWITCH, /* loop calls wizard_switch() */
+	ACTION_CHECK,  /* check DNS now */
+	ACTION_RESEND, /* resend the confirmation email */
+	ACTION_DEMO,   /* presenter: advance the demo scenario / simulate the click */
+	ACTION_EXPORT, /* open the export dialog (issue 5) */
+	ACTION_QUIT,   /* quit confirmed: save and leave */
 };
 
 /* One key as read by get_wch: a character or a KEY_* code. */
@@ -35,10 +35,10 @@ struct ui_key {
 
 /* What the screens need besides the model. */
 struct ui_view {
-	int64_t now_ms;  /* monotonic, for "next check in N s", spinners */
+	int64_t now_ms;	 /* monotonic, for "next check in N s", spinners */
 	int64_t wall_ms; /* wall clock, for resend cooldown */
-	bool ascii;      /* no UTF-8 line drawing */
-	bool color;      /* colours allowed (has_colors and no NO_COLOR) */
+	bool ascii;	 /* no UTF-8 line drawing */
+	bool color;	 /* colours allowed (has_colors and no NO_COLOR) */
 };
 
 /* A screen: one per wizard step (tmux's window_mode table). */
@@ -51,7 +51,8 @@ struct screen {
 	/* True when the focused control is a text field (printable keys are
 	 * typed, so q, ?, s, c... are not commands).  May be NULL: never. */
 	bool (*typing)(const struct wizard *w);
-	/* Footer key hints: a text id in assets/text/en.ini. */
+	/* Footer key hints "KEY:label|..." (ui_keys): a text id in
+	 * assets/text/screens.ini. */
 	const char *footer;
 };
 
@@ -68,7 +69,9 @@ void ui_draw(const struct wizard *w, const struct ui_view *v);
 void ui_invalidate(void);
 /* Reads all pending keys (non-blocking) and routes them; returns the first
  * action that needs the loop (NEXT, BACK, SWITCH, CHECK, RESEND, DEMO,
- * EXPORT, QUIT), else ACTION_NONE/REDRAW. */
+ * EXPORT, QUIT), else ACTION_NONE/REDRAW.  It stops reading at that action
+ * so that later keys reach the step it leads to: the loop acts on it and
+ * calls again while keys may be pending. */
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
 /* True when the terminal is too small (the screen says what size it needs). */
 bool ui_too_small(void);
@@ -82,13 +85,78 @@ int ui_wrap(int y, int x, int width, int max_rows, const char *utf8);
 /* Draws a text field with its cursor (when focused) and its error below;
  * returns rows used (1, or 2 with an error). */
 int ui_field(int y, int x, int width, const char *label, const struct field *f, bool focused);
+/* ui_field for a field of a kind ("domain", "email", "name"): its error
+ * text is "input.<kind>_<word>" when that exists, else "input.<word>". */
+int ui_field_as(int y, int x, int width, const char *label, const struct field *f, bool focused,
+		const char *kind);
 /* Display width in columns of UTF-8 text. */
 int ui_width(const char *utf8);
 
 /* Colour pairs / attributes, degraded to A_BOLD / A_REVERSE without colour. */
-enum ui_style { STYLE_NORMAL, STYLE_TITLE, STYLE_DIM, STYLE_OK, STYLE_WARN, STYLE_ERROR,
-		STYLE_SELECTED, STYLE_KEY, STYLE__COUNT };
+enum ui_style {
+	STYLE_NORMAL,
+	STYLE_TITLE,
+	STYLE_DIM,
+	STYLE_OK,
+	STYLE_WARN,
+	STYLE_ERROR,
+	STYLE_SELECTED,
+	STYLE_KEY,
+	STYLE__COUNT
+};
 void ui_style_on(enum ui_style s);
 void ui_style_off(enum ui_style s);
+
+/* Symbols with an ASCII fallback when the terminal is not UTF-8. */
+enum ui_glyph {
+	GLYPH_CHECK,
+	GLYPH_CROSS,
+	GLYPH_WAIT,
+	GLYPH_BULLET,
+	GLYPH_POINTER,
+	GLYPH_SEPARATOR,
+	GLYPH_HLINE,
+	GLYPH_VLINE,
+	GLYPH_CORNER,
+	GLYPH_ELLIPSIS,
+	GLYPH_RADIO_ON,
+	GLYPH_RADIO_OFF,
+	GLYPH_LEFT,
+	GLYPH_RIGHT,
+	GLYPH_DOT,
+	GLYPH__COUNT
+};
+/* The symbol (UTF-8 or ASCII); static, never NULL. */
+const char *ui_glyph(enum ui_glyph g);
+/* Chooses UTF-8 or ASCII symbols and colour or attributes (ui_start). */
+void ui_draw_setup(bool ascii, bool color);
+/* True when symbols and text are drawn in ASCII only. */
+bool ui_ascii(void);
+
+/* Like ui_print, but ends with an ellipsis when the text does not fit. */
+int ui_print_fit(int y, int x, int width, const char *utf8);
+/* Like ui_wrap but breaks anywhere, not at blanks (values to copy exactly). */
+int ui_wrap_chars(int y, int x, int width, int max_rows, const char *utf8);
+/* Rows ui_wrap would use for text at width (no limit, nothing drawn). */
+int ui_wrap_rows(int width, const char *utf8);
+/* text_fmt(id, a1, a2, a3) then ui_wrap; returns rows used. */
+int ui_text(int y, int x, int width, int max_rows, const char *id, const char *a1, const char *a2,
+	    const char *a3);
+/* Draws key hints "KEY:label|KEY:label" (keys in STYLE_KEY); returns columns used. */
+int ui_keys(int y, int x, int width, const char *spec);
+/* Columns ui_keys needs to draw all of spec. */
+int ui_keys_width(const char *spec);
+/* Clears a rectangle and draws a border around it. */
+void ui_box(int y, int x, int height, int width);
+/* Where the focused field wants the terminal cursor (set by ui_field during
+ * a draw); false when no field is focused.  ui_cursor_reset starts a frame. */
+bool ui_cursor_get(int *y, int *x);
+void ui_cursor_reset(void);
+
+/* Edits a text field with a key (characters, Backspace, Delete, Left, Right,
+ * Home, End, Ctrl-A/E/U).  ACTION_REDRAW when taken, ACTION_BACK for
+ * Backspace on a field that was already empty (not at the end of a held
+ * Backspace), ACTION_NONE for other keys (Enter, Tab, Esc...). */
+enum ui_action ui_field_key(struct field *f, const struct ui_key *k);
 
 #endif

@@ -1,0 +1,99 @@
+/* Choose: the three options with their pros and cons, and "help me choose". */
+#include "ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+
+#include "core/text.h"
+
+#define CHOOSE_ROWS 4 /* three options and "help me choose" */
+
+/* One option: title row (selectable), then its pros and cons. */
+static int choose_option(const struct wizard *w, int y, int width, int i, int rows_left)
+{
+	char id[64], num[4];
+	int used = 1, x;
+	bool sel = w->choose_cursor == i;
+	const char *pointer = sel ? ui_glyph(GLYPH_POINTER) : " ";
+	ui_print(y, 1, 1, pointer);
+	ui_style_on(sel ? STYLE_SELECTED : STYLE_KEY);
+	mvhline(y, 3, ' ', width);
+	snprintf(id, sizeof id, "choose.option%d", i + 1);
+	snprintf(num, sizeof num, "%d", i + 1);
+	ui_print(y, 3, 1, num);
+	x = 6 + ui_print(y, 6, width - 3, text_get(id));
+	ui_style_off(sel ? STYLE_SELECTED : STYLE_KEY);
+	if (i == 0) {
+		ui_style_on(STYLE_OK);
+		ui_print(y, x + 2, 3 + width - x - 2, text_get("choose.recommended"));
+		ui_style_off(STYLE_OK);
+	}
+	if ((int)w->option == i + 1) {
+		ui_style_on(STYLE_DIM);
+		ui_print(y, 3 + width - ui_width(text_get("choose.current")),
+			 ui_width(text_get("choose.current")), text_get("choose.current"));
+		ui_style_off(STYLE_DIM);
+	}
+	if (i == 3) {
+		snprintf(id, sizeof id, "choose.help_desc");
+		ui_style_on(STYLE_DIM);
+		used += ui_text(y + 1, 6, width - 3, rows_left - 1, id, NULL, NULL, NULL);
+		ui_style_off(STYLE_DIM);
+		return used;
+	}
+	snprintf(id, sizeof id, "choose.option%d_pros", i + 1);
+	ui_style_on(STYLE_OK);
+	ui_print(y + used, 6, 1, "+");
+	ui_style_off(STYLE_OK);
+	used += ui_text(y + used, 8, width - 5, 2, id, w->cfg.esp_name, NULL, NULL);
+	snprintf(id, sizeof id, "choose.option%d_cons", i + 1);
+	ui_style_on(STYLE_WARN);
+	ui_print(y + used, 6, 1, "-");
+	ui_style_off(STYLE_WARN);
+	used += ui_text(y + used, 8, width - 5, 2, id, w->cfg.esp_name, NULL, NULL);
+	return used;
+}
+
+static void screen_choose_draw(const struct wizard *w, const struct ui_view *v, int top, int height)
+{
+	int width = COLS - 5 < 100 ? COLS - 5 : 100, y = top, i;
+	(void)v;
+	y += ui_text(y, 2, width, 2, "choose.intro", w->cfg.vendor_name, NULL, NULL) + 1;
+	for (i = 0; i < CHOOSE_ROWS && y < top + height; i++) {
+		y += choose_option(w, y, width, i, top + height - y);
+		if (height >= 17)
+			y++;
+	}
+}
+
+static enum ui_action screen_choose_key(struct wizard *w, const struct ui_key *k)
+{
+	if ((k->is_function && k->code == KEY_UP) || (!k->is_function && k->code == 'k')) {
+		if (w->choose_cursor > 0)
+			w->choose_cursor--;
+		return ACTION_REDRAW;
+	}
+	if ((k->is_function && k->code == KEY_DOWN) || (!k->is_function && k->code == 'j') ||
+	    (!k->is_function && k->code == '\t')) {
+		if (w->choose_cursor < CHOOSE_ROWS - 1)
+			w->choose_cursor++;
+		return ACTION_REDRAW;
+	}
+	if (!k->is_function && k->code >= '1' && k->code <= '4') {
+		w->choose_cursor = (int)(k->code - '1');
+		return ACTION_NEXT;
+	}
+	if (!k->is_function && (k->code == 'h' || k->code == 'H')) {
+		w->choose_cursor = 3;
+		return ACTION_NEXT;
+	}
+	return ACTION_NONE;
+}
+
+const struct screen screen_choose = {
+    .name = "choose",
+    .draw = screen_choose_draw,
+    .key = screen_choose_key,
+    .typing = NULL,
+    .footer = "footer.choose",
+};

@@ -1,0 +1,70 @@
+/* Option 2, waiting for the click on the ESP's confirmation email. */
+#include "ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+
+#include "core/text.h"
+
+static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v, int top,
+				int height)
+{
+	int width = COLS - 4 < 90 ? COLS - 4 : 90, y = top, wait;
+	const char *email = w->signature.email[0] ? w->signature.email : w->address_normalized;
+	char secs[16];
+	if (w->signature.confirmed) {
+		ui_style_on(STYLE_OK);
+		y += ui_text(y, 2, width, 2, "confirm.done", email, NULL, NULL) + 1;
+		ui_style_off(STYLE_OK);
+		ui_style_on(STYLE_KEY);
+		ui_text(y, 2, width, 1, "confirm.continue", NULL, NULL, NULL);
+		ui_style_off(STYLE_KEY);
+		return;
+	}
+	if (!w->signature.exists) {
+		ui_text(y, 2, width, 3, "confirm.creating", email, w->cfg.esp_name, NULL);
+		return;
+	}
+	attron(A_BOLD);
+	y += ui_text(y, 2, width, 2, "confirm.sent", email, w->cfg.esp_name, NULL) + 1;
+	attroff(A_BOLD);
+	y += ui_text(y, 2, width, 4, "confirm.body", email, w->cfg.esp_name, NULL) + 1;
+	ui_style_on(STYLE_DIM);
+	y += ui_text(y, 2, width, 3, "confirm.spam", email, w->cfg.esp_name, NULL) + 1;
+	ui_style_off(STYLE_DIM);
+	wait = wizard_resend_wait(w, v->wall_ms);
+	snprintf(secs, sizeof secs, "%d", wait);
+	if (w->busy == REQ_SIGNATURE_RESEND || w->resend_wanted)
+		ui_text(y, 2, width, 1, "confirm.resending", NULL, NULL, NULL);
+	else if (wait > 0)
+		ui_text(y, 2, width, 1, "confirm.resend_wait", secs, NULL, NULL);
+	else
+		ui_keys(y, 2, width, text_get("confirm.resend_now"));
+	y++;
+	if (y < top + height)
+		ui_keys(y, 2, width, text_get("confirm.change"));
+}
+
+static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *k)
+{
+	if (k->is_function)
+		return ACTION_NONE;
+	switch (k->code) {
+	case 'r':
+	case 'R':
+		return w->signature.confirmed ? ACTION_STAY : ACTION_RESEND;
+	case 'a':
+	case 'A':
+		return ACTION_BACK;
+	default:
+		return ACTION_NONE;
+	}
+}
+
+const struct screen screen_confirm = {
+    .name = "confirm",
+    .draw = screen_confirm_draw,
+    .key = screen_confirm_key,
+    .typing = NULL,
+    .footer = "footer.confirm",
+};

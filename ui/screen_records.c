@@ -1,0 +1,329 @@
+/* Option 1, the records: what to add at the DNS host, each record's live
+ * status, what is wrong and how to fix it, and per-nameserver detail. */
+#include "ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/dnshost.h"
+#include "core/text.h"
+
+#define COL_PURPOSE 13
+#define COL_TYPE    6
+#define COL_STATUS  19
+
+static enum ui_style records_status_style(enum record_status s)
+{
+	switch (s) {
+	case STATUS_VERIFIED:
+		return STYLE_OK;
+	case STATUS_PARTIAL:
+	case STATUS_MISSING:
+		return STYLE_WARN;
+	case STATUS_MISMATCH:
+	case STATUS_ERROR:
+		return STYLE_ERROR;
+	default:
+		return STYLE_DIM;
+	}
+}
+
+static enum ui_glyph records_status_glyph(enum record_status s)
+{
+	return s == STATUS_VERIFIED			    ? GLYPH_CHECK
+	       : s == STATUS_UNKNOWN || s == STATUS_PARTIAL ? GLYPH_WAIT
+							    : GLYPH_CROSS;
+}
+
+/* "✓ verified" in the status's style; returns columns used. */
+static int records_status(int y, int x, int width, enum record_status s)
+{
+	int used;
+	ui_style_on(records_status_style(s));
+	used = ui_print(y, x, width, ui_glyph(records_status_glyph(s)));
+	used += ui_print_fit(y, x + used + 1, width - used - 1, record_status_text(s)) + 1;
+	ui_style_off(records_status_style(s));
+	return used;
+}
+
+static const char *records_purpose(enum record_purpose p)
+{
+	char id[64];
+	snprintf(id, sizeof id, "records.purpose_%s", record_purpose_word(p));
+	return text_get(id);
+}
+
+/* The DNS host's display name ("Cloudflare"), or "" when unknown. */
+static const char *records_host_name(const struct wizard *w)
+{
+	const struct dnshost *h = w->dns_host[0] ? dnshost_find(w->dns_host) : NULL;
+	if (h)
+		return dnshost_name(h);
+	return w->dns_host;
+}
+
+/* How to add a record at the detected DNS host (and long TXT values there). */
+static int records_host_hint(const struct wizard *w, const struct expected_record *r, int y,
+			     int width, int rows)
+{
+	const struct dnshost *h = w->dns_host[0] ? dnshost_find(w->dns_host) : NULL;
+	int used = 0;
+	if (!h || rows <= 0)
+		return 0;
+	ui_style_on(STYLE_DIM);
+	if (*dnshost_steps(h))
+		used += ui_wrap(y, 3, width - 2, rows, dnshost_steps(h));
+	if (r->type == RECORD_TYPE_TXT && strlen(r->value) > 255 && *dnshost_long_txt(h) &&
+	    used < rows)
+		used += ui_wrap(y + used, 3, width - 2, rows - used, dnshost_long_txt(h));
+	ui_style_off(STYLE_DIM);
+	return used;
+}
+
+/* The zone the labels are relative to: the checked domain. */
+static const char *records_zone(const struct wizard *w)
+{
+	return w->domain.ascii[0] ? w->domain.ascii : w->esp_domain.name;
+}
+
+/* One row per record: purpose, type, label to type, value, status. */
+static int records_table(const struct wizard *w, int y, int width)
+{
+	int label_w = 6, value_w, x;
+	size_t i;
+	char label[RECORD_NAME_MAX];
+	for (i = 0; i < w->nrecords; i++) {
+		record_relative_label(w->records[i].name, records_zone(w), label, sizeof label);
+		if (ui_width(label) > label_w)
+			label_w = ui_width(label);
+	}
+	if (label_w > 30)
+		label_w = 30;
+	value_w = width - 2 - COL_PURPOSE - COL_TYPE - label_w - 2 - COL_STATUS;
+	ui_style_on(STYLE_DIM);
+	x = 3;
+	ui_print(y, x, COL_PURPOSE, text_get("records.col_purpose"));
+	ui_print(y, x += COL_PURPOSE, COL_TYPE, text_get("records.col_type"));
+	ui_print(y, x += COL_TYPE, label_w, text_get("records.col_name"));
+	ui_print(y, x += label_w + 2, value_w, text_get("records.col_value"));
+	ui_print(y, x + value_w + 1, COL_STATUS, text_get("records.col_status"));
+	ui_style_off(STYLE_DIM);
+	for (i = 0; i < w->nrecords; i++) {
+		const struct expected_record *r = &w->records[i];
+		bool sel = (int)i == w->records_cursor;
+		int row = y + 1 + (int)i;
+		record_relative_label(r->name, records_zone(w), label, sizeof label);
+		if (sel) {
+			ui_print(row, 1, 1, ui_glyph(GLYPH_POINTER));
+			attron(A_BOLD);
+		}
+		x = 3;
+		ui_print_fit(row, x, COL_PURPOSE - 1, records_purpose(r->purpose));
+		ui_print(row, x += COL_PURPOSE, COL_TYPE, record_type_word(r->type));
+		ui_print_fit(row, x += COL_TYPE, label_w, label);
+		ui_print_fit(row, x += label_w + 2, value_w, r->value);
+		if (sel)
+			attroff(A_BOLD);
+		records_status(row, x + value_w + 1, COL_STATUS, w->results[i].status);
+	}
+	return 1 + (int)w->nrecords;
+}
+
+/* The selected record in full, then what is wrong with it and the fix. */
+static int records_selected(const struct wizard *w, int y, int width, int rows)
+{
+	const struct expected_record *r;
+	const struct record_result *res;
+	char label[RECORD_NAME_MAX], buf[RECORD_VALUE_MAX + 64];
+	int used = 0, vrows;
+	size_t i;
+	if (w->records_cursor < 0 || (size_t)w->records_cursor >= w->nrecords || rows < 3)
+		return 0;
+	r = &w->records[w->records_cursor];
+	res = &w->results[w->records_cursor];
+	record_relative_label(r->name, records_zone(w), label, sizeof label);
+	ui_style_on(STYLE_DIM);
+	ui_print(y, 3, 8, text_get("records.name"));
+	ui_print(y + 1, 3, 8, text_get("records.value"));
+	ui_style_off(STYLE_DIM);
+	attron(A_BOLD);
+	ui_print_fit(y, 11, width - 10, label);
+	attroff(A_BOLD);
+	if (!r->required) {
+		ui_style_on(STYLE_DIM);
+		ui_print(y, 11 + ui_width(label) + 2, width - ui_width(label) - 14,
+			 text_get("records.optional"));
+		ui_style_off(STYLE_DIM);
+	}
+	used++;
+	vrows = rows - used - (res->ndiagnoses ? 2 : 0);
+	if (vrows > 5)
+		vrows = 5;
+	used += ui_wrap_chars(y + used, 11, width - 10, vrows, r->value);
+	for (i = 0; i < res->ndiagnoses && used < rows; i++) {
+		char fix[RECORD_VALUE_MAX];
+		record_diag_text(&res->diagnoses[i], w->dns_host, buf, sizeof buf, fix, sizeof fix);
+		ui_style_on(res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN
+									  : STYLE_ERROR);
+		ui_print(y + used, 3, 1, "!");
+		used += ui_wrap(y + used, 5, width - 4, rows - used > 2 ? 2 : 1, buf);
+		ui_style_off(res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN
+									   : STYLE_ERROR);
+		if (used < rows)
+			used += ui_text(y + used, 5, width - 4, rows - used > 2 ? 2 : 1,
+					"records.fix", fix, NULL, NULL);
+	}
+	return used + records_host_hint(w, r, y + used + 1, width, rows - used - 1);
+}
+
+/* Records by nameserver: each server's status, then the selected
+ * record's answers from each server. */
+static int records_matrix(const struct wizard *w, int y, int width, int rows)
+{
+	size_t i, s, nserv = 0;
+	int used = 1, col = 16, x0 = 3 + COL_PURPOSE + COL_TYPE;
+	char ns[32];
+	const struct record_result *res;
+	for (i = 0; i < w->nrecords; i++)
+		if (w->results[i].nservers > nserv)
+			nserv = w->results[i].nservers;
+	ui_style_on(STYLE_KEY);
+	ui_print(y, 3, width - 2, text_get("records.matrix_title"));
+	ui_style_off(STYLE_KEY);
+	if (!nserv) {
+		ui_text(y + 1, 3, width - 2, 2, "records.matrix_none", NULL, NULL, NULL);
+		return 3;
+	}
+	if (nserv > (size_t)((width - x0) / col))
+		nserv = (size_t)((width - x0) / col);
+	ui_style_on(STYLE_DIM);
+	for (s = 0; s < nserv; s++) {
+		char n[24];
+		snprintf(n, sizeof n, "%zu", s + 1);
+		text_fmt(ns, sizeof ns, "records.server", n, NULL, NULL);
+		ui_print(y + used, x0 + (int)s * col, col - 1, ns);
+	}
+	ui_style_off(STYLE_DIM);
+	used++;
+	for (i = 0; i < w->nrecords && used < rows; i++, used++) {
+		bool sel = (int)i == w->records_cursor;
+		if (sel)
+			ui_print(y + used, 1, 1, ui_glyph(GLYPH_POINTER));
+		ui_print_fit(y + used, 3, COL_PURPOSE - 1, records_purpose(w->records[i].purpose));
+		ui_print(y + used, 3 + COL_PURPOSE, COL_TYPE, record_type_word(w->records[i].type));
+		for (s = 0; s < nserv && s < w->results[i].nservers; s++)
+			records_status(y + used, x0 + (int)s * col, col - 1,
+				       w->results[i].per_server[s]);
+	}
+	if (w->records_cursor < 0 || (size_t)w->records_cursor >= w->nrecords || used + 2 > rows)
+		return used;
+	res = &w->results[w->records_cursor];
+	used++;
+	ui_style_on(STYLE_DIM);
+	used += ui_text(y + used, 3, width - 2, 1, "records.answers",
+			records_purpose(w->records[w->records_cursor].purpose), NULL, NULL);
+	ui_style_off(STYLE_DIM);
+	for (s = 0; s < res->nservers && s < RECORD_MAX_SERVERS && used < rows; s++, used++) {
+		char n[24];
+		int x = 3;
+		snprintf(n, sizeof n, "%zu", s + 1);
+		text_fmt(ns, sizeof ns, "records.server", n, NULL, NULL);
+		x += ui_print(y + used, x, 8, ns) + 1;
+		x += records_status(y + used, x, COL_STATUS, res->per_server[s]);
+		ui_print_fit(y + used, x + 1, width - x,
+			     res->seen[s][0] ? res->seen[s] : text_get("records.seen_nothing"));
+	}
+	return used;
+}
+
+/* Last row: checks done, next check, the DNS host, or that all is in place. */
+static void records_status_line(const struct wizard *w, const struct ui_view *v, int y, int width)
+{
+	char buf[512], secs[16], count[16], host[160];
+	const char *host_name = records_host_name(w);
+	if (wizard_records_verified(w)) {
+		ui_style_on(STYLE_OK);
+		ui_text(y, 3, width - 2, 1, "records.all_verified", w->cfg.esp_name, NULL, NULL);
+		ui_style_off(STYLE_OK);
+		return;
+	}
+	snprintf(secs, sizeof secs, "%d", wizard_next_check_in(w, v->now_ms));
+	snprintf(count, sizeof count, "%d", w->checks);
+	host[0] = '\0';
+	if (*host_name)
+		text_fmt(host, sizeof host, "records.dns_host", host_name, NULL, NULL);
+	text_fmt(buf, sizeof buf,
+		 w->busy == REQ_DNS_CHECK ? "records.checking" : "records.next_check", secs, count,
+		 host);
+	ui_style_on(STYLE_DIM);
+	ui_print_fit(y, 3, width - 2, buf);
+	ui_style_off(STYLE_DIM);
+}
+
+static void screen_records_draw(const struct wizard *w, const struct ui_view *v, int top,
+				int height)
+{
+	int width = COLS - 2, y = top, bottom = top + height - 1;
+	char host[160] = "";
+	if (w->dns_host[0])
+		text_fmt(host, sizeof host, "records.at_host", records_host_name(w), NULL, NULL);
+	y += ui_text(y, 1, width, 2, "records.intro", records_zone(w), host, NULL);
+	if (height > 18)
+		y++;
+	if (!w->nrecords) {
+		ui_text(y + 1, 3, width - 2, 2, "records.waiting", w->cfg.esp_name, NULL, NULL);
+		return;
+	}
+	y += records_table(w, y, width) + 1;
+	if (w->records_detail)
+		records_matrix(w, y, width, bottom - y);
+	else
+		records_selected(w, y, width, bottom - y);
+	records_status_line(w, v, bottom, width);
+}
+
+static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *k)
+{
+	int n = (int)w->nrecords;
+	if ((k->is_function && k->code == KEY_UP) || (!k->is_function && k->code == 'k')) {
+		if (w->records_cursor > 0)
+			w->records_cursor--;
+		return ACTION_REDRAW;
+	}
+	if ((k->is_function && k->code == KEY_DOWN) || (!k->is_function && k->code == 'j')) {
+		if (w->records_cursor < n - 1)
+			w->records_cursor++;
+		return ACTION_REDRAW;
+	}
+	if (k->is_function)
+		return ACTION_NONE;
+	switch (k->code) {
+	case 'd':
+		w->records_detail = !w->records_detail;
+		return ACTION_REDRAW;
+	case '\r':
+	case '\n':
+		if (wizard_records_verified(w))
+			return ACTION_NEXT;
+		w->records_detail = !w->records_detail;
+		return ACTION_REDRAW;
+	case 27:
+		if (!w->records_detail)
+			return ACTION_NONE;
+		w->records_detail = false;
+		return ACTION_REDRAW;
+	case 'c':
+		return ACTION_CHECK;
+	default:
+		return ACTION_NONE;
+	}
+}
+
+const struct screen screen_records = {
+    .name = "records",
+    .draw = screen_records_draw,
+    .key = screen_records_key,
+    .typing = NULL,
+    .footer = "footer.records",
+};

@@ -1,0 +1,36 @@
+/* Welcome: what this is, the three ways, and that progress is kept. */
+#include "ui.h"
+
+#include <curses.h>
+
+#include "core/text.h"
+
+static void screen_welcome_draw(const struct wizard *w, const struct ui_view *v, int top,
+				int height)
+{
+	int width = COLS - 4 < 76 ? COLS - 4 : 76, y = top;
+	(void)v;
+	ui_style_on(STYLE_KEY);
+	y += ui_text(y, 2, width, 2, "welcome.title", w->cfg.vendor_name, NULL, NULL);
+	ui_style_off(STYLE_KEY);
+	y++;
+	y += ui_text(y, 2, width, top + height - y - 3, "welcome.body", w->cfg.vendor_name,
+		     w->cfg.esp_name, NULL) +
+	     1;
+	if (w->cfg.demo) {
+		ui_style_on(STYLE_WARN);
+		y += ui_text(y, 2, width, 2, "welcome.demo", NULL, NULL, NULL) + 1;
+		ui_style_off(STYLE_WARN);
+	}
+	ui_style_on(STYLE_KEY);
+	ui_text(y, 2, width, 1, "welcome.start", NULL, NULL, NULL);
+	ui_style_off(STYLE_KEY);
+}
+
+const struct screen screen_welcome = {
+    .name = "welcome",
+    .draw = screen_welcome_draw,
+    .key = NULL,
+    .typing = NULL,
+    .footer = "footer.welcome",
+};

@@ -1,0 +1,511 @@
+/* The terminal: curses start and stop, the frame around the screens (title,
+ * steps, notice, busy line, footer), the overlays (help, quit, terminal too
+ * small) and the routing of keys.  Handlers only change state; ui_draw is
+ * the one place that draws, once per loop turn. */
+#include "ui.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/text.h"
+
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+#define KEY_CTRL(c) ((c)&0x1f)
+
+enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_QUIT };
+
+static bool ui_started;
+static bool ui_utf8;
+static bool ui_color;
+static bool ui_clear_next; /* Ctrl-L or resize: repaint the whole terminal */
+static enum ui_overlay ui_overlay;
+static SCREEN *ui_screen;
+static bool ui_backspace_held; /* the last key was a Backspace that deleted */
+
+bool ui_start(void)
+{
+	const char *codeset;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "behalf: the wizard needs a terminal\n");
+		return false;
+	}
+	setlocale(LC_ALL, "");
+	codeset = nl_langinfo(CODESET);
+	ui_utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+	ui_screen = newterm(NULL, stdout, stdin);
+	if (!ui_screen) {
+		fprintf(stderr, "behalf: cannot use this terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return false;
+	}
+	set_term(ui_screen);
+	ui_started = true;
+	raw(); /* Ctrl-C and Ctrl-Q arrive as keys: quit asks first */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_color = getenv("NO_COLOR") == NULL && has_colors() && start_color() == OK;
+	ui_draw_setup(!ui_utf8, ui_color);
+	ui_clear_next = true;
+	return true;
+}
+
+void ui_stop(void)
+{
+	if (!ui_started)
+		return;
+	curs_set(1);
+	endwin();
+	delscreen(ui_screen);
+	ui_screen = NULL;
+	ui_started = false;
+}
+
+void ui_invalidate(void)
+{
+	ui_clear_next = true;
+}
+
+bool ui_too_small(void)
+{
+	return COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS;
+}
+
+/* The steps shown in the step indicator for the option being followed. */
+static size_t frame_path(const struct wizard *w, enum wizard_step *path)
+{
+	size_t n = 0;
+	path[n++] = STEP_WELCOME;
+	path[n++] = STEP_CHOOSE;
+	switch (w->option) {
+	case OPTION_DOMAIN:
+		path[n++] = STEP_DOMAIN;
+		path[n++] = STEP_RECORDS;
+		break;
+	case OPTION_ADDRESS:
+		path[n++] = STEP_ADDRESS;
+		path[n++] = STEP_CONFIRM;
+		break;
+	case OPTION_NAME:
+		path[n++] = STEP_FROM_NAME;
+		break;
+	default:
+		path[n++] = STEP__COUNT; /* "set up": the option's steps */
+		break;
+	}
+	path[n++] = STEP_DONE;
+	return n;
+}
+
+/* Row 0: vendor, program, demo badge; row 1: where the customer is. */
+static void frame_top(const struct wizard *w)
+{
+	enum wizard_step path[8];
+	size_t n = frame_path(w, path), i, here = 1;
+	enum wizard_step at = w->step;
+	char buf[512];
+	int x = 1, badge = 0;
+
+	ui_style_on(STYLE_TITLE);
+	mvhline(0, 0, ' ', COLS);
+	text_fmt(buf, sizeof buf, "frame.title", w->cfg.vendor_name, text_get("app.title"),
+		 ui_glyph(GLYPH_DOT));
+	if (w->cfg.demo)
+		badge = ui_width(text_get("app.demo_badge")) + 3;
+	ui_print_fit(0, 1, COLS - 2 - badge, buf);
+	if (w->cfg.demo) {
+		attron(A_REVERSE);
+		mvaddch(0, COLS - badge, ' ');
+		ui_print(0, COLS - badge + 1, badge - 2, text_get("app.demo_badge"));
+		addch(' ');
+		attroff(A_REVERSE);
+	}
+	ui_style_off(STYLE_TITLE);
+
+	if (at == STEP_ADVISOR || at == STEP_SWITCH)
+		at = STEP_CHOOSE;
+	for (i = 0; i < n; i++)
+		if (path[i] == at)
+			here = i;
+	for (i = 0; i < n && x < COLS - 1; i++) {
+		char id[64];
+		if (i) {
+			ui_style_on(STYLE_DIM);
+			x += ui_print(1, x + 1, COLS - x - 1, ui_glyph(GLYPH_SEPARATOR)) + 2;
+			ui_style_off(STYLE_DIM);
+		}
+		snprintf(id, sizeof id, "steps.%s",
+			 path[i] == STEP__COUNT ? "setup" : wizard_step_word(path[i]));
+		ui_style_on(i == here ? STYLE_SELECTED : i < here ? STYLE_OK : STYLE_DIM);
+		x += ui_print(1, x, COLS - x - 1, text_get(id));
+		ui_style_off(i == here ? STYLE_SELECTED : i < here ? STYLE_OK : STYLE_DIM);
+	}
+	if (w->option != OPTION_NONE && x < COLS - 20) {
+		char id[64];
+		snprintf(id, sizeof id, "frame.option%d", (int)w->option);
+		text_fmt(buf, sizeof buf, id, NULL, NULL, NULL);
+		ui_style_on(STYLE_DIM);
+		ui_print(1, COLS - 1 - ui_width(buf), ui_width(buf), buf);
+		ui_style_off(STYLE_DIM);
+	}
+}
+
+/* The three bottom rows: notice, busy spinner, key hints. */
+static void frame_bottom(const struct wizard *w, const struct ui_view *v, const struct screen *s)
+{
+	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
+	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w;
+	char spec[512];
+
+	if (w->notice[0] && w->notice_kind != NOTICE_NONE) {
+		char buf[WIZARD_NOTICE_MAX + 8];
+		enum ui_style st = w->notice_kind == NOTICE_ERROR ? STYLE_ERROR : STYLE_OK;
+		snprintf(buf, sizeof buf, "%s %s",
+			 w->notice_kind == NOTICE_ERROR ? "!" : ui_glyph(GLYPH_BULLET), w->notice);
+		if (ui_wrap_rows(COLS - 2, buf) < notice_rows)
+			notice_rows = 1;
+		ui_style_on(st);
+		ui_wrap(LINES - 3, 1, COLS - 2, notice_rows, buf);
+		ui_style_off(st);
+	}
+	if (w->busy != REQ_NONE) {
+		char id[64], buf[256];
+		int64_t t = v->now_ms / 100, secs = (v->now_ms - w->busy_since_ms) / 1000;
+		const char *frame = ui_ascii() ? spin_ascii[t % 4] : spin_utf8[t % 10];
+		snprintf(id, sizeof id, "busy.%s", wizard_request_word(w->busy));
+		if (secs >= 3 && w->busy_since_ms > 0) {
+			char n[24];
+			snprintf(n, sizeof n, "%lld", (long long)secs);
+			text_fmt(buf, sizeof buf, "frame.busy_long", text_get(id), n, NULL);
+		} else {
+			text_fmt(buf, sizeof buf, "frame.busy", text_get(id), NULL, NULL);
+		}
+		ui_style_on(STYLE_KEY);
+		ui_print(LINES - 2, 1, 1, frame);
+		ui_style_off(STYLE_KEY);
+		ui_print_fit(LINES - 2, 3, COLS - 4, buf);
+	}
+	/* the global keys (help, quit) always show, at the right */
+	snprintf(spec, sizeof spec, "%s",
+		 text_get(s && s->typing && s->typing(w) ? "footer.typing" : "footer.global"));
+	mvhline(LINES - 1, 0, ' ', COLS);
+	global_w = ui_keys_width(spec);
+	ui_keys(LINES - 1, COLS - 1 - global_w, global_w, spec);
+	ui_keys(LINES - 1, 1, COLS - 4 - global_w,
+		text_get(s && s->footer ? s->footer : "footer.none"));
+}
+
+/* The help overlay: the keys, in a box over the body. */
+static void overlay_help(void)
+{
+	const char *body = text_get("help.body");
+	int width = COLS - 8 < 72 ? COLS - 8 : 72;
+	int rows = ui_wrap_rows(width - 4, body);
+	int height, top;
+	if (rows > LINES - 6)
+		rows = LINES - 6;
+	height = rows + 4;
+	top = (LINES - height) / 2;
+	ui_box(top, (COLS - width) / 2, height, width);
+	ui_style_on(STYLE_KEY);
+	ui_print(top, (COLS - width) / 2 + 2, width - 4, text_get("help.title"));
+	ui_style_off(STYLE_KEY);
+	ui_wrap(top + 2, (COLS - width) / 2 + 2, width - 4, rows, body);
+}
+
+/* The quit overlay: progress is kept, y/n. */
+static void overlay_quit(void)
+{
+	const char *q = text_get("quit.question");
+	int width = COLS - 8 < 60 ? COLS - 8 : 60;
+	int rows = ui_wrap_rows(width - 4, q);
+	int height = rows + 5, top = (LINES - height) / 2, left = (COLS - width) / 2;
+	ui_box(top, left, height, width);
+	ui_style_on(STYLE_KEY);
+	ui_print(top, left + 2, width - 4, text_get("quit.title"));
+	ui_style_off(STYLE_KEY);
+	ui_wrap(top + 2, left + 2, width - 4, rows, q);
+	ui_keys(top + 3 + rows, left + 2, width - 4, text_get("quit.keys"));
+}
+
+/* Below 80x24 nothing else fits: say what is needed and what there is. */
+static void draw_too_small(void)
+{
+	char need_c[16], need_r[16], cols[16], rows[16], buf[512];
+	const char *args[4] = {need_c, need_r, cols, rows};
+	snprintf(need_c, sizeof need_c, "%d", UI_MIN_COLS);
+	snprintf(need_r, sizeof need_r, "%d", UI_MIN_ROWS);
+	snprintf(cols, sizeof cols, "%d", COLS);
+	snprintf(rows, sizeof rows, "%d", LINES);
+	text_format(buf, sizeof buf, text_get("small.message"), args, 4);
+	ui_wrap(0, 0, COLS, LINES, buf);
+}
+
+void ui_draw(const struct wizard *w, const struct ui_view *v)
+{
+	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+	int y, x;
+	if (!ui_started)
+		return;
+	if (ui_clear_next) {
+		clearok(curscr, TRUE);
+		ui_clear_next = false;
+	}
+	erase();
+	ui_cursor_reset();
+	if (ui_too_small()) {
+		draw_too_small();
+		if (ui_overlay == OVERLAY_QUIT && LINES >= 8 && COLS >= 30)
+			overlay_quit();
+		curs_set(0);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	frame_top(w);
+	if (s && s->draw)
+		s->draw(w, v, 3, LINES - 6);
+	frame_bottom(w, v, s);
+	if (ui_overlay == OVERLAY_HELP)
+		overlay_help();
+	else if (ui_overlay == OVERLAY_QUIT)
+		overlay_quit();
+	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* UTF-8 for one code point; returns bytes written (0 for none). */
+static size_t key_utf8(wint_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c >= 0xd800 && c <= 0xdfff)
+		return 0;
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	if (c > 0x10ffff)
+		return 0;
+	out[0] = (char)(0xf0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+static bool key_is_backspace(const struct ui_key *k)
+{
+	return (k->is_function && k->code == KEY_BACKSPACE) ||
+	       (!k->is_function && (k->code == 0x7f || k->code == 0x08));
+}
+
+enum ui_action ui_field_key(struct field *f, const struct ui_key *k)
+{
+	bool held = ui_backspace_held;
+	ui_backspace_held = false;
+	if (key_is_backspace(k)) {
+		if (field_backspace(f)) {
+			ui_backspace_held = true;
+			return ACTION_REDRAW;
+		}
+		return held || f->len ? ACTION_STAY : ACTION_BACK;
+	}
+	if (k->is_function) {
+		switch (k->code) {
+		case KEY_LEFT:
+			field_left(f);
+			return ACTION_REDRAW;
+		case KEY_RIGHT:
+			field_right(f);
+			return ACTION_REDRAW;
+		case KEY_HOME:
+			field_home(f);
+			return ACTION_REDRAW;
+		case KEY_END:
+			field_end(f);
+			return ACTION_REDRAW;
+		case KEY_DC:
+			field_delete(f);
+			return ACTION_REDRAW;
+		default:
+			return ACTION_NONE;
+		}
+	}
+	switch (k->code) {
+	case KEY_CTRL('a'):
+		field_home(f);
+		return ACTION_REDRAW;
+	case KEY_CTRL('e'):
+		field_end(f);
+		return ACTION_REDRAW;
+	case KEY_CTRL('u'):
+		field_kill_to_start(f);
+		return ACTION_REDRAW;
+	case KEY_CTRL('d'):
+		field_delete(f);
+		return ACTION_REDRAW;
+	default:
+		break;
+	}
+	if (k->code >= 0x20 && k->code != 0x7f && !(k->code >= 0x80 && k->code < 0xa0)) {
+		char buf[4];
+		size_t n = key_utf8(k->code, buf);
+		if (n)
+			field_insert(f, buf, n);
+		return ACTION_REDRAW;
+	}
+	return ACTION_NONE;
+}
+
+static bool key_is_char(const struct ui_key *k, wint_t c)
+{
+	return !k->is_function && k->code == c;
+}
+
+static bool key_is_enter(const struct ui_key *k)
+{
+	return (k->is_function && k->code == KEY_ENTER) ||
+	       (!k->is_function && (k->code == '\r' || k->code == '\n'));
+}
+
+/* Keys of the quit overlay: y quits, n or Esc stays, a second Ctrl-C quits. */
+static enum ui_action route_quit(const struct ui_key *k)
+{
+	if (key_is_char(k, 'y') || key_is_char(k, 'Y') || key_is_char(k, KEY_CTRL('c')))
+		return ACTION_QUIT;
+	if (key_is_char(k, 'n') || key_is_char(k, 'N') || key_is_char(k, 27) || key_is_char(k, 'q'))
+		ui_overlay = OVERLAY_NONE;
+	return ACTION_REDRAW;
+}
+
+/* Global keys for when the screen is not typing: single letters. */
+static enum ui_action route_letters(const struct wizard *w, const struct ui_key *k)
+{
+	if (k->is_function)
+		return ACTION_STAY;
+	switch (k->code) {
+	case 'q':
+	case 'Q':
+		ui_overlay = OVERLAY_QUIT;
+		return ACTION_REDRAW;
+	case '?':
+		ui_overlay = OVERLAY_HELP;
+		return ACTION_REDRAW;
+	case 's':
+		return w->step == STEP_WELCOME ? ACTION_STAY : ACTION_SWITCH;
+	case 'e':
+		return ACTION_EXPORT;
+	case 'c':
+		return ACTION_CHECK;
+	case 'n':
+		return w->cfg.demo ? ACTION_DEMO : ACTION_STAY;
+	default:
+		return ACTION_STAY;
+	}
+}
+
+/* One key: overlay, then keys that work even while typing, then the
+ * screen, then Esc/Enter, then single-letter commands. */
+static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
+{
+	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+	enum ui_action a;
+	bool typing;
+
+	if (k->is_function && k->code == KEY_RESIZE) {
+		ui_clear_next = true;
+		return ACTION_REDRAW;
+	}
+	if (ui_overlay == OVERLAY_QUIT)
+		return route_quit(k);
+	if (key_is_char(k, KEY_CTRL('c')) || key_is_char(k, KEY_CTRL('q'))) {
+		ui_overlay = OVERLAY_QUIT;
+		return ACTION_REDRAW;
+	}
+	if (ui_overlay == OVERLAY_HELP) {
+		ui_overlay = OVERLAY_NONE;
+		return ACTION_REDRAW;
+	}
+	if (key_is_char(k, KEY_CTRL('l'))) {
+		ui_clear_next = true;
+		return ACTION_REDRAW;
+	}
+	if (ui_too_small()) {
+		if (key_is_char(k, 'q') || key_is_char(k, 'Q'))
+			ui_overlay = OVERLAY_QUIT;
+		return ACTION_REDRAW;
+	}
+	if (k->is_function && k->code == KEY_F(1)) {
+		ui_overlay = OVERLAY_HELP;
+		return ACTION_REDRAW;
+	}
+	typing = s && s->typing && s->typing(w);
+	if (s && s->key) {
+		a = s->key(w, k);
+		if (a != ACTION_NONE)
+			return a;
+	}
+	if (key_is_char(k, 27))
+		return ACTION_BACK;
+	if (key_is_enter(k))
+		return ACTION_NEXT;
+	if (typing)
+		return ACTION_STAY;
+	return route_letters(w, k);
+}
+
+enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
+{
+	enum ui_action result = ACTION_NONE;
+	(void)v;
+	if (!ui_started)
+		return ACTION_NONE;
+	for (;;) {
+		wint_t ch;
+		int r = get_wch(&ch);
+		struct ui_key k;
+		enum ui_action a;
+		if (r == ERR)
+			break;
+		k.code = ch;
+		k.is_function = r == KEY_CODE_YES;
+		a = ui_route(w, &k);
+		switch (a) {
+		case ACTION_NONE:
+		case ACTION_STAY:
+			break;
+		case ACTION_REDRAW:
+			result = ACTION_REDRAW;
+			break;
+		default:
+			return a;
+		}
+	}
+	return result;
+}
