@@ -282,11 +282,10 @@ struct header {
 };
 
 /* Writes a token after a space, folding first when it would pass the line
- * limit.  An empty token (two spaces in a quoted-string) is never a fold
- * point, so no line holds only blanks. */
+ * limit. */
 static void header_token(struct header *h, const char *tok, size_t len)
 {
-	if (len && h->col + 1 + len > HEADER_LINE_MAX && h->col > 1) {
+	if (h->col + 1 + len > HEADER_LINE_MAX && h->col > 1) {
 		out_puts(&h->o, "\n ");
 		h->col = 1;
 	} else {
@@ -297,21 +296,27 @@ static void header_token(struct header *h, const char *tok, size_t len)
 	h->col += len;
 }
 
-/* Splits s at single spaces into tokens; false when one is too long to fit
- * any line. */
+/* Splits s into tokens at the first blank of each run of blanks (the
+ * rest of the run starts the next token, so a fold never leaves a line of
+ * blanks only); false when a token is too long to fit any line. */
 static bool header_words(struct header *h, const char *s, bool write)
 {
 	const char *p = s;
 	for (;;) {
-		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		const char *e = p;
+		size_t len;
+		while (*e == ' ')
+			e++;
+		while (*e && *e != ' ')
+			e++;
+		len = (size_t)(e - p);
 		if (len + 1 > HEADER_LINE_MAX)
 			return false;
 		if (write)
 			header_token(h, p, len);
-		if (!sp)
+		if (!*e)
 			return true;
-		p = sp + 1;
+		p = e + 1;
 	}
 }
 
