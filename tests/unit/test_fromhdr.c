@@ -226,6 +226,22 @@ static void test_long_names_fold(void **state)
 			 "Northern  Hemisphere Division");
 }
 
+/* A run of blanks inside quotes, at every place a fold can fall. */
+static void test_blank_runs_at_every_fold(void **state)
+{
+	char name[256];
+	(void)state;
+	for (size_t k = 1; k < 120; k++) {
+		size_t w = 0;
+		memcpy(name, "Smith, ", 7);
+		w = 7;
+		for (size_t i = 0; i < k; i++)
+			name[w++] = i % 13 == 12 ? ' ' : 'x';
+		memcpy(name + w, "    Jones  and  Partners", 25);
+		expect_roundtrip(name);
+	}
+}
+
 static void test_no_header_injection(void **state)
 {
 	char h[FROM_HEADER_MAX];
@@ -340,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(test_atoms_and_quoting),
 	    cmocka_unit_test(test_encoded_words),
 	    cmocka_unit_test(test_long_names_fold),
+	    cmocka_unit_test(test_blank_runs_at_every_fold),
 	    cmocka_unit_test(test_no_header_injection),
 	    cmocka_unit_test(test_length_like_snprintf),
 	    cmocka_unit_test(test_display_formats),
