@@ -11,21 +11,22 @@
 /* One option: title row (selectable), then its pros and cons. */
 static int choose_option(const struct wizard *w, int y, int width, int i, int rows_left)
 {
-	char id[64], num[4];
+	char id[64], num[16];
 	int used = 1, x;
 	bool sel = w->choose_cursor == i;
 	const char *pointer = sel ? ui_glyph(GLYPH_POINTER) : " ";
 	ui_print(y, 1, 1, pointer);
-	ui_style_on(sel ? STYLE_SELECTED : STYLE_KEY);
-	mvhline(y, 3, ' ', width);
 	snprintf(id, sizeof id, "choose.option%d", i + 1);
-	snprintf(num, sizeof num, "%d", i + 1);
-	ui_print(y, 3, 1, num);
-	x = 6 + ui_print(y, 6, width - 3, text_get(id));
+	snprintf(num, sizeof num, " %d  ", i + 1);
+	/* the highlight covers the number and the title only */
+	ui_style_on(sel ? STYLE_SELECTED : STYLE_KEY);
+	x = 2 + ui_print(y, 2, 6, num);
+	x += ui_print(y, x, width - 6, text_get(id));
+	x += ui_print(y, x, 1, " ");
 	ui_style_off(sel ? STYLE_SELECTED : STYLE_KEY);
 	if (i == 0) {
 		ui_style_on(STYLE_OK);
-		ui_print(y, x + 2, 3 + width - x - 2, text_get("choose.recommended"));
+		ui_print(y, x + 1, 3 + width - x - 1, text_get("choose.recommended"));
 		ui_style_off(STYLE_OK);
 	}
 	if ((int)w->option == i + 1) {

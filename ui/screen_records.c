@@ -72,10 +72,11 @@ static int records_host_hint(const struct wizard *w, const struct expected_recor
 	if (!h || rows <= 0)
 		return 0;
 	ui_style_on(STYLE_DIM);
-	if (*dnshost_steps(h))
+	/* a hint cut short helps nobody: show each only when it fits whole */
+	if (*dnshost_steps(h) && ui_wrap_rows(width - 2, dnshost_steps(h)) <= rows)
 		used += ui_wrap(y, 3, width - 2, rows, dnshost_steps(h));
 	if (r->type == RECORD_TYPE_TXT && strlen(r->value) > 255 && *dnshost_long_txt(h) &&
-	    used < rows)
+	    ui_wrap_rows(width - 2, dnshost_long_txt(h)) <= rows - used)
 		used += ui_wrap(y + used, 3, width - 2, rows - used, dnshost_long_txt(h));
 	ui_style_off(STYLE_DIM);
 	return used;
@@ -230,7 +231,8 @@ static int records_matrix(const struct wizard *w, int y, int width, int rows)
 		snprintf(n, sizeof n, "%zu", s + 1);
 		text_fmt(ns, sizeof ns, "records.server", n, NULL, NULL);
 		x += ui_print(y + used, x, 8, ns) + 1;
-		x += records_status(y + used, x, COL_STATUS, res->per_server[s]);
+		records_status(y + used, x, COL_STATUS, res->per_server[s]);
+		x += COL_STATUS;
 		ui_print_fit(y + used, x + 1, width - x,
 			     res->seen[s][0] ? res->seen[s] : text_get("records.seen_nothing"));
 	}

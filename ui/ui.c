@@ -290,6 +290,19 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 	doupdate();
 }
 
+int ui_wake_ms(const struct wizard *w, const struct ui_view *v)
+{
+	if (!ui_started)
+		return -1;
+	if (w->busy != REQ_NONE)
+		return 100 - (int)(v->now_ms % 100); /* spinner frame */
+	if (ui_too_small() || ui_overlay != OVERLAY_NONE)
+		return -1;
+	if (w->step == STEP_RECORDS || (w->step == STEP_CONFIRM && !w->signature.confirmed))
+		return 1000 - (int)(v->now_ms % 1000); /* countdowns in seconds */
+	return -1;
+}
+
 /* UTF-8 for one code point; returns bytes written (0 for none). */
 static size_t key_utf8(wint_t c, char *out)
 {

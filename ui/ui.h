@@ -73,6 +73,9 @@ void ui_invalidate(void);
  * so that later keys reach the step it leads to: the loop acts on it and
  * calls again while keys may be pending. */
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
+/* Milliseconds until the screen changes by itself (spinner, "next check in
+ * N s", resend countdown), or -1 when it does not: the loop's poll timeout. */
+int ui_wake_ms(const struct wizard *w, const struct ui_view *v);
 /* True when the terminal is too small (the screen says what size it needs). */
 bool ui_too_small(void);
 
