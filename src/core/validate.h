@@ -1,6 +1,6 @@
 /* Checks of what the customer types: domains, email addresses, display
  * names.  Each check returns an input_error code; the words for each code
- * are text "input.<code word>" in assets/text/en.ini, shown at the field. */
+ * are text "input.<code word>" in assets/text/input.ini, shown at the field. */
 #ifndef BEHALF_CORE_VALIDATE_H
 #define BEHALF_CORE_VALIDATE_H
 

@@ -300,7 +300,6 @@ static bool next_address(struct wizard *w, int64_t now_ms)
 	struct validate_context ctx = wizard_validate_context(w);
 	char detail[128] = "", normalized[EMAIL_MAX];
 	enum input_error email_err, name_err;
-	(void)now_ms;
 	email_err = validate_email(w->address_email.text, &ctx, normalized, sizeof normalized, NULL,
 				   detail, sizeof detail);
 	if (email_err != INPUT_OK)
@@ -316,6 +315,7 @@ static bool next_address(struct wizard *w, int64_t now_ms)
 	}
 	str_copy(w->address_normalized, sizeof w->address_normalized, normalized);
 	w->option = OPTION_ADDRESS;
+	w->poll_after_ms = now_ms; /* coming (back) to the wait: ask at once */
 	if (w->signature.exists && strcasecmp(w->signature.email, normalized) != 0) {
 		w->signature_kept = false;
 		wizard_start_switch(w, OPTION_ADDRESS, STEP_CONFIRM);

@@ -1,0 +1,469 @@
+/* The wizard core: every transition, Back with inputs kept, switching option
+ * with keep or remove, the work requested at each step and its outcomes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/text.h"
+#include "core/wizard.h"
+
+static void config_fill(struct wizard_config *c)
+{
+	memset(c, 0, sizeof *c);
+	strcpy(c->vendor_name, "Acme Help Desk");
+	strcpy(c->vendor_domain, "acmehelp.example");
+	strcpy(c->shared_local, "notifications");
+	strcpy(c->return_path_label, "pm-bounces");
+	strcpy(c->customer_id, "jane-co");
+	strcpy(c->esp_name, "Postmark");
+	c->demo = true;
+}
+
+static void new_wizard(struct wizard *w)
+{
+	struct wizard_config c;
+	config_fill(&c);
+	wizard_init(w, &c);
+}
+
+static void type_text(struct field *f, const char *s)
+{
+	field_set(f, s);
+}
+
+/* The ESP's answer for a new domain. */
+static void domain_reply(struct wizard_domain_res *d, const char *name)
+{
+	memset(d, 0, sizeof *d);
+	d->exists = true;
+	strcpy(d->id, "42");
+	strcpy(d->name, name);
+	snprintf(d->dkim_host, sizeof d->dkim_host, "20260101000000pm._domainkey.%s", name);
+	strcpy(d->dkim_value, "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC");
+	snprintf(d->return_path_host, sizeof d->return_path_host, "pm-bounces.%s", name);
+	strcpy(d->return_path_target, "pm.mtasv.net");
+}
+
+static void all_verified(struct wizard *w, struct record_result *res)
+{
+	size_t i;
+	memset(res, 0, sizeof *res * WIZARD_MAX_RECORDS);
+	for (i = 0; i < w->nrecords; i++)
+		res[i].status = STATUS_VERIFIED;
+}
+
+static void test_welcome_to_choose(void **state)
+{
+	struct wizard w;
+	(void)state;
+	new_wizard(&w);
+	assert_int_equal(w.step, STEP_WELCOME);
+	assert_false(wizard_back(&w));
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_CHOOSE);
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_WELCOME);
+}
+
+static void test_choose_each_option(void **state)
+{
+	static const enum wizard_step first[] = {STEP_DOMAIN, STEP_ADDRESS, STEP_FROM_NAME};
+	int i;
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct wizard w;
+		new_wizard(&w);
+		wizard_next(&w, 0);
+		w.choose_cursor = i;
+		assert_true(wizard_next(&w, 0));
+		assert_int_equal(w.step, first[i]);
+		assert_int_equal(w.option, (enum wizard_option)(i + 1));
+		assert_true(wizard_back(&w));
+		assert_int_equal(w.step, STEP_CHOOSE);
+	}
+}
+
+static void test_advisor_recommends(void **state)
+{
+	struct wizard w;
+	const char *why = NULL;
+	(void)state;
+	new_wizard(&w);
+	wizard_next(&w, 0);
+	w.choose_cursor = 3;
+	wizard_next(&w, 0);
+	assert_int_equal(w.step, STEP_ADVISOR);
+	assert_int_equal(wizard_advisor_recommend(&w, &why), OPTION_NONE);
+	wizard_advisor_answer(&w, ADVISOR_NO);  /* no DNS */
+	wizard_advisor_answer(&w, ADVISOR_YES); /* own address */
+	wizard_advisor_answer(&w, ADVISOR_NO);  /* not today */
+	assert_int_equal(wizard_advisor_recommend(&w, &why), OPTION_ADDRESS);
+	assert_true(text_has(why));
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_ADDRESS);
+
+	new_wizard(&w);
+	w.advisor_question = 0;
+	wizard_advisor_answer(&w, ADVISOR_YES);
+	wizard_advisor_answer(&w, ADVISOR_NO);
+	wizard_advisor_answer(&w, ADVISOR_YES);
+	assert_int_equal(wizard_advisor_recommend(&w, &why), OPTION_DOMAIN);
+
+	new_wizard(&w);
+	wizard_advisor_answer(&w, ADVISOR_NO);
+	wizard_advisor_answer(&w, ADVISOR_NO);
+	wizard_advisor_answer(&w, ADVISOR_YES);
+	assert_int_equal(wizard_advisor_recommend(&w, &why), OPTION_NAME);
+	assert_true(text_has(why));
+}
+
+static void test_domain_error_keeps_text(void **state)
+{
+	struct wizard w;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "gmail.com");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_DOMAIN);
+	assert_int_equal(w.domain_input.error, INPUT_FREEMAIL);
+	assert_string_equal(w.domain_input.text, "gmail.com");
+
+	type_text(&w.domain_input, "shop.acmehelp.example");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.domain_input.error, INPUT_VENDOR_DOMAIN);
+
+	type_text(&w.domain_input, "Customer.Example.");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_RECORDS);
+	assert_string_equal(w.domain.ascii, "customer.example");
+	/* Back shows what was typed. */
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_DOMAIN);
+	assert_string_equal(w.domain_input.text, "Customer.Example.");
+}
+
+static void test_option1_requests_and_done(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	struct record_result res[WIZARD_MAX_RECORDS];
+	int64_t wake = 0;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "customer.example");
+	wizard_next(&w, 1000);
+	assert_int_equal(wizard_next_request(&w, 1000, 0, &wake), REQ_DOMAIN_ENSURE);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 1000);
+	/* one request at a time */
+	assert_int_equal(wizard_next_request(&w, 1000, 0, &wake), REQ_NONE);
+	domain_reply(&d, "customer.example");
+	wizard_on_domain(&w, &d, 1100);
+	assert_int_equal(w.nrecords, 3);
+	assert_int_equal(w.records[0].purpose, PURPOSE_DKIM);
+	assert_int_equal(w.records[0].type, RECORD_TYPE_TXT);
+	assert_string_equal(w.records[1].name, "pm-bounces.customer.example");
+	assert_string_equal(w.records[1].value, "pm.mtasv.net");
+	assert_false(w.records[2].required);
+
+	assert_int_equal(wizard_next_request(&w, 1100, 0, &wake), REQ_DNS_CHECK);
+	wizard_request_started(&w, REQ_DNS_CHECK, 1100);
+	memset(res, 0, sizeof res);
+	res[0].status = STATUS_MISMATCH;
+	res[1].status = STATUS_MISSING;
+	wizard_on_dns(&w, res, w.nrecords, "cloudflare", 1200);
+	assert_string_equal(w.dns_host, "cloudflare");
+	assert_false(wizard_records_verified(&w));
+	/* Fast polling: the next check within 2 s, and a timer for it. */
+	assert_int_equal(wizard_next_request(&w, 1300, 0, &wake), REQ_NONE);
+	assert_true(wake > 1200 && wake <= 3200);
+	assert_int_equal(wizard_next_check_in(&w, 1300), 2);
+	/* "c": check now */
+	wizard_check_now(&w, 1400);
+	assert_int_equal(wizard_next_request(&w, 1400, 0, &wake), REQ_DNS_CHECK);
+	wizard_request_started(&w, REQ_DNS_CHECK, 1400);
+	all_verified(&w, res);
+	res[2].status = STATUS_MISSING; /* DMARC is optional */
+	wizard_on_dns(&w, res, w.nrecords, "", 1500);
+	assert_true(wizard_records_verified(&w));
+	assert_int_equal(wizard_next_request(&w, 1500, 0, &wake), REQ_DOMAIN_VERIFY);
+	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 1500);
+	/* ESP lags: ask again later, not at once */
+	wizard_on_domain(&w, &d, 1600);
+	assert_int_equal(w.step, STEP_RECORDS);
+	assert_int_not_equal(wizard_next_request(&w, 1700, 0, &wake), REQ_DOMAIN_VERIFY);
+	assert_int_equal(wizard_next_request(&w, 6700, 0, &wake), REQ_DOMAIN_VERIFY);
+	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 6700);
+	d.dkim_verified = d.return_path_verified = true;
+	wizard_on_domain(&w, &d, 6800);
+	assert_int_equal(w.step, STEP_DONE);
+	assert_int_equal(wizard_next_request(&w, 6800, 0, &wake), REQ_NONE);
+}
+
+static void test_polling_backs_off(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	struct record_result res[WIZARD_MAX_RECORDS];
+	int64_t t = 0, wake;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "customer.example");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(&d, "customer.example");
+	wizard_on_domain(&w, &d, 0);
+	memset(res, 0, sizeof res);
+	wizard_request_started(&w, REQ_DNS_CHECK, 0);
+	wizard_on_dns(&w, res, w.nrecords, "", 0);
+	assert_true(w.next_check_ms - 0 <= 2000);
+	t = 20 * 60 * 1000; /* twenty minutes later, nobody pressed anything */
+	wizard_request_started(&w, REQ_DNS_CHECK, t);
+	wizard_on_dns(&w, res, w.nrecords, "", t);
+	assert_true(w.next_check_ms - t >= 30000);
+	assert_true(w.next_check_ms - t <= 60000);
+	wizard_check_now(&w, t + 10);
+	assert_int_equal(wizard_next_request(&w, t + 10, 0, &wake), REQ_DNS_CHECK);
+}
+
+static void test_option2_flow(void **state)
+{
+	struct wizard w;
+	struct wizard_signature_res s;
+	int64_t wake;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	type_text(&w.address_email, "jane@gmail.com");
+	type_text(&w.address_name, "Jane Customer");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.address_email.error, INPUT_FREEMAIL);
+	type_text(&w.address_email, "Jane@Customer.Example");
+	type_text(&w.address_name, "");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.address_name.error, INPUT_EMPTY);
+	assert_int_equal(w.address_focus, 1);
+	type_text(&w.address_name, "Jane Customer");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_CONFIRM);
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_SIGNATURE_ENSURE);
+	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
+	memset(&s, 0, sizeof s);
+	s.exists = true;
+	strcpy(s.id, "7");
+	strcpy(s.email, w.address_normalized);
+	wizard_on_signature(&w, &s, 0, 1000000);
+	/* resend is refused during the cooldown */
+	assert_true(wizard_resend_wait(&w, 1000000) > 50);
+	wizard_resend(&w);
+	assert_int_equal(wizard_next_request(&w, 3000, 1010000, &wake), REQ_SIGNATURE_POLL);
+	wizard_request_started(&w, REQ_SIGNATURE_POLL, 3000);
+	wizard_on_signature(&w, &s, 3000, 1010000);
+	assert_int_equal(wizard_resend_wait(&w, 1061000), 0);
+	assert_int_equal(wizard_next_request(&w, 3100, 1061000, &wake), REQ_SIGNATURE_RESEND);
+	wizard_request_started(&w, REQ_SIGNATURE_RESEND, 3100);
+	wizard_on_signature(&w, &s, 3200, 1061000);
+	assert_int_equal(w.notice_kind, NOTICE_INFO);
+	assert_true(wizard_resend_wait(&w, 1062000) > 50);
+	s.confirmed = true;
+	wizard_request_started(&w, REQ_SIGNATURE_POLL, 7000);
+	wizard_on_signature(&w, &s, 7000, 1070000);
+	assert_int_equal(w.step, STEP_DONE);
+}
+
+static void test_option3_flow_and_preview(void **state)
+{
+	struct wizard w;
+	char display[256], address[256], header[1024];
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_FROM_NAME);
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.from_name.error, INPUT_EMPTY);
+	type_text(&w.from_name, "Jane Customer");
+	w.from_format = FROM_FORMAT_VIA;
+	w.from_address = FROM_ADDRESS_LOCAL;
+	wizard_from_preview(&w, display, sizeof display, address, sizeof address, header,
+			    sizeof header);
+	assert_string_equal(display, "Jane Customer via Acme Help Desk");
+	assert_string_equal(address, "jane-co@acmehelp.example");
+	assert_string_equal(header, "From: Jane Customer via Acme Help Desk <jane-co@acmehelp.example>");
+	w.from_format = FROM_FORMAT_CUSTOM;
+	type_text(&w.from_pattern, "Support team");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.from_pattern.error, INPUT_PATTERN_NO_NAME);
+	assert_int_equal(w.from_focus, 2);
+	type_text(&w.from_pattern, "{name} (with {vendor})");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_DONE);
+}
+
+/* Option 1 created a domain; switching to option 3 asks keep or remove. */
+static void test_switch_remove_domain(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	int64_t wake;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "customer.example");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(&d, "customer.example");
+	wizard_on_domain(&w, &d, 0);
+	wizard_switch(&w);
+	assert_int_equal(w.step, STEP_CHOOSE);
+	assert_int_equal(w.choose_cursor, 0);
+	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	/* Back from the decision returns to the choice, nothing removed */
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_CHOOSE);
+	wizard_choose(&w, OPTION_NAME, 0);
+	w.switch_remove_domain = true;
+	assert_false(wizard_next(&w, 0)); /* waits for the removal */
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_DOMAIN_REMOVE);
+	wizard_request_started(&w, REQ_DOMAIN_REMOVE, 0);
+	wizard_on_removed(&w, REQ_DOMAIN_REMOVE, 0);
+	assert_false(w.esp_domain.exists);
+	assert_int_equal(w.step, STEP_FROM_NAME);
+	assert_int_equal(w.option, OPTION_NAME);
+	/* the domain typed is still there if they come back */
+	assert_string_equal(w.domain_input.text, "customer.example");
+}
+
+static void test_switch_keep_signature(void **state)
+{
+	struct wizard w;
+	struct wizard_signature_res s;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	type_text(&w.address_email, "jane@customer.example");
+	type_text(&w.address_name, "Jane");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
+	memset(&s, 0, sizeof s);
+	strcpy(s.id, "9");
+	strcpy(s.email, "jane@customer.example");
+	wizard_on_signature(&w, &s, 0, 0);
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_true(wizard_next(&w, 0)); /* keep: nothing to wait for */
+	assert_int_equal(w.step, STEP_DOMAIN);
+	assert_true(w.signature.exists);
+	assert_true(w.signature_kept);
+	/* kept resources are not asked about again */
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_FROM_NAME);
+	/* going back to option 2 with the same address reuses the signature */
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	assert_int_equal(w.step, STEP_ADDRESS);
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_CONFIRM);
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_SIGNATURE_POLL);
+}
+
+static void test_changed_domain_asks_about_old(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "old.example");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(&d, "old.example");
+	wizard_on_domain(&w, &d, 0);
+	wizard_back(&w);
+	type_text(&w.domain_input, "new.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_true(wizard_next(&w, 0)); /* keep the old one */
+	assert_int_equal(w.step, STEP_RECORDS);
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DOMAIN_ENSURE);
+}
+
+static void test_error_backoff_and_notice(void **state)
+{
+	struct wizard w;
+	int64_t wake = 0;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "customer.example");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
+	wizard_on_error(&w, REQ_DOMAIN_ENSURE, BH_ERR_TIMEOUT, "timeout \x1b[31mred", 0);
+	assert_int_equal(w.notice_kind, NOTICE_ERROR);
+	assert_null(strchr(w.notice, '\x1b'));
+	assert_int_equal(wizard_next_request(&w, 500, 0, &wake), REQ_NONE);
+	assert_true(wake >= 1000);
+	assert_int_equal(wizard_next_request(&w, wake, 0, &wake), REQ_DOMAIN_ENSURE);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 1000);
+	wizard_on_error(&w, REQ_DOMAIN_ENSURE, BH_ERR_NETWORK, NULL, 1000);
+	assert_true(w.retry_after_ms >= 3000);
+	assert_string_not_equal(w.notice, "");
+}
+
+static void test_history_bounded(void **state)
+{
+	struct wizard w;
+	int i;
+	(void)state;
+	new_wizard(&w);
+	for (i = 0; i < 100; i++) {
+		wizard_switch(&w);
+		wizard_choose(&w, OPTION_NAME, 0);
+	}
+	assert_true(w.history_len <= WIZARD_HISTORY_MAX);
+	while (wizard_back(&w))
+		;
+	assert_true(w.step == STEP_CHOOSE || w.step == STEP_FROM_NAME || w.step == STEP_WELCOME);
+}
+
+static void test_step_words(void **state)
+{
+	int s;
+	(void)state;
+	for (s = 0; s < STEP__COUNT; s++)
+		assert_int_equal(wizard_step_from_word(wizard_step_word((enum wizard_step)s)), s);
+	assert_int_equal(wizard_step_from_word("nope"), STEP__COUNT);
+	assert_string_equal(wizard_step_word(STEP_FROM_NAME), "from-name");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_welcome_to_choose),
+		cmocka_unit_test(test_choose_each_option),
+		cmocka_unit_test(test_advisor_recommends),
+		cmocka_unit_test(test_domain_error_keeps_text),
+		cmocka_unit_test(test_option1_requests_and_done),
+		cmocka_unit_test(test_polling_backs_off),
+		cmocka_unit_test(test_option2_flow),
+		cmocka_unit_test(test_option3_flow_and_preview),
+		cmocka_unit_test(test_switch_remove_domain),
+		cmocka_unit_test(test_switch_keep_signature),
+		cmocka_unit_test(test_changed_domain_asks_about_old),
+		cmocka_unit_test(test_error_backoff_and_notice),
+		cmocka_unit_test(test_history_bounded),
+		cmocka_unit_test(test_step_words),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	text_free();
+	return rc;
+}
