@@ -1,6 +1,119 @@
+/* behalf: the command line (DESIGN.md "Command line"). */
+#include <getopt.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/config.h"
+#include "app/session.h"
+#include "core/alloc.h"
+#include "core/state.h"
+#include "core/text.h"
+
+#ifndef BEHALF_VERSION
+#define BEHALF_VERSION "0"
+#endif
+
+static void usage(FILE *out)
 {
-	puts("behalf");
-	return 0;
+	fputs(text_get("cli.usage"), out);
+	fputc('\n', out);
+}
+
+/* The wizard (default command). */
+static int main_wizard(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"demo", no_argument, NULL, 'd'},
+		{"config", required_argument, NULL, 'c'},
+		{"customer", required_argument, NULL, 'u'},
+		{"state-dir", required_argument, NULL, 's'},
+		{"scenario", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *customer = NULL, *state_dir = NULL, *scenario = NULL;
+	bool demo = false;
+	struct config cfg;
+	char msg[1024];
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			demo = true;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'u':
+			customer = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'S':
+			scenario = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("behalf %s\n", BEHALF_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "behalf: unknown option %s\n", argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "behalf: unknown command \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!config_load(&cfg, config_path, msg, sizeof msg)) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+	if (demo)
+		cfg.wizard.demo = true;
+	if (state_dir && !str_copy(cfg.state_dir, sizeof cfg.state_dir, state_dir)) {
+		fprintf(stderr, "behalf: --state-dir is too long\n");
+		return 2;
+	}
+	if (scenario && !str_copy(cfg.scenario, sizeof cfg.scenario, scenario)) {
+		fprintf(stderr, "behalf: --scenario is too long\n");
+		return 2;
+	}
+	if (!customer)
+		customer = cfg.wizard.demo ? "demo" : NULL;
+	if (!customer) {
+		fprintf(stderr, "behalf: --customer ID is required (the customer to onboard)\n");
+		return 2;
+	}
+	if (!state_customer_id_ok(customer)) {
+		fprintf(stderr,
+			"behalf: --customer \"%.64s\" is not a valid id: use 1 to 64 letters, digits, "
+			"'.', '_' or '-', not starting with '.'\n",
+			customer);
+		return 2;
+	}
+	str_copy(cfg.wizard.customer_id, sizeof cfg.wizard.customer_id, customer);
+	return session_run(&cfg);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "export") == 0)) {
+		fprintf(stderr, "behalf %s: %s\n", argv[1], text_get("cli.not_yet"));
+		rc = 2;
+	} else {
+		rc = main_wizard(argc, argv);
+	}
+	text_free();
+	return rc;
 }

@@ -1,0 +1,397 @@
+/* One customer's wizard session: the single event loop that ties the model,
+ * the DNS source, the ESP and the terminal together.  poll() waits on the
+ * terminal and every source's descriptors and timers; nothing blocks a key. */
+#include "app/session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/state.h"
+#include "core/text.h"
+#include "dns/sim.h"
+#include "esp/sandbox.h"
+#include "ui.h"
+
+#define SESSION_MAX_FDS 64
+#define SESSION_SAVE_DEBOUNCE_MS 500 /* typing is saved at most twice a second */
+
+struct session {
+	struct wizard w;
+	const struct config *cfg;
+	struct esp *esp;
+	struct dns_source *dns;
+	struct state_handle *state;
+	int64_t dirty_since_ms; /* when unsaved changes began, 0 when saved */
+	enum wizard_step saved_step;
+	bool quit;
+};
+
+static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
+
+static void session_on_signal(int sig)
+{
+	session_signal = sig;
+}
+
+static void session_save(struct session *s)
+{
+	char msg[512];
+	if (state_save(s->state, &s->w, msg, sizeof msg) != BH_OK) {
+		s->w.notice_kind = NOTICE_ERROR;
+		str_copy(s->w.notice, sizeof s->w.notice, msg);
+		return;
+	}
+	s->w.dirty = false;
+	s->dirty_since_ms = 0;
+	s->saved_step = s->w.step;
+}
+
+/* Saves at once on a step change, otherwise after a short quiet time. */
+static void session_maybe_save(struct session *s, int64_t now)
+{
+	if (!s->w.dirty)
+		return;
+	if (!s->dirty_since_ms)
+		s->dirty_since_ms = now;
+	if (s->w.step != s->saved_step || now - s->dirty_since_ms >= SESSION_SAVE_DEBOUNCE_MS)
+		session_save(s);
+}
+
+static void session_audit(struct session *s, const char *event, const char *detail)
+{
+	state_audit(s->state, event, detail);
+}
+
+/* ---- ESP and DNS outcomes ---------------------------------------------- */
+
+static void session_esp_error(struct session *s, enum wizard_request req, enum bh_err err,
+			      const struct esp_reply *reply)
+{
+	wizard_on_error(&s->w, req, err, reply && reply->message[0] ? reply->message : NULL,
+			clock_now_ms());
+}
+
+static void session_domain_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+{
+	struct session *s = arg;
+	enum wizard_request req = s->w.busy;
+	if (err) {
+		session_esp_error(s, req, err, reply);
+		return;
+	}
+	if (req == REQ_DOMAIN_ENSURE && !s->w.esp_domain.exists)
+		session_audit(s, "domain-ready", reply->domain.name);
+	if (req == REQ_DOMAIN_VERIFY && reply->domain.dkim_verified &&
+	    reply->domain.return_path_verified)
+		session_audit(s, "domain-verified", reply->domain.name);
+	wizard_on_domain(&s->w, &reply->domain, clock_now_ms());
+}
+
+static void session_signature_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+{
+	struct session *s = arg;
+	enum wizard_request req = s->w.busy;
+	bool was_confirmed = s->w.signature.confirmed;
+	if (err) {
+		session_esp_error(s, req, err, reply);
+		return;
+	}
+	if (req == REQ_SIGNATURE_ENSURE)
+		session_audit(s, "signature-ready", reply->signature.email);
+	if (req == REQ_SIGNATURE_RESEND)
+		session_audit(s, "signature-resent", reply->signature.email);
+	if (!was_confirmed && reply->signature.confirmed)
+		session_audit(s, "signature-confirmed", reply->signature.email);
+	wizard_on_signature(&s->w, &reply->signature, clock_now_ms(), clock_wall_ms());
+}
+
+static void session_removed_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+{
+	struct session *s = arg;
+	enum wizard_request req = s->w.busy;
+	if (err && err != BH_ERR_NOT_FOUND) {
+		session_esp_error(s, req, err, reply);
+		return;
+	}
+	session_audit(s, req == REQ_DOMAIN_REMOVE ? "domain-removed" : "signature-removed",
+		      req == REQ_DOMAIN_REMOVE ? s->w.esp_domain.name : s->w.signature.email);
+	wizard_on_removed(&s->w, req, clock_now_ms());
+}
+
+static void session_dns_done(void *arg, enum bh_err err, const struct record_result *results,
+			     size_t n, const char *dns_host)
+{
+	struct session *s = arg;
+	size_t i;
+	bool dkim = false, return_path = false;
+	if (err) {
+		wizard_on_error(&s->w, REQ_DNS_CHECK, err, NULL, clock_now_ms());
+		return;
+	}
+	wizard_on_dns(&s->w, results, n, dns_host, clock_now_ms());
+	if (!s->cfg->wizard.demo)
+		return;
+	/* The demo ESP verifies what the demo DNS world shows, as Postmark would. */
+	for (i = 0; i < s->w.nrecords; i++) {
+		bool ok = s->w.results[i].status == STATUS_VERIFIED;
+		if (s->w.records[i].purpose == PURPOSE_DKIM)
+			dkim = ok;
+		else if (s->w.records[i].purpose == PURPOSE_RETURN_PATH)
+			return_path = ok;
+	}
+	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, dkim, return_path);
+}
+
+/* Starts the work the wizard waits for. */
+static void session_start(struct session *s, enum wizard_request req, int64_t now)
+{
+	struct wizard *w = &s->w;
+	const struct esp_ops *e = s->esp->ops;
+	char rp[RECORD_NAME_MAX + 64];
+	enum bh_err err = BH_OK;
+	switch (req) {
+	case REQ_DOMAIN_ENSURE:
+		snprintf(rp, sizeof rp, "%s.%s", w->cfg.return_path_label, w->domain.ascii);
+		err = e->domain_ensure(s->esp, w->domain.ascii, rp, session_domain_done, s);
+		break;
+	case REQ_DNS_CHECK:
+		err = s->dns->ops->check(s->dns, w->domain.ascii, w->records, w->nrecords,
+					 session_dns_done, s);
+		break;
+	case REQ_DOMAIN_VERIFY:
+		err = e->domain_verify(s->esp, w->esp_domain.id, session_domain_done, s);
+		break;
+	case REQ_SIGNATURE_ENSURE:
+		err = e->signature_ensure(s->esp, w->address_normalized, w->address_name.text,
+					  w->address_normalized, s->cfg->signature_note,
+					  session_signature_done, s);
+		break;
+	case REQ_SIGNATURE_POLL:
+		err = e->signature_get(s->esp, w->signature.id, session_signature_done, s);
+		break;
+	case REQ_SIGNATURE_RESEND:
+		err = e->signature_resend(s->esp, w->signature.id, session_signature_done, s);
+		break;
+	case REQ_DOMAIN_REMOVE:
+		err = e->domain_delete(s->esp, w->esp_domain.id, session_removed_done, s);
+		break;
+	case REQ_SIGNATURE_REMOVE:
+		err = e->signature_delete(s->esp, w->signature.id, session_removed_done, s);
+		break;
+	default:
+		return;
+	}
+	if (err == BH_OK)
+		wizard_request_started(w, req, now);
+	else if (err != BH_ERR_BUSY)
+		wizard_on_error(w, req, err, NULL, now);
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static void session_demo_advance(struct session *s, int64_t now)
+{
+	struct wizard *w = &s->w;
+	if (w->step == STEP_CONFIRM && w->signature.exists && !w->signature.confirmed) {
+		sandbox_click(s->esp, w->signature.id);
+		w->poll_after_ms = now;
+		return;
+	}
+	if (sim_advance(s->dns)) {
+		w->demo_stage = sim_stage(s->dns);
+		w->dirty = true;
+	}
+	w->notice_kind = NOTICE_INFO;
+	str_copy(w->notice, sizeof w->notice, sim_stage_caption(s->dns));
+	if (w->step == STEP_RECORDS)
+		wizard_check_now(w, now);
+}
+
+static void session_action(struct session *s, enum ui_action a, int64_t now)
+{
+	struct wizard *w = &s->w;
+	switch (a) {
+	case ACTION_NEXT:
+		wizard_next(w, now);
+		break;
+	case ACTION_BACK:
+		wizard_back(w);
+		break;
+	case ACTION_SWITCH:
+		wizard_switch(w);
+		break;
+	case ACTION_CHECK:
+		wizard_check_now(w, now);
+		break;
+	case ACTION_RESEND:
+		wizard_resend(w);
+		break;
+	case ACTION_DEMO:
+		if (w->cfg.demo)
+			session_demo_advance(s, now);
+		break;
+	case ACTION_EXPORT:
+		w->notice_kind = NOTICE_INFO;
+		str_copy(w->notice, sizeof w->notice, text_get("session.export_later"));
+		break;
+	case ACTION_QUIT:
+		s->quit = true;
+		break;
+	default:
+		return;
+	}
+	w->dirty = true;
+	ui_invalidate();
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static int64_t session_min_deadline(int64_t a, int64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+static void session_loop(struct session *s)
+{
+	struct pollfd fds[SESSION_MAX_FDS];
+	bool keys_pending = false;
+	enum ui_action action;
+	while (!s->quit && !session_signal) {
+		int64_t now = clock_now_ms(), wall = clock_wall_ms(), wake = 0, deadline;
+		int n = 0, n_esp, n_dns, timeout, ready, ui_wake;
+		struct ui_view view = {now, wall, false, false};
+		enum wizard_request req = wizard_next_request(&s->w, now, wall, &wake);
+		if (req != REQ_NONE) {
+			session_start(s, req, now);
+			ui_invalidate();
+			if (s->w.busy == REQ_NONE && !s->w.retry_after_ms)
+				s->w.retry_after_ms = now + 100; /* could not start: not a busy loop */
+			continue;
+		}
+		session_maybe_save(s, now);
+		ui_draw(&s->w, &view);
+
+		fds[n].fd = STDIN_FILENO;
+		fds[n].events = POLLIN;
+		fds[n++].revents = 0;
+		n_esp = s->esp->ops->source.fill(s->esp, fds + n, SESSION_MAX_FDS / 2 - n);
+		n += n_esp;
+		n_dns = s->dns->ops->source.fill(s->dns, fds + n, SESSION_MAX_FDS - n);
+		n += n_dns;
+		deadline = session_min_deadline(wake, s->esp->ops->source.deadline(s->esp));
+		deadline = session_min_deadline(deadline, s->dns->ops->source.deadline(s->dns));
+		if (s->w.dirty)
+			deadline = session_min_deadline(deadline, now + SESSION_SAVE_DEBOUNCE_MS);
+		ui_wake = ui_wake_ms(&s->w, &view);
+		if (ui_wake >= 0)
+			deadline = session_min_deadline(deadline, now + ui_wake);
+		if (keys_pending)
+			deadline = now; /* curses may hold keys already read: no waiting */
+		timeout = deadline ? (int)(deadline > now ? deadline - now : 0) : -1;
+
+		ready = poll(fds, (nfds_t)n, timeout);
+		if (ready < 0 && errno != EINTR)
+			break;
+		now = clock_now_ms();
+		s->esp->ops->source.dispatch(s->esp, fds + 1, n_esp, now);
+		s->dns->ops->source.dispatch(s->dns, fds + 1 + n_esp, n_dns, now);
+		if (s->w.busy != REQ_NONE || s->w.dirty)
+			ui_invalidate();
+		view.now_ms = now;
+		view.wall_ms = clock_wall_ms();
+		action = ui_read_key(&s->w, &view);
+		keys_pending = action > ACTION_REDRAW;
+		session_action(s, action, now);
+	}
+	session_save(s);
+}
+
+/* Opens (locks) and loads the customer's state, or starts fresh. */
+static int session_open_state(struct session *s, const struct config *cfg)
+{
+	char msg[512];
+	enum bh_err err;
+	err = state_open(cfg->state_dir, cfg->wizard.customer_id, &s->state, msg, sizeof msg);
+	if (err) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+	wizard_init(&s->w, &cfg->wizard);
+	err = state_load(s->state, &s->w, msg, sizeof msg);
+	if (err == BH_ERR_NOT_FOUND) {
+		wizard_init(&s->w, &cfg->wizard);
+		session_audit(s, "session-started", "new");
+		return 0;
+	}
+	if (err) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+	s->w.cfg = cfg->wizard;
+	s->saved_step = s->w.step;
+	session_audit(s, "session-resumed", wizard_step_word(s->w.step));
+	return 0;
+}
+
+int session_run(const struct config *cfg)
+{
+	struct session s;
+	char msg[512];
+	enum bh_err err;
+	struct sigaction sa;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.cfg = cfg;
+	if (!cfg->wizard.demo) {
+		fprintf(stderr, "%s\n", text_get("session.live_unavailable"));
+		return 2;
+	}
+	rc = session_open_state(&s, cfg);
+	if (rc) {
+		state_close(s.state);
+		return rc;
+	}
+	s.esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
+	if (!s.esp) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		state_close(s.state);
+		return 2;
+	}
+	s.dns = sim_create(cfg->scenario, &err);
+	if (!s.dns) {
+		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", cfg->scenario,
+			bh_strerror(err));
+		s.esp->ops->destroy(s.esp);
+		state_close(s.state);
+		return 2;
+	}
+	sim_set_stage(s.dns, s.w.demo_stage);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = session_on_signal;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (!ui_start()) {
+		rc = 2;
+	} else {
+		session_loop(&s);
+		ui_stop();
+		rc = 0;
+	}
+	s.dns->ops->destroy(s.dns);
+	s.esp->ops->destroy(s.esp);
+	state_close(s.state);
+	return rc;
+}
