@@ -12,15 +12,15 @@
 #define DNSHOST_MAX_PATTERNS 16
 
 struct dnshost {
-	char *id;                            /* malloced section name */
-	char *name;                          /* malloced display name */
+	char *id;			      /* malloced section name */
+	char *name;			      /* malloced display name */
 	char *patterns[DNSHOST_MAX_PATTERNS]; /* malloced NS name globs */
 	size_t npatterns;
 	enum dnshost_name_field name_field;
-	char *apex;     /* malloced */
+	char *apex;	/* malloced */
 	char *long_txt; /* malloced sentence, may be "" */
-	char *proxy;    /* malloced sentence, may be "" */
-	char *steps;    /* malloced sentence, may be "" */
+	char *proxy;	/* malloced sentence, may be "" */
+	char *steps;	/* malloced sentence, may be "" */
 };
 
 static struct dnshost *dnshost_table; /* malloced, in file order */
@@ -85,8 +85,7 @@ static struct dnshost *dnshost_section(const char *id)
 }
 
 /* inih callback: one key of one host section. */
-static int dnshost_ini_handler(void *user, const char *section, const char *key,
-			       const char *value)
+static int dnshost_ini_handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct dnshost *h;
 	(void)user;

@@ -32,11 +32,11 @@
 
 /* What each probe of record_probes() is for. */
 enum probe_kind {
-	PROBE_MAIN,          /* the expected name and type */
+	PROBE_MAIN,	     /* the expected name and type */
 	PROBE_ZONE_APPENDED, /* <name>.<zone>: the host appended the zone */
 	PROBE_SELECTOR_ONLY, /* DKIM <selector>.<domain>: no "._domainkey" */
 	PROBE_NO_UNDERSCORE, /* DKIM <selector>.domainkey.<domain> */
-	PROBE_APEX,          /* DKIM at the domain itself */
+	PROBE_APEX,	     /* DKIM at the domain itself */
 	PROBE_PARENT_ZONE,   /* DKIM <selector>._domainkey.<zone> for a subdomain */
 	PROBE_TXT_AT_NAME,   /* TXT where a CNAME is expected */
 	PROBE_A_AT_NAME,     /* addresses where a CNAME is expected (flattening) */
@@ -46,51 +46,50 @@ enum probe_kind {
 /* How a TXT value seen compares with the expected one. */
 enum txt_cmp {
 	TXT_MATCH,
-	TXT_QUOTED,           /* matches once the quotes are removed */
-	TXT_TRUNCATED,        /* a proper prefix of the expected value */
+	TXT_QUOTED,	      /* matches once the quotes are removed */
+	TXT_TRUNCATED,	      /* a proper prefix of the expected value */
 	TXT_QUOTED_TRUNCATED, /* both */
-	TXT_BROKEN_KEY,       /* a DKIM key that does not decode to a whole key */
+	TXT_BROKEN_KEY,	      /* a DKIM key that does not decode to a whole key */
 	TXT_DIFFERENT,
 };
 
 #define DKIM_MAX_TAGS 16
-#define LIST_SEP ", "
-#define SEEN_SEP " | "
+#define LIST_SEP      ", "
+#define SEEN_SEP      " | "
 
 static const char *const status_words[STATUS__COUNT] = {
-	[STATUS_UNKNOWN] = "unknown",   [STATUS_VERIFIED] = "verified",
-	[STATUS_PARTIAL] = "partial",   [STATUS_MISMATCH] = "mismatch",
-	[STATUS_MISSING] = "missing",   [STATUS_ERROR] = "error",
+    [STATUS_UNKNOWN] = "unknown",   [STATUS_VERIFIED] = "verified", [STATUS_PARTIAL] = "partial",
+    [STATUS_MISMATCH] = "mismatch", [STATUS_MISSING] = "missing",   [STATUS_ERROR] = "error",
 };
 
 static const char *const diag_codes[DIAG__COUNT] = {
-	[DIAG_ZONE_APPENDED] = "zone-appended",
-	[DIAG_WRONG_LABEL] = "wrong-label",
-	[DIAG_QUOTED_VALUE] = "quoted-value",
-	[DIAG_TRUNCATED_VALUE] = "truncated-value",
-	[DIAG_VALUE_MISMATCH] = "value-mismatch",
-	[DIAG_DUPLICATE_RECORDS] = "duplicate-records",
-	[DIAG_WRONG_TYPE] = "wrong-type",
-	[DIAG_CNAME_TARGET_MISMATCH] = "cname-target-mismatch",
-	[DIAG_CNAME_FLATTENED] = "cname-flattened",
-	[DIAG_NOT_PROPAGATED] = "not-propagated",
-	[DIAG_RESOLVER_STALE] = "resolver-stale",
-	[DIAG_SERVER_UNREACHABLE] = "server-unreachable",
-	[DIAG_NOT_AUTHORITATIVE] = "not-authoritative",
-	[DIAG_DMARC_MISSING] = "dmarc-missing",
-	[DIAG_DMARC_POLICY_BLOCKS] = "dmarc-policy-blocks",
-	[DIAG_SPF_MULTIPLE] = "spf-multiple",
-	[DIAG_SPF_TOO_MANY_LOOKUPS] = "spf-too-many-lookups",
+    [DIAG_ZONE_APPENDED] = "zone-appended",
+    [DIAG_WRONG_LABEL] = "wrong-label",
+    [DIAG_QUOTED_VALUE] = "quoted-value",
+    [DIAG_TRUNCATED_VALUE] = "truncated-value",
+    [DIAG_VALUE_MISMATCH] = "value-mismatch",
+    [DIAG_DUPLICATE_RECORDS] = "duplicate-records",
+    [DIAG_WRONG_TYPE] = "wrong-type",
+    [DIAG_CNAME_TARGET_MISMATCH] = "cname-target-mismatch",
+    [DIAG_CNAME_FLATTENED] = "cname-flattened",
+    [DIAG_NOT_PROPAGATED] = "not-propagated",
+    [DIAG_RESOLVER_STALE] = "resolver-stale",
+    [DIAG_SERVER_UNREACHABLE] = "server-unreachable",
+    [DIAG_NOT_AUTHORITATIVE] = "not-authoritative",
+    [DIAG_DMARC_MISSING] = "dmarc-missing",
+    [DIAG_DMARC_POLICY_BLOCKS] = "dmarc-policy-blocks",
+    [DIAG_SPF_MULTIPLE] = "spf-multiple",
+    [DIAG_SPF_TOO_MANY_LOOKUPS] = "spf-too-many-lookups",
 };
 
 /* The order diagnoses are shown in: what the customer must fix first. */
 static const enum record_diag diag_priority[DIAG__COUNT] = {
-	DIAG_ZONE_APPENDED,	DIAG_WRONG_LABEL,	   DIAG_WRONG_TYPE,
-	DIAG_CNAME_FLATTENED,	DIAG_QUOTED_VALUE,	   DIAG_TRUNCATED_VALUE,
-	DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH, DIAG_VALUE_MISMATCH,
-	DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,    DIAG_NOT_PROPAGATED,
-	DIAG_RESOLVER_STALE,	DIAG_SPF_MULTIPLE,	   DIAG_SPF_TOO_MANY_LOOKUPS,
-	DIAG_DMARC_MISSING,	DIAG_DMARC_POLICY_BLOCKS,
+    DIAG_ZONE_APPENDED,	    DIAG_WRONG_LABEL,		DIAG_WRONG_TYPE,
+    DIAG_CNAME_FLATTENED,   DIAG_QUOTED_VALUE,		DIAG_TRUNCATED_VALUE,
+    DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH, DIAG_VALUE_MISMATCH,
+    DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,	DIAG_NOT_PROPAGATED,
+    DIAG_RESOLVER_STALE,    DIAG_SPF_MULTIPLE,		DIAG_SPF_TOO_MANY_LOOKUPS,
+    DIAG_DMARC_MISSING,	    DIAG_DMARC_POLICY_BLOCKS,
 };
 
 const char *record_status_word(enum record_status status)
@@ -166,8 +165,7 @@ static bool name_in_zone(const char *name, const char *zone, size_t *rel_len)
 		*rel_len = 0;
 		return true;
 	}
-	if (ln > lz + 1 && name[ln - lz - 1] == '.' &&
-	    strncasecmp(name + ln - lz, zone, lz) == 0) {
+	if (ln > lz + 1 && name[ln - lz - 1] == '.' && strncasecmp(name + ln - lz, zone, lz) == 0) {
 		*rel_len = ln - lz - 1;
 		return true;
 	}
@@ -670,12 +668,14 @@ static void list_add(char *out, size_t cap, const char *item)
 {
 	size_t len = strlen(out), ilen = strlen(item);
 	const char *p = out;
+	if (!ilen)
+		return;
 	while ((p = strstr(p, item)) != NULL) {
 		bool start = p == out || (p >= out + 2 && p[-2] == ',' && p[-1] == ' ');
 		bool end = p[ilen] == '\0' || p[ilen] == ',';
 		if (start && end)
 			return;
-		p += ilen ? ilen : 1;
+		p += ilen;
 	}
 	if (len && len + sizeof LIST_SEP < cap) {
 		memcpy(out + len, LIST_SEP, sizeof LIST_SEP);
@@ -687,8 +687,7 @@ static void list_add(char *out, size_t cap, const char *item)
 
 /* Records a diagnosis; the first one of a code keeps its arguments.  Both
  * arguments are sanitized here. */
-static void diag_add(struct diag_set *set, enum record_diag code, const char *arg,
-		     const char *arg2)
+static void diag_add(struct diag_set *set, enum record_diag code, const char *arg, const char *arg2)
 {
 	struct record_diagnosis *d = &set->d[code];
 	if (set->has[code])
@@ -741,8 +740,8 @@ static void seen_add(char *seen, size_t cap, const char *prefix, const char *dat
 	if (len && len < cap)
 		len += (size_t)snprintf(seen + len, cap - len, "%s", SEEN_SEP);
 	if (len < cap)
-		snprintf(seen + len, cap - len, "%s%s%s", prefix ? prefix : "",
-			 prefix ? " " : "", data ? data : "");
+		snprintf(seen + len, cap - len, "%s%s%s", prefix ? prefix : "", prefix ? " " : "",
+			 data ? data : "");
 }
 
 /* True when an answer counts: authoritative with data. */
@@ -866,8 +865,8 @@ static enum record_status eval_txt(struct eval *ev, const struct server_answers 
 }
 
 /* A CNAME record expected: the server's status from its answers. */
-static enum record_status eval_cname(struct eval *ev, const struct server_answers *s,
-				     char *seen, size_t scap)
+static enum record_status eval_cname(struct eval *ev, const struct server_answers *s, char *seen,
+				     size_t scap)
 {
 	const struct probe_answer *a = &s->probes[0];
 	size_t i, j;

@@ -19,59 +19,59 @@
 #include "core/clock.h"
 #include "core/dnshost.h"
 
-#define SIM_MAX_STAGES 16
+#define SIM_MAX_STAGES	     16
 #define SIM_DEFAULT_DELAY_MS 120
-#define SIM_ZONE_MAX 32 /* records in one server's simulated zone */
-#define SIM_TTL 300
-#define SIM_NEGATIVE_TTL 300
-#define SIM_TXT_CUT 255 /* where a careless DNS host cuts a long TXT value */
+#define SIM_ZONE_MAX	     32 /* records in one server's simulated zone */
+#define SIM_TTL		     300
+#define SIM_NEGATIVE_TTL     300
+#define SIM_TXT_CUT	     255 /* where a careless DNS host cuts a long TXT value */
 
 /* What one server publishes for one expected record at a stage. */
 enum sim_state {
-	SIM_MISSING,       /* nothing */
-	SIM_OK,            /* the expected record */
+	SIM_MISSING,	   /* nothing */
+	SIM_OK,		   /* the expected record */
 	SIM_ZONE_APPENDED, /* the record at <name>.<zone> */
 	SIM_WRONG_LABEL,   /* DKIM at <selector>.<domain> (no ._domainkey) */
-	SIM_APEX,          /* the TXT record at the domain itself */
-	SIM_QUOTED,        /* TXT value saved with its quotes */
-	SIM_TRUNCATED,     /* TXT value cut short: at 255 characters, or in
+	SIM_APEX,	   /* the TXT record at the domain itself */
+	SIM_QUOTED,	   /* TXT value saved with its quotes */
+	SIM_TRUNCATED,	   /* TXT value cut short: at 255 characters, or in
 			      the middle when it is not that long */
-	SIM_OLD,           /* an older value (another key, another target) */
-	SIM_DUPLICATE,     /* the expected TXT and an older one */
-	SIM_WRONG_TYPE,    /* CNAME where TXT expected, TXT where CNAME expected */
+	SIM_OLD,	   /* an older value (another key, another target) */
+	SIM_DUPLICATE,	   /* the expected TXT and an older one */
+	SIM_WRONG_TYPE,	   /* CNAME where TXT expected, TXT where CNAME expected */
 	SIM_WRONG_TARGET,  /* CNAME to another target */
-	SIM_FLATTENED,     /* addresses where the CNAME should be (proxy) */
-	SIM_TIMEOUT,       /* the server does not answer */
+	SIM_FLATTENED,	   /* addresses where the CNAME should be (proxy) */
+	SIM_TIMEOUT,	   /* the server does not answer */
 	SIM_SERVFAIL,
 	SIM_REFUSED,
-	SIM_LAME,          /* answers without authority (AA clear) */
+	SIM_LAME, /* answers without authority (AA clear) */
 	SIM__COUNT
 };
 
 static const char *const sim_state_words[SIM__COUNT] = {
-	[SIM_MISSING] = "missing",
-	[SIM_OK] = "ok",
-	[SIM_ZONE_APPENDED] = "zone-appended",
-	[SIM_WRONG_LABEL] = "wrong-label",
-	[SIM_APEX] = "apex",
-	[SIM_QUOTED] = "quoted",
-	[SIM_TRUNCATED] = "truncated",
-	[SIM_OLD] = "old",
-	[SIM_DUPLICATE] = "duplicate",
-	[SIM_WRONG_TYPE] = "wrong-type",
-	[SIM_WRONG_TARGET] = "wrong-target",
-	[SIM_FLATTENED] = "flattened",
-	[SIM_TIMEOUT] = "timeout",
-	[SIM_SERVFAIL] = "servfail",
-	[SIM_REFUSED] = "refused",
-	[SIM_LAME] = "lame",
+    [SIM_MISSING] = "missing",
+    [SIM_OK] = "ok",
+    [SIM_ZONE_APPENDED] = "zone-appended",
+    [SIM_WRONG_LABEL] = "wrong-label",
+    [SIM_APEX] = "apex",
+    [SIM_QUOTED] = "quoted",
+    [SIM_TRUNCATED] = "truncated",
+    [SIM_OLD] = "old",
+    [SIM_DUPLICATE] = "duplicate",
+    [SIM_WRONG_TYPE] = "wrong-type",
+    [SIM_WRONG_TARGET] = "wrong-target",
+    [SIM_FLATTENED] = "flattened",
+    [SIM_TIMEOUT] = "timeout",
+    [SIM_SERVFAIL] = "servfail",
+    [SIM_REFUSED] = "refused",
+    [SIM_LAME] = "lame",
 };
 
 /* One stage of a scenario. */
 struct sim_stage_def {
-	bool present;                  /* the file has this [stage N] */
-	char *caption;                 /* malloced, or NULL */
-	char *states[PURPOSE__COUNT];  /* malloced state lists, NULL: as before */
+	bool present;		      /* the file has this [stage N] */
+	char *caption;		      /* malloced, or NULL */
+	char *states[PURPOSE__COUNT]; /* malloced state lists, NULL: as before */
 };
 
 /* One record of a simulated zone. */
@@ -91,13 +91,13 @@ struct sim_zone {
 
 struct sim {
 	struct dns_source base; /* first: the struct dns_source * is a struct sim * */
-	char *id;               /* malloced scenario id */
-	char *title;            /* malloced */
+	char *id;		/* malloced scenario id */
+	char *title;		/* malloced */
 	char *nameservers[RECORD_MAX_SERVERS]; /* malloced names */
 	size_t nns;
-	char *other_target;   /* malloced: where wrong CNAMEs point */
-	char *addresses;      /* malloced: "a, b" the proxy answers with */
-	char *apex_txt;       /* malloced: TXT already at the apex, or "" */
+	char *other_target; /* malloced: where wrong CNAMEs point */
+	char *addresses;    /* malloced: "a, b" the proxy answers with */
+	char *apex_txt;	    /* malloced: TXT already at the apex, or "" */
 	struct sim_stage_def stages[SIM_MAX_STAGES];
 	int nstages;
 	int stage;
@@ -320,8 +320,7 @@ static enum sim_state sim_state_of(const struct sim *sim, enum record_purpose p,
 }
 
 /* Adds a record to the zone; data is copied. */
-static void zone_add(struct sim_zone *z, const char *owner, enum record_type type,
-		     const char *data)
+static void zone_add(struct sim_zone *z, const char *owner, enum record_type type, const char *data)
 {
 	char *copy;
 	size_t i;
@@ -365,7 +364,7 @@ static char *sim_older_value(const char *value)
 {
 	char *old = xstrdup(value), *p = strstr(old, "p=");
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t len, i;
 	if (!p) {
 		/* Not a key: change the last character. */
@@ -526,7 +525,8 @@ static void zone_answer(const struct sim *sim, const struct sim_zone *z, const c
 		answer_add(a, cname);
 		/* Follow the alias inside the zone, one step. */
 		for (i = 0; i < z->n; i++)
-			if (z->rrs[i].type == qtype && strcasecmp(z->rrs[i].owner, cname->data) == 0)
+			if (z->rrs[i].type == qtype &&
+			    strcasecmp(z->rrs[i].owner, cname->data) == 0)
 				answer_add(a, &z->rrs[i]);
 		a->rcode = ANSWER_OK;
 		return;
@@ -593,11 +593,10 @@ static void sim_answer_record(const struct sim *sim, size_t server, const struct
 static void sim_run_check(struct sim *sim)
 {
 	struct server_answers *answers = xcalloc(sim->nns, sizeof *answers);
-	struct record_result *results = xcalloc(sim->nrecords ? sim->nrecords : 1,
-						sizeof *results);
+	struct record_result *results = xcalloc(sim->nrecords ? sim->nrecords : 1, sizeof *results);
 	struct sim_zone *zones = xcalloc(sim->nns, sizeof *zones);
-	const struct dnshost *host = dnshost_detect((const char *const *)sim->nameservers,
-						    sim->nns);
+	const struct dnshost *host =
+	    dnshost_detect((const char *const *)sim->nameservers, sim->nns);
 	struct expected_record *records = sim->records;
 	size_t nrecords = sim->nrecords, r, s;
 	dns_done_fn done = sim->done;
@@ -705,9 +704,9 @@ static void sim_destroy(struct dns_source *src)
 }
 
 static const struct dns_source_ops sim_ops = {
-	.destroy = sim_destroy,
-	.check = sim_check,
-	.source = {.fill = sim_fill, .deadline = sim_deadline, .dispatch = sim_dispatch},
+    .destroy = sim_destroy,
+    .check = sim_check,
+    .source = {.fill = sim_fill, .deadline = sim_deadline, .dispatch = sim_dispatch},
 };
 
 /* BEHALF_DEMO_DNS_MS, or the default round trip. */

@@ -21,31 +21,31 @@ static const char *detect1(const char *ns)
 static void test_every_host(void **state)
 {
 	static const char *const cases[][2] = {
-		{"amy.ns.cloudflare.com", "cloudflare"},
-		{"ns-1021.awsdns-63.net", "route53"},
-		{"ns-188.awsdns-23.com", "route53"},
-		{"ns-1710.awsdns-21.co.uk", "route53"},
-		{"ns51.domaincontrol.com", "godaddy"},
-		{"dns1.registrar-servers.com", "namecheap"},
-		{"ns-cloud-a1.googledomains.com", "google"},
-		{"ns1-01.azure-dns.com", "azure"},
-		{"ns4-01.azure-dns.info", "azure"},
-		{"ns1.digitalocean.com", "digitalocean"},
-		{"ns-62-a.gandi.net", "gandi"},
-		{"dns10.ovh.net", "ovh"},
-		{"ns1045.ui-dns.com", "ionos"},
-		{"ns1045.ui-dns.de", "ionos"},
-		{"hydrogen.ns.hetzner.com", "hetzner"},
-		{"helium.ns.hetzner.de", "hetzner"},
-		{"curitiba.ns.porkbun.com", "porkbun"},
-		{"ns1.dnsimple.com", "dnsimple"},
-		{"ns2.dnsimple-edge.net", "dnsimple"},
-		{"ns1.vercel-dns.com", "vercel"},
-		{"dns1.p01.nsone.net", "netlify"},
-		{"ns1.squarespacedns.com", "squarespace"},
-		{"ns2.wixdns.net", "wix"},
-		{"ns1.dns-parking.com", "hostinger"},
-		{"ns1.bluehost.com", "bluehost"},
+	    {"amy.ns.cloudflare.com", "cloudflare"},
+	    {"ns-1021.awsdns-63.net", "route53"},
+	    {"ns-188.awsdns-23.com", "route53"},
+	    {"ns-1710.awsdns-21.co.uk", "route53"},
+	    {"ns51.domaincontrol.com", "godaddy"},
+	    {"dns1.registrar-servers.com", "namecheap"},
+	    {"ns-cloud-a1.googledomains.com", "google"},
+	    {"ns1-01.azure-dns.com", "azure"},
+	    {"ns4-01.azure-dns.info", "azure"},
+	    {"ns1.digitalocean.com", "digitalocean"},
+	    {"ns-62-a.gandi.net", "gandi"},
+	    {"dns10.ovh.net", "ovh"},
+	    {"ns1045.ui-dns.com", "ionos"},
+	    {"ns1045.ui-dns.de", "ionos"},
+	    {"hydrogen.ns.hetzner.com", "hetzner"},
+	    {"helium.ns.hetzner.de", "hetzner"},
+	    {"curitiba.ns.porkbun.com", "porkbun"},
+	    {"ns1.dnsimple.com", "dnsimple"},
+	    {"ns2.dnsimple-edge.net", "dnsimple"},
+	    {"ns1.vercel-dns.com", "vercel"},
+	    {"dns1.p01.nsone.net", "netlify"},
+	    {"ns1.squarespacedns.com", "squarespace"},
+	    {"ns2.wixdns.net", "wix"},
+	    {"ns1.dns-parking.com", "hostinger"},
+	    {"ns1.bluehost.com", "bluehost"},
 	};
 	size_t i;
 	(void)state;
@@ -148,10 +148,10 @@ static int teardown_group(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_host), cmocka_unit_test(test_case_and_dot),
-		cmocka_unit_test(test_unknown),	   cmocka_unit_test(test_majority),
-		cmocka_unit_test(test_hints),	   cmocka_unit_test(test_table),
-		cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_every_host), cmocka_unit_test(test_case_and_dot),
+	    cmocka_unit_test(test_unknown),    cmocka_unit_test(test_majority),
+	    cmocka_unit_test(test_hints),      cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_glob),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown_group);
 }

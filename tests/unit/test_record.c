@@ -14,18 +14,22 @@
 #include "core/record.h"
 #include "core/text.h"
 
-#define ZONE "customer.example"
-#define SELECTOR "20250817055129pm"
+#define ZONE	  "customer.example"
+#define SELECTOR  "20250817055129pm"
 #define DKIM_NAME SELECTOR "._domainkey." ZONE
-#define RP_NAME "pm-bounces." ZONE
+#define RP_NAME	  "pm-bounces." ZONE
 #define KEY                                                                                        \
-	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4ESgMvdWFU7Tq/3s05mqp0LW1yZXuKPuy4ZATTvaSk2ws128JsS" \
-	"ENWMJzV8T+4Nn/nl1ZbClPM2pV75zrR0GKleRa03X+sfjIMqcEhQBcr651+4gWLhGf06TNHGcm98ljPIyid9CnJsp" \
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4ESgMvdWFU7Tq/"                                    \
+	"3s05mqp0LW1yZXuKPuy4ZATTvaSk2ws128JsS"                                                    \
+	"ENWMJzV8T+4Nn/"                                                                           \
+	"nl1ZbClPM2pV75zrR0GKleRa03X+sfjIMqcEhQBcr651+4gWLhGf06TNHGcm98ljPIyid9CnJsp"              \
 	"mqSPyCOzYekDod07g5J3AdubBO+BA0wIDAQAB"
 /* Another whole key: an older one. */
 #define OLD_KEY                                                                                    \
-	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvxcoo8xpwWFw9lLbr2XEqL1tf/znSzUYrtm9sXVR8BsRejK4" \
-	"YAZt+AII7aUiUmYTxOFqRXZUkvxL8r4MfBpb1PrQCrr//LqS1Aw9j/tdgPsW4Gsf9lJroquAIRItk2Vuq6OhnURKK" \
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvxcoo8xpwWFw9lLbr2XEqL1tf/"                     \
+	"znSzUYrtm9sXVR8BsRejK4"                                                                   \
+	"YAZt+AII7aUiUmYTxOFqRXZUkvxL8r4MfBpb1PrQCrr//LqS1Aw9j/"                                   \
+	"tdgPsW4Gsf9lJroquAIRItk2Vuq6OhnURKK"                                                      \
 	"0vdAzw08Pr42u7mgo14awjyPef7Wg5QIDAQAB"
 
 /* One record of a test server's zone. */
@@ -90,8 +94,8 @@ static void add_rr(struct probe_answer *a, const struct zrr *z)
 
 /* Answers every probe of rec the way an authoritative server holding the
  * zone z[0..n) would. */
-static void serve(struct server_answers *s, const char *server,
-		  const struct expected_record *rec, const struct zrr *z, size_t n)
+static void serve(struct server_answers *s, const char *server, const struct expected_record *rec,
+		  const struct zrr *z, size_t n)
 {
 	struct record_probe probes[RECORD_MAX_PROBES];
 	size_t np = record_probes(rec, ZONE, probes), i, j;
@@ -191,8 +195,8 @@ static void test_dkim_verified(void **state)
 {
 	struct fixture *f = *state;
 	const struct zrr z[] = {
-		{ZONE, RECORD_TYPE_TXT, "v=spf1 include:spf.mtasv.net ~all"},
-		{DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" KEY},
+	    {ZONE, RECORD_TYPE_TXT, "v=spf1 include:spf.mtasv.net ~all"},
+	    {DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" KEY},
 	};
 	serve_both(f, &f->dkim, z, 2);
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
@@ -211,12 +215,14 @@ static void test_dkim_tags_by_meaning(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const variants[] = {
-		"v=DKIM1; k=rsa; p=" KEY,
-		"p=" KEY "; k=rsa",
-		"k = rsa ;  p = MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4ESgMvdWFU7Tq/3s05mqp0LW1yZXuKPuy4"
-		"ZATTvaSk2ws128JsS ENWMJzV8T+4Nn/nl1ZbClPM2pV75zrR0GKleRa03X+sfjIMqcEhQBcr651+4gWLhGf06TN"
-		"HGcm98ljPIyid9CnJsp\tmqSPyCOzYekDod07g5J3AdubBO+BA0wIDAQAB ;",
-		"p=" KEY,
+	    "v=DKIM1; k=rsa; p=" KEY,
+	    "p=" KEY "; k=rsa",
+	    "k = rsa ;  p = "
+	    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4ESgMvdWFU7Tq/3s05mqp0LW1yZXuKPuy4"
+	    "ZATTvaSk2ws128JsS "
+	    "ENWMJzV8T+4Nn/nl1ZbClPM2pV75zrR0GKleRa03X+sfjIMqcEhQBcr651+4gWLhGf06TN"
+	    "HGcm98ljPIyid9CnJsp\tmqSPyCOzYekDod07g5J3AdubBO+BA0wIDAQAB ;",
+	    "p=" KEY,
 	};
 	size_t i;
 	for (i = 0; i < sizeof variants / sizeof *variants; i++) {
@@ -240,8 +246,8 @@ static void test_dkim_cname_delegation(void **state)
 {
 	struct fixture *f = *state;
 	const struct zrr z[] = {
-		{DKIM_NAME, RECORD_TYPE_CNAME, "keys." ZONE},
-		{"keys." ZONE, RECORD_TYPE_TXT, "k=rsa; p=" KEY},
+	    {DKIM_NAME, RECORD_TYPE_CNAME, "keys." ZONE},
+	    {"keys." ZONE, RECORD_TYPE_TXT, "k=rsa; p=" KEY},
 	};
 	serve_both(f, &f->dkim, z, 2);
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
@@ -292,11 +298,11 @@ static void test_wrong_label(void **state)
 	const struct record_diagnosis *d;
 	const struct zrr at_selector[] = {{SELECTOR "." ZONE, RECORD_TYPE_TXT, "k=rsa;p=" KEY}};
 	const struct zrr at_apex[] = {
-		{ZONE, RECORD_TYPE_TXT, "v=spf1 -all"},
-		{ZONE, RECORD_TYPE_TXT, "k=rsa; p=" KEY},
+	    {ZONE, RECORD_TYPE_TXT, "v=spf1 -all"},
+	    {ZONE, RECORD_TYPE_TXT, "k=rsa; p=" KEY},
 	};
 	const struct zrr no_underscore[] = {
-		{SELECTOR ".domainkey." ZONE, RECORD_TYPE_TXT, "k=rsa;p=" KEY}};
+	    {SELECTOR ".domainkey." ZONE, RECORD_TYPE_TXT, "k=rsa;p=" KEY}};
 
 	serve_both(f, &f->dkim, at_selector, 1);
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
@@ -357,7 +363,7 @@ static void test_quoted_value(void **state)
 	struct fixture *f = *state;
 	const struct zrr ascii[] = {{DKIM_NAME, RECORD_TYPE_TXT, "\"k=rsa;p=" KEY "\""}};
 	const struct zrr curly[] = {
-		{DKIM_NAME, RECORD_TYPE_TXT, "\xe2\x80\x9ck=rsa;p=" KEY "\xe2\x80\x9d"}};
+	    {DKIM_NAME, RECORD_TYPE_TXT, "\xe2\x80\x9ck=rsa;p=" KEY "\xe2\x80\x9d"}};
 	serve_both(f, &f->dkim, ascii, 1);
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
 	assert_int_equal(f->result->status, STATUS_MISMATCH);
@@ -407,8 +413,8 @@ static void test_duplicate_records(void **state)
 {
 	struct fixture *f = *state;
 	const struct zrr z[] = {
-		{DKIM_NAME, RECORD_TYPE_TXT, "k=rsa; p=" OLD_KEY},
-		{DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" KEY},
+	    {DKIM_NAME, RECORD_TYPE_TXT, "k=rsa; p=" OLD_KEY},
+	    {DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" KEY},
 	};
 	const struct record_diagnosis *d;
 	serve_both(f, &f->dkim, z, 2);
@@ -474,9 +480,9 @@ static void test_cname_flattened(void **state)
 {
 	struct fixture *f = *state;
 	const struct zrr z[] = {
-		{RP_NAME, RECORD_TYPE_A, "104.18.32.7"},
-		{RP_NAME, RECORD_TYPE_A, "172.64.155.249"},
-		{RP_NAME, RECORD_TYPE_AAAA, "2606:4700::6812:2007"},
+	    {RP_NAME, RECORD_TYPE_A, "104.18.32.7"},
+	    {RP_NAME, RECORD_TYPE_A, "172.64.155.249"},
+	    {RP_NAME, RECORD_TYPE_AAAA, "2606:4700::6812:2007"},
 	};
 	const struct record_diagnosis *d;
 	serve_both(f, &f->rp, z, 3);
@@ -567,10 +573,10 @@ static void test_dmarc(void **state)
 	struct expected_record dmarc = {PURPOSE_DMARC, RECORD_TYPE_TXT, "_dmarc." ZONE,
 					"v=DMARC1; p=none;", false};
 	const struct zrr stricter[] = {
-		{"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1; p=quarantine; rua=mailto:d@" ZONE}};
+	    {"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1; p=quarantine; rua=mailto:d@" ZONE}};
 	const struct zrr two[] = {
-		{"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1; p=none"},
-		{"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1; p=reject"},
+	    {"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1; p=none"},
+	    {"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1; p=reject"},
 	};
 	(void)f;
 	serve_both(f, &dmarc, stricter, 1);
@@ -660,30 +666,30 @@ static void test_diag_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_probes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dkim_verified, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dkim_tags_by_meaning, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dkim_cname_delegation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zone_appended, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_label, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_propagated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_value_mismatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quoted_value, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_value, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate_records, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cname_case_and_dot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cname_target_mismatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cname_flattened, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_server_unreachable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_authoritative, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sanitized, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dmarc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_servers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relative_label, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_words, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_diag_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_probes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dkim_verified, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dkim_tags_by_meaning, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dkim_cname_delegation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_zone_appended, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_label, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_propagated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_value_mismatch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quoted_value, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_value, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cname_case_and_dot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cname_target_mismatch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cname_flattened, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_unreachable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_authoritative, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sanitized, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dmarc, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_servers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_relative_label, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_words, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_diag_text, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

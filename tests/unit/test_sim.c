@@ -16,11 +16,13 @@
 #include "core/text.h"
 #include "dns/sim.h"
 
-#define ZONE "customer.example"
+#define ZONE	 "customer.example"
 #define SELECTOR "20250817055129pm"
 #define KEY                                                                                        \
-	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4ESgMvdWFU7Tq/3s05mqp0LW1yZXuKPuy4ZATTvaSk2ws128JsS" \
-	"ENWMJzV8T+4Nn/nl1ZbClPM2pV75zrR0GKleRa03X+sfjIMqcEhQBcr651+4gWLhGf06TNHGcm98ljPIyid9CnJsp" \
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4ESgMvdWFU7Tq/"                                    \
+	"3s05mqp0LW1yZXuKPuy4ZATTvaSk2ws128JsS"                                                    \
+	"ENWMJzV8T+4Nn/"                                                                           \
+	"nl1ZbClPM2pV75zrR0GKleRa03X+sfjIMqcEhQBcr651+4gWLhGf06TNHGcm98ljPIyid9CnJsp"              \
 	"mqSPyCOzYekDod07g5J3AdubBO+BA0wIDAQAB"
 
 /* What the last callback reported. */
@@ -127,8 +129,7 @@ static void test_default_stages(void **state)
 	o = check(src);
 	assert_int_equal(o->results[0].status, STATUS_MISSING);
 	assert_true(has_diag(&o->results[0], DIAG_ZONE_APPENDED, SELECTOR "._domainkey"));
-	assert_string_equal(o->results[0].diagnoses[0].arg2,
-			    SELECTOR "._domainkey." ZONE "." ZONE);
+	assert_string_equal(o->results[0].diagnoses[0].arg2, SELECTOR "._domainkey." ZONE "." ZONE);
 	assert_int_equal(o->results[1].status, STATUS_MISSING);
 	free(o);
 
@@ -306,13 +307,10 @@ static void test_delay(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_stages),
-		cmocka_unit_test(test_cloudflare),
-		cmocka_unit_test(test_typos),
-		cmocka_unit_test(test_outage),
-		cmocka_unit_test(test_every_scenario),
-		cmocka_unit_test(test_set_stage_and_errors),
-		cmocka_unit_test(test_delay),
+	    cmocka_unit_test(test_default_stages), cmocka_unit_test(test_cloudflare),
+	    cmocka_unit_test(test_typos),	   cmocka_unit_test(test_outage),
+	    cmocka_unit_test(test_every_scenario), cmocka_unit_test(test_set_stage_and_errors),
+	    cmocka_unit_test(test_delay),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
