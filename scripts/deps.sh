@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Installs what behalf needs to build, run and test, on Debian (as root).
+# Installs what behalf needs to build, run and test, on Debian (as root):
+# the packages listed in scripts/deps.d/*.txt (one per line, # comments).
 # Installs only what is missing, so it is quick the second time.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config git
-      libncurses-dev libcurl4-openssl-dev libjansson-dev libldns-dev
-      libqrencode-dev libidn2-dev libinih-dev libcmocka-dev
-      tmux locales ncurses-term)
+cd "$(dirname "$0")"
+mapfile -t pkgs < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' deps.d/*.txt | grep -v '^$' | sort -u)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/commands.h"
 #include "app/config.h"
 #include "app/session.h"
 #include "core/alloc.h"
@@ -108,9 +109,10 @@ static int main_wizard(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	int rc;
-	if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "export") == 0)) {
-		fprintf(stderr, "behalf %s: %s\n", argv[1], text_get("cli.not_yet"));
-		rc = 2;
+	if (argc > 1 && strcmp(argv[1], "check") == 0) {
+		rc = cmd_check(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "export") == 0) {
+		rc = cmd_export(argc - 1, argv + 1);
 	} else {
 		rc = main_wizard(argc, argv);
 	}

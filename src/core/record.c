@@ -963,6 +963,8 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 		char server[RECORD_NAME_MAX];
 
 		sanitize_text(s->server, server, sizeof server);
+		str_copy(out->servers[i], sizeof out->servers[i], server);
+		sanitize_text(s->address, out->addresses[i], sizeof out->addresses[i]);
 		list_add(all, sizeof all, server);
 		raw[0] = '\0';
 		if (s->nprobes == 0 || a->rcode == ANSWER_NONE) {

@@ -131,6 +131,8 @@ struct record_result {
 	enum record_status status;
 	enum record_status per_server[RECORD_MAX_SERVERS];
 	char seen[RECORD_MAX_SERVERS][RECORD_VALUE_MAX]; /* what each server has at the name, sanitized */
+	char servers[RECORD_MAX_SERVERS][RECORD_NAME_MAX]; /* each server's name, sanitized */
+	char addresses[RECORD_MAX_SERVERS][64];            /* the address each was asked at */
 	size_t nservers;
 	size_t ndiagnoses;
 	struct record_diagnosis diagnoses[RECORD_MAX_DIAGNOSES];

@@ -1,0 +1,12 @@
+/* The subcommands besides the wizard; each lives in its own file. */
+#ifndef BEHALF_APP_COMMANDS_H
+#define BEHALF_APP_COMMANDS_H
+
+/* behalf check ...: live DNS verification without the UI (cmd_check.c).
+ * argv[0] is "check".  Returns the exit status of DESIGN.md. */
+int cmd_check(int argc, char **argv);
+
+/* behalf export ...: instruction sheets (cmd_export.c).  argv[0] is "export". */
+int cmd_export(int argc, char **argv);
+
+#endif
