@@ -9,6 +9,7 @@
 /* A field's label, highlighted when the field has the focus. */
 static void address_label(int y, int width, const char *label, bool focused)
 {
+	ui_print(y, 0, 1, focused ? ui_glyph(GLYPH_POINTER) : " ");
 	ui_style_on(focused ? STYLE_KEY : STYLE_NORMAL);
 	ui_print(y, 2, width, label);
 	ui_style_off(focused ? STYLE_KEY : STYLE_NORMAL);

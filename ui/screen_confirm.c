@@ -34,8 +34,10 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 	ui_style_off(STYLE_DIM);
 	wait = wizard_resend_wait(w, v->wall_ms);
 	snprintf(secs, sizeof secs, "%d", wait);
-	if (w->busy == REQ_SIGNATURE_RESEND || w->resend_wanted)
+	if (w->busy == REQ_SIGNATURE_RESEND || (w->resend_wanted && wait <= 0))
 		ui_text(y, 2, width, 1, "confirm.resending", NULL, NULL, NULL);
+	else if (w->resend_wanted)
+		ui_text(y, 2, width, 1, "confirm.resend_queued", secs, NULL, NULL);
 	else if (wait > 0)
 		ui_text(y, 2, width, 1, "confirm.resend_wait", secs, NULL, NULL);
 	else

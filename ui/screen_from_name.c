@@ -17,6 +17,7 @@
 /* A control's label, highlighted when it has the focus. */
 static void from_label(int y, const char *label, bool focused)
 {
+	ui_print(y, 0, 1, focused ? ui_glyph(GLYPH_POINTER) : " ");
 	ui_style_on(focused ? STYLE_KEY : STYLE_NORMAL);
 	ui_print(y, 2, FROM_LABEL_W - 1, label);
 	ui_style_off(focused ? STYLE_KEY : STYLE_NORMAL);

@@ -24,6 +24,8 @@ static bool ui_started;
 static bool ui_utf8;
 static bool ui_color;
 static bool ui_clear_next; /* Ctrl-L or resize: repaint the whole terminal */
+static bool ui_dirty;	   /* something visible changed since the last draw */
+static int64_t ui_tick;	   /* the time-dependent part of the last frame */
 static enum ui_overlay ui_overlay;
 static SCREEN *ui_screen;
 static bool ui_backspace_held; /* the last key was a Backspace that deleted */
@@ -56,6 +58,7 @@ bool ui_start(void)
 	ui_color = getenv("NO_COLOR") == NULL && has_colors() && start_color() == OK;
 	ui_draw_setup(!ui_utf8, ui_color);
 	ui_clear_next = true;
+	ui_dirty = true;
 	return true;
 }
 
@@ -72,7 +75,20 @@ void ui_stop(void)
 
 void ui_invalidate(void)
 {
-	ui_clear_next = true;
+	ui_dirty = true;
+}
+
+/* What of the clock the frame shows: spinner frames while busy, seconds of
+ * the countdowns; a change means the frame must be drawn again. */
+static int64_t ui_frame_tick(const struct wizard *w, const struct ui_view *v)
+{
+	if (w->busy != REQ_NONE)
+		return v->now_ms / 100;
+	if (w->step == STEP_RECORDS)
+		return v->now_ms / 1000;
+	if (w->step == STEP_CONFIRM)
+		return v->wall_ms / 1000;
+	return 0;
 }
 
 bool ui_too_small(void)
@@ -168,14 +184,13 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 	char spec[512];
 
 	if (w->notice[0] && w->notice_kind != NOTICE_NONE) {
-		char buf[WIZARD_NOTICE_MAX + 8];
 		enum ui_style st = w->notice_kind == NOTICE_ERROR ? STYLE_ERROR : STYLE_OK;
-		snprintf(buf, sizeof buf, "%s %s",
-			 w->notice_kind == NOTICE_ERROR ? "!" : ui_glyph(GLYPH_BULLET), w->notice);
-		if (ui_wrap_rows(COLS - 2, buf) < notice_rows)
+		if (ui_wrap_rows(COLS - 4, w->notice) < notice_rows)
 			notice_rows = 1;
 		ui_style_on(st);
-		ui_wrap(LINES - 3, 1, COLS - 2, notice_rows, buf);
+		ui_print(LINES - 3, 1, 1,
+			 w->notice_kind == NOTICE_ERROR ? "!" : ui_glyph(GLYPH_BULLET));
+		ui_wrap(LINES - 3, 3, COLS - 4, notice_rows, w->notice);
 		ui_style_off(st);
 	}
 	if (w->busy != REQ_NONE) {
@@ -255,8 +270,13 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 {
 	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
 	int y, x;
+	int64_t tick = ui_frame_tick(w, v);
 	if (!ui_started)
 		return;
+	if (!ui_dirty && !ui_clear_next && tick == ui_tick)
+		return;
+	ui_dirty = false;
+	ui_tick = tick;
 	if (ui_clear_next) {
 		clearok(curscr, TRUE);
 		ui_clear_next = false;
@@ -508,6 +528,7 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 			break;
 		k.code = ch;
 		k.is_function = r == KEY_CODE_YES;
+		ui_dirty = true; /* a key may change anything on screen: cheap to redraw */
 		a = ui_route(w, &k);
 		switch (a) {
 		case ACTION_NONE:

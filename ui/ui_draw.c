@@ -390,7 +390,7 @@ int ui_field_as(int y, int x, int width, const char *label, const struct field *
 	const char *s = f->text;
 	size_t start = 0, len = f->len < FIELD_CAP ? f->len : FIELD_CAP - 1;
 	size_t cur = f->cursor <= len ? f->cursor : len;
-	int lw = 0, bw, before;
+	int lw = 0, bw, before, rows;
 	if (label && *label) {
 		if (focused)
 			ui_style_on(STYLE_KEY);
@@ -435,9 +435,9 @@ int ui_field_as(int y, int x, int width, const char *label, const struct field *
 			snprintf(id, sizeof id, "input.%s", input_error_word(f->error));
 		text_fmt(buf, sizeof buf, id, f->error_detail, NULL, NULL);
 		ui_style_on(STYLE_ERROR);
-		ui_print_fit(y + 1, x + lw, width - lw, buf);
+		rows = ui_wrap(y + 1, x + lw, width - lw, 2, buf);
 		ui_style_off(STYLE_ERROR);
-		return 2;
+		return 1 + rows;
 	}
 	return 1;
 }
