@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/dnshost.h"
 #include "core/text.h"
 
@@ -158,22 +159,34 @@ static int records_selected(const struct wizard *w, int y, int width, int rows)
 		ui_style_off(STYLE_DIM);
 	}
 	used++;
-	vrows = rows - used - (res->ndiagnoses ? 2 : 0);
+	/* the value whole (up to 5 rows), yet leave the diagnoses some room */
+	vrows = rows - used - (res->ndiagnoses ? 4 : 0);
 	if (vrows > 5)
 		vrows = 5;
+	if (vrows < 2)
+		vrows = 2;
 	used += ui_wrap_chars(y + used, 11, width - 10, vrows, r->value);
 	for (i = 0; i < res->ndiagnoses && used < rows; i++) {
-		char fix[RECORD_VALUE_MAX];
+		char fix[RECORD_VALUE_MAX], line[RECORD_VALUE_MAX + 64];
+		enum ui_style st =
+		    res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN : STYLE_ERROR;
+		int left = rows - used, srows, frows;
 		record_diag_text(&res->diagnoses[i], w->dns_host, buf, sizeof buf, fix, sizeof fix);
-		ui_style_on(res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN
-									  : STYLE_ERROR);
+		text_fmt(line, sizeof line, "records.fix", fix, NULL, NULL);
+		/* the sentence, then the fix: each whole when there is room */
+		frows = ui_wrap_rows(width - 4, line);
+		srows = ui_wrap_rows(width - 4, buf);
+		if (frows > 3)
+			frows = 3;
+		if (srows > left - (left > 1 ? (frows < left / 2 ? frows : left / 2) : 0))
+			srows = left - (left > 1 ? (frows < left / 2 ? frows : left / 2) : 0);
+		ui_style_on(st);
 		ui_print(y + used, 3, 1, "!");
-		used += ui_wrap(y + used, 5, width - 4, rows - used > 2 ? 2 : 1, buf);
-		ui_style_off(res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN
-									   : STYLE_ERROR);
+		used += ui_wrap(y + used, 5, width - 4, srows, buf);
+		ui_style_off(st);
 		if (used < rows)
-			used += ui_text(y + used, 5, width - 4, rows - used > 2 ? 2 : 1,
-					"records.fix", fix, NULL, NULL);
+			used += ui_wrap(y + used, 5, width - 4,
+					rows - used < frows ? rows - used : frows, line);
 	}
 	return used + records_host_hint(w, r, y + used + 1, width, rows - used - 1);
 }
@@ -267,10 +280,15 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 				int height)
 {
 	int width = COLS - 2, y = top, bottom = top + height - 1;
-	char host[160] = "";
+	char host[160] = "", zone[DOMAIN_UNICODE_MAX + DOMAIN_ASCII_MAX + 8];
 	if (w->dns_host[0])
 		text_fmt(host, sizeof host, "records.at_host", records_host_name(w), NULL, NULL);
-	y += ui_text(y, 1, width, 2, "records.intro", records_zone(w), host, NULL);
+	if (w->domain.is_idn && w->domain.unicode[0])
+		text_fmt(zone, sizeof zone, "records.idn", w->domain.unicode, w->domain.ascii,
+			 NULL);
+	else
+		str_copy(zone, sizeof zone, records_zone(w));
+	y += ui_text(y, 1, width, 3, "records.intro", zone, host, NULL);
 	if (height > 18)
 		y++;
 	if (!w->nrecords) {
