@@ -191,17 +191,35 @@ static int records_selected(const struct wizard *w, int y, int width, int rows)
 	return used + records_host_hint(w, r, y + used + 1, width, rows - used - 1);
 }
 
+/* A nameserver's name as the check saw it (only its first label when the
+ * whole name is wider than max columns), or "NS n" when unknown. */
+static void records_server_name(const struct record_result *res, size_t s, int max, char *out,
+				size_t cap)
+{
+	char n[24];
+	if (res->servers[s][0]) {
+		str_copy(out, cap, res->servers[s]);
+		if (ui_width(out) > max && strchr(out, '.'))
+			*strchr(out, '.') = '\0';
+		return;
+	}
+	snprintf(n, sizeof n, "%zu", s + 1);
+	text_fmt(out, cap, "records.server", n, NULL, NULL);
+}
+
 /* Records by nameserver: each server's status, then the selected
  * record's answers from each server. */
 static int records_matrix(const struct wizard *w, int y, int width, int rows)
 {
-	size_t i, s, nserv = 0;
+	size_t i, s, nserv = 0, widest = 0;
 	int used = 1, col = 16, x0 = 3 + COL_PURPOSE + COL_TYPE;
-	char ns[32];
+	char ns[RECORD_NAME_MAX];
 	const struct record_result *res;
 	for (i = 0; i < w->nrecords; i++)
-		if (w->results[i].nservers > nserv)
+		if (w->results[i].nservers > nserv) {
 			nserv = w->results[i].nservers;
+			widest = i;
+		}
 	ui_style_on(STYLE_KEY);
 	ui_print(y, 3, width - 2, text_get("records.matrix_title"));
 	ui_style_off(STYLE_KEY);
@@ -213,10 +231,8 @@ static int records_matrix(const struct wizard *w, int y, int width, int rows)
 		nserv = (size_t)((width - x0) / col);
 	ui_style_on(STYLE_DIM);
 	for (s = 0; s < nserv; s++) {
-		char n[24];
-		snprintf(n, sizeof n, "%zu", s + 1);
-		text_fmt(ns, sizeof ns, "records.server", n, NULL, NULL);
-		ui_print(y + used, x0 + (int)s * col, col - 1, ns);
+		records_server_name(&w->results[widest], s, col - 1, ns, sizeof ns);
+		ui_print_fit(y + used, x0 + (int)s * col, col - 1, ns);
 	}
 	ui_style_off(STYLE_DIM);
 	used++;
@@ -239,10 +255,8 @@ static int records_matrix(const struct wizard *w, int y, int width, int rows)
 			records_purpose(w->records[w->records_cursor].purpose), NULL, NULL);
 	ui_style_off(STYLE_DIM);
 	for (s = 0; s < res->nservers && s < RECORD_MAX_SERVERS && used < rows; s++, used++) {
-		char n[24];
 		int x = 3;
-		snprintf(n, sizeof n, "%zu", s + 1);
-		text_fmt(ns, sizeof ns, "records.server", n, NULL, NULL);
+		records_server_name(res, s, 8, ns, sizeof ns);
 		x += ui_print(y + used, x, 8, ns) + 1;
 		records_status(y + used, x, COL_STATUS, res->per_server[s]);
 		x += COL_STATUS;
