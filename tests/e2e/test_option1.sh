@@ -3,7 +3,7 @@
 # (GoDaddy): the records to add, the zone-appended mistake and its fix, one
 # server late, then everything verified and the done screen.
 set -euo pipefail
-# shellcheck source=tests/e2e/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_start
