@@ -73,11 +73,12 @@ static const struct walk_step walk_script[] = {
 
 /* Options from the command line. */
 struct bench_opts {
-	const char *bin; /* the behalf binary */
-	long runs;	 /* how many starts to time */
-	bool check;	 /* exit 1 when a budget is exceeded */
-	bool session;	 /* walk a whole demo session instead */
-	bool verbose;	 /* one line per run */
+	const char *bin;    /* the behalf binary */
+	long runs;	    /* how many starts to time */
+	bool check;	    /* exit 1 when a budget is exceeded */
+	bool session;	    /* walk a whole demo session instead */
+	bool verbose;	    /* one line per run */
+	const char *time_v; /* when set, behalf runs under /usr/bin/time -v -o time_v */
 };
 
 /* Escape-sequence stripping state, kept across reads. */
@@ -237,11 +238,15 @@ static void remove_tree_at(int dirfd, const char *name)
 	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
-/* In the child: the environment DESIGN.md's tests use, then behalf. */
-static void child_exec(const char *bin, const char *state_dir)
+/* In the child: the environment DESIGN.md's tests use, then behalf
+ * (under /usr/bin/time -v when o->time_v names its report file). */
+static void child_exec(const struct bench_opts *o, const char *state_dir)
 {
-	char *argv[] = {(char *)"behalf", (char *)"--demo", (char *)"--state-dir",
-			(char *)state_dir, NULL};
+	char *bin = (char *)o->bin, *dir = (char *)state_dir, *report = (char *)o->time_v;
+	/* argv + 4 is behalf's own command line. */
+	char *argv[] = {"/usr/bin/time", "-v",		"-o", report, bin,
+			"--demo",	 "--state-dir", dir,  NULL};
+	char **args = o->time_v ? argv : argv + 4;
 	setenv("TERM", "xterm-256color", 1);
 	setenv("LANG", "C.UTF-8", 1);
 	setenv("BEHALF_DEMO_DNS_MS", "0", 1);
@@ -251,7 +256,7 @@ static void child_exec(const char *bin, const char *state_dir)
 	unsetenv("COLUMNS");
 	unsetenv("LINES");
 	unsetenv("NO_COLOR");
-	execv(bin, argv);
+	execv(args[0], args);
 	_exit(127);
 }
 
@@ -313,7 +318,7 @@ static bool bench_one(const struct bench_opts *o, const struct walk_step *steps,
 		return false;
 	}
 	if (pid == 0)
-		child_exec(o->bin, state_dir);
+		child_exec(o, state_dir);
 	t.fd = fd;
 
 	for (i = 0; i < nsteps && ok; i++) {
@@ -370,27 +375,26 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: first_frame [--bin PATH] [--runs N] [--check] [--session] [-v]\n"
-		"  --bin PATH  the behalf binary (default %s)\n"
-		"  --runs N    starts to time (default %d)\n"
-		"  --check     exit 1 when a budget is exceeded (first frame %.0f ms, RSS "
-		"%ld KB)\n"
-		"  --session   walk a whole option-1 demo session; report its peak RSS\n"
-		"  -v          one line per run\n",
-		BEHALF_BIN_DEFAULT, RUNS_DEFAULT, BUDGET_FIRST_FRAME_MS, BUDGET_RSS_KB);
+	fprintf(
+	    out,
+	    "usage: first_frame [--bin PATH] [--runs N] [--check] [--session] [--time-v F] [-v]\n"
+	    "  --bin PATH  the behalf binary (default %s)\n"
+	    "  --runs N    starts to time (default %d)\n"
+	    "  --check     exit 1 when a budget is exceeded (first frame %.0f ms, RSS "
+	    "%ld KB)\n"
+	    "  --session   walk a whole option-1 demo session; report its peak RSS\n"
+	    "  --time-v F  run behalf under /usr/bin/time -v, its report into F\n"
+	    "  -v          one line per run\n",
+	    BEHALF_BIN_DEFAULT, RUNS_DEFAULT, BUDGET_FIRST_FRAME_MS, BUDGET_RSS_KB);
 }
 
 static bool parse_opts(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"bin", required_argument, NULL, 'b'},
-	    {"runs", required_argument, NULL, 'n'},
-	    {"check", no_argument, NULL, 'c'},
-	    {"session", no_argument, NULL, 's'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"bin", required_argument, NULL, 'b'}, {"runs", required_argument, NULL, 'n'},
+	    {"check", no_argument, NULL, 'c'},	   {"session", no_argument, NULL, 's'},
+	    {"verbose", no_argument, NULL, 'v'},   {"time-v", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -415,6 +419,9 @@ static bool parse_opts(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case 't':
+			o->time_v = optarg;
 			break;
 		case 'h':
 			usage(stdout);
