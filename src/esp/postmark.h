@@ -1,0 +1,112 @@
+/* The Postmark ESP: the operations of esp.h against Postmark's API
+ * (../shared/reference/postmark-api.md), over libcurl's multi interface in
+ * the application's poll() loop (esp->ops->source), with jansson for JSON.
+ *
+ * Every operation is a short sequence of HTTP requests run one after the
+ * other; its callback runs once, from dispatch, when the sequence ends:
+ * - domain_ensure: every page of GET /domains to find the name (case
+ *   insensitive), then GET /domains/{id}; a different Return-Path domain is
+ *   set with PUT /domains/{id}; else POST /domains; a 512 ("already exists")
+ *   means someone created it meanwhile: look it up again and adopt it.
+ * - domain_verify: PUT verifyDkim, then PUT verifyReturnPath; the reply is
+ *   the details.  dkim_verified is true when DKIMVerified is, or when
+ *   DKIMUpdateStatus is "Verified" with DKIMHost set; the record shown is
+ *   the pending key when there is one, else the active one.
+ * - signature_ensure: every page of GET /senders, else POST /senders (504
+ *   adopts); signature_resend: POST resend then GET the details.
+ * - postmark_server_ensure: GET /servers?name= (every page), else POST
+ *   /servers (603 adopts).  The server's token (ApiTokens[0]) stays in
+ *   this client's memory, for postmark_email_send; it is never in a reply.
+ *   With server_mode POSTMARK_SERVER_YES and a server_name, domain_ensure
+ *   and signature_ensure first ensure the customer's server (once per
+ *   client) and also fill reply->server_id.
+ *
+ * Failures: HTTP 429, 500, 502, 503, 504, timeouts and dropped
+ * connections are retried with exponential backoff and jitter (retry_base_ms
+ * doubling up to retry_max_ms, at most max_tries tries of one request);
+ * creating again after a lost reply is safe because creates adopt.  An email
+ * is retried only when it was surely not accepted (429, 503, no connection).
+ * Not found (404, or 422 with 501, 510 or 601) is BH_ERR_NOT_FOUND; a
+ * refused token (401, code 10) BH_ERR_AUTH; other refusals BH_ERR_REMOTE.
+ * reply->esp_code is Postmark's ErrorCode; reply->message the words for the
+ * customer from assets/text/postmark.ini ([postmark] code_<n>, with the next
+ * step where there is one), already sanitized, never holding a token.
+ *
+ * Tokens are copied into the client, sent only in their headers, wiped on
+ * destroy, and never written to a message.  Plain http:// is refused except
+ * to a loopback address (tests). */
+#ifndef BEHALF_ESP_POSTMARK_H
+#define BEHALF_ESP_POSTMARK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "esp/esp.h"
+
+#define POSTMARK_DEFAULT_URL	   "https://api.postmarkapp.com"
+#define POSTMARK_MAX_RECIPIENTS	   50
+#define POSTMARK_PAGE_MAX	   500   /* most items Postmark returns a page */
+#define POSTMARK_TIMEOUT_MS	   30000 /* default: one request */
+#define POSTMARK_CONNECT_MS	   10000 /* default: connecting */
+#define POSTMARK_TRIES		   5     /* default: tries of one request */
+#define POSTMARK_RETRY_BASE_MS	   1000  /* default: first backoff */
+#define POSTMARK_RETRY_MAX_MS	   60000 /* default: longest backoff */
+
+/* Whether each customer gets a Postmark server of their own. */
+enum postmark_server_mode {
+	POSTMARK_SERVER_NO = 0, /* everyone sends through the vendor's server */
+	POSTMARK_SERVER_YES,    /* ensure the customer's server with their resources */
+	POSTMARK_SERVER_ASK,    /* the application asks, then calls postmark_server_ensure */
+};
+
+/* Settings of a client; strings are copied by postmark_create.  Zero or
+ * NULL fields take the defaults above. */
+struct postmark_config {
+	const char *api_url;       /* POSTMARK_API_URL or config; NULL: POSTMARK_DEFAULT_URL */
+	const char *account_token; /* secret: X-Postmark-Account-Token (required) */
+	const char *server_token;  /* secret: X-Postmark-Server-Token for email; may be NULL */
+	long timeout_ms;           /* one HTTP request, whole */
+	long connect_timeout_ms;
+	int max_tries;             /* tries of one request, >= 1 */
+	long retry_base_ms;        /* first backoff (tests shorten it) */
+	long retry_max_ms;         /* longest backoff */
+	int page_size;             /* count= of list requests, 1..500 (tests shorten it) */
+	enum postmark_server_mode server_mode;
+	const char *server_name;   /* the customer's server name (e.g. "behalf-<customer>") */
+};
+
+/* A Postmark client; NULL with msg (cap bytes) set when the configuration
+ * is unusable (no account token, bad URL, http:// to a remote host).  Free
+ * with esp->ops->destroy(esp). */
+struct esp *postmark_create(const struct postmark_config *cfg, char *msg, size_t cap);
+
+/* True when esp is a Postmark client. */
+bool postmark_is(const struct esp *esp);
+
+/* "yes", "no", "ask" (any case) into *mode; false for anything else. */
+bool postmark_server_mode_parse(const char *word, enum postmark_server_mode *mode);
+
+/* The client's server mode (POSTMARK_SERVER_NO when esp is not Postmark). */
+enum postmark_server_mode postmark_server_mode(const struct esp *esp);
+
+/* Finds the server called name (NULL: the configured server_name) or
+ * creates it; reply->server_id and reply->server_token_set are filled and
+ * the token is kept for postmark_email_send.  Same contract as esp.h. */
+enum bh_err postmark_server_ensure(struct esp *esp, const char *name, esp_done_fn done,
+				   void *arg);
+
+/* Sends one email through the customer's server (after server_ensure) or
+ * else the configured server token.  to: comma-separated, at most
+ * POSTMARK_MAX_RECIPIENTS addresses; html_body may be NULL.  On success
+ * reply->message holds Postmark's MessageID.  BH_ERR_INVALID at once for
+ * too many recipients, BH_ERR_AUTH at once without any server token. */
+enum bh_err postmark_email_send(struct esp *esp, const char *from, const char *to,
+				const char *subject, const char *text_body, const char *html_body,
+				esp_done_fn done, void *arg);
+
+/* The customer's words for Postmark ErrorCode code (text
+ * "postmark.code_<code>"), or NULL when the code has none.  Static. */
+const char *postmark_code_text(int code);
+
+#endif
