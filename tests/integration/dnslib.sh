@@ -112,6 +112,17 @@ sys.exit("no free port on " + addr)
 EOF
 }
 
+# dns_port_free ADDR PORT: true when PORT is free for UDP and TCP on ADDR.
+dns_port_free() {
+	"$DNS_PY" - "$1" "$2" <<'EOF' 2>/dev/null
+import socket, sys
+for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind((sys.argv[1], int(sys.argv[2])))
+    s.close()
+EOF
+}
+
 # dns_now_ms: monotonic-enough wall clock in milliseconds.
 dns_now_ms() {
 	date +%s%3N
