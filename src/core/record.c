@@ -18,6 +18,11 @@
  *   not-propagated         arg: servers that lag   arg2: servers that have it
  *   server-unreachable     arg: servers            arg2: ""
  *   not-authoritative      arg: servers            arg2: all servers asked
+ *   resolver-stale         arg: seconds left       arg2: resolvers
+ *   dmarc-missing          arg: label              arg2: starter record
+ *   dmarc-policy-blocks    arg: domain             arg2: policy
+ *   spf-multiple           arg: label              arg2: merged record
+ *   spf-too-many-lookups   arg: lookups counted    arg2: the terms that cost one
  * Everything taken from an answer passes sanitize_text first. */
 #include "core/record.h"
 
@@ -921,6 +926,162 @@ static enum record_status eval_cname(struct eval *ev, const struct server_answer
 	return STATUS_MISSING;
 }
 
+/* ---- SPF ---- */
+
+/* True when a folded TXT value is an SPF record. */
+static bool spf_is_record(const char *f)
+{
+	return strncasecmp(f, "v=spf1", 6) == 0 && (f[6] == '\0' || f[6] == ' ');
+}
+
+/* True when an SPF term (qualifier included) needs a DNS lookup. */
+static bool spf_term_lookup(const char *t, size_t len)
+{
+	static const char *const words[] = {"include", "a", "mx", "ptr", "exists", "redirect"};
+	size_t i;
+	if (len && strchr("+-~?", *t)) {
+		t++;
+		len--;
+	}
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		size_t w = strlen(words[i]);
+		if (len >= w && strncasecmp(t, words[i], w) == 0 &&
+		    (len == w || t[w] == ':' || t[w] == '/' || t[w] == '='))
+			return true;
+	}
+	return false;
+}
+
+size_t record_spf_lookups(const char *spf, char *terms, size_t cap)
+{
+	char *f = fold_space(spf), *p = f;
+	size_t count = 0;
+	if (terms && cap)
+		terms[0] = '\0';
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		if (spf_term_lookup(p, len)) {
+			count++;
+			if (terms && cap) {
+				char *t = xstrndup(p, len);
+				list_add(terms, cap, t);
+				free(t);
+			}
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	free(f);
+	return count;
+}
+
+/* True when a term is an "all" mechanism. */
+static bool spf_term_all(const char *t, size_t len)
+{
+	if (len && strchr("+-~?", *t)) {
+		t++;
+		len--;
+	}
+	return len == 3 && strncasecmp(t, "all", 3) == 0;
+}
+
+void record_spf_merge(const char *const *spfs, size_t n, char *out, size_t cap)
+{
+	struct buf b = {.limit = RECORD_VALUE_MAX * 4};
+	char *all = NULL;
+	size_t i;
+
+	buf_puts(&b, "v=spf1");
+	for (i = 0; i < n; i++) {
+		char *f = fold_space(spfs[i]), *p = f;
+		if (spf_is_record(f))
+			p += 6;
+		while (*p == ' ')
+			p++;
+		while (*p) {
+			size_t len = strcspn(p, " ");
+			char *t = xstrndup(p, len);
+			if (spf_term_all(p, len)) {
+				if (!all)
+					all = xstrdup(t);
+			} else if (!spf_has_term(b.data, t, len)) {
+				buf_printf(&b, " %s", t);
+			}
+			free(t);
+			p += len;
+			while (*p == ' ')
+				p++;
+		}
+		free(f);
+	}
+	if (all)
+		buf_printf(&b, " %s", all);
+	str_copy(out, cap, b.data ? b.data : "v=spf1");
+	free(all);
+	buf_free(&b);
+}
+
+/* The SPF records at the probed name that tells about them (the SPF
+ * record's own name, or the apex a DKIM record probes): spf-multiple and
+ * spf-too-many-lookups.  False when this server's answer says nothing. */
+static bool eval_spf(struct eval *ev, const struct server_answers *s, struct diag_set *set)
+{
+	const char *spfs[RECORD_MAX_RRS];
+	char *owned[RECORD_MAX_RRS];
+	char label[RECORD_NAME_MAX], count[32];
+	size_t i, j, n = 0, lookups;
+	char *merged, *terms;
+	bool seen = false;
+
+	for (i = 0; i < ev->nprobes && i < s->nprobes && !seen; i++) {
+		const struct probe_answer *a = &s->probes[i];
+		bool spf_main = i == 0 && ev->rec->purpose == PURPOSE_SPF;
+		if (!spf_main && ev->kinds[i] != PROBE_APEX)
+			continue;
+		if (!a->authoritative || (a->rcode != ANSWER_OK && a->rcode != ANSWER_NODATA &&
+					  a->rcode != ANSWER_NXDOMAIN))
+			continue;
+		seen = true;
+		record_relative_label(ev->probes[i].name, ev->zone, label, sizeof label);
+		for (j = 0; a->rcode == ANSWER_OK && j < answer_nrrs(a); j++) {
+			const struct answer_rr *rr = &a->rrs[j];
+			bool had;
+			char *bare, *f;
+			if (rr->type != RECORD_TYPE_TXT || !rr->data ||
+			    !name_eq(rr->owner, ev->probes[i].name))
+				continue;
+			bare = strip_quotes(rr->data, &had);
+			f = fold_space(bare);
+			free(bare);
+			if (!spf_is_record(f)) {
+				free(f);
+				continue;
+			}
+			owned[n] = f;
+			spfs[n] = f;
+			n++;
+		}
+	}
+	if (n == 0)
+		return seen;
+	merged = xmalloc(RECORD_VALUE_MAX);
+	terms = xmalloc(RECORD_VALUE_MAX);
+	record_spf_merge(spfs, n, merged, RECORD_VALUE_MAX);
+	if (n > 1)
+		diag_add(set, DIAG_SPF_MULTIPLE, label, merged);
+	lookups = record_spf_lookups(merged, terms, RECORD_VALUE_MAX);
+	if (lookups > 10) {
+		snprintf(count, sizeof count, "%zu", lookups);
+		diag_add(set, DIAG_SPF_TOO_MANY_LOOKUPS, count, terms);
+	}
+	for (i = 0; i < n; i++)
+		free(owned[i]);
+	free(terms);
+	free(merged);
+	return true;
+}
+
 /* Copies the best diagnoses into out, most urgent first. */
 static void diag_finish(const struct diag_set *set, struct record_result *out)
 {
@@ -1015,6 +1176,12 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 	else
 		out->status = STATUS_MISSING;
 
+	if (rec->purpose == PURPOSE_DMARC && out->status == STATUS_MISSING)
+		diag_add(final, DIAG_DMARC_MISSING, ev->label, rec->value);
+	for (i = 0; i < nservers; i++)
+		if (eval_spf(ev, &servers[i], final))
+			break;
+
 	/* When some servers have the right data, what the others show is the
 	 * old state of the same zone: propagation, not a mistake. */
 	if (out->status == STATUS_PARTIAL) {
@@ -1031,6 +1198,133 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 	free(final);
 	free(content);
 	free(ev);
+}
+
+void record_resolver_view(const struct expected_record *rec, const char *zone,
+			  const struct server_answers *resolvers, size_t n,
+			  struct record_result *out)
+{
+	struct eval *ev;
+	struct diag_set *scratch, *set;
+	struct server_answers *copy;
+	char names[RECORD_NAME_MAX] = "", secs[32], *seen;
+	uint32_t expires = 0;
+	size_t i, j, nstale = 0;
+
+	if (out->status != STATUS_VERIFIED || n == 0)
+		return;
+	if (!zone)
+		zone = "";
+	ev = xcalloc(1, sizeof *ev);
+	scratch = xcalloc(1, sizeof *scratch);
+	copy = xmalloc(sizeof *copy);
+	seen = xmalloc(RECORD_VALUE_MAX);
+	ev->rec = rec;
+	ev->zone = zone;
+	ev->set = scratch;
+	ev->nprobes = probes_build(rec, zone, ev->probes, ev->kinds);
+	record_relative_label(ev->probes[0].name, zone, ev->label, sizeof ev->label);
+	for (i = 0; i < n; i++) {
+		const struct probe_answer *a = &resolvers[i].probes[0];
+		enum record_status st;
+		uint32_t left = 0;
+		char clean[RECORD_NAME_MAX];
+		if (resolvers[i].nprobes == 0 ||
+		    (a->rcode != ANSWER_OK && a->rcode != ANSWER_NODATA &&
+		     a->rcode != ANSWER_NXDOMAIN))
+			continue;
+		/* A resolver never sets AA: judge its data as if it had. */
+		*copy = resolvers[i];
+		copy->nprobes = 1;
+		copy->probes[0].authoritative = true;
+		seen[0] = '\0';
+		if (rec->type == RECORD_TYPE_CNAME)
+			st = eval_cname(ev, copy, seen, RECORD_VALUE_MAX);
+		else
+			st = eval_txt(ev, copy, seen, RECORD_VALUE_MAX);
+		if (st == STATUS_VERIFIED)
+			continue;
+		if (a->rcode == ANSWER_OK)
+			for (j = 0; j < answer_nrrs(a); j++)
+				left = a->rrs[j].ttl > left ? a->rrs[j].ttl : left;
+		else
+			left = a->negative_ttl;
+		expires = left > expires ? left : expires;
+		sanitize_text(resolvers[i].server, clean, sizeof clean);
+		list_add(names, sizeof names, clean);
+		nstale++;
+	}
+	if (nstale) {
+		set = xcalloc(1, sizeof *set);
+		for (i = 0; i < out->ndiagnoses; i++) {
+			set->has[out->diagnoses[i].code] = true;
+			set->d[out->diagnoses[i].code] = out->diagnoses[i];
+		}
+		snprintf(secs, sizeof secs, "%u", (unsigned)expires);
+		diag_add(set, DIAG_RESOLVER_STALE, secs, names);
+		diag_finish(set, out);
+		free(set);
+	}
+	free(seen);
+	free(copy);
+	free(scratch);
+	free(ev);
+}
+
+/* ---- DMARC for option 2 ---- */
+
+enum record_dmarc_verdict record_dmarc_check(const char *const *txts, size_t n, bool subdomain,
+					     char *policy, size_t pcap)
+{
+	enum record_dmarc_verdict verdict = DMARC_VERDICT_NONE;
+	size_t i, nrec = 0;
+	char applied[16] = "";
+
+	for (i = 0; i < n; i++) {
+		struct tag_list t;
+		const char *v, *p, *sp, *pct, *use;
+		char *f = fold_space(txts[i] ? txts[i] : "");
+		bool ok = tags_parse(f, &t);
+		free(f);
+		if (!ok)
+			continue;
+		v = t.n ? t.values[0] : NULL;
+		if (!v || strcmp(t.names[0], "v") != 0 || strcmp(v, "DMARC1") != 0) {
+			tags_free(&t);
+			continue;
+		}
+		nrec++;
+		p = tags_get(&t, "p");
+		sp = tags_get(&t, "sp");
+		pct = tags_get(&t, "pct");
+		use = subdomain && sp ? sp : p;
+		verdict = DMARC_VERDICT_MONITOR;
+		str_copy(applied, sizeof applied, "none");
+		if (use && (!strcasecmp(use, "quarantine") || !strcasecmp(use, "reject"))) {
+			/* pct=0: the policy is applied to no message. */
+			if (!pct || strtol(pct, NULL, 10) > 0 || strspn(pct, "0") != strlen(pct))
+				verdict = DMARC_VERDICT_BLOCKS;
+			str_copy(applied, sizeof applied, use);
+			for (char *c = applied; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		}
+		tags_free(&t);
+	}
+	if (nrec > 1) {
+		verdict = DMARC_VERDICT_INVALID;
+		applied[0] = '\0';
+	}
+	if (policy && pcap)
+		str_copy(policy, pcap, applied);
+	return verdict;
+}
+
+void record_dmarc_diagnosis(const char *domain, const char *policy, struct record_diagnosis *out)
+{
+	memset(out, 0, sizeof *out);
+	out->code = DIAG_DMARC_POLICY_BLOCKS;
+	sanitize_text(domain ? domain : "", out->arg, sizeof out->arg);
+	sanitize_text(policy ? policy : "", out->arg2, sizeof out->arg2);
 }
 
 void record_diag_text(const struct record_diagnosis *d, const char *host_id, char *sentence,

@@ -150,6 +150,46 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 		     const struct server_answers *servers, size_t nservers,
 		     struct record_result *out);
 
+/* Adds what the recursive resolvers see (what the ESP's verifier will see)
+ * to a result of record_evaluate: when every authoritative server has the
+ * record but a resolver answers old data, NXDOMAIN or NODATA to the first
+ * probe, adds resolver-stale (arg: the seconds until the resolver forgets
+ * its answer: the negative TTL, min(SOA TTL, SOA MINIMUM), of its SOA, or
+ * the TTL left on the old data; arg2: the resolvers).  resolvers[i] hold
+ * the answer to the first probe of record_probes only.  Never fails. */
+void record_resolver_view(const struct expected_record *rec, const char *zone,
+			  const struct server_answers *resolvers, size_t n,
+			  struct record_result *out);
+
+/* Option 2 (a verified From address): what the From domain's DMARC policy
+ * does to mail the ESP sends for it, which is never aligned. */
+enum record_dmarc_verdict {
+	DMARC_VERDICT_NONE,    /* no DMARC record: nothing is blocked */
+	DMARC_VERDICT_MONITOR, /* p=none (or pct=0): mail goes through */
+	DMARC_VERDICT_BLOCKS,  /* p=quarantine or p=reject: mail is refused or junked */
+	DMARC_VERDICT_INVALID, /* several DMARC records: receivers apply none */
+};
+
+/* Decides from the TXT values at _dmarc.<domain> (txts[0..n), character-
+ * strings joined, other TXT records among them ignored).  subdomain: the
+ * address's domain is below the domain that published the record, so sp=
+ * applies when present.  policy (pcap bytes, may be NULL) gets the policy
+ * applied ("reject", "quarantine", "none", or ""). */
+enum record_dmarc_verdict record_dmarc_check(const char *const *txts, size_t n, bool subdomain,
+					     char *policy, size_t pcap);
+
+/* Fills a dmarc-policy-blocks diagnosis (arg: domain, arg2: policy). */
+void record_dmarc_diagnosis(const char *domain, const char *policy, struct record_diagnosis *out);
+
+/* The DNS-lookup mechanisms of one SPF record at its top level (include, a,
+ * mx, ptr, exists, redirect; what the includes need themselves is not
+ * counted).  terms (cap bytes, may be NULL) gets them, ", " separated. */
+size_t record_spf_lookups(const char *spf, char *terms, size_t cap);
+
+/* Merges several v=spf1 records into one (out, cap bytes): every mechanism
+ * once, in order, the first record's "all" last. */
+void record_spf_merge(const char *const *spfs, size_t n, char *out, size_t cap);
+
 /* Frees the rrs' data of every probe answer of a server (not the struct). */
 void record_server_answers_clear(struct server_answers *s);
 

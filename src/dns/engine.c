@@ -1,0 +1,869 @@
+/* The live DNS engine (see engine.h): discovery, probes and the verdicts,
+ * as an advance-or-wait state machine driven by the caller's poll() loop.
+ * Each phase starts all its queries at once and advances when the last
+ * one is done (answered, or out of tries). */
+#include "dns/engine.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/dnshost.h"
+#include "dns/query.h"
+
+#define ENGINE_MAX_SUFFIXES 16	   /* zone-cut candidates asked at once */
+#define ENGINE_CACHE_MS	    300000 /* discovery reused for five minutes */
+#define ENGINE_TXT_MAX	    65535  /* a joined TXT value, at most */
+
+enum engine_phase {
+	PHASE_IDLE,
+	PHASE_ZONE,   /* SOA of every suffix of the first record's name */
+	PHASE_NS,     /* NS of the zone */
+	PHASE_ADDR,   /* A/AAAA of the NS names without glue */
+	PHASE_PROBE,  /* every probe to every server, first probes to resolvers */
+	PHASE_FINISH, /* nothing to ask: report at the deadline */
+};
+
+/* One authoritative server. */
+struct engine_server {
+	char name[RECORD_NAME_MAX]; /* NS name, or the display name given */
+	struct dns_addr addr4, addr6;
+	bool has4, has6;
+};
+
+struct engine {
+	struct dns_source base; /* first: a struct dns_source * is a struct engine * */
+	struct query_net net;
+	struct dns_addr resolvers[DNS_ENGINE_MAX_RESOLVERS];
+	size_t nres;
+	struct engine_server auth[RECORD_MAX_SERVERS]; /* --authoritative */
+	size_t nauth;
+	int cache_ms;
+
+	/* discovery, reused until cache_until */
+	char cache_key[RECORD_NAME_MAX]; /* the name the zone cut was found for */
+	int64_t cache_until;
+	char zone[RECORD_NAME_MAX];
+	struct engine_server ns[RECORD_MAX_SERVERS];
+	size_t nns;
+
+	/* the check under way */
+	enum engine_phase phase;
+	char key[RECORD_NAME_MAX];	 /* the first record's name, lower-case */
+	char hint[RECORD_NAME_MAX];	 /* the customer's domain */
+	struct expected_record *records; /* malloced copy */
+	size_t nrecords;
+	dns_done_fn done;
+	void *done_arg;
+	struct query *queries; /* malloced, the current phase's */
+	size_t nq;
+	bool answered;	   /* any reply at all in this check */
+	enum bh_err fail;  /* PHASE_FINISH: the error to report */
+	int64_t finish_ms; /* PHASE_FINISH: when */
+};
+
+static const struct dns_source_ops engine_ops;
+
+static struct engine *engine_of(struct dns_source *src)
+{
+	return src && src->ops == &engine_ops ? (struct engine *)src : NULL;
+}
+
+/* Lower-case copy of a domain name without its trailing dot. */
+static void engine_name_norm(const char *in, char *out, size_t cap)
+{
+	size_t i;
+	str_copy(out, cap, in);
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	if (i > 1 && out[i - 1] == '.')
+		out[i - 1] = '\0';
+}
+
+/* ---- queries of a phase ---- */
+
+static void engine_queries_free(struct engine *e)
+{
+	size_t i;
+	query_net_reset(&e->net);
+	for (i = 0; i < e->nq; i++)
+		query_clear(&e->queries[i]);
+	free(e->queries);
+	e->queries = NULL;
+	e->nq = 0;
+}
+
+/* Makes room for n queries of a new phase (the old ones freed). */
+static void engine_queries_new(struct engine *e, size_t n)
+{
+	engine_queries_free(e);
+	e->queries = xcalloc(n ? n : 1, sizeof *e->queries);
+	e->nq = 0;
+}
+
+/* Adds a query to the phase (room made by engine_queries_new). */
+static void engine_ask(struct engine *e, const char *name, uint16_t type, bool rd,
+		       const struct dns_addr *addr, size_t t0, size_t t1, size_t t2)
+{
+	struct query *q = &e->queries[e->nq++];
+	str_copy(q->qname, sizeof q->qname, name);
+	q->qtype = type;
+	q->rd = rd;
+	q->addr = *addr;
+	q->tag[0] = t0;
+	q->tag[1] = t1;
+	q->tag[2] = t2;
+}
+
+/* Sends every query of the phase. */
+static void engine_send_all(struct engine *e)
+{
+	int64_t now = clock_now_ms();
+	size_t i;
+	for (i = 0; i < e->nq; i++)
+		query_start(&e->net, &e->queries[i], now);
+}
+
+/* ---- reading replies ---- */
+
+/* Lower-case text of a domain name rdf, no trailing dot. */
+static void engine_dname_text(const ldns_rdf *rdf, char *out, size_t cap)
+{
+	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
+	engine_name_norm(s ? s : "", out, cap);
+	free(s);
+}
+
+/* The data of an answer RR as text (caller frees), or NULL for other types. */
+static char *engine_rr_data(const ldns_rr *rr)
+{
+	ldns_rr_type t = ldns_rr_get_type(rr);
+	if (t == LDNS_RR_TYPE_TXT) {
+		struct buf b = {.limit = ENGINE_TXT_MAX};
+		size_t i, j;
+		buf_puts(&b, "");
+		/* The character-strings of one record are one value. */
+		for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+			const ldns_rdf *f = ldns_rr_rdf(rr, i);
+			const uint8_t *d = ldns_rdf_data(f);
+			size_t n = ldns_rdf_size(f);
+			if (n < 1)
+				continue;
+			for (j = 1; j < n && j <= d[0]; j++) {
+				char c = d[j] ? (char)d[j] : '?';
+				if (buf_append(&b, &c, 1) != BH_OK)
+					break;
+			}
+		}
+		return buf_steal(&b);
+	}
+	if (t == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) >= 1) {
+		char name[RECORD_NAME_MAX];
+		engine_dname_text(ldns_rr_rdf(rr, 0), name, sizeof name);
+		return xstrdup(name);
+	}
+	if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_rd_count(rr) >= 1) {
+		char *s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+		char *out = xstrdup(s ? s : "");
+		free(s);
+		return out;
+	}
+	return NULL;
+}
+
+/* min(SOA TTL, SOA MINIMUM) of the SOA in a negative reply's authority. */
+static uint32_t engine_negative_ttl(const ldns_pkt *p)
+{
+	const ldns_rr_list *auth = ldns_pkt_authority(p);
+	size_t i;
+	for (i = 0; auth && i < ldns_rr_list_rr_count(auth); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		uint32_t ttl = ldns_rr_ttl(rr), min;
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+			continue;
+		min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+		return ttl < min ? ttl : min;
+	}
+	return 0;
+}
+
+/* What a query's reply says, as record.c wants it. */
+static void engine_fill_answer(const struct query *q, struct probe_answer *a)
+{
+	const ldns_pkt *p = q->reply;
+	const ldns_rr_list *ans;
+	size_t i, nmatch = 0;
+
+	memset(a, 0, sizeof *a);
+	if (!p) {
+		a->rcode = ANSWER_TIMEOUT;
+		return;
+	}
+	a->authoritative = ldns_pkt_aa(p);
+	ans = ldns_pkt_answer(p);
+	for (i = 0; ans && i < ldns_rr_list_rr_count(ans); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		struct answer_rr *out;
+		char *data;
+		if (t == (ldns_rr_type)q->qtype || t == LDNS_RR_TYPE_CNAME)
+			nmatch++;
+		if (a->nrrs >= RECORD_MAX_RRS || !(data = engine_rr_data(rr)))
+			continue;
+		out = &a->rrs[a->nrrs++];
+		out->type = (enum record_type)t;
+		engine_dname_text(ldns_rr_owner(rr), out->owner, sizeof out->owner);
+		out->data = data;
+		out->ttl = ldns_rr_ttl(rr);
+	}
+	switch (ldns_pkt_get_rcode(p)) {
+	case LDNS_RCODE_NOERROR:
+		a->rcode = nmatch ? ANSWER_OK : ANSWER_NODATA;
+		break;
+	case LDNS_RCODE_NXDOMAIN:
+		a->rcode = ANSWER_NXDOMAIN;
+		break;
+	case LDNS_RCODE_REFUSED:
+	case LDNS_RCODE_NOTAUTH:
+	case LDNS_RCODE_NOTIMPL:
+		a->rcode = ANSWER_REFUSED;
+		break;
+	default:
+		a->rcode = ANSWER_SERVFAIL;
+		break;
+	}
+	if (a->rcode == ANSWER_NODATA || a->rcode == ANSWER_NXDOMAIN)
+		a->negative_ttl = engine_negative_ttl(p);
+}
+
+/* True when an RR list holds an RR of type t owned by name. */
+static bool engine_has_rr(const ldns_rr_list *l, ldns_rr_type t, const char *name)
+{
+	size_t i;
+	for (i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		char owner[RECORD_NAME_MAX];
+		if (ldns_rr_get_type(rr) != t)
+			continue;
+		engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+		if (strcmp(owner, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* True when name is suffix itself or below it. */
+static bool engine_below(const char *name, const char *suffix)
+{
+	size_t ln = strlen(name), ls = strlen(suffix);
+	if (ln == ls)
+		return strcmp(name, suffix) == 0;
+	return ln > ls && name[ln - ls - 1] == '.' && strcmp(name + ln - ls, suffix) == 0;
+}
+
+/* ---- finishing ---- */
+
+static void engine_check_free(struct engine *e)
+{
+	engine_queries_free(e);
+	free(e->records);
+	e->records = NULL;
+	e->nrecords = 0;
+	e->phase = PHASE_IDLE;
+}
+
+/* Ends the check with err and no results (runs the callback). */
+static void engine_fail(struct engine *e, enum bh_err err)
+{
+	dns_done_fn done = e->done;
+	void *arg = e->done_arg;
+	engine_check_free(e);
+	e->done = NULL;
+	if (done)
+		done(arg, err, NULL, 0, "");
+}
+
+/* Ends the check from dispatch: nothing to ask, or nothing answered. */
+static void engine_finish_later(struct engine *e, enum bh_err err)
+{
+	engine_queries_free(e);
+	e->phase = PHASE_FINISH;
+	e->fail = err;
+	e->finish_ms = clock_now_ms();
+}
+
+/* The servers a check compares: --authoritative, or the discovered ones. */
+static const struct engine_server *engine_servers(const struct engine *e, size_t *n)
+{
+	if (e->nauth) {
+		*n = e->nauth;
+		return e->auth;
+	}
+	*n = e->nns;
+	return e->ns;
+}
+
+/* The address a server is asked at: IPv4 first (IPv6 is often routed
+ * nowhere), or NULL when it has none. */
+static const struct dns_addr *engine_server_addr(const struct engine_server *s)
+{
+	if (s->has4)
+		return &s->addr4;
+	if (s->has6)
+		return &s->addr6;
+	return NULL;
+}
+
+/* ---- phase: probes ---- */
+
+static void engine_start_probe(struct engine *e)
+{
+	const struct engine_server *servers;
+	size_t nservers, r, p, s, total = 0;
+	struct record_probe probes[RECORD_MAX_PROBES];
+
+	servers = engine_servers(e, &nservers);
+	for (r = 0; r < e->nrecords; r++)
+		total += record_probes(&e->records[r], e->zone, probes) * nservers + e->nres;
+	engine_queries_new(e, total);
+	for (r = 0; r < e->nrecords; r++) {
+		size_t np = record_probes(&e->records[r], e->zone, probes);
+		for (p = 0; p < np; p++)
+			for (s = 0; s < nservers; s++) {
+				const struct dns_addr *a = engine_server_addr(&servers[s]);
+				if (a)
+					engine_ask(e, probes[p].name, (uint16_t)probes[p].type,
+						   false, a, r, p, s);
+			}
+		/* What a resolver (and so the ESP's verifier) sees today. */
+		for (s = 0; s < e->nres; s++)
+			engine_ask(e, probes[0].name, (uint16_t)probes[0].type, true,
+				   &e->resolvers[s], r, 0, RECORD_MAX_SERVERS + s);
+	}
+	e->phase = PHASE_PROBE;
+	engine_send_all(e);
+}
+
+/* Every probe is done: the verdicts, then the callback. */
+static void engine_probe_done(struct engine *e)
+{
+	const struct engine_server *servers;
+	size_t nservers, r, i, s, nauth_answered = 0;
+	struct server_answers *ans, *res;
+	struct record_result *results;
+	const char *names[RECORD_MAX_SERVERS];
+	const struct dnshost *host;
+	dns_done_fn done = e->done;
+	void *arg = e->done_arg;
+	size_t nrecords = e->nrecords;
+
+	servers = engine_servers(e, &nservers);
+	if (nservers > RECORD_MAX_SERVERS)
+		nservers = RECORD_MAX_SERVERS;
+	ans = xcalloc(nservers ? nservers : 1, sizeof *ans);
+	res = xcalloc(e->nres ? e->nres : 1, sizeof *res);
+	results = xcalloc(nrecords ? nrecords : 1, sizeof *results);
+	for (r = 0; r < nrecords; r++) {
+		struct record_probe probes[RECORD_MAX_PROBES];
+		size_t np = record_probes(&e->records[r], e->zone, probes);
+		for (s = 0; s < nservers; s++) {
+			const struct dns_addr *a = engine_server_addr(&servers[s]);
+			memset(&ans[s], 0, sizeof ans[s]);
+			str_copy(ans[s].server, sizeof ans[s].server, servers[s].name);
+			str_copy(ans[s].address, sizeof ans[s].address, a ? a->text : "");
+			ans[s].nprobes = np;
+			for (i = 0; i < np; i++)
+				ans[s].probes[i].rcode = ANSWER_TIMEOUT;
+		}
+		for (s = 0; s < e->nres; s++) {
+			memset(&res[s], 0, sizeof res[s]);
+			str_copy(res[s].server, sizeof res[s].server, e->resolvers[s].text);
+			str_copy(res[s].address, sizeof res[s].address, e->resolvers[s].text);
+			res[s].nprobes = 1;
+			res[s].probes[0].rcode = ANSWER_TIMEOUT;
+		}
+		for (i = 0; i < e->nq; i++) {
+			const struct query *q = &e->queries[i];
+			size_t t = q->tag[2];
+			if (q->tag[0] != r)
+				continue;
+			if (t >= RECORD_MAX_SERVERS && t - RECORD_MAX_SERVERS < e->nres)
+				engine_fill_answer(q, &res[t - RECORD_MAX_SERVERS].probes[0]);
+			else if (t < nservers && q->tag[1] < np)
+				engine_fill_answer(q, &ans[t].probes[q->tag[1]]);
+			if (q->reply && t < nservers)
+				nauth_answered++;
+		}
+		record_evaluate(&e->records[r], e->zone, ans, nservers, &results[r]);
+		record_resolver_view(&e->records[r], e->zone, res, e->nres, &results[r]);
+		for (s = 0; s < nservers; s++)
+			record_server_answers_clear(&ans[s]);
+		for (s = 0; s < e->nres; s++)
+			record_server_answers_clear(&res[s]);
+	}
+	for (i = 0; i < e->nq; i++)
+		if (e->queries[i].reply)
+			e->answered = true;
+	/* Nothing from the zone's servers: the delegation may have changed. */
+	if (!nauth_answered)
+		e->cache_until = 0;
+	for (s = 0; s < nservers; s++)
+		names[s] = servers[s].name;
+	host = dnshost_detect(names, nservers);
+
+	/* Idle before the callback, so that it may start the next check. */
+	{
+		bool answered = e->answered;
+		engine_check_free(e);
+		e->done = NULL;
+		if (done)
+			done(arg, answered ? BH_OK : BH_ERR_NETWORK, results, nrecords,
+			     host ? dnshost_id(host) : "");
+	}
+	free(results);
+	free(res);
+	free(ans);
+}
+
+/* ---- phase: addresses of the NS names ---- */
+
+static void engine_start_addr(struct engine *e)
+{
+	size_t s, r;
+	engine_queries_new(e, e->nns * 2 * e->nres);
+	for (s = 0; s < e->nns; s++) {
+		if (e->ns[s].has4 || e->ns[s].has6)
+			continue;
+		for (r = 0; r < e->nres; r++) {
+			engine_ask(e, e->ns[s].name, LDNS_RR_TYPE_A, true, &e->resolvers[r], s, 0, r);
+			engine_ask(e, e->ns[s].name, LDNS_RR_TYPE_AAAA, true, &e->resolvers[r], s, 0,
+				   r);
+		}
+	}
+	if (e->nq == 0) {
+		e->cache_until = clock_now_ms() + e->cache_ms;
+		engine_start_probe(e);
+		return;
+	}
+	e->phase = PHASE_ADDR;
+	engine_send_all(e);
+}
+
+/* Takes the A/AAAA records of name in l as the server's addresses. */
+static void engine_take_addresses(struct engine_server *s, const ldns_rr_list *l)
+{
+	size_t i;
+	for (i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(l, i);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		const ldns_rdf *f;
+		char owner[RECORD_NAME_MAX];
+		if ((t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA) || ldns_rr_rd_count(rr) < 1)
+			continue;
+		engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+		if (strcmp(owner, s->name) != 0)
+			continue;
+		f = ldns_rr_rdf(rr, 0);
+		if (t == LDNS_RR_TYPE_A && !s->has4 && ldns_rdf_size(f) == 4) {
+			dns_addr_from_raw(ldns_rdf_data(f), 4, 53, &s->addr4);
+			s->has4 = true;
+		} else if (t == LDNS_RR_TYPE_AAAA && !s->has6 && ldns_rdf_size(f) == 16) {
+			dns_addr_from_raw(ldns_rdf_data(f), 16, 53, &s->addr6);
+			s->has6 = true;
+		}
+	}
+}
+
+static void engine_addr_done(struct engine *e)
+{
+	size_t i;
+	for (i = 0; i < e->nq; i++) {
+		const struct query *q = &e->queries[i];
+		if (!q->reply)
+			continue;
+		e->answered = true;
+		if (q->tag[0] < e->nns)
+			engine_take_addresses(&e->ns[q->tag[0]], ldns_pkt_answer(q->reply));
+	}
+	e->cache_until = clock_now_ms() + e->cache_ms;
+	engine_start_probe(e);
+}
+
+/* ---- phase: NS names ---- */
+
+static void engine_start_ns(struct engine *e)
+{
+	size_t r;
+	engine_queries_new(e, e->nres);
+	for (r = 0; r < e->nres; r++)
+		engine_ask(e, e->zone, LDNS_RR_TYPE_NS, true, &e->resolvers[r], 0, 0, r);
+	e->phase = PHASE_NS;
+	engine_send_all(e);
+}
+
+static int engine_server_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct engine_server *)a)->name,
+		      ((const struct engine_server *)b)->name);
+}
+
+static void engine_ns_done(struct engine *e)
+{
+	size_t i, j, k;
+	e->nns = 0;
+	for (i = 0; i < e->nq && e->nns == 0; i++) {
+		const struct query *q = &e->queries[i];
+		const ldns_rr_list *l;
+		if (!q->reply)
+			continue;
+		e->answered = true;
+		l = ldns_pkt_answer(q->reply);
+		for (j = 0; l && j < ldns_rr_list_rr_count(l) && e->nns < RECORD_MAX_SERVERS; j++) {
+			const ldns_rr *rr = ldns_rr_list_rr(l, j);
+			char owner[RECORD_NAME_MAX], name[RECORD_NAME_MAX];
+			bool dup = false;
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
+				continue;
+			engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+			if (strcmp(owner, e->zone) != 0)
+				continue;
+			engine_dname_text(ldns_rr_rdf(rr, 0), name, sizeof name);
+			for (k = 0; k < e->nns; k++)
+				dup = dup || strcmp(e->ns[k].name, name) == 0;
+			if (dup || !*name)
+				continue;
+			memset(&e->ns[e->nns], 0, sizeof e->ns[e->nns]);
+			str_copy(e->ns[e->nns].name, sizeof e->ns[e->nns].name, name);
+			e->nns++;
+		}
+		/* Glue, when the resolver passes it on. */
+		for (k = 0; k < e->nns; k++)
+			engine_take_addresses(&e->ns[k], ldns_pkt_additional(q->reply));
+	}
+	if (e->nns == 0) {
+		engine_finish_later(e, e->answered ? BH_ERR_NOT_FOUND : BH_ERR_NETWORK);
+		return;
+	}
+	qsort(e->ns, e->nns, sizeof e->ns[0], engine_server_cmp);
+	engine_start_addr(e);
+}
+
+/* ---- phase: the zone cut ---- */
+
+static void engine_start_zone(struct engine *e)
+{
+	const char *suffixes[ENGINE_MAX_SUFFIXES * 8];
+	size_t nsuf = 0, i, t, ntargets = e->nauth ? e->nauth : e->nres;
+	const char *p = e->key;
+
+	while (*p && nsuf < sizeof suffixes / sizeof suffixes[0]) {
+		const char *dot = strchr(p, '.');
+		suffixes[nsuf++] = p;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	/* The shortest suffixes: a zone cut lies near the top. */
+	i = nsuf > ENGINE_MAX_SUFFIXES ? nsuf - ENGINE_MAX_SUFFIXES : 0;
+	engine_queries_new(e, (nsuf - i) * ntargets);
+	for (; i < nsuf; i++)
+		for (t = 0; t < ntargets; t++) {
+			const struct dns_addr *a =
+			    e->nauth ? engine_server_addr(&e->auth[t]) : &e->resolvers[t];
+			if (a)
+				engine_ask(e, suffixes[i], LDNS_RR_TYPE_SOA, !e->nauth, a, i, 0, t);
+		}
+	e->phase = PHASE_ZONE;
+	engine_send_all(e);
+}
+
+static void engine_zone_done(struct engine *e)
+{
+	size_t i, best = 0, best_auth = 0;
+	char found[RECORD_NAME_MAX] = "", from_auth[RECORD_NAME_MAX] = "";
+
+	for (i = 0; i < e->nq; i++) {
+		const struct query *q = &e->queries[i];
+		const ldns_rr_list *l;
+		size_t j, len = strlen(q->qname);
+		if (!q->reply)
+			continue;
+		e->answered = true;
+		if (ldns_pkt_get_rcode(q->reply) != LDNS_RCODE_NOERROR &&
+		    ldns_pkt_get_rcode(q->reply) != LDNS_RCODE_NXDOMAIN)
+			continue;
+		if (engine_has_rr(ldns_pkt_answer(q->reply), LDNS_RR_TYPE_SOA, q->qname) &&
+		    len > best) {
+			best = len;
+			str_copy(found, sizeof found, q->qname);
+		}
+		/* A negative answer names its zone in the authority SOA. */
+		l = ldns_pkt_authority(q->reply);
+		for (j = 0; l && j < ldns_rr_list_rr_count(l); j++) {
+			const ldns_rr *rr = ldns_rr_list_rr(l, j);
+			char owner[RECORD_NAME_MAX];
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+				continue;
+			engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+			if (engine_below(e->key, owner) && strlen(owner) > best_auth) {
+				best_auth = strlen(owner);
+				str_copy(from_auth, sizeof from_auth, owner);
+			}
+		}
+	}
+	if (!e->answered && !e->nauth) {
+		engine_finish_later(e, BH_ERR_NETWORK);
+		return;
+	}
+	if (*found)
+		str_copy(e->zone, sizeof e->zone, found);
+	else if (*from_auth)
+		str_copy(e->zone, sizeof e->zone, from_auth);
+	else
+		str_copy(e->zone, sizeof e->zone, e->hint);
+	str_copy(e->cache_key, sizeof e->cache_key, e->key);
+	if (e->nauth) {
+		e->cache_until = clock_now_ms() + e->cache_ms;
+		engine_start_probe(e);
+		return;
+	}
+	e->cache_until = 0; /* until the NS and their addresses are known */
+	engine_start_ns(e);
+}
+
+/* Moves on while the current phase has nothing left in flight. */
+static void engine_advance(struct engine *e)
+{
+	while (query_net_pending(&e->net) == 0) {
+		switch (e->phase) {
+		case PHASE_ZONE:
+			engine_zone_done(e);
+			break;
+		case PHASE_NS:
+			engine_ns_done(e);
+			break;
+		case PHASE_ADDR:
+			engine_addr_done(e);
+			break;
+		case PHASE_PROBE:
+			engine_probe_done(e);
+			return;
+		default:
+			return;
+		}
+	}
+}
+
+/* ---- the struct dns_source ---- */
+
+static enum bh_err engine_check(struct dns_source *src, const char *zone,
+				const struct expected_record *records, size_t n, dns_done_fn done,
+				void *arg)
+{
+	struct engine *e = engine_of(src);
+	if (!e || !zone)
+		return BH_ERR_INVALID;
+	if (e->phase != PHASE_IDLE)
+		return BH_ERR_BUSY;
+	engine_name_norm(zone, e->hint, sizeof e->hint);
+	e->records = xcalloc(n ? n : 1, sizeof *e->records);
+	if (n)
+		memcpy(e->records, records, n * sizeof *records);
+	e->nrecords = n;
+	e->done = done;
+	e->done_arg = arg;
+	e->answered = false;
+	if (n == 0) {
+		engine_finish_later(e, BH_OK);
+		return BH_OK;
+	}
+	engine_name_norm(records[0].name, e->key, sizeof e->key);
+	if (!e->nauth && e->nres == 0) {
+		engine_finish_later(e, BH_ERR_NETWORK);
+		return BH_OK;
+	}
+	if (e->cache_until > clock_now_ms() && strcmp(e->cache_key, e->key) == 0)
+		engine_start_probe(e);
+	else
+		engine_start_zone(e);
+	return BH_OK;
+}
+
+static int engine_fill(void *self, struct pollfd *fds, int cap)
+{
+	struct engine *e = engine_of(self);
+	return e ? query_net_fill(&e->net, fds, cap) : 0;
+}
+
+static int64_t engine_deadline(void *self)
+{
+	struct engine *e = engine_of(self);
+	if (!e || e->phase == PHASE_IDLE)
+		return 0;
+	if (e->phase == PHASE_FINISH)
+		return e->finish_ms > 0 ? e->finish_ms : 1;
+	if (query_net_pending(&e->net) == 0)
+		return 1; /* a phase to advance now */
+	return query_net_deadline(&e->net);
+}
+
+static void engine_dispatch(void *self, const struct pollfd *fds, int n, int64_t now_ms)
+{
+	struct engine *e = engine_of(self);
+	if (!e || e->phase == PHASE_IDLE)
+		return;
+	if (e->phase == PHASE_FINISH) {
+		if (now_ms < e->finish_ms)
+			return;
+		if (e->fail == BH_OK && e->nrecords == 0) {
+			dns_done_fn done = e->done;
+			void *arg = e->done_arg;
+			engine_check_free(e);
+			e->done = NULL;
+			if (done)
+				done(arg, BH_OK, NULL, 0, "");
+			return;
+		}
+		engine_fail(e, e->fail);
+		return;
+	}
+	query_net_dispatch(&e->net, fds, n, now_ms);
+	engine_advance(e);
+}
+
+static void engine_destroy(struct dns_source *src)
+{
+	struct engine *e = engine_of(src);
+	if (!e)
+		return;
+	engine_check_free(e);
+	query_net_free(&e->net);
+	free(e);
+}
+
+static const struct dns_source_ops engine_ops = {
+    .destroy = engine_destroy,
+    .check = engine_check,
+    .source = {.fill = engine_fill, .deadline = engine_deadline, .dispatch = engine_dispatch},
+};
+
+void dns_engine_flush(struct dns_source *src)
+{
+	struct engine *e = engine_of(src);
+	if (e)
+		e->cache_until = 0;
+}
+
+const char *dns_engine_zone(const struct dns_source *src)
+{
+	const struct engine *e =
+	    src && src->ops == &engine_ops ? (const struct engine *)src : NULL;
+	return e ? e->zone : "";
+}
+
+/* ---- creation ---- */
+
+/* Adds the nameserver lines of a resolv.conf file. */
+static void engine_read_resolv_conf(struct engine *e, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f) && e->nres < DNS_ENGINE_MAX_RESOLVERS) {
+		char *p = line, *end;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "nameserver", 10) != 0 || (p[10] != ' ' && p[10] != '\t'))
+			continue;
+		p += 10;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strcspn(p, " \t\r\n#;");
+		*end = '\0';
+		if (dns_addr_parse(p, &e->resolvers[e->nres]))
+			e->nres++;
+	}
+	fclose(f);
+}
+
+/* Parses "[NAME=]IP[:PORT]" into an authoritative server. */
+static bool engine_parse_auth(const char *text, struct engine_server *s)
+{
+	const char *eq = strchr(text, '=');
+	const char *addr = eq ? eq + 1 : text;
+	struct dns_addr a;
+	memset(s, 0, sizeof *s);
+	if (!dns_addr_parse(addr, &a))
+		return false;
+	if (a.sa.ss_family == AF_INET6) {
+		s->addr6 = a;
+		s->has6 = true;
+	} else {
+		s->addr4 = a;
+		s->has4 = true;
+	}
+	if (eq && eq > text) {
+		char name[RECORD_NAME_MAX];
+		size_t n = (size_t)(eq - text);
+		if (n >= sizeof name)
+			return false;
+		memcpy(name, text, n);
+		name[n] = '\0';
+		engine_name_norm(name, s->name, sizeof s->name);
+	} else {
+		str_copy(s->name, sizeof s->name, a.text);
+	}
+	return true;
+}
+
+struct dns_source *dns_engine_create(const struct dns_engine_config *cfg, char *msg, size_t cap)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	size_t i;
+
+	if (cap)
+		msg[0] = '\0';
+	e->base.ops = &engine_ops;
+	query_net_init(&e->net, cfg->timeout_ms, cfg->tries);
+	e->cache_ms = cfg->cache_ms > 0 ? cfg->cache_ms : ENGINE_CACHE_MS;
+	for (i = 0; i < cfg->nresolvers; i++) {
+		struct dns_addr a;
+		if (!dns_addr_parse(cfg->resolvers[i], &a)) {
+			snprintf(msg, cap, "--resolver \"%.80s\" is not an IP address (IP[:PORT])",
+				 cfg->resolvers[i]);
+			goto fail;
+		}
+		if (e->nres < DNS_ENGINE_MAX_RESOLVERS)
+			e->resolvers[e->nres++] = a;
+	}
+	if (cfg->nresolvers == 0)
+		engine_read_resolv_conf(e, cfg->resolv_conf ? cfg->resolv_conf
+							    : "/etc/resolv.conf");
+	for (i = 0; i < cfg->nauthoritative; i++) {
+		if (e->nauth == RECORD_MAX_SERVERS) {
+			snprintf(msg, cap, "at most %d --authoritative servers", RECORD_MAX_SERVERS);
+			goto fail;
+		}
+		if (!engine_parse_auth(cfg->authoritative[i], &e->auth[e->nauth])) {
+			snprintf(msg, cap,
+				 "--authoritative \"%.80s\" is not an IP address ([NAME=]IP[:PORT])",
+				 cfg->authoritative[i]);
+			goto fail;
+		}
+		e->nauth++;
+	}
+	if (e->nres == 0 && e->nauth == 0) {
+		snprintf(msg, cap, "no DNS resolver: give --resolver IP[:PORT] (none in %s)",
+			 cfg->resolv_conf ? cfg->resolv_conf : "/etc/resolv.conf");
+		goto fail;
+	}
+	return &e->base;
+fail:
+	query_net_free(&e->net);
+	free(e);
+	return NULL;
+}
