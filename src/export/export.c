@@ -1,0 +1,343 @@
+/* Instruction sheets (export.h): the sheet is built once from the wizard,
+ * every string sanitized on the way in, then handed to one renderer per
+ * format. */
+#include "export/export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dnshost.h"
+#include "core/sanitize.h"
+#include "core/state.h"
+#include "core/text.h"
+#include "export/sheet.h"
+
+/* Long TXT values need special care at some DNS hosts past this length. */
+#define TXT_STRING_MAX 255
+
+static const struct {
+	const char *word;
+	const char *ext;
+	const char *mime;
+} formats[EXPORT__COUNT] = {
+    [EXPORT_TEXT] = {"text", "txt", "text/plain; charset=utf-8"},
+    [EXPORT_MARKDOWN] = {"markdown", "md", "text/markdown; charset=utf-8"},
+    [EXPORT_HTML] = {"html", "html", "text/html; charset=utf-8"},
+    [EXPORT_JSON] = {"json", "json", "application/json"},
+    [EXPORT_ZONE] = {"zone", "zone", "text/dns"},
+    [EXPORT_CSV] = {"csv", "csv", "text/csv; charset=utf-8; header=present"},
+};
+
+/* Other words people type for a format. */
+static const struct {
+	const char *word;
+	enum export_format f;
+} aliases[] = {
+    {"txt", EXPORT_TEXT},
+    {"md", EXPORT_MARKDOWN},
+    {"htm", EXPORT_HTML},
+    {"bind", EXPORT_ZONE},
+};
+
+const char *export_format_word(enum export_format f)
+{
+	return (unsigned)f < EXPORT__COUNT ? formats[f].word : NULL;
+}
+
+const char *export_format_extension(enum export_format f)
+{
+	return (unsigned)f < EXPORT__COUNT ? formats[f].ext : NULL;
+}
+
+const char *export_format_mime(enum export_format f)
+{
+	return (unsigned)f < EXPORT__COUNT ? formats[f].mime : NULL;
+}
+
+bool export_format_parse(const char *word, enum export_format *out)
+{
+	size_t i;
+	if (!word)
+		return false;
+	for (i = 0; i < EXPORT__COUNT; i++) {
+		if (strcmp(word, formats[i].word) == 0) {
+			*out = (enum export_format)i;
+			return true;
+		}
+	}
+	for (i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+		if (strcmp(word, aliases[i].word) == 0) {
+			*out = aliases[i].f;
+			return true;
+		}
+	}
+	return false;
+}
+
+void sheet_word(const char *id, char *out, size_t cap)
+{
+	sanitize_text(text_get(id), out, cap);
+}
+
+void sheet_fmt(char *out, size_t cap, const char *id, const char *a1, const char *a2,
+	       const char *a3)
+{
+	char *tmp = xmalloc(cap);
+	text_fmt(tmp, cap, id, a1, a2, a3);
+	sanitize_text(tmp, out, cap);
+	free(tmp);
+}
+
+/* The domain option 1 is about: what the customer entered, else the ESP's. */
+static const char *sheet_domain_of(const struct wizard *w)
+{
+	return w->domain.ascii[0] ? w->domain.ascii : w->esp_domain.name;
+}
+
+/* Where to add records: the DNS host, its Name field and hints. */
+static void sheet_host(struct sheet *s, const struct wizard *w)
+{
+	const struct dnshost *h = w->dns_host[0] ? dnshost_find(w->dns_host) : NULL;
+	char known[SHEET_TEXT_MAX], field[SHEET_TEXT_MAX], name[SHEET_SHORT_MAX];
+	bool long_txt = false, cname = false;
+	size_t i;
+
+	for (i = 0; i < s->nrecords; i++) {
+		if (w->records[i].type == RECORD_TYPE_TXT &&
+		    strlen(w->records[i].value) > TXT_STRING_MAX)
+			long_txt = true;
+		if (w->records[i].type == RECORD_TYPE_CNAME)
+			cname = true;
+	}
+	if (!h) {
+		sheet_fmt(s->host, sizeof s->host, "export_host.unknown", s->domain, NULL, NULL);
+		return;
+	}
+	sanitize_text(dnshost_name(h), name, sizeof name);
+	sheet_fmt(known, sizeof known, "export_host.known", name, NULL, NULL);
+	switch (dnshost_name_field(h)) {
+	case DNSHOST_NAME_RELATIVE:
+		sheet_fmt(field, sizeof field, "export_host.relative", name, s->domain, NULL);
+		break;
+	case DNSHOST_NAME_FQDN:
+		sheet_word("export_host.fqdn", field, sizeof field);
+		break;
+	default:
+		sheet_word("export_host.either", field, sizeof field);
+		break;
+	}
+	{
+		struct buf b = {0};
+		buf_printf(&b, "%s %s", known, field);
+		str_copy(s->host, sizeof s->host, b.data);
+		buf_free(&b);
+	}
+	sanitize_text(dnshost_steps(h), s->host_steps, sizeof s->host_steps);
+	if (long_txt)
+		sanitize_text(dnshost_long_txt(h), s->host_long_txt, sizeof s->host_long_txt);
+	if (cname)
+		sanitize_text(dnshost_proxy(h), s->host_proxy, sizeof s->host_proxy);
+}
+
+/* One record with its status and diagnoses in words. */
+static void sheet_record(struct sheet_record *r, const struct wizard *w, size_t i,
+			 const char *domain)
+{
+	const struct expected_record *e = &w->records[i];
+	const struct record_result *res = &w->results[i];
+	char id[64], label[RECORD_NAME_MAX];
+	size_t d;
+
+	r->purpose = record_purpose_word(e->purpose);
+	snprintf(id, sizeof id, "export_purpose.%s", r->purpose);
+	r->title = text_get(id);
+	r->type = record_type_word(e->type);
+	sanitize_text(e->name, r->name, sizeof r->name);
+	record_relative_label(e->name, domain, label, sizeof label);
+	sanitize_text(label, r->label, sizeof r->label);
+	sanitize_text(e->value, r->value, sizeof r->value);
+	r->required = e->required;
+	{
+		char req[SHEET_SHORT_MAX];
+		struct buf b = {0};
+		sheet_word(r->required ? "export.required" : "export.optional", req, sizeof req);
+		buf_printf(&b, "%zu. %s (%s)", i + 1, r->title, req);
+		sanitize_text(b.data, r->heading, sizeof r->heading);
+		buf_free(&b);
+	}
+	r->status_word = record_status_word(res->status);
+	r->status_text = record_status_text(res->status);
+	r->checked = res->status != STATUS_UNKNOWN;
+	snprintf(r->check, sizeof r->check, "dig +short %s %s", r->type, r->name);
+	r->ndiags = 0;
+	for (d = 0; r->checked && d < res->ndiagnoses && d < RECORD_MAX_DIAGNOSES; d++) {
+		char sentence[SHEET_TEXT_MAX], fix[SHEET_TEXT_MAX];
+		record_diag_text(&res->diagnoses[d], w->dns_host, sentence, sizeof sentence, fix,
+				 sizeof fix);
+		sanitize_text(sentence, r->diags[r->ndiags].sentence, SHEET_TEXT_MAX);
+		sanitize_text(fix, r->diags[r->ndiags].fix, SHEET_TEXT_MAX);
+		r->ndiags++;
+	}
+}
+
+/* Option 2: the address, and what the confirmation email is. */
+static void sheet_address(struct sheet *s, const struct wizard *w)
+{
+	const char *addr = w->signature.exists && w->signature.email[0] ? w->signature.email
+			   : w->address_normalized[0]			? w->address_normalized
+									: w->address_email.text;
+	const char *id;
+
+	sanitize_text(addr, s->address, sizeof s->address);
+	sanitize_text(w->address_name.text, s->address_name, sizeof s->address_name);
+	sheet_fmt(s->confirm_what, sizeof s->confirm_what, "export_confirm.what", s->esp,
+		  s->address, s->vendor);
+	if (!w->signature.exists)
+		id = "export_confirm.not_sent";
+	else if (w->signature.confirmed)
+		id = "export_confirm.confirmed";
+	else
+		id = "export_confirm.waiting";
+	sheet_word(id, s->confirm_status, sizeof s->confirm_status);
+}
+
+/* Option 3: the exact From header, each folded line sanitized on its own. */
+static void sheet_from(struct sheet *s, const struct wizard *w)
+{
+	char display[FROM_DISPLAY_MAX], address[SHEET_SHORT_MAX], header[FROM_HEADER_MAX];
+	struct buf joined = {0};
+	const char *p = header;
+
+	wizard_from_preview(w, display, sizeof display, address, sizeof address, header,
+			    sizeof header);
+	sanitize_text(display, s->from_display, sizeof s->from_display);
+	sanitize_text(address, s->from_address, sizeof s->from_address);
+	joined.limit = sizeof s->from_header;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = xstrndup(p, n), *clean = xmalloc(n + 1);
+		sanitize_text(line, clean, n + 1);
+		if (joined.len)
+			buf_puts(&joined, "\n");
+		buf_puts(&joined, clean);
+		free(line);
+		free(clean);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	str_copy(s->from_header, sizeof s->from_header, joined.data ? joined.data : "");
+	buf_free(&joined);
+	sheet_fmt(s->from_shows, sizeof s->from_shows, "export_from.shows", s->from_display,
+		  s->from_address, NULL);
+}
+
+/* Fills s from w and opt; false when no option is chosen. */
+static bool sheet_build(struct sheet *s, const struct wizard *w, const struct export_options *opt)
+{
+	char id[64], opt_word[8];
+	size_t i;
+
+	if (w->option <= OPTION_NONE || w->option >= OPTION__COUNT)
+		return false;
+	s->w = w;
+	s->option = (int)w->option;
+	s->qr = opt ? opt->qr : true;
+	sanitize_text(w->cfg.vendor_name, s->vendor, sizeof s->vendor);
+	sanitize_text(w->cfg.esp_name, s->esp, sizeof s->esp);
+	sanitize_text(w->cfg.customer_id, s->customer, sizeof s->customer);
+	snprintf(opt_word, sizeof opt_word, "%d", s->option);
+	snprintf(id, sizeof id, "export_option.%s", opt_word);
+	sheet_word(id, s->option_text, sizeof s->option_text);
+	sheet_fmt(s->intro, sizeof s->intro, "export.intro", s->vendor, s->esp, NULL);
+
+	if (w->option == OPTION_DOMAIN) {
+		sanitize_text(sheet_domain_of(w), s->domain, sizeof s->domain);
+		s->nrecords = w->nrecords < WIZARD_MAX_RECORDS ? w->nrecords : WIZARD_MAX_RECORDS;
+		for (i = 0; i < s->nrecords; i++)
+			sheet_record(&s->records[i], w, i, sheet_domain_of(w));
+		sheet_host(s, w);
+	} else if (w->option == OPTION_ADDRESS) {
+		sheet_address(s, w);
+	} else {
+		sheet_from(s, w);
+	}
+	snprintf(id, sizeof id, "export_why.%s", opt_word);
+	sheet_fmt(s->why, sizeof s->why, id, s->vendor, s->esp, s->domain);
+	sheet_fmt(s->title, sizeof s->title, "export.title",
+		  s->domain[0]	  ? s->domain
+		  : s->address[0] ? s->address
+				  : s->customer,
+		  NULL, NULL);
+
+	if (w->cfg.support_contact[0]) {
+		char contact[SHEET_SHORT_MAX];
+		sanitize_text(w->cfg.support_contact, contact, sizeof contact);
+		sheet_fmt(s->support, sizeof s->support, "export.support", contact, NULL, NULL);
+	} else {
+		sheet_fmt(s->support, sizeof s->support, "export.support_none", s->vendor, NULL,
+			  NULL);
+	}
+	if (opt && opt->generated_ms > 0) {
+		char when[32];
+		state_iso_time(opt->generated_ms, when, sizeof when);
+		sheet_fmt(s->footer, sizeof s->footer, "export.footer", s->customer, when, NULL);
+	} else {
+		sheet_fmt(s->footer, sizeof s->footer, "export.footer_undated", s->customer, NULL,
+			  NULL);
+	}
+	if (opt && opt->note)
+		sanitize_text(opt->note, s->note, sizeof s->note);
+	return true;
+}
+
+typedef enum bh_err (*renderer)(const struct sheet *s, struct buf *out);
+
+static const renderer renderers[EXPORT__COUNT] = {
+    [EXPORT_TEXT] = export_render_text, [EXPORT_MARKDOWN] = export_render_markdown,
+    [EXPORT_HTML] = export_render_html, [EXPORT_JSON] = export_render_json,
+    [EXPORT_ZONE] = export_render_zone, [EXPORT_CSV] = export_render_csv,
+};
+
+enum bh_err export_render_opts(const struct wizard *w, enum export_format f,
+			       const struct export_options *opt, struct buf *out)
+{
+	struct sheet *s;
+	enum bh_err err;
+
+	if ((unsigned)f >= EXPORT__COUNT)
+		return BH_ERR_INVALID;
+	if (!out->limit)
+		out->limit = EXPORT_OUTPUT_LIMIT;
+	s = xcalloc(1, sizeof *s);
+	if (!sheet_build(s, w, opt)) {
+		free(s);
+		return BH_ERR_INVALID;
+	}
+	err = renderers[f](s, out);
+	free(s);
+	return err;
+}
+
+enum bh_err export_render(const struct wizard *w, enum export_format f, struct buf *out)
+{
+	return export_render_opts(w, f, NULL, out);
+}
+
+enum bh_err export_zone_lines(const struct wizard *w, struct buf *out)
+{
+	struct sheet *s;
+	enum bh_err err;
+
+	if (w->option != OPTION_DOMAIN || w->nrecords == 0)
+		return BH_ERR_NOT_FOUND;
+	if (!out->limit)
+		out->limit = EXPORT_OUTPUT_LIMIT;
+	s = xcalloc(1, sizeof *s);
+	sheet_build(s, w, NULL);
+	err = export_zone_records(s, out);
+	free(s);
+	return err;
+}

@@ -1,0 +1,107 @@
+/* Inside src/export/: the sheet, i.e. everything an export says, taken from
+ * the wizard once and sanitized, so that each format only lays it out and
+ * escapes it.  Not used outside src/export/. */
+#ifndef BEHALF_EXPORT_SHEET_H
+#define BEHALF_EXPORT_SHEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/alloc.h"
+#include "core/record.h"
+#include "core/wizard.h"
+#include "export/export.h"
+
+#define SHEET_TEXT_MAX	2048 /* one sentence or paragraph */
+#define SHEET_SHORT_MAX 256  /* a name, a label, a heading */
+
+/* One diagnosis, in words. */
+struct sheet_diag {
+	char sentence[SHEET_TEXT_MAX];
+	char fix[SHEET_TEXT_MAX];
+};
+
+/* One record to publish, with its current status. */
+struct sheet_record {
+	const char *purpose;	       /* stable word: "dkim" (static) */
+	const char *title;	       /* "DKIM key" (static) */
+	char heading[SHEET_SHORT_MAX]; /* "1. DKIM key (required)" */
+	const char *type;	       /* "TXT" (static) */
+	char name[RECORD_NAME_MAX];    /* full name, no trailing dot */
+	char label[RECORD_NAME_MAX];   /* the label to type ("@" for the apex) */
+	char value[RECORD_VALUE_MAX];  /* TXT text or CNAME target */
+	bool required;
+	const char *status_word; /* "verified" (static) */
+	const char *status_text; /* "Verified" (static) */
+	bool checked;		 /* a DNS check has given a status */
+	size_t ndiags;
+	struct sheet_diag diags[RECORD_MAX_DIAGNOSES];
+	char check[RECORD_NAME_MAX + 32]; /* "dig +short TXT <name>" */
+};
+
+/* Everything an export says; every string is sanitized UTF-8. */
+struct sheet {
+	const struct wizard *w; /* the source (JSON reads its records) */
+	int option;		/* 1, 2 or 3 */
+	char title[SHEET_SHORT_MAX];
+	char intro[SHEET_TEXT_MAX];
+	char option_text[SHEET_SHORT_MAX];
+	char why[SHEET_TEXT_MAX];
+	char vendor[SHEET_SHORT_MAX];
+	char esp[SHEET_SHORT_MAX];
+	char customer[SHEET_SHORT_MAX];
+	char support[SHEET_TEXT_MAX]; /* "Ask support@vendor.example." */
+	char footer[SHEET_SHORT_MAX];
+	char note[EXPORT_NOTE_MAX]; /* "" when none */
+
+	/* option 1 */
+	char domain[RECORD_NAME_MAX];	    /* A-labels */
+	char host[SHEET_TEXT_MAX];	    /* who runs the DNS and how the Name field works */
+	char host_steps[SHEET_TEXT_MAX];    /* "" when unknown */
+	char host_long_txt[SHEET_TEXT_MAX]; /* "" unless a value is over 255 characters */
+	char host_proxy[SHEET_TEXT_MAX];    /* "" unless a CNAME is to add */
+	size_t nrecords;
+	struct sheet_record records[WIZARD_MAX_RECORDS];
+
+	/* option 2 */
+	char address[SHEET_SHORT_MAX];
+	char address_name[SHEET_SHORT_MAX];
+	char confirm_what[SHEET_TEXT_MAX];
+	char confirm_status[SHEET_TEXT_MAX];
+
+	/* option 3 */
+	char from_display[FROM_DISPLAY_MAX];
+	char from_address[SHEET_SHORT_MAX];
+	char
+	    from_header[FROM_HEADER_MAX]; /* folded: lines joined by '\n', nothing else below ' ' */
+	char from_shows[SHEET_TEXT_MAX];
+
+	bool qr; /* HTML: draw the QR code of all records */
+};
+
+/* The words of id, sanitized into out. */
+void sheet_word(const char *id, char *out, size_t cap);
+/* The words of id with {1}..{3} replaced by a1..a3 (untrusted, may be
+ * NULL), sanitized into out. */
+void sheet_fmt(char *out, size_t cap, const char *id, const char *a1, const char *a2,
+	       const char *a3);
+
+/* One renderer per format (text.c, markdown.c, ...): appends s to out. */
+enum bh_err export_render_text(const struct sheet *s, struct buf *out);
+enum bh_err export_render_markdown(const struct sheet *s, struct buf *out);
+enum bh_err export_render_html(const struct sheet *s, struct buf *out);
+enum bh_err export_render_json(const struct sheet *s, struct buf *out);
+enum bh_err export_render_zone(const struct sheet *s, struct buf *out);
+enum bh_err export_render_csv(const struct sheet *s, struct buf *out);
+
+/* The zone-file lines of s's records (zone.c), no comments. */
+enum bh_err export_zone_records(const struct sheet *s, struct buf *out);
+
+/* Appends buf_puts/buf_printf results, keeping the first error. */
+#define SHEET_PUT(err, call)                                                                       \
+	do {                                                                                       \
+		if ((err) == BH_OK)                                                                \
+			(err) = (call);                                                            \
+	} while (0)
+
+#endif
