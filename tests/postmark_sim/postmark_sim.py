@@ -395,6 +395,16 @@ def paged(query, items, key, total=None):
             key: items[offset:offset + count]}
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients that reset or drop a connection are part of the tests.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "postmark-sim/1"
@@ -687,8 +697,7 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     opts = ap.parse_args()
 
-    server = ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", opts.port), Handler)
     server.opts = opts
     server.account = Account(opts)
     server.stopping = threading.Event()
