@@ -1,0 +1,663 @@
+/* Exported instruction sheets: what a teammate receives for each option in
+ * each format (golden files in tests/data/export/, regenerated with
+ * BEHALF_UPDATE_GOLDEN=1 and reviewed like code), and that hostile text
+ * from a customer or a DNS server cannot inject markup, formulas, zone
+ * lines or terminal escapes into any of them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "core/alloc.h"
+#include "core/state.h"
+#include "core/wizard.h"
+#include "export/export.h"
+#include "export/qr.h"
+
+/* A 2048-bit-sized DKIM value: over 255 characters, so zone lines split it. */
+static const char dkim_value[] =
+    "k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAr4hvxcoo8xpwWFw9lLbr2XEqL1tf"
+    "znSzUYrtm9sXVR8BsRejK4YAZtAII7aUiUmYTxOFqRXZUkvxL8r4MfBpb1PrQCrrLqS1Aw9jtdgPsW4G"
+    "sf9lJroquAIRItk2Vuq6OhnURKK0vdAzw08Pr42u7mgo14awjyPef7Wg5QIDAQABcglwjcLc8BNVPvVD"
+    "Ybp1HaKh69WGrXAy0jNfvn9yyFE7kZyLGwtTrTx5ZVu8UkxLZNExVq3cbqvzoCObHxSb2d0Pwlep80ca"
+    "uC00MH44i3Uyj8HaTpAxd2EGmLzdwePE0y37zH4iwQpUrQMsQwATp7Dz7WLBXjHWlII5stYQIDAQAB";
+
+static const char hostile[] = "Eve <script>alert(1)</script> \"q\" \\b =cmd|' /C calc'!A0 "
+			      "\nline2\r\x1b[31mred\x1b[0m \xe2\x80\xae"
+			      "evil\xe2\x80\xac \x07\x08\x7f `code` *em* [l](http://x) # "
+			      "\xc2\x9b";
+
+static void config(struct wizard_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	str_copy(cfg->vendor_name, sizeof cfg->vendor_name, "Acme Help Desk");
+	str_copy(cfg->vendor_domain, sizeof cfg->vendor_domain, "acmehelp.example");
+	str_copy(cfg->shared_local, sizeof cfg->shared_local, "notifications");
+	str_copy(cfg->return_path_label, sizeof cfg->return_path_label, "pm-bounces");
+	str_copy(cfg->customer_id, sizeof cfg->customer_id, "jane-co");
+	str_copy(cfg->esp_name, sizeof cfg->esp_name, "Postmark");
+	str_copy(cfg->support_contact, sizeof cfg->support_contact,
+		 "support@acmehelp.example or +1 555 0100");
+}
+
+static void set_record(struct wizard *w, size_t i, enum record_purpose purpose,
+		       enum record_type type, const char *name, const char *value, bool required)
+{
+	struct expected_record *r = &w->records[i];
+	r->purpose = purpose;
+	r->type = type;
+	str_copy(r->name, sizeof r->name, name);
+	str_copy(r->value, sizeof r->value, value);
+	r->required = required;
+}
+
+/* Option 1 at Cloudflare: DKIM sits at a doubled name, the Return-Path is
+ * verified, DMARC not checked yet. */
+static struct wizard *wizard_option1(void)
+{
+	struct wizard_config cfg;
+	struct wizard *w = xmalloc(sizeof *w);
+	struct record_result *r;
+
+	config(&cfg);
+	wizard_init(w, &cfg);
+	w->option = OPTION_DOMAIN;
+	w->step = STEP_RECORDS;
+	field_set(&w->domain_input, "customer.example");
+	str_copy(w->domain.ascii, sizeof w->domain.ascii, "customer.example");
+	str_copy(w->domain.unicode, sizeof w->domain.unicode, "customer.example");
+	str_copy(w->dns_host, sizeof w->dns_host, "cloudflare");
+	set_record(w, 0, PURPOSE_DKIM, RECORD_TYPE_TXT,
+		   "20250817055129pm._domainkey.customer.example", dkim_value, true);
+	set_record(w, 1, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, "pm-bounces.customer.example",
+		   "pm.mtasv.net", true);
+	set_record(w, 2, PURPOSE_DMARC, RECORD_TYPE_TXT, "_dmarc.customer.example",
+		   "v=DMARC1; p=none;", false);
+	w->nrecords = 3;
+	r = &w->results[0];
+	r->status = STATUS_MISSING;
+	r->ndiagnoses = 1;
+	r->diagnoses[0].code = DIAG_ZONE_APPENDED;
+	str_copy(r->diagnoses[0].arg, sizeof r->diagnoses[0].arg, "20250817055129pm._domainkey");
+	str_copy(r->diagnoses[0].arg2, sizeof r->diagnoses[0].arg2,
+		 "20250817055129pm._domainkey.customer.example.customer.example");
+	w->results[1].status = STATUS_VERIFIED;
+	return w;
+}
+
+/* Option 2: the signature exists, not confirmed yet. */
+static struct wizard *wizard_option2(void)
+{
+	struct wizard_config cfg;
+	struct wizard *w = xmalloc(sizeof *w);
+
+	config(&cfg);
+	wizard_init(w, &cfg);
+	w->option = OPTION_ADDRESS;
+	w->step = STEP_CONFIRM;
+	field_set(&w->address_email, "Jane@Customer.example");
+	field_set(&w->address_name, "Jane Customer");
+	str_copy(w->address_normalized, sizeof w->address_normalized, "Jane@customer.example");
+	w->signature.exists = true;
+	str_copy(w->signature.email, sizeof w->signature.email, "Jane@customer.example");
+	str_copy(w->signature.name, sizeof w->signature.name, "Jane Customer");
+	return w;
+}
+
+/* Option 3: a name with a comma, so the header quotes it. */
+static struct wizard *wizard_option3(void)
+{
+	struct wizard_config cfg;
+	struct wizard *w = xmalloc(sizeof *w);
+
+	config(&cfg);
+	wizard_init(w, &cfg);
+	w->option = OPTION_NAME;
+	w->step = STEP_FROM_NAME;
+	field_set(&w->from_name, "Jane Customer, Inc.");
+	w->from_format = FROM_FORMAT_VIA;
+	w->from_address = FROM_ADDRESS_LOCAL;
+	return w;
+}
+
+/* The whole of a file, or NULL (caller frees). */
+static char *slurp(const char *path)
+{
+	struct buf b = {0};
+	if (state_read_file(path, 1u << 22, &b) != BH_OK) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Compares text with tests/data/export/<name>.golden (rewrites it when
+ * BEHALF_UPDATE_GOLDEN is set). */
+static void golden(const char *name, const char *text)
+{
+	char path[512];
+	char *want;
+	snprintf(path, sizeof path, "%s/export/%s.golden", BEHALF_TEST_DATA, name);
+	if (getenv("BEHALF_UPDATE_GOLDEN")) {
+		FILE *fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(text, fp);
+		fclose(fp);
+		return;
+	}
+	want = slurp(path);
+	if (!want)
+		fail_msg("missing %s: run with BEHALF_UPDATE_GOLDEN=1 and review it", path);
+	if (strcmp(want, text) != 0) {
+		fprintf(stderr, "--- %s differs; got:\n%s\n", path, text);
+		free(want);
+		fail_msg("%s differs", name);
+	}
+	free(want);
+}
+
+/* Renders w in every format and compares each with its golden file. */
+static void golden_all(struct wizard *w, const char *prefix)
+{
+	int f;
+	for (f = 0; f < EXPORT__COUNT; f++) {
+		struct buf out = {0};
+		char name[128];
+		enum bh_err err = export_render(w, (enum export_format)f, &out);
+		assert_int_equal(err, BH_OK);
+		snprintf(name, sizeof name, "%s.%s", prefix,
+			 export_format_extension((enum export_format)f));
+		golden(name, out.data);
+		buf_free(&out);
+	}
+	free(w);
+}
+
+static void test_golden_option1(void **state)
+{
+	(void)state;
+	golden_all(wizard_option1(), "option1");
+}
+
+static void test_golden_option2(void **state)
+{
+	(void)state;
+	golden_all(wizard_option2(), "option2");
+}
+
+static void test_golden_option3(void **state)
+{
+	(void)state;
+	golden_all(wizard_option3(), "option3");
+}
+
+/* Before the domain step, at an unknown DNS host, with a note and a date. */
+static void test_golden_option1_unknown_host(void **state)
+{
+	struct wizard *w = wizard_option1();
+	struct export_options opt = {"Please add these today. Thanks! -- Jane", 1755409889000,
+				     false};
+	struct buf out = {0};
+	(void)state;
+	w->dns_host[0] = '\0';
+	memset(w->results, 0, sizeof w->results);
+	assert_int_equal(export_render_opts(w, EXPORT_TEXT, &opt, &out), BH_OK);
+	golden("option1-unknown-host.txt", out.data);
+	buf_reset(&out);
+	w->nrecords = 0;
+	assert_int_equal(export_render_opts(w, EXPORT_MARKDOWN, &opt, &out), BH_OK);
+	golden("option1-no-records.md", out.data);
+	buf_free(&out);
+	free(w);
+}
+
+static void test_formats(void **state)
+{
+	enum export_format f;
+	int i;
+	(void)state;
+	for (i = 0; i < EXPORT__COUNT; i++) {
+		assert_true(export_format_parse(export_format_word((enum export_format)i), &f));
+		assert_int_equal(f, i);
+		assert_non_null(export_format_extension(f));
+		assert_non_null(export_format_mime(f));
+	}
+	assert_true(export_format_parse("md", &f));
+	assert_int_equal(f, EXPORT_MARKDOWN);
+	assert_false(export_format_parse("pdf", &f));
+	assert_false(export_format_parse("", &f));
+	assert_false(export_format_parse(NULL, &f));
+	assert_null(export_format_word(EXPORT__COUNT));
+}
+
+/* No option chosen: nothing to export. */
+static void test_no_option(void **state)
+{
+	struct wizard_config cfg;
+	struct wizard *w = xmalloc(sizeof *w);
+	struct buf out = {0};
+	(void)state;
+	config(&cfg);
+	wizard_init(w, &cfg);
+	assert_int_equal(export_render(w, EXPORT_TEXT, &out), BH_ERR_INVALID);
+	assert_int_equal(export_render(w, EXPORT__COUNT, &out), BH_ERR_INVALID);
+	assert_int_equal(export_zone_lines(w, &out), BH_ERR_NOT_FOUND);
+	buf_free(&out);
+	free(w);
+}
+
+/* A limit too small for the sheet is reported, not overrun. */
+static void test_limit(void **state)
+{
+	struct wizard *w = wizard_option1();
+	int f;
+	(void)state;
+	for (f = 0; f < EXPORT__COUNT; f++) {
+		struct buf out = {0};
+		out.limit = 100;
+		assert_int_equal(export_render(w, (enum export_format)f, &out), BH_ERR_TOO_LARGE);
+		assert_true(out.len <= 100);
+		buf_free(&out);
+	}
+	free(w);
+}
+
+/* ---- hostile input ---- */
+
+/* Every hostile string a wizard can carry, in every option. */
+static struct wizard *wizard_hostile(enum wizard_option option)
+{
+	struct wizard *w = option == OPTION_DOMAIN    ? wizard_option1()
+			   : option == OPTION_ADDRESS ? wizard_option2()
+						      : wizard_option3();
+	struct record_result *r = &w->results[0];
+
+	str_copy(w->cfg.vendor_name, sizeof w->cfg.vendor_name, hostile);
+	str_copy(w->cfg.support_contact, sizeof w->cfg.support_contact, hostile);
+	str_copy(w->cfg.customer_id, sizeof w->cfg.customer_id, "=cmd|' /C calc'!A0");
+	field_set(&w->domain_input, hostile);
+	str_copy(w->domain.ascii, sizeof w->domain.ascii, hostile);
+	str_copy(w->domain.unicode, sizeof w->domain.unicode, hostile);
+	str_copy(w->dns_host, sizeof w->dns_host, "no-such-host\x1b[2J");
+	field_set(&w->address_name, hostile);
+	str_copy(w->address_normalized, sizeof w->address_normalized, hostile);
+	str_copy(w->signature.email, sizeof w->signature.email, hostile);
+	field_set(&w->from_name, hostile);
+	field_set(&w->from_pattern, hostile);
+	str_copy(w->notice, sizeof w->notice, hostile);
+	if (option == OPTION_DOMAIN) {
+		/* Text from the ESP and from DNS servers. */
+		str_copy(w->records[1].value, sizeof w->records[1].value, hostile);
+		str_copy(w->records[2].name, sizeof w->records[2].name, hostile);
+		set_record(w, 3, PURPOSE_SPF, RECORD_TYPE_TXT, "customer.example",
+			   "=cmd|' /C calc'!A0\"\\", false);
+		w->nrecords = 4;
+		r->status = STATUS_MISMATCH;
+		r->ndiagnoses = 2;
+		r->diagnoses[0].code = DIAG_VALUE_MISMATCH;
+		str_copy(r->diagnoses[0].arg, sizeof r->diagnoses[0].arg, hostile);
+		str_copy(r->diagnoses[0].arg2, sizeof r->diagnoses[0].arg2, hostile);
+		r->diagnoses[1].code = DIAG_QUOTED_VALUE;
+		str_copy(r->diagnoses[1].arg2, sizeof r->diagnoses[1].arg2, "```\n<b>x</b>");
+		r->nservers = 1;
+		str_copy(r->seen[0], sizeof r->seen[0], hostile);
+		str_copy(r->servers[0], sizeof r->servers[0], hostile);
+	}
+	return w;
+}
+
+/* No control character (but LF, and CR before LF in CSV), no DEL, no C1
+ * control, no bidi override anywhere in s. */
+static void assert_no_controls(const char *s, bool crlf, const char *what)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (; *p; p++) {
+		bool ok_ctl = *p == '\n' || (crlf && *p == '\r' && p[1] == '\n');
+		if ((*p < 0x20 && !ok_ctl) || *p == 0x7f)
+			fail_msg("%s: control 0x%02x at %zu", what, *p,
+				 (size_t)(p - (const unsigned char *)s));
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+			fail_msg("%s: C1 control at %zu", what,
+				 (size_t)(p - (const unsigned char *)s));
+		if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae)
+			fail_msg("%s: bidi override at %zu", what,
+				 (size_t)(p - (const unsigned char *)s));
+		if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+			fail_msg("%s: bidi isolate at %zu", what,
+				 (size_t)(p - (const unsigned char *)s));
+	}
+}
+
+/* The number of times needle occurs in s. */
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0;
+	const char *p = s;
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+/* HTML: no tag, attribute or entity from the text. */
+static void check_html(const char *s)
+{
+	assert_null(strstr(s, "<script"));
+	assert_null(strstr(s, "<b>"));
+	assert_non_null(strstr(s, "&lt;script&gt;"));
+	assert_non_null(strstr(s, "&quot;q&quot;"));
+	assert_null(strstr(s, "href"));
+	assert_null(strstr(s, " src="));
+	assert_int_equal(count(s, "<html"), 1);
+	assert_int_equal(count(s, "</html>"), 1);
+}
+
+/* Markdown: outside fenced blocks and code spans, every markup character
+ * of the hostile text is escaped. */
+static void check_markdown(const char *s)
+{
+	const char *line = s;
+	size_t fence = 0;
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		const char *t = line;
+		size_t ticks = 0;
+		while (*t == ' ')
+			t++;
+		while (t[ticks] == '`')
+			ticks++;
+		if (ticks >= 3 && (fence == 0 || ticks == fence)) {
+			fence = fence ? 0 : ticks;
+		} else if (!fence) {
+			char *copy = xstrndup(line, len);
+			size_t i;
+			bool in_code = false;
+			for (i = 0; copy[i]; i++) {
+				if (copy[i] == '\\' && copy[i + 1]) {
+					i++;
+					continue;
+				}
+				if (copy[i] == '`') {
+					while (copy[i + 1] == '`')
+						i++;
+					in_code = !in_code;
+					continue;
+				}
+				if (!in_code && strchr("<>[]|~&", copy[i]) && copy[i])
+					fail_msg("markdown: unescaped '%c' in: %s", copy[i], copy);
+			}
+			free(copy);
+		}
+		line += len + (nl ? 1 : 0);
+	}
+	assert_int_equal(fence, 0);
+	assert_non_null(strstr(s, "\\<script\\>"));
+}
+
+/* Splits one CSV record at *p (RFC 4180) into cells[]; returns how many,
+ * advancing *p past its CRLF. */
+static size_t csv_parse_row(const char **p, char cells[][2048], size_t max)
+{
+	size_t n = 0;
+	const char *s = *p;
+	for (;;) {
+		size_t len = 0;
+		if (*s == '"') {
+			s++;
+			for (;;) {
+				assert_true(*s != '\0');
+				if (s[0] == '"' && s[1] == '"') {
+					cells[n][len++] = '"';
+					s += 2;
+				} else if (s[0] == '"') {
+					s++;
+					break;
+				} else {
+					cells[n][len++] = *s++;
+				}
+			}
+		} else {
+			while (*s && *s != ',' && *s != '\r') {
+				assert_true(*s != '"' && *s != '\n');
+				cells[n][len++] = *s++;
+			}
+		}
+		cells[n++][len] = '\0';
+		assert_true(n <= max);
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		assert_true(s[0] == '\r' && s[1] == '\n');
+		*p = s + 2;
+		return n;
+	}
+}
+
+/* CSV: every row has 7 cells and none starts with a formula character. */
+static void check_csv(const char *s, size_t rows_expected)
+{
+	static char cells[8][2048];
+	const char *p = s;
+	size_t rows = 0, i, n;
+	while (*p) {
+		n = csv_parse_row(&p, cells, 8);
+		assert_int_equal(n, 7);
+		for (i = 0; i < n; i++)
+			if (cells[i][0] && strchr("=+-@\t\r", cells[i][0]))
+				fail_msg("csv: cell starts with a formula: %s", cells[i]);
+		rows++;
+	}
+	assert_int_equal(rows, rows_expected);
+	if (rows > 1)
+		assert_non_null(strstr(s, "'=cmd|' /C calc'!A0"));
+}
+
+/* Zone: every line is a comment or one whole record; quotes balance. */
+static void check_zone(const char *s)
+{
+	const char *line = s;
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		assert_non_null(nl);
+		if (line[0] != ';') {
+			size_t i, quotes = 0;
+			assert_non_null(strstr(line, " 3600 IN "));
+			for (i = 0; i < len; i++) {
+				if (line[i] == '\\') {
+					i++;
+					continue;
+				}
+				if (line[i] == '"')
+					quotes++;
+				assert_true(line[i] != ';' || quotes % 2 == 1);
+				assert_true((unsigned char)line[i] >= 0x20 &&
+					    (unsigned char)line[i] < 0x7f);
+			}
+			assert_int_equal(quotes % 2, 0);
+		}
+		line += len + 1;
+	}
+}
+
+/* JSON: parses, and carries the (sanitized) text. */
+static void check_json(const char *s)
+{
+	json_error_t e;
+	json_t *root = json_loads(s, 0, &e);
+	if (!root)
+		fail_msg("json: %s at line %d", e.text, e.line);
+	assert_true(json_is_array(json_object_get(root, "records")));
+	json_decref(root);
+}
+
+static void hostile_option(enum wizard_option option)
+{
+	struct wizard *w = wizard_hostile(option);
+	struct export_options opt = {hostile, 1755409889000, true};
+	int f;
+	for (f = 0; f < EXPORT__COUNT; f++) {
+		struct buf out = {0};
+		const char *what = export_format_word((enum export_format)f);
+		assert_int_equal(export_render_opts(w, (enum export_format)f, &opt, &out), BH_OK);
+		assert_no_controls(out.data, f == EXPORT_CSV, what);
+		assert_null(strstr(out.data, "\x1b"));
+		switch (f) {
+		case EXPORT_HTML:
+			check_html(out.data);
+			break;
+		case EXPORT_MARKDOWN:
+			check_markdown(out.data);
+			break;
+		case EXPORT_CSV:
+			check_csv(out.data, option == OPTION_DOMAIN ? 5 : 1);
+			break;
+		case EXPORT_ZONE:
+			check_zone(out.data);
+			if (option == OPTION_DOMAIN)
+				assert_non_null(strstr(out.data, "\\\"\\\\\""));
+			break;
+		case EXPORT_JSON:
+			check_json(out.data);
+			break;
+		default:
+			break;
+		}
+		buf_free(&out);
+	}
+	free(w);
+}
+
+static void test_hostile_option1(void **state)
+{
+	(void)state;
+	hostile_option(OPTION_DOMAIN);
+}
+
+static void test_hostile_option2(void **state)
+{
+	(void)state;
+	hostile_option(OPTION_ADDRESS);
+}
+
+static void test_hostile_option3(void **state)
+{
+	(void)state;
+	hostile_option(OPTION_NAME);
+}
+
+/* ---- zone lines and QR codes ---- */
+
+static void test_zone_split(void **state)
+{
+	struct wizard *w = wizard_option1();
+	struct buf out = {0};
+	const char *line, *q;
+	(void)state;
+	assert_int_equal(export_zone_lines(w, &out), BH_OK);
+	line = out.data;
+	assert_true(
+	    strncmp(line, "20250817055129pm._domainkey.customer.example. 3600 IN TXT \"", 59) == 0);
+	/* The first character-string holds exactly 255 characters. */
+	q = strchr(line, '"') + 1;
+	assert_true(strncmp(q + 255, "\" \"", 3) == 0);
+	assert_non_null(
+	    strstr(out.data, "pm-bounces.customer.example. 3600 IN CNAME pm.mtasv.net.\n"));
+	assert_non_null(
+	    strstr(out.data, "_dmarc.customer.example. 3600 IN TXT \"v=DMARC1; p=none;\"\n"));
+	buf_free(&out);
+	free(w);
+}
+
+/* Parses half-block text back into modules (1 = light) and checks the
+ * quiet zone and the finder patterns. */
+static void test_qr_halfblocks(void **state)
+{
+	struct buf out = {0}, ascii = {0};
+	int width, height, cols, rows, size;
+	(void)state;
+	assert_int_equal(
+	    qr_render_halfblocks("pm-bounces.customer.example", false, &out, &width, &height),
+	    BH_OK);
+	assert_int_equal(qr_text_size("pm-bounces.customer.example", false, &cols, &rows), BH_OK);
+	assert_int_equal(cols, width);
+	assert_int_equal(rows, height);
+	size = width;
+	assert_int_equal(height, (size + 1) / 2);
+	assert_int_equal(count(out.data, "\n"), (size_t)height);
+	/* The first two rows are quiet zone: all light (full blocks). */
+	assert_true(strncmp(out.data, "\u2588\u2588\u2588\u2588", 12) == 0);
+	assert_int_equal(
+	    qr_render_halfblocks("pm-bounces.customer.example", true, &ascii, &width, &height),
+	    BH_OK);
+	assert_int_equal(width, 2 * size);
+	assert_int_equal(height, size);
+	assert_int_equal(qr_text_size("", false, &cols, &rows), BH_ERR_INVALID);
+	buf_free(&out);
+	buf_free(&ascii);
+}
+
+static void test_qr_too_large(void **state)
+{
+	char *big = xmalloc(4000);
+	struct buf out = {0};
+	int cols, rows;
+	(void)state;
+	memset(big, 'x', 3999);
+	big[3999] = '\0';
+	assert_int_equal(qr_text_size(big, false, &cols, &rows), BH_ERR_TOO_LARGE);
+	assert_int_equal(qr_render_svg(big, &out), BH_ERR_TOO_LARGE);
+	free(big);
+	buf_free(&out);
+}
+
+static void test_qr_dkim_fits_80_columns(void **state)
+{
+	int cols, rows;
+	(void)state;
+	assert_int_equal(qr_text_size(dkim_value, false, &cols, &rows), BH_OK);
+	assert_true(cols <= 80);
+}
+
+static void test_qr_svg(void **state)
+{
+	struct buf out = {0};
+	(void)state;
+	assert_int_equal(qr_render_svg("hello", &out), BH_OK);
+	assert_true(strncmp(out.data, "<svg ", 5) == 0);
+	assert_non_null(strstr(out.data, "</svg>"));
+	assert_null(strstr(out.data, "http"));
+	buf_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_golden_option1),
+	    cmocka_unit_test(test_golden_option2),
+	    cmocka_unit_test(test_golden_option3),
+	    cmocka_unit_test(test_golden_option1_unknown_host),
+	    cmocka_unit_test(test_formats),
+	    cmocka_unit_test(test_no_option),
+	    cmocka_unit_test(test_limit),
+	    cmocka_unit_test(test_hostile_option1),
+	    cmocka_unit_test(test_hostile_option2),
+	    cmocka_unit_test(test_hostile_option3),
+	    cmocka_unit_test(test_zone_split),
+	    cmocka_unit_test(test_qr_halfblocks),
+	    cmocka_unit_test(test_qr_too_large),
+	    cmocka_unit_test(test_qr_dkim_fits_80_columns),
+	    cmocka_unit_test(test_qr_svg),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
