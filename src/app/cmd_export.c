@@ -1,12 +1,196 @@
-/* behalf export: not in this version yet. */
+/* behalf export: a customer's set-up instructions in one of the formats of
+ * src/export/ (DESIGN.md "Command line").  Reads the customer's saved state
+ * with state_peek, without the session lock, so it works while the wizard
+ * runs; writes -o FILE atomically (temporary file in the same directory,
+ * fsync, rename), mode 0644 since the sheet is meant to be passed on, or
+ * standard output.  Exit 0, 2 for a usage or configuration error, an
+ * unknown customer or one with nothing to export yet, 1 when writing
+ * fails. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/commands.h"
+#include "app/config.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/state.h"
 #include "core/text.h"
+#include "export/export.h"
+
+enum export_exit {
+	EXPORT_EXIT_OK = 0,
+	EXPORT_EXIT_FAILED = 1,
+	EXPORT_EXIT_USAGE = 2,
+};
+
+/* Prints the words of id with arguments on stderr. */
+static int export_say(int status, const char *id, const char *a1, const char *a2)
+{
+	char msg[1024];
+	text_fmt(msg, sizeof msg, id, a1, a2, NULL);
+	fprintf(stderr, "%s\n", msg);
+	return status;
+}
+
+/* write() all of data, retrying short writes and EINTR. */
+static bool export_write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Replaces path with data: a temporary file next to it (mode 0644), fsync,
+ * rename.  False with errno set on failure (path untouched). */
+static bool export_write_file(const char *path, const char *data, size_t len)
+{
+	struct buf tmp = {0};
+	int fd, saved;
+
+	buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(tmp.data);
+	if (fd < 0) {
+		buf_free(&tmp);
+		return false;
+	}
+	if (fchmod(fd, 0644) != 0 || !export_write_all(fd, data, len) || fsync(fd) != 0 ||
+	    close(fd) != 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp.data);
+		buf_free(&tmp);
+		errno = saved;
+		return false;
+	}
+	if (rename(tmp.data, path) != 0) {
+		saved = errno;
+		unlink(tmp.data);
+		buf_free(&tmp);
+		errno = saved;
+		return false;
+	}
+	buf_free(&tmp);
+	return true;
+}
 
 int cmd_export(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "behalf %s: %s\n", argv[0], text_get("cli.not_yet"));
-	return 2;
+	static const struct option longopts[] = {
+	    {"customer", required_argument, NULL, 'u'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *customer = NULL, *format = NULL, *output = NULL, *state_dir = NULL,
+		   *config_path = NULL;
+	struct export_options opt = {NULL, 0, true};
+	struct config *cfg = NULL;
+	struct wizard *w = NULL;
+	struct buf out = {0};
+	enum export_format f;
+	enum bh_err err;
+	char msg[1024];
+	int c, status = EXPORT_EXIT_USAGE;
+
+	opterr = 0;
+	optind = 0; /* glibc: start afresh */
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			customer = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			fprintf(stdout, "%s\n", text_get("export_cli.usage"));
+			return EXPORT_EXIT_OK;
+		default:
+			export_say(0, "export_cli.bad_argument", argv[optind - 1], NULL);
+			fprintf(stderr, "%s\n", text_get("export_cli.usage"));
+			return EXPORT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return export_say(EXPORT_EXIT_USAGE, "export_cli.bad_argument", argv[optind], NULL);
+	if (!customer)
+		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--customer", NULL);
+	if (!format)
+		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--format", NULL);
+	if (!export_format_parse(format, &f))
+		return export_say(EXPORT_EXIT_USAGE, "export_cli.bad_format", format, NULL);
+
+	cfg = xcalloc(1, sizeof *cfg);
+	w = xmalloc(sizeof *w);
+	if (!config_load(cfg, config_path, msg, sizeof msg)) {
+		export_say(0, "export_cli.config", msg, NULL);
+		goto out;
+	}
+	if (state_dir && !str_copy(cfg->state_dir, sizeof cfg->state_dir, state_dir)) {
+		export_say(0, "export_cli.config", "--state-dir is too long", NULL);
+		goto out;
+	}
+	str_copy(cfg->wizard.customer_id, sizeof cfg->wizard.customer_id, customer);
+	wizard_init(w, &cfg->wizard);
+	err = state_peek(cfg->state_dir, customer, w, msg, sizeof msg);
+	if (err == BH_ERR_NOT_FOUND) {
+		export_say(0, "export_cli.no_state", customer, cfg->state_dir);
+		goto out;
+	}
+	if (err) {
+		export_say(0, "export_cli.state", msg, NULL);
+		status = err == BH_ERR_INVALID ? EXPORT_EXIT_USAGE : EXPORT_EXIT_FAILED;
+		goto out;
+	}
+	if (w->option == OPTION_NONE) {
+		export_say(0, "export_cli.no_option", customer, NULL);
+		goto out;
+	}
+	opt.generated_ms = clock_wall_ms();
+	err = export_render_opts(w, f, &opt, &out);
+	if (err) {
+		export_say(0, "export_cli.too_large", NULL, NULL);
+		status = EXPORT_EXIT_FAILED;
+		goto out;
+	}
+	status = EXPORT_EXIT_OK;
+	if (output) {
+		if (!export_write_file(output, out.data, out.len)) {
+			export_say(0, "export_cli.cannot_write", output, strerror(errno));
+			status = EXPORT_EXIT_FAILED;
+		}
+	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		export_say(0, "export_cli.cannot_write", "standard output", strerror(errno));
+		status = EXPORT_EXIT_FAILED;
+	}
+out:
+	buf_free(&out);
+	free(w);
+	free(cfg);
+	return status;
 }

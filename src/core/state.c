@@ -1080,3 +1080,29 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	free(tmp);
 	return BH_OK;
 }
+
+enum bh_err state_peek(const char *dir, const char *customer, struct wizard *w, char *msg,
+		       size_t cap)
+{
+	struct state_handle h = {0};
+	struct buf name = {0}, path = {0};
+	enum bh_err err;
+
+	if (!state_customer_id_ok(customer))
+		return say(BH_ERR_INVALID, msg, cap,
+			   "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
+			   "'.', '_' or '-', not starting with '.'",
+			   customer ? customer : "");
+	/* A handle without a lock: state_load only reads the path and the id. */
+	buf_printf(&name, "%s.json", customer);
+	buf_printf(&path, "%s/%s", dir, name.data);
+	h.dir = (char *)dir;
+	h.customer = (char *)customer;
+	h.name = name.data;
+	h.path = path.data;
+	h.lock_fd = -1;
+	err = state_load(&h, w, msg, cap);
+	buf_free(&name);
+	buf_free(&path);
+	return err;
+}

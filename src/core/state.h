@@ -50,6 +50,14 @@ enum bh_err state_open(const char *dir, const char *customer, struct state_handl
  * BH_ERR_IO when it cannot be read.  msg names the file and the problem. */
 enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size_t cap);
 
+/* Reads a customer's saved wizard like state_load, WITHOUT taking the lock
+ * and without creating anything: for readers such as `behalf export`
+ * while a session may be running (saves replace the file by rename, so a
+ * plain read sees the old file or the new one).  Errors as state_load,
+ * plus BH_ERR_INVALID for a bad customer id. */
+enum bh_err state_peek(const char *dir, const char *customer, struct wizard *w, char *msg,
+		       size_t cap);
+
 /* Saves w atomically (mode 0600).  On error the previous file is intact. */
 enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg, size_t cap);
 
