@@ -215,11 +215,10 @@ static void check_print_text(const struct check_run *run)
 		const struct expected_record *rec = &run->records[i];
 		const struct record_result *res = &run->results[i];
 		const char *args[4];
-		char purpose[32];
-		str_copy(purpose, sizeof purpose, record_purpose_word(rec->purpose));
-		for (j = 0; purpose[j]; j++)
-			purpose[j] = (char)(j == 0 ? purpose[j] - ('a' - 'A') : purpose[j]);
-		args[0] = purpose;
+		char purpose[64];
+		snprintf(purpose, sizeof purpose, "check.purpose_%s",
+			 record_purpose_word(rec->purpose));
+		args[0] = text_get(purpose);
 		args[1] = record_type_word(rec->type);
 		args[2] = rec->name;
 		args[3] = record_status_text(res->status);
@@ -228,16 +227,18 @@ static void check_print_text(const struct check_run *run)
 		printf("%s%s%s\n", sentence, rec->required ? "" : " ",
 		       rec->required ? "" : text_get("check.optional"));
 		for (j = 0; j < res->nservers; j++) {
+			/* A server named by its address is shown once. */
+			bool named = strcmp(res->servers[j], res->addresses[j]) != 0;
+			const char *sargs[4] = {res->servers[j], res->addresses[j],
+						record_status_word(res->per_server[j]), seen};
 			check_short(res->seen[j], seen, sizeof seen);
-			if (*seen)
-				text_format(line, sizeof line, text_get("check.server_seen"),
-					    (const char *const[]){res->servers[j], res->addresses[j],
-								  record_status_word(res->per_server[j]),
-								  seen},
-					    4);
-			else
-				text_fmt(line, sizeof line, "check.server", res->servers[j],
-					 res->addresses[j], record_status_word(res->per_server[j]));
+			snprintf(purpose, sizeof purpose, "check.server%s%s", named ? "" : "_addr",
+				 *seen ? "_seen" : "");
+			if (!named) {
+				sargs[1] = sargs[2];
+				sargs[2] = sargs[3];
+			}
+			text_format(line, sizeof line, text_get(purpose), sargs, 4);
 			sanitize_text(line, sentence, sizeof sentence);
 			printf("    %s\n", sentence);
 		}

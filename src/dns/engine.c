@@ -634,10 +634,32 @@ static void engine_zone_done(struct engine *e)
 	engine_start_ns(e);
 }
 
-/* Moves on while the current phase has nothing left in flight. */
+/* True when a discovery phase knows enough to move on: every question
+ * (a suffix's SOA, the NS set, one NS name's A or AAAA) has a reply from at
+ * least one server, so a dead resolver or server does not hold the check
+ * for its timeouts.  The probe phase always waits for every server. */
+static bool engine_phase_satisfied(const struct engine *e)
+{
+	size_t i, j;
+	if (e->phase != PHASE_ZONE && e->phase != PHASE_NS && e->phase != PHASE_ADDR)
+		return false;
+	for (i = 0; i < e->nq; i++) {
+		bool got = false;
+		for (j = 0; j < e->nq && !got; j++) {
+			const struct query *q = &e->queries[j];
+			got = q->tag[0] == e->queries[i].tag[0] && q->qtype == e->queries[i].qtype &&
+			      q->state == QUERY_DONE && q->reply;
+		}
+		if (!got)
+			return false;
+	}
+	return true;
+}
+
+/* Moves on while the current phase has nothing left to wait for. */
 static void engine_advance(struct engine *e)
 {
-	while (query_net_pending(&e->net) == 0) {
+	while (query_net_pending(&e->net) == 0 || engine_phase_satisfied(e)) {
 		switch (e->phase) {
 		case PHASE_ZONE:
 			engine_zone_done(e);
