@@ -28,10 +28,10 @@ struct http_xfer {
 	uint64_t id;
 	CURL *easy;
 	struct curl_slist *headers; /* owned */
-	char *body;                 /* malloced copy of the request body, or NULL */
-	struct buf reply;           /* bounded reply body */
-	bool too_large;             /* the reply went over the limit */
-	CURLcode result;            /* how the transfer ended */
+	char *body;		    /* malloced copy of the request body, or NULL */
+	struct buf reply;	    /* bounded reply body */
+	bool too_large;		    /* the reply went over the limit */
+	CURLcode result;	    /* how the transfer ended */
 	char errbuf[CURL_ERROR_SIZE];
 	http_done_fn done; /* NULL once cancelled */
 	void *arg;
@@ -42,8 +42,8 @@ struct http {
 	CURLM *multi;
 	struct http_sock *socks; /* malloced */
 	size_t nsocks, capsocks;
-	int64_t timer_ms;         /* libcurl's timer, monotonic ms; 0 when none */
-	bool fill_short;          /* the last fill had no room for every socket */
+	int64_t timer_ms;	  /* libcurl's timer, monotonic ms; 0 when none */
+	bool fill_short;	  /* the last fill had no room for every socket */
 	struct http_xfer *xfers;  /* under way */
 	struct http_xfer *ending; /* finished, callbacks about to run */
 	uint64_t next_id;
@@ -150,10 +150,15 @@ struct http *http_create(char *msg, size_t cap)
 	return h;
 }
 
-/* Frees one transfer (its easy handle already out of the multi handle). */
+/* Frees one transfer (its easy handle already out of the multi handle).
+ * Header lines are wiped first: they carry tokens. */
 static void http_xfer_free(struct http_xfer *x)
 {
+	struct curl_slist *l;
+
 	curl_easy_cleanup(x->easy);
+	for (l = x->headers; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(x->headers);
 	free(x->body);
 	buf_free(&x->reply);

@@ -21,35 +21,35 @@
 #include "core/alloc.h"
 #include "core/error.h"
 
-#define HTTP_BODY_LIMIT (1024u * 1024u) /* most bytes of a reply body kept */
+#define HTTP_BODY_LIMIT	 (1024u * 1024u) /* most bytes of a reply body kept */
 #define HTTP_MAX_HEADERS 8
 
 /* What went wrong at the transport level (no HTTP status was received). */
 enum http_fail {
-	HTTP_FAIL_NONE = 0, /* a status came back */
-	HTTP_FAIL_CONNECT,  /* could not connect (refused, unreachable, DNS) */
-	HTTP_FAIL_TIMEOUT,  /* no complete answer in time */
-	HTTP_FAIL_DROPPED,  /* the connection broke or closed mid-answer */
+	HTTP_FAIL_NONE = 0,  /* a status came back */
+	HTTP_FAIL_CONNECT,   /* could not connect (refused, unreachable, DNS) */
+	HTTP_FAIL_TIMEOUT,   /* no complete answer in time */
+	HTTP_FAIL_DROPPED,   /* the connection broke or closed mid-answer */
 	HTTP_FAIL_TOO_LARGE, /* the body was over HTTP_BODY_LIMIT */
-	HTTP_FAIL_OTHER,    /* anything else libcurl reports (TLS, ...) */
+	HTTP_FAIL_OTHER,     /* anything else libcurl reports (TLS, ...) */
 };
 
 /* One request; every string is copied by http_start. */
 struct http_request {
-	const char *method;  /* "GET", "POST", "PUT", "DELETE" */
-	const char *url;     /* absolute http:// or https:// URL */
+	const char *method;		       /* "GET", "POST", "PUT", "DELETE" */
+	const char *url;		       /* absolute http:// or https:// URL */
 	const char *headers[HTTP_MAX_HEADERS]; /* "Name: value" lines, NULL-ended */
-	const char *body;    /* NULL for none; sent with Content-Length */
+	const char *body;		       /* NULL for none; sent with Content-Length */
 	long connect_timeout_ms;
-	long timeout_ms;     /* whole transfer */
+	long timeout_ms; /* whole transfer */
 };
 
 /* The outcome, valid only during the callback. */
 struct http_response {
-	enum http_fail fail; /* HTTP_FAIL_NONE when status is set */
-	long status;         /* HTTP status, 0 when fail is set */
+	enum http_fail fail;	/* HTTP_FAIL_NONE when status is set */
+	long status;		/* HTTP status, 0 when fail is set */
 	const struct buf *body; /* reply body (NUL-terminated), possibly empty */
-	char detail[256];    /* libcurl's words for a failure, "" otherwise */
+	char detail[256];	/* libcurl's words for a failure, "" otherwise */
 };
 
 typedef void (*http_done_fn)(void *arg, const struct http_response *resp);

@@ -65,29 +65,29 @@ enum pm_auth { AUTH_ACCOUNT, AUTH_SERVER };
 
 /* The HTTP request of the current stage, kept for retries. */
 struct pm_call {
-	char *method;	/* static string */
-	char *path;	/* malloced, "/domains/12/verifyDkim" */
-	char *body;	/* malloced JSON, or NULL */
+	char *method; /* static string */
+	char *path;   /* malloced, "/domains/12/verifyDkim" */
+	char *body;   /* malloced JSON, or NULL */
 	enum pm_auth auth;
-	bool resend_unsafe; /* an email: do not send again if it may have arrived */
-	int tries;	    /* sent so far */
-	uint64_t http_id;   /* under way, 0 when not */
-	int64_t retry_at_ms; /* monotonic ms of the next try, 0 when none */
+	bool resend_unsafe;    /* an email: do not send again if it may have arrived */
+	int tries;	       /* sent so far */
+	uint64_t http_id;      /* under way, 0 when not */
+	int64_t retry_at_ms;   /* monotonic ms of the next try, 0 when none */
 	enum bh_err start_err; /* the request could not start: end at the next dispatch */
 };
 
 /* The operation under way. */
 struct pm_op {
-	enum pm_kind kind;     /* OP_NONE when idle */
+	enum pm_kind kind; /* OP_NONE when idle */
 	enum pm_stage stage;
-	char *args[5];	       /* malloced copies of the string arguments ("" for NULL) */
-	char *server_want;     /* malloced name of the server to ensure, or NULL */
+	char *args[5];		      /* malloced copies of the string arguments ("" for NULL) */
+	char *server_want;	      /* malloced name of the server to ensure, or NULL */
 	char found_id[WIZARD_ID_MAX]; /* id found by a list, or being acted on */
-	int offset;	       /* list paging */
+	int offset;		      /* list paging */
 	int pages;
-	int adopt_rounds;      /* list look-ups after an "already exists" */
+	int adopt_rounds; /* list look-ups after an "already exists" */
 	bool adopting;
-	int kept_code;	       /* an ErrorCode to report after a follow-up request */
+	int kept_code;		/* an ErrorCode to report after a follow-up request */
 	bool dkim_was_verified; /* verify: what verifyDkim said */
 	esp_done_fn done;
 	void *arg;
@@ -98,12 +98,12 @@ struct pm_op {
 struct postmark {
 	struct esp base; /* first: a struct esp * is a struct postmark * */
 	struct http *http;
-	char *url;	     /* malloced base URL, no trailing '/' */
-	char *account_token; /* malloced secret */
-	char *server_token;  /* malloced secret, or NULL */
+	char *url;	      /* malloced base URL, no trailing '/' */
+	char *account_token;  /* malloced secret */
+	char *server_token;   /* malloced secret, or NULL */
 	char *customer_token; /* malloced secret of the customer's server, or NULL */
 	char customer_server_id[WIZARD_ID_MAX];
-	char *server_name;   /* malloced, may be "" */
+	char *server_name; /* malloced, may be "" */
 	enum postmark_server_mode server_mode;
 	long timeout_ms, connect_timeout_ms, retry_base_ms, retry_max_ms;
 	int max_tries, page_size;
@@ -363,9 +363,9 @@ static void pm_call_send(struct postmark *pm)
 	struct pm_call *c = &pm->op.call;
 	struct http_request req = {0};
 	struct buf url = {0}, auth = {0};
-	const char *token =
-	    c->auth == AUTH_ACCOUNT ? pm->account_token
-				    : (pm->customer_token ? pm->customer_token : pm->server_token);
+	const char *token = c->auth == AUTH_ACCOUNT
+				? pm->account_token
+				: (pm->customer_token ? pm->customer_token : pm->server_token);
 	enum bh_err err;
 	int h = 0;
 
@@ -397,8 +397,8 @@ static void pm_call_send(struct postmark *pm)
 /* Starts a stage's request: method, path (printf format), body (taken,
  * malloced or NULL), token. */
 __attribute__((format(printf, 6, 7))) static void pm_send(struct postmark *pm, enum pm_stage stage,
-							   const char *method, char *body,
-							   enum pm_auth auth, const char *fmt, ...)
+							  const char *method, char *body,
+							  enum pm_auth auth, const char *fmt, ...)
 {
 	struct pm_call *c = &pm->op.call;
 	struct buf path = {0};
@@ -611,8 +611,7 @@ static void pm_list_page(struct postmark *pm, enum pm_stage stage)
 	} else {
 		name = pm_query_escape(pm->op.server_want);
 		pm_send(pm, ST_SERVER_LIST, "GET", NULL, AUTH_ACCOUNT,
-			"/servers?count=%d&offset=%d&name=%s", pm->page_size, pm->op.offset,
-			name);
+			"/servers?count=%d&offset=%d&name=%s", pm->page_size, pm->op.offset, name);
 		free(name);
 	}
 }
@@ -1034,9 +1033,9 @@ static void pm_start_main(struct postmark *pm)
 		pm_list_start(pm, ST_SERVER_LIST);
 		return;
 	case OP_EMAIL_SEND: {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "From", a[0], "To", a[1],
-				      "Subject", a[2], "TextBody", a[3], "MessageStream",
-				      "outbound");
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "From", a[0], "To", a[1], "Subject",
+			      a[2], "TextBody", a[3], "MessageStream", "outbound");
 		char *body;
 		if (o && *a[4])
 			json_object_set_new(o, "HtmlBody", json_string(a[4]));
@@ -1142,14 +1141,12 @@ static enum bh_err pm_signature_get(struct esp *esp, const char *id, esp_done_fn
 	return pm_begin_id(esp, OP_SIGNATURE_GET, id, done, arg);
 }
 
-static enum bh_err pm_signature_resend(struct esp *esp, const char *id, esp_done_fn done,
-				       void *arg)
+static enum bh_err pm_signature_resend(struct esp *esp, const char *id, esp_done_fn done, void *arg)
 {
 	return pm_begin_id(esp, OP_SIGNATURE_RESEND, id, done, arg);
 }
 
-static enum bh_err pm_signature_delete(struct esp *esp, const char *id, esp_done_fn done,
-				       void *arg)
+static enum bh_err pm_signature_delete(struct esp *esp, const char *id, esp_done_fn done, void *arg)
 {
 	return pm_begin_id(esp, OP_SIGNATURE_DELETE, id, done, arg);
 }
@@ -1228,7 +1225,8 @@ static void pm_dispatch(void *self, const struct pollfd *fds, int n, int64_t now
 	struct postmark *pm = self;
 
 	http_dispatch(pm->http, fds, n, now_ms);
-	if (pm->op.kind != OP_NONE && pm->op.call.retry_at_ms && now_ms >= pm->op.call.retry_at_ms) {
+	if (pm->op.kind != OP_NONE && pm->op.call.retry_at_ms &&
+	    now_ms >= pm->op.call.retry_at_ms) {
 		pm->op.call.retry_at_ms = 0;
 		if (pm->op.call.start_err) {
 			pm_message(pm, bh_strerror(pm->op.call.start_err));
@@ -1333,8 +1331,9 @@ static char *pm_url_take(const char *url, char *msg, size_t cap)
 	}
 	if (strncmp(url, "https://", 8) != 0 &&
 	    !(strncmp(url, "http://", 7) == 0 && pm_url_loopback(url))) {
-		text_fmt(msg, cap, strncmp(url, "http://", 7) == 0 ? "postmark.insecure_url"
-								    : "postmark.bad_url",
+		text_fmt(msg, cap,
+			 strncmp(url, "http://", 7) == 0 ? "postmark.insecure_url"
+							 : "postmark.bad_url",
 			 NULL, NULL, NULL);
 		return NULL;
 	}

@@ -44,36 +44,36 @@
 #include "core/error.h"
 #include "esp/esp.h"
 
-#define POSTMARK_DEFAULT_URL	   "https://api.postmarkapp.com"
-#define POSTMARK_MAX_RECIPIENTS	   50
-#define POSTMARK_PAGE_MAX	   500   /* most items Postmark returns a page */
-#define POSTMARK_TIMEOUT_MS	   30000 /* default: one request */
-#define POSTMARK_CONNECT_MS	   10000 /* default: connecting */
-#define POSTMARK_TRIES		   5     /* default: tries of one request */
-#define POSTMARK_RETRY_BASE_MS	   1000  /* default: first backoff */
-#define POSTMARK_RETRY_MAX_MS	   60000 /* default: longest backoff */
+#define POSTMARK_DEFAULT_URL	"https://api.postmarkapp.com"
+#define POSTMARK_MAX_RECIPIENTS 50
+#define POSTMARK_PAGE_MAX	500   /* most items Postmark returns a page */
+#define POSTMARK_TIMEOUT_MS	30000 /* default: one request */
+#define POSTMARK_CONNECT_MS	10000 /* default: connecting */
+#define POSTMARK_TRIES		5     /* default: tries of one request */
+#define POSTMARK_RETRY_BASE_MS	1000  /* default: first backoff */
+#define POSTMARK_RETRY_MAX_MS	60000 /* default: longest backoff */
 
 /* Whether each customer gets a Postmark server of their own. */
 enum postmark_server_mode {
 	POSTMARK_SERVER_NO = 0, /* everyone sends through the vendor's server */
-	POSTMARK_SERVER_YES,    /* ensure the customer's server with their resources */
-	POSTMARK_SERVER_ASK,    /* the application asks, then calls postmark_server_ensure */
+	POSTMARK_SERVER_YES,	/* ensure the customer's server with their resources */
+	POSTMARK_SERVER_ASK,	/* the application asks, then calls postmark_server_ensure */
 };
 
 /* Settings of a client; strings are copied by postmark_create.  Zero or
  * NULL fields take the defaults above. */
 struct postmark_config {
-	const char *api_url;       /* POSTMARK_API_URL or config; NULL: POSTMARK_DEFAULT_URL */
+	const char *api_url;	   /* POSTMARK_API_URL or config; NULL: POSTMARK_DEFAULT_URL */
 	const char *account_token; /* secret: X-Postmark-Account-Token (required) */
 	const char *server_token;  /* secret: X-Postmark-Server-Token for email; may be NULL */
-	long timeout_ms;           /* one HTTP request, whole */
+	long timeout_ms;	   /* one HTTP request, whole */
 	long connect_timeout_ms;
-	int max_tries;             /* tries of one request, >= 1 */
-	long retry_base_ms;        /* first backoff (tests shorten it) */
-	long retry_max_ms;         /* longest backoff */
-	int page_size;             /* count= of list requests, 1..500 (tests shorten it) */
+	int max_tries;	    /* tries of one request, >= 1 */
+	long retry_base_ms; /* first backoff (tests shorten it) */
+	long retry_max_ms;  /* longest backoff */
+	int page_size;	    /* count= of list requests, 1..500 (tests shorten it) */
 	enum postmark_server_mode server_mode;
-	const char *server_name;   /* the customer's server name (e.g. "behalf-<customer>") */
+	const char *server_name; /* the customer's server name (e.g. "behalf-<customer>") */
 };
 
 /* A Postmark client; NULL with msg (cap bytes) set when the configuration
@@ -93,8 +93,7 @@ enum postmark_server_mode postmark_server_mode(const struct esp *esp);
 /* Finds the server called name (NULL: the configured server_name) or
  * creates it; reply->server_id and reply->server_token_set are filled and
  * the token is kept for postmark_email_send.  Same contract as esp.h. */
-enum bh_err postmark_server_ensure(struct esp *esp, const char *name, esp_done_fn done,
-				   void *arg);
+enum bh_err postmark_server_ensure(struct esp *esp, const char *name, esp_done_fn done, void *arg);
 
 /* Sends one email through the customer's server (after server_ensure) or
  * else the configured server token.  to: comma-separated, at most

@@ -287,7 +287,8 @@ static void domain_verify(struct esp *esp, const char *domain_id, struct result 
 static void signature_ensure(struct esp *esp, const char *email, struct result *r)
 {
 	memset(r, 0, sizeof *r);
-	assert_int_equal(esp->ops->signature_ensure(esp, email, "Jane Customer", "help@shop.example",
+	assert_int_equal(esp->ops->signature_ensure(esp, email, "Jane Customer",
+						    "help@shop.example",
 						    "Sent for Vendor's onboarding.", on_done, r),
 			 BH_OK);
 	run(esp, r);
@@ -426,18 +427,20 @@ static void test_dkim_update_status(void **state)
 
 	(void)state;
 	/* DKIMVerified lags: "Verified" with an active key counts. */
-	fault("{\"Kind\":\"reply\",\"Path\":\"verifydkim\",\"Body\":{\"ID\":5,\"Name\":\"a.example\","
-	      "\"DKIMVerified\":false,\"DKIMUpdateStatus\":\"Verified\",\"DKIMHost\":"
-	      "\"20250101000000pm._domainkey.a.example\",\"DKIMTextValue\":\"k=rsa;p=AB\","
-	      "\"DKIMPendingHost\":null,\"CustomTrackingDomain\":\"x\",\"Unknown\":[1,2]}}");
+	fault(
+	    "{\"Kind\":\"reply\",\"Path\":\"verifydkim\",\"Body\":{\"ID\":5,\"Name\":\"a.example\","
+	    "\"DKIMVerified\":false,\"DKIMUpdateStatus\":\"Verified\",\"DKIMHost\":"
+	    "\"20250101000000pm._domainkey.a.example\",\"DKIMTextValue\":\"k=rsa;p=AB\","
+	    "\"DKIMPendingHost\":null,\"CustomTrackingDomain\":\"x\",\"Unknown\":[1,2]}}");
 	domain_verify(esp, "5", &v);
 	assert_int_equal(v.err, BH_OK);
 	assert_true(v.reply.domain.dkim_verified);
 	assert_string_equal(v.reply.domain.dkim_host, "20250101000000pm._domainkey.a.example");
 
 	/* "Verified" without an active key does not. */
-	fault("{\"Kind\":\"reply\",\"Path\":\"verifydkim\",\"Body\":{\"ID\":5,\"Name\":\"a.example\","
-	      "\"DKIMVerified\":false,\"DKIMUpdateStatus\":\"Verified\",\"DKIMHost\":\"\"}}");
+	fault(
+	    "{\"Kind\":\"reply\",\"Path\":\"verifydkim\",\"Body\":{\"ID\":5,\"Name\":\"a.example\","
+	    "\"DKIMVerified\":false,\"DKIMUpdateStatus\":\"Verified\",\"DKIMHost\":\"\"}}");
 	domain_verify(esp, "5", &v);
 	assert_int_equal(v.err, BH_OK);
 	assert_false(v.reply.domain.dkim_verified);
@@ -617,9 +620,9 @@ static void test_server_and_email(void **state)
 	c.server_token = NULL; /* only the customer's server can send */
 	esp = client_with(&c);
 	memset(&m, 0, sizeof m);
-	assert_int_equal(postmark_email_send(esp, "a@b.example", "c@d.example", "s", "t", NULL,
-					     on_done, &m),
-			 BH_ERR_AUTH);
+	assert_int_equal(
+	    postmark_email_send(esp, "a@b.example", "c@d.example", "s", "t", NULL, on_done, &m),
+	    BH_ERR_AUTH);
 
 	server_ensure(esp, "behalf-cust 1", &r);
 	assert_int_equal(r.err, BH_OK);
@@ -628,7 +631,8 @@ static void test_server_and_email(void **state)
 	server_ensure(esp, "behalf-cust 1", &again);
 	assert_string_equal(again.reply.server_id, r.reply.server_id);
 	assert_int_equal(sim_count("Servers"), 1);
-	assert_int_equal(sim_requests("GET", "/servers?count=500&offset=0&name=behalf-cust%201"), 2);
+	assert_int_equal(sim_requests("GET", "/servers?count=500&offset=0&name=behalf-cust%201"),
+			 2);
 
 	verified_domain(esp, "send.example");
 	email_send(esp, "Jane <jane@send.example>", "bob@elsewhere.example", &m);
@@ -638,10 +642,8 @@ static void test_server_and_email(void **state)
 
 	/* The server token never shows, not even in the state the sim keeps. */
 	st = ctl("GET", "/__control/state", NULL);
-	token = json_string_value(
-	    json_array_get(json_object_get(json_array_get(json_object_get(st, "Servers"), 0),
-					   "ApiTokens"),
-			   0));
+	token = json_string_value(json_array_get(
+	    json_object_get(json_array_get(json_object_get(st, "Servers"), 0), "ApiTokens"), 0));
 	assert_non_null(token);
 	buf_printf(&seen_messages, "%s", ""); /* checked at the end, see test_no_token */
 	assert_null(strstr(seen_messages.data, token));
@@ -709,9 +711,9 @@ static void test_email_refusals(void **state)
 
 	for (i = 0; i < 51; i++)
 		buf_printf(&many, "%su%d@pending.example", i ? ", " : "", i);
-	assert_int_equal(postmark_email_send(esp, "a@pending.example", many.data, "s", "t", NULL,
-					     on_done, &r),
-			 BH_ERR_INVALID);
+	assert_int_equal(
+	    postmark_email_send(esp, "a@pending.example", many.data, "s", "t", NULL, on_done, &r),
+	    BH_ERR_INVALID);
 	buf_free(&many);
 	esp->ops->destroy(esp);
 }
@@ -857,8 +859,9 @@ static void test_bad_fields(void **state)
 	assert_int_equal(r.err, BH_ERR_PARSE);
 
 	/* A record value with an escape sequence is refused, not shown. */
-	fault("{\"Kind\":\"reply\",\"Path\":\"verifydkim\",\"Body\":{\"ID\":5,\"Name\":\"a.example\","
-	      "\"DKIMPendingHost\":\"x\\u001b[2J._domainkey.a.example\"}}");
+	fault(
+	    "{\"Kind\":\"reply\",\"Path\":\"verifydkim\",\"Body\":{\"ID\":5,\"Name\":\"a.example\","
+	    "\"DKIMPendingHost\":\"x\\u001b[2J._domainkey.a.example\"}}");
 	domain_verify(esp, "5", &r);
 	assert_int_equal(r.err, BH_ERR_PARSE);
 	assert_non_null(strstr(r.reply.message, "DKIMPendingHost"));
