@@ -588,6 +588,219 @@ static void test_dmarc(void **state)
 	assert_non_null(find_diag(f->result, DIAG_DUPLICATE_RECORDS));
 }
 
+static void test_dmarc_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct expected_record dmarc = {PURPOSE_DMARC, RECORD_TYPE_TXT, "_dmarc." ZONE,
+					"v=DMARC1; p=none;", false};
+	const struct zrr none[] = {{ZONE, RECORD_TYPE_TXT, "v=spf1 ~all"}};
+	const struct record_diagnosis *d;
+	char sentence[512], fix[512];
+
+	serve_both(f, &dmarc, none, 1);
+	record_evaluate(&dmarc, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISSING);
+	d = find_diag(f->result, DIAG_DMARC_MISSING);
+	assert_non_null(d);
+	assert_string_equal(d->arg, "_dmarc");
+	assert_string_equal(d->arg2, "v=DMARC1; p=none;");
+	/* The fix shows the starter record. */
+	record_diag_text(d, NULL, sentence, sizeof sentence, fix, sizeof fix);
+	assert_non_null(strstr(fix, "v=DMARC1; p=none;"));
+	assert_null(strstr(sentence, "[diag."));
+}
+
+/* A resolver's answer to the first probe only. */
+static void resolver_answer(struct server_answers *s, const char *name, enum answer_rcode rc,
+			    const struct zrr *z, uint32_t ttl, uint32_t negative_ttl)
+{
+	record_server_answers_clear(s);
+	memset(s, 0, sizeof *s);
+	str_copy(s->server, sizeof s->server, name);
+	str_copy(s->address, sizeof s->address, name);
+	s->nprobes = 1;
+	s->probes[0].rcode = rc;
+	s->probes[0].negative_ttl = negative_ttl;
+	if (z) {
+		add_rr(&s->probes[0], z);
+		s->probes[0].rrs[0].ttl = ttl;
+	}
+}
+
+static void test_resolver_stale(void **state)
+{
+	struct fixture *f = *state;
+	const struct zrr good[] = {{DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" KEY}};
+	const struct zrr old = {DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" OLD_KEY};
+	struct server_answers *res = xcalloc(2, sizeof *res);
+	const struct record_diagnosis *d;
+
+	serve_both(f, &f->dkim, good, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+
+	/* The resolver agrees: nothing to say. */
+	resolver_answer(&res[0], "192.0.2.53", ANSWER_OK, &good[0], 300, 0);
+	record_resolver_view(&f->dkim, ZONE, res, 1, f->result);
+	assert_null(find_diag(f->result, DIAG_RESOLVER_STALE));
+
+	/* NXDOMAIN cached: the estimate is the negative TTL of its SOA. */
+	resolver_answer(&res[0], "192.0.2.53", ANSWER_NXDOMAIN, NULL, 0, 60);
+	resolver_answer(&res[1], "192.0.2.54", ANSWER_TIMEOUT, NULL, 0, 0);
+	record_resolver_view(&f->dkim, ZONE, res, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	d = find_diag(f->result, DIAG_RESOLVER_STALE);
+	assert_non_null(d);
+	assert_string_equal(d->arg, "60");
+	assert_string_equal(d->arg2, "192.0.2.53");
+
+	/* Old data: the TTL left on it. */
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	resolver_answer(&res[0], "192.0.2.53", ANSWER_OK, &old, 217, 0);
+	record_resolver_view(&f->dkim, ZONE, res, 1, f->result);
+	d = find_diag(f->result, DIAG_RESOLVER_STALE);
+	assert_non_null(d);
+	assert_string_equal(d->arg, "217");
+
+	/* Not verified at the authoritative servers: not the resolver's fault. */
+	serve_both(f, &f->dkim, NULL, 0);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	record_resolver_view(&f->dkim, ZONE, res, 1, f->result);
+	assert_null(find_diag(f->result, DIAG_RESOLVER_STALE));
+
+	/* A CNAME: the resolver follows it to the target's addresses. */
+	{
+		const struct zrr rp[] = {{RP_NAME, RECORD_TYPE_CNAME, "pm.mtasv.net"}};
+		serve_both(f, &f->rp, rp, 1);
+		record_evaluate(&f->rp, ZONE, f->servers, 2, f->result);
+		assert_int_equal(f->result->status, STATUS_VERIFIED);
+		resolver_answer(&res[0], "192.0.2.53", ANSWER_OK, &rp[0], 300, 0);
+		record_resolver_view(&f->rp, ZONE, res, 1, f->result);
+		assert_null(find_diag(f->result, DIAG_RESOLVER_STALE));
+		resolver_answer(&res[0], "192.0.2.53", ANSWER_NODATA, NULL, 0, 30);
+		record_resolver_view(&f->rp, ZONE, res, 1, f->result);
+		assert_non_null(find_diag(f->result, DIAG_RESOLVER_STALE));
+	}
+	record_server_answers_clear(&res[0]);
+	record_server_answers_clear(&res[1]);
+	free(res);
+}
+
+static void test_spf_multiple(void **state)
+{
+	struct fixture *f = *state;
+	struct expected_record spf = {PURPOSE_SPF, RECORD_TYPE_TXT, ZONE,
+				      "v=spf1 include:spf.mtasv.net ~all", true};
+	const struct zrr two[] = {
+	    {ZONE, RECORD_TYPE_TXT, "v=spf1 include:_spf.google.com ~all"},
+	    {ZONE, RECORD_TYPE_TXT, "v=spf1 include:spf.mtasv.net -all"},
+	    {ZONE, RECORD_TYPE_TXT, "google-site-verification=abc"},
+	};
+	const struct record_diagnosis *d;
+
+	serve_both(f, &spf, two, 3);
+	record_evaluate(&spf, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISMATCH);
+	d = find_diag(f->result, DIAG_SPF_MULTIPLE);
+	assert_non_null(d);
+	assert_string_equal(d->arg, "@");
+	assert_string_equal(d->arg2, "v=spf1 include:_spf.google.com include:spf.mtasv.net ~all");
+	assert_null(find_diag(f->result, DIAG_SPF_TOO_MANY_LOOKUPS));
+
+	/* The apex a DKIM record probes tells about SPF too. */
+	{
+		const struct zrr z[] = {
+		    two[0],
+		    two[1],
+		    {DKIM_NAME, RECORD_TYPE_TXT, "k=rsa;p=" KEY},
+		};
+		serve_both(f, &f->dkim, z, 3);
+		record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+		assert_int_equal(f->result->status, STATUS_VERIFIED);
+		assert_non_null(find_diag(f->result, DIAG_SPF_MULTIPLE));
+	}
+}
+
+static void test_spf_lookups(void **state)
+{
+	struct fixture *f = *state;
+	struct expected_record spf = {PURPOSE_SPF, RECORD_TYPE_TXT, ZONE,
+				      "v=spf1 include:spf.mtasv.net ~all", true};
+	const struct zrr many[] = {
+	    {ZONE, RECORD_TYPE_TXT,
+	     "v=spf1 a mx ip4:192.0.2.0/24 include:a.example include:b.example include:c.example "
+	     "include:d.example include:e.example include:f.example include:g.example "
+	     "exists:%{i}.x.example include:spf.mtasv.net ~all"},
+	};
+	const struct record_diagnosis *d;
+	char terms[512];
+
+	assert_int_equal(record_spf_lookups("v=spf1 ip4:192.0.2.1 -all", terms, sizeof terms), 0);
+	assert_string_equal(terms, "");
+	assert_int_equal(record_spf_lookups("v=spf1 +a/24 ?mx:x.example ptr redirect=_spf.x.example",
+					    terms, sizeof terms),
+			 4);
+	assert_string_equal(terms, "+a/24, ?mx:x.example, ptr, redirect=_spf.x.example");
+	assert_int_equal(record_spf_lookups("v=spf1 all aaaa:x mxx", NULL, 0), 0);
+
+	serve_both(f, &spf, many, 1);
+	record_evaluate(&spf, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	d = find_diag(f->result, DIAG_SPF_TOO_MANY_LOOKUPS);
+	assert_non_null(d);
+	assert_string_equal(d->arg, "11");
+	assert_non_null(strstr(d->arg2, "include:g.example"));
+}
+
+static void test_spf_merge(void **state)
+{
+	const char *const recs[] = {"v=spf1 mx include:a.example -all", "v=spf1  include:a.example "
+									  "ip4:192.0.2.1 ~all"};
+	char out[256];
+	(void)state;
+	record_spf_merge(recs, 2, out, sizeof out);
+	assert_string_equal(out, "v=spf1 mx include:a.example ip4:192.0.2.1 -all");
+	record_spf_merge(recs, 0, out, sizeof out);
+	assert_string_equal(out, "v=spf1");
+}
+
+static void test_dmarc_policy(void **state)
+{
+	const char *const reject[] = {"v=spf1 -all", "v=DMARC1; p=reject; rua=mailto:d@x.example"};
+	const char *const none[] = {"v=DMARC1; p=none"};
+	const char *const sub[] = {"v=DMARC1; p=none; sp=quarantine"};
+	const char *const pct0[] = {"v=DMARC1; p=reject; pct=0"};
+	const char *const two[] = {"v=DMARC1; p=reject", "v=DMARC1; p=none"};
+	const char *const notdmarc[] = {"p=reject; v=DMARC1"};
+	char policy[16];
+	struct record_diagnosis d;
+	char sentence[512];
+	(void)state;
+
+	assert_int_equal(record_dmarc_check(reject, 2, false, policy, sizeof policy),
+			 DMARC_VERDICT_BLOCKS);
+	assert_string_equal(policy, "reject");
+	assert_int_equal(record_dmarc_check(none, 1, false, policy, sizeof policy),
+			 DMARC_VERDICT_MONITOR);
+	assert_string_equal(policy, "none");
+	assert_int_equal(record_dmarc_check(sub, 1, false, NULL, 0), DMARC_VERDICT_MONITOR);
+	assert_int_equal(record_dmarc_check(sub, 1, true, policy, sizeof policy),
+			 DMARC_VERDICT_BLOCKS);
+	assert_string_equal(policy, "quarantine");
+	assert_int_equal(record_dmarc_check(pct0, 1, false, NULL, 0), DMARC_VERDICT_MONITOR);
+	assert_int_equal(record_dmarc_check(two, 2, false, NULL, 0), DMARC_VERDICT_INVALID);
+	assert_int_equal(record_dmarc_check(notdmarc, 1, false, NULL, 0), DMARC_VERDICT_NONE);
+	assert_int_equal(record_dmarc_check(NULL, 0, false, policy, sizeof policy),
+			 DMARC_VERDICT_NONE);
+	assert_string_equal(policy, "");
+
+	record_dmarc_diagnosis("x.example", "reject", &d);
+	assert_int_equal(d.code, DIAG_DMARC_POLICY_BLOCKS);
+	record_diag_text(&d, NULL, sentence, sizeof sentence, NULL, 0);
+	assert_non_null(strstr(sentence, "x.example"));
+	assert_non_null(strstr(sentence, "p=reject"));
+}
+
 static void test_no_servers(void **state)
 {
 	struct fixture *f = *state;
@@ -686,6 +899,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_not_authoritative, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sanitized, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dmarc, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dmarc_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolver_stale, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spf_multiple, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spf_lookups, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spf_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dmarc_policy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_servers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_words, setup, teardown),
