@@ -18,17 +18,40 @@ mkdir -p "$E2E_STATE"
 export BEHALF_DEMO_DNS_MS=0 BEHALF_DEMO_ESP_MS=0 BEHALF_FAKE_TIME=1798761600
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR
+# Under a sanitized build, reports go to files that e2e_pass checks: the
+# binary's stderr is the terminal, hidden behind the screen it draws.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$E2E_TMP/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$E2E_TMP/sanitizer:print_stacktrace=1"
 
-# Ends the tmux server; behalf gets SIGHUP and saves, so wait until it has
-# gone before removing its state directory.
-e2e_cleanup() {
+# e2e_stop: ends the tmux server; behalf gets SIGHUP, saves and exits: waits
+# until it has gone.
+e2e_stop() {
 	local pid i=0
 	pid=$(e2e_pid 2>/dev/null || true)
 	tmux -S "$E2E_SOCKET" kill-server 2>/dev/null || true
-	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ((i < 100)); do
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ((i < E2E_TIMEOUT * 20)); do
 		sleep 0.05
 		i=$((i + 1))
 	done
+}
+
+# e2e_sanitizer_reports: prints what the sanitizers reported, if anything.
+e2e_sanitizer_reports() {
+	local f
+	for f in "$E2E_TMP"/sanitizer.*; do
+		if [ -e "$f" ]; then
+			echo "---- $f ----"
+			cat "$f"
+		fi
+	done
+}
+
+e2e_cleanup() {
+	e2e_stop
+	if [ -n "$(e2e_sanitizer_reports)" ]; then
+		echo "sanitizer reports ($E2E_NAME):" >&2
+		e2e_sanitizer_reports >&2
+	fi
 	if [ "${E2E_KEEP:-}" = "" ]; then rm -rf "$E2E_TMP"; fi
 }
 trap e2e_cleanup EXIT
@@ -264,7 +287,13 @@ e2e_equal() {
 	fi
 }
 
+# e2e_pass: ends the session (behalf exits on SIGHUP, so leaks are checked
+# too), then passes unless a soft assertion or a sanitizer failed.
 e2e_pass() {
+	e2e_stop
+	if [ -n "$(e2e_sanitizer_reports)" ]; then
+		e2e_fail "sanitizer reports (shown below)"
+	fi
 	if ((E2E_FAILURES > 0)); then
 		echo "FAIL: $E2E_NAME ($E2E_FAILURES soft failures above)" >&2
 		exit 1
