@@ -11,7 +11,7 @@ E2E_NAME=$(basename "$0" .sh)
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/behalf-e2e.XXXXXX")
 E2E_SOCKET="$E2E_TMP/tmux.sock"
 E2E_STATE="$E2E_TMP/state"
-E2E_TIMEOUT=${E2E_TIMEOUT:-10}
+E2E_TIMEOUT=${E2E_TIMEOUT:-20}
 mkdir -p "$E2E_STATE"
 
 # Deterministic demo: no simulated latency, a fixed wall clock.

@@ -71,9 +71,11 @@ e2e_equal "removals in the audit log" 1 "$(grep -c '"domain-removed"' "$E2E_STAT
 e2e_type "Jane"
 e2e_wait "Name      Jane"
 e2e_keys Escape
+e2e_wait_gone "Emails go out from our domain with your name on them."
+e2e_settle
 # The switch is done: Back goes to the choice, not to a keep/remove screen
 # that has nothing left to list (product bug).
-e2e_soft e2e_wait "How should your emails be sent?" 3
+e2e_soft e2e_assert_screen "How should your emails be sent?"
 e2e_soft e2e_refute_screen "You are switching to"
 # Wherever Back went, get to the choice to check the rest.
 for _ in 1 2; do

@@ -22,10 +22,11 @@ sleep 1 # typing is saved after a short quiet time: give it that time
 e2e_kill9
 e2e_start
 e2e_wait "Which domain do your emails come from?"
+e2e_settle
 # What was typed a second before the crash is there again (product bug: a
 # field edit never marks the state changed, so it is not saved until the
 # next step).
-e2e_soft e2e_wait "Domain acme-example.com" 3
+e2e_soft e2e_assert_screen "Domain acme-example.com"
 if ! e2e_screen | grep -qF "Domain acme-example.com"; then
 	e2e_keys C-u
 	e2e_type "acme-example.com"
