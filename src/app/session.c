@@ -243,6 +243,8 @@ static void session_action(struct session *s, enum ui_action a, int64_t now)
 	case ACTION_QUIT:
 		s->quit = true;
 		break;
+	case ACTION_REDRAW:
+		break; /* typing or moving: saved after a short quiet time */
 	default:
 		return;
 	}

@@ -28,6 +28,8 @@ struct step_def {
 };
 
 static const struct step_def *step_table(enum wizard_step step);
+static bool wizard_domain_current(const struct wizard *w);
+static bool wizard_signature_current(const struct wizard *w);
 
 static const char *const request_words[REQ__COUNT] = {
 	[REQ_NONE] = "none",
@@ -94,11 +96,50 @@ static void wizard_goto(struct wizard *w, enum wizard_step step)
 	w->dirty = true;
 }
 
+/* The option a step belongs to (OPTION_NONE for the shared steps). */
+static enum wizard_option step_option(enum wizard_step step)
+{
+	switch (step) {
+	case STEP_DOMAIN:
+	case STEP_RECORDS:
+		return OPTION_DOMAIN;
+	case STEP_ADDRESS:
+	case STEP_CONFIRM:
+		return OPTION_ADDRESS;
+	case STEP_FROM_NAME:
+		return OPTION_NAME;
+	default:
+		return OPTION_NONE;
+	}
+}
+
+/* Back skips what no longer applies: the steps of an option the customer
+ * switched away from (going there would act on that option again, e.g.
+ * create a removed domain anew), finished keep-or-remove decisions, and
+ * the step we are on. */
+static bool wizard_back_skips(const struct wizard *w, enum wizard_step step)
+{
+	enum wizard_option o = step_option(step);
+	if (step == w->step || step == STEP_SWITCH || (o != OPTION_NONE && o != w->option))
+		return true;
+	/* Back never creates anything: the waiting steps only when what they
+	 * wait on still exists at the ESP. */
+	if (step == STEP_RECORDS)
+		return !wizard_domain_current(w);
+	if (step == STEP_CONFIRM)
+		return !wizard_signature_current(w);
+	return false;
+}
+
 bool wizard_back(struct wizard *w)
 {
-	if (!w->history_len)
+	size_t n = w->history_len;
+	while (n && wizard_back_skips(w, w->history[n - 1]))
+		n--;
+	if (!n)
 		return false;
-	w->step = w->history[--w->history_len];
+	w->history_len = n - 1;
+	w->step = w->history[n - 1];
 	w->switch_confirmed = false;
 	wizard_clear_notice(w);
 	w->dirty = true;
@@ -378,7 +419,11 @@ static bool wizard_switch_finish(struct wizard *w)
 	if (w->option == OPTION_ADDRESS)
 		w->signature_kept = w->signature.exists &&
 				    strcasecmp(w->signature.email, w->address_normalized) != 0;
-	wizard_goto(w, w->switch_then);
+	/* The decision is made: the next step takes its place, so Back does
+	 * not return to a keep-or-remove screen with nothing left to decide. */
+	w->step = w->switch_then;
+	wizard_clear_notice(w);
+	w->dirty = true;
 	return true;
 }
 

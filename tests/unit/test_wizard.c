@@ -339,6 +339,19 @@ static void test_switch_remove_domain(void **state)
 	assert_int_equal(w.option, OPTION_NAME);
 	/* the domain typed is still there if they come back */
 	assert_string_equal(w.domain_input.text, "customer.example");
+	/* Back: to the choice, not to the finished keep-or-remove screen */
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_CHOOSE);
+	/* option 1 again, then back twice: never onto the records of the
+	 * removed domain (that would create it again) */
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	assert_int_equal(w.step, STEP_DOMAIN);
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_CHOOSE);
+	assert_true(wizard_back(&w));
+	assert_int_not_equal(w.step, STEP_RECORDS);
+	assert_int_not_equal(w.step, STEP_SWITCH);
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_NONE);
 }
 
 static void test_switch_keep_signature(void **state)
