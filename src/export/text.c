@@ -147,7 +147,7 @@ static enum bh_err text_record(struct buf *out, const struct sheet *s, size_t i,
 	memset(pad, ' ', sizeof pad);
 	pad[width + 5 < sizeof pad ? width + 5 : sizeof pad - 1] = '\0';
 	for (d = 0; d < r->ndiags; d++) {
-		char fix[SHEET_TEXT_MAX + 64], label[SHEET_SHORT_MAX], hang[80];
+		char fix[SHEET_TEXT_MAX + SHEET_SHORT_MAX + 8], label[SHEET_SHORT_MAX], hang[80];
 		SHEET_PUT(err, buf_printf(out, "%s- ", pad));
 		snprintf(hang, sizeof hang, "%s  ", pad);
 		SHEET_PUT(err, text_wrap_at(out, r->diags[d].sentence, width + 7, hang));
