@@ -1271,6 +1271,26 @@ void record_resolver_view(const struct expected_record *rec, const char *zone,
 	free(ev);
 }
 
+void record_spf_set_lookups(struct record_result *out, size_t total, const char *terms)
+{
+	struct diag_set *set;
+	char count[32];
+	size_t i;
+	if (total <= 10)
+		return;
+	set = xcalloc(1, sizeof *set);
+	for (i = 0; i < out->ndiagnoses; i++) {
+		if (out->diagnoses[i].code == DIAG_SPF_TOO_MANY_LOOKUPS)
+			continue;
+		set->has[out->diagnoses[i].code] = true;
+		set->d[out->diagnoses[i].code] = out->diagnoses[i];
+	}
+	snprintf(count, sizeof count, "%zu", total);
+	diag_add(set, DIAG_SPF_TOO_MANY_LOOKUPS, count, terms);
+	diag_finish(set, out);
+	free(set);
+}
+
 /* ---- DMARC for option 2 ---- */
 
 enum record_dmarc_verdict record_dmarc_check(const char *const *txts, size_t n, bool subdomain,

@@ -186,6 +186,12 @@ void record_dmarc_diagnosis(const char *domain, const char *policy, struct recor
  * counted).  terms (cap bytes, may be NULL) gets them, ", " separated. */
 size_t record_spf_lookups(const char *spf, char *terms, size_t cap);
 
+/* Sets spf-too-many-lookups on a result once the includes were followed:
+ * total is every lookup the record needs, nested ones included; terms
+ * says what each top-level term costs ("include:x.example (4), mx (1)").
+ * Nothing when total is 10 or less. */
+void record_spf_set_lookups(struct record_result *out, size_t total, const char *terms);
+
 /* Merges several v=spf1 records into one (out, cap bytes): every mechanism
  * once, in order, the first record's "all" last. */
 void record_spf_merge(const char *const *spfs, size_t n, char *out, size_t cap);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -17,6 +18,15 @@
 #define ENGINE_MAX_SUFFIXES 16	   /* zone-cut candidates asked at once */
 #define ENGINE_CACHE_MS	    300000 /* discovery reused for five minutes */
 #define ENGINE_TXT_MAX	    65535  /* a joined TXT value, at most */
+#define ENGINE_SPF_NAMES    40	   /* included SPF names followed per check */
+#define ENGINE_SPF_DEPTH    5	   /* levels of includes followed */
+
+/* A name an SPF record includes (or redirects to), followed. */
+struct engine_spf_name {
+	char name[RECORD_NAME_MAX];
+	char *record; /* malloced v=spf1 text found there, or NULL */
+	bool asked;
+};
 
 enum engine_phase {
 	PHASE_IDLE,
@@ -24,6 +34,7 @@ enum engine_phase {
 	PHASE_NS,     /* NS of the zone */
 	PHASE_ADDR,   /* A/AAAA of the NS names without glue */
 	PHASE_PROBE,  /* every probe to every server, first probes to resolvers */
+	PHASE_SPF,    /* TXT of the names SPF records include, level by level */
 	PHASE_FINISH, /* nothing to ask: report at the deadline */
 };
 
@@ -61,6 +72,12 @@ struct engine {
 	struct query *queries; /* malloced, the current phase's */
 	size_t nq;
 	bool answered;	   /* any reply at all in this check */
+	struct record_result *results; /* malloced, nrecords: the verdict so far */
+	char host[64];		       /* the DNS host id detected, or "" */
+	char **spf_roots;	       /* malloced, nrecords: merged SPF per record, or NULL */
+	struct engine_spf_name spf[ENGINE_SPF_NAMES];
+	size_t nspf;
+	int spf_depth;
 	enum bh_err fail;  /* PHASE_FINISH: the error to report */
 	int64_t finish_ms; /* PHASE_FINISH: when */
 };
@@ -268,7 +285,17 @@ static bool engine_below(const char *name, const char *suffix)
 
 static void engine_check_free(struct engine *e)
 {
+	size_t i;
 	engine_queries_free(e);
+	for (i = 0; e->spf_roots && i < e->nrecords; i++)
+		free(e->spf_roots[i]);
+	free(e->spf_roots);
+	e->spf_roots = NULL;
+	for (i = 0; i < e->nspf; i++)
+		free(e->spf[i].record);
+	e->nspf = 0;
+	free(e->results);
+	e->results = NULL;
 	free(e->records);
 	e->records = NULL;
 	e->nrecords = 0;
@@ -347,28 +374,225 @@ static void engine_start_probe(struct engine *e)
 	engine_send_all(e);
 }
 
-/* Every probe is done: the verdicts, then the callback. */
+/* The verdict is complete: the callback, from an idle engine (so that it
+ * may start the next check). */
+static void engine_report(struct engine *e)
+{
+	struct record_result *results = e->results;
+	size_t nrecords = e->nrecords;
+	dns_done_fn done = e->done;
+	void *arg = e->done_arg;
+	bool answered = e->answered;
+	char host[sizeof e->host];
+
+	str_copy(host, sizeof host, e->host);
+	e->results = NULL;
+	engine_check_free(e);
+	e->done = NULL;
+	if (done)
+		done(arg, answered ? BH_OK : BH_ERR_NETWORK, results, nrecords, host);
+	free(results);
+}
+
+/* The v=spf1 texts of one TXT reply (folded by record.c later) added to
+ * list[*n] (malloced copies). */
+static void engine_spf_texts(const ldns_pkt *p, char **list, size_t *n, size_t cap)
+{
+	const ldns_rr_list *ans = ldns_pkt_answer(p);
+	size_t i;
+	for (i = 0; ans && i < ldns_rr_list_rr_count(ans) && *n < cap; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		char *data;
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+			continue;
+		data = engine_rr_data(rr);
+		if (data && strncasecmp(data, "v=spf1", 6) == 0 && (!data[6] || data[6] == ' '))
+			list[(*n)++] = data;
+		else
+			free(data);
+	}
+}
+
+/* Adds the include:/redirect= targets of an SPF record to follow. */
+static void engine_spf_targets(struct engine *e, const char *spf)
+{
+	const char *p = spf;
+	while (*p) {
+		size_t len = strcspn(p, " "), k, skip = 0;
+		const char *t = p;
+		if (len && strchr("+-~?", *t)) {
+			t++;
+			len--;
+		}
+		if (len > 8 && strncasecmp(t, "include:", 8) == 0)
+			skip = 8;
+		else if (len > 9 && strncasecmp(t, "redirect=", 9) == 0)
+			skip = 9;
+		if (skip && len - skip < RECORD_NAME_MAX && !memchr(t + skip, '%', len - skip)) {
+			char name[RECORD_NAME_MAX];
+			bool known = false;
+			memcpy(name, t + skip, len - skip);
+			name[len - skip] = '\0';
+			engine_name_norm(name, name, sizeof name);
+			for (k = 0; k < e->nspf && !known; k++)
+				known = strcmp(e->spf[k].name, name) == 0;
+			if (!known && e->nspf < ENGINE_SPF_NAMES) {
+				memset(&e->spf[e->nspf], 0, sizeof e->spf[e->nspf]);
+				str_copy(e->spf[e->nspf].name, sizeof e->spf[e->nspf].name, name);
+				e->nspf++;
+			}
+		}
+		p += strcspn(p, " ");
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* The lookups an SPF record needs, its includes followed (depth-first,
+ * each name once: a loop costs nothing more). */
+static size_t engine_spf_cost(struct engine *e, const char *spf, bool *seen, int depth)
+{
+	const char *p = spf;
+	size_t total = record_spf_lookups(spf, NULL, 0), k;
+	if (depth > ENGINE_SPF_DEPTH)
+		return total;
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		for (k = 0; k < e->nspf; k++) {
+			size_t nl = strlen(e->spf[k].name);
+			if (seen[k] || !e->spf[k].record || len <= nl ||
+			    strncasecmp(p + len - nl, e->spf[k].name, nl) != 0 ||
+			    (p[len - nl - 1] != ':' && p[len - nl - 1] != '='))
+				continue;
+			seen[k] = true;
+			total += engine_spf_cost(e, e->spf[k].record, seen, depth + 1);
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return total;
+}
+
+/* Every include followed: the full count on each record with SPF. */
+static void engine_spf_finish(struct engine *e)
+{
+	size_t r;
+	for (r = 0; r < e->nrecords; r++) {
+		const char *root = e->spf_roots ? e->spf_roots[r] : NULL;
+		bool seen[ENGINE_SPF_NAMES] = {false};
+		struct buf terms = {.limit = RECORD_VALUE_MAX};
+		const char *p;
+		size_t total;
+		if (!root)
+			continue;
+		total = engine_spf_cost(e, root, seen, 0);
+		/* What each top-level term costs, for the customer to choose. */
+		for (p = root; *p;) {
+			size_t len = strcspn(p, " ");
+			char *term = xstrndup(p, len);
+			if (record_spf_lookups(term, NULL, 0) == 1) {
+				bool sub[ENGINE_SPF_NAMES] = {false};
+				buf_printf(&terms, "%s%s (%zu)", terms.len ? ", " : "", term,
+					   engine_spf_cost(e, term, sub, 0));
+			}
+			free(term);
+			p += len;
+			while (*p == ' ')
+				p++;
+		}
+		record_spf_set_lookups(&e->results[r], total, terms.data ? terms.data : "");
+		buf_free(&terms);
+	}
+	engine_report(e);
+}
+
+/* Asks the TXT of every SPF name not asked yet; false when none is left. */
+static bool engine_spf_ask(struct engine *e)
+{
+	size_t k, n = 0, r;
+	const struct engine_server *servers;
+	size_t nservers;
+
+	servers = engine_servers(e, &nservers);
+	for (k = 0; k < e->nspf; k++)
+		n += !e->spf[k].asked;
+	if (n == 0 || e->spf_depth >= ENGINE_SPF_DEPTH)
+		return false;
+	e->spf_depth++;
+	engine_queries_new(e, n);
+	for (k = 0; k < e->nspf; k++) {
+		const struct dns_addr *a = NULL;
+		bool rd = true;
+		if (e->spf[k].asked)
+			continue;
+		e->spf[k].asked = true;
+		/* Names in the zone from its own server (no cache in the way),
+		 * the others through a resolver. */
+		if (nservers && engine_below(e->spf[k].name, e->zone) &&
+		    (a = engine_server_addr(&servers[0])) != NULL)
+			rd = false;
+		for (r = 0; !a && r < e->nres; r++)
+			a = &e->resolvers[r];
+		if (a)
+			engine_ask(e, e->spf[k].name, LDNS_RR_TYPE_TXT, rd, a, k, 0, 0);
+	}
+	if (e->nq == 0)
+		return false;
+	e->phase = PHASE_SPF;
+	engine_send_all(e);
+	return true;
+}
+
+/* One level of includes is answered: the next one, or the count. */
+static void engine_spf_done(struct engine *e)
+{
+	size_t i, k;
+	for (i = 0; i < e->nq; i++) {
+		const struct query *q = &e->queries[i];
+		char *texts[4];
+		size_t n = 0;
+		k = q->tag[0];
+		if (!q->reply || k >= e->nspf || e->spf[k].record)
+			continue;
+		engine_spf_texts(q->reply, texts, &n, 4);
+		if (n) {
+			e->spf[k].record = xmalloc(RECORD_VALUE_MAX);
+			record_spf_merge((const char *const *)texts, n, e->spf[k].record,
+					 RECORD_VALUE_MAX);
+			engine_spf_targets(e, e->spf[k].record);
+		}
+		while (n)
+			free(texts[--n]);
+	}
+	if (!engine_spf_ask(e))
+		engine_spf_finish(e);
+}
+
+/* Every probe is done: the verdicts, then the SPF includes, then the
+ * callback. */
 static void engine_probe_done(struct engine *e)
 {
 	const struct engine_server *servers;
 	size_t nservers, r, i, s, nauth_answered = 0;
 	struct server_answers *ans, *res;
-	struct record_result *results;
 	const char *names[RECORD_MAX_SERVERS];
 	const struct dnshost *host;
-	dns_done_fn done = e->done;
-	void *arg = e->done_arg;
 	size_t nrecords = e->nrecords;
+	bool any_spf = false;
 
 	servers = engine_servers(e, &nservers);
 	if (nservers > RECORD_MAX_SERVERS)
 		nservers = RECORD_MAX_SERVERS;
 	ans = xcalloc(nservers ? nservers : 1, sizeof *ans);
 	res = xcalloc(e->nres ? e->nres : 1, sizeof *res);
-	results = xcalloc(nrecords ? nrecords : 1, sizeof *results);
+	e->results = xcalloc(nrecords ? nrecords : 1, sizeof *e->results);
+	e->spf_roots = xcalloc(nrecords ? nrecords : 1, sizeof *e->spf_roots);
 	for (r = 0; r < nrecords; r++) {
 		struct record_probe probes[RECORD_MAX_PROBES];
-		size_t np = record_probes(&e->records[r], e->zone, probes);
+		size_t np = record_probes(&e->records[r], e->zone, probes), nspf = 0;
+		char *spf[RECORD_MAX_RRS];
+		size_t spf_server = SIZE_MAX;
 		for (s = 0; s < nservers; s++) {
 			const struct dns_addr *a = engine_server_addr(&servers[s]);
 			memset(&ans[s], 0, sizeof ans[s]);
@@ -388,22 +612,44 @@ static void engine_probe_done(struct engine *e)
 		for (i = 0; i < e->nq; i++) {
 			const struct query *q = &e->queries[i];
 			size_t t = q->tag[2];
+			bool spf_name;
 			if (q->tag[0] != r)
 				continue;
 			if (t >= RECORD_MAX_SERVERS && t - RECORD_MAX_SERVERS < e->nres)
 				engine_fill_answer(q, &res[t - RECORD_MAX_SERVERS].probes[0]);
 			else if (t < nservers && q->tag[1] < np)
 				engine_fill_answer(q, &ans[t].probes[q->tag[1]]);
-			if (q->reply && t < nservers)
-				nauth_answered++;
+			if (!q->reply || t >= nservers)
+				continue;
+			nauth_answered++;
+			/* The SPF record at the zone apex (or the expected SPF
+			 * record's name), from one server, for its includes. */
+			spf_name = q->qtype == LDNS_RR_TYPE_TXT && ldns_pkt_aa(q->reply) &&
+				   (strcmp(q->qname, e->zone) == 0 ||
+				    (e->records[r].purpose == PURPOSE_SPF && q->tag[1] == 0));
+			if (spf_name && (spf_server == SIZE_MAX || spf_server == t) && nspf == 0) {
+				spf_server = t;
+				engine_spf_texts(q->reply, spf, &nspf, RECORD_MAX_RRS);
+			}
 		}
-		record_evaluate(&e->records[r], e->zone, ans, nservers, &results[r]);
-		record_resolver_view(&e->records[r], e->zone, res, e->nres, &results[r]);
+		record_evaluate(&e->records[r], e->zone, ans, nservers, &e->results[r]);
+		record_resolver_view(&e->records[r], e->zone, res, e->nres, &e->results[r]);
 		for (s = 0; s < nservers; s++)
 			record_server_answers_clear(&ans[s]);
 		for (s = 0; s < e->nres; s++)
 			record_server_answers_clear(&res[s]);
+		if (nspf) {
+			e->spf_roots[r] = xmalloc(RECORD_VALUE_MAX);
+			record_spf_merge((const char *const *)spf, nspf, e->spf_roots[r],
+					 RECORD_VALUE_MAX);
+			engine_spf_targets(e, e->spf_roots[r]);
+			any_spf = true;
+		}
+		while (nspf)
+			free(spf[--nspf]);
 	}
+	free(res);
+	free(ans);
 	for (i = 0; i < e->nq; i++)
 		if (e->queries[i].reply)
 			e->answered = true;
@@ -413,19 +659,15 @@ static void engine_probe_done(struct engine *e)
 	for (s = 0; s < nservers; s++)
 		names[s] = servers[s].name;
 	host = dnshost_detect(names, nservers);
-
-	/* Idle before the callback, so that it may start the next check. */
-	{
-		bool answered = e->answered;
-		engine_check_free(e);
-		e->done = NULL;
-		if (done)
-			done(arg, answered ? BH_OK : BH_ERR_NETWORK, results, nrecords,
-			     host ? dnshost_id(host) : "");
+	str_copy(e->host, sizeof e->host, host ? dnshost_id(host) : "");
+	e->spf_depth = 0;
+	if (any_spf && engine_spf_ask(e))
+		return;
+	if (any_spf) {
+		engine_spf_finish(e);
+		return;
 	}
-	free(results);
-	free(res);
-	free(ans);
+	engine_report(e);
 }
 
 /* ---- phase: addresses of the NS names ---- */
@@ -672,7 +914,10 @@ static void engine_advance(struct engine *e)
 			break;
 		case PHASE_PROBE:
 			engine_probe_done(e);
-			return;
+			break;
+		case PHASE_SPF:
+			engine_spf_done(e);
+			break;
 		default:
 			return;
 		}
