@@ -451,7 +451,7 @@ static enum ui_action route_letters(const struct wizard *w, const struct ui_key 
 		ui_overlay = OVERLAY_HELP;
 		return ACTION_REDRAW;
 	case 's':
-		return w->step == STEP_WELCOME ? ACTION_STAY : ACTION_SWITCH;
+		return ACTION_SWITCH;
 	case 'e':
 		return ACTION_EXPORT;
 	case 'c':

@@ -86,7 +86,7 @@ int ui_print(int y, int x, int width, const char *utf8);
  * (never more than max_rows). */
 int ui_wrap(int y, int x, int width, int max_rows, const char *utf8);
 /* Draws a text field with its cursor (when focused) and its error below
- * (wrapped, at most 2 rows); returns rows used (1, or up to 3 with an error). */
+ * (wrapped, at most 3 rows); returns rows used (1, or up to 4 with an error). */
 int ui_field(int y, int x, int width, const char *label, const struct field *f, bool focused);
 /* ui_field for a field of a kind ("domain", "email", "name"): its error
  * text is "input.<kind>_<word>" when that exists, else "input.<word>". */

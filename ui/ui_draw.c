@@ -435,7 +435,7 @@ int ui_field_as(int y, int x, int width, const char *label, const struct field *
 			snprintf(id, sizeof id, "input.%s", input_error_word(f->error));
 		text_fmt(buf, sizeof buf, id, f->error_detail, NULL, NULL);
 		ui_style_on(STYLE_ERROR);
-		rows = ui_wrap(y + 1, x + lw, width - lw, 2, buf);
+		rows = ui_wrap(y + 1, x + lw, width - lw, 3, buf);
 		ui_style_off(STYLE_ERROR);
 		return 1 + rows;
 	}
