@@ -341,3 +341,68 @@ enum bh_err export_zone_lines(const struct wizard *w, struct buf *out)
 	free(s);
 	return err;
 }
+
+void export_title(const struct wizard *w, char *out, size_t cap)
+{
+	struct sheet *s = xcalloc(1, sizeof *s);
+	if (cap)
+		out[0] = '\0';
+	if (sheet_build(s, w, NULL))
+		str_copy(out, cap, s->title);
+	free(s);
+}
+
+void export_file_name(const struct wizard *w, enum export_format f, char *out, size_t cap)
+{
+	const char *who = w->option == OPTION_DOMAIN && sheet_domain_of(w)[0] ? sheet_domain_of(w)
+			  : w->cfg.customer_id[0]			      ? w->cfg.customer_id
+									      : "instructions";
+	const char *ext = export_format_extension(f);
+	struct buf b = {0};
+	size_t i;
+
+	buf_puts(&b, "behalf-");
+	/* Lower-case letters, digits, '-', and '.' after a letter or digit only. */
+	for (i = 0; who[i] && i < 80; i++) {
+		char c = who[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		char prev = b.data[b.len - 1];
+		bool after_alnum = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
+		if (!alnum && c != '-' && !(c == '.' && i > 0 && after_alnum))
+			c = '-';
+		buf_append(&b, &c, 1);
+	}
+	buf_printf(&b, ".%s", ext ? ext : "txt");
+	str_copy(out, cap, b.data);
+	buf_free(&b);
+}
+
+enum bh_err export_osc52(const char *text, struct buf *out)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(text) + 1, len, i;
+	unsigned char *clean = xmalloc(n);
+	enum bh_err err;
+
+	len = sanitize_text(text, (char *)clean, n);
+	err = buf_puts(out, "\033]52;c;");
+	for (i = 0; i < len && err == BH_OK; i += 3) {
+		unsigned v = (unsigned)clean[i] << 16;
+		char q[4];
+		if (i + 1 < len)
+			v |= (unsigned)clean[i + 1] << 8;
+		if (i + 2 < len)
+			v |= clean[i + 2];
+		q[0] = b64[(v >> 18) & 63];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < len ? b64[v & 63] : '=';
+		err = buf_append(out, q, 4);
+	}
+	SHEET_PUT(err, buf_puts(out, "\a"));
+	free(clean);
+	return err;
+}

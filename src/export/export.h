@@ -55,6 +55,21 @@ enum bh_err export_render(const struct wizard *w, enum export_format f, struct b
 enum bh_err export_render_opts(const struct wizard *w, enum export_format f,
 			       const struct export_options *opt, struct buf *out);
 
+/* The sheet's title ("Email set-up instructions for customer.example"),
+ * sanitized: an email subject.  "" when no option is chosen. */
+void export_title(const struct wizard *w, char *out, size_t cap);
+
+/* A file name for the sheet: "behalf-<customer or domain>.<extension>",
+ * made of [a-z0-9.-] only (safe in any directory, no path). */
+void export_file_name(const struct wizard *w, enum export_format f, char *out, size_t cap);
+
+/* The OSC 52 sequence that puts text on the clipboard of the terminal the
+ * user sits at (over SSH, too): ESC ] 52 ; c ; base64 BEL.  text is
+ * sanitized first, and base64 keeps it from ending the sequence.  Writing
+ * it to the terminal is the caller's job (inside tmux it may need
+ * "set -g set-clipboard on"). */
+enum bh_err export_osc52(const char *text, struct buf *out);
+
 /* All of w's records as zone-file lines, absolute names, no comments: what
  * the QR code of all records carries.  BH_ERR_NOT_FOUND when w has no
  * records (options 2 and 3, or before the domain step). */

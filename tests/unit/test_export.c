@@ -640,6 +640,38 @@ static void test_qr_svg(void **state)
 	buf_free(&out);
 }
 
+static void test_title_and_file_name(void **state)
+{
+	struct wizard *w = wizard_option1();
+	char title[256], name[128];
+	(void)state;
+	export_title(w, title, sizeof title);
+	assert_string_equal(title, "Email set-up instructions for customer.example");
+	export_file_name(w, EXPORT_MARKDOWN, name, sizeof name);
+	assert_string_equal(name, "behalf-customer.example.md");
+	w->option = OPTION_NAME;
+	str_copy(w->cfg.customer_id, sizeof w->cfg.customer_id, "../Evil Co/x");
+	export_file_name(w, EXPORT_HTML, name, sizeof name);
+	assert_string_equal(name, "behalf----evil-co-x.html");
+	w->option = OPTION_NONE;
+	export_title(w, title, sizeof title);
+	assert_string_equal(title, "");
+	free(w);
+}
+
+/* OSC 52: base64 of the sanitized text between ESC ] 52 ; c ; and BEL. */
+static void test_osc52(void **state)
+{
+	struct buf out = {0};
+	(void)state;
+	assert_int_equal(export_osc52("pm.mtasv.net", &out), BH_OK);
+	assert_string_equal(out.data, "\033]52;c;cG0ubXRhc3YubmV0\a");
+	buf_reset(&out);
+	assert_int_equal(export_osc52("a\x07\x1b]b", &out), BH_OK);
+	assert_string_equal(out.data, "\033]52;c;YT8/XWI=\a");
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +690,8 @@ int main(void)
 	    cmocka_unit_test(test_qr_too_large),
 	    cmocka_unit_test(test_qr_dkim_fits_80_columns),
 	    cmocka_unit_test(test_qr_svg),
+	    cmocka_unit_test(test_title_and_file_name),
+	    cmocka_unit_test(test_osc52),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
