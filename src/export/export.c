@@ -251,7 +251,9 @@ static bool sheet_build(struct sheet *s, const struct wizard *w, const struct ex
 	snprintf(opt_word, sizeof opt_word, "%d", s->option);
 	snprintf(id, sizeof id, "export_option.%s", opt_word);
 	sheet_word(id, s->option_text, sizeof s->option_text);
-	sheet_fmt(s->intro, sizeof s->intro, "export.intro", s->vendor, s->esp, NULL);
+	sheet_fmt(s->intro, sizeof s->intro,
+		  w->option == OPTION_DOMAIN ? "export.intro" : "export.intro_other", s->vendor,
+		  s->esp, NULL);
 
 	if (w->option == OPTION_DOMAIN) {
 		sanitize_text(sheet_domain_of(w), s->domain, sizeof s->domain);
