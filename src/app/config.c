@@ -71,12 +71,29 @@ static int config_handler(void *user, const char *section, const char *name, con
 		if (!strcmp(name, "signature_note"))
 			return config_set(p, c->signature_note, sizeof c->signature_note, value,
 					  name);
-		if (!strcmp(name, "account_token") || !strcmp(name, "server_token")) {
-			c->have_account_token = true; /* read by the Postmark client, not kept */
-			return 1;
+		if (!strcmp(name, "account_token")) {
+			c->have_account_token = true;
+			return config_set(p, c->account_token, sizeof c->account_token, value, name);
 		}
-		if (!strcmp(name, "per_customer_server"))
-			return 1; /* read by the Postmark client (yes | no | ask) */
+		if (!strcmp(name, "server_token"))
+			return config_set(p, c->server_token, sizeof c->server_token, value, name);
+		if (!strcmp(name, "per_customer_server")) {
+			if (strcasecmp(value, "yes") && strcasecmp(value, "no") &&
+			    strcasecmp(value, "ask")) {
+				snprintf(p->msg, p->cap,
+					 "per_customer_server must be yes, no or ask, not \"%.40s\"",
+					 value);
+				p->failed = true;
+				return 0;
+			}
+			return config_set(p, c->per_customer_server, sizeof c->per_customer_server,
+					  value, name);
+		}
+	} else if (!strcmp(section, "dns")) {
+		if (!strcmp(name, "resolvers"))
+			return config_set(p, c->resolvers, sizeof c->resolvers, value, name);
+		if (!strcmp(name, "authoritative"))
+			return config_set(p, c->authoritative, sizeof c->authoritative, value, name);
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -110,6 +127,7 @@ static void config_defaults(struct config *c)
 		 "support@acmehelp.example");
 	str_copy(c->scenario, sizeof c->scenario, "default");
 	str_copy(c->api_url, sizeof c->api_url, "https://api.postmarkapp.com");
+	str_copy(c->per_customer_server, sizeof c->per_customer_server, "no");
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)
@@ -139,7 +157,7 @@ static bool config_default_path(char *out, size_t cap)
 bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 {
 	struct config_parse p = {cfg, msg, cap, false};
-	const char *url = getenv("POSTMARK_API_URL");
+	const char *url = getenv("POSTMARK_API_URL"), *env;
 	char found[1024];
 	int line;
 	config_defaults(cfg);
@@ -156,7 +174,8 @@ bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 			return false;
 		}
 		line = ini_parse_file(f, config_handler, &p);
-		if (line == 0 && cfg->have_account_token && fstat(fileno(f), &st) == 0 &&
+		if (line == 0 && (cfg->account_token[0] || cfg->server_token[0]) &&
+		    fstat(fileno(f), &st) == 0 &&
 		    (st.st_mode & 077)) {
 			snprintf(msg, cap,
 				 "%s holds an API token but can be read by others: run chmod 600 %s",
@@ -175,7 +194,45 @@ bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 	}
 	if (url && *url)
 		str_copy(cfg->api_url, sizeof cfg->api_url, url);
-	if (getenv("POSTMARK_ACCOUNT_TOKEN") && *getenv("POSTMARK_ACCOUNT_TOKEN"))
+	env = getenv("POSTMARK_ACCOUNT_TOKEN");
+	if (env && *env) {
 		cfg->have_account_token = true;
+		str_copy(cfg->account_token, sizeof cfg->account_token, env);
+	}
+	env = getenv("POSTMARK_SERVER_TOKEN");
+	if (env && *env)
+		str_copy(cfg->server_token, sizeof cfg->server_token, env);
 	return true;
+}
+
+void config_wipe_secrets(struct config *cfg)
+{
+	volatile char *p = cfg->account_token;
+	size_t i;
+	for (i = 0; i < sizeof cfg->account_token; i++)
+		p[i] = 0;
+	p = cfg->server_token;
+	for (i = 0; i < sizeof cfg->server_token; i++)
+		p[i] = 0;
+}
+
+size_t config_split_list(char *list, char **items, size_t max)
+{
+	size_t n = 0;
+	char *p = list;
+	while (p && *p && n < max) {
+		char *comma = strchr(p, ',');
+		char *end;
+		if (comma)
+			*comma = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*p)
+			items[n++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+	return n;
 }

@@ -15,8 +15,22 @@ struct config {
 	char scenario[64];            /* --demo: scenario id in assets/scenarios */
 	char signature_note[400];     /* option 2: personal note in the confirmation email */
 	char api_url[512];            /* Postmark base URL */
-	bool have_account_token;      /* a token is configured (the token itself is never kept here) */
+	bool have_account_token;      /* an account token is configured */
+	char per_customer_server[8];  /* "yes", "no" or "ask" */
+	char resolvers[256];          /* [dns] resolvers: "IP[:PORT], ..." ("" = /etc/resolv.conf) */
+	char authoritative[256];      /* [dns] authoritative: "[NAME=]IP[:PORT], ..." (skips discovery) */
+	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
+	 * client, then wiped with config_wipe_secrets. */
+	char account_token[256];
+	char server_token[256];
 };
+
+/* Overwrites the tokens in memory. */
+void config_wipe_secrets(struct config *cfg);
+
+/* Splits a comma-separated list in place into at most max items (blanks
+ * trimmed, empty items dropped); returns how many. */
+size_t config_split_list(char *list, char **items, size_t max);
 
 /* Fills defaults, reads the config file (path, or the default locations
  * when path is NULL) and the environment.  On error writes a message (with

@@ -103,7 +103,9 @@ static int main_wizard(int argc, char **argv)
 		return 2;
 	}
 	str_copy(cfg.wizard.customer_id, sizeof cfg.wizard.customer_id, customer);
-	return session_run(&cfg);
+	c = session_run(&cfg);
+	config_wipe_secrets(&cfg);
+	return c;
 }
 
 int main(int argc, char **argv)

@@ -14,7 +14,9 @@
 #include "core/clock.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "dns/engine.h"
 #include "dns/sim.h"
+#include "esp/postmark.h"
 #include "esp/sandbox.h"
 #include "ui.h"
 
@@ -135,7 +137,7 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 		return;
 	}
 	wizard_on_dns(&s->w, results, n, dns_host, clock_now_ms());
-	if (!s->cfg->wizard.demo)
+	if (!sandbox_is(s->esp))
 		return;
 	/* The demo ESP verifies what the demo DNS world shows, as Postmark would. */
 	for (i = 0; i < s->w.nrecords; i++) {
@@ -345,18 +347,75 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	return 0;
 }
 
-int session_run(const struct config *cfg)
+/* The demo's pretend ESP and DNS world. */
+static int session_open_demo(struct session *s, const struct config *cfg)
 {
-	struct session s;
 	char msg[512];
 	enum bh_err err;
+	s->esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
+	if (!s->esp) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+	s->dns = sim_create(cfg->scenario, &err);
+	if (!s->dns) {
+		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", cfg->scenario,
+			bh_strerror(err));
+		return 2;
+	}
+	sim_set_stage(s->dns, s->w.demo_stage);
+	return 0;
+}
+
+/* Postmark and live DNS.  The tokens go to the client, which keeps its own
+ * copy; the caller wipes the configuration's. */
+static int session_open_live(struct session *s, const struct config *cfg)
+{
+	struct postmark_config pm;
+	struct dns_engine_config dc;
+	char msg[512], server_name[WIZARD_ID_MAX + 16], resolvers[sizeof cfg->resolvers],
+		auth[sizeof cfg->authoritative];
+	char *rlist[DNS_ENGINE_MAX_RESOLVERS], *alist[RECORD_MAX_SERVERS];
+
+	memset(&pm, 0, sizeof pm);
+	pm.api_url = cfg->api_url;
+	pm.account_token = cfg->account_token;
+	pm.server_token = cfg->server_token[0] ? cfg->server_token : NULL;
+	if (!postmark_server_mode_parse(cfg->per_customer_server, &pm.server_mode))
+		pm.server_mode = POSTMARK_SERVER_NO;
+	snprintf(server_name, sizeof server_name, "behalf-%s", cfg->wizard.customer_id);
+	pm.server_name = server_name;
+	s->esp = postmark_create(&pm, msg, sizeof msg);
+	if (!s->esp) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+
+	memset(&dc, 0, sizeof dc);
+	str_copy(resolvers, sizeof resolvers, cfg->resolvers);
+	str_copy(auth, sizeof auth, cfg->authoritative);
+	dc.nresolvers = config_split_list(resolvers, rlist, DNS_ENGINE_MAX_RESOLVERS);
+	dc.resolvers = (const char *const *)rlist;
+	dc.nauthoritative = config_split_list(auth, alist, RECORD_MAX_SERVERS);
+	dc.authoritative = (const char *const *)alist;
+	s->dns = dns_engine_create(&dc, msg, sizeof msg);
+	if (!s->dns) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+	return 0;
+}
+
+int session_run(struct config *cfg)
+{
+	struct session s;
 	struct sigaction sa;
 	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
-	if (!cfg->wizard.demo) {
-		fprintf(stderr, "%s\n", text_get("session.live_unavailable"));
+	if (!cfg->wizard.demo && !cfg->account_token[0]) {
+		fprintf(stderr, "%s\n", text_get("session.no_token"));
 		return 2;
 	}
 	rc = session_open_state(&s, cfg);
@@ -364,21 +423,17 @@ int session_run(const struct config *cfg)
 		state_close(s.state);
 		return rc;
 	}
-	s.esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
-	if (!s.esp) {
-		fprintf(stderr, "behalf: %s\n", msg);
+	if (cfg->wizard.demo)
+		rc = session_open_demo(&s, cfg);
+	else
+		rc = session_open_live(&s, cfg);
+	config_wipe_secrets(cfg);
+	if (rc) {
+		if (s.esp)
+			s.esp->ops->destroy(s.esp);
 		state_close(s.state);
-		return 2;
+		return rc;
 	}
-	s.dns = sim_create(cfg->scenario, &err);
-	if (!s.dns) {
-		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", cfg->scenario,
-			bh_strerror(err));
-		s.esp->ops->destroy(s.esp);
-		state_close(s.state);
-		return 2;
-	}
-	sim_set_stage(s.dns, s.w.demo_stage);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = session_on_signal;

@@ -4,7 +4,8 @@
 
 #include "app/config.h"
 
-/* Runs the wizard until the customer quits; returns the exit status. */
-int session_run(const struct config *cfg);
+/* Runs the wizard until the customer quits; returns the exit status.  The
+ * configuration's tokens are wiped once the ESP client has them. */
+int session_run(struct config *cfg);
 
 #endif
