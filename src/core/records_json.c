@@ -63,7 +63,7 @@ static bool records_json_name(const char *in, char *out, size_t cap, const char 
 				 where);
 			return false;
 		}
-		if (c == '.' && (i == 0 || in[i - 1] == '.')) {
+		if (c == '.' && (i == 0 || i + 1 == len || in[i - 1] == '.')) {
 			snprintf(msg, mcap, "%s: name has an empty label", where);
 			return false;
 		}

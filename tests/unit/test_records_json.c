@@ -111,6 +111,9 @@ static void test_errors(void **state)
 	    {"{\"domain\":\"x.example\",\"records\":[{\"purpose\":\"dkim\",\"type\":\"TXT\","
 	     "\"name\":\"a..x.example\",\"value\":\"v\"}]}",
 	     BH_ERR_INVALID, "empty label"},
+	    {"{\"domain\":\"x.example\",\"records\":[{\"purpose\":\"dkim\",\"type\":\"TXT\","
+	     "\"name\":\"a.x.example..\",\"value\":\"v\"}]}",
+	     BH_ERR_INVALID, "empty label"},
 	    {"{\"domain\":\"x.example\",\"domain\":\"y.example\",\"records\":[]}", BH_ERR_PARSE,
 	     "duplicate"},
 	};
