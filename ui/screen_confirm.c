@@ -21,6 +21,17 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 		ui_style_off(STYLE_KEY);
 		return;
 	}
+	if (wizard_dmarc_blocks(w)) {
+		ui_style_on(STYLE_WARN);
+		y += ui_text(y, 2, width, 2, "confirm.dmarc_title", w->dmarc_domain,
+			     w->dmarc_policy, NULL) + 1;
+		ui_style_off(STYLE_WARN);
+		y += ui_text(y, 2, width, 4, "confirm.dmarc_body", w->dmarc_domain,
+			     w->dmarc_policy, w->cfg.esp_name) + 1;
+		y += ui_text(y, 2, width, 3, "confirm.dmarc_choice", w->dmarc_domain, NULL, NULL) + 1;
+		ui_keys(y, 2, width, text_get("confirm.dmarc_keys"));
+		return;
+	}
 	if (!w->signature.exists) {
 		ui_text(y, 2, width, 3, "confirm.creating", email, w->cfg.esp_name, NULL);
 		return;
@@ -58,6 +69,12 @@ static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *
 	case 'a':
 	case 'A':
 		return ACTION_BACK;
+	case 's':
+	case 'S':
+		/* from the DMARC warning: option 1 for the same domain, typed already */
+		if (wizard_dmarc_blocks(w) && !w->domain_input.len)
+			field_set(&w->domain_input, w->dmarc_domain);
+		return ACTION_SWITCH;
 	default:
 		return ACTION_NONE;
 	}

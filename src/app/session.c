@@ -29,6 +29,7 @@ struct session {
 	struct esp *esp;
 	struct dns_source *dns;
 	struct state_handle *state;
+	struct expected_record dmarc; /* option 2: the record asked for REQ_DMARC_CHECK */
 	int64_t dirty_since_ms; /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
@@ -150,6 +151,31 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, dkim, return_path);
 }
 
+/* The From domain's DMARC record, as the authoritative servers have it. */
+static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
+			       size_t n, const char *dns_host)
+{
+	struct session *s = arg;
+	const char *txts[1];
+	char policy[16] = "";
+	size_t i, ntxt = 0, d;
+	int verdict;
+	(void)dns_host;
+	if (err || n != 1) {
+		wizard_on_error(&s->w, REQ_DMARC_CHECK, err ? err : BH_ERR_INVALID, NULL,
+				clock_now_ms());
+		return;
+	}
+	for (i = 0; i < results->nservers && !ntxt; i++)
+		if (results->seen[i][0] && results->per_server[i] != STATUS_MISSING)
+			txts[ntxt++] = results->seen[i];
+	verdict = record_dmarc_check(txts, ntxt, false, policy, sizeof policy);
+	for (d = 0; d < results->ndiagnoses; d++)
+		if (results->diagnoses[d].code == DIAG_DUPLICATE_RECORDS)
+			verdict = DMARC_VERDICT_INVALID;
+	wizard_on_dmarc(&s->w, verdict, policy, clock_now_ms());
+}
+
 /* Starts the work the wizard waits for. */
 static void session_start(struct session *s, enum wizard_request req, int64_t now)
 {
@@ -185,6 +211,15 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		break;
 	case REQ_SIGNATURE_REMOVE:
 		err = e->signature_delete(s->esp, w->signature.id, session_removed_done, s);
+		break;
+	case REQ_DMARC_CHECK:
+		memset(&s->dmarc, 0, sizeof s->dmarc);
+		s->dmarc.purpose = PURPOSE_DMARC;
+		s->dmarc.type = RECORD_TYPE_TXT;
+		snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s", wizard_address_domain(w));
+		str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
+		err = s->dns->ops->check(s->dns, wizard_address_domain(w), &s->dmarc, 1,
+					 session_dmarc_done, s);
 		break;
 	default:
 		return;

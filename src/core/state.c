@@ -495,6 +495,10 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, o, "focus", json_integer(w->address_focus));
 	put(wr, o, "normalized", jstr(w->address_normalized));
 	put(wr, o, "resend_wanted", json_boolean(w->resend_wanted));
+	put(wr, o, "dmarc_domain", jstr(w->dmarc_domain));
+	put(wr, o, "dmarc_verdict", json_integer(w->dmarc_verdict));
+	put(wr, o, "dmarc_policy", jstr(w->dmarc_policy));
+	put(wr, o, "dmarc_ack", json_boolean(w->dmarc_ack));
 	put(wr, root, "address", o);
 
 	o = json_object();
@@ -932,6 +936,10 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 		rd_str(r, o, "address", "normalized", w->address_normalized,
 		       sizeof w->address_normalized);
 		rd_bool(r, o, "address", "resend_wanted", &w->resend_wanted);
+		rd_str(r, o, "address", "dmarc_domain", w->dmarc_domain, sizeof w->dmarc_domain);
+		rd_intf(r, o, "address", "dmarc_verdict", 0, 3, &w->dmarc_verdict);
+		rd_str(r, o, "address", "dmarc_policy", w->dmarc_policy, sizeof w->dmarc_policy);
+		rd_bool(r, o, "address", "dmarc_ack", &w->dmarc_ack);
 	}
 	o = rd_obj(r, root, "", "signature");
 	if (o) {

@@ -30,6 +30,7 @@ struct step_def {
 static const struct step_def *step_table(enum wizard_step step);
 static bool wizard_domain_current(const struct wizard *w);
 static bool wizard_signature_current(const struct wizard *w);
+static void wizard_request_ok(struct wizard *w);
 
 static const char *const request_words[REQ__COUNT] = {
 	[REQ_NONE] = "none",
@@ -41,6 +42,7 @@ static const char *const request_words[REQ__COUNT] = {
 	[REQ_SIGNATURE_RESEND] = "signature-resend",
 	[REQ_DOMAIN_REMOVE] = "domain-remove",
 	[REQ_SIGNATURE_REMOVE] = "signature-remove",
+	[REQ_DMARC_CHECK] = "dmarc-check",
 };
 
 const char *wizard_request_word(enum wizard_request req)
@@ -368,6 +370,11 @@ static bool next_address(struct wizard *w, int64_t now_ms)
 
 static bool next_confirm(struct wizard *w, int64_t now_ms)
 {
+	if (wizard_dmarc_blocks(w)) {
+		w->dmarc_ack = true; /* warned; the customer goes on anyway */
+		w->dirty = true;
+		return false;
+	}
 	w->poll_after_ms = now_ms;
 	return false;
 }
@@ -578,11 +585,41 @@ static bool wizard_signature_current(const struct wizard *w)
 	       strcasecmp(w->signature.email, w->address_normalized) == 0;
 }
 
+const char *wizard_address_domain(const struct wizard *w)
+{
+	const char *at = strrchr(w->address_normalized, '@');
+	return at ? at + 1 : "";
+}
+
+bool wizard_dmarc_blocks(const struct wizard *w)
+{
+	return w->dmarc_verdict == DMARC_VERDICT_BLOCKS && !w->dmarc_ack &&
+	       strcasecmp(w->dmarc_domain, wizard_address_domain(w)) == 0;
+}
+
+void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms)
+{
+	(void)now_ms;
+	wizard_request_ok(w);
+	str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
+	w->dmarc_verdict = verdict;
+	str_copy(w->dmarc_policy, sizeof w->dmarc_policy, policy ? policy : "");
+	w->dmarc_ack = false;
+	w->dirty = true;
+}
+
+/* Before creating the signature, the From domain's DMARC policy is looked
+ * up: a quarantine or reject policy waits for the customer's decision. */
 static enum wizard_request want_confirm(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
 					int64_t *wake_ms)
 {
-	if (!wizard_signature_current(w))
+	if (!wizard_signature_current(w)) {
+		if (strcasecmp(w->dmarc_domain, wizard_address_domain(w)) != 0)
+			return REQ_DMARC_CHECK;
+		if (wizard_dmarc_blocks(w))
+			return REQ_NONE;
 		return REQ_SIGNATURE_ENSURE;
+	}
 	if (w->signature.confirmed)
 		return REQ_NONE;
 	if (w->resend_wanted && wizard_resend_wait(w, wall_ms) == 0)
@@ -746,6 +783,17 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 	int64_t wait = 1000;
 	int i;
 	w->busy = REQ_NONE;
+	if (req == REQ_DMARC_CHECK) {
+		/* Unknown is not a reason to stop: say so and go on. */
+		str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
+		w->dmarc_verdict = DMARC_VERDICT_NONE;
+		w->dmarc_policy[0] = '\0';
+		w->notice_kind = NOTICE_INFO;
+		text_fmt(w->notice, sizeof w->notice, "wizard.dmarc_unknown", w->dmarc_domain,
+			 NULL, NULL);
+		w->dirty = true;
+		return;
+	}
 	w->failures++;
 	w->notice_kind = NOTICE_ERROR;
 	if (message && *message) {

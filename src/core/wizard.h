@@ -60,6 +60,7 @@ enum wizard_request {
 	REQ_SIGNATURE_RESEND, /* send the confirmation email again */
 	REQ_DOMAIN_REMOVE,    /* delete domain at the ESP (customer asked) */
 	REQ_SIGNATURE_REMOVE, /* delete the signature at the ESP (customer asked) */
+	REQ_DMARC_CHECK,      /* option 2: the From domain's DMARC policy, before creating */
 	REQ__COUNT
 };
 
@@ -139,6 +140,10 @@ struct wizard {
 	char address_normalized[EMAIL_MAX];
 	struct wizard_signature_res signature;
 	int64_t poll_after_ms;          /* monotonic ms of the next confirmation poll */
+	char dmarc_domain[DOMAIN_ASCII_MAX]; /* the domain whose DMARC policy was checked */
+	int dmarc_verdict;              /* enum record_dmarc_verdict for dmarc_domain */
+	char dmarc_policy[16];          /* "reject", "quarantine", "none" or "" */
+	bool dmarc_ack;                 /* the customer goes on despite a blocking policy */
 
 	/* option 3 */
 	struct field from_name;
@@ -220,6 +225,15 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 /* REQ_SIGNATURE_ENSURE, _POLL or _RESEND answered. */
 void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 			 int64_t now_ms, int64_t wall_ms);
+/* REQ_DMARC_CHECK answered: what the From domain's DMARC policy does to
+ * mail the ESP sends for the address (enum record_dmarc_verdict). */
+void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms);
+/* Option 2: the From domain's DMARC policy would block the mail and the
+ * customer has not decided to go on anyway (Enter) or change (Back). */
+bool wizard_dmarc_blocks(const struct wizard *w);
+/* The domain part of the normalised From address ("" when none). */
+const char *wizard_address_domain(const struct wizard *w);
+
 /* REQ_DOMAIN_REMOVE / REQ_SIGNATURE_REMOVE done. */
 void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms);
 /* Any request failed; message (untrusted, may be NULL) is sanitized and shown. */

@@ -253,6 +253,11 @@ static void test_option2_flow(void **state)
 	type_text(&w.address_name, "Jane Customer");
 	assert_true(wizard_next(&w, 0));
 	assert_int_equal(w.step, STEP_CONFIRM);
+	/* the From domain's DMARC policy first */
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_DMARC_CHECK);
+	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
+	wizard_on_dmarc(&w, DMARC_VERDICT_MONITOR, "none", 0);
+	assert_false(wizard_dmarc_blocks(&w));
 	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_SIGNATURE_ENSURE);
 	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
 	memset(&s, 0, sizeof s);
@@ -276,6 +281,45 @@ static void test_option2_flow(void **state)
 	wizard_request_started(&w, REQ_SIGNATURE_POLL, 7000);
 	wizard_on_signature(&w, &s, 7000, 1070000);
 	assert_int_equal(w.step, STEP_DONE);
+}
+
+/* A quarantine/reject policy: warned before anything is created; the
+ * customer goes on (Enter), or changes the address (Back). */
+static void test_option2_dmarc_blocks(void **state)
+{
+	struct wizard w;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	field_set(&w.address_email, "jane@strict.example");
+	field_set(&w.address_name, "Jane");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DMARC_CHECK);
+	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
+	wizard_on_dmarc(&w, DMARC_VERDICT_BLOCKS, "reject", 0);
+	assert_true(wizard_dmarc_blocks(&w));
+	assert_string_equal(w.dmarc_policy, "reject");
+	assert_int_equal(wizard_next_request(&w, 100000, 0, NULL), REQ_NONE);
+	/* another address at another domain is checked anew */
+	assert_true(wizard_back(&w));
+	field_set(&w.address_email, "jane@relaxed.example");
+	assert_true(wizard_next(&w, 0));
+	assert_false(wizard_dmarc_blocks(&w));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DMARC_CHECK);
+	/* back to the strict one: Enter goes on anyway */
+	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
+	wizard_on_error(&w, REQ_DMARC_CHECK, BH_ERR_TIMEOUT, NULL, 0);
+	assert_int_equal(w.notice_kind, NOTICE_INFO); /* unknown does not stop */
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_SIGNATURE_ENSURE);
+	assert_true(wizard_back(&w));
+	field_set(&w.address_email, "jane@strict.example");
+	assert_true(wizard_next(&w, 0));
+	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
+	wizard_on_dmarc(&w, DMARC_VERDICT_BLOCKS, "quarantine", 0);
+	assert_true(wizard_dmarc_blocks(&w));
+	assert_false(wizard_next(&w, 0));
+	assert_false(wizard_dmarc_blocks(&w));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_SIGNATURE_ENSURE);
 }
 
 static void test_option3_flow_and_preview(void **state)
@@ -468,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_option1_requests_and_done),
 		cmocka_unit_test(test_polling_backs_off),
 		cmocka_unit_test(test_option2_flow),
+		cmocka_unit_test(test_option2_dmarc_blocks),
 		cmocka_unit_test(test_option3_flow_and_preview),
 		cmocka_unit_test(test_switch_remove_domain),
 		cmocka_unit_test(test_switch_keep_signature),
