@@ -53,13 +53,13 @@ struct check_run {
 	char domain[RECORD_NAME_MAX];
 	struct expected_record records[CHECK_MAX_RECORDS];
 	size_t n;
-	bool busy;			     /* a check is under way */
-	bool got;			     /* a verdict came since last looked */
-	enum bh_err err;		     /* the last check's */
-	struct record_result *results;	     /* malloced, n; the last verdict */
-	struct record_result *prev;	     /* malloced, n; the verdict printed last */
+	bool busy;		       /* a check is under way */
+	bool got;		       /* a verdict came since last looked */
+	enum bh_err err;	       /* the last check's */
+	struct record_result *results; /* malloced, n; the last verdict */
+	struct record_result *prev;    /* malloced, n; the verdict printed last */
 	bool have_prev;
-	char host[64];			     /* DNS host id, or "" */
+	char host[64]; /* DNS host id, or "" */
 };
 
 static void check_usage(FILE *out)
@@ -148,8 +148,8 @@ static void check_print_json(const struct check_run *run)
 		json_object_set_new(o, "status", json_string(record_status_word(res->status)));
 		for (j = 0; j < res->ndiagnoses; j++) {
 			json_t *d = json_object();
-			record_diag_text(&res->diagnoses[j], run->host, sentence, sizeof sentence, fix,
-					 sizeof fix);
+			record_diag_text(&res->diagnoses[j], run->host, sentence, sizeof sentence,
+					 fix, sizeof fix);
 			json_object_set_new(d, "code",
 					    json_string(record_diag_code(res->diagnoses[j].code)));
 			json_object_set_new(d, "message", check_jstr(sentence));
@@ -292,8 +292,8 @@ static void check_wait(struct check_run *run, int64_t wake_ms)
 /* Starts a check; false (with a message) when the engine refuses. */
 static bool check_start(struct check_run *run)
 {
-	enum bh_err err = run->dns->ops->check(run->dns, run->domain, run->records, run->n,
-					       check_done, run);
+	enum bh_err err =
+	    run->dns->ops->check(run->dns, run->domain, run->records, run->n, check_done, run);
 	if (err) {
 		fprintf(stderr, "behalf check: %s\n", bh_strerror(err));
 		return false;
@@ -305,7 +305,8 @@ static bool check_start(struct check_run *run)
 /* The message for a check that ended in err. */
 static const char *check_err_text(enum bh_err err)
 {
-	return err == BH_ERR_NOT_FOUND ? text_get("check.not_found") : text_get("check.unreachable");
+	return err == BH_ERR_NOT_FOUND ? text_get("check.not_found")
+				       : text_get("check.unreachable");
 }
 
 /* One check, printed. */
@@ -432,8 +433,8 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
 		case 'R':
 		case 'a':
 			if ((c == 'R' ? o->nresolvers : o->nauth) == CHECK_MAX_SERVERS) {
-				fprintf(stderr, "behalf check: at most %d --%s\n", CHECK_MAX_SERVERS,
-					c == 'R' ? "resolver" : "authoritative");
+				fprintf(stderr, "behalf check: at most %d --%s\n",
+					CHECK_MAX_SERVERS, c == 'R' ? "resolver" : "authoritative");
 				return CHECK_EXIT_USAGE;
 			}
 			if (c == 'R')
@@ -452,7 +453,8 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
 			o->timeout_s = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || o->timeout_s <= 0 ||
 			    o->timeout_s > 7 * 24 * 3600) {
-				fprintf(stderr, "behalf check: --timeout wants seconds (1 or more)\n");
+				fprintf(stderr,
+					"behalf check: --timeout wants seconds (1 or more)\n");
 				return CHECK_EXIT_USAGE;
 			}
 			timeout_given = true;

@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RECORD_NAME_MAX 256   /* a domain name in text, with NUL (253 + slack) */
-#define RECORD_VALUE_MAX 2048 /* a record value in text, with NUL */
-#define RECORD_MAX_SERVERS 8  /* authoritative servers compared per record */
-#define RECORD_MAX_PROBES 8   /* questions asked per record per server */
-#define RECORD_MAX_RRS 16     /* answer records kept per question */
+#define RECORD_NAME_MAX	     256  /* a domain name in text, with NUL (253 + slack) */
+#define RECORD_VALUE_MAX     2048 /* a record value in text, with NUL */
+#define RECORD_MAX_SERVERS   8	  /* authoritative servers compared per record */
+#define RECORD_MAX_PROBES    8	  /* questions asked per record per server */
+#define RECORD_MAX_RRS	     16	  /* answer records kept per question */
 #define RECORD_MAX_DIAGNOSES 6
 
 enum record_type {
@@ -36,12 +36,12 @@ enum record_purpose {
 /* Overall status of one record; the words are the stable ones of
  * reference/dns-diagnosis.md (record_status_word). */
 enum record_status {
-	STATUS_UNKNOWN,  /* not checked yet */
+	STATUS_UNKNOWN,	 /* not checked yet */
 	STATUS_VERIFIED, /* every authoritative server has the right data */
-	STATUS_PARTIAL,  /* some have it: propagation in progress */
+	STATUS_PARTIAL,	 /* some have it: propagation in progress */
 	STATUS_MISMATCH, /* a record is there with the wrong content */
-	STATUS_MISSING,  /* nothing there */
-	STATUS_ERROR,    /* servers unreachable, SERVFAIL, ... */
+	STATUS_MISSING,	 /* nothing there */
+	STATUS_ERROR,	 /* servers unreachable, SERVFAIL, ... */
 	STATUS__COUNT
 };
 
@@ -70,7 +70,7 @@ enum record_diag {
 /* One record the customer must publish. */
 struct expected_record {
 	enum record_purpose purpose;
-	enum record_type type;        /* TXT or CNAME */
+	enum record_type type;	      /* TXT or CNAME */
 	char name[RECORD_NAME_MAX];   /* absolute, lower-case, no trailing dot */
 	char value[RECORD_VALUE_MAX]; /* TXT: joined text; CNAME: target, no dot */
 	bool required;
@@ -84,9 +84,9 @@ struct record_probe {
 
 /* How a server's reply to one question ended. */
 enum answer_rcode {
-	ANSWER_NONE,     /* not asked / no reply yet */
-	ANSWER_OK,       /* NOERROR with data */
-	ANSWER_NODATA,   /* NOERROR, nothing of that type */
+	ANSWER_NONE,	 /* not asked / no reply yet */
+	ANSWER_OK,	 /* NOERROR with data */
+	ANSWER_NODATA,	 /* NOERROR, nothing of that type */
 	ANSWER_NXDOMAIN, /* the name does not exist */
 	ANSWER_SERVFAIL,
 	ANSWER_REFUSED,
@@ -95,26 +95,26 @@ enum answer_rcode {
 
 /* One resource record in an answer, as text. */
 struct answer_rr {
-	enum record_type type;      /* may differ from the question (CNAME, A) */
+	enum record_type type;	     /* may differ from the question (CNAME, A) */
 	char owner[RECORD_NAME_MAX]; /* lower-case, no trailing dot */
-	char *data;                 /* malloced; TXT: character-strings joined;
-				       CNAME: target without trailing dot */
+	char *data;		     /* malloced; TXT: character-strings joined;
+					CNAME: target without trailing dot */
 	uint32_t ttl;
 };
 
 /* One server's reply to one probe. */
 struct probe_answer {
 	enum answer_rcode rcode;
-	bool authoritative;             /* AA flag */
+	bool authoritative; /* AA flag */
 	size_t nrrs;
 	struct answer_rr rrs[RECORD_MAX_RRS];
-	uint32_t negative_ttl;          /* min(SOA TTL, SOA MINIMUM) on NXDOMAIN/NODATA */
+	uint32_t negative_ttl; /* min(SOA TTL, SOA MINIMUM) on NXDOMAIN/NODATA */
 };
 
 /* What one server answered to every probe of a record. */
 struct server_answers {
 	char server[RECORD_NAME_MAX]; /* nameserver name, e.g. ns1.host.example */
-	char address[64];             /* address it was asked at, for display */
+	char address[64];	      /* address it was asked at, for display */
 	size_t nprobes;
 	struct probe_answer probes[RECORD_MAX_PROBES];
 };
@@ -130,9 +130,10 @@ struct record_diagnosis {
 struct record_result {
 	enum record_status status;
 	enum record_status per_server[RECORD_MAX_SERVERS];
-	char seen[RECORD_MAX_SERVERS][RECORD_VALUE_MAX]; /* what each server has at the name, sanitized */
+	char seen[RECORD_MAX_SERVERS]
+		 [RECORD_VALUE_MAX]; /* what each server has at the name, sanitized */
 	char servers[RECORD_MAX_SERVERS][RECORD_NAME_MAX]; /* each server's name, sanitized */
-	char addresses[RECORD_MAX_SERVERS][64];            /* the address each was asked at */
+	char addresses[RECORD_MAX_SERVERS][64];		   /* the address each was asked at */
 	size_t nservers;
 	size_t ndiagnoses;
 	struct record_diagnosis diagnoses[RECORD_MAX_DIAGNOSES];

@@ -50,8 +50,9 @@ static bool records_json_name(const char *in, char *out, size_t cap, const char 
 		return false;
 	}
 	if (len > RECORDS_JSON_NAME_MAX || len >= cap) {
-		snprintf(msg, mcap, "%s: name is %zu characters long, over the %d a DNS name can have",
-			 where, len, RECORDS_JSON_NAME_MAX);
+		snprintf(msg, mcap,
+			 "%s: name is %zu characters long, over the %d a DNS name can have", where,
+			 len, RECORDS_JSON_NAME_MAX);
 		return false;
 	}
 	for (i = 0; i < len; i++) {
@@ -74,8 +75,8 @@ static bool records_json_name(const char *in, char *out, size_t cap, const char 
 }
 
 /* A string member of obj, or NULL with a message naming the field. */
-static const char *records_json_string(json_t *obj, const char *field, const char *where,
-				       char *msg, size_t mcap)
+static const char *records_json_string(json_t *obj, const char *field, const char *where, char *msg,
+				       size_t mcap)
 {
 	json_t *v = json_object_get(obj, field);
 	if (!v) {

@@ -71,7 +71,7 @@ struct engine {
 	void *done_arg;
 	struct query *queries; /* malloced, the current phase's */
 	size_t nq;
-	bool answered;	   /* any reply at all in this check */
+	bool answered;		       /* any reply at all in this check */
 	struct record_result *results; /* malloced, nrecords: the verdict so far */
 	char host[64];		       /* the DNS host id detected, or "" */
 	char **spf_roots;	       /* malloced, nrecords: merged SPF per record, or NULL */
@@ -680,9 +680,10 @@ static void engine_start_addr(struct engine *e)
 		if (e->ns[s].has4 || e->ns[s].has6)
 			continue;
 		for (r = 0; r < e->nres; r++) {
-			engine_ask(e, e->ns[s].name, LDNS_RR_TYPE_A, true, &e->resolvers[r], s, 0, r);
-			engine_ask(e, e->ns[s].name, LDNS_RR_TYPE_AAAA, true, &e->resolvers[r], s, 0,
+			engine_ask(e, e->ns[s].name, LDNS_RR_TYPE_A, true, &e->resolvers[r], s, 0,
 				   r);
+			engine_ask(e, e->ns[s].name, LDNS_RR_TYPE_AAAA, true, &e->resolvers[r], s,
+				   0, r);
 		}
 	}
 	if (e->nq == 0) {
@@ -889,8 +890,8 @@ static bool engine_phase_satisfied(const struct engine *e)
 		bool got = false;
 		for (j = 0; j < e->nq && !got; j++) {
 			const struct query *q = &e->queries[j];
-			got = q->tag[0] == e->queries[i].tag[0] && q->qtype == e->queries[i].qtype &&
-			      q->state == QUERY_DONE && q->reply;
+			got = q->tag[0] == e->queries[i].tag[0] &&
+			      q->qtype == e->queries[i].qtype && q->state == QUERY_DONE && q->reply;
 		}
 		if (!got)
 			return false;
@@ -1026,8 +1027,7 @@ void dns_engine_flush(struct dns_source *src)
 
 const char *dns_engine_zone(const struct dns_source *src)
 {
-	const struct engine *e =
-	    src && src->ops == &engine_ops ? (const struct engine *)src : NULL;
+	const struct engine *e = src && src->ops == &engine_ops ? (const struct engine *)src : NULL;
 	return e ? e->zone : "";
 }
 
@@ -1108,17 +1108,19 @@ struct dns_source *dns_engine_create(const struct dns_engine_config *cfg, char *
 			e->resolvers[e->nres++] = a;
 	}
 	if (cfg->nresolvers == 0)
-		engine_read_resolv_conf(e, cfg->resolv_conf ? cfg->resolv_conf
-							    : "/etc/resolv.conf");
+		engine_read_resolv_conf(e,
+					cfg->resolv_conf ? cfg->resolv_conf : "/etc/resolv.conf");
 	for (i = 0; i < cfg->nauthoritative; i++) {
 		if (e->nauth == RECORD_MAX_SERVERS) {
-			snprintf(msg, cap, "at most %d --authoritative servers", RECORD_MAX_SERVERS);
+			snprintf(msg, cap, "at most %d --authoritative servers",
+				 RECORD_MAX_SERVERS);
 			goto fail;
 		}
 		if (!engine_parse_auth(cfg->authoritative[i], &e->auth[e->nauth])) {
-			snprintf(msg, cap,
-				 "--authoritative \"%.80s\" is not an IP address ([NAME=]IP[:PORT])",
-				 cfg->authoritative[i]);
+			snprintf(
+			    msg, cap,
+			    "--authoritative \"%.80s\" is not an IP address ([NAME=]IP[:PORT])",
+			    cfg->authoritative[i]);
 			goto fail;
 		}
 		e->nauth++;

@@ -31,9 +31,9 @@ struct dns_engine_config {
 	 * discovery; NAME is shown (default: the address).  Borrowed. */
 	const char *const *authoritative;
 	size_t nauthoritative;
-	int timeout_ms;	     /* per try; 0: 1500 */
-	int tries;	     /* tries per query; 0: 3 */
-	int cache_ms;	     /* how long discovery is reused; 0: 300000 */
+	int timeout_ms;		 /* per try; 0: 1500 */
+	int tries;		 /* tries per query; 0: 3 */
+	int cache_ms;		 /* how long discovery is reused; 0: 300000 */
 	const char *resolv_conf; /* NULL: /etc/resolv.conf (tests point it elsewhere) */
 };
 

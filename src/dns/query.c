@@ -15,10 +15,11 @@
 
 #include "core/alloc.h"
 
-#define QUERY_EDNS_SIZE	  1232	/* the DNS flag day 2020 size: no fragments */
-#define QUERY_RX_MAX	  65536 /* the largest DNS message, UDP or TCP */
-#define QUERY_RX_PER_TURN 512	/* datagrams read per dispatch, so one busy
-				   socket cannot hold the loop */
+#define QUERY_EDNS_SIZE 1232  /* the DNS flag day 2020 size: no fragments */
+#define QUERY_RX_MAX	65536 /* the largest DNS message, UDP or TCP */
+#define QUERY_RX_PER_TURN                                                                          \
+	512 /* datagrams read per dispatch, so one busy                                            \
+	       socket cannot hold the loop */
 
 /* ---- addresses ---- */
 
@@ -175,7 +176,8 @@ static uint16_t query_random_id(struct query_net *net)
 			/* getrandom does not fail for 256 bytes once the pool is
 			 * seeded; keep going with the clock rather than abort. */
 			size_t i;
-			uint64_t x = (uint64_t)clock() ^ (uint64_t)(uintptr_t)net ^ (uint64_t)getpid();
+			uint64_t x =
+			    (uint64_t)clock() ^ (uint64_t)(uintptr_t)net ^ (uint64_t)getpid();
 			for (i = 0; i < sizeof net->pool; i++) {
 				x = x * 6364136223846793005u + 1442695040888963407u;
 				net->pool[i] = (uint8_t)(x >> 33);
@@ -428,8 +430,8 @@ static void query_tcp_step(struct query_net *net, size_t i, short revents)
 		q->state = QUERY_TCP_WRITE;
 	}
 	if (q->state == QUERY_TCP_WRITE) {
-		got = send(q->tcp_fd, q->tcp_buf + q->tcp_off, q->tcp_len - q->tcp_off,
-			   MSG_NOSIGNAL);
+		got =
+		    send(q->tcp_fd, q->tcp_buf + q->tcp_off, q->tcp_len - q->tcp_off, MSG_NOSIGNAL);
 		if (got < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				query_tcp_failed(q);

@@ -66,21 +66,21 @@ struct query {
 	uint16_t id;
 	int tries_left;
 	int64_t deadline_ms;
-	int tcp_fd;	   /* -1 when none */
-	uint8_t *tcp_buf;  /* malloced: framed question, then the reply */
-	size_t tcp_len;	   /* bytes in tcp_buf to write / expected to read */
-	size_t tcp_off;	   /* bytes written / read so far */
+	int tcp_fd;	    /* -1 when none */
+	uint8_t *tcp_buf;   /* malloced: framed question, then the reply */
+	size_t tcp_len;	    /* bytes in tcp_buf to write / expected to read */
+	size_t tcp_off;	    /* bytes written / read so far */
 	uint8_t tcp_hdr[2]; /* the reply's length, while reading it */
 };
 
 /* The sockets and the queries in flight. */
 struct query_net {
-	int udp4, udp6;	 /* -1 until first used */
-	int timeout_ms;	 /* per try */
-	int tries;	 /* tries per query */
+	int udp4, udp6;	       /* -1 until first used */
+	int timeout_ms;	       /* per try */
+	int tries;	       /* tries per query */
 	struct query **active; /* malloced array of borrowed pointers */
 	size_t nactive, cap;
-	uint8_t *rxbuf;	 /* malloced receive buffer */
+	uint8_t *rxbuf;	   /* malloced receive buffer */
 	uint8_t pool[256]; /* random bytes for ids */
 	size_t pool_left;
 };

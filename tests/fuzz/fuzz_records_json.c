@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0, n2 = 0, i;
 	char *text;
 
-	if (records_json_parse((const char *)data, size, domain, sizeof domain, a,
-			       FUZZ_MAX_RECORDS, &n, msg, sizeof msg) != BH_OK) {
+	if (records_json_parse((const char *)data, size, domain, sizeof domain, a, FUZZ_MAX_RECORDS,
+			       &n, msg, sizeof msg) != BH_OK) {
 		if (!memchr(msg, '\0', sizeof msg) || n != 0)
 			abort();
 		return 0;

@@ -737,9 +737,10 @@ static void test_spf_lookups(void **state)
 
 	assert_int_equal(record_spf_lookups("v=spf1 ip4:192.0.2.1 -all", terms, sizeof terms), 0);
 	assert_string_equal(terms, "");
-	assert_int_equal(record_spf_lookups("v=spf1 +a/24 ?mx:x.example ptr redirect=_spf.x.example",
-					    terms, sizeof terms),
-			 4);
+	assert_int_equal(
+	    record_spf_lookups("v=spf1 +a/24 ?mx:x.example ptr redirect=_spf.x.example", terms,
+			       sizeof terms),
+	    4);
 	assert_string_equal(terms, "+a/24, ?mx:x.example, ptr, redirect=_spf.x.example");
 	assert_int_equal(record_spf_lookups("v=spf1 all aaaa:x mxx", NULL, 0), 0);
 
@@ -755,7 +756,7 @@ static void test_spf_lookups(void **state)
 static void test_spf_merge(void **state)
 {
 	const char *const recs[] = {"v=spf1 mx include:a.example -all", "v=spf1  include:a.example "
-									  "ip4:192.0.2.1 ~all"};
+									"ip4:192.0.2.1 ~all"};
 	char out[256];
 	(void)state;
 	record_spf_merge(recs, 2, out, sizeof out);

@@ -62,12 +62,13 @@ static void test_normalised(void **state)
 {
 	struct parsed *p = xcalloc(1, sizeof *p);
 	(void)state;
-	assert_int_equal(parse("{\"domain\":\"Customer.Example.\",\"records\":[{\"purpose\":\"spf\","
-			       "\"type\":\"txt\",\"name\":\"Customer.Example.\",\"value\":\"v=spf1 "
-			       "~all\"},{\"purpose\":\"return-path\",\"type\":\"cname\",\"name\":"
-			       "\"PM-Bounces.customer.example\",\"value\":\"PM.mtasv.net.\"}]}",
-			       p),
-			 BH_OK);
+	assert_int_equal(
+	    parse("{\"domain\":\"Customer.Example.\",\"records\":[{\"purpose\":\"spf\","
+		  "\"type\":\"txt\",\"name\":\"Customer.Example.\",\"value\":\"v=spf1 "
+		  "~all\"},{\"purpose\":\"return-path\",\"type\":\"cname\",\"name\":"
+		  "\"PM-Bounces.customer.example\",\"value\":\"PM.mtasv.net.\"}]}",
+		  p),
+	    BH_OK);
 	assert_string_equal(p->domain, "customer.example");
 	assert_string_equal(p->r[0].name, "customer.example");
 	assert_true(p->r[0].required); /* left out: required */
