@@ -29,11 +29,11 @@ DNS_NAME=bench-dns
 
 gcc -std=c11 -O2 -Wall -Wextra -o "$DNS_TMP/relay" "$here/relay.c"
 
-# relay_start ID ADDR UPSTREAM_ADDR UPSTREAM_PORT: RELAY_PORT afterwards.
+# relay_start ID ADDR UPSTREAM_ADDR UPSTREAM_PORT [DELAY]: RELAY_PORT afterwards.
 relay_start() {
 	local dir="$DNS_TMP/$1" end
 	mkdir -p "$dir"
-	"$DNS_TMP/relay" "$2" 0 "$3" "$4" "$DELAY_MS" >"$dir/port" 2>"$dir/log" &
+	"$DNS_TMP/relay" "$2" 0 "$3" "$4" "${5:-$DELAY_MS}" >"$dir/port" 2>"$dir/log" &
 	DNS_PIDS+=($!)
 	end=$(($(dns_now_ms) + 5000))
 	until [ -s "$dir/port" ]; do
@@ -63,6 +63,13 @@ done
 relay_start r5 "$(dns_addr 15)" "$ka" "$kp"
 RESOLVER="$(dns_addr 15):$RELAY_PORT"
 AUTH+=(--resolver "$RESOLVER")
+# The same servers without delay: what the check costs besides the network.
+AUTH0=()
+for i in 1 2 3 4 5; do
+	a=$(dns_addr $((20 + i)))
+	relay_start "z$i" "$a" "$ka" "$kp" 0
+	if ((i < 5)); then AUTH0+=(--authoritative "$a:$RELAY_PORT"); else AUTH0+=(--resolver "$a:$RELAY_PORT"); fi
+done
 dns_wait_answer "${SERVERS[0]%:*}" "${SERVERS[0]#*:}" "$DKIM_NAME" TXT 'k=rsa'
 
 rec_add dkim TXT "$DKIM_NAME" "$DKIM_VALUE"
@@ -84,33 +91,40 @@ seq_script=$DNS_TMP/sequential.sh
 } >"$seq_script"
 
 echo "== (a)+(d) wall time, ${DELAY_MS} ms per answer, ${RUNS} runs each"
-check_cmd="$(printf '%q ' "$BEHALF_BIN" check --records "$RECORDS" "${AUTH[@]}" --json) >/dev/null"
-one_cmd="kdig @${SERVERS[0]%:*} -p ${SERVERS[0]#*:} +norec +time=2 +retry=0 $DKIM_NAME TXT >/dev/null"
+# Commands without redirections: hyperfine -N runs them without a shell and
+# discards their output.
+check_cmd="$(printf '%q ' "$BEHALF_BIN" check --records "$RECORDS" "${AUTH[@]}" --json)"
+check0_cmd="$(printf '%q ' "$BEHALF_BIN" check --records "$RECORDS" "${AUTH0[@]}" --json)"
+one_cmd="kdig @${SERVERS[0]%:*} -p ${SERVERS[0]#*:} +norec +time=2 +retry=0 $DKIM_NAME TXT"
 if command -v hyperfine >/dev/null; then
 	hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$DNS_TMP/wall.json" \
-		-n check "$check_cmd" -n one-query "$one_cmd" -n sequential-12 "bash $seq_script" >&2 ||
+		-n check "$check_cmd" -n check-no-delay "$check0_cmd" -n one-query "$one_cmd" -n sequential-12 "bash $seq_script" >&2 ||
 		hyperfine --warmup 2 --runs "$RUNS" --export-json "$DNS_TMP/wall.json" \
-			-n check "$check_cmd" -n one-query "$one_cmd" -n sequential-12 "bash $seq_script" >&2
+			-n check "$check_cmd" -n check-no-delay "$check0_cmd" -n one-query "$one_cmd" -n sequential-12 "bash $seq_script" >&2
 	mean() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .mean * 1000 | round' "$DNS_TMP/wall.json"; }
 	median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000 | round' "$DNS_TMP/wall.json"; }
-	check_ms=$(median check) one_ms=$(median one-query) seq_ms=$(median sequential-12)
+	check_ms=$(median check) check0_ms=$(median check-no-delay) one_ms=$(median one-query) seq_ms=$(median sequential-12)
 else
 	# time_runs CMD: median wall time in ms over RUNS runs.
 	time_runs() {
 		local t0 i
 		for ((i = 0; i < RUNS; i++)); do
 			t0=$(date +%s%N)
-			bash -c "$1"
+			bash -c "$1" >/dev/null
 			echo $((($(date +%s%N) - t0) / 1000000))
 		done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 	}
-	check_ms=$(time_runs "$check_cmd") one_ms=$(time_runs "$one_cmd") seq_ms=$(time_runs "bash $seq_script")
+	check_ms=$(time_runs "$check_cmd") check0_ms=$(time_runs "$check0_cmd")
+	one_ms=$(time_runs "$one_cmd") seq_ms=$(time_runs "bash $seq_script")
 fi
 ratio=$(awk -v a="$check_ms" -v b="$one_ms" 'BEGIN {printf "%.2f", a / b}')
 # The network round trip alone, as kdig measures it (no process start).
-rtt_ms=$(for ((i = 0; i < RUNS; i++)); do bash -c "${one_cmd% >/dev/null}"; done |
+rtt_ms=$(for ((i = 0; i < RUNS; i++)); do bash -c "$one_cmd"; done |
 	awk '/^;; From .* in [0-9.]+ ms/ {print $(NF-1)}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 ratio_rtt=$(awk -v a="$check_ms" -v b="$rtt_ms" 'BEGIN {printf "%.2f", a / b}')
+# Round trips the check waits for one after another: its time beyond the
+# same check without delay, in units of the delay.
+serial=$(awk -v a="$check_ms" -v b="$check0_ms" -v d="$DELAY_MS" 'BEGIN {printf "%.1f", (a - b) / d}')
 
 echo "== (b) published at T0 -> verified by check --watch, ${PUBLISH_RUNS} runs"
 lat=()
@@ -185,7 +199,9 @@ every answer delayed ${DELAY_MS} ms by bench/dns/relay.c; 4 relays in front of o
 | figure | measured | budget |
 |---|---|---|
 | (a) full check, 3 records x 4 servers (median of ${RUNS}) | ${check_ms} ms | |
-| one query's round trip (kdig, median of ${RUNS}) | ${one_ms} ms | |
+| the same check, no delay (process start, parsing, output) | ${check0_ms} ms | |
+| round trips the check waits for in sequence ((check - no delay) / ${DELAY_MS} ms) | ${serial} | 1 |
+| one query's round trip (a kdig process, median of ${RUNS}) | ${one_ms} ms | |
 | one query's network round trip (kdig's own figure, median) | ${rtt_ms} ms | |
 | (a) ratio check / one query (both as processes) | ${ratio}x | <= 1.5x |
 | (a) ratio check / network round trip | ${ratio_rtt}x | |

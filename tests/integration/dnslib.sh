@@ -373,6 +373,7 @@ run_check() {
 	CHECK_RC=$?
 	set -e
 	CHECK_MS=$(($(dns_now_ms) - t0))
+	echo "behalf check $(printf '%q ' "$@")-> exit $CHECK_RC in ${CHECK_MS} ms"
 	if [ "$CHECK_RC" -eq 124 ]; then fail "behalf check $* did not finish in ${CHECK_LIMIT:-30}s"; fi
 	return 0
 }
