@@ -272,8 +272,16 @@ static void records_status_line(const struct wizard *w, const struct ui_view *v,
 	char buf[512], secs[16], count[16], host[160];
 	const char *host_name = records_host_name(w);
 	if (wizard_records_verified(w)) {
+		/* DNS has them; the ESP's own view decides when we are done. */
+		bool dkim = w->esp_domain.dkim_verified, rp = w->esp_domain.return_path_verified;
 		ui_style_on(STYLE_OK);
-		ui_text(y, 3, width - 2, 1, "records.all_verified", w->cfg.esp_name, NULL, NULL);
+		if (dkim && rp)
+			ui_text(y, 3, width - 2, 1, "records.all_verified", w->cfg.esp_name, NULL,
+				NULL);
+		else
+			ui_text(y, 3, width - 2, 1, "records.esp_waiting", w->cfg.esp_name,
+				text_get(dkim ? "records.esp_yes" : "records.esp_no"),
+				text_get(rp ? "records.esp_yes" : "records.esp_no"));
 		ui_style_off(STYLE_OK);
 		return;
 	}
