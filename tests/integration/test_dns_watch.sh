@@ -50,6 +50,7 @@ set +e
 wait "$wpid"
 CHECK_RC=$?
 set -e
+! grep -qE 'Sanitizer|runtime error:' "$W_ERR" || fail "sanitizer report from check --watch"
 expect_rc 0 "watch exits 0 once all required records are verified"
 # Every line is one JSON object; the last says verified.
 jq -e -s 'length >= 3 and all(type == "object")' "$W_OUT" >/dev/null || fail "watch output is not one JSON object per line (3 or more)"
