@@ -57,6 +57,8 @@ bool ui_start(void)
 	curs_set(0);
 	ui_color = getenv("NO_COLOR") == NULL && has_colors() && start_color() == OK;
 	ui_draw_setup(!ui_utf8, ui_color);
+	if (ui_color)
+		init_pair(UI_PAIR_QR, COLOR_WHITE, COLOR_BLACK);
 	ui_clear_next = true;
 	ui_dirty = true;
 	return true;
@@ -89,6 +91,11 @@ static int64_t ui_frame_tick(const struct wizard *w, const struct ui_view *v)
 	if (w->step == STEP_CONFIRM)
 		return v->wall_ms / 1000;
 	return 0;
+}
+
+bool ui_has_color(void)
+{
+	return ui_color;
 }
 
 bool ui_too_small(void)
@@ -296,6 +303,10 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 	if (s && s->draw)
 		s->draw(w, v, 3, LINES - 6);
 	frame_bottom(w, v, s);
+	if (w->export.view != EXPORT_VIEW_CLOSED) {
+		ui_cursor_reset(); /* the dialog's field has the cursor, not the screen's */
+		ui_export_draw(w, v);
+	}
 	if (ui_overlay == OVERLAY_HELP)
 		overlay_help();
 	else if (ui_overlay == OVERLAY_QUIT)
@@ -498,6 +509,8 @@ static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 		ui_overlay = OVERLAY_HELP;
 		return ACTION_REDRAW;
 	}
+	if (w->export.view != EXPORT_VIEW_CLOSED)
+		return ui_export_key(w, k);
 	typing = s && s->typing && s->typing(w);
 	if (s && s->key) {
 		a = s->key(w, k);

@@ -24,6 +24,10 @@ enum ui_action {
 	ACTION_RESEND, /* resend the confirmation email */
 	ACTION_DEMO,   /* presenter: advance the demo scenario / simulate the click */
 	ACTION_EXPORT, /* open the export dialog (issue 5) */
+	ACTION_EXPORT_FILE, /* dialog: write the file in format export.cursor */
+	ACTION_EXPORT_SEND, /* dialog: send the form (wizard_export_send) */
+	ACTION_EXPORT_COPY, /* dialog: OSC 52 of copy value export.cursor */
+	ACTION_EXPORT_QR,   /* dialog: make the QR code of row export.cursor */
 	ACTION_QUIT,   /* quit confirmed: save and leave */
 };
 
@@ -33,12 +37,23 @@ struct ui_key {
 	bool is_function; /* KEY_* code (get_wch returned KEY_CODE_YES) */
 };
 
+/* What the export dialog shows that the model does not hold: the QR code
+ * the loop made (export/qr.h), owned by the loop. */
+struct ui_export_view {
+	const char *qr;	 /* its lines, or NULL */
+	int qr_cols;	 /* columns and rows of the code */
+	int qr_rows;
+	bool qr_too_big; /* the text does not fit in any QR code */
+	char qr_title[256]; /* what the code holds, in words */
+};
+
 /* What the screens need besides the model. */
 struct ui_view {
 	int64_t now_ms;	 /* monotonic, for "next check in N s", spinners */
 	int64_t wall_ms; /* wall clock, for resend cooldown */
 	bool ascii;	 /* no UTF-8 line drawing */
 	bool color;	 /* colours allowed (has_colors and no NO_COLOR) */
+	const struct ui_export_view *export; /* may be NULL */
 };
 
 /* A screen: one per wizard step (tmux's window_mode table). */
@@ -78,6 +93,17 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
 int ui_wake_ms(const struct wizard *w, const struct ui_view *v);
 /* True when the terminal is too small (the screen says what size it needs). */
 bool ui_too_small(void);
+/* True when colours are in use. */
+bool ui_has_color(void);
+/* Colour pair of QR codes: white on black, so they scan on any theme. */
+#define UI_PAIR_QR (STYLE__COUNT + 1)
+
+/* The export dialog (screen_export.c), drawn and fed keys by ui.c while
+ * w->export.view is not EXPORT_VIEW_CLOSED. */
+void ui_export_draw(const struct wizard *w, const struct ui_view *v);
+enum ui_action ui_export_key(struct wizard *w, const struct ui_key *k);
+/* True when the dialog takes the whole screen (a QR code). */
+bool ui_export_fullscreen(const struct wizard *w);
 
 /* Shared drawing helpers for screens (ui_draw.c). */
 /* Prints UTF-8 text at (y, x), clipped to width columns; returns columns used. */

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "dns/sim.h"
 #include "esp/postmark.h"
 #include "esp/sandbox.h"
+#include "export/export.h"
+#include "export/qr.h"
 #include "ui.h"
 
 #define SESSION_MAX_FDS 64
@@ -33,6 +36,9 @@ struct session {
 	int64_t dirty_since_ms; /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
+	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */
+	struct buf qr;                    /* the export dialog's QR code */
+	struct ui_export_view xview;      /* what the dialog shows besides the model */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -176,6 +182,78 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 	wizard_on_dmarc(&s->w, verdict, policy, clock_now_ms());
 }
 
+static void session_email_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+{
+	struct session *s = arg;
+	if (err) {
+		session_esp_error(s, REQ_EMAIL_SEND, err, reply);
+		return;
+	}
+	str_copy(s->sending.message_id, sizeof s->sending.message_id, reply->message);
+	session_audit(s, "sent-to-teammate", s->sending.to);
+	wizard_on_email_sent(&s->w, &s->sending, clock_wall_ms());
+}
+
+/* The first lines of a text body, for the dialog to show. */
+static void session_body_start(const char *body, char *out, size_t cap)
+{
+	const char *p = body;
+	int lines = 0;
+	while (*p && lines < 8) {
+		const char *nl = strchr(p, '\n');
+		lines++;
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	str_copy(out, (size_t)(p - body) + 1 < cap ? (size_t)(p - body) + 1 : cap, body);
+}
+
+/* REQ_EMAIL_SEND: the text and HTML sheets with the note, from the vendor's
+ * shared address, Reply-To the customer. */
+static enum bh_err session_send_email(struct session *s)
+{
+	struct wizard *w = &s->w;
+	struct export_options opt = {w->export.note.len ? w->export.note.text : NULL,
+				     clock_wall_ms(), true};
+	struct buf text = {0}, html = {0};
+	char address[EMAIL_MAX + 8], header[FROM_HEADER_MAX], *p;
+	struct esp_email mail;
+	enum bh_err err;
+
+	if (!s->esp->ops->email_send)
+		return BH_ERR_INVALID;
+	memset(&s->sending, 0, sizeof s->sending);
+	snprintf(address, sizeof address, "%s@%s", w->cfg.shared_local, w->cfg.vendor_domain);
+	fromhdr_header(w->cfg.vendor_name, address, header, sizeof header);
+	/* The header's value, unfolded: "Name <address>" for the ESP's From. */
+	p = header + (strncmp(header, "From: ", 6) == 0 ? 6 : 0);
+	{
+		size_t i = 0;
+		for (; *p && i + 1 < sizeof s->sending.from; p++)
+			if (*p != '\n')
+				s->sending.from[i++] = *p;
+		s->sending.from[i] = '\0';
+	}
+	str_copy(s->sending.to, sizeof s->sending.to, w->export.send_to);
+	str_copy(s->sending.reply_to, sizeof s->sending.reply_to, w->export.send_reply_to);
+	export_title(w, s->sending.subject, sizeof s->sending.subject);
+	err = export_render_opts(w, EXPORT_TEXT, &opt, &text);
+	if (!err)
+		err = export_render_opts(w, EXPORT_HTML, &opt, &html);
+	if (!err) {
+		session_body_start(text.data, s->sending.body_start, sizeof s->sending.body_start);
+		mail.from = s->sending.from;
+		mail.to = s->sending.to;
+		mail.reply_to = s->sending.reply_to;
+		mail.subject = s->sending.subject;
+		mail.text_body = text.data;
+		mail.html_body = html.data;
+		err = s->esp->ops->email_send(s->esp, &mail, session_email_done, s);
+	}
+	buf_free(&text);
+	buf_free(&html);
+	return err;
+}
+
 /* Starts the work the wizard waits for. */
 static void session_start(struct session *s, enum wizard_request req, int64_t now)
 {
@@ -221,12 +299,15 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		err = s->dns->ops->check(s->dns, wizard_address_domain(w), &s->dmarc, 1,
 					 session_dmarc_done, s);
 		break;
+	case REQ_EMAIL_SEND:
+		err = session_send_email(s);
+		break;
 	default:
 		return;
 	}
 	if (err == BH_OK)
 		wizard_request_started(w, req, now);
-	else if (err != BH_ERR_BUSY)
+	else if (err != BH_ERR_BUSY || req == REQ_EMAIL_SEND)
 		wizard_on_error(w, req, err, NULL, now);
 }
 
@@ -248,6 +329,122 @@ static void session_demo_advance(struct session *s, int64_t now)
 	str_copy(w->notice, sizeof w->notice, sim_stage_caption(s->dns));
 	if (w->step == STEP_RECORDS)
 		wizard_check_now(w, now);
+}
+
+/* ---- the export dialog ------------------------------------------------ */
+
+/* Sets the dialog's result line (from a text id with one argument). */
+static void session_export_result(struct session *s, bool error, const char *id, const char *a1,
+				  const char *a2)
+{
+	struct wizard_export *x = &s->w.export;
+	text_fmt(x->result, sizeof x->result, id, a1, a2, NULL);
+	x->result_error = error;
+	x->shown = true;
+}
+
+/* Writes the sheet in the format picked to the current directory,
+ * atomically, and says where. */
+static void session_export_file(struct session *s)
+{
+	struct wizard *w = &s->w;
+	enum export_format f = (enum export_format)w->export.cursor;
+	struct export_options opt = {NULL, clock_wall_ms(), true};
+	struct buf out = {0}, path = {0};
+	char name[256], cwd[WIZARD_PATH_MAX], msg[512];
+	enum bh_err err;
+
+	if (w->export.remote || f < 0 || f >= EXPORT__COUNT)
+		return;
+	export_file_name(w, f, name, sizeof name);
+	if (!getcwd(cwd, sizeof cwd))
+		str_copy(cwd, sizeof cwd, ".");
+	err = export_render_opts(w, f, &opt, &out);
+	if (err) {
+		session_export_result(s, true, "export_dialog.file_failed", bh_strerror(err), NULL);
+		buf_free(&out);
+		return;
+	}
+	err = state_write_atomic(cwd, name, out.data, out.len, msg, sizeof msg);
+	buf_printf(&path, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, name);
+	if (err) {
+		session_export_result(s, true, "export_dialog.file_failed", msg, NULL);
+	} else {
+		char detail[WIZARD_PATH_MAX + 300];
+		session_export_result(s, false, "export_dialog.file_written", path.data, NULL);
+		snprintf(detail, sizeof detail, "%s %s", export_format_word(f), path.data);
+		session_audit(s, "exported", detail);
+	}
+	buf_free(&out);
+	buf_free(&path);
+}
+
+/* Puts the value picked on the terminal's clipboard (OSC 52): written to
+ * the terminal between two frames, so curses' picture stays right. */
+static void session_export_copy(struct session *s)
+{
+	struct wizard *w = &s->w;
+	char value[FROM_HEADER_MAX];
+	const char *label = "";
+	struct buf seq = {0};
+	size_t off = 0;
+
+	if (!wizard_export_copy_value(w, w->export.cursor, &label, value, sizeof value))
+		return;
+	if (export_osc52(value, &seq) != BH_OK) {
+		session_export_result(s, true, "export_dialog.copy_failed", NULL, NULL);
+		buf_free(&seq);
+		return;
+	}
+	fflush(stdout);
+	while (off < seq.len) {
+		ssize_t n = write(STDOUT_FILENO, seq.data + off, seq.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < seq.len)
+		session_export_result(s, true, "export_dialog.copy_failed", NULL, NULL);
+	else
+		session_export_result(s, false, "export_dialog.copied", NULL, NULL);
+	buf_free(&seq);
+}
+
+/* Makes the QR code of the row picked: a record's value, or all records
+ * as zone lines. */
+static void session_export_qr(struct session *s)
+{
+	struct wizard *w = &s->w;
+	struct ui_export_view *q = &s->xview;
+	struct buf text = {0};
+	int i = w->export.cursor;
+	enum bh_err err;
+	char id[64];
+
+	if (i < 0 || i >= wizard_export_qr_count(w))
+		return;
+	buf_reset(&s->qr);
+	memset(q, 0, sizeof *q);
+	if (i < (int)w->nrecords) {
+		buf_puts(&text, w->records[i].value);
+		snprintf(id, sizeof id, "records.purpose_%s",
+			 record_purpose_word(w->records[i].purpose));
+		text_fmt(q->qr_title, sizeof q->qr_title, "export_dialog.qr_title", text_get(id),
+			 NULL, NULL);
+		err = BH_OK;
+	} else {
+		err = export_zone_lines(w, &text);
+		text_fmt(q->qr_title, sizeof q->qr_title, "export_dialog.qr_title",
+			 text_get("export_dialog.qr_all"), NULL, NULL);
+	}
+	if (!err)
+		err = qr_render_halfblocks(text.data, ui_ascii(), &s->qr, &q->qr_cols, &q->qr_rows);
+	buf_free(&text);
+	q->qr = err ? NULL : s->qr.data;
+	q->qr_too_big = err != BH_OK;
+	w->export.shown = true;
 }
 
 static void session_action(struct session *s, enum ui_action a, int64_t now)
@@ -274,8 +471,19 @@ static void session_action(struct session *s, enum ui_action a, int64_t now)
 			session_demo_advance(s, now);
 		break;
 	case ACTION_EXPORT:
-		w->notice_kind = NOTICE_INFO;
-		str_copy(w->notice, sizeof w->notice, text_get("session.export_later"));
+		wizard_export_open(w);
+		break;
+	case ACTION_EXPORT_FILE:
+		session_export_file(s);
+		break;
+	case ACTION_EXPORT_SEND:
+		wizard_export_send(w, clock_wall_ms());
+		break;
+	case ACTION_EXPORT_COPY:
+		session_export_copy(s);
+		break;
+	case ACTION_EXPORT_QR:
+		session_export_qr(s);
 		break;
 	case ACTION_QUIT:
 		s->quit = true;
@@ -308,7 +516,7 @@ static void session_loop(struct session *s)
 	while (!s->quit && !session_signal) {
 		int64_t now = clock_now_ms(), wall = clock_wall_ms(), wake = 0, deadline;
 		int n = 0, n_esp, n_dns, timeout, ready, ui_wake;
-		struct ui_view view = {now, wall, false, false};
+		struct ui_view view = {now, wall, false, false, &s->xview};
 		enum wizard_request req = wizard_next_request(&s->w, now, wall, &wake);
 		if (req != REQ_NONE) {
 			session_start(s, req, now);
@@ -458,6 +666,9 @@ int session_run(struct config *cfg)
 		state_close(s.state);
 		return rc;
 	}
+	/* Over SSH a file would land on the server, not with the customer. */
+	s.w.export.remote = getenv("SSH_CONNECTION") || getenv("SSH_TTY");
+	s.w.export.view = EXPORT_VIEW_CLOSED;
 	if (cfg->wizard.demo)
 		rc = session_open_demo(&s, cfg);
 	else
@@ -485,5 +696,6 @@ int session_run(struct config *cfg)
 	s.dns->ops->destroy(s.dns);
 	s.esp->ops->destroy(s.esp);
 	state_close(s.state);
+	buf_free(&s.qr);
 	return rc;
 }

@@ -533,6 +533,16 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, root, "switch", o);
 
 	put(wr, root, "demo_stage", json_integer(w->demo_stage));
+
+	/* export dialog: the latest sends to teammates, for the hourly limit */
+	o = json_object();
+	a = json_array();
+	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++)
+		if (w->export.sends_ms[i] > 0 &&
+		    json_array_append_new(a, json_integer(w->export.sends_ms[i])) != 0)
+			wr->ok = false;
+	put(wr, o, "sends_ms", a);
+	put(wr, root, "export", o);
 	return root;
 }
 
@@ -985,6 +995,20 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 	}
 
 	rd_intf(r, root, "", "demo_stage", 0, 1000000, &w->demo_stage);
+
+	o = rd_obj(r, root, "", "export");
+	if (o) {
+		a = rd_array(r, o, "export", "sends_ms", WIZARD_SENDS_PER_HOUR);
+		memset(w->export.sends_ms, 0, sizeof w->export.sends_ms);
+		for (i = 0; a && i < json_array_size(a) && !r->failed; i++) {
+			json_t *when = json_array_get(a, i);
+			if (!json_is_integer(when) || json_integer_value(when) < 1) {
+				rd_fail(r, "export", "sends_ms", "holds a value that is not a time");
+				break;
+			}
+			w->export.sends_ms[i] = (int64_t)json_integer_value(when);
+		}
+	}
 }
 
 /* What is not saved: reset, and timers due now so that the resumed session

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/sanitize.h"
@@ -31,6 +32,8 @@ static const struct step_def *step_table(enum wizard_step step);
 static bool wizard_domain_current(const struct wizard *w);
 static bool wizard_signature_current(const struct wizard *w);
 static void wizard_request_ok(struct wizard *w);
+static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const char *message,
+				      int64_t now_ms);
 
 static const char *const request_words[REQ__COUNT] = {
 	[REQ_NONE] = "none",
@@ -43,6 +46,7 @@ static const char *const request_words[REQ__COUNT] = {
 	[REQ_DOMAIN_REMOVE] = "domain-remove",
 	[REQ_SIGNATURE_REMOVE] = "signature-remove",
 	[REQ_DMARC_CHECK] = "dmarc-check",
+	[REQ_EMAIL_SEND] = "email-send",
 };
 
 const char *wizard_request_word(enum wizard_request req)
@@ -651,7 +655,10 @@ enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms,
 	const struct step_def *d = step_table(w->step);
 	int64_t wake = 0;
 	enum wizard_request req = REQ_NONE;
-	if (w->busy == REQ_NONE) {
+	if (w->busy == REQ_NONE && w->export.send_wanted) {
+		/* The customer asked for it: not held back by another request's retry. */
+		req = REQ_EMAIL_SEND;
+	} else if (w->busy == REQ_NONE) {
 		if (w->retry_after_ms > now_ms)
 			wake = w->retry_after_ms;
 		else if (d && d->want)
@@ -668,6 +675,8 @@ void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t n
 	w->busy_since_ms = now_ms;
 	if (req == REQ_SIGNATURE_RESEND)
 		w->resend_wanted = false;
+	if (req == REQ_EMAIL_SEND)
+		w->export.send_wanted = false;
 }
 
 /* A request ended well: forget earlier failures and their notice. */
@@ -783,6 +792,10 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 	int64_t wait = 1000;
 	int i;
 	w->busy = REQ_NONE;
+	if (req == REQ_EMAIL_SEND) {
+		wizard_export_send_failed(w, err, message, now_ms);
+		return;
+	}
 	if (req == REQ_DMARC_CHECK) {
 		/* Unknown is not a reason to stop: say so and go on. */
 		str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
@@ -841,6 +854,279 @@ void wizard_from_preview(const struct wizard *w, char *display, size_t dcap, cha
 	fromhdr_address(w->from_address, w->cfg.shared_local, slug, w->cfg.vendor_domain, address,
 			acap);
 	fromhdr_header(display, address, header, hcap);
+}
+
+/* ---- the export dialog -------------------------------------------------- */
+
+bool wizard_export_available(const struct wizard *w)
+{
+	switch (w->step) {
+	case STEP_RECORDS:
+	case STEP_CONFIRM:
+	case STEP_FROM_NAME:
+	case STEP_DONE:
+		return w->option != OPTION_NONE;
+	default:
+		return false;
+	}
+}
+
+bool wizard_export_open(struct wizard *w)
+{
+	struct wizard_export *x = &w->export;
+	if (!wizard_export_available(w)) {
+		w->notice_kind = NOTICE_INFO;
+		str_copy(w->notice, sizeof w->notice, text_get("export_dialog.nothing"));
+		w->dirty = true;
+		return false;
+	}
+	x->view = EXPORT_VIEW_MENU;
+	x->cursor = 0;
+	x->shown = false;
+	x->result[0] = '\0';
+	x->result_error = false;
+	x->send_error[0] = '\0';
+	if (!x->reply_to.len) {
+		if (w->address_normalized[0])
+			field_set(&x->reply_to, w->address_normalized);
+		else if (w->signature.email[0])
+			field_set(&x->reply_to, w->signature.email);
+	}
+	w->dirty = true;
+	return true;
+}
+
+void wizard_export_back(struct wizard *w)
+{
+	struct wizard_export *x = &w->export;
+	if (x->view == EXPORT_VIEW_MENU || x->view == EXPORT_VIEW_CLOSED) {
+		x->view = EXPORT_VIEW_CLOSED;
+	} else if ((x->view == EXPORT_VIEW_FILE || x->view == EXPORT_VIEW_COPY ||
+		    x->view == EXPORT_VIEW_QR) &&
+		   x->shown) {
+		x->shown = false; /* from the result back to its list */
+	} else {
+		x->cursor = x->view == EXPORT_VIEW_FILE	  ? EXPORT_ITEM_FILE
+			    : x->view == EXPORT_VIEW_COPY ? EXPORT_ITEM_COPY
+			    : x->view == EXPORT_VIEW_QR	  ? EXPORT_ITEM_QR
+							  : EXPORT_ITEM_SEND;
+		x->view = EXPORT_VIEW_MENU;
+		x->shown = false;
+	}
+	x->result[0] = '\0';
+	x->result_error = false;
+	w->dirty = true;
+}
+
+int wizard_export_copy_count(const struct wizard *w)
+{
+	if (w->option == OPTION_DOMAIN)
+		return (int)w->nrecords;
+	return w->option == OPTION_NAME ? 1 : 0;
+}
+
+bool wizard_export_copy_value(const struct wizard *w, int i, const char **label, char *value,
+			      size_t cap)
+{
+	if (i < 0 || i >= wizard_export_copy_count(w))
+		return false;
+	if (w->option == OPTION_DOMAIN) {
+		*label = "";
+		str_copy(value, cap, w->records[i].value);
+		return true;
+	}
+	{
+		char display[FROM_DISPLAY_MAX], address[EMAIL_MAX], header[FROM_HEADER_MAX];
+		wizard_from_preview(w, display, sizeof display, address, sizeof address, header,
+				    sizeof header);
+		*label = "export_dialog.copy_from";
+		str_copy(value, cap, header);
+	}
+	return true;
+}
+
+int wizard_export_qr_count(const struct wizard *w)
+{
+	return w->option == OPTION_DOMAIN && w->nrecords ? (int)w->nrecords + 1 : 0;
+}
+
+bool wizard_export_item_ok(const struct wizard *w, enum export_item item, const char **why_id)
+{
+	const char *why = NULL;
+	switch (item) {
+	case EXPORT_ITEM_FILE:
+		if (w->export.remote)
+			why = "export_dialog.why_remote";
+		break;
+	case EXPORT_ITEM_SEND:
+		break;
+	case EXPORT_ITEM_COPY:
+		if (!wizard_export_copy_count(w))
+			why = "export_dialog.why_no_copy";
+		break;
+	case EXPORT_ITEM_QR:
+		if (!wizard_export_qr_count(w))
+			why = "export_dialog.why_no_qr";
+		break;
+	default:
+		why = "export_dialog.why_no_copy";
+		break;
+	}
+	if (why_id)
+		*why_id = why;
+	return why == NULL;
+}
+
+/* Sends within the last hour, and the oldest of them (wall ms). */
+static int export_sends_in_window(const struct wizard *w, int64_t wall_ms, int64_t *oldest)
+{
+	int i, n = 0;
+	*oldest = 0;
+	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++) {
+		int64_t t = w->export.sends_ms[i];
+		if (t <= 0 || t > wall_ms || wall_ms - t >= WIZARD_SEND_WINDOW_MS)
+			continue;
+		if (!n || t < *oldest)
+			*oldest = t;
+		n++;
+	}
+	return n;
+}
+
+int wizard_export_send_wait(const struct wizard *w, int64_t wall_ms)
+{
+	int64_t oldest, left;
+	if (export_sends_in_window(w, wall_ms, &oldest) < WIZARD_SENDS_PER_HOUR)
+		return 0;
+	left = oldest + WIZARD_SEND_WINDOW_MS - wall_ms;
+	return left > 0 ? (int)((left + 999) / 1000) : 0;
+}
+
+/* Remembers a send (the newest WIZARD_SENDS_PER_HOUR are kept). */
+static void export_sends_push(struct wizard *w, int64_t wall_ms)
+{
+	int i, oldest = 0;
+	for (i = 1; i < WIZARD_SENDS_PER_HOUR; i++)
+		if (w->export.sends_ms[i] < w->export.sends_ms[oldest])
+			oldest = i;
+	w->export.sends_ms[oldest] = wall_ms;
+}
+
+/* "in 42 minutes (at 14:05 UTC)" for the hourly limit. */
+static void export_limit_text(const struct wizard *w, int64_t wall_ms, char *out, size_t cap)
+{
+	int secs = wizard_export_send_wait(w, wall_ms);
+	char minutes[16], at[16] = "";
+	time_t t = (time_t)((wall_ms + (int64_t)secs * 1000) / 1000);
+	struct tm tm;
+	snprintf(minutes, sizeof minutes, "%d", (secs + 59) / 60);
+	if (gmtime_r(&t, &tm))
+		strftime(at, sizeof at, "%H:%M", &tm);
+	text_fmt(out, cap, "export_dialog.limit", minutes, at, NULL);
+}
+
+/* One address field: checked, normalised into out; false with the error
+ * at the field. */
+static bool export_check_email(struct field *f, char *out, size_t cap)
+{
+	struct validate_context ctx = {NULL, false};
+	char detail[128] = "";
+	enum input_error err = validate_email(f->text, &ctx, out, cap, NULL, detail, sizeof detail);
+	if (err != INPUT_OK) {
+		field_set_error(f, err, detail);
+		return false;
+	}
+	return true;
+}
+
+bool wizard_export_send(struct wizard *w, int64_t wall_ms)
+{
+	struct wizard_export *x = &w->export;
+	size_t i;
+	if (x->send_wanted || w->busy == REQ_EMAIL_SEND)
+		return false;
+	x->send_error[0] = '\0';
+	w->dirty = true;
+	if (!export_check_email(&x->to, x->send_to, sizeof x->send_to)) {
+		x->focus = 0;
+		return false;
+	}
+	for (i = 0; i < x->note.len; i++)
+		if ((unsigned char)x->note.text[i] < 0x20 || x->note.text[i] == 0x7f) {
+			field_set_error(&x->note, INPUT_CONTROL_CHARACTER, "");
+			x->focus = 1;
+			return false;
+		}
+	if (field_chars(&x->note) > WIZARD_NOTE_MAX) {
+		char limit[16];
+		snprintf(limit, sizeof limit, "%d", WIZARD_NOTE_MAX);
+		field_set_error(&x->note, INPUT_TOO_LONG, limit);
+		x->focus = 1;
+		return false;
+	}
+	if (!export_check_email(&x->reply_to, x->send_reply_to, sizeof x->send_reply_to)) {
+		x->focus = 2;
+		return false;
+	}
+	if (wizard_export_send_wait(w, wall_ms) > 0) {
+		export_limit_text(w, wall_ms, x->send_error, sizeof x->send_error);
+		return false;
+	}
+	x->send_wanted = true;
+	return true;
+}
+
+void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent,
+			  int64_t wall_ms)
+{
+	struct wizard_export *x = &w->export;
+	wizard_request_ok(w);
+	sanitize_text(sent->from, x->sent.from, sizeof x->sent.from);
+	sanitize_text(sent->to, x->sent.to, sizeof x->sent.to);
+	sanitize_text(sent->reply_to, x->sent.reply_to, sizeof x->sent.reply_to);
+	sanitize_text(sent->subject, x->sent.subject, sizeof x->sent.subject);
+	/* The body keeps its lines: each line sanitized on its own. */
+	{
+		const char *p = sent->body_start;
+		size_t used = 0;
+		x->sent.body_start[0] = '\0';
+		while (*p && used + 1 < sizeof x->sent.body_start) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			char line[512], clean[512];
+			str_copy(line, n + 1 < sizeof line ? n + 1 : sizeof line, p);
+			sanitize_text(line, clean, sizeof clean);
+			used += (size_t)snprintf(x->sent.body_start + used,
+						 sizeof x->sent.body_start - used, "%s%s",
+						 used ? "\n" : "", clean);
+			if (used >= sizeof x->sent.body_start)
+				used = sizeof x->sent.body_start - 1;
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	sanitize_text(sent->message_id, x->sent.message_id, sizeof x->sent.message_id);
+	export_sends_push(w, wall_ms);
+	x->send_error[0] = '\0';
+	if (x->view == EXPORT_VIEW_SEND)
+		x->view = EXPORT_VIEW_SENT;
+	w->dirty = true;
+}
+
+/* REQ_EMAIL_SEND failed: said at the form; no retry (the customer decides). */
+static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const char *message,
+				      int64_t now_ms)
+{
+	struct wizard_export *x = &w->export;
+	(void)now_ms;
+	if (message && *message) {
+		sanitize_text(message, x->send_error, sizeof x->send_error);
+	} else {
+		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_failed",
+			 bh_strerror(err), NULL, NULL);
+	}
+	w->dirty = true;
 }
 
 /* ---- the table --------------------------------------------------------- */

@@ -61,10 +61,61 @@ enum wizard_request {
 	REQ_DOMAIN_REMOVE,    /* delete domain at the ESP (customer asked) */
 	REQ_SIGNATURE_REMOVE, /* delete the signature at the ESP (customer asked) */
 	REQ_DMARC_CHECK,      /* option 2: the From domain's DMARC policy, before creating */
+	REQ_EMAIL_SEND,       /* export dialog: send the instructions to a teammate */
 	REQ__COUNT
 };
 
 enum notice_kind { NOTICE_NONE, NOTICE_INFO, NOTICE_ERROR };
+
+#define WIZARD_SENDS_PER_HOUR 3    /* emails to teammates a customer may send an hour */
+#define WIZARD_SEND_WINDOW_MS 3600000
+#define WIZARD_NOTE_MAX 400        /* characters of the note to a teammate */
+#define WIZARD_PATH_MAX 1024
+
+/* What the export dialog shows (issue 5); closed most of the time. */
+enum export_view {
+	EXPORT_VIEW_CLOSED,
+	EXPORT_VIEW_MENU, /* write a file, send, copy, QR code */
+	EXPORT_VIEW_FILE, /* the formats; then the path written */
+	EXPORT_VIEW_SEND, /* the form: teammate, note, Reply-To */
+	EXPORT_VIEW_SENT, /* the email that went out (or would have, in the demo) */
+	EXPORT_VIEW_COPY, /* the values to copy */
+	EXPORT_VIEW_QR,   /* the values to show as a QR code; then the code */
+};
+
+/* The rows of the export dialog's menu. */
+enum export_item { EXPORT_ITEM_FILE, EXPORT_ITEM_SEND, EXPORT_ITEM_COPY, EXPORT_ITEM_QR,
+		   EXPORT_ITEM__COUNT };
+
+/* An email sent to a teammate, as the dialog shows it (sanitized). */
+struct wizard_sent_email {
+	char from[FROM_HEADER_MAX]; /* "Acme Help Desk <notifications@acmehelp.example>" */
+	char to[EMAIL_MAX];
+	char reply_to[EMAIL_MAX];
+	char subject[256];
+	char body_start[1024]; /* the first lines of the text body */
+	char message_id[128];  /* the ESP's id, or where the demo kept it */
+};
+
+/* The export dialog: its view, cursors, the send form and what was done. */
+struct wizard_export {
+	enum export_view view;
+	int cursor;        /* row of the menu or of a list */
+	bool shown;        /* FILE, COPY, QR: the result is shown, not the list */
+	bool remote;       /* over SSH: no file is written (set by the application) */
+	char result[WIZARD_PATH_MAX + 64]; /* FILE, COPY: what was done, sanitized */
+	bool result_error; /* result says what went wrong */
+	struct field to;       /* the teammate's address */
+	struct field note;     /* optional note */
+	struct field reply_to; /* the customer's address */
+	int focus;             /* 0 to, 1 note, 2 reply_to */
+	char send_to[EMAIL_MAX];       /* normalised, once the form was accepted */
+	char send_reply_to[EMAIL_MAX]; /* normalised */
+	bool send_wanted;              /* accepted, REQ_EMAIL_SEND not started yet */
+	char send_error[WIZARD_NOTICE_MAX]; /* the ESP's refusal, sanitized, or "" */
+	struct wizard_sent_email sent;      /* the last email that went out */
+	int64_t sends_ms[WIZARD_SENDS_PER_HOUR]; /* wall ms of the latest sends (saved) */
+};
 
 /* What the vendor configured and who the customer is. */
 struct wizard_config {
@@ -165,6 +216,8 @@ struct wizard {
 
 	int demo_stage;                    /* --demo: scenario stage the presenter reached */
 
+	struct wizard_export export;       /* the export dialog ("e") */
+
 	/* what the application is doing for us; not saved */
 	enum wizard_request busy;
 	int64_t busy_since_ms;
@@ -239,6 +292,38 @@ void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms
 /* Any request failed; message (untrusted, may be NULL) is sanitized and shown. */
 void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 		     const char *message, int64_t now_ms);
+
+/* ---- the export dialog ---- */
+
+/* True when the current step has something to share (records, confirm,
+ * from-name, done with an option chosen). */
+bool wizard_export_available(const struct wizard *w);
+/* "e": opens the dialog at its menu (the Reply-To prefilled from option 2's
+ * address); when there is nothing to share yet, a notice says so and false
+ * is returned. */
+bool wizard_export_open(struct wizard *w);
+/* Esc in the dialog: a sub-view goes back to the menu, the menu closes. */
+void wizard_export_back(struct wizard *w);
+/* Whether a menu item can be used now; when not, *why_id (may be NULL)
+ * receives the text id saying why. */
+bool wizard_export_item_ok(const struct wizard *w, enum export_item item, const char **why_id);
+/* Values that can be copied: the records' values (option 1) and the From
+ * header (option 3).  Returns how many. */
+int wizard_export_copy_count(const struct wizard *w);
+/* Value i of the copy list and its label's text id ("" label for a record:
+ * its name is used); false past the end. */
+bool wizard_export_copy_value(const struct wizard *w, int i, const char **label, char *value,
+			      size_t cap);
+/* Rows of the QR list: one per record, plus "all records" (option 1 only). */
+int wizard_export_qr_count(const struct wizard *w);
+/* Seconds before another email to a teammate may go out (0: now). */
+int wizard_export_send_wait(const struct wizard *w, int64_t wall_ms);
+/* Enter on the send form: checks the fields (errors at the fields) and the
+ * hourly limit; true when REQ_EMAIL_SEND is now wanted. */
+bool wizard_export_send(struct wizard *w, int64_t wall_ms);
+/* REQ_EMAIL_SEND done: the email that went out (sanitized here). */
+void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent,
+			  int64_t wall_ms);
 
 /* Stable word of a step ("welcome", "choose", ...), used in state and tests. */
 const char *wizard_step_word(enum wizard_step step);

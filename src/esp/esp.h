@@ -25,6 +25,16 @@ struct esp_reply {
 	char server_token_set;                 /* a server token came back (kept in memory only) */
 };
 
+/* One email to send (strings owned by the caller, copied by the operation). */
+struct esp_email {
+	const char *from;      /* "Name <address>", an address the ESP lets the vendor use */
+	const char *to;        /* one address */
+	const char *reply_to;  /* may be NULL or "" */
+	const char *subject;
+	const char *text_body;
+	const char *html_body; /* may be NULL */
+};
+
 typedef void (*esp_done_fn)(void *arg, enum bh_err err, const struct esp_reply *reply);
 
 struct esp;
@@ -44,6 +54,11 @@ struct esp_ops {
 					void *arg);
 	enum bh_err (*signature_delete)(struct esp *esp, const char *id, esp_done_fn done,
 					void *arg);
+	/* Sends one email; on success reply->message holds the ESP's message id
+	 * (the sandbox: where it kept the email instead of sending it).  An
+	 * email is never sent twice by a retry. */
+	enum bh_err (*email_send)(struct esp *esp, const struct esp_email *email, esp_done_fn done,
+				  void *arg);
 	struct source_ops source; /* loop integration; self is the struct esp */
 };
 

@@ -80,7 +80,7 @@ struct pm_call {
 struct pm_op {
 	enum pm_kind kind; /* OP_NONE when idle */
 	enum pm_stage stage;
-	char *args[5];		      /* malloced copies of the string arguments ("" for NULL) */
+	char *args[6];		      /* malloced copies of the string arguments ("" for NULL) */
 	char *server_want;	      /* malloced name of the server to ensure, or NULL */
 	char found_id[WIZARD_ID_MAX]; /* id found by a list, or being acted on */
 	int offset;		      /* list paging */
@@ -294,7 +294,7 @@ static void pm_finish(struct postmark *pm, enum bh_err err)
 	}
 	op.done(op.arg, err, op.reply);
 	free(op.reply);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		free(op.args[i]);
 	free(op.server_want);
 	free(op.call.path);
@@ -1039,6 +1039,8 @@ static void pm_start_main(struct postmark *pm)
 		char *body;
 		if (o && *a[4])
 			json_object_set_new(o, "HtmlBody", json_string(a[4]));
+		if (o && *a[5])
+			json_object_set_new(o, "ReplyTo", json_string(a[5]));
 		body = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
 		if (!body)
@@ -1075,7 +1077,7 @@ static enum bh_err pm_begin(struct postmark *pm, enum pm_kind kind, const char *
 		return BH_ERR_INVALID;
 	memset(op, 0, sizeof *op);
 	op->kind = kind;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		op->args[i] = xstrdup(i < nargs && args[i] ? args[i] : "");
 	op->done = done;
 	op->arg = arg;
@@ -1201,6 +1203,30 @@ enum bh_err postmark_email_send(struct esp *esp, const char *from, const char *t
 	return pm_begin(pm, OP_EMAIL_SEND, args, 5, done, arg);
 }
 
+/* esp_ops.email_send: postmark_email_send with a Reply-To. */
+static enum bh_err pm_email_send(struct esp *esp, const struct esp_email *e, esp_done_fn done,
+				 void *arg)
+{
+	struct postmark *pm = (struct postmark *)esp;
+	const char *args[6];
+	size_t n;
+
+	if (!e || !e->from || !*e->from || !e->to || !e->subject || !e->text_body)
+		return BH_ERR_INVALID;
+	n = pm_count_recipients(e->to);
+	if (n == 0 || n > POSTMARK_MAX_RECIPIENTS)
+		return BH_ERR_INVALID;
+	if (!pm->customer_token && !pm->server_token)
+		return BH_ERR_AUTH;
+	args[0] = e->from;
+	args[1] = e->to;
+	args[2] = e->subject;
+	args[3] = e->text_body;
+	args[4] = e->html_body;
+	args[5] = e->reply_to;
+	return pm_begin(pm, OP_EMAIL_SEND, args, 6, done, arg);
+}
+
 /* ---- loop integration -------------------------------------------------- */
 
 static int pm_fill(void *self, struct pollfd *fds, int cap)
@@ -1254,7 +1280,7 @@ static void pm_destroy(struct esp *esp)
 	if (!pm)
 		return;
 	http_destroy(pm->http);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		free(pm->op.args[i]);
 	free(pm->op.server_want);
 	free(pm->op.call.path);
@@ -1278,6 +1304,7 @@ static const struct esp_ops postmark_ops = {
     .signature_get = pm_signature_get,
     .signature_resend = pm_signature_resend,
     .signature_delete = pm_signature_delete,
+    .email_send = pm_email_send,
     .source = {pm_fill, pm_deadline, pm_dispatch},
 };
 

@@ -32,6 +32,8 @@
 #define RETURN_PATH_TARGET "pm.mtasv.net"
 #define DNS_REPORTS	   16
 #define LATENCY_MAX_MS	   60000
+#define OUTBOX_KEEP	   5 /* emails kept in the account's Outbox */
+#define SANDBOX_ARGS	   6
 
 enum sandbox_op {
 	OP_NONE,
@@ -42,6 +44,7 @@ enum sandbox_op {
 	OP_SIGNATURE_GET,
 	OP_SIGNATURE_RESEND,
 	OP_SIGNATURE_DELETE,
+	OP_EMAIL_SEND,
 };
 
 /* What the application's last DNS check found for one domain. */
@@ -55,7 +58,7 @@ struct dns_report {
 struct pending {
 	enum sandbox_op op; /* OP_NONE when idle */
 	int64_t due_ms;	    /* monotonic ms at which it completes */
-	char *args[4];	    /* malloced copies of the string arguments ("" for NULL) */
+	char *args[SANDBOX_ARGS]; /* malloced copies of the string arguments ("" for NULL) */
 	esp_done_fn done;
 	void *arg;
 };
@@ -622,6 +625,41 @@ static enum bh_err run_signature_delete(struct sandbox *sb, json_t *root, char *
 	return BH_OK;
 }
 
+/* ---- email ---- */
+
+/* The demo sends nothing: the email is kept in the account's Outbox (the
+ * latest OUTBOX_KEEP, Postmark's field names) and the reply says where. */
+static enum bh_err run_email_send(struct sandbox *sb, json_t *root, char *const *args,
+				  struct esp_reply *reply, bool *changed)
+{
+	json_t *outbox = json_object_get(root, "Outbox"), *e;
+	json_int_t id;
+
+	if (!*args[0] || !*args[1]) {
+		reply->esp_code = 300;
+		str_copy(reply->message, sizeof reply->message,
+			 "Invalid email request: 'From' and 'To' are required.");
+		return BH_ERR_REMOTE;
+	}
+	if (!json_is_array(outbox)) {
+		outbox = json_array();
+		if (!outbox || json_object_set_new(root, "Outbox", outbox) != 0)
+			return BH_ERR_NOMEM;
+	}
+	id = account_next_id(root);
+	e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "From", args[0], "To",
+		      args[1], "ReplyTo", args[5], "Subject", args[2], "TextBody", args[3],
+		      "HtmlBody", args[4], "SubmittedAt", (json_int_t)clock_wall_ms());
+	if (!e || json_array_append_new(outbox, e) != 0)
+		return BH_ERR_NOMEM;
+	while (json_array_size(outbox) > OUTBOX_KEEP)
+		json_array_remove(outbox, 0);
+	*changed = true;
+	snprintf(reply->message, sizeof reply->message, "demo-%lld in %.200s/" ACCOUNT_FILE,
+		 (long long)id, sb->dir);
+	return BH_OK;
+}
+
 /* ---- the request cycle ---- */
 
 typedef enum bh_err (*run_fn)(struct sandbox *sb, json_t *root, char *const *args,
@@ -645,6 +683,8 @@ static run_fn sandbox_runner(enum sandbox_op op)
 		return run_signature_resend;
 	case OP_SIGNATURE_DELETE:
 		return run_signature_delete;
+	case OP_EMAIL_SEND:
+		return run_email_send;
 	case OP_NONE:
 		break;
 	}
@@ -674,13 +714,12 @@ static enum bh_err sandbox_run(struct sandbox *sb, enum sandbox_op op, char *con
 	return err;
 }
 
-/* Queues a request: it completes at the next dispatch after the latency. */
-static enum bh_err sandbox_start(struct esp *esp, enum sandbox_op op, const char *a0,
-				 const char *a1, const char *a2, const char *a3, esp_done_fn done,
-				 void *arg)
+/* Queues a request with its SANDBOX_ARGS arguments (NULL ones become ""):
+ * it completes at the next dispatch after the latency. */
+static enum bh_err sandbox_start_args(struct esp *esp, enum sandbox_op op,
+				      const char *const *args, esp_done_fn done, void *arg)
 {
 	struct sandbox *sb = (struct sandbox *)esp;
-	const char *args[4] = {a0, a1, a2, a3};
 	int64_t now = clock_now_ms();
 	size_t i;
 
@@ -688,13 +727,22 @@ static enum bh_err sandbox_start(struct esp *esp, enum sandbox_op op, const char
 		return BH_ERR_BUSY;
 	if (!done)
 		return BH_ERR_INVALID;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SANDBOX_ARGS; i++)
 		sb->req.args[i] = xstrdup(args[i] ? args[i] : "");
 	sb->req.op = op;
 	sb->req.due_ms = now + sb->latency_ms > 0 ? now + sb->latency_ms : 1;
 	sb->req.done = done;
 	sb->req.arg = arg;
 	return BH_OK;
+}
+
+/* sandbox_start_args for up to four arguments. */
+static enum bh_err sandbox_start(struct esp *esp, enum sandbox_op op, const char *a0,
+				 const char *a1, const char *a2, const char *a3, esp_done_fn done,
+				 void *arg)
+{
+	const char *args[SANDBOX_ARGS] = {a0, a1, a2, a3, NULL, NULL};
+	return sandbox_start_args(esp, op, args, done, arg);
 }
 
 static int sandbox_fill(void *self, struct pollfd *fds, int cap)
@@ -730,7 +778,7 @@ static void sandbox_dispatch(void *self, const struct pollfd *fds, int n, int64_
 	err = sandbox_run(sb, req.op, req.args, reply);
 	req.done(req.arg, err, reply);
 	free(reply);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SANDBOX_ARGS; i++)
 		free(req.args[i]);
 }
 
@@ -741,7 +789,7 @@ static void sandbox_destroy(struct esp *esp)
 
 	if (!sb)
 		return;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < SANDBOX_ARGS; i++)
 		free(sb->req.args[i]);
 	free(sb->dir);
 	free(sb);
@@ -792,6 +840,22 @@ static enum bh_err sandbox_signature_delete(struct esp *esp, const char *id, esp
 	return sandbox_start(esp, OP_SIGNATURE_DELETE, id, NULL, NULL, NULL, done, arg);
 }
 
+static enum bh_err sandbox_email_send(struct esp *esp, const struct esp_email *e,
+				      esp_done_fn done, void *arg)
+{
+	const char *args[SANDBOX_ARGS];
+
+	if (!e || !e->from || !e->to || !e->subject || !e->text_body)
+		return BH_ERR_INVALID;
+	args[0] = e->from;
+	args[1] = e->to;
+	args[2] = e->subject;
+	args[3] = e->text_body;
+	args[4] = e->html_body;
+	args[5] = e->reply_to;
+	return sandbox_start_args(esp, OP_EMAIL_SEND, args, done, arg);
+}
+
 static const struct esp_ops sandbox_ops = {
     .name = "Postmark (demo)",
     .destroy = sandbox_destroy,
@@ -802,6 +866,7 @@ static const struct esp_ops sandbox_ops = {
     .signature_get = sandbox_signature_get,
     .signature_resend = sandbox_signature_resend,
     .signature_delete = sandbox_signature_delete,
+    .email_send = sandbox_email_send,
     .source = {sandbox_fill, sandbox_deadline, sandbox_dispatch},
 };
 

@@ -19,6 +19,9 @@
  * DKIM key then becomes the active one, as at Postmark).  The report lives in
  * memory: after a restart the application's first DNS check reports again.
  *
+ * email_send sends nothing: the email is kept in the account file's
+ * "Outbox" (the latest few) and the reply says where.
+ *
  * Every operation completes after a simulated latency (BEHALF_DEMO_ESP_MS,
  * default 300 ms) through the source's deadline and dispatch: the callback
  * never runs inside the call.  One request at a time. */

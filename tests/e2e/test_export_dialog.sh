@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The export dialog ("e") in the demo: nothing to share before an option is
+# followed; from the records screen a file is written in the working
+# directory; the send form refuses a bad address at the field, sends, shows
+# the email the sandbox kept, and refuses a 4th send within the hour saying
+# when it will be possible; copy writes the OSC 52 sequence (tmux turns it
+# into a paste buffer); Esc goes back step by step.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+WORK="$E2E_TMP/work"
+mkdir -p "$WORK"
+cd "$WORK"
+e2e_tmux start-server \; set -g set-clipboard on 2>/dev/null || true
+e2e_start
+e2e_tmux set -g set-clipboard on
+e2e_wait "Press Enter to start."
+
+# Nothing to share on the welcome screen: a notice says so.
+e2e_keys e
+e2e_wait "There is nothing to share yet"
+e2e_refute_screen "Share these instructions"
+
+e2e_keys Enter
+e2e_wait "How should your emails be sent?"
+e2e_keys 1
+e2e_wait "Which domain do your emails come from?"
+e2e_type "acme-example.com"
+e2e_wait "Domain acme-example.com"
+e2e_keys Enter
+e2e_wait "Add these records to the DNS of acme-example.com at GoDaddy."
+
+# The dialog: four ways.
+e2e_keys e
+e2e_wait "Share these instructions"
+e2e_assert_screen "1. Write a file"
+e2e_assert_screen "2. Send to a teammate by email"
+e2e_assert_screen "3. Copy a value to the clipboard"
+e2e_assert_screen "4. Show a QR code"
+
+# 1. A file, in the working directory, atomically (no temporary left).
+e2e_keys 1
+e2e_wait "Pick a format."
+e2e_keys Down Down
+e2e_wait "HTML (.html)"
+e2e_keys Up Up Enter
+e2e_wait "Written: $WORK/behalf-acme-example.com.txt"
+[ -s "$WORK/behalf-acme-example.com.txt" ] || e2e_fail "the file was not written"
+grep -q "acme-example.com" "$WORK/behalf-acme-example.com.txt" || e2e_fail "the file does not name the domain"
+grep -q "pm.mtasv.net" "$WORK/behalf-acme-example.com.txt" || e2e_fail "the file lacks the Return-Path record"
+[ -z "$(find "$WORK" -name '*.tmp')" ] || e2e_fail "a temporary file was left"
+e2e_keys Escape
+e2e_wait "Pick a format."
+e2e_keys Down Down Down Down Enter
+e2e_wait "Written: $WORK/behalf-acme-example.com.zone"
+grep -q 'IN[[:space:]]*CNAME[[:space:]]*pm.mtasv.net.' "$WORK/behalf-acme-example.com.zone" ||
+	e2e_fail "the zone file lacks the CNAME: $(cat "$WORK/behalf-acme-example.com.zone")"
+e2e_equal "audit: exported" 2 "$(grep -c '"event": *"exported"' "$E2E_STATE/audit.jsonl")"
+e2e_keys Escape Escape
+e2e_wait "1. Write a file"
+
+# 2. Send: a bad address is refused at the field.
+e2e_keys 2
+e2e_wait "Their address"
+e2e_type "pat@"
+e2e_keys Tab
+e2e_type "Please add these today."
+e2e_keys Tab
+e2e_type "jane@acme-example.com"
+e2e_keys Enter
+e2e_wait "Their address"
+e2e_assert_screen "Type"
+e2e_refute_screen "nothing was sent"
+e2e_equal "nothing kept before a valid send" 0 \
+	"$(jq '.Outbox // [] | length' "$E2E_STATE/sandbox-account.json" 2>/dev/null || echo 0)"
+# the focus is back on the wrong field
+e2e_keys C-u
+e2e_type "pat@dns-team.example"
+e2e_keys Enter
+e2e_wait "nothing was sent. This is the email that would go out"
+e2e_assert_screen "From      Acme Help Desk <notifications@acmehelp.example>"
+e2e_assert_screen "To        pat@dns-team.example"
+e2e_assert_screen "Reply-To  jane@acme-example.com"
+e2e_assert_screen "Subject   Email set-up instructions for acme-example.com"
+e2e_assert_screen "Email set-up instructions for acme-example.com"
+acct="$E2E_STATE/sandbox-account.json"
+e2e_equal "kept in the sandbox" 1 "$(jq '.Outbox | length' "$acct")"
+e2e_equal "To" "pat@dns-team.example" "$(jq -r '.Outbox[0].To' "$acct")"
+e2e_equal "Reply-To" "jane@acme-example.com" "$(jq -r '.Outbox[0].ReplyTo' "$acct")"
+body=$(jq -r '.Outbox[0].TextBody' "$acct")
+[[ $body == *"Please add these today."* ]] || e2e_fail "the note is not in the text body"
+[[ $body == *"pm.mtasv.net"* ]] || e2e_fail "the records are not in the text body"
+html=$(jq -r '.Outbox[0].HtmlBody' "$acct")
+[[ $html == *"<html"* && $html == *"Please add these today."* ]] || e2e_fail "no HTML body with the note"
+# The send time is saved (after the short quiet time of saves).
+i=0
+until [ "$(jq '.export.sends_ms | length' "$E2E_STATE/demo.json")" = 1 ]; do
+	i=$((i + 1))
+	((i < 100)) || e2e_fail "the send time is not saved: $(jq -c .export "$E2E_STATE/demo.json")"
+	sleep 0.05
+done
+
+# Two more sends are fine; the 4th within the hour is refused with when.
+for n in 2 3; do
+	e2e_keys Escape
+	e2e_wait "1. Write a file"
+	e2e_keys 2
+	e2e_wait "Their address"
+	e2e_keys Enter
+	e2e_wait "nothing was sent. This is the email that would go out"
+	e2e_equal "sends kept" "$n" "$(jq '.Outbox | length' "$acct")"
+done
+e2e_keys Escape 2
+e2e_wait "You can send again in 60 minutes"
+e2e_keys Enter
+e2e_wait "You have sent the instructions 3 times in the last hour: you can send"
+e2e_assert_screen "again in 60 minutes (at 01:00 UTC)."
+e2e_equal "no 4th email" 3 "$(jq '.Outbox | length' "$acct")"
+
+# 3. Copy: the OSC 52 sequence reaches the terminal (tmux makes a buffer).
+e2e_keys Escape
+e2e_wait "1. Write a file"
+e2e_keys 3
+e2e_wait "Pick a value to put on your clipboard"
+e2e_keys Down Enter
+e2e_wait "Copied (if your terminal allows it)."
+i=0
+until [ "$(e2e_tmux show-buffer 2>/dev/null || true)" = "pm.mtasv.net" ]; do
+	i=$((i + 1))
+	((i < 100)) || e2e_fail "tmux's buffer is '$(e2e_tmux show-buffer 2>&1 || true)', not pm.mtasv.net"
+	sleep 0.05
+done
+
+# Esc: back to the list, to the menu, closed; the wizard is where it was.
+e2e_keys Escape
+e2e_wait "Pick a value to put on your clipboard"
+e2e_keys Escape
+e2e_wait "1. Write a file"
+e2e_keys Escape
+e2e_wait_gone "Share these instructions"
+e2e_assert_screen "Add these records to the DNS of acme-example.com at GoDaddy."
+
+# Over SSH no file is written: the item says why.
+e2e_stop
+E2E_ENV="SSH_CONNECTION=192.0.2.1_22_192.0.2.2_22" e2e_start
+e2e_wait "Add these records to the DNS of acme-example.com at GoDaddy."
+e2e_keys e
+e2e_wait "Not offered over SSH"
+e2e_keys 1
+e2e_settle
+e2e_refute_screen "Pick a format."
+# The hourly limit survived the restart.
+e2e_keys 2
+e2e_wait "You can send again in 60 minutes"
+
+e2e_pass
