@@ -33,7 +33,7 @@ gcc -std=c11 -O2 -Wall -Wextra -o "$DNS_TMP/relay" "$here/relay.c"
 relay_start() {
 	local dir="$DNS_TMP/$1" end
 	mkdir -p "$dir"
-	"$DNS_TMP/relay" "$2" 0 "$3" "$4" "${5:-$DELAY_MS}" >"$dir/port" 2>"$dir/log" &
+	"${DNS_REAP[@]}" "$DNS_TMP/relay" "$2" 0 "$3" "$4" "${5:-$DELAY_MS}" >"$dir/port" 2>"$dir/log" &
 	DNS_PIDS+=($!)
 	end=$(($(dns_now_ms) + 5000))
 	until [ -s "$dir/port" ]; do

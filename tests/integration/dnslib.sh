@@ -27,6 +27,11 @@ DNS_ZONE=customer.example
 CHECK_OUT=$DNS_TMP/check.out
 CHECK_ERR=$DNS_TMP/check.err
 CHECK_RC=0
+# Servers die with the test's shell even when it is killed with SIGKILL
+# (a ctest timeout, a runner giving up): util-linux's setpriv sets their
+# parent-death signal.  They must be started from the test's main shell.
+DNS_REAP=()
+if setpriv --help 2>/dev/null | grep -q pdeathsig; then DNS_REAP=(setpriv --pdeathsig KILL); fi
 # Debian's python3 (not a pyenv shim), for the port probe and the silent socket.
 DNS_PY=/usr/bin/python3
 [ -x "$DNS_PY" ] || DNS_PY=python3
@@ -217,7 +222,7 @@ EOF
 			done
 		fi
 	} >"$dir/knot.conf"
-	knotd -c "$dir/knot.conf" >"$dir/log" 2>&1 &
+	"${DNS_REAP[@]}" knotd -c "$dir/knot.conf" >"$dir/log" 2>&1 &
 	DNS_PIDS+=($!)
 	echo $! >"$dir/pid"
 	var=$(tr 'a-z-' 'A-Z_' <<<"$id")
@@ -260,7 +265,7 @@ knot_update() {
 silent_start() {
 	local id=$1 addr=$2 dir="$DNS_TMP/$1" var port end
 	mkdir -p "$dir"
-	"$DNS_PY" - "$addr" >"$dir/port" 2>"$dir/log" <<'EOF' &
+	"${DNS_REAP[@]}" "$DNS_PY" - "$addr" >"$dir/port" 2>"$dir/log" <<'EOF' &
 import socket, sys, time
 addr = sys.argv[1]
 for _ in range(50):
@@ -331,7 +336,7 @@ EOF
 	} >"$dir/unbound.conf"
 	unbound-checkconf "$dir/unbound.conf" >"$dir/checkconf" 2>&1 ||
 		{ cat "$dir/checkconf" >&2; fail "unbound config rejected"; }
-	unbound -d -c "$dir/unbound.conf" >"$dir/log" 2>&1 &
+	"${DNS_REAP[@]}" unbound -d -c "$dir/unbound.conf" >"$dir/log" 2>&1 &
 	DNS_PIDS+=($!)
 	# Ready when it answers a name outside every stub (from local data:
 	# nothing is cached for the stub zones by waiting).
