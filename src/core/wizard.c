@@ -1120,8 +1120,11 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 {
 	struct wizard_export *x = &w->export;
 	(void)now_ms;
+	x->send_wanted = false; /* it could not even start: the customer decides */
 	if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
+	} else if (err == BH_ERR_AUTH) {
+		str_copy(x->send_error, sizeof x->send_error, text_get("export_dialog.send_no_token"));
 	} else {
 		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_failed",
 			 bh_strerror(err), NULL, NULL);

@@ -221,6 +221,12 @@ static void test_send_refused(void **state)
 	wizard_request_started(&w, REQ_EMAIL_SEND, 0);
 	wizard_on_error(&w, REQ_EMAIL_SEND, BH_ERR_NETWORK, NULL, 100);
 	assert_non_null(strstr(w.export.send_error, "could not be sent"));
+	/* refused before it started (no server token): said, and not asked again */
+	assert_true(wizard_export_send(&w, WALL));
+	wizard_on_error(&w, REQ_EMAIL_SEND, BH_ERR_AUTH, NULL, 100);
+	assert_false(w.export.send_wanted);
+	assert_int_equal(wizard_next_request(&w, 200, WALL, NULL), REQ_NONE);
+	assert_non_null(strstr(w.export.send_error, "server token"));
 	assert_string_equal(wizard_request_word(REQ_EMAIL_SEND), "email-send");
 }
 
