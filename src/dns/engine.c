@@ -1,7 +1,10 @@
 /* The live DNS engine (see engine.h): discovery, probes and the verdicts,
  * as an advance-or-wait state machine driven by the caller's poll() loop.
  * Each phase starts all its queries at once and advances when the last
- * one is done (answered, or out of tries). */
+ * one is done (answered, or out of tries).  The zone cut is asked beside
+ * the phases, not before them: until it is known the customer's domain is
+ * the presumed zone, and only what depends on the zone is asked again when
+ * the cut is elsewhere. */
 #include "dns/engine.h"
 
 #include <ctype.h>
@@ -30,7 +33,7 @@ struct engine_spf_name {
 
 enum engine_phase {
 	PHASE_IDLE,
-	PHASE_ZONE,   /* SOA of every suffix of the first record's name */
+	PHASE_WAIT_ZONE, /* nothing to ask until the zone cut is known */
 	PHASE_NS,     /* NS of the zone */
 	PHASE_ADDR,   /* A/AAAA of the NS names without glue */
 	PHASE_PROBE,  /* every probe to every server, first probes to resolvers */
@@ -71,6 +74,17 @@ struct engine {
 	void *done_arg;
 	struct query *queries; /* malloced, the current phase's */
 	size_t nq;
+	struct query *extra; /* malloced: probes asked again for the zone found */
+	size_t nextra;
+	/* the zone cut (SOA of every suffix of the first record's name), asked
+	 * alongside the phases; until it is known, zone is the presumed one */
+	struct query *zq; /* malloced */
+	size_t nzq;
+	bool zone_pending;
+	bool discovered;		    /* the check found the zone: cached at the end */
+	char probe_zone[RECORD_NAME_MAX];   /* the zone the probes sent were built for */
+	int64_t res_start;		    /* when the resolvers were asked */
+	int64_t res_until;		    /* the resolvers' grace ends (0: not yet set) */
 	bool answered;		       /* any reply at all in this check */
 	struct record_result *results; /* malloced, nrecords: the verdict so far */
 	char host[64];		       /* the DNS host id detected, or "" */
@@ -102,15 +116,34 @@ static void engine_name_norm(const char *in, char *out, size_t cap)
 
 /* ---- queries of a phase ---- */
 
-static void engine_queries_free(struct engine *e)
+/* Takes a set of queries out of the net and frees it. */
+static void engine_qs_free(struct engine *e, struct query **qs, size_t *n)
 {
 	size_t i;
-	query_net_reset(&e->net);
-	for (i = 0; i < e->nq; i++)
-		query_clear(&e->queries[i]);
-	free(e->queries);
-	e->queries = NULL;
-	e->nq = 0;
+	for (i = 0; i < *n; i++) {
+		query_cancel(&e->net, &(*qs)[i]);
+		query_clear(&(*qs)[i]);
+	}
+	free(*qs);
+	*qs = NULL;
+	*n = 0;
+}
+
+/* How many of a set of queries are still in flight. */
+static size_t engine_qs_pending(const struct query *qs, size_t n)
+{
+	size_t i, k = 0;
+	for (i = 0; i < n; i++)
+		k += qs[i].state != QUERY_DONE;
+	return k;
+}
+
+/* The current phase's queries freed (the zone cut's go on). */
+static void engine_queries_free(struct engine *e)
+{
+	engine_qs_free(e, &e->queries, &e->nq);
+	engine_qs_free(e, &e->extra, &e->nextra);
+	e->res_until = 0;
 }
 
 /* Makes room for n queries of a new phase (the old ones freed). */
@@ -121,11 +154,11 @@ static void engine_queries_new(struct engine *e, size_t n)
 	e->nq = 0;
 }
 
-/* Adds a query to the phase (room made by engine_queries_new). */
-static void engine_ask(struct engine *e, const char *name, uint16_t type, bool rd,
-		       const struct dns_addr *addr, size_t t0, size_t t1, size_t t2)
+/* Adds a query to qs[*n] (room made by the caller). */
+static void engine_ask_in(struct query *qs, size_t *n, const char *name, uint16_t type, bool rd,
+			  const struct dns_addr *addr, size_t t0, size_t t1, size_t t2)
 {
-	struct query *q = &e->queries[e->nq++];
+	struct query *q = &qs[(*n)++];
 	str_copy(q->qname, sizeof q->qname, name);
 	q->qtype = type;
 	q->rd = rd;
@@ -135,13 +168,26 @@ static void engine_ask(struct engine *e, const char *name, uint16_t type, bool r
 	q->tag[2] = t2;
 }
 
-/* Sends every query of the phase. */
-static void engine_send_all(struct engine *e)
+/* Adds a query to the phase (room made by engine_queries_new). */
+static void engine_ask(struct engine *e, const char *name, uint16_t type, bool rd,
+		       const struct dns_addr *addr, size_t t0, size_t t1, size_t t2)
+{
+	engine_ask_in(e->queries, &e->nq, name, type, rd, addr, t0, t1, t2);
+}
+
+/* Sends every query of a set. */
+static void engine_send(struct engine *e, struct query *qs, size_t n)
 {
 	int64_t now = clock_now_ms();
 	size_t i;
-	for (i = 0; i < e->nq; i++)
-		query_start(&e->net, &e->queries[i], now);
+	for (i = 0; i < n; i++)
+		query_start(&e->net, &qs[i], now);
+}
+
+/* Sends every query of the phase. */
+static void engine_send_all(struct engine *e)
+{
+	engine_send(e, e->queries, e->nq);
 }
 
 /* ---- reading replies ---- */
@@ -287,6 +333,9 @@ static void engine_check_free(struct engine *e)
 {
 	size_t i;
 	engine_queries_free(e);
+	engine_qs_free(e, &e->zq, &e->nzq);
+	e->zone_pending = false;
+	query_net_reset(&e->net);
 	for (i = 0; e->spf_roots && i < e->nrecords; i++)
 		free(e->spf_roots[i]);
 	free(e->spf_roots);
@@ -317,6 +366,8 @@ static void engine_fail(struct engine *e, enum bh_err err)
 static void engine_finish_later(struct engine *e, enum bh_err err)
 {
 	engine_queries_free(e);
+	engine_qs_free(e, &e->zq, &e->nzq);
+	e->zone_pending = false;
 	e->phase = PHASE_FINISH;
 	e->fail = err;
 	e->finish_ms = clock_now_ms();
@@ -370,8 +421,78 @@ static void engine_start_probe(struct engine *e)
 			engine_ask(e, probes[0].name, (uint16_t)probes[0].type, true,
 				   &e->resolvers[s], r, 0, RECORD_MAX_SERVERS + s);
 	}
+	str_copy(e->probe_zone, sizeof e->probe_zone, e->zone);
+	e->res_start = clock_now_ms();
+	e->res_until = 0;
 	e->phase = PHASE_PROBE;
 	engine_send_all(e);
+}
+
+/* True when a record's probes are the same in both zones. */
+static bool engine_same_probes(const struct expected_record *rec, const char *z1, const char *z2)
+{
+	struct record_probe a[RECORD_MAX_PROBES], b[RECORD_MAX_PROBES];
+	size_t na = record_probes(rec, z1, a), nb = record_probes(rec, z2, b), i;
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (a[i].type != b[i].type || strcasecmp(a[i].name, b[i].name) != 0)
+			return false;
+	return true;
+}
+
+/* The zone cut is not the zone the probes were built for: the probes of
+ * each record whose questions differ in the zone found are asked again
+ * (their answers so far dropped); the others' answers stand, and so do the
+ * resolvers' (their question is the record's name, whatever the zone). */
+static void engine_reprobe(struct engine *e)
+{
+	const struct engine_server *servers;
+	size_t nservers, r, p, s, i, total = 0;
+	struct record_probe probes[RECORD_MAX_PROBES];
+	bool *again = xcalloc(e->nrecords ? e->nrecords : 1, sizeof *again);
+
+	servers = engine_servers(e, &nservers);
+	for (r = 0; r < e->nrecords; r++) {
+		again[r] = !engine_same_probes(&e->records[r], e->probe_zone, e->zone);
+		if (again[r])
+			total += record_probes(&e->records[r], e->zone, probes) * nservers;
+	}
+	if (total == 0) {
+		free(again);
+		return;
+	}
+	for (i = 0; i < e->nq; i++) {
+		struct query *q = &e->queries[i];
+		if (q->tag[0] < e->nrecords && again[q->tag[0]] && q->tag[2] < RECORD_MAX_SERVERS) {
+			query_cancel(&e->net, q);
+			q->tag[0] = SIZE_MAX; /* no longer any record's */
+		}
+	}
+	engine_qs_free(e, &e->extra, &e->nextra);
+	e->extra = xcalloc(total, sizeof *e->extra);
+	for (r = 0; r < e->nrecords; r++) {
+		size_t np;
+		if (!again[r])
+			continue;
+		np = record_probes(&e->records[r], e->zone, probes);
+		for (p = 0; p < np; p++)
+			for (s = 0; s < nservers; s++) {
+				const struct dns_addr *a = engine_server_addr(&servers[s]);
+				if (a)
+					engine_ask_in(e->extra, &e->nextra, probes[p].name,
+						      (uint16_t)probes[p].type, false, a, r, p, s);
+			}
+	}
+	str_copy(e->probe_zone, sizeof e->probe_zone, e->zone);
+	engine_send(e, e->extra, e->nextra);
+	free(again);
+}
+
+/* The i-th query of the probe phase: the phase's, then those asked again. */
+static const struct query *engine_probe_query(const struct engine *e, size_t i)
+{
+	return i < e->nq ? &e->queries[i] : &e->extra[i - e->nq];
 }
 
 /* The verdict is complete: the callback, from an idle engine (so that it
@@ -609,8 +730,8 @@ static void engine_probe_done(struct engine *e)
 			res[s].nprobes = 1;
 			res[s].probes[0].rcode = ANSWER_TIMEOUT;
 		}
-		for (i = 0; i < e->nq; i++) {
-			const struct query *q = &e->queries[i];
+		for (i = 0; i < e->nq + e->nextra; i++) {
+			const struct query *q = engine_probe_query(e, i);
 			size_t t = q->tag[2];
 			bool spf_name;
 			if (q->tag[0] != r)
@@ -650,9 +771,13 @@ static void engine_probe_done(struct engine *e)
 	}
 	free(res);
 	free(ans);
-	for (i = 0; i < e->nq; i++)
-		if (e->queries[i].reply)
+	for (i = 0; i < e->nq + e->nextra; i++)
+		if (engine_probe_query(e, i)->reply)
 			e->answered = true;
+	if (e->discovered) {
+		str_copy(e->cache_key, sizeof e->cache_key, e->key);
+		e->cache_until = clock_now_ms() + e->cache_ms;
+	}
 	/* Nothing from the zone's servers: the delegation may have changed. */
 	if (!nauth_answered)
 		e->cache_until = 0;
@@ -687,7 +812,6 @@ static void engine_start_addr(struct engine *e)
 		}
 	}
 	if (e->nq == 0) {
-		e->cache_until = clock_now_ms() + e->cache_ms;
 		engine_start_probe(e);
 		return;
 	}
@@ -731,7 +855,6 @@ static void engine_addr_done(struct engine *e)
 		if (q->tag[0] < e->nns)
 			engine_take_addresses(&e->ns[q->tag[0]], ldns_pkt_answer(q->reply));
 	}
-	e->cache_until = clock_now_ms() + e->cache_ms;
 	engine_start_probe(e);
 }
 
@@ -786,6 +909,12 @@ static void engine_ns_done(struct engine *e)
 		for (k = 0; k < e->nns; k++)
 			engine_take_addresses(&e->ns[k], ldns_pkt_additional(q->reply));
 	}
+	if (e->nns == 0 && e->zone_pending) {
+		/* No NS at the presumed zone: the cut is elsewhere, soon known. */
+		engine_queries_free(e);
+		e->phase = PHASE_WAIT_ZONE;
+		return;
+	}
 	if (e->nns == 0) {
 		engine_finish_later(e, e->answered ? BH_ERR_NOT_FOUND : BH_ERR_NETWORK);
 		return;
@@ -794,7 +923,7 @@ static void engine_ns_done(struct engine *e)
 	engine_start_addr(e);
 }
 
-/* ---- phase: the zone cut ---- */
+/* ---- the zone cut, asked beside the phases ---- */
 
 static void engine_start_zone(struct engine *e)
 {
@@ -811,25 +940,29 @@ static void engine_start_zone(struct engine *e)
 	}
 	/* The shortest suffixes: a zone cut lies near the top. */
 	i = nsuf > ENGINE_MAX_SUFFIXES ? nsuf - ENGINE_MAX_SUFFIXES : 0;
-	engine_queries_new(e, (nsuf - i) * ntargets);
+	engine_qs_free(e, &e->zq, &e->nzq);
+	e->zq = xcalloc((nsuf - i) * ntargets + 1, sizeof *e->zq);
 	for (; i < nsuf; i++)
 		for (t = 0; t < ntargets; t++) {
 			const struct dns_addr *a =
 			    e->nauth ? engine_server_addr(&e->auth[t]) : &e->resolvers[t];
 			if (a)
-				engine_ask(e, suffixes[i], LDNS_RR_TYPE_SOA, !e->nauth, a, i, 0, t);
+				engine_ask_in(e->zq, &e->nzq, suffixes[i], LDNS_RR_TYPE_SOA,
+					      !e->nauth, a, i, 0, t);
 		}
-	e->phase = PHASE_ZONE;
-	engine_send_all(e);
+	e->zone_pending = true;
+	engine_send(e, e->zq, e->nzq);
 }
 
-static void engine_zone_done(struct engine *e)
+/* The zone cut from the SOA replies: the longest suffix with a SOA, else
+ * the zone a negative reply names, else the customer's domain. */
+static void engine_zone_found(struct engine *e, char *out, size_t cap)
 {
 	size_t i, best = 0, best_auth = 0;
 	char found[RECORD_NAME_MAX] = "", from_auth[RECORD_NAME_MAX] = "";
 
-	for (i = 0; i < e->nq; i++) {
-		const struct query *q = &e->queries[i];
+	for (i = 0; i < e->nzq; i++) {
+		const struct query *q = &e->zq[i];
 		const ldns_rr_list *l;
 		size_t j, len = strlen(q->qname);
 		if (!q->reply)
@@ -857,41 +990,49 @@ static void engine_zone_done(struct engine *e)
 			}
 		}
 	}
+	str_copy(out, cap, *found ? found : *from_auth ? from_auth : e->hint);
+}
+
+/* The zone cut is known: keeps what was asked for the presumed zone when
+ * it is the one, asks again what depends on it when it is not. */
+static void engine_zone_done(struct engine *e)
+{
+	char zone[RECORD_NAME_MAX];
+
+	engine_zone_found(e, zone, sizeof zone);
+	engine_qs_free(e, &e->zq, &e->nzq);
+	e->zone_pending = false;
 	if (!e->answered && !e->nauth) {
 		engine_finish_later(e, BH_ERR_NETWORK);
 		return;
 	}
-	if (*found)
-		str_copy(e->zone, sizeof e->zone, found);
-	else if (*from_auth)
-		str_copy(e->zone, sizeof e->zone, from_auth);
-	else
-		str_copy(e->zone, sizeof e->zone, e->hint);
-	str_copy(e->cache_key, sizeof e->cache_key, e->key);
-	if (e->nauth) {
-		e->cache_until = clock_now_ms() + e->cache_ms;
-		engine_start_probe(e);
+	if (strcmp(zone, e->zone) == 0) {
+		if (e->phase == PHASE_WAIT_ZONE) /* and no NS there */
+			engine_finish_later(e, BH_ERR_NOT_FOUND);
 		return;
 	}
-	e->cache_until = 0; /* until the NS and their addresses are known */
-	engine_start_ns(e);
+	str_copy(e->zone, sizeof e->zone, zone);
+	if (!e->nauth) {
+		/* The NS (and so the servers probed) were the presumed zone's. */
+		engine_start_ns(e);
+		return;
+	}
+	if (e->phase == PHASE_PROBE)
+		engine_reprobe(e);
 }
 
-/* True when a discovery phase knows enough to move on: every question
- * (a suffix's SOA, the NS set, one NS name's A or AAAA) has a reply from at
- * least one server, so a dead resolver or server does not hold the check
- * for its timeouts.  The probe phase always waits for every server. */
-static bool engine_phase_satisfied(const struct engine *e)
+/* True when every question of a set (a suffix's SOA, the NS set, one NS
+ * name's A or AAAA) has a reply from at least one server, so that a dead
+ * resolver or server does not hold discovery for its timeouts. */
+static bool engine_qs_satisfied(const struct query *qs, size_t n)
 {
 	size_t i, j;
-	if (e->phase != PHASE_ZONE && e->phase != PHASE_NS && e->phase != PHASE_ADDR)
-		return false;
-	for (i = 0; i < e->nq; i++) {
+	for (i = 0; i < n; i++) {
 		bool got = false;
-		for (j = 0; j < e->nq && !got; j++) {
-			const struct query *q = &e->queries[j];
-			got = q->tag[0] == e->queries[i].tag[0] &&
-			      q->qtype == e->queries[i].qtype && q->state == QUERY_DONE && q->reply;
+		for (j = 0; j < n && !got; j++) {
+			const struct query *q = &qs[j];
+			got = q->tag[0] == qs[i].tag[0] && q->qtype == qs[i].qtype &&
+			      q->state == QUERY_DONE && q->reply;
 		}
 		if (!got)
 			return false;
@@ -899,14 +1040,70 @@ static bool engine_phase_satisfied(const struct engine *e)
 	return true;
 }
 
-/* Moves on while the current phase has nothing left to wait for. */
+/* True when the probe phase has nothing left to wait for: the zone cut is
+ * known and every authoritative server has answered or timed out; the
+ * resolvers, whose view is secondary, get at most one try's time beyond
+ * that (counted from when they were asked), and a silent one is left out. */
+static bool engine_probe_ready(struct engine *e)
+{
+	size_t i, auth = 0, res = 0;
+	int64_t now;
+
+	if (e->zone_pending)
+		return false;
+	for (i = 0; i < e->nq + e->nextra; i++) {
+		const struct query *q = engine_probe_query(e, i);
+		if (q->state == QUERY_DONE || q->tag[0] == SIZE_MAX)
+			continue;
+		if (q->tag[2] < RECORD_MAX_SERVERS)
+			auth++;
+		else
+			res++;
+	}
+	if (auth)
+		return false;
+	if (!res)
+		return true;
+	now = clock_now_ms();
+	if (!e->res_until) {
+		int64_t grace = e->res_start + e->net.timeout_ms;
+		e->res_until = grace > now ? grace : now;
+	}
+	return now >= e->res_until;
+}
+
+/* True when the current phase has nothing left to wait for. */
+static bool engine_phase_ready(struct engine *e)
+{
+	switch (e->phase) {
+	case PHASE_NS:
+	case PHASE_ADDR:
+		return engine_qs_pending(e->queries, e->nq) == 0 ||
+		       engine_qs_satisfied(e->queries, e->nq);
+	case PHASE_PROBE:
+		return engine_probe_ready(e);
+	case PHASE_SPF:
+		return engine_qs_pending(e->queries, e->nq) == 0;
+	default:
+		return false;
+	}
+}
+
+/* Moves on while the zone cut or the current phase has nothing left to
+ * wait for. */
 static void engine_advance(struct engine *e)
 {
-	while (query_net_pending(&e->net) == 0 || engine_phase_satisfied(e)) {
-		switch (e->phase) {
-		case PHASE_ZONE:
+	for (;;) {
+		if (e->phase == PHASE_IDLE || e->phase == PHASE_FINISH)
+			return;
+		if (e->zone_pending && (engine_qs_pending(e->zq, e->nzq) == 0 ||
+					engine_qs_satisfied(e->zq, e->nzq))) {
 			engine_zone_done(e);
-			break;
+			continue;
+		}
+		if (!engine_phase_ready(e))
+			return;
+		switch (e->phase) {
 		case PHASE_NS:
 			engine_ns_done(e);
 			break;
@@ -953,10 +1150,22 @@ static enum bh_err engine_check(struct dns_source *src, const char *zone,
 		engine_finish_later(e, BH_ERR_NETWORK);
 		return BH_OK;
 	}
-	if (e->cache_until > clock_now_ms() && strcmp(e->cache_key, e->key) == 0)
+	if (e->cache_until > clock_now_ms() && strcmp(e->cache_key, e->key) == 0) {
+		e->discovered = false;
+		engine_start_probe(e);
+		return BH_OK;
+	}
+	/* Discovery: the zone cut is asked while the rest goes on with the
+	 * customer's domain as the presumed zone (what it nearly always is),
+	 * so that a check from cold is one round trip, not one per step. */
+	e->discovered = true;
+	e->cache_until = 0;
+	str_copy(e->zone, sizeof e->zone, e->hint);
+	engine_start_zone(e);
+	if (e->nauth)
 		engine_start_probe(e);
 	else
-		engine_start_zone(e);
+		engine_start_ns(e);
 	return BH_OK;
 }
 
@@ -969,13 +1178,15 @@ static int engine_fill(void *self, struct pollfd *fds, int cap)
 static int64_t engine_deadline(void *self)
 {
 	struct engine *e = engine_of(self);
+	int64_t d;
 	if (!e || e->phase == PHASE_IDLE)
 		return 0;
 	if (e->phase == PHASE_FINISH)
 		return e->finish_ms > 0 ? e->finish_ms : 1;
-	if (query_net_pending(&e->net) == 0)
-		return 1; /* a phase to advance now */
-	return query_net_deadline(&e->net);
+	d = query_net_deadline(&e->net);
+	if (e->phase == PHASE_PROBE && e->res_until > 0 && (!d || e->res_until < d))
+		d = e->res_until; /* the resolvers' grace ends */
+	return d ? d : 1;	  /* nothing in flight: a phase to advance now */
 }
 
 static void engine_dispatch(void *self, const struct pollfd *fds, int n, int64_t now_ms)

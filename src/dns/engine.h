@@ -4,15 +4,27 @@
  * A check runs as a small state machine inside the caller's poll() loop:
  *   zone    the zone cut: SOA asked for every suffix of the first record's
  *           name at once (through the resolvers, or the --authoritative
- *           servers when given); the longest name with a SOA is the zone;
+ *           servers when given); the longest name with a SOA is the zone.
+ *           Asked beside the phases below, which go on meanwhile with the
+ *           customer's domain (check's zone argument) as the presumed zone;
+ *           when the cut is elsewhere, only what depends on it is asked
+ *           again (the NS and everything after them when they were
+ *           discovered; with --authoritative, the probes of the records
+ *           whose questions differ in the zone found);
  *   ns      the zone's NS names through the resolvers (glue kept);
  *   addr    A/AAAA of each NS name without glue, through the resolvers;
  *   probe   every probe of every record (record_probes) to every
  *           authoritative server, RD=0, and the first probe of every
- *           record to every resolver, all at once;
+ *           record to every resolver, all at once; the phase ends when
+ *           every authoritative server has answered or timed out, and the
+ *           zone is known; the resolvers get at most one try's time (from
+ *           when they were asked) beyond that, and a silent one is left
+ *           out of the resolver view;
  * then record_evaluate and record_resolver_view per record, and the done
- * callback, from dispatch.  Discovery (zone, NS names, addresses) is cached
- * for a few minutes, so a later check is one round trip. */
+ * callback, from dispatch.  A check from cold is thus one round trip when
+ * the servers are given, and every server silent costs one timeout
+ * sequence, not one per step.  Discovery (zone, NS names, addresses) is
+ * cached for a few minutes, so a later check is one round trip. */
 #ifndef BEHALF_DNS_ENGINE_H
 #define BEHALF_DNS_ENGINE_H
 

@@ -388,6 +388,16 @@ static void query_udp_reply(struct query_net *net, const uint8_t *data, size_t l
 	}
 }
 
+void query_cancel(struct query_net *net, struct query *q)
+{
+	size_t i;
+	for (i = 0; i < net->nactive; i++)
+		if (net->active[i] == q) {
+			query_finish(net, i, NULL);
+			return;
+		}
+}
+
 /* Reads every datagram waiting on a UDP socket. */
 static void query_udp_read(struct query_net *net, int fd, int64_t now_ms)
 {

@@ -96,6 +96,9 @@ void query_net_free(struct query_net *net);
 /* Sends q (state QUERY_IDLE) and adds it to the queries in flight.  A query
  * that cannot be built (bad name) is done at once, without a reply. */
 void query_start(struct query_net *net, struct query *q, int64_t now_ms);
+/* Takes q off the queries in flight, if it is there, as done without a
+ * reply (its TCP socket closed); nothing when it is not in flight. */
+void query_cancel(struct query_net *net, struct query *q);
 /* Frees q's reply and buffers, closes its TCP socket; q can be reused. */
 void query_clear(struct query *q);
 
@@ -103,7 +106,7 @@ void query_clear(struct query *q);
 int query_net_fill(struct query_net *net, struct pollfd *fds, int cap);
 int64_t query_net_deadline(const struct query_net *net);
 void query_net_dispatch(struct query_net *net, const struct pollfd *fds, int n, int64_t now_ms);
-/* How many queries are still in flight. */
+/* How many queries are still in flight (every caller's). */
 size_t query_net_pending(const struct query_net *net);
 
 #endif
