@@ -4,7 +4,8 @@
  * exits 0 (all required records verified), 1 (not yet), 2 (usage or
  * configuration error) or 3 (DNS unreachable).  --watch checks again every
  * CHECK_WATCH_MS and prints one JSON object per line whenever a status
- * changes. */
+ * changes.  With JSON output, exit 3 prints an object too ("error":
+ * "dns-unreachable" or "nameservers-not-found"), so stdout always parses. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -125,7 +126,17 @@ static json_t *check_jstr(const char *s)
 	return json_string(clean);
 }
 
-/* The verdict as one line of JSON (DESIGN.md "check --json result"). */
+/* The message for a check that ended in err. */
+static const char *check_err_text(enum bh_err err)
+{
+	return err == BH_ERR_NOT_FOUND ? text_get("check.not_found")
+				       : text_get("check.unreachable");
+}
+
+/* The verdict as one line of JSON (DESIGN.md "check --json result").  When
+ * the check ended in an error (exit 3) the object says so ("error", a
+ * stable word, and "message") and every record has status "error", so
+ * that stdout always parses. */
 static void check_print_json(const struct check_run *run)
 {
 	json_t *root = json_object(), *records = json_array();
@@ -134,9 +145,16 @@ static void check_print_json(const struct check_run *run)
 	char *text;
 
 	json_object_set_new(root, "domain", check_jstr(run->domain));
-	json_object_set_new(root, "verified", json_boolean(check_verified(run)));
+	json_object_set_new(root, "verified", json_boolean(!run->err && check_verified(run)));
 	json_object_set_new(root, "zone", check_jstr(dns_engine_zone(run->dns)));
 	json_object_set_new(root, "dns_host", check_jstr(run->host));
+	if (run->err) {
+		json_object_set_new(root, "error",
+				    json_string(run->err == BH_ERR_NOT_FOUND
+						    ? "nameservers-not-found"
+						    : "dns-unreachable"));
+		json_object_set_new(root, "message", check_jstr(check_err_text(run->err)));
+	}
 	for (i = 0; i < run->n; i++) {
 		const struct expected_record *rec = &run->records[i];
 		const struct record_result *res = &run->results[i];
@@ -145,7 +163,8 @@ static void check_print_json(const struct check_run *run)
 		json_object_set_new(o, "type", json_string(record_type_word(rec->type)));
 		json_object_set_new(o, "name", check_jstr(rec->name));
 		json_object_set_new(o, "required", json_boolean(rec->required));
-		json_object_set_new(o, "status", json_string(record_status_word(res->status)));
+		json_object_set_new(o, "status", json_string(record_status_word(
+						     run->err ? STATUS_ERROR : res->status)));
 		for (j = 0; j < res->ndiagnoses; j++) {
 			json_t *d = json_object();
 			record_diag_text(&res->diagnoses[j], run->host, sentence, sizeof sentence,
@@ -302,13 +321,6 @@ static bool check_start(struct check_run *run)
 	return true;
 }
 
-/* The message for a check that ended in err. */
-static const char *check_err_text(enum bh_err err)
-{
-	return err == BH_ERR_NOT_FOUND ? text_get("check.not_found")
-				       : text_get("check.unreachable");
-}
-
 /* One check, printed. */
 static int check_once(struct check_run *run, bool json)
 {
@@ -320,6 +332,8 @@ static int check_once(struct check_run *run, bool json)
 		fprintf(stderr, "behalf check: %s\n", bh_strerror(run->err));
 	if (run->err) {
 		fprintf(stderr, "behalf check: %s\n", check_err_text(run->err));
+		if (json)
+			check_print_json(run);
 		return CHECK_EXIT_UNREACHABLE;
 	}
 	if (json)
@@ -364,7 +378,13 @@ static int check_watch(struct check_run *run, long timeout_s)
 		if (check_verified(run))
 			return CHECK_EXIT_VERIFIED;
 	}
-	return ever_answered ? CHECK_EXIT_NOT_YET : CHECK_EXIT_UNREACHABLE;
+	if (ever_answered)
+		return CHECK_EXIT_NOT_YET;
+	/* Never an answer: the last error as the one line (exit 3). */
+	if (!run->err)
+		run->err = BH_ERR_NETWORK;
+	check_print_json(run);
+	return CHECK_EXIT_UNREACHABLE;
 }
 
 /* ---- the command ---- */
