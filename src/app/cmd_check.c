@@ -380,9 +380,12 @@ static int check_watch(struct check_run *run, long timeout_s)
 	}
 	if (ever_answered)
 		return CHECK_EXIT_NOT_YET;
-	/* Never an answer: the last error as the one line (exit 3). */
-	if (!run->err)
+	/* Never an answer: the last error as the one line (exit 3), said on
+	 * stderr too when no check ended before the timeout. */
+	if (!run->err) {
 		run->err = BH_ERR_NETWORK;
+		fprintf(stderr, "behalf check: %s\n", check_err_text(run->err));
+	}
 	check_print_json(run);
 	return CHECK_EXIT_UNREACHABLE;
 }
