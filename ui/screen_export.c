@@ -13,7 +13,7 @@
 
 #define EXPORT_FORMATS 6 /* text, markdown, html, json, zone, csv (export.h order) */
 #define EXPORT_BOX_MAX 76
-#define KEY_ESC 27
+#define KEY_ESC	       27
 
 static const char *const format_ids[EXPORT_FORMATS] = {
     "export_dialog.format_text", "export_dialog.format_markdown", "export_dialog.format_html",
@@ -136,7 +136,8 @@ static int export_send(const struct wizard *w, const struct ui_view *v, struct b
 		char minutes[16];
 		snprintf(minutes, sizeof minutes, "%d", (wait + 59) / 60);
 		ui_style_on(STYLE_WARN);
-		y += ui_text(y, b.x + 2, b.w - 4, 2, "export_dialog.limit_now", minutes, NULL, NULL);
+		y +=
+		    ui_text(y, b.x + 2, b.w - 4, 2, "export_dialog.limit_now", minutes, NULL, NULL);
 		ui_style_off(STYLE_WARN);
 	}
 	return y;
@@ -151,8 +152,9 @@ static int export_sent(const struct wizard *w, struct box b, int y, int bottom)
 	const char *values[4] = {m->from, m->to, m->reply_to, m->subject};
 	int i;
 	ui_style_on(STYLE_OK);
-	y += ui_text(y, b.x + 2, b.w - 4, 3, w->cfg.demo ? "export_dialog.sent_demo" : "export_dialog.sent",
-		     m->to, m->message_id, NULL);
+	y += ui_text(y, b.x + 2, b.w - 4, 3,
+		     w->cfg.demo ? "export_dialog.sent_demo" : "export_dialog.sent", m->to,
+		     m->message_id, NULL);
 	ui_style_off(STYLE_OK);
 	y++;
 	for (i = 0; i < 4; i++) {

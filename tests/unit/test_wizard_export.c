@@ -233,12 +233,12 @@ static void test_send_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nothing_to_share_yet),
-		cmocka_unit_test(test_open_and_items),
-		cmocka_unit_test(test_reply_to_prefilled_from_option2),
-		cmocka_unit_test(test_send_checks_fields),
-		cmocka_unit_test(test_hourly_limit),
-		cmocka_unit_test(test_send_refused),
+	    cmocka_unit_test(test_nothing_to_share_yet),
+	    cmocka_unit_test(test_open_and_items),
+	    cmocka_unit_test(test_reply_to_prefilled_from_option2),
+	    cmocka_unit_test(test_send_checks_fields),
+	    cmocka_unit_test(test_hourly_limit),
+	    cmocka_unit_test(test_send_refused),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	text_free();
