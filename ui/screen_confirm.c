@@ -21,6 +21,10 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 		ui_style_off(STYLE_KEY);
 		return;
 	}
+	if (wizard_server_question(w) && !wizard_dmarc_blocks(w) && !w->signature.exists) {
+		ui_server_question(w, top, width);
+		return;
+	}
 	if (wizard_dmarc_blocks(w)) {
 		ui_style_on(STYLE_WARN);
 		y += ui_text(y, 2, width, 2, "confirm.dmarc_title", w->dmarc_domain,
@@ -60,6 +64,8 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 
 static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *k)
 {
+	if (wizard_server_question(w) && !wizard_dmarc_blocks(w) && !w->signature.exists)
+		return ui_server_question_key(w, k);
 	if (k->is_function)
 		return ACTION_NONE;
 	switch (k->code) {

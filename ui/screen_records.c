@@ -303,6 +303,10 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 {
 	int width = COLS - 2, y = top, bottom = top + height - 1;
 	char host[160] = "", zone[DOMAIN_UNICODE_MAX + DOMAIN_ASCII_MAX + 8];
+	if (wizard_server_question(w)) {
+		ui_server_question(w, top, width);
+		return;
+	}
 	if (w->dns_host[0])
 		text_fmt(host, sizeof host, "records.at_host", records_host_name(w), NULL, NULL);
 	if (w->domain.is_idn && w->domain.unicode[0])
@@ -328,6 +332,8 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *k)
 {
 	int n = (int)w->nrecords;
+	if (wizard_server_question(w))
+		return ui_server_question_key(w, k);
 	if ((k->is_function && k->code == KEY_UP) || (!k->is_function && k->code == 'k')) {
 		if (w->records_cursor > 0)
 			w->records_cursor--;

@@ -105,6 +105,11 @@ enum ui_action ui_export_key(struct wizard *w, const struct ui_key *k);
 /* True when the dialog takes the whole screen (a QR code). */
 bool ui_export_fullscreen(const struct wizard *w);
 
+/* SERVER_MODE_ASK: the question "a server of your own?" asked before the
+ * first resource is created (records and confirm steps; ui_server.c). */
+void ui_server_question(const struct wizard *w, int top, int width);
+enum ui_action ui_server_question_key(struct wizard *w, const struct ui_key *k);
+
 /* Shared drawing helpers for screens (ui_draw.c). */
 /* Prints UTF-8 text at (y, x), clipped to width columns; returns columns used. */
 int ui_print(int y, int x, int width, const char *utf8);

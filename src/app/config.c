@@ -86,8 +86,26 @@ static int config_handler(void *user, const char *section, const char *name, con
 				p->failed = true;
 				return 0;
 			}
+			c->wizard.server_mode = !strcasecmp(value, "yes")   ? SERVER_MODE_YES
+						: !strcasecmp(value, "ask") ? SERVER_MODE_ASK
+									    : SERVER_MODE_NO;
 			return config_set(p, c->per_customer_server, sizeof c->per_customer_server,
 					  value, name);
+		}
+		if (!strcmp(name, "timeout_ms") || !strcmp(name, "retry_base_ms")) {
+			char *end;
+			long v = strtol(value, &end, 10);
+			if (*value == '\0' || *end != '\0' || v < 1 || v > 600000) {
+				snprintf(p->msg, p->cap, "%s must be a number of milliseconds (1-600000)",
+					 name);
+				p->failed = true;
+				return 0;
+			}
+			if (!strcmp(name, "timeout_ms"))
+				c->api_timeout_ms = v;
+			else
+				c->api_retry_base_ms = v;
+			return 1;
 		}
 	} else if (!strcmp(section, "dns")) {
 		if (!strcmp(name, "resolvers"))
@@ -97,6 +115,16 @@ static int config_handler(void *user, const char *section, const char *name, con
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
+		if (!strcmp(name, "allow_file_export")) {
+			if (config_bool(value, &b)) {
+				c->allow_file_export = b;
+				return 1;
+			}
+			snprintf(p->msg, p->cap, "allow_file_export must be yes or no, not \"%.40s\"",
+				 value);
+			p->failed = true;
+			return 0;
+		}
 		if (!strcmp(name, "demo_scenario"))
 			return config_set(p, c->scenario, sizeof c->scenario, value, name);
 		if (!strcmp(name, "demo")) {

@@ -86,6 +86,27 @@ static void session_esp_error(struct session *s, enum wizard_request req, enum b
 			clock_now_ms());
 }
 
+/* A reply that names the customer's own server (the ESP client made it
+ * with the first resource): its id goes into the state. */
+static void session_note_server(struct session *s, const struct esp_reply *reply)
+{
+	if (reply->server_id[0] && strcmp(reply->server_id, s->w.server_id) != 0) {
+		session_audit(s, "server-ready", reply->server_id);
+		wizard_on_server(&s->w, reply->server_id, clock_now_ms());
+	}
+}
+
+static void session_server_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+{
+	struct session *s = arg;
+	if (err) {
+		session_esp_error(s, REQ_SERVER_ENSURE, err, reply);
+		return;
+	}
+	session_audit(s, "server-ready", reply->server_id);
+	wizard_on_server(&s->w, reply->server_id, clock_now_ms());
+}
+
 static void session_domain_done(void *arg, enum bh_err err, const struct esp_reply *reply)
 {
 	struct session *s = arg;
@@ -94,6 +115,7 @@ static void session_domain_done(void *arg, enum bh_err err, const struct esp_rep
 		session_esp_error(s, req, err, reply);
 		return;
 	}
+	session_note_server(s, reply);
 	if (req == REQ_DOMAIN_ENSURE && !s->w.esp_domain.exists)
 		session_audit(s, "domain-ready", reply->domain.name);
 	if (req == REQ_DOMAIN_VERIFY && reply->domain.dkim_verified &&
@@ -111,6 +133,7 @@ static void session_signature_done(void *arg, enum bh_err err, const struct esp_
 		session_esp_error(s, req, err, reply);
 		return;
 	}
+	session_note_server(s, reply);
 	if (req == REQ_SIGNATURE_ENSURE)
 		session_audit(s, "signature-ready", reply->signature.email);
 	if (req == REQ_SIGNATURE_RESEND)
@@ -301,6 +324,11 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		break;
 	case REQ_EMAIL_SEND:
 		err = session_send_email(s);
+		break;
+	case REQ_SERVER_ENSURE:
+		err = postmark_is(s->esp)
+			      ? postmark_server_ensure(s->esp, NULL, session_server_done, s)
+			      : BH_ERR_INVALID;
 		break;
 	default:
 		return;
@@ -595,6 +623,7 @@ static int session_open_demo(struct session *s, const struct config *cfg)
 {
 	char msg[512];
 	enum bh_err err;
+	s->w.cfg.server_mode = SERVER_MODE_NO; /* the demo ESP has no servers */
 	s->esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
 	if (!s->esp) {
 		fprintf(stderr, "behalf: %s\n", msg);
@@ -626,6 +655,8 @@ static int session_open_live(struct session *s, const struct config *cfg)
 	pm.server_token = cfg->server_token[0] ? cfg->server_token : NULL;
 	if (!postmark_server_mode_parse(cfg->per_customer_server, &pm.server_mode))
 		pm.server_mode = POSTMARK_SERVER_NO;
+	pm.timeout_ms = cfg->api_timeout_ms;
+	pm.retry_base_ms = cfg->api_retry_base_ms;
 	snprintf(server_name, sizeof server_name, "behalf-%s", cfg->wizard.customer_id);
 	pm.server_name = server_name;
 	s->esp = postmark_create(&pm, msg, sizeof msg);
@@ -667,7 +698,7 @@ int session_run(struct config *cfg)
 		return rc;
 	}
 	/* Over SSH a file would land on the server, not with the customer. */
-	s.w.export.remote = getenv("SSH_CONNECTION") || getenv("SSH_TTY");
+	s.w.export.remote = !cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
 	s.w.export.view = EXPORT_VIEW_CLOSED;
 	if (cfg->wizard.demo)
 		rc = session_open_demo(&s, cfg);

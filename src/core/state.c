@@ -501,6 +501,12 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, o, "dmarc_ack", json_boolean(w->dmarc_ack));
 	put(wr, root, "address", o);
 
+	/* the customer's own ESP server */
+	o = json_object();
+	put(wr, o, "answer", json_integer(w->server_answer));
+	put(wr, o, "id", jstr(w->server_id));
+	put(wr, root, "server", o);
+
 	o = json_object();
 	put(wr, o, "exists", json_boolean(w->signature.exists));
 	put(wr, o, "id", jstr(w->signature.id));
@@ -950,6 +956,13 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 		rd_intf(r, o, "address", "dmarc_verdict", 0, 3, &w->dmarc_verdict);
 		rd_str(r, o, "address", "dmarc_policy", w->dmarc_policy, sizeof w->dmarc_policy);
 		rd_bool(r, o, "address", "dmarc_ack", &w->dmarc_ack);
+	}
+	o = rd_obj(r, root, "", "server");
+	if (o) {
+		int answer = (int)w->server_answer;
+		rd_intf(r, o, "server", "answer", 0, 2, &answer);
+		w->server_answer = (enum wizard_server_answer)answer;
+		rd_str(r, o, "server", "id", w->server_id, sizeof w->server_id);
 	}
 	o = rd_obj(r, root, "", "signature");
 	if (o) {

@@ -46,6 +46,7 @@ static const char *const request_words[REQ__COUNT] = {
 	[REQ_DOMAIN_REMOVE] = "domain-remove",
 	[REQ_SIGNATURE_REMOVE] = "signature-remove",
 	[REQ_DMARC_CHECK] = "dmarc-check",
+	[REQ_SERVER_ENSURE] = "server-ensure",
 	[REQ_EMAIL_SEND] = "email-send",
 };
 
@@ -546,12 +547,51 @@ static void wizard_build_records(struct wizard *w)
 	w->nrecords = n;
 }
 
+bool wizard_server_question(const struct wizard *w)
+{
+	return w->cfg.server_mode == SERVER_MODE_ASK && w->server_answer == SERVER_UNASKED &&
+	       !w->server_id[0];
+}
+
+void wizard_server_answer(struct wizard *w, bool wanted)
+{
+	w->server_answer = wanted ? SERVER_WANTED : SERVER_DECLINED;
+	w->dirty = true;
+}
+
+void wizard_on_server(struct wizard *w, const char *server_id, int64_t now_ms)
+{
+	(void)now_ms;
+	if (w->busy == REQ_SERVER_ENSURE)
+		wizard_request_ok(w);
+	if (server_id && *server_id)
+		str_copy(w->server_id, sizeof w->server_id, server_id);
+	w->dirty = true;
+}
+
+/* Before the first resource: the customer's own server, when asked for.
+ * REQ_NONE with *ask true while the question waits for an answer. */
+static enum wizard_request want_server(const struct wizard *w, bool *ask)
+{
+	*ask = wizard_server_question(w);
+	if (*ask || w->server_id[0] || w->cfg.server_mode != SERVER_MODE_ASK ||
+	    w->server_answer != SERVER_WANTED)
+		return REQ_NONE;
+	return REQ_SERVER_ENSURE;
+}
+
 static enum wizard_request want_records(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
 					int64_t *wake_ms)
 {
+	enum wizard_request server;
+	bool ask;
 	(void)wall_ms;
-	if (!wizard_domain_current(w))
+	if (!wizard_domain_current(w)) {
+		server = want_server(w, &ask);
+		if (ask || server != REQ_NONE)
+			return server;
 		return REQ_DOMAIN_ENSURE;
+	}
 	if (wizard_records_verified(w) &&
 	    !(w->esp_domain.dkim_verified && w->esp_domain.return_path_verified)) {
 		if (now_ms >= w->verify_after_ms)
@@ -618,10 +658,15 @@ static enum wizard_request want_confirm(const struct wizard *w, int64_t now_ms, 
 					int64_t *wake_ms)
 {
 	if (!wizard_signature_current(w)) {
+		enum wizard_request server;
+		bool ask;
 		if (strcasecmp(w->dmarc_domain, wizard_address_domain(w)) != 0)
 			return REQ_DMARC_CHECK;
 		if (wizard_dmarc_blocks(w))
 			return REQ_NONE;
+		server = want_server(w, &ask);
+		if (ask || server != REQ_NONE)
+			return server;
 		return REQ_SIGNATURE_ENSURE;
 	}
 	if (w->signature.confirmed)

@@ -62,10 +62,22 @@ enum wizard_request {
 	REQ_SIGNATURE_REMOVE, /* delete the signature at the ESP (customer asked) */
 	REQ_DMARC_CHECK,      /* option 2: the From domain's DMARC policy, before creating */
 	REQ_EMAIL_SEND,       /* export dialog: send the instructions to a teammate */
+	REQ_SERVER_ENSURE,    /* find or create the customer's own ESP server */
 	REQ__COUNT
 };
 
 enum notice_kind { NOTICE_NONE, NOTICE_INFO, NOTICE_ERROR };
+
+/* per_customer_server: whether each customer gets an ESP server of their
+ * own, so that their streams and statistics stay separate. */
+enum wizard_server_mode {
+	SERVER_MODE_NO,  /* everyone sends through the vendor's server */
+	SERVER_MODE_YES, /* always (the ESP client creates it with the first resource) */
+	SERVER_MODE_ASK, /* the customer decides, before anything is created */
+};
+
+/* The customer's answer in SERVER_MODE_ASK. */
+enum wizard_server_answer { SERVER_UNASKED, SERVER_WANTED, SERVER_DECLINED };
 
 #define WIZARD_SENDS_PER_HOUR 3    /* emails to teammates a customer may send an hour */
 #define WIZARD_SEND_WINDOW_MS 3600000
@@ -127,6 +139,7 @@ struct wizard_config {
 	char esp_name[32];                   /* "Postmark" */
 	char support_contact[256];           /* shown on done and in exports */
 	bool demo;                           /* --demo: pretend ESP and DNS */
+	enum wizard_server_mode server_mode; /* a server of the customer's own at the ESP? */
 };
 
 /* The customer's domain at the ESP (option 1), as the ESP last described it. */
@@ -215,6 +228,8 @@ struct wizard {
 	bool resend_wanted;                /* option 2: resend asked, not yet done */
 
 	int demo_stage;                    /* --demo: scenario stage the presenter reached */
+	enum wizard_server_answer server_answer; /* SERVER_MODE_ASK: own server or not */
+	char server_id[WIZARD_ID_MAX];     /* the customer's own server at the ESP, or "" */
 
 	struct wizard_export export;       /* the export dialog ("e") */
 
@@ -278,6 +293,14 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 /* REQ_SIGNATURE_ENSURE, _POLL or _RESEND answered. */
 void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 			 int64_t now_ms, int64_t wall_ms);
+/* SERVER_MODE_ASK: the question is on screen (nothing is created before the
+ * answer). */
+bool wizard_server_question(const struct wizard *w);
+/* The customer's answer to the own-server question. */
+void wizard_server_answer(struct wizard *w, bool wanted);
+/* REQ_SERVER_ENSURE answered, or another reply named the customer's server. */
+void wizard_on_server(struct wizard *w, const char *server_id, int64_t now_ms);
+
 /* REQ_DMARC_CHECK answered: what the From domain's DMARC policy does to
  * mail the ESP sends for the address (enum record_dmarc_verdict). */
 void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms);

@@ -9,18 +9,19 @@
 
 #include <cmocka.h>
 
+#include "core/alloc.h"
 #include "core/text.h"
 #include "core/wizard.h"
 
 static void config_fill(struct wizard_config *c)
 {
 	memset(c, 0, sizeof *c);
-	strcpy(c->vendor_name, "Acme Help Desk");
-	strcpy(c->vendor_domain, "acmehelp.example");
-	strcpy(c->shared_local, "notifications");
-	strcpy(c->return_path_label, "pm-bounces");
-	strcpy(c->customer_id, "jane-co");
-	strcpy(c->esp_name, "Postmark");
+	str_copy(c->vendor_name, sizeof c->vendor_name, "Acme Help Desk");
+	str_copy(c->vendor_domain, sizeof c->vendor_domain, "acmehelp.example");
+	str_copy(c->shared_local, sizeof c->shared_local, "notifications");
+	str_copy(c->return_path_label, sizeof c->return_path_label, "pm-bounces");
+	str_copy(c->customer_id, sizeof c->customer_id, "jane-co");
+	str_copy(c->esp_name, sizeof c->esp_name, "Postmark");
 	c->demo = true;
 }
 
@@ -41,12 +42,12 @@ static void domain_reply(struct wizard_domain_res *d, const char *name)
 {
 	memset(d, 0, sizeof *d);
 	d->exists = true;
-	strcpy(d->id, "42");
-	strcpy(d->name, name);
+	str_copy(d->id, sizeof d->id, "42");
+	str_copy(d->name, sizeof d->name, name);
 	snprintf(d->dkim_host, sizeof d->dkim_host, "20260101000000pm._domainkey.%s", name);
-	strcpy(d->dkim_value, "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC");
+	str_copy(d->dkim_value, sizeof d->dkim_value, "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC");
 	snprintf(d->return_path_host, sizeof d->return_path_host, "pm-bounces.%s", name);
-	strcpy(d->return_path_target, "pm.mtasv.net");
+	str_copy(d->return_path_target, sizeof d->return_path_target, "pm.mtasv.net");
 }
 
 static void all_verified(struct wizard *w, struct record_result *res)
@@ -262,8 +263,8 @@ static void test_option2_flow(void **state)
 	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
 	memset(&s, 0, sizeof s);
 	s.exists = true;
-	strcpy(s.id, "7");
-	strcpy(s.email, w.address_normalized);
+	str_copy(s.id, sizeof s.id, "7");
+	str_copy(s.email, sizeof s.email, w.address_normalized);
 	wizard_on_signature(&w, &s, 0, 1000000);
 	/* resend is refused during the cooldown */
 	assert_true(wizard_resend_wait(&w, 1000000) > 50);
@@ -320,6 +321,51 @@ static void test_option2_dmarc_blocks(void **state)
 	assert_false(wizard_next(&w, 0));
 	assert_false(wizard_dmarc_blocks(&w));
 	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_SIGNATURE_ENSURE);
+}
+
+/* per_customer_server = ask: nothing is created before the answer. */
+static void test_own_server_asked_first(void **state)
+{
+	struct wizard w;
+	int64_t wake;
+	(void)state;
+	new_wizard(&w);
+	w.cfg.server_mode = SERVER_MODE_ASK;
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	field_set(&w.domain_input, "customer.example");
+	wizard_next(&w, 0);
+	assert_true(wizard_server_question(&w));
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_NONE);
+	wizard_server_answer(&w, true);
+	assert_false(wizard_server_question(&w));
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_SERVER_ENSURE);
+	wizard_request_started(&w, REQ_SERVER_ENSURE, 0);
+	wizard_on_server(&w, "77", 0);
+	assert_string_equal(w.server_id, "77");
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_DOMAIN_ENSURE);
+
+	/* declined: straight to the domain; option 2 alike */
+	new_wizard(&w);
+	w.cfg.server_mode = SERVER_MODE_ASK;
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	field_set(&w.address_email, "jane@customer.example");
+	field_set(&w.address_name, "Jane");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
+	wizard_on_dmarc(&w, DMARC_VERDICT_NONE, "", 0);
+	assert_true(wizard_server_question(&w));
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_NONE);
+	wizard_server_answer(&w, false);
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_SIGNATURE_ENSURE);
+
+	/* "no" and "yes" modes never ask */
+	new_wizard(&w);
+	w.cfg.server_mode = SERVER_MODE_YES;
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	field_set(&w.domain_input, "customer.example");
+	wizard_next(&w, 0);
+	assert_false(wizard_server_question(&w));
+	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_DOMAIN_ENSURE);
 }
 
 static void test_option3_flow_and_preview(void **state)
@@ -410,8 +456,8 @@ static void test_switch_keep_signature(void **state)
 	wizard_next(&w, 0);
 	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
 	memset(&s, 0, sizeof s);
-	strcpy(s.id, "9");
-	strcpy(s.email, "jane@customer.example");
+	str_copy(s.id, sizeof s.id, "9");
+	str_copy(s.email, sizeof s.email, "jane@customer.example");
 	wizard_on_signature(&w, &s, 0, 0);
 	wizard_switch(&w);
 	wizard_choose(&w, OPTION_DOMAIN, 0);
@@ -513,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_polling_backs_off),
 		cmocka_unit_test(test_option2_flow),
 		cmocka_unit_test(test_option2_dmarc_blocks),
+		cmocka_unit_test(test_own_server_asked_first),
 		cmocka_unit_test(test_option3_flow_and_preview),
 		cmocka_unit_test(test_switch_remove_domain),
 		cmocka_unit_test(test_switch_keep_signature),
