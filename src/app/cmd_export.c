@@ -18,6 +18,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
+#include "core/fileio.h"
 #include "core/clock.h"
 #include "core/state.h"
 #include "core/text.h"
@@ -38,52 +39,23 @@ static int export_say(int status, const char *id, const char *a1, const char *a2
 	return status;
 }
 
-/* write() all of data, retrying short writes and EINTR. */
-static bool export_write_all(int fd, const char *data, size_t len)
+/* Replaces path with data atomically, mode 0644 (file_replace); false with
+ * a message in msg. */
+static bool export_write_file(const char *path, const char *data, size_t len, char *msg,
+			      size_t cap)
 {
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
+	char *copy = xstrdup(path), *slash = strrchr(copy, '/');
+	const char *dir = ".", *name = copy;
+	enum bh_err err;
+	if (slash) {
+		*slash = '\0';
+		dir = slash == copy ? "/" : copy;
+		name = slash + 1;
 	}
-	return true;
-}
-
-/* Replaces path with data: a temporary file next to it (mode 0644), fsync,
- * rename.  False with errno set on failure (path untouched). */
-static bool export_write_file(const char *path, const char *data, size_t len)
-{
-	struct buf tmp = {0};
-	int fd, saved;
-
-	buf_printf(&tmp, "%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		buf_free(&tmp);
-		return false;
-	}
-	if (fchmod(fd, 0644) != 0 || !export_write_all(fd, data, len) || fsync(fd) != 0 ||
-	    close(fd) != 0) {
-		saved = errno;
-		close(fd);
-		unlink(tmp.data);
-		buf_free(&tmp);
-		errno = saved;
-		return false;
-	}
-	if (rename(tmp.data, path) != 0) {
-		saved = errno;
-		unlink(tmp.data);
-		buf_free(&tmp);
-		errno = saved;
-		return false;
-	}
-	buf_free(&tmp);
-	return true;
+	err = *name ? file_replace(dir, name, data, len, 0644, msg, cap)
+		    : bh_errorf(BH_ERR_INVALID, msg, cap, "%s is a directory, not a file", path);
+	free(copy);
+	return err == BH_OK;
 }
 
 int cmd_export(int argc, char **argv)
@@ -180,8 +152,9 @@ int cmd_export(int argc, char **argv)
 	}
 	status = EXPORT_EXIT_OK;
 	if (output) {
-		if (!export_write_file(output, out.data, out.len)) {
-			export_say(0, "export_cli.cannot_write", output, strerror(errno));
+		char why[512];
+		if (!export_write_file(output, out.data, out.len, why, sizeof why)) {
+			fprintf(stderr, "behalf export: %s\n", why);
 			status = EXPORT_EXIT_FAILED;
 		}
 	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {

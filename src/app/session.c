@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/fileio.h"
 #include "core/state.h"
 #include "core/text.h"
 #include "dns/engine.h"
@@ -393,7 +394,7 @@ static void session_export_file(struct session *s)
 		buf_free(&out);
 		return;
 	}
-	err = state_write_atomic(cwd, name, out.data, out.len, msg, sizeof msg);
+	err = file_replace(cwd, name, out.data, out.len, 0644, msg, sizeof msg);
 	buf_printf(&path, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, name);
 	if (err) {
 		session_export_result(s, true, "export_dialog.file_failed", msg, NULL);

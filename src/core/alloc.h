@@ -25,6 +25,9 @@ char *xstrdup(const char *s);
 /* strndup that never returns NULL; caller frees. */
 char *xstrndup(const char *s, size_t n);
 
+/* Copy of s[0..n) without blanks at either end; caller frees. */
+char *xstrndup_trim(const char *s, size_t n);
+
 /* A growable byte buffer with a hard limit.  data is always NUL-terminated
  * (when not NULL).  Zero-initialise, set limit, append, then buf_free. */
 struct buf {

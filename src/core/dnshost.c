@@ -35,25 +35,13 @@ static void dnshost_set(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
-/* Trimmed copy of s[0..n) (caller frees). */
-static char *dnshost_trim(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return xstrndup(s, n);
-}
-
 /* "a, b,c" into the host's patterns. */
 static void dnshost_set_patterns(struct dnshost *h, const char *value)
 {
 	while (*value) {
 		const char *end = strchr(value, ',');
 		size_t len = end ? (size_t)(end - value) : strlen(value);
-		char *p = dnshost_trim(value, len);
+		char *p = xstrndup_trim(value, len);
 		if (*p && h->npatterns < DNSHOST_MAX_PATTERNS)
 			h->patterns[h->npatterns++] = p;
 		else

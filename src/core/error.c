@@ -1,5 +1,8 @@
 #include "core/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 static const char *const error_text[BH_ERR__COUNT] = {
 	[BH_OK] = "success",
 	[BH_ERR_NOMEM] = "out of memory",
@@ -22,4 +25,15 @@ const char *bh_strerror(enum bh_err err)
 	if ((unsigned)err >= BH_ERR__COUNT || error_text[err] == 0)
 		return "unknown error";
 	return error_text[err];
+}
+
+enum bh_err bh_errorf(enum bh_err err, char *msg, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	if (!msg || !cap)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+	return err;
 }

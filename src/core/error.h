@@ -2,6 +2,8 @@
 #ifndef BEHALF_CORE_ERROR_H
 #define BEHALF_CORE_ERROR_H
 
+#include <stddef.h>
+
 enum bh_err {
 	BH_OK = 0,
 	BH_ERR_NOMEM,      /* out of memory */
@@ -22,5 +24,10 @@ enum bh_err {
 
 /* A short English description of err; never NULL. */
 const char *bh_strerror(enum bh_err err);
+
+/* Writes a printf-formatted message to msg (cap bytes; nothing when msg is
+ * NULL or cap 0) and returns err: "return bh_errorf(BH_ERR_IO, msg, cap, ...)". */
+enum bh_err bh_errorf(enum bh_err err, char *msg, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/fileio.h"
 #include "core/sanitize.h"
 
 /* An open state directory with one customer's lock held. */
@@ -38,19 +39,6 @@ static const char *const address_words[FROM_ADDRESS__COUNT] = {"shared", "local"
 static const enum record_type record_types[] = {RECORD_TYPE_A, RECORD_TYPE_CNAME, RECORD_TYPE_TXT,
 						RECORD_TYPE_AAAA};
 #define NTYPES (sizeof record_types / sizeof record_types[0])
-
-/* snprintf into msg when there is room for one; returns err. */
-__attribute__((format(printf, 4, 5))) static enum bh_err say(enum bh_err err, char *msg, size_t cap,
-							     const char *fmt, ...)
-{
-	va_list ap;
-	if (!msg || !cap)
-		return err;
-	va_start(ap, fmt);
-	vsnprintf(msg, cap, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 bool state_customer_id_ok(const char *id)
 {
@@ -83,7 +71,7 @@ enum bh_err state_make_dir(const char *dir, char *msg, size_t cap)
 	enum bh_err err = BH_OK;
 
 	if (!dir || !*dir)
-		return say(BH_ERR_INVALID, msg, cap, "no state directory given");
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "no state directory given");
 	path = xstrdup(dir);
 	len = strlen(path);
 	/* Every prefix ending before a '/', then the whole path. */
@@ -92,69 +80,14 @@ enum bh_err state_make_dir(const char *dir, char *msg, size_t cap)
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			err = say(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", path,
+			err = bh_errorf(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", path,
 				  strerror(errno));
 		if (i < len)
 			path[i] = '/';
 	}
 	if (err == BH_OK && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-		err = say(BH_ERR_IO, msg, cap, "%s is not a directory", dir);
+		err = bh_errorf(BH_ERR_IO, msg, cap, "%s is not a directory", dir);
 	free(path);
-	return err;
-}
-
-/* write() all of data, retrying short writes and EINTR. */
-static bool write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-enum bh_err state_write_atomic(const char *dir, const char *name, const char *data, size_t len,
-			       char *msg, size_t cap)
-{
-	struct buf tmp = {0}, final = {0};
-	enum bh_err err = BH_OK;
-	int fd, dfd;
-
-	buf_printf(&tmp, "%s/%s.tmp", dir, name);
-	buf_printf(&final, "%s/%s", dir, name);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err = say(BH_ERR_IO, msg, cap, "cannot write %s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	/* The umask may not take bits away from 0600, but an old .tmp kept its mode. */
-	if (fchmod(fd, 0600) != 0 || !write_all(fd, data, len) || fsync(fd) != 0) {
-		err = say(BH_ERR_IO, msg, cap, "cannot write %s: %s", tmp.data, strerror(errno));
-		close(fd);
-		unlink(tmp.data);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp.data, final.data) != 0) {
-		err =
-		    say(BH_ERR_IO, msg, cap, "cannot replace %s: %s", final.data, strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	/* The rename is durable only once the directory is on disk. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) != 0)
-		err =
-		    say(BH_ERR_IO, msg, cap, "cannot sync directory %s: %s", dir, strerror(errno));
-	if (dfd >= 0)
-		close(dfd);
-out:
-	buf_free(&tmp);
-	buf_free(&final);
 	return err;
 }
 
@@ -197,7 +130,7 @@ enum bh_err state_open(const char *dir, const char *customer, struct state_handl
 
 	*out = NULL;
 	if (!state_customer_id_ok(customer))
-		return say(BH_ERR_INVALID, msg, cap,
+		return bh_errorf(BH_ERR_INVALID, msg, cap,
 			   "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
 			   "'.', '_' or '-', not starting with '.'",
 			   customer ? customer : "");
@@ -207,18 +140,18 @@ enum bh_err state_open(const char *dir, const char *customer, struct state_handl
 	buf_printf(&lock, "%s/%s.lock", dir, customer);
 	fd = open(lock.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		err = say(BH_ERR_IO, msg, cap, "cannot open %s: %s", lock.data, strerror(errno));
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot open %s: %s", lock.data, strerror(errno));
 		buf_free(&lock);
 		return err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
-			err = say(BH_ERR_LOCKED, msg, cap,
+			err = bh_errorf(BH_ERR_LOCKED, msg, cap,
 				  "customer %s is already being onboarded in another session "
 				  "(lock %s); finish or quit that session first",
 				  customer, lock.data);
 		else
-			err = say(BH_ERR_IO, msg, cap, "cannot lock %s: %s", lock.data,
+			err = bh_errorf(BH_ERR_IO, msg, cap, "cannot lock %s: %s", lock.data,
 				  strerror(errno));
 		close(fd);
 		buf_free(&lock);
@@ -282,10 +215,10 @@ enum bh_err state_set_aside(struct state_handle *h, char *msg, size_t cap)
 			break;
 	}
 	if (i == 100 || rename(h->path, to.data) != 0)
-		err = say(BH_ERR_IO, msg, cap, "cannot move %s aside: %s", h->path,
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot move %s aside: %s", h->path,
 			  i == 100 ? "too many corrupt copies" : strerror(errno));
 	else
-		say(BH_OK, msg, cap, "%s", to.data);
+		bh_errorf(BH_OK, msg, cap, "%s", to.data);
 	buf_free(&to);
 	return err;
 }
@@ -329,7 +262,7 @@ void state_audit(struct state_handle *h, const char *event, const char *detail)
 		memcpy(withnl, line, n);
 		withnl[n] = '\n';
 		withnl[n + 1] = '\0';
-		write_all(fd, withnl, n + 1);
+		file_write_all(fd, withnl, n + 1);
 		free(withnl);
 		close(fd);
 	}
@@ -563,7 +496,7 @@ enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg
 		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (!text)
-		return say(BH_ERR_INVALID, msg, cap, "cannot encode the state of customer %s",
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "cannot encode the state of customer %s",
 			   h->customer);
 	{
 		/* A text file ends with a newline. */
@@ -572,7 +505,7 @@ enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg
 		memcpy(withnl, text, n);
 		withnl[n] = '\n';
 		withnl[n + 1] = '\0';
-		err = state_write_atomic(h->dir, h->name, withnl, n + 1, msg, cap);
+		err = file_replace(h->dir, h->name, withnl, n + 1, 0600, msg, cap);
 		free(withnl);
 	}
 	free(text);
@@ -601,7 +534,7 @@ __attribute__((format(printf, 4, 5))) static bool rd_fail(struct reader *r, cons
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof problem, fmt, ap);
 	va_end(ap);
-	say(BH_ERR_PARSE, r->msg, r->cap, "state file %s is corrupt: \"%s%s%s\" %s", r->file, where,
+	bh_errorf(BH_ERR_PARSE, r->msg, r->cap, "state file %s is corrupt: \"%s%s%s\" %s", r->file, where,
 	    *where && *key ? "." : "", key, problem);
 	return false;
 }
@@ -1058,27 +991,27 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	err = state_read_file(h->path, STATE_FILE_LIMIT, &text);
 	if (err == BH_ERR_NOT_FOUND) {
 		buf_free(&text);
-		return say(err, msg, cap, "no saved state for customer %s", h->customer);
+		return bh_errorf(err, msg, cap, "no saved state for customer %s", h->customer);
 	}
 	if (err == BH_ERR_TOO_LARGE) {
 		buf_free(&text);
-		return say(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: larger than %u bytes",
+		return bh_errorf(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: larger than %u bytes",
 			   h->path, STATE_FILE_LIMIT);
 	}
 	if (err) {
-		err = say(err, msg, cap, "cannot read state file %s: %s", h->path, strerror(errno));
+		err = bh_errorf(err, msg, cap, "cannot read state file %s: %s", h->path, strerror(errno));
 		buf_free(&text);
 		return err;
 	}
 	root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
 	buf_free(&text);
 	if (!root)
-		return say(BH_ERR_PARSE, msg, cap,
+		return bh_errorf(BH_ERR_PARSE, msg, cap,
 			   "state file %s is corrupt: line %d column %d: %s", h->path, jerr.line,
 			   jerr.column, jerr.text);
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return say(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: not a JSON object",
+		return bh_errorf(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: not a JSON object",
 			   h->path);
 	}
 
@@ -1086,11 +1019,11 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	v = json_object_get(root, "schema");
 	if (!json_is_integer(v) || json_integer_value(v) < 1) {
 		json_decref(root);
-		return say(BH_ERR_PARSE, msg, cap,
+		return bh_errorf(BH_ERR_PARSE, msg, cap,
 			   "state file %s is corrupt: no valid \"schema\" version", h->path);
 	}
 	if (json_integer_value(v) > STATE_SCHEMA) {
-		err = say(BH_ERR_VERSION, msg, cap,
+		err = bh_errorf(BH_ERR_VERSION, msg, cap,
 			  "state file %s was written by a newer behalf (schema %lld); this one "
 			  "reads up to %d",
 			  h->path, (long long)json_integer_value(v), STATE_SCHEMA);
@@ -1100,11 +1033,11 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	v = json_object_get(root, "customer");
 	if (!json_is_string(v)) {
 		json_decref(root);
-		return say(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: no \"customer\"",
+		return bh_errorf(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: no \"customer\"",
 			   h->path);
 	}
 	if (strcmp(json_string_value(v), h->customer) != 0) {
-		err = say(BH_ERR_INVALID, msg, cap,
+		err = bh_errorf(BH_ERR_INVALID, msg, cap,
 			  "state file %s belongs to customer \"%.64s\", not %s", h->path,
 			  json_string_value(v), h->customer);
 		json_decref(root);
@@ -1134,7 +1067,7 @@ enum bh_err state_peek(const char *dir, const char *customer, struct wizard *w, 
 	enum bh_err err;
 
 	if (!state_customer_id_ok(customer))
-		return say(BH_ERR_INVALID, msg, cap,
+		return bh_errorf(BH_ERR_INVALID, msg, cap,
 			   "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
 			   "'.', '_' or '-', not starting with '.'",
 			   customer ? customer : "");

@@ -81,10 +81,6 @@ void state_close(struct state_handle *h);
 
 /* Creates dir and its missing parents with mode 0700. */
 enum bh_err state_make_dir(const char *dir, char *msg, size_t cap);
-/* Replaces dir/name with data atomically: dir/name.tmp (mode 0600), fsync,
- * rename, fsync of dir. */
-enum bh_err state_write_atomic(const char *dir, const char *name, const char *data, size_t len,
-			       char *msg, size_t cap);
 /* Reads a whole file into out (limit bytes at most: BH_ERR_TOO_LARGE past
  * it); BH_ERR_NOT_FOUND when it does not exist, BH_ERR_IO otherwise (errno
  * set).  out must be empty; the caller frees it with buf_free. */

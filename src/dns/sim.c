@@ -129,18 +129,6 @@ static const struct sim *sim_of_const(const struct dns_source *src)
 
 /* ---- scenario file ---- */
 
-/* Trimmed copy of s[0..n) (caller frees). */
-static char *sim_trim(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return xstrndup(s, n);
-}
-
 static bool sim_state_parse(const char *word, enum sim_state *out)
 {
 	int i;
@@ -158,7 +146,7 @@ static bool sim_states_valid(const char *list)
 	while (*list) {
 		const char *end = strchr(list, ',');
 		size_t len = end ? (size_t)(end - list) : strlen(list);
-		char *item = sim_trim(list, len), *at = strchr(item, '@');
+		char *item = xstrndup_trim(list, len), *at = strchr(item, '@');
 		enum sim_state st;
 		bool ok;
 		if (at)
@@ -215,7 +203,7 @@ static bool sim_set_nameservers(struct sim *sim, const char *value)
 	while (*value) {
 		const char *end = strchr(value, ',');
 		size_t len = end ? (size_t)(end - value) : strlen(value);
-		char *ns = sim_trim(value, len);
+		char *ns = xstrndup_trim(value, len);
 		if (*ns && sim->nns < RECORD_MAX_SERVERS) {
 			sim->nameservers[sim->nns++] = ns;
 		} else {
@@ -301,7 +289,7 @@ static enum sim_state sim_state_of(const struct sim *sim, enum record_purpose p,
 	while (*list) {
 		const char *end = strchr(list, ',');
 		size_t len = end ? (size_t)(end - list) : strlen(list);
-		char *item = sim_trim(list, len), *at = strchr(item, '@');
+		char *item = xstrndup_trim(list, len), *at = strchr(item, '@');
 		enum sim_state st = SIM_MISSING;
 		if (at)
 			*at++ = '\0';
@@ -342,7 +330,7 @@ static void zone_add_addresses(struct sim_zone *z, const char *owner, const char
 	while (*list) {
 		const char *end = strchr(list, ',');
 		size_t len = end ? (size_t)(end - list) : strlen(list);
-		char *a = sim_trim(list, len);
+		char *a = xstrndup_trim(list, len);
 		if (*a)
 			zone_add(z, owner, strchr(a, ':') ? RECORD_TYPE_AAAA : RECORD_TYPE_A, a);
 		free(a);

@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/assets.h"
 #include "core/clock.h"
+#include "core/fileio.h"
 #include "core/state.h"
 #include "core/validate.h"
 
@@ -73,19 +74,6 @@ struct sandbox {
 };
 
 static const struct esp_ops sandbox_ops;
-
-/* snprintf into msg (cap bytes) when there is room; returns err. */
-__attribute__((format(printf, 4, 5))) static enum bh_err say(enum bh_err err, char *msg, size_t cap,
-							     const char *fmt, ...)
-{
-	va_list ap;
-	if (!msg || !cap)
-		return err;
-	va_start(ap, fmt);
-	vsnprintf(msg, cap, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 bool sandbox_is(const struct esp *esp)
 {
@@ -159,13 +147,13 @@ static enum bh_err account_load(const struct sandbox *sb, json_t **out, char *ms
 		root = json_pack("{s:i, s:[], s:[]}", "NextID", 1, "Domains", "SenderSignatures");
 		err = BH_OK;
 	} else if (err) {
-		err = say(err == BH_ERR_TOO_LARGE ? BH_ERR_PARSE : BH_ERR_IO, msg, cap,
+		err = bh_errorf(err == BH_ERR_TOO_LARGE ? BH_ERR_PARSE : BH_ERR_IO, msg, cap,
 			  "cannot read the demo account %s: %s", path.data,
 			  err == BH_ERR_TOO_LARGE ? "too large" : strerror(errno));
 	} else {
 		root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!root)
-			err = say(BH_ERR_PARSE, msg, cap,
+			err = bh_errorf(BH_ERR_PARSE, msg, cap,
 				  "the demo account %s is corrupt: line %d: %s", path.data,
 				  jerr.line, jerr.text);
 	}
@@ -174,7 +162,7 @@ static enum bh_err account_load(const struct sandbox *sb, json_t **out, char *ms
 		if (!json_is_object(root) || !json_is_integer(next) ||
 		    json_integer_value(next) < 1 || !account_list_ok(root, "Domains") ||
 		    !account_list_ok(root, "SenderSignatures")) {
-			err = say(BH_ERR_PARSE, msg, cap,
+			err = bh_errorf(BH_ERR_PARSE, msg, cap,
 				  "the demo account %s is corrupt: not the expected shape",
 				  path.data);
 			json_decref(root);
@@ -194,8 +182,8 @@ static enum bh_err account_save(const struct sandbox *sb, json_t *root, char *ms
 	enum bh_err err;
 
 	if (!text)
-		return say(BH_ERR_NOMEM, msg, cap, "cannot encode the demo account");
-	err = state_write_atomic(sb->dir, ACCOUNT_FILE, text, strlen(text), msg, cap);
+		return bh_errorf(BH_ERR_NOMEM, msg, cap, "cannot encode the demo account");
+	err = file_replace(sb->dir, ACCOUNT_FILE, text, strlen(text), 0600, msg, cap);
 	free(text);
 	return err;
 }
