@@ -28,11 +28,14 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 	if (wizard_dmarc_blocks(w)) {
 		ui_style_on(STYLE_WARN);
 		y += ui_text(y, 2, width, 2, "confirm.dmarc_title", w->dmarc_domain,
-			     w->dmarc_policy, NULL) + 1;
+			     w->dmarc_policy, NULL) +
+		     1;
 		ui_style_off(STYLE_WARN);
-		y += ui_text(y, 2, width, 4, "confirm.dmarc_body", w->dmarc_domain,
-			     w->dmarc_policy, w->cfg.esp_name) + 1;
-		y += ui_text(y, 2, width, 3, "confirm.dmarc_choice", w->dmarc_domain, NULL, NULL) + 1;
+		y += ui_text(y, 2, width, 4, "confirm.dmarc_body", w->dmarc_domain, w->dmarc_policy,
+			     w->cfg.esp_name) +
+		     1;
+		y += ui_text(y, 2, width, 3, "confirm.dmarc_choice", w->dmarc_domain, NULL, NULL) +
+		     1;
 		ui_keys(y, 2, width, text_get("confirm.dmarc_keys"));
 		return;
 	}

@@ -14,21 +14,21 @@
 
 /* What a key asks of the application loop. */
 enum ui_action {
-	ACTION_NONE,   /* key not taken by the screen: ui.c tries global keys */
-	ACTION_STAY,   /* taken; nothing visible changed */
-	ACTION_REDRAW, /* taken; the model changed: redraw */
-	ACTION_NEXT,   /* Enter: loop calls wizard_next() */
-	ACTION_BACK,   /* loop calls wizard_back() */
-	ACTION_SWITCH, /* loop calls wizard_switch() */
-	ACTION_CHECK,  /* check DNS now */
-	ACTION_RESEND, /* resend the confirmation email */
-	ACTION_DEMO,   /* presenter: advance the demo scenario / simulate the click */
-	ACTION_EXPORT, /* open the export dialog (issue 5) */
+	ACTION_NONE,	    /* key not taken by the screen: ui.c tries global keys */
+	ACTION_STAY,	    /* taken; nothing visible changed */
+	ACTION_REDRAW,	    /* taken; the model changed: redraw */
+	ACTION_NEXT,	    /* Enter: loop calls wizard_next() */
+	ACTION_BACK,	    /* loop calls wizard_back() */
+	ACTION_SWITCH,	    /* loop calls wizard_switch() */
+	ACTION_CHECK,	    /* check DNS now */
+	ACTION_RESEND,	    /* resend the confirmation email */
+	ACTION_DEMO,	    /* presenter: advance the demo scenario / simulate the click */
+	ACTION_EXPORT,	    /* open the export dialog (issue 5) */
 	ACTION_EXPORT_FILE, /* dialog: write the file in format export.cursor */
 	ACTION_EXPORT_SEND, /* dialog: send the form (wizard_export_send) */
 	ACTION_EXPORT_COPY, /* dialog: OSC 52 of copy value export.cursor */
 	ACTION_EXPORT_QR,   /* dialog: make the QR code of row export.cursor */
-	ACTION_QUIT,   /* quit confirmed: save and leave */
+	ACTION_QUIT,	    /* quit confirmed: save and leave */
 };
 
 /* One key as read by get_wch: a character or a KEY_* code. */
@@ -40,19 +40,19 @@ struct ui_key {
 /* What the export dialog shows that the model does not hold: the QR code
  * the loop made (export/qr.h), owned by the loop. */
 struct ui_export_view {
-	const char *qr;	 /* its lines, or NULL */
-	int qr_cols;	 /* columns and rows of the code */
+	const char *qr; /* its lines, or NULL */
+	int qr_cols;	/* columns and rows of the code */
 	int qr_rows;
-	bool qr_too_big; /* the text does not fit in any QR code */
+	bool qr_too_big;    /* the text does not fit in any QR code */
 	char qr_title[256]; /* what the code holds, in words */
 };
 
 /* What the screens need besides the model. */
 struct ui_view {
-	int64_t now_ms;	 /* monotonic, for "next check in N s", spinners */
-	int64_t wall_ms; /* wall clock, for resend cooldown */
-	bool ascii;	 /* no UTF-8 line drawing */
-	bool color;	 /* colours allowed (has_colors and no NO_COLOR) */
+	int64_t now_ms;			     /* monotonic, for "next check in N s", spinners */
+	int64_t wall_ms;		     /* wall clock, for resend cooldown */
+	bool ascii;			     /* no UTF-8 line drawing */
+	bool color;			     /* colours allowed (has_colors and no NO_COLOR) */
 	const struct ui_export_view *export; /* may be NULL */
 };
 

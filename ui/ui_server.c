@@ -12,8 +12,8 @@ void ui_server_question(const struct wizard *w, int top, int width)
 	attron(A_BOLD);
 	y += ui_text(y, 2, width - 2, 2, "server.title", w->cfg.esp_name, NULL, NULL) + 1;
 	attroff(A_BOLD);
-	y += ui_text(y, 2, width - 2, 4, "server.body", w->cfg.esp_name, w->cfg.vendor_name,
-		     NULL) + 1;
+	y += ui_text(y, 2, width - 2, 4, "server.body", w->cfg.esp_name, w->cfg.vendor_name, NULL) +
+	     1;
 	ui_keys(y, 2, width - 2, text_get("server.keys"));
 }
 

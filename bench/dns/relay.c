@@ -22,15 +22,15 @@
 #include <unistd.h>
 
 #define MAX_PENDING 512
-#define MAX_MSG 65535
-#define LOST_MS 5000 /* an upstream that has not answered by then: forget it */
+#define MAX_MSG	    65535
+#define LOST_MS	    5000 /* an upstream that has not answered by then: forget it */
 
 struct pending {
-	int fd;			    /* upstream socket, -1 when the slot is free */
-	struct sockaddr_in client;  /* who asked */
-	long long asked_ms;	    /* when it was sent upstream */
-	long long due_ms;	    /* when to answer, 0 while waiting upstream */
-	size_t len;		    /* answer length once received */
+	int fd;			   /* upstream socket, -1 when the slot is free */
+	struct sockaddr_in client; /* who asked */
+	long long asked_ms;	   /* when it was sent upstream */
+	long long due_ms;	   /* when to answer, 0 while waiting upstream */
+	size_t len;		   /* answer length once received */
 	unsigned char *answer;
 };
 
@@ -75,7 +75,9 @@ int main(int argc, char **argv)
 
 	if (argc != 6 || parse_addr(argv[1], argv[2], &listen_sa) ||
 	    parse_addr(argv[3], argv[4], &up_sa) || (delay = strtol(argv[5], NULL, 10)) < 0) {
-		fprintf(stderr, "usage: relay LISTEN_ADDR LISTEN_PORT UPSTREAM_ADDR UPSTREAM_PORT DELAY_MS\n");
+		fprintf(
+		    stderr,
+		    "usage: relay LISTEN_ADDR LISTEN_PORT UPSTREAM_ADDR UPSTREAM_PORT DELAY_MS\n");
 		return 2;
 	}
 	lfd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -139,7 +141,8 @@ int main(int argc, char **argv)
 				struct sockaddr_in from;
 				socklen_t flen = sizeof from;
 				int slot;
-				len = recvfrom(lfd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen);
+				len = recvfrom(lfd, buf, sizeof buf, 0, (struct sockaddr *)&from,
+					       &flen);
 				if (len <= 0)
 					continue;
 				for (slot = 0; slot < MAX_PENDING && pend[slot].fd >= 0; slot++)
@@ -149,7 +152,8 @@ int main(int argc, char **argv)
 				pend[slot].fd = socket(AF_INET, SOCK_DGRAM, 0);
 				if (pend[slot].fd < 0)
 					continue;
-				if (connect(pend[slot].fd, (struct sockaddr *)&up_sa, sizeof up_sa) < 0 ||
+				if (connect(pend[slot].fd, (struct sockaddr *)&up_sa,
+					    sizeof up_sa) < 0 ||
 				    send(pend[slot].fd, buf, (size_t)len, 0) < 0) {
 					release(&pend[slot]);
 					continue;

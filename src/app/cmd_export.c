@@ -41,8 +41,7 @@ static int export_say(int status, const char *id, const char *a1, const char *a2
 
 /* Replaces path with data atomically, mode 0644 (file_replace); false with
  * a message in msg. */
-static bool export_write_file(const char *path, const char *data, size_t len, char *msg,
-			      size_t cap)
+static bool export_write_file(const char *path, const char *data, size_t len, char *msg, size_t cap)
 {
 	char *copy = xstrdup(path), *slash = strrchr(copy, '/');
 	const char *dir = ".", *name = copy;

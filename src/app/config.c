@@ -56,7 +56,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 		if (!strcmp(name, "name"))
 			return config_set(p, w->vendor_name, sizeof w->vendor_name, value, name);
 		if (!strcmp(name, "domain"))
-			return config_set(p, w->vendor_domain, sizeof w->vendor_domain, value, name);
+			return config_set(p, w->vendor_domain, sizeof w->vendor_domain, value,
+					  name);
 		if (!strcmp(name, "shared_local"))
 			return config_set(p, w->shared_local, sizeof w->shared_local, value, name);
 		if (!strcmp(name, "support"))
@@ -73,16 +74,18 @@ static int config_handler(void *user, const char *section, const char *name, con
 					  name);
 		if (!strcmp(name, "account_token")) {
 			c->have_account_token = true;
-			return config_set(p, c->account_token, sizeof c->account_token, value, name);
+			return config_set(p, c->account_token, sizeof c->account_token, value,
+					  name);
 		}
 		if (!strcmp(name, "server_token"))
 			return config_set(p, c->server_token, sizeof c->server_token, value, name);
 		if (!strcmp(name, "per_customer_server")) {
 			if (strcasecmp(value, "yes") && strcasecmp(value, "no") &&
 			    strcasecmp(value, "ask")) {
-				snprintf(p->msg, p->cap,
-					 "per_customer_server must be yes, no or ask, not \"%.40s\"",
-					 value);
+				snprintf(
+				    p->msg, p->cap,
+				    "per_customer_server must be yes, no or ask, not \"%.40s\"",
+				    value);
 				p->failed = true;
 				return 0;
 			}
@@ -96,8 +99,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 			char *end;
 			long v = strtol(value, &end, 10);
 			if (*value == '\0' || *end != '\0' || v < 1 || v > 600000) {
-				snprintf(p->msg, p->cap, "%s must be a number of milliseconds (1-600000)",
-					 name);
+				snprintf(p->msg, p->cap,
+					 "%s must be a number of milliseconds (1-600000)", name);
 				p->failed = true;
 				return 0;
 			}
@@ -111,7 +114,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 		if (!strcmp(name, "resolvers"))
 			return config_set(p, c->resolvers, sizeof c->resolvers, value, name);
 		if (!strcmp(name, "authoritative"))
-			return config_set(p, c->authoritative, sizeof c->authoritative, value, name);
+			return config_set(p, c->authoritative, sizeof c->authoritative, value,
+					  name);
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -120,8 +124,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 				c->allow_file_export = b;
 				return 1;
 			}
-			snprintf(p->msg, p->cap, "allow_file_export must be yes or no, not \"%.40s\"",
-				 value);
+			snprintf(p->msg, p->cap,
+				 "allow_file_export must be yes or no, not \"%.40s\"", value);
 			p->failed = true;
 			return 0;
 		}
@@ -203,11 +207,11 @@ bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 		}
 		line = ini_parse_file(f, config_handler, &p);
 		if (line == 0 && (cfg->account_token[0] || cfg->server_token[0]) &&
-		    fstat(fileno(f), &st) == 0 &&
-		    (st.st_mode & 077)) {
-			snprintf(msg, cap,
-				 "%s holds an API token but can be read by others: run chmod 600 %s",
-				 found, found);
+		    fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+			snprintf(
+			    msg, cap,
+			    "%s holds an API token but can be read by others: run chmod 600 %s",
+			    found, found);
 			fclose(f);
 			return false;
 		}

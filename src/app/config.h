@@ -9,19 +9,20 @@
 #include "core/wizard.h"
 
 struct config {
-	struct wizard_config wizard;  /* vendor, customer, ESP name, demo flag */
-	char state_dir[1024];         /* where customer state files live */
-	char config_path[1024];       /* the file read, or "" */
-	char scenario[64];            /* --demo: scenario id in assets/scenarios */
-	char signature_note[400];     /* option 2: personal note in the confirmation email */
-	char api_url[512];            /* Postmark base URL */
-	bool have_account_token;      /* an account token is configured */
-	char per_customer_server[8];  /* "yes", "no" or "ask" (also in wizard.server_mode) */
-	long api_timeout_ms;          /* [postmark] timeout_ms: one HTTP request; 0 default */
-	long api_retry_base_ms;       /* [postmark] retry_base_ms: first backoff; 0 default */
-	bool allow_file_export;       /* [behalf] allow_file_export: write files even over SSH */
-	char resolvers[256];          /* [dns] resolvers: "IP[:PORT], ..." ("" = /etc/resolv.conf) */
-	char authoritative[256];      /* [dns] authoritative: "[NAME=]IP[:PORT], ..." (skips discovery) */
+	struct wizard_config wizard; /* vendor, customer, ESP name, demo flag */
+	char state_dir[1024];	     /* where customer state files live */
+	char config_path[1024];	     /* the file read, or "" */
+	char scenario[64];	     /* --demo: scenario id in assets/scenarios */
+	char signature_note[400];    /* option 2: personal note in the confirmation email */
+	char api_url[512];	     /* Postmark base URL */
+	bool have_account_token;     /* an account token is configured */
+	char per_customer_server[8]; /* "yes", "no" or "ask" (also in wizard.server_mode) */
+	long api_timeout_ms;	     /* [postmark] timeout_ms: one HTTP request; 0 default */
+	long api_retry_base_ms;	     /* [postmark] retry_base_ms: first backoff; 0 default */
+	bool allow_file_export;	     /* [behalf] allow_file_export: write files even over SSH */
+	char resolvers[256];	     /* [dns] resolvers: "IP[:PORT], ..." ("" = /etc/resolv.conf) */
+	char
+	    authoritative[256]; /* [dns] authoritative: "[NAME=]IP[:PORT], ..." (skips discovery) */
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

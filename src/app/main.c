@@ -25,14 +25,10 @@ static void usage(FILE *out)
 static int main_wizard(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"demo", no_argument, NULL, 'd'},
-		{"config", required_argument, NULL, 'c'},
-		{"customer", required_argument, NULL, 'u'},
-		{"state-dir", required_argument, NULL, 's'},
-		{"scenario", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"demo", no_argument, NULL, 'd'},		{"config", required_argument, NULL, 'c'},
+	    {"customer", required_argument, NULL, 'u'}, {"state-dir", required_argument, NULL, 's'},
+	    {"scenario", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},	{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *customer = NULL, *state_dir = NULL, *scenario = NULL;
 	bool demo = false;
@@ -96,10 +92,11 @@ static int main_wizard(int argc, char **argv)
 		return 2;
 	}
 	if (!state_customer_id_ok(customer)) {
-		fprintf(stderr,
-			"behalf: --customer \"%.64s\" is not a valid id: use 1 to 64 letters, digits, "
-			"'.', '_' or '-', not starting with '.'\n",
-			customer);
+		fprintf(
+		    stderr,
+		    "behalf: --customer \"%.64s\" is not a valid id: use 1 to 64 letters, digits, "
+		    "'.', '_' or '-', not starting with '.'\n",
+		    customer);
 		return 2;
 	}
 	str_copy(cfg.wizard.customer_id, sizeof cfg.wizard.customer_id, customer);

@@ -24,7 +24,7 @@
 #include "export/qr.h"
 #include "ui.h"
 
-#define SESSION_MAX_FDS 64
+#define SESSION_MAX_FDS		 64
 #define SESSION_SAVE_DEBOUNCE_MS 500 /* typing is saved at most twice a second */
 
 struct session {
@@ -34,12 +34,12 @@ struct session {
 	struct dns_source *dns;
 	struct state_handle *state;
 	struct expected_record dmarc; /* option 2: the record asked for REQ_DMARC_CHECK */
-	int64_t dirty_since_ms; /* when unsaved changes began, 0 when saved */
+	int64_t dirty_since_ms;	      /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
 	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */
-	struct buf qr;                    /* the export dialog's QR code */
-	struct ui_export_view xview;      /* what the dialog shows besides the model */
+	struct buf qr;			  /* the export dialog's QR code */
+	struct ui_export_view xview;	  /* what the dialog shows besides the model */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -318,7 +318,8 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		memset(&s->dmarc, 0, sizeof s->dmarc);
 		s->dmarc.purpose = PURPOSE_DMARC;
 		s->dmarc.type = RECORD_TYPE_TXT;
-		snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s", wizard_address_domain(w));
+		snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s",
+			 wizard_address_domain(w));
 		str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
 		err = s->dns->ops->check(s->dns, wizard_address_domain(w), &s->dmarc, 1,
 					 session_dmarc_done, s);
@@ -328,8 +329,8 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		break;
 	case REQ_SERVER_ENSURE:
 		err = postmark_is(s->esp)
-			      ? postmark_server_ensure(s->esp, NULL, session_server_done, s)
-			      : BH_ERR_INVALID;
+			  ? postmark_server_ensure(s->esp, NULL, session_server_done, s)
+			  : BH_ERR_INVALID;
 		break;
 	default:
 		return;
@@ -551,7 +552,8 @@ static void session_loop(struct session *s)
 			session_start(s, req, now);
 			ui_invalidate();
 			if (s->w.busy == REQ_NONE && !s->w.retry_after_ms)
-				s->w.retry_after_ms = now + 100; /* could not start: not a busy loop */
+				s->w.retry_after_ms =
+				    now + 100; /* could not start: not a busy loop */
 			continue;
 		}
 		session_maybe_save(s, now);
@@ -647,7 +649,7 @@ static int session_open_live(struct session *s, const struct config *cfg)
 	struct postmark_config pm;
 	struct dns_engine_config dc;
 	char msg[512], server_name[WIZARD_ID_MAX + 16], resolvers[sizeof cfg->resolvers],
-		auth[sizeof cfg->authoritative];
+	    auth[sizeof cfg->authoritative];
 	char *rlist[DNS_ENGINE_MAX_RESOLVERS], *alist[RECORD_MAX_SERVERS];
 
 	memset(&pm, 0, sizeof pm);
@@ -699,7 +701,8 @@ int session_run(struct config *cfg)
 		return rc;
 	}
 	/* Over SSH a file would land on the server, not with the customer. */
-	s.w.export.remote = !cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
+	s.w.export.remote =
+	    !cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
 	s.w.export.view = EXPORT_VIEW_CLOSED;
 	if (cfg->wizard.demo)
 		rc = session_open_demo(&s, cfg);

@@ -43,8 +43,7 @@ enum bh_err buf_append(struct buf *b, const void *data, size_t n);
 /* Appends a C string. */
 enum bh_err buf_puts(struct buf *b, const char *s);
 /* Appends printf-formatted text. */
-enum bh_err buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+enum bh_err buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Empties the buffer, keeping its memory. */
 void buf_reset(struct buf *b);
 /* Frees the memory; the buffer can be used again. */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 struct asset {
-	const char *path;           /* relative to assets/, e.g. "text/en.ini" */
-	const unsigned char *data;  /* static bytes, NUL-terminated */
-	size_t size;                /* bytes, not counting the NUL */
+	const char *path;	   /* relative to assets/, e.g. "text/en.ini" */
+	const unsigned char *data; /* static bytes, NUL-terminated */
+	size_t size;		   /* bytes, not counting the NUL */
 };
 
 /* Generated table, ended by an entry whose path is NULL. */

@@ -11,11 +11,11 @@
 #define FIELD_CAP 512 /* bytes of UTF-8, with NUL */
 
 struct field {
-	char text[FIELD_CAP];     /* UTF-8 as typed */
-	size_t len;               /* bytes used */
-	size_t cursor;            /* byte offset, always on a character boundary */
-	enum input_error error;   /* shown at the field until the text changes */
-	char error_detail[128];   /* the offending part, for the message */
+	char text[FIELD_CAP];	/* UTF-8 as typed */
+	size_t len;		/* bytes used */
+	size_t cursor;		/* byte offset, always on a character boundary */
+	enum input_error error; /* shown at the field until the text changes */
+	char error_detail[128]; /* the offending part, for the message */
 };
 
 /* Replaces the text (cursor at the end, error cleared). */

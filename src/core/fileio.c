@@ -37,27 +37,29 @@ enum bh_err file_replace(const char *dir, const char *name, const char *data, si
 	buf_printf(&final, "%s/%s", dir, name);
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
-		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot write %s: %s", tmp.data, strerror(errno));
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot write %s: %s", tmp.data,
+				strerror(errno));
 		goto out;
 	}
 	/* The umask must not change the mode asked for, and an old .tmp kept its own. */
 	if (fchmod(fd, mode) != 0 || !file_write_all(fd, data, len) || fsync(fd) != 0) {
-		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot write %s: %s", tmp.data, strerror(errno));
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot write %s: %s", tmp.data,
+				strerror(errno));
 		close(fd);
 		unlink(tmp.data);
 		goto out;
 	}
 	if (close(fd) != 0 || rename(tmp.data, final.data) != 0) {
-		err =
-		    bh_errorf(BH_ERR_IO, msg, cap, "cannot replace %s: %s", final.data, strerror(errno));
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot replace %s: %s", final.data,
+				strerror(errno));
 		unlink(tmp.data);
 		goto out;
 	}
 	/* The rename is durable only once the directory is on disk. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) != 0)
-		err =
-		    bh_errorf(BH_ERR_IO, msg, cap, "cannot sync directory %s: %s", dir, strerror(errno));
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot sync directory %s: %s", dir,
+				strerror(errno));
 	if (dfd >= 0)
 		close(dfd);
 out:
@@ -65,4 +67,3 @@ out:
 	buf_free(&final);
 	return err;
 }
-

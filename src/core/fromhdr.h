@@ -15,14 +15,14 @@ enum from_format {
 };
 
 enum from_address {
-	FROM_ADDRESS_SHARED,    /* the vendor's shared address, e.g. support@vendor.example */
-	FROM_ADDRESS_LOCAL,     /* <customer>@vendor.example */
+	FROM_ADDRESS_SHARED,	/* the vendor's shared address, e.g. support@vendor.example */
+	FROM_ADDRESS_LOCAL,	/* <customer>@vendor.example */
 	FROM_ADDRESS_SUBDOMAIN, /* <customer>@<customer>.vendor.example */
 	FROM_ADDRESS__COUNT
 };
 
 #define FROM_DISPLAY_MAX 512
-#define FROM_HEADER_MAX 2048
+#define FROM_HEADER_MAX	 2048
 
 /* Builds the display name (UTF-8) for a format; pattern is used only for
  * FROM_FORMAT_CUSTOM ({name} and {vendor} are replaced).  Returns the length
@@ -33,9 +33,8 @@ size_t fromhdr_display_name(enum from_format format, const char *name, const cha
 /* Builds the sender address.  shared_local is the vendor's shared local
  * part ("notifications"), customer_slug a DNS-safe label for the customer
  * (see fromhdr_slug). */
-size_t fromhdr_address(enum from_address kind, const char *shared_local,
-		       const char *customer_slug, const char *vendor_domain, char *out,
-		       size_t cap);
+size_t fromhdr_address(enum from_address kind, const char *shared_local, const char *customer_slug,
+		       const char *vendor_domain, char *out, size_t cap);
 
 /* Turns a customer id or name into a lower-case label usable as a local
  * part and a DNS label: [a-z0-9-], at most 63 characters, never empty. */

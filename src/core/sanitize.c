@@ -44,8 +44,8 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 static bool sanitize_is_unsafe(unsigned cp)
 {
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200e || cp == 0x200f || cp == 0xfeff;
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+	       cp == 0x200f || cp == 0xfeff;
 }
 
 size_t sanitize_text(const char *in, char *out, size_t cap)

@@ -81,7 +81,7 @@ enum bh_err state_make_dir(const char *dir, char *msg, size_t cap)
 		path[i] = '\0';
 		if (mkdir(path, 0700) != 0 && errno != EEXIST)
 			err = bh_errorf(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", path,
-				  strerror(errno));
+					strerror(errno));
 		if (i < len)
 			path[i] = '/';
 	}
@@ -130,29 +130,31 @@ enum bh_err state_open(const char *dir, const char *customer, struct state_handl
 
 	*out = NULL;
 	if (!state_customer_id_ok(customer))
-		return bh_errorf(BH_ERR_INVALID, msg, cap,
-			   "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
-			   "'.', '_' or '-', not starting with '.'",
-			   customer ? customer : "");
+		return bh_errorf(
+		    BH_ERR_INVALID, msg, cap,
+		    "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
+		    "'.', '_' or '-', not starting with '.'",
+		    customer ? customer : "");
 	err = state_make_dir(dir, msg, cap);
 	if (err)
 		return err;
 	buf_printf(&lock, "%s/%s.lock", dir, customer);
 	fd = open(lock.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot open %s: %s", lock.data, strerror(errno));
+		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot open %s: %s", lock.data,
+				strerror(errno));
 		buf_free(&lock);
 		return err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
 			err = bh_errorf(BH_ERR_LOCKED, msg, cap,
-				  "customer %s is already being onboarded in another session "
-				  "(lock %s); finish or quit that session first",
-				  customer, lock.data);
+					"customer %s is already being onboarded in another session "
+					"(lock %s); finish or quit that session first",
+					customer, lock.data);
 		else
 			err = bh_errorf(BH_ERR_IO, msg, cap, "cannot lock %s: %s", lock.data,
-				  strerror(errno));
+					strerror(errno));
 		close(fd);
 		buf_free(&lock);
 		return err;
@@ -216,7 +218,7 @@ enum bh_err state_set_aside(struct state_handle *h, char *msg, size_t cap)
 	}
 	if (i == 100 || rename(h->path, to.data) != 0)
 		err = bh_errorf(BH_ERR_IO, msg, cap, "cannot move %s aside: %s", h->path,
-			  i == 100 ? "too many corrupt copies" : strerror(errno));
+				i == 100 ? "too many corrupt copies" : strerror(errno));
 	else
 		bh_errorf(BH_OK, msg, cap, "%s", to.data);
 	buf_free(&to);
@@ -497,7 +499,7 @@ enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg
 	json_decref(root);
 	if (!text)
 		return bh_errorf(BH_ERR_INVALID, msg, cap, "cannot encode the state of customer %s",
-			   h->customer);
+				 h->customer);
 	{
 		/* A text file ends with a newline. */
 		size_t n = strlen(text);
@@ -534,8 +536,8 @@ __attribute__((format(printf, 4, 5))) static bool rd_fail(struct reader *r, cons
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof problem, fmt, ap);
 	va_end(ap);
-	bh_errorf(BH_ERR_PARSE, r->msg, r->cap, "state file %s is corrupt: \"%s%s%s\" %s", r->file, where,
-	    *where && *key ? "." : "", key, problem);
+	bh_errorf(BH_ERR_PARSE, r->msg, r->cap, "state file %s is corrupt: \"%s%s%s\" %s", r->file,
+		  where, *where && *key ? "." : "", key, problem);
 	return false;
 }
 
@@ -949,7 +951,8 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 		for (i = 0; a && i < json_array_size(a) && !r->failed; i++) {
 			json_t *when = json_array_get(a, i);
 			if (!json_is_integer(when) || json_integer_value(when) < 1) {
-				rd_fail(r, "export", "sends_ms", "holds a value that is not a time");
+				rd_fail(r, "export", "sends_ms",
+					"holds a value that is not a time");
 				break;
 			}
 			w->export.sends_ms[i] = (int64_t)json_integer_value(when);
@@ -995,11 +998,13 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	}
 	if (err == BH_ERR_TOO_LARGE) {
 		buf_free(&text);
-		return bh_errorf(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: larger than %u bytes",
-			   h->path, STATE_FILE_LIMIT);
+		return bh_errorf(BH_ERR_PARSE, msg, cap,
+				 "state file %s is corrupt: larger than %u bytes", h->path,
+				 STATE_FILE_LIMIT);
 	}
 	if (err) {
-		err = bh_errorf(err, msg, cap, "cannot read state file %s: %s", h->path, strerror(errno));
+		err = bh_errorf(err, msg, cap, "cannot read state file %s: %s", h->path,
+				strerror(errno));
 		buf_free(&text);
 		return err;
 	}
@@ -1007,12 +1012,12 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	buf_free(&text);
 	if (!root)
 		return bh_errorf(BH_ERR_PARSE, msg, cap,
-			   "state file %s is corrupt: line %d column %d: %s", h->path, jerr.line,
-			   jerr.column, jerr.text);
+				 "state file %s is corrupt: line %d column %d: %s", h->path,
+				 jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return bh_errorf(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: not a JSON object",
-			   h->path);
+		return bh_errorf(BH_ERR_PARSE, msg, cap,
+				 "state file %s is corrupt: not a JSON object", h->path);
 	}
 
 	/* The version first: a newer file may look corrupt to us. */
@@ -1020,26 +1025,27 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	if (!json_is_integer(v) || json_integer_value(v) < 1) {
 		json_decref(root);
 		return bh_errorf(BH_ERR_PARSE, msg, cap,
-			   "state file %s is corrupt: no valid \"schema\" version", h->path);
+				 "state file %s is corrupt: no valid \"schema\" version", h->path);
 	}
 	if (json_integer_value(v) > STATE_SCHEMA) {
-		err = bh_errorf(BH_ERR_VERSION, msg, cap,
-			  "state file %s was written by a newer behalf (schema %lld); this one "
-			  "reads up to %d",
-			  h->path, (long long)json_integer_value(v), STATE_SCHEMA);
+		err =
+		    bh_errorf(BH_ERR_VERSION, msg, cap,
+			      "state file %s was written by a newer behalf (schema %lld); this one "
+			      "reads up to %d",
+			      h->path, (long long)json_integer_value(v), STATE_SCHEMA);
 		json_decref(root);
 		return err;
 	}
 	v = json_object_get(root, "customer");
 	if (!json_is_string(v)) {
 		json_decref(root);
-		return bh_errorf(BH_ERR_PARSE, msg, cap, "state file %s is corrupt: no \"customer\"",
-			   h->path);
+		return bh_errorf(BH_ERR_PARSE, msg, cap,
+				 "state file %s is corrupt: no \"customer\"", h->path);
 	}
 	if (strcmp(json_string_value(v), h->customer) != 0) {
 		err = bh_errorf(BH_ERR_INVALID, msg, cap,
-			  "state file %s belongs to customer \"%.64s\", not %s", h->path,
-			  json_string_value(v), h->customer);
+				"state file %s belongs to customer \"%.64s\", not %s", h->path,
+				json_string_value(v), h->customer);
 		json_decref(root);
 		return err;
 	}
@@ -1067,10 +1073,11 @@ enum bh_err state_peek(const char *dir, const char *customer, struct wizard *w, 
 	enum bh_err err;
 
 	if (!state_customer_id_ok(customer))
-		return bh_errorf(BH_ERR_INVALID, msg, cap,
-			   "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
-			   "'.', '_' or '-', not starting with '.'",
-			   customer ? customer : "");
+		return bh_errorf(
+		    BH_ERR_INVALID, msg, cap,
+		    "customer id \"%.80s\" is not usable: use 1 to 64 letters, digits, "
+		    "'.', '_' or '-', not starting with '.'",
+		    customer ? customer : "");
 	/* A handle without a lock: state_load only reads the path and the id. */
 	buf_printf(&name, "%s.json", customer);
 	buf_printf(&path, "%s/%s", dir, name.data);

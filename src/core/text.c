@@ -122,8 +122,7 @@ const char *text_get(const char *id)
 	return slot;
 }
 
-size_t text_format(char *out, size_t cap, const char *tmpl, const char *const *args,
-		   size_t nargs)
+size_t text_format(char *out, size_t cap, const char *tmpl, const char *const *args, size_t nargs)
 {
 	size_t n = 0;
 	const char *p;

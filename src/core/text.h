@@ -20,8 +20,7 @@ int text_has(const char *id);
 /* Copies tmpl into out (size cap), replacing {1}..{9} by args[0..8] (NULL
  * args, or ones past nargs, become empty).  Always NUL-terminates; returns
  * the length the full result needed, like snprintf. */
-size_t text_format(char *out, size_t cap, const char *tmpl, const char *const *args,
-		   size_t nargs);
+size_t text_format(char *out, size_t cap, const char *tmpl, const char *const *args, size_t nargs);
 
 /* text_get(id) then text_format with the given arguments. */
 size_t text_fmt(char *out, size_t cap, const char *id, const char *a1, const char *a2,

@@ -7,45 +7,45 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define DOMAIN_ASCII_MAX 254   /* 253 characters + NUL */
+#define DOMAIN_ASCII_MAX   254 /* 253 characters + NUL */
 #define DOMAIN_UNICODE_MAX 1024
-#define EMAIL_MAX 320          /* 64 + 1 + 253 + slack, with NUL */
-#define DISPLAY_NAME_MAX 100   /* characters (code points) a display name may have */
+#define EMAIL_MAX	   320 /* 64 + 1 + 253 + slack, with NUL */
+#define DISPLAY_NAME_MAX   100 /* characters (code points) a display name may have */
 
 enum input_error {
 	INPUT_OK = 0,
-	INPUT_EMPTY,             /* nothing typed */
-	INPUT_TOO_LONG,          /* whole input over its limit */
-	INPUT_LABEL_TOO_LONG,    /* a domain label over 63 octets */
-	INPUT_LABEL_EMPTY,       /* two dots in a row, leading dot */
-	INPUT_LABEL_HYPHEN,      /* label starts or ends with '-' */
-	INPUT_BAD_CHARACTER,     /* a character not allowed here (arg: it) */
-	INPUT_SINGLE_LABEL,      /* "localhost", "example": needs a dot */
-	INPUT_IP_LITERAL,        /* 192.0.2.1, [2001:db8::1] */
-	INPUT_IDN_INVALID,       /* libidn2 refused the internationalized name */
-	INPUT_NUMERIC_TLD,       /* last label all digits */
-	INPUT_VENDOR_DOMAIN,     /* the vendor's own domain (or under it) */
-	INPUT_FREEMAIL,          /* gmail.com & co: cannot be authenticated */
-	INPUT_EMAIL_NO_AT,       /* no '@' */
-	INPUT_EMAIL_LOCAL,       /* local part empty, too long or malformed */
+	INPUT_EMPTY,		 /* nothing typed */
+	INPUT_TOO_LONG,		 /* whole input over its limit */
+	INPUT_LABEL_TOO_LONG,	 /* a domain label over 63 octets */
+	INPUT_LABEL_EMPTY,	 /* two dots in a row, leading dot */
+	INPUT_LABEL_HYPHEN,	 /* label starts or ends with '-' */
+	INPUT_BAD_CHARACTER,	 /* a character not allowed here (arg: it) */
+	INPUT_SINGLE_LABEL,	 /* "localhost", "example": needs a dot */
+	INPUT_IP_LITERAL,	 /* 192.0.2.1, [2001:db8::1] */
+	INPUT_IDN_INVALID,	 /* libidn2 refused the internationalized name */
+	INPUT_NUMERIC_TLD,	 /* last label all digits */
+	INPUT_VENDOR_DOMAIN,	 /* the vendor's own domain (or under it) */
+	INPUT_FREEMAIL,		 /* gmail.com & co: cannot be authenticated */
+	INPUT_EMAIL_NO_AT,	 /* no '@' */
+	INPUT_EMAIL_LOCAL,	 /* local part empty, too long or malformed */
 	INPUT_CONTROL_CHARACTER, /* control characters are refused */
-	INPUT_BAD_UTF8,          /* not valid UTF-8 */
-	INPUT_URL,               /* "https://..." typed where a domain goes */
-	INPUT_PATTERN_NO_NAME,   /* custom From pattern lacks {name} */
+	INPUT_BAD_UTF8,		 /* not valid UTF-8 */
+	INPUT_URL,		 /* "https://..." typed where a domain goes */
+	INPUT_PATTERN_NO_NAME,	 /* custom From pattern lacks {name} */
 	INPUT__COUNT
 };
 
 /* A domain as the customer typed it, checked and in both forms. */
 struct domain_value {
-	char ascii[DOMAIN_ASCII_MAX];     /* A-label form, lower case, no trailing dot */
+	char ascii[DOMAIN_ASCII_MAX];	  /* A-label form, lower case, no trailing dot */
 	char unicode[DOMAIN_UNICODE_MAX]; /* U-label form for display (== ascii when ASCII) */
-	bool is_idn;                      /* ascii and unicode differ */
+	bool is_idn;			  /* ascii and unicode differ */
 };
 
 /* What a check knows about the vendor. */
 struct validate_context {
 	const char *vendor_domain; /* refused as a customer domain; may be NULL */
-	bool refuse_freemail;      /* options 1 and 2 refuse free-mail domains */
+	bool refuse_freemail;	   /* options 1 and 2 refuse free-mail domains */
 };
 
 /* The stable word for a code ("empty", "label-too-long", ...), used as the
@@ -62,9 +62,9 @@ enum input_error validate_domain(const char *input, const struct validate_contex
 /* Checks an email address (local@domain, the domain as validate_domain).
  * On INPUT_OK writes the normalised address (domain in A-labels, lower
  * case) to out (cap bytes) and the domain to domain_out (may be NULL). */
-enum input_error validate_email(const char *input, const struct validate_context *ctx,
-				char *out, size_t cap, struct domain_value *domain_out,
-				char *detail, size_t cap_detail);
+enum input_error validate_email(const char *input, const struct validate_context *ctx, char *out,
+				size_t cap, struct domain_value *domain_out, char *detail,
+				size_t cap_detail);
 
 /* Checks a display name: valid UTF-8, no control characters, 1 to
  * DISPLAY_NAME_MAX characters after trimming. */

@@ -11,13 +11,13 @@
 #include "core/sanitize.h"
 #include "core/text.h"
 
-#define CHECK_FAST_MS 2000           /* DNS poll while the customer works */
-#define CHECK_FAST_PHASE_MS 300000   /* ... for the first five minutes */
-#define CHECK_SLOW_MAX_MS 60000      /* then backing off to a minute */
-#define POLL_FAST_MS 3000            /* confirmation poll, first minutes */
-#define POLL_SLOW_MS 20000
-#define RESEND_COOLDOWN_MS 60000
-#define RETRY_MAX_MS 60000
+#define CHECK_FAST_MS	    2000   /* DNS poll while the customer works */
+#define CHECK_FAST_PHASE_MS 300000 /* ... for the first five minutes */
+#define CHECK_SLOW_MAX_MS   60000  /* then backing off to a minute */
+#define POLL_FAST_MS	    3000   /* confirmation poll, first minutes */
+#define POLL_SLOW_MS	    20000
+#define RESEND_COOLDOWN_MS  60000
+#define RETRY_MAX_MS	    60000
 
 struct step_def {
 	const char *word;
@@ -36,18 +36,18 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 				      int64_t now_ms);
 
 static const char *const request_words[REQ__COUNT] = {
-	[REQ_NONE] = "none",
-	[REQ_DOMAIN_ENSURE] = "domain-ensure",
-	[REQ_DNS_CHECK] = "dns-check",
-	[REQ_DOMAIN_VERIFY] = "domain-verify",
-	[REQ_SIGNATURE_ENSURE] = "signature-ensure",
-	[REQ_SIGNATURE_POLL] = "signature-poll",
-	[REQ_SIGNATURE_RESEND] = "signature-resend",
-	[REQ_DOMAIN_REMOVE] = "domain-remove",
-	[REQ_SIGNATURE_REMOVE] = "signature-remove",
-	[REQ_DMARC_CHECK] = "dmarc-check",
-	[REQ_SERVER_ENSURE] = "server-ensure",
-	[REQ_EMAIL_SEND] = "email-send",
+    [REQ_NONE] = "none",
+    [REQ_DOMAIN_ENSURE] = "domain-ensure",
+    [REQ_DNS_CHECK] = "dns-check",
+    [REQ_DOMAIN_VERIFY] = "domain-verify",
+    [REQ_SIGNATURE_ENSURE] = "signature-ensure",
+    [REQ_SIGNATURE_POLL] = "signature-poll",
+    [REQ_SIGNATURE_RESEND] = "signature-resend",
+    [REQ_DOMAIN_REMOVE] = "domain-remove",
+    [REQ_SIGNATURE_REMOVE] = "signature-remove",
+    [REQ_DMARC_CHECK] = "dmarc-check",
+    [REQ_SERVER_ENSURE] = "server-ensure",
+    [REQ_EMAIL_SEND] = "email-send",
 };
 
 const char *wizard_request_word(enum wizard_request req)
@@ -94,7 +94,8 @@ static void wizard_goto(struct wizard *w, enum wizard_step step)
 	if (step == w->step)
 		return;
 	if (w->history_len == WIZARD_HISTORY_MAX) {
-		memmove(w->history, w->history + 1, (WIZARD_HISTORY_MAX - 1) * sizeof w->history[0]);
+		memmove(w->history, w->history + 1,
+			(WIZARD_HISTORY_MAX - 1) * sizeof w->history[0]);
 		w->history_len--;
 	}
 	w->history[w->history_len++] = w->step;
@@ -171,16 +172,15 @@ static enum wizard_step option_first_step(enum wizard_option option)
 static bool wizard_leaves_resources(const struct wizard *w, enum wizard_option option,
 				    bool domain_changes, bool address_changes)
 {
-	bool domain = w->esp_domain.exists && !w->domain_kept &&
-		      (option != OPTION_DOMAIN || domain_changes);
+	bool domain =
+	    w->esp_domain.exists && !w->domain_kept && (option != OPTION_DOMAIN || domain_changes);
 	bool signature = w->signature.exists && !w->signature_kept &&
 			 (option != OPTION_ADDRESS || address_changes);
 	return domain || signature;
 }
 
 /* Goes to the keep-or-remove step, which then continues to `then`. */
-static void wizard_start_switch(struct wizard *w, enum wizard_option target,
-				enum wizard_step then)
+static void wizard_start_switch(struct wizard *w, enum wizard_option target, enum wizard_step then)
 {
 	w->switch_target = target;
 	w->switch_then = then;
@@ -289,7 +289,9 @@ static bool next_advisor(struct wizard *w, int64_t now_ms)
 	enum wizard_option pick;
 	if (w->advisor_question < ADVISOR_QUESTIONS) {
 		int c = w->advisor_cursor;
-		wizard_advisor_answer(w, c == 1 ? ADVISOR_NO : c == 2 ? ADVISOR_UNSURE : ADVISOR_YES);
+		wizard_advisor_answer(w, c == 1	  ? ADVISOR_NO
+					 : c == 2 ? ADVISOR_UNSURE
+						  : ADVISOR_YES);
 		return false;
 	}
 	pick = wizard_advisor_recommend(w, NULL);
@@ -426,8 +428,8 @@ static bool wizard_switch_finish(struct wizard *w)
 	w->switch_confirmed = false;
 	w->option = w->switch_target;
 	if (w->option == OPTION_DOMAIN)
-		w->domain_kept = w->esp_domain.exists &&
-				 strcasecmp(w->esp_domain.name, w->domain.ascii) != 0;
+		w->domain_kept =
+		    w->esp_domain.exists && strcasecmp(w->esp_domain.name, w->domain.ascii) != 0;
 	if (w->option == OPTION_ADDRESS)
 		w->signature_kept = w->signature.exists &&
 				    strcasecmp(w->signature.email, w->address_normalized) != 0;
@@ -527,12 +529,12 @@ static void wizard_build_records(struct wizard *w)
 	char dmarc[RECORD_NAME_MAX + 8];
 	size_t n = 0, i;
 	if (w->esp_domain.dkim_host[0])
-		wizard_set_record(&next[n++], PURPOSE_DKIM, RECORD_TYPE_TXT, w->esp_domain.dkim_host,
-				  w->esp_domain.dkim_value, true);
+		wizard_set_record(&next[n++], PURPOSE_DKIM, RECORD_TYPE_TXT,
+				  w->esp_domain.dkim_host, w->esp_domain.dkim_value, true);
 	if (w->esp_domain.return_path_host[0])
 		wizard_set_record(&next[n++], PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
-				  w->esp_domain.return_path_host,
-				  w->esp_domain.return_path_target, true);
+				  w->esp_domain.return_path_host, w->esp_domain.return_path_target,
+				  true);
 	snprintf(dmarc, sizeof dmarc, "_dmarc.%s", w->esp_domain.name);
 	wizard_set_record(&next[n++], PURPOSE_DMARC, RECORD_TYPE_TXT, dmarc, "v=DMARC1; p=none;",
 			  false);
@@ -610,7 +612,7 @@ static enum wizard_request want_records(const struct wizard *w, int64_t now_ms, 
 int wizard_resend_wait(const struct wizard *w, int64_t wall_ms)
 {
 	int64_t last = w->signature.resent_ms > w->signature.created_ms ? w->signature.resent_ms
-									 : w->signature.created_ms;
+									: w->signature.created_ms;
 	int64_t left = last + RESEND_COOLDOWN_MS - wall_ms;
 	if (!w->signature.exists || left <= 0)
 		return 0;
@@ -625,8 +627,7 @@ void wizard_resend(struct wizard *w)
 
 static bool wizard_signature_current(const struct wizard *w)
 {
-	return w->signature.exists &&
-	       strcasecmp(w->signature.email, w->address_normalized) == 0;
+	return w->signature.exists && strcasecmp(w->signature.email, w->address_normalized) == 0;
 }
 
 const char *wizard_address_domain(const struct wizard *w)
@@ -694,8 +695,8 @@ static enum wizard_request want_switch(const struct wizard *w, int64_t now_ms, i
 	return REQ_NONE;
 }
 
-enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms,
-					int64_t wall_ms, int64_t *wake_ms)
+enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+					int64_t *wake_ms)
 {
 	const struct step_def *d = step_table(w->step);
 	int64_t wake = 0;
@@ -783,8 +784,8 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 	w->dirty = true;
 }
 
-void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
-			 int64_t now_ms, int64_t wall_ms)
+void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s, int64_t now_ms,
+			 int64_t wall_ms)
 {
 	enum wizard_request req = w->busy;
 	int64_t created = w->signature.created_ms, resent = w->signature.resent_ms;
@@ -806,8 +807,8 @@ void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 		text_fmt(w->notice, sizeof w->notice, "wizard.resent", w->signature.email, NULL,
 			 NULL);
 	}
-	w->poll_after_ms = now_ms + (wall_ms - w->signature.created_ms < 300000 ? POLL_FAST_MS
-										 : POLL_SLOW_MS);
+	w->poll_after_ms =
+	    now_ms + (wall_ms - w->signature.created_ms < 300000 ? POLL_FAST_MS : POLL_SLOW_MS);
 	w->dirty = true;
 	if (w->signature.confirmed && w->step == STEP_CONFIRM)
 		wizard_goto(w, STEP_DONE);
@@ -847,8 +848,8 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 		w->dmarc_verdict = DMARC_VERDICT_NONE;
 		w->dmarc_policy[0] = '\0';
 		w->notice_kind = NOTICE_INFO;
-		text_fmt(w->notice, sizeof w->notice, "wizard.dmarc_unknown", w->dmarc_domain,
-			 NULL, NULL);
+		text_fmt(w->notice, sizeof w->notice, "wizard.dmarc_unknown", w->dmarc_domain, NULL,
+			 NULL);
 		w->dirty = true;
 		return;
 	}
@@ -1121,8 +1122,7 @@ bool wizard_export_send(struct wizard *w, int64_t wall_ms)
 	return true;
 }
 
-void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent,
-			  int64_t wall_ms)
+void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent, int64_t wall_ms)
 {
 	struct wizard_export *x = &w->export;
 	wizard_request_ok(w);
@@ -1169,7 +1169,8 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 	if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
 	} else if (err == BH_ERR_AUTH) {
-		str_copy(x->send_error, sizeof x->send_error, text_get("export_dialog.send_no_token"));
+		str_copy(x->send_error, sizeof x->send_error,
+			 text_get("export_dialog.send_no_token"));
 	} else {
 		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_failed",
 			 bh_strerror(err), NULL, NULL);
@@ -1180,16 +1181,16 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 /* ---- the table --------------------------------------------------------- */
 
 static const struct step_def steps[STEP__COUNT] = {
-	[STEP_WELCOME] = {"welcome", next_welcome, NULL},
-	[STEP_CHOOSE] = {"choose", next_choose, NULL},
-	[STEP_ADVISOR] = {"advisor", next_advisor, NULL},
-	[STEP_DOMAIN] = {"domain", next_domain, NULL},
-	[STEP_RECORDS] = {"records", next_records, want_records},
-	[STEP_ADDRESS] = {"address", next_address, NULL},
-	[STEP_CONFIRM] = {"confirm", next_confirm, want_confirm},
-	[STEP_FROM_NAME] = {"from-name", next_from_name, NULL},
-	[STEP_SWITCH] = {"switch", next_switch, want_switch},
-	[STEP_DONE] = {"done", next_done, NULL},
+    [STEP_WELCOME] = {"welcome", next_welcome, NULL},
+    [STEP_CHOOSE] = {"choose", next_choose, NULL},
+    [STEP_ADVISOR] = {"advisor", next_advisor, NULL},
+    [STEP_DOMAIN] = {"domain", next_domain, NULL},
+    [STEP_RECORDS] = {"records", next_records, want_records},
+    [STEP_ADDRESS] = {"address", next_address, NULL},
+    [STEP_CONFIRM] = {"confirm", next_confirm, want_confirm},
+    [STEP_FROM_NAME] = {"from-name", next_from_name, NULL},
+    [STEP_SWITCH] = {"switch", next_switch, want_switch},
+    [STEP_DONE] = {"done", next_done, NULL},
 };
 
 static const struct step_def *step_table(enum wizard_step step)

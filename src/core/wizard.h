@@ -21,28 +21,28 @@
 
 #define WIZARD_HISTORY_MAX 32
 #define WIZARD_MAX_RECORDS 4
-#define WIZARD_ID_MAX 64
-#define WIZARD_NOTICE_MAX 512
-#define ADVISOR_QUESTIONS 3
+#define WIZARD_ID_MAX	   64
+#define WIZARD_NOTICE_MAX  512
+#define ADVISOR_QUESTIONS  3
 
 enum wizard_option {
 	OPTION_NONE,
-	OPTION_DOMAIN,  /* 1: authenticated customer domain (recommended) */
+	OPTION_DOMAIN,	/* 1: authenticated customer domain (recommended) */
 	OPTION_ADDRESS, /* 2: verified From address */
-	OPTION_NAME,    /* 3: custom From name on the vendor's domain */
+	OPTION_NAME,	/* 3: custom From name on the vendor's domain */
 	OPTION__COUNT
 };
 
 enum wizard_step {
 	STEP_WELCOME,
-	STEP_CHOOSE,    /* the three options, pros and cons */
-	STEP_ADVISOR,   /* "help me choose": a few questions, then a pick */
-	STEP_DOMAIN,    /* option 1: the domain */
-	STEP_RECORDS,   /* option 1: records to add, live status */
-	STEP_ADDRESS,   /* option 2: From address and name */
-	STEP_CONFIRM,   /* option 2: waiting for the confirmation click */
+	STEP_CHOOSE,	/* the three options, pros and cons */
+	STEP_ADVISOR,	/* "help me choose": a few questions, then a pick */
+	STEP_DOMAIN,	/* option 1: the domain */
+	STEP_RECORDS,	/* option 1: records to add, live status */
+	STEP_ADDRESS,	/* option 2: From address and name */
+	STEP_CONFIRM,	/* option 2: waiting for the confirmation click */
 	STEP_FROM_NAME, /* option 3: display name, format, address, preview */
-	STEP_SWITCH,    /* keep or remove what another option created at the ESP */
+	STEP_SWITCH,	/* keep or remove what another option created at the ESP */
 	STEP_DONE,
 	STEP__COUNT
 };
@@ -53,7 +53,7 @@ enum advisor_answer { ADVISOR_UNANSWERED, ADVISOR_YES, ADVISOR_NO, ADVISOR_UNSUR
 enum wizard_request {
 	REQ_NONE,
 	REQ_DOMAIN_ENSURE,    /* find or create domain.name at the ESP */
-	REQ_DNS_CHECK,        /* look up records[] in the DNS */
+	REQ_DNS_CHECK,	      /* look up records[] in the DNS */
 	REQ_DOMAIN_VERIFY,    /* ask the ESP to verify DKIM and Return-Path */
 	REQ_SIGNATURE_ENSURE, /* find or create the sender signature */
 	REQ_SIGNATURE_POLL,   /* has the customer clicked the link? */
@@ -61,7 +61,7 @@ enum wizard_request {
 	REQ_DOMAIN_REMOVE,    /* delete domain at the ESP (customer asked) */
 	REQ_SIGNATURE_REMOVE, /* delete the signature at the ESP (customer asked) */
 	REQ_DMARC_CHECK,      /* option 2: the From domain's DMARC policy, before creating */
-	REQ_EMAIL_SEND,       /* export dialog: send the instructions to a teammate */
+	REQ_EMAIL_SEND,	      /* export dialog: send the instructions to a teammate */
 	REQ_SERVER_ENSURE,    /* find or create the customer's own ESP server */
 	REQ__COUNT
 };
@@ -71,7 +71,7 @@ enum notice_kind { NOTICE_NONE, NOTICE_INFO, NOTICE_ERROR };
 /* per_customer_server: whether each customer gets an ESP server of their
  * own, so that their streams and statistics stay separate. */
 enum wizard_server_mode {
-	SERVER_MODE_NO,  /* everyone sends through the vendor's server */
+	SERVER_MODE_NO,	 /* everyone sends through the vendor's server */
 	SERVER_MODE_YES, /* always (the ESP client creates it with the first resource) */
 	SERVER_MODE_ASK, /* the customer decides, before anything is created */
 };
@@ -79,10 +79,10 @@ enum wizard_server_mode {
 /* The customer's answer in SERVER_MODE_ASK. */
 enum wizard_server_answer { SERVER_UNASKED, SERVER_WANTED, SERVER_DECLINED };
 
-#define WIZARD_SENDS_PER_HOUR 3    /* emails to teammates a customer may send an hour */
+#define WIZARD_SENDS_PER_HOUR 3 /* emails to teammates a customer may send an hour */
 #define WIZARD_SEND_WINDOW_MS 3600000
-#define WIZARD_NOTE_MAX 400        /* characters of the note to a teammate */
-#define WIZARD_PATH_MAX 1024
+#define WIZARD_NOTE_MAX	      400 /* characters of the note to a teammate */
+#define WIZARD_PATH_MAX	      1024
 
 /* What the export dialog shows (issue 5); closed most of the time. */
 enum export_view {
@@ -92,12 +92,17 @@ enum export_view {
 	EXPORT_VIEW_SEND, /* the form: teammate, note, Reply-To */
 	EXPORT_VIEW_SENT, /* the email that went out (or would have, in the demo) */
 	EXPORT_VIEW_COPY, /* the values to copy */
-	EXPORT_VIEW_QR,   /* the values to show as a QR code; then the code */
+	EXPORT_VIEW_QR,	  /* the values to show as a QR code; then the code */
 };
 
 /* The rows of the export dialog's menu. */
-enum export_item { EXPORT_ITEM_FILE, EXPORT_ITEM_SEND, EXPORT_ITEM_COPY, EXPORT_ITEM_QR,
-		   EXPORT_ITEM__COUNT };
+enum export_item {
+	EXPORT_ITEM_FILE,
+	EXPORT_ITEM_SEND,
+	EXPORT_ITEM_COPY,
+	EXPORT_ITEM_QR,
+	EXPORT_ITEM__COUNT
+};
 
 /* An email sent to a teammate, as the dialog shows it (sanitized). */
 struct wizard_sent_email {
@@ -112,34 +117,34 @@ struct wizard_sent_email {
 /* The export dialog: its view, cursors, the send form and what was done. */
 struct wizard_export {
 	enum export_view view;
-	int cursor;        /* row of the menu or of a list */
-	bool shown;        /* FILE, COPY, QR: the result is shown, not the list */
-	bool remote;       /* over SSH: no file is written (set by the application) */
-	char result[WIZARD_PATH_MAX + 64]; /* FILE, COPY: what was done, sanitized */
-	bool result_error; /* result says what went wrong */
-	struct field to;       /* the teammate's address */
-	struct field note;     /* optional note */
-	struct field reply_to; /* the customer's address */
-	int focus;             /* 0 to, 1 note, 2 reply_to */
-	char send_to[EMAIL_MAX];       /* normalised, once the form was accepted */
-	char send_reply_to[EMAIL_MAX]; /* normalised */
-	bool send_wanted;              /* accepted, REQ_EMAIL_SEND not started yet */
-	char send_error[WIZARD_NOTICE_MAX]; /* the ESP's refusal, sanitized, or "" */
-	struct wizard_sent_email sent;      /* the last email that went out */
+	int cursor;  /* row of the menu or of a list */
+	bool shown;  /* FILE, COPY, QR: the result is shown, not the list */
+	bool remote; /* over SSH: no file is written (set by the application) */
+	char result[WIZARD_PATH_MAX + 64];	 /* FILE, COPY: what was done, sanitized */
+	bool result_error;			 /* result says what went wrong */
+	struct field to;			 /* the teammate's address */
+	struct field note;			 /* optional note */
+	struct field reply_to;			 /* the customer's address */
+	int focus;				 /* 0 to, 1 note, 2 reply_to */
+	char send_to[EMAIL_MAX];		 /* normalised, once the form was accepted */
+	char send_reply_to[EMAIL_MAX];		 /* normalised */
+	bool send_wanted;			 /* accepted, REQ_EMAIL_SEND not started yet */
+	char send_error[WIZARD_NOTICE_MAX];	 /* the ESP's refusal, sanitized, or "" */
+	struct wizard_sent_email sent;		 /* the last email that went out */
 	int64_t sends_ms[WIZARD_SENDS_PER_HOUR]; /* wall ms of the latest sends (saved) */
 };
 
 /* What the vendor configured and who the customer is. */
 struct wizard_config {
-	char vendor_name[128];               /* "Acme Help Desk" */
+	char vendor_name[128];		      /* "Acme Help Desk" */
 	char vendor_domain[DOMAIN_ASCII_MAX]; /* "acmehelp.example" */
-	char shared_local[64];               /* local part of the shared address */
-	char return_path_label[64];          /* "pm-bounces" */
-	char customer_id[WIZARD_ID_MAX];     /* from --customer */
-	char esp_name[32];                   /* "Postmark" */
-	char support_contact[256];           /* shown on done and in exports */
-	bool demo;                           /* --demo: pretend ESP and DNS */
-	enum wizard_server_mode server_mode; /* a server of the customer's own at the ESP? */
+	char shared_local[64];		      /* local part of the shared address */
+	char return_path_label[64];	      /* "pm-bounces" */
+	char customer_id[WIZARD_ID_MAX];      /* from --customer */
+	char esp_name[32];		      /* "Postmark" */
+	char support_contact[256];	      /* shown on done and in exports */
+	bool demo;			      /* --demo: pretend ESP and DNS */
+	enum wizard_server_mode server_mode;  /* a server of the customer's own at the ESP? */
 };
 
 /* The customer's domain at the ESP (option 1), as the ESP last described it. */
@@ -147,12 +152,12 @@ struct wizard_domain_res {
 	bool exists;
 	char id[WIZARD_ID_MAX];
 	char name[DOMAIN_ASCII_MAX];
-	char dkim_host[RECORD_NAME_MAX];    /* pending key's host when set, else active */
-	char dkim_value[RECORD_VALUE_MAX];  /* "k=rsa; p=..." */
-	char return_path_host[RECORD_NAME_MAX];   /* "pm-bounces.customer.example" */
+	char dkim_host[RECORD_NAME_MAX];	  /* pending key's host when set, else active */
+	char dkim_value[RECORD_VALUE_MAX];	  /* "k=rsa; p=..." */
+	char return_path_host[RECORD_NAME_MAX];	  /* "pm-bounces.customer.example" */
 	char return_path_target[RECORD_NAME_MAX]; /* "pm.mtasv.net" */
-	bool dkim_verified;        /* ESP says DKIM is verified */
-	bool return_path_verified; /* ESP says the Return-Path is verified */
+	bool dkim_verified;			  /* ESP says DKIM is verified */
+	bool return_path_verified;		  /* ESP says the Return-Path is verified */
 };
 
 /* The sender signature at the ESP (option 2). */
@@ -175,72 +180,72 @@ struct wizard {
 	enum wizard_option option; /* the option being followed, or NONE */
 
 	/* choose and advisor */
-	int choose_cursor; /* 0..2 the options, 3 "help me choose" */
-	int advisor_question;                        /* 0..ADVISOR_QUESTIONS (== done) */
+	int choose_cursor;    /* 0..2 the options, 3 "help me choose" */
+	int advisor_question; /* 0..ADVISOR_QUESTIONS (== done) */
 	int advisor_cursor;
 	enum advisor_answer advisor[ADVISOR_QUESTIONS];
 
 	/* option 1 */
 	struct field domain_input;
-	struct domain_value domain;     /* checked value of domain_input */
+	struct domain_value domain; /* checked value of domain_input */
 	struct wizard_domain_res esp_domain;
 	size_t nrecords;
 	struct expected_record records[WIZARD_MAX_RECORDS];
 	struct record_result results[WIZARD_MAX_RECORDS];
 	int records_cursor;
-	bool records_detail;            /* the per-nameserver matrix is open */
-	char dns_host[64];              /* detected DNS host id ("cloudflare"), or "" */
-	int64_t records_since_ms;       /* monotonic ms when the records step began */
-	int64_t last_check_ms;          /* monotonic ms of the last finished check, 0 never */
-	int64_t next_check_ms;          /* monotonic ms of the next check */
-	int checks;                     /* finished checks */
-	int64_t verify_after_ms;        /* earliest next ESP verify (backoff) */
+	bool records_detail;	  /* the per-nameserver matrix is open */
+	char dns_host[64];	  /* detected DNS host id ("cloudflare"), or "" */
+	int64_t records_since_ms; /* monotonic ms when the records step began */
+	int64_t last_check_ms;	  /* monotonic ms of the last finished check, 0 never */
+	int64_t next_check_ms;	  /* monotonic ms of the next check */
+	int checks;		  /* finished checks */
+	int64_t verify_after_ms;  /* earliest next ESP verify (backoff) */
 	int verify_attempts;
 
 	/* option 2 */
 	struct field address_email;
 	struct field address_name;
-	int address_focus;              /* 0 email, 1 name */
+	int address_focus; /* 0 email, 1 name */
 	char address_normalized[EMAIL_MAX];
 	struct wizard_signature_res signature;
-	int64_t poll_after_ms;          /* monotonic ms of the next confirmation poll */
+	int64_t poll_after_ms;		     /* monotonic ms of the next confirmation poll */
 	char dmarc_domain[DOMAIN_ASCII_MAX]; /* the domain whose DMARC policy was checked */
-	int dmarc_verdict;              /* enum record_dmarc_verdict for dmarc_domain */
-	char dmarc_policy[16];          /* "reject", "quarantine", "none" or "" */
-	bool dmarc_ack;                 /* the customer goes on despite a blocking policy */
+	int dmarc_verdict;		     /* enum record_dmarc_verdict for dmarc_domain */
+	char dmarc_policy[16];		     /* "reject", "quarantine", "none" or "" */
+	bool dmarc_ack;			     /* the customer goes on despite a blocking policy */
 
 	/* option 3 */
 	struct field from_name;
 	enum from_format from_format;
 	struct field from_pattern;
 	enum from_address from_address;
-	int from_focus;                 /* 0 name, 1 format, 2 pattern, 3 address */
+	int from_focus; /* 0 name, 1 format, 2 pattern, 3 address */
 
 	/* switching option */
-	enum wizard_option switch_target;  /* option chosen */
-	enum wizard_step switch_then;      /* step to go to once decided */
+	enum wizard_option switch_target; /* option chosen */
+	enum wizard_step switch_then;	  /* step to go to once decided */
 	bool switch_remove_domain;
 	bool switch_remove_signature;
-	bool switch_confirmed;             /* Enter pressed: removals under way */
+	bool switch_confirmed; /* Enter pressed: removals under way */
 	int switch_cursor;
-	bool domain_kept;                  /* customer chose to keep esp_domain aside */
-	bool signature_kept;               /* customer chose to keep signature aside */
-	bool resend_wanted;                /* option 2: resend asked, not yet done */
+	bool domain_kept;    /* customer chose to keep esp_domain aside */
+	bool signature_kept; /* customer chose to keep signature aside */
+	bool resend_wanted;  /* option 2: resend asked, not yet done */
 
-	int demo_stage;                    /* --demo: scenario stage the presenter reached */
+	int demo_stage;				 /* --demo: scenario stage the presenter reached */
 	enum wizard_server_answer server_answer; /* SERVER_MODE_ASK: own server or not */
-	char server_id[WIZARD_ID_MAX];     /* the customer's own server at the ESP, or "" */
+	char server_id[WIZARD_ID_MAX];		 /* the customer's own server at the ESP, or "" */
 
-	struct wizard_export export;       /* the export dialog ("e") */
+	struct wizard_export export; /* the export dialog ("e") */
 
 	/* what the application is doing for us; not saved */
 	enum wizard_request busy;
 	int64_t busy_since_ms;
 	enum notice_kind notice_kind;
 	char notice[WIZARD_NOTICE_MAX]; /* sanitized text to show, or "" */
-	int64_t retry_after_ms;         /* after an ESP error: earliest retry */
-	int failures;                   /* consecutive failures of busy's kind */
-	bool dirty;                     /* changed since last saved */
+	int64_t retry_after_ms;		/* after an ESP error: earliest retry */
+	int failures;			/* consecutive failures of busy's kind */
+	bool dirty;			/* changed since last saved */
 };
 
 /* Starts a fresh wizard at the welcome step. */
@@ -280,8 +285,8 @@ bool wizard_records_verified(const struct wizard *w);
 /* The work to do now, or REQ_NONE; *wake_ms (may be NULL) receives the
  * monotonic time at which to ask again (0: no timer needed).  now_ms is
  * monotonic, wall_ms the wall clock (for saved timestamps). */
-enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms,
-					int64_t wall_ms, int64_t *wake_ms);
+enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+					int64_t *wake_ms);
 /* The application started req. */
 void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t now_ms);
 /* REQ_DOMAIN_ENSURE or REQ_DOMAIN_VERIFY answered: the ESP's view of the domain. */
@@ -291,8 +296,8 @@ void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64
 void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t n,
 		   const char *dns_host, int64_t now_ms);
 /* REQ_SIGNATURE_ENSURE, _POLL or _RESEND answered. */
-void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
-			 int64_t now_ms, int64_t wall_ms);
+void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s, int64_t now_ms,
+			 int64_t wall_ms);
 /* SERVER_MODE_ASK: the question is on screen (nothing is created before the
  * answer). */
 bool wizard_server_question(const struct wizard *w);
@@ -345,8 +350,7 @@ int wizard_export_send_wait(const struct wizard *w, int64_t wall_ms);
  * hourly limit; true when REQ_EMAIL_SEND is now wanted. */
 bool wizard_export_send(struct wizard *w, int64_t wall_ms);
 /* REQ_EMAIL_SEND done: the email that went out (sanitized here). */
-void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent,
-			  int64_t wall_ms);
+void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent, int64_t wall_ms);
 
 /* Stable word of a step ("welcome", "choose", ...), used in state and tests. */
 const char *wizard_step_word(enum wizard_step step);

@@ -17,19 +17,19 @@
 #include "core/wizard.h"
 
 struct esp_reply {
-	int esp_code;                          /* ESP's error code, 0 when none */
-	char message[256];                     /* ESP's message, untrusted */
+	int esp_code;			       /* ESP's error code, 0 when none */
+	char message[256];		       /* ESP's message, untrusted */
 	struct wizard_domain_res domain;       /* domain operations */
 	struct wizard_signature_res signature; /* signature operations */
-	char server_id[WIZARD_ID_MAX];         /* server operations */
-	char server_token_set;                 /* a server token came back (kept in memory only) */
+	char server_id[WIZARD_ID_MAX];	       /* server operations */
+	char server_token_set;		       /* a server token came back (kept in memory only) */
 };
 
 /* One email to send (strings owned by the caller, copied by the operation). */
 struct esp_email {
-	const char *from;      /* "Name <address>", an address the ESP lets the vendor use */
-	const char *to;        /* one address */
-	const char *reply_to;  /* may be NULL or "" */
+	const char *from;     /* "Name <address>", an address the ESP lets the vendor use */
+	const char *to;	      /* one address */
+	const char *reply_to; /* may be NULL or "" */
 	const char *subject;
 	const char *text_body;
 	const char *html_body; /* may be NULL */

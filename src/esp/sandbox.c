@@ -57,8 +57,8 @@ struct dns_report {
 
 /* The request under way: kind, arguments and who to tell. */
 struct pending {
-	enum sandbox_op op; /* OP_NONE when idle */
-	int64_t due_ms;	    /* monotonic ms at which it completes */
+	enum sandbox_op op;	  /* OP_NONE when idle */
+	int64_t due_ms;		  /* monotonic ms at which it completes */
 	char *args[SANDBOX_ARGS]; /* malloced copies of the string arguments ("" for NULL) */
 	esp_done_fn done;
 	void *arg;
@@ -148,14 +148,14 @@ static enum bh_err account_load(const struct sandbox *sb, json_t **out, char *ms
 		err = BH_OK;
 	} else if (err) {
 		err = bh_errorf(err == BH_ERR_TOO_LARGE ? BH_ERR_PARSE : BH_ERR_IO, msg, cap,
-			  "cannot read the demo account %s: %s", path.data,
-			  err == BH_ERR_TOO_LARGE ? "too large" : strerror(errno));
+				"cannot read the demo account %s: %s", path.data,
+				err == BH_ERR_TOO_LARGE ? "too large" : strerror(errno));
 	} else {
 		root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!root)
 			err = bh_errorf(BH_ERR_PARSE, msg, cap,
-				  "the demo account %s is corrupt: line %d: %s", path.data,
-				  jerr.line, jerr.text);
+					"the demo account %s is corrupt: line %d: %s", path.data,
+					jerr.line, jerr.text);
 	}
 	if (root) {
 		next = json_object_get(root, "NextID");
@@ -163,8 +163,8 @@ static enum bh_err account_load(const struct sandbox *sb, json_t **out, char *ms
 		    json_integer_value(next) < 1 || !account_list_ok(root, "Domains") ||
 		    !account_list_ok(root, "SenderSignatures")) {
 			err = bh_errorf(BH_ERR_PARSE, msg, cap,
-				  "the demo account %s is corrupt: not the expected shape",
-				  path.data);
+					"the demo account %s is corrupt: not the expected shape",
+					path.data);
 			json_decref(root);
 			root = NULL;
 		}
@@ -704,8 +704,8 @@ static enum bh_err sandbox_run(struct sandbox *sb, enum sandbox_op op, char *con
 
 /* Queues a request with its SANDBOX_ARGS arguments (NULL ones become ""):
  * it completes at the next dispatch after the latency. */
-static enum bh_err sandbox_start_args(struct esp *esp, enum sandbox_op op,
-				      const char *const *args, esp_done_fn done, void *arg)
+static enum bh_err sandbox_start_args(struct esp *esp, enum sandbox_op op, const char *const *args,
+				      esp_done_fn done, void *arg)
 {
 	struct sandbox *sb = (struct sandbox *)esp;
 	int64_t now = clock_now_ms();
@@ -828,8 +828,8 @@ static enum bh_err sandbox_signature_delete(struct esp *esp, const char *id, esp
 	return sandbox_start(esp, OP_SIGNATURE_DELETE, id, NULL, NULL, NULL, done, arg);
 }
 
-static enum bh_err sandbox_email_send(struct esp *esp, const struct esp_email *e,
-				      esp_done_fn done, void *arg)
+static enum bh_err sandbox_email_send(struct esp *esp, const struct esp_email *e, esp_done_fn done,
+				      void *arg)
 {
 	const char *args[SANDBOX_ARGS];
 

@@ -68,10 +68,10 @@ static void test_text_lines_short(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lookup_and_missing),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_continuation_lines),
-		cmocka_unit_test(test_text_lines_short),
+	    cmocka_unit_test(test_lookup_and_missing),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_continuation_lines),
+	    cmocka_unit_test(test_text_lines_short),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	text_free();

@@ -45,7 +45,8 @@ static void domain_reply(struct wizard_domain_res *d, const char *name)
 	str_copy(d->id, sizeof d->id, "42");
 	str_copy(d->name, sizeof d->name, name);
 	snprintf(d->dkim_host, sizeof d->dkim_host, "20260101000000pm._domainkey.%s", name);
-	str_copy(d->dkim_value, sizeof d->dkim_value, "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC");
+	str_copy(d->dkim_value, sizeof d->dkim_value,
+		 "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC");
 	snprintf(d->return_path_host, sizeof d->return_path_host, "pm-bounces.%s", name);
 	str_copy(d->return_path_target, sizeof d->return_path_target, "pm.mtasv.net");
 }
@@ -100,9 +101,9 @@ static void test_advisor_recommends(void **state)
 	wizard_next(&w, 0);
 	assert_int_equal(w.step, STEP_ADVISOR);
 	assert_int_equal(wizard_advisor_recommend(&w, &why), OPTION_NONE);
-	wizard_advisor_answer(&w, ADVISOR_NO);  /* no DNS */
+	wizard_advisor_answer(&w, ADVISOR_NO);	/* no DNS */
 	wizard_advisor_answer(&w, ADVISOR_YES); /* own address */
-	wizard_advisor_answer(&w, ADVISOR_NO);  /* not today */
+	wizard_advisor_answer(&w, ADVISOR_NO);	/* not today */
 	assert_int_equal(wizard_advisor_recommend(&w, &why), OPTION_ADDRESS);
 	assert_true(text_has(why));
 	assert_true(wizard_next(&w, 0));
@@ -385,7 +386,8 @@ static void test_option3_flow_and_preview(void **state)
 			    sizeof header);
 	assert_string_equal(display, "Jane Customer via Acme Help Desk");
 	assert_string_equal(address, "jane-co@acmehelp.example");
-	assert_string_equal(header, "From: Jane Customer via Acme Help Desk <jane-co@acmehelp.example>");
+	assert_string_equal(header,
+			    "From: Jane Customer via Acme Help Desk <jane-co@acmehelp.example>");
 	w.from_format = FROM_FORMAT_CUSTOM;
 	type_text(&w.from_pattern, "Support team");
 	assert_false(wizard_next(&w, 0));
@@ -551,22 +553,22 @@ static void test_step_words(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_welcome_to_choose),
-		cmocka_unit_test(test_choose_each_option),
-		cmocka_unit_test(test_advisor_recommends),
-		cmocka_unit_test(test_domain_error_keeps_text),
-		cmocka_unit_test(test_option1_requests_and_done),
-		cmocka_unit_test(test_polling_backs_off),
-		cmocka_unit_test(test_option2_flow),
-		cmocka_unit_test(test_option2_dmarc_blocks),
-		cmocka_unit_test(test_own_server_asked_first),
-		cmocka_unit_test(test_option3_flow_and_preview),
-		cmocka_unit_test(test_switch_remove_domain),
-		cmocka_unit_test(test_switch_keep_signature),
-		cmocka_unit_test(test_changed_domain_asks_about_old),
-		cmocka_unit_test(test_error_backoff_and_notice),
-		cmocka_unit_test(test_history_bounded),
-		cmocka_unit_test(test_step_words),
+	    cmocka_unit_test(test_welcome_to_choose),
+	    cmocka_unit_test(test_choose_each_option),
+	    cmocka_unit_test(test_advisor_recommends),
+	    cmocka_unit_test(test_domain_error_keeps_text),
+	    cmocka_unit_test(test_option1_requests_and_done),
+	    cmocka_unit_test(test_polling_backs_off),
+	    cmocka_unit_test(test_option2_flow),
+	    cmocka_unit_test(test_option2_dmarc_blocks),
+	    cmocka_unit_test(test_own_server_asked_first),
+	    cmocka_unit_test(test_option3_flow_and_preview),
+	    cmocka_unit_test(test_switch_remove_domain),
+	    cmocka_unit_test(test_switch_keep_signature),
+	    cmocka_unit_test(test_changed_domain_asks_about_old),
+	    cmocka_unit_test(test_error_backoff_and_notice),
+	    cmocka_unit_test(test_history_bounded),
+	    cmocka_unit_test(test_step_words),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	text_free();
