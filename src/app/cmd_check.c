@@ -163,8 +163,9 @@ static void check_print_json(const struct check_run *run)
 		json_object_set_new(o, "type", json_string(record_type_word(rec->type)));
 		json_object_set_new(o, "name", check_jstr(rec->name));
 		json_object_set_new(o, "required", json_boolean(rec->required));
-		json_object_set_new(o, "status", json_string(record_status_word(
-						     run->err ? STATUS_ERROR : res->status)));
+		json_object_set_new(
+		    o, "status",
+		    json_string(record_status_word(run->err ? STATUS_ERROR : res->status)));
 		for (j = 0; j < res->ndiagnoses; j++) {
 			json_t *d = json_object();
 			record_diag_text(&res->diagnoses[j], run->host, sentence, sizeof sentence,

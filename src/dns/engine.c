@@ -34,11 +34,11 @@ struct engine_spf_name {
 enum engine_phase {
 	PHASE_IDLE,
 	PHASE_WAIT_ZONE, /* nothing to ask until the zone cut is known */
-	PHASE_NS,     /* NS of the zone */
-	PHASE_ADDR,   /* A/AAAA of the NS names without glue */
-	PHASE_PROBE,  /* every probe to every server, first probes to resolvers */
-	PHASE_SPF,    /* TXT of the names SPF records include, level by level */
-	PHASE_FINISH, /* nothing to ask: report at the deadline */
+	PHASE_NS,	 /* NS of the zone */
+	PHASE_ADDR,	 /* A/AAAA of the NS names without glue */
+	PHASE_PROBE,	 /* every probe to every server, first probes to resolvers */
+	PHASE_SPF,	 /* TXT of the names SPF records include, level by level */
+	PHASE_FINISH,	 /* nothing to ask: report at the deadline */
 };
 
 /* One authoritative server. */
@@ -81,14 +81,14 @@ struct engine {
 	struct query *zq; /* malloced */
 	size_t nzq;
 	bool zone_pending;
-	bool discovered;		    /* the check found the zone: cached at the end */
-	char probe_zone[RECORD_NAME_MAX];   /* the zone the probes sent were built for */
-	int64_t res_start;		    /* when the resolvers were asked */
-	int64_t res_until;		    /* the resolvers' grace ends (0: not yet set) */
-	bool answered;		       /* any reply at all in this check */
-	struct record_result *results; /* malloced, nrecords: the verdict so far */
-	char host[64];		       /* the DNS host id detected, or "" */
-	char **spf_roots;	       /* malloced, nrecords: merged SPF per record, or NULL */
+	bool discovered;		  /* the check found the zone: cached at the end */
+	char probe_zone[RECORD_NAME_MAX]; /* the zone the probes sent were built for */
+	int64_t res_start;		  /* when the resolvers were asked */
+	int64_t res_until;		  /* the resolvers' grace ends (0: not yet set) */
+	bool answered;			  /* any reply at all in this check */
+	struct record_result *results;	  /* malloced, nrecords: the verdict so far */
+	char host[64];			  /* the DNS host id detected, or "" */
+	char **spf_roots;		  /* malloced, nrecords: merged SPF per record, or NULL */
 	struct engine_spf_name spf[ENGINE_SPF_NAMES];
 	size_t nspf;
 	int spf_depth;
@@ -1096,8 +1096,8 @@ static void engine_advance(struct engine *e)
 	for (;;) {
 		if (e->phase == PHASE_IDLE || e->phase == PHASE_FINISH)
 			return;
-		if (e->zone_pending && (engine_qs_pending(e->zq, e->nzq) == 0 ||
-					engine_qs_satisfied(e->zq, e->nzq))) {
+		if (e->zone_pending &&
+		    (engine_qs_pending(e->zq, e->nzq) == 0 || engine_qs_satisfied(e->zq, e->nzq))) {
 			engine_zone_done(e);
 			continue;
 		}
