@@ -48,6 +48,35 @@ static int records_status(int y, int x, int width, enum record_status s)
 	return used;
 }
 
+/* A record's status in the table: the status, said more precisely where a
+ * diagnosis explains it ("at the wrong name" rather than "not found"), and
+ * a missing optional record as optional rather than as a failure. */
+static void records_row_status(int y, int x, int width, const struct expected_record *rec,
+			       const struct record_result *res)
+{
+	const char *word = NULL;
+	enum ui_style style = records_status_style(res->status);
+	size_t d;
+	if (res->status == STATUS_MISSING) {
+		for (d = 0; d < res->ndiagnoses; d++)
+			if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
+			    res->diagnoses[d].code == DIAG_WRONG_LABEL)
+				word = text_get("records.status_wrong_name");
+		if (!word && !rec->required) {
+			word = text_get("records.status_optional");
+			style = STYLE_DIM;
+		}
+	}
+	if (!word) {
+		records_status(y, x, width, res->status);
+		return;
+	}
+	ui_style_on(style);
+	x += ui_print(y, x, width, ui_glyph(style == STYLE_DIM ? GLYPH_WAIT : GLYPH_CROSS));
+	ui_print_fit(y, x + 1, width - 2, word);
+	ui_style_off(style);
+}
+
 static const char *records_purpose(enum record_purpose p)
 {
 	char id[64];
@@ -127,7 +156,7 @@ static int records_table(const struct wizard *w, int y, int width)
 		ui_print_fit(row, x += label_w + 2, value_w, r->value);
 		if (sel)
 			attroff(A_BOLD);
-		records_status(row, x + value_w + 1, COL_STATUS, w->results[i].status);
+		records_row_status(row, x + value_w + 1, COL_STATUS, &w->records[i], &w->results[i]);
 	}
 	return 1 + (int)w->nrecords;
 }

@@ -15,7 +15,7 @@ welcome=$(e2e_screen)
 # ---- Help.
 e2e_keys '?'
 e2e_wait "Press any key to close this help."
-e2e_assert_screen "Enter    continue, or pick what is highlighted"
+e2e_assert_screen "Enter      continue, or pick what is highlighted"
 e2e_assert_screen "Esc      back to the previous step"
 e2e_assert_screen "s        switch to another way of sending"
 e2e_assert_screen "?, F1    this help"
