@@ -65,9 +65,9 @@ curl -sS -H 'Accept: application/json' -H 'Content-Type: application/json' \
 	"$SIM_URL/senders" >/dev/null
 sim_post confirm '{"EmailAddress":"notifications@acmehelp.example"}' >/dev/null
 e2e_keys '?'
-live_wait "Ctrl-L   redraw the screen"
+live_wait "Ctrl-L redraws the screen"
 e2e_keys Escape
-e2e_wait_gone "Ctrl-L   redraw the screen"
+e2e_wait_gone "Ctrl-L redraws the screen"
 # Send the instructions to a teammate: an email through Postmark with the
 # customer's server token.
 e2e_keys e
