@@ -17,10 +17,12 @@ e2e_keys '?'
 e2e_wait "Press any key to close this help."
 e2e_assert_screen "Enter      continue, or pick what is highlighted"
 e2e_assert_screen "Esc        back to the previous step"
-e2e_assert_screen "s        switch to another way of sending"
-e2e_assert_screen "?, F1    this help"
+e2e_assert_screen "s          switch to another way of sending"
+e2e_assert_screen "?, F1      this help"
 e2e_assert_screen "q, Ctrl-C  quit: your progress is saved"
 e2e_assert_screen "Ctrl-L redraws the screen"
+e2e_assert_screen "c, d       records: check DNS now; what each nameserver says"
+e2e_assert_screen "1-4        pick an option on the choose step"
 e2e_golden help
 e2e_keys Escape
 e2e_wait_gone "Press any key to close this help."
