@@ -156,7 +156,8 @@ static int records_table(const struct wizard *w, int y, int width)
 		ui_print_fit(row, x += label_w + 2, value_w, r->value);
 		if (sel)
 			attroff(A_BOLD);
-		records_row_status(row, x + value_w + 1, COL_STATUS, &w->records[i], &w->results[i]);
+		records_row_status(row, x + value_w + 1, COL_STATUS, &w->records[i],
+				   &w->results[i]);
 	}
 	return 1 + (int)w->nrecords;
 }
