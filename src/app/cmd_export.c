@@ -160,6 +160,12 @@ int cmd_export(int argc, char **argv)
 		export_say(0, "export_cli.cannot_write", "standard output", strerror(errno));
 		status = EXPORT_EXIT_FAILED;
 	}
+	if (status == EXPORT_EXIT_OK) {
+		char detail[1200];
+		snprintf(detail, sizeof detail, "%s %s", export_format_word(f),
+			 output ? output : "(standard output)");
+		state_audit_in(cfg->state_dir, customer, "exported", detail);
+	}
 out:
 	buf_free(&out);
 	free(w);

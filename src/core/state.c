@@ -227,18 +227,25 @@ enum bh_err state_set_aside(struct state_handle *h, char *msg, size_t cap)
 
 void state_audit(struct state_handle *h, const char *event, const char *detail)
 {
+	if (h)
+		state_audit_in(h->dir, h->customer, event, detail);
+}
+
+void state_audit_in(const char *dir, const char *customer, const char *event,
+		    const char *detail)
+{
 	char when[32];
 	char *clean = NULL, *line;
 	json_t *o;
 	int fd;
 	struct buf path = {0};
 
-	if (!h || !event)
+	if (!dir || !customer || !event)
 		return;
 	state_iso_time(clock_wall_ms(), when, sizeof when);
 	o = json_object();
 	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "customer", json_string(h->customer));
+	json_object_set_new(o, "customer", json_string(customer));
 	clean = xmalloc(strlen(event) + 1);
 	sanitize_text(event, clean, strlen(event) + 1);
 	json_object_set_new(o, "event", json_string(clean));
@@ -255,7 +262,7 @@ void state_audit(struct state_handle *h, const char *event, const char *detail)
 	json_decref(o);
 	if (!line)
 		return;
-	buf_printf(&path, "%s/audit.jsonl", h->dir);
+	buf_printf(&path, "%s/audit.jsonl", dir);
 	fd = open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0) {
 		/* One write per line: O_APPEND keeps concurrent sessions' lines whole. */

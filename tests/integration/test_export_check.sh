@@ -89,7 +89,13 @@ exec {lockfd}>&-
 # ---- -o: mode 0644, no temporary file left ----
 mode=$(stat -c %a "$T/out.zone")
 [ "$mode" = 644 ] && ok "-o mode 644" || fail "-o mode is $mode"
-if ls "$T" | grep -q '\.tmp-'; then fail "temporary file left"; else ok "no temporary file left"; fi
+if ls "$T" | grep -q '\.tmp'; then fail "temporary file left"; else ok "no temporary file left"; fi
+
+# ---- each export is in the audit log, even while the session held the lock ----
+n=$(grep -c '"customer":"cust1","event":"exported"' "$STATE/audit.jsonl" || true)
+[ "$n" = 6 ] && ok "6 exports audited" || fail "exports in the audit log: $n, not 6"
+grep -q '"detail":"zone '"$T"'/out.zone"' "$STATE/audit.jsonl" && ok "audit names format and file" ||
+	fail "audit line does not name the format and file"
 
 # ---- nothing that a terminal would interpret, in any export ----
 for f in text markdown html json zone csv; do
