@@ -231,8 +231,7 @@ void state_audit(struct state_handle *h, const char *event, const char *detail)
 		state_audit_in(h->dir, h->customer, event, detail);
 }
 
-void state_audit_in(const char *dir, const char *customer, const char *event,
-		    const char *detail)
+void state_audit_in(const char *dir, const char *customer, const char *event, const char *detail)
 {
 	char when[32];
 	char *clean = NULL, *line;

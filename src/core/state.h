@@ -72,8 +72,7 @@ enum bh_err state_set_aside(struct state_handle *h, char *msg, size_t cap);
 void state_audit(struct state_handle *h, const char *event, const char *detail);
 /* The same without a session handle (no lock needed: each line is one
  * O_APPEND write), for commands such as behalf export. */
-void state_audit_in(const char *dir, const char *customer, const char *event,
-		    const char *detail);
+void state_audit_in(const char *dir, const char *customer, const char *event, const char *detail);
 
 /* The path of the customer's state file (static while h lives). */
 const char *state_path(const struct state_handle *h);
