@@ -24,7 +24,7 @@ static const char *const glyph_utf8[GLYPH__COUNT] = {
 };
 
 static const char *const glyph_ascii[GLYPH__COUNT] = {
-    [GLYPH_CHECK] = "[x]",  [GLYPH_CROSS] = "[!]",    [GLYPH_WAIT] = "[.]",
+    [GLYPH_CHECK] = "[+]",  [GLYPH_CROSS] = "[!]",    [GLYPH_WAIT] = "[.]",
     [GLYPH_BULLET] = "*",   [GLYPH_POINTER] = ">",    [GLYPH_SEPARATOR] = ">",
     [GLYPH_HLINE] = "-",    [GLYPH_VLINE] = "|",      [GLYPH_CORNER] = "+",
     [GLYPH_ELLIPSIS] = "~", [GLYPH_RADIO_ON] = "(*)", [GLYPH_RADIO_OFF] = "( )",
