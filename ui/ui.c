@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/sanitize.h"
 #include "core/text.h"
 
 #define UI_MIN_COLS 80
@@ -369,6 +370,27 @@ static bool key_is_backspace(const struct ui_key *k)
 	       (!k->is_function && (k->code == 0x7f || k->code == 0x08));
 }
 
+/* Outside a UTF-8 locale curses hands over the bytes the terminal sent one
+ * by one; most terminals send UTF-8 anyway, so the bytes of a character are
+ * gathered and inserted whole (a broken sequence is dropped). */
+static enum ui_action field_key_byte(struct field *f, unsigned char byte)
+{
+	static unsigned char pending[4];
+	static size_t npending;
+	unsigned cp;
+	if ((byte & 0xc0) != 0x80)
+		npending = 0; /* a lead byte starts a new character */
+	if (npending == sizeof pending)
+		npending = 0;
+	pending[npending++] = byte;
+	if (utf8_decode(pending, npending, &cp) == npending) {
+		field_insert(f, (const char *)pending, npending);
+		npending = 0;
+		return ACTION_REDRAW;
+	}
+	return ACTION_STAY;
+}
+
 enum ui_action ui_field_key(struct field *f, const struct ui_key *k)
 {
 	bool held = ui_backspace_held;
@@ -417,6 +439,8 @@ enum ui_action ui_field_key(struct field *f, const struct ui_key *k)
 	default:
 		break;
 	}
+	if (ui_ascii() && k->code >= 0x80 && k->code <= 0xff)
+		return field_key_byte(f, (unsigned char)k->code);
 	if (k->code >= 0x20 && k->code != 0x7f && !(k->code >= 0x80 && k->code < 0xa0)) {
 		char buf[4];
 		size_t n = key_utf8(k->code, buf);
@@ -534,11 +558,23 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 		return ACTION_NONE;
 	for (;;) {
 		wint_t ch;
-		int r = get_wch(&ch);
+		int r;
 		struct ui_key k;
 		enum ui_action a;
-		if (r == ERR)
-			break;
+		if (ui_ascii()) {
+			/* Outside UTF-8 the C library cannot decode what the terminal
+			 * sends (get_wch would swallow it): bytes, gathered by the
+			 * fields (field_key_byte). */
+			r = getch();
+			if (r == ERR)
+				break;
+			ch = (wint_t)r;
+			r = r >= KEY_MIN ? KEY_CODE_YES : OK;
+		} else {
+			r = get_wch(&ch);
+			if (r == ERR)
+				break;
+		}
 		k.code = ch;
 		k.is_function = r == KEY_CODE_YES;
 		ui_dirty = true; /* a key may change anything on screen: cheap to redraw */

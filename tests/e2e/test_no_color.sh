@@ -87,7 +87,22 @@ e2e_keys Escape
 e2e_wait_gone "Press any key to close this help."
 e2e_keys 1
 e2e_wait "Which domain do your emails come from?"
+# The terminal still sends UTF-8: a non-ASCII name typed here arrives whole
+# (shown as ASCII), and goes on in its xn-- form.
+e2e_type "bücher.example"
+e2e_wait "Domain b?cher.example"
+ascii_only domain-idn
+e2e_keys Enter
+e2e_wait "(xn--bcher-kva.example)"
+e2e_equal "the name as typed, saved" "bücher.example" "$(e2e_jq "$E2E_STATE/ascii.json" '.domain_input.text')"
+e2e_keys Escape
+e2e_wait "Which domain do your emails come from?"
+e2e_keys C-u
 e2e_type "acme-example.com"
+e2e_keys Enter
+# another domain: keep or remove the first one at the ESP (keep)
+e2e_wait "Domain xn--bcher-kva.example at Postmark"
+ascii_only switch
 e2e_keys Enter
 e2e_wait "Add these records to the DNS of acme-example.com"
 e2e_wait "Not found yet"
