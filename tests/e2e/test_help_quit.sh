@@ -71,7 +71,7 @@ e2e_wait "How should your emails be sent?"
 
 # ---- q asks; n stays.
 e2e_keys q
-e2e_wait "Quit? Your progress is saved; run the same command to"
+e2e_wait "Your progress is saved: run the same command to come"
 e2e_assert_screen "y yes, quit  n no, stay"
 e2e_golden quit
 e2e_keys n
