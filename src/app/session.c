@@ -210,6 +210,10 @@ static void session_email_done(void *arg, enum bh_err err, const struct esp_repl
 {
 	struct session *s = arg;
 	if (err) {
+		/* No answer in time: it may have gone out, so it counts toward
+		 * the hourly limit all the same. */
+		if (err == BH_ERR_TIMEOUT)
+			wizard_export_count_send(&s->w, clock_wall_ms());
 		session_esp_error(s, REQ_EMAIL_SEND, err, reply);
 		return;
 	}

@@ -1058,6 +1058,12 @@ static void export_sends_push(struct wizard *w, int64_t wall_ms)
 	w->export.sends_ms[oldest] = wall_ms;
 }
 
+void wizard_export_count_send(struct wizard *w, int64_t wall_ms)
+{
+	export_sends_push(w, wall_ms);
+	w->dirty = true;
+}
+
 /* "in 42 minutes (at 14:05 UTC)" for the hourly limit. */
 static void export_limit_text(const struct wizard *w, int64_t wall_ms, char *out, size_t cap)
 {

@@ -351,6 +351,9 @@ int wizard_export_send_wait(const struct wizard *w, int64_t wall_ms);
 bool wizard_export_send(struct wizard *w, int64_t wall_ms);
 /* REQ_EMAIL_SEND done: the email that went out (sanitized here). */
 void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent, int64_t wall_ms);
+/* A send that may have gone out (no answer in time) counts toward the
+ * hourly limit. */
+void wizard_export_count_send(struct wizard *w, int64_t wall_ms);
 
 /* Stable word of a step ("welcome", "choose", ...), used in state and tests. */
 const char *wizard_step_word(enum wizard_step step);

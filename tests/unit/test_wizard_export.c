@@ -195,6 +195,18 @@ static void test_hourly_limit(void **state)
 	assert_true(wizard_export_send(&w, WALL + 3600000));
 }
 
+/* A send with no answer in time may have gone out: it counts. */
+static void test_timed_out_send_counts(void **state)
+{
+	struct wizard w;
+	int i;
+	(void)state;
+	to_done_option3(&w);
+	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++)
+		wizard_export_count_send(&w, WALL + i * 1000);
+	assert_true(wizard_export_send_wait(&w, WALL + 10000) > 3500);
+}
+
 static void test_send_refused(void **state)
 {
 	struct wizard w;
@@ -238,6 +250,7 @@ int main(void)
 	    cmocka_unit_test(test_reply_to_prefilled_from_option2),
 	    cmocka_unit_test(test_send_checks_fields),
 	    cmocka_unit_test(test_hourly_limit),
+	    cmocka_unit_test(test_timed_out_send_counts),
 	    cmocka_unit_test(test_send_refused),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
