@@ -7,7 +7,6 @@
  * the cut is elsewhere. */
 #include "dns/engine.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +15,11 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/dnshost.h"
+#include "dns/answer.h"
 #include "dns/query.h"
 
 #define ENGINE_MAX_SUFFIXES 16	   /* zone-cut candidates asked at once */
 #define ENGINE_CACHE_MS	    300000 /* discovery reused for five minutes */
-#define ENGINE_TXT_MAX	    65535  /* a joined TXT value, at most */
 #define ENGINE_SPF_NAMES    40	   /* included SPF names followed per check */
 #define ENGINE_SPF_DEPTH    5	   /* levels of includes followed */
 
@@ -103,17 +102,6 @@ static struct engine *engine_of(struct dns_source *src)
 	return src && src->ops == &engine_ops ? (struct engine *)src : NULL;
 }
 
-/* Lower-case copy of a domain name without its trailing dot. */
-static void engine_name_norm(const char *in, char *out, size_t cap)
-{
-	size_t i;
-	str_copy(out, cap, in);
-	for (i = 0; out[i]; i++)
-		out[i] = (char)tolower((unsigned char)out[i]);
-	if (i > 1 && out[i - 1] == '.')
-		out[i - 1] = '\0';
-}
-
 /* ---- queries of a phase ---- */
 
 /* Takes a set of queries out of the net and frees it. */
@@ -192,116 +180,6 @@ static void engine_send_all(struct engine *e)
 
 /* ---- reading replies ---- */
 
-/* Lower-case text of a domain name rdf, no trailing dot. */
-static void engine_dname_text(const ldns_rdf *rdf, char *out, size_t cap)
-{
-	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
-	engine_name_norm(s ? s : "", out, cap);
-	free(s);
-}
-
-/* The data of an answer RR as text (caller frees), or NULL for other types. */
-static char *engine_rr_data(const ldns_rr *rr)
-{
-	ldns_rr_type t = ldns_rr_get_type(rr);
-	if (t == LDNS_RR_TYPE_TXT) {
-		struct buf b = {.limit = ENGINE_TXT_MAX};
-		size_t i, j;
-		buf_puts(&b, "");
-		/* The character-strings of one record are one value. */
-		for (i = 0; i < ldns_rr_rd_count(rr); i++) {
-			const ldns_rdf *f = ldns_rr_rdf(rr, i);
-			const uint8_t *d = ldns_rdf_data(f);
-			size_t n = ldns_rdf_size(f);
-			if (n < 1)
-				continue;
-			for (j = 1; j < n && j <= d[0]; j++) {
-				char c = d[j] ? (char)d[j] : '?';
-				if (buf_append(&b, &c, 1) != BH_OK)
-					break;
-			}
-		}
-		return buf_steal(&b);
-	}
-	if (t == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) >= 1) {
-		char name[RECORD_NAME_MAX];
-		engine_dname_text(ldns_rr_rdf(rr, 0), name, sizeof name);
-		return xstrdup(name);
-	}
-	if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_rd_count(rr) >= 1) {
-		char *s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-		char *out = xstrdup(s ? s : "");
-		free(s);
-		return out;
-	}
-	return NULL;
-}
-
-/* min(SOA TTL, SOA MINIMUM) of the SOA in a negative reply's authority. */
-static uint32_t engine_negative_ttl(const ldns_pkt *p)
-{
-	const ldns_rr_list *auth = ldns_pkt_authority(p);
-	size_t i;
-	for (i = 0; auth && i < ldns_rr_list_rr_count(auth); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(auth, i);
-		uint32_t ttl = ldns_rr_ttl(rr), min;
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
-			continue;
-		min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-		return ttl < min ? ttl : min;
-	}
-	return 0;
-}
-
-/* What a query's reply says, as record.c wants it. */
-static void engine_fill_answer(const struct query *q, struct probe_answer *a)
-{
-	const ldns_pkt *p = q->reply;
-	const ldns_rr_list *ans;
-	size_t i, nmatch = 0;
-
-	memset(a, 0, sizeof *a);
-	if (!p) {
-		a->rcode = ANSWER_TIMEOUT;
-		return;
-	}
-	a->authoritative = ldns_pkt_aa(p);
-	ans = ldns_pkt_answer(p);
-	for (i = 0; ans && i < ldns_rr_list_rr_count(ans); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-		ldns_rr_type t = ldns_rr_get_type(rr);
-		struct answer_rr *out;
-		char *data;
-		if (t == (ldns_rr_type)q->qtype || t == LDNS_RR_TYPE_CNAME)
-			nmatch++;
-		if (a->nrrs >= RECORD_MAX_RRS || !(data = engine_rr_data(rr)))
-			continue;
-		out = &a->rrs[a->nrrs++];
-		out->type = (enum record_type)t;
-		engine_dname_text(ldns_rr_owner(rr), out->owner, sizeof out->owner);
-		out->data = data;
-		out->ttl = ldns_rr_ttl(rr);
-	}
-	switch (ldns_pkt_get_rcode(p)) {
-	case LDNS_RCODE_NOERROR:
-		a->rcode = nmatch ? ANSWER_OK : ANSWER_NODATA;
-		break;
-	case LDNS_RCODE_NXDOMAIN:
-		a->rcode = ANSWER_NXDOMAIN;
-		break;
-	case LDNS_RCODE_REFUSED:
-	case LDNS_RCODE_NOTAUTH:
-	case LDNS_RCODE_NOTIMPL:
-		a->rcode = ANSWER_REFUSED;
-		break;
-	default:
-		a->rcode = ANSWER_SERVFAIL;
-		break;
-	}
-	if (a->rcode == ANSWER_NODATA || a->rcode == ANSWER_NXDOMAIN)
-		a->negative_ttl = engine_negative_ttl(p);
-}
-
 /* True when an RR list holds an RR of type t owned by name. */
 static bool engine_has_rr(const ldns_rr_list *l, ldns_rr_type t, const char *name)
 {
@@ -311,7 +189,7 @@ static bool engine_has_rr(const ldns_rr_list *l, ldns_rr_type t, const char *nam
 		char owner[RECORD_NAME_MAX];
 		if (ldns_rr_get_type(rr) != t)
 			continue;
-		engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+		dns_answer_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
 		if (strcmp(owner, name) == 0)
 			return true;
 	}
@@ -526,7 +404,7 @@ static void engine_spf_texts(const ldns_pkt *p, char **list, size_t *n, size_t c
 		char *data;
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
 			continue;
-		data = engine_rr_data(rr);
+		data = dns_answer_rr_data(rr);
 		if (data && strncasecmp(data, "v=spf1", 6) == 0 && (!data[6] || data[6] == ' '))
 			list[(*n)++] = data;
 		else
@@ -554,7 +432,7 @@ static void engine_spf_targets(struct engine *e, const char *spf)
 			bool known = false;
 			memcpy(name, t + skip, len - skip);
 			name[len - skip] = '\0';
-			engine_name_norm(name, name, sizeof name);
+			dns_answer_name_norm(name, name, sizeof name);
 			for (k = 0; k < e->nspf && !known; k++)
 				known = strcmp(e->spf[k].name, name) == 0;
 			if (!known && e->nspf < ENGINE_SPF_NAMES) {
@@ -737,9 +615,10 @@ static void engine_probe_done(struct engine *e)
 			if (q->tag[0] != r)
 				continue;
 			if (t >= RECORD_MAX_SERVERS && t - RECORD_MAX_SERVERS < e->nres)
-				engine_fill_answer(q, &res[t - RECORD_MAX_SERVERS].probes[0]);
+				dns_answer_fill(q->reply, q->qtype,
+						&res[t - RECORD_MAX_SERVERS].probes[0]);
 			else if (t < nservers && q->tag[1] < np)
-				engine_fill_answer(q, &ans[t].probes[q->tag[1]]);
+				dns_answer_fill(q->reply, q->qtype, &ans[t].probes[q->tag[1]]);
 			if (!q->reply || t >= nservers)
 				continue;
 			nauth_answered++;
@@ -830,7 +709,7 @@ static void engine_take_addresses(struct engine_server *s, const ldns_rr_list *l
 		char owner[RECORD_NAME_MAX];
 		if ((t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA) || ldns_rr_rd_count(rr) < 1)
 			continue;
-		engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+		dns_answer_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
 		if (strcmp(owner, s->name) != 0)
 			continue;
 		f = ldns_rr_rdf(rr, 0);
@@ -893,10 +772,10 @@ static void engine_ns_done(struct engine *e)
 			bool dup = false;
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
 				continue;
-			engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+			dns_answer_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
 			if (strcmp(owner, e->zone) != 0)
 				continue;
-			engine_dname_text(ldns_rr_rdf(rr, 0), name, sizeof name);
+			dns_answer_dname_text(ldns_rr_rdf(rr, 0), name, sizeof name);
 			for (k = 0; k < e->nns; k++)
 				dup = dup || strcmp(e->ns[k].name, name) == 0;
 			if (dup || !*name)
@@ -983,7 +862,7 @@ static void engine_zone_found(struct engine *e, char *out, size_t cap)
 			char owner[RECORD_NAME_MAX];
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
 				continue;
-			engine_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
+			dns_answer_dname_text(ldns_rr_owner(rr), owner, sizeof owner);
 			if (engine_below(e->key, owner) && strlen(owner) > best_auth) {
 				best_auth = strlen(owner);
 				str_copy(from_auth, sizeof from_auth, owner);
@@ -1133,7 +1012,7 @@ static enum bh_err engine_check(struct dns_source *src, const char *zone,
 		return BH_ERR_INVALID;
 	if (e->phase != PHASE_IDLE)
 		return BH_ERR_BUSY;
-	engine_name_norm(zone, e->hint, sizeof e->hint);
+	dns_answer_name_norm(zone, e->hint, sizeof e->hint);
 	e->records = xcalloc(n ? n : 1, sizeof *e->records);
 	if (n)
 		memcpy(e->records, records, n * sizeof *records);
@@ -1145,7 +1024,7 @@ static enum bh_err engine_check(struct dns_source *src, const char *zone,
 		engine_finish_later(e, BH_OK);
 		return BH_OK;
 	}
-	engine_name_norm(records[0].name, e->key, sizeof e->key);
+	dns_answer_name_norm(records[0].name, e->key, sizeof e->key);
 	if (!e->nauth && e->nres == 0) {
 		engine_finish_later(e, BH_ERR_NETWORK);
 		return BH_OK;
@@ -1291,7 +1170,7 @@ static bool engine_parse_auth(const char *text, struct engine_server *s)
 			return false;
 		memcpy(name, text, n);
 		name[n] = '\0';
-		engine_name_norm(name, s->name, sizeof s->name);
+		dns_answer_name_norm(name, s->name, sizeof s->name);
 	} else {
 		str_copy(s->name, sizeof s->name, a.text);
 	}
