@@ -401,23 +401,33 @@ static bool vendor_normalise(const char *vendor, char *out, size_t cap)
 	return ok && out[0];
 }
 
+/* What every check does first: the text between the blanks at either end
+ * (*s, *n), refused when empty or holding control characters or broken
+ * UTF-8. */
+static enum input_error input_prepare(const char *input, const char **s, size_t *n, char *detail,
+				      size_t cap)
+{
+	size_t start;
+	detail_clear(detail, cap);
+	if (!input)
+		return INPUT_EMPTY;
+	trim_span(input, strlen(input), &start, n);
+	*s = input + start;
+	if (!*n)
+		return INPUT_EMPTY;
+	return check_text(*s, *n, detail, cap);
+}
+
 enum input_error validate_domain(const char *input, const struct validate_context *ctx,
 				 struct domain_value *out, char *detail, size_t cap)
 {
-	size_t start, n, i;
+	size_t n, i;
 	const char *s;
 	char name[DOMAIN_UNICODE_MAX];
 	char ascii[DOMAIN_ASCII_MAX];
 	enum input_error err;
 
-	detail_clear(detail, cap);
-	if (!input)
-		return INPUT_EMPTY;
-	trim_span(input, strlen(input), &start, &n);
-	s = input + start;
-	if (!n)
-		return INPUT_EMPTY;
-	err = check_text(s, n, detail, cap);
+	err = input_prepare(input, &s, &n, detail, cap);
 	if (err)
 		return err;
 	if (looks_like_url(s, n, detail, cap))
@@ -566,22 +576,15 @@ enum input_error validate_email(const char *input, const struct validate_context
 				size_t cap, struct domain_value *domain_out, char *detail,
 				size_t cap_detail)
 {
-	size_t start, n;
+	size_t n;
 	const char *s, *at;
 	char *domain;
 	struct domain_value dv;
 	enum input_error err;
 
-	detail_clear(detail, cap_detail);
 	if (out && cap)
 		out[0] = '\0';
-	if (!input)
-		return INPUT_EMPTY;
-	trim_span(input, strlen(input), &start, &n);
-	s = input + start;
-	if (!n)
-		return INPUT_EMPTY;
-	err = check_text(s, n, detail, cap_detail);
+	err = input_prepare(input, &s, &n, detail, cap_detail);
 	if (err)
 		return err;
 	if (n > EMAIL_MAX - 1) {
@@ -625,18 +628,11 @@ enum input_error validate_email(const char *input, const struct validate_context
 
 enum input_error validate_display_name(const char *input, char *detail, size_t cap)
 {
-	size_t start, n, i = 0, chars = 0;
+	size_t n, i = 0, chars = 0;
 	const char *s;
 	enum input_error err;
 
-	detail_clear(detail, cap);
-	if (!input)
-		return INPUT_EMPTY;
-	trim_span(input, strlen(input), &start, &n);
-	s = input + start;
-	if (!n)
-		return INPUT_EMPTY;
-	err = check_text(s, n, detail, cap);
+	err = input_prepare(input, &s, &n, detail, cap);
 	if (err)
 		return err;
 	while (i < n) {
