@@ -175,6 +175,12 @@ live_dkim_value_on_screen() {
 
 # live_opt1_to_records: welcome -> 1 -> the domain -> the records screen.
 live_opt1_to_records() {
+	live_opt1_submit
+	live_wait "$LIVE_SELECTOR._domainkey"
+}
+
+# live_opt1_submit: welcome -> 1 -> types the domain -> Enter (no wait after).
+live_opt1_submit() {
 	e2e_wait "Press Enter to start."
 	live_cap welcome
 	e2e_keys Enter
@@ -184,7 +190,6 @@ live_opt1_to_records() {
 	e2e_type "$DNS_ZONE"
 	e2e_wait "Domain $DNS_ZONE"
 	e2e_keys Enter
-	live_wait "$LIVE_SELECTOR._domainkey"
 }
 
 # live_publish_correct: the DKIM record (as Postmark handed it out, split in

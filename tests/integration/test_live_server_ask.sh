@@ -14,14 +14,7 @@ live_config "per_customer_server = ask"
 # ---- yes
 LIVE_CUSTOMER=ask-yes
 live_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "$DNS_ZONE"
-e2e_wait "Domain $DNS_ZONE"
-e2e_keys Enter
+live_opt1_submit
 e2e_wait "a server of my own"
 e2e_equal "servers before the answer" 0 "$(sim_jq '.Servers | length')"
 e2e_equal "domains before the answer" 0 "$(sim_jq '.Domains | length')"
@@ -46,14 +39,7 @@ e2e_equal "domains after the restart" 1 "$(sim_jq '.Domains | length')"
 sim_post reset '{}' >/dev/null
 LIVE_CUSTOMER=ask-no
 live_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "$DNS_ZONE"
-e2e_wait "Domain $DNS_ZONE"
-e2e_keys Enter
+live_opt1_submit
 e2e_wait "a server of my own"
 e2e_keys n
 live_wait "$LIVE_SELECTOR._domainkey"
