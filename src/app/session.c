@@ -42,6 +42,7 @@ struct session {
 	struct ui_export_view xview;	  /* what the dialog shows besides the model */
 	bool resumed;			  /* the state was loaded, not started fresh */
 	char caption[WIZARD_NOTICE_MAX];  /* --demo: the presenter's caption, or "" */
+	char reset_scenario[64];	  /* --reset: the story played before, or "" */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -359,10 +360,12 @@ static void session_demo_advance(struct session *s, int64_t now)
 		w->poll_after_ms = now;
 		return;
 	}
-	if (w->step != STEP_RECORDS || w->busy != REQ_NONE || !sim_advance(s->dns))
+	if (w->step != STEP_RECORDS || !sim_advance(s->dns))
 		return;
 	w->demo_stage = sim_stage(s->dns);
 	w->dirty = true;
+	if (w->notice_kind == NOTICE_INFO)
+		w->notice_kind = NOTICE_NONE; /* the new stage's caption shows instead */
 	wizard_check_now(w, now);
 }
 
@@ -394,8 +397,8 @@ static void session_demo_reset(struct session *s)
 	char msg[512];
 	if (s->w.busy != REQ_NONE)
 		return;
-	if (sandbox_forget(s->cfg->state_dir, s->cfg->wizard.customer_id, msg, sizeof msg) ==
-		BH_ERR_PARSE ||
+	if (sandbox_forget(s->cfg->state_dir, s->cfg->wizard.customer_id, s->reset_scenario,
+			   sizeof s->reset_scenario, msg, sizeof msg) == BH_ERR_PARSE ||
 	    sandbox_customer_set(s->esp, s->cfg->wizard.customer_id, sim_id(s->dns), msg,
 				 sizeof msg) != BH_OK) {
 		s->w.notice_kind = NOTICE_ERROR;
@@ -665,7 +668,8 @@ static int session_reset_demo_state(struct session *s, const struct config *cfg)
 	bool have_state;
 	snprintf(path, sizeof path, "%s/%s.json", cfg->state_dir, cfg->wizard.customer_id);
 	have_state = access(path, F_OK) == 0;
-	err = sandbox_forget(cfg->state_dir, cfg->wizard.customer_id, msg, sizeof msg);
+	err = sandbox_forget(cfg->state_dir, cfg->wizard.customer_id, s->reset_scenario,
+			     sizeof s->reset_scenario, msg, sizeof msg);
 	if (err == BH_ERR_NOT_FOUND && have_state) {
 		text_fmt(msg, sizeof msg, "session.reset_not_demo", path, NULL, NULL);
 		fprintf(stderr, "%s\n", msg);
@@ -725,8 +729,11 @@ static struct dns_source *session_demo_world(struct session *s, const struct con
 	bool known = sandbox_customer_scenario(s->esp, cfg->wizard.customer_id, saved, sizeof saved);
 	bool change = s->resumed && known && cfg->scenario_given && strcmp(saved, id) != 0;
 
+	/* Without --scenario the story goes on, or starts over after a reset. */
 	if (known && saved[0] && !cfg->scenario_given)
 		id = saved;
+	else if (!known && s->reset_scenario[0] && !cfg->scenario_given)
+		id = s->reset_scenario;
 	/* A verified domain is the end of the DNS story: another cannot start. */
 	if (change && s->w.option == OPTION_DOMAIN && s->w.esp_domain.exists &&
 	    s->w.esp_domain.dkim_verified && s->w.esp_domain.return_path_verified) {

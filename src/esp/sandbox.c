@@ -1029,7 +1029,8 @@ static void account_drop_customer(json_t *root, const char *list, const char *cu
 			json_array_remove(a, i);
 }
 
-enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *msg, size_t cap)
+enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario,
+			   size_t scap, char *msg, size_t cap)
 {
 	struct sandbox sb;
 	struct buf path = {0};
@@ -1037,6 +1038,8 @@ enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *ms
 	enum bh_err err;
 	int lock;
 
+	if (scap)
+		scenario[0] = '\0';
 	memset(&sb, 0, sizeof sb);
 	sb.dir = (char *)state_dir;
 	buf_printf(&path, "%s/%s", state_dir, ACCOUNT_FILE);
@@ -1051,6 +1054,7 @@ enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *ms
 		if (!demos || !json_is_object(json_object_get(demos, customer))) {
 			err = BH_ERR_NOT_FOUND;
 		} else {
+			str_copy(scenario, scap, get_str(json_object_get(demos, customer), "Scenario"));
 			json_object_del(demos, customer);
 			account_drop_customer(root, "Domains", customer);
 			account_drop_customer(root, "SenderSignatures", customer);
