@@ -25,10 +25,14 @@ static void usage(FILE *out)
 static int main_wizard(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"demo", no_argument, NULL, 'd'},		{"config", required_argument, NULL, 'c'},
-	    {"customer", required_argument, NULL, 'u'}, {"state-dir", required_argument, NULL, 's'},
-	    {"scenario", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},	{"reset", no_argument, NULL, 'R'},
+	    {"demo", no_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"customer", required_argument, NULL, 'u'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"scenario", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"reset", no_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *customer = NULL, *state_dir = NULL, *scenario = NULL;

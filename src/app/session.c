@@ -408,8 +408,8 @@ static void session_demo_reset(struct session *s)
 	sandbox_forget_reports(s->esp);
 	wizard_init(&s->w, &s->cfg->wizard);
 	s->w.cfg.server_mode = SERVER_MODE_NO;
-	s->w.export.remote = !s->cfg->allow_file_export &&
-			     (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
+	s->w.export.remote =
+	    !s->cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
 	s->w.export.view = EXPORT_VIEW_CLOSED;
 	sim_set_stage(s->dns, 0);
 	s->w.notice_kind = NOTICE_INFO;
@@ -726,7 +726,8 @@ static struct dns_source *session_demo_world(struct session *s, const struct con
 	const char *id = cfg->scenario;
 	struct dns_source *dns;
 	enum bh_err err;
-	bool known = sandbox_customer_scenario(s->esp, cfg->wizard.customer_id, saved, sizeof saved);
+	bool known =
+	    sandbox_customer_scenario(s->esp, cfg->wizard.customer_id, saved, sizeof saved);
 	bool change = s->resumed && known && cfg->scenario_given && strcmp(saved, id) != 0;
 
 	/* Without --scenario the story goes on, or starts over after a reset. */

@@ -295,7 +295,8 @@ static enum bh_err sim_parse(struct sim *sim, const char *text)
 	for (i = 0; i < sim->nstages; i++) {
 		if (!sim->stages[i].present)
 			return BH_ERR_PARSE;
-		if (sim->stages[i].nameservers && !sim_set_nameservers(sim, sim->stages[i].nameservers))
+		if (sim->stages[i].nameservers &&
+		    !sim_set_nameservers(sim, sim->stages[i].nameservers))
 			return BH_ERR_PARSE;
 	}
 	sim_apply_nameservers(sim);

@@ -1029,8 +1029,8 @@ static void account_drop_customer(json_t *root, const char *list, const char *cu
 			json_array_remove(a, i);
 }
 
-enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario,
-			   size_t scap, char *msg, size_t cap)
+enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario, size_t scap,
+			   char *msg, size_t cap)
 {
 	struct sandbox sb;
 	struct buf path = {0};
@@ -1054,7 +1054,8 @@ enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *sc
 		if (!demos || !json_is_object(json_object_get(demos, customer))) {
 			err = BH_ERR_NOT_FOUND;
 		} else {
-			str_copy(scenario, scap, get_str(json_object_get(demos, customer), "Scenario"));
+			str_copy(scenario, scap,
+				 get_str(json_object_get(demos, customer), "Scenario"));
 			json_object_del(demos, customer);
 			account_drop_customer(root, "Domains", customer);
 			account_drop_customer(root, "SenderSignatures", customer);

@@ -68,8 +68,8 @@ enum bh_err sandbox_customer_set(struct esp *esp, const char *customer, const ch
  * no demo customer is left.  scenario (scap bytes) receives the scenario
  * they played.  BH_ERR_NOT_FOUND (nothing changed) when the account does
  * not list the customer (or does not exist). */
-enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario,
-			   size_t scap, char *msg, size_t cap);
+enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario, size_t scap,
+			   char *msg, size_t cap);
 /* Forgets the DNS reports kept in memory (after a reset). */
 void sandbox_forget_reports(struct esp *esp);
 

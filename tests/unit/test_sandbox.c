@@ -275,9 +275,9 @@ static void test_demo_customers_and_forget(void **state)
 
 	assert_false(sandbox_customer_scenario(f->esp, "demo", scenario, sizeof scenario));
 	assert_string_equal(scenario, "");
-	assert_int_equal(sandbox_forget(f->dir, "demo", scenario, sizeof scenario, f->msg,
-					sizeof f->msg),
-			 BH_ERR_NOT_FOUND);
+	assert_int_equal(
+	    sandbox_forget(f->dir, "demo", scenario, sizeof scenario, f->msg, sizeof f->msg),
+	    BH_ERR_NOT_FOUND);
 
 	assert_int_equal(sandbox_customer_set(f->esp, "other", "typos", f->msg, sizeof f->msg),
 			 BH_OK);
@@ -293,9 +293,9 @@ static void test_demo_customers_and_forget(void **state)
 	assert_string_equal(scenario, "typos");
 
 	/* "demo" is forgotten: its domain and signature go, "other"'s stay */
-	assert_int_equal(sandbox_forget(f->dir, "demo", scenario, sizeof scenario, f->msg,
-					sizeof f->msg),
-			 BH_OK);
+	assert_int_equal(
+	    sandbox_forget(f->dir, "demo", scenario, sizeof scenario, f->msg, sizeof f->msg),
+	    BH_OK);
 	assert_string_equal(scenario, "outage");
 	assert_false(sandbox_customer_scenario(f->esp, "demo", scenario, sizeof scenario));
 	assert_int_equal(f->esp->ops->domain_verify(f->esp, first, on_done, &f->out), BH_OK);
@@ -309,9 +309,9 @@ static void test_demo_customers_and_forget(void **state)
 	/* the last demo customer gone, the pretend account goes too */
 	snprintf(path, sizeof path, "%s/sandbox-account.json", f->dir);
 	assert_int_equal(access(path, F_OK), 0);
-	assert_int_equal(sandbox_forget(f->dir, "other", scenario, sizeof scenario, f->msg,
-					sizeof f->msg),
-			 BH_OK);
+	assert_int_equal(
+	    sandbox_forget(f->dir, "other", scenario, sizeof scenario, f->msg, sizeof f->msg),
+	    BH_OK);
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
