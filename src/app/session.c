@@ -43,6 +43,7 @@ struct session {
 	bool resumed;			  /* the state was loaded, not started fresh */
 	char caption[WIZARD_NOTICE_MAX];  /* --demo: the presenter's caption, or "" */
 	char reset_scenario[64];	  /* --reset: the story played before, or "" */
+	bool demo_owned;		  /* the demo made this customer's state */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -397,6 +398,11 @@ static void session_demo_reset(struct session *s)
 	char msg[512];
 	if (s->w.busy != REQ_NONE)
 		return;
+	if (!s->demo_owned) {
+		s->w.notice_kind = NOTICE_ERROR;
+		str_copy(s->w.notice, sizeof s->w.notice, text_get("demo.reset_not_demo"));
+		return;
+	}
 	if (sandbox_forget(s->cfg->state_dir, s->cfg->wizard.customer_id, s->reset_scenario,
 			   sizeof s->reset_scenario, msg, sizeof msg) == BH_ERR_PARSE ||
 	    sandbox_customer_set(s->esp, s->cfg->wizard.customer_id, sim_id(s->dns), msg,
@@ -757,7 +763,11 @@ static struct dns_source *session_demo_world(struct session *s, const struct con
 	}
 	sim_set_stage(dns, s->w.demo_stage);
 	s->w.demo_stage = sim_stage(dns);
-	if (sandbox_customer_set(s->esp, cfg->wizard.customer_id, sim_id(dns), msg, sizeof msg)) {
+	/* A state the demo did not start is never made a demo's (a reset would
+	 * then remove it). */
+	s->demo_owned = known || !s->resumed;
+	if (s->demo_owned &&
+	    sandbox_customer_set(s->esp, cfg->wizard.customer_id, sim_id(dns), msg, sizeof msg)) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		dns->ops->destroy(dns);
 		return NULL;

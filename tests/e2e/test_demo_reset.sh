@@ -99,6 +99,20 @@ e2e_equal "--reset without --demo" 2 "$rc"
 grep -qF -- "use it with --demo" "$E2E_TMP/out" || e2e_fail "no reason given: $(cat "$E2E_TMP/out")"
 cmp -s "$E2E_STATE/acme.json" "$E2E_TMP/acme.orig" || e2e_fail "acme.json was changed"
 
+# The demo run on that state does not make it the demo's: r refuses, and so
+# does --reset afterwards.
+printf '{"schema": 1, "customer": "acme", "step": "welcome"}\n' >"$E2E_STATE/acme.json"
+e2e_start --customer acme
+e2e_wait "Press Enter to start."
+e2e_keys r
+e2e_wait "This progress was not made by the demo, so r does not remove it."
+quit
+e2e_equal "acme is not a demo customer" null "$(jq -c '.Demos.acme' "$account")"
+rc=0
+"$BEHALF_BIN" --demo --state-dir "$E2E_STATE" --customer acme --reset </dev/null >/dev/null 2>&1 || rc=$?
+e2e_equal "--reset after a demo run on a state the demo did not make" 2 "$rc"
+[ -e "$E2E_STATE/acme.json" ] || e2e_fail "acme.json was removed"
+
 # ---- Without --state-dir: a real customer called "demo" is not the demo's.
 home="$E2E_TMP/home"
 live="$home/.local/state/behalf"
