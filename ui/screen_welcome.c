@@ -19,18 +19,27 @@ static void screen_welcome_draw(const struct wizard *w, const struct ui_view *v,
 	     1;
 	if (w->cfg.demo) {
 		ui_style_on(STYLE_WARN);
-		y += ui_text(y, 2, width, 2, "welcome.demo", NULL, NULL, NULL) + 1;
+		y += ui_text(y, 2, width, 2, "welcome.demo", NULL, NULL, NULL);
 		ui_style_off(STYLE_WARN);
+		y += ui_text(y, 2, width, 2, "welcome.demo_reset", NULL, NULL, NULL) + 1;
 	}
 	ui_style_on(STYLE_KEY);
 	ui_text(y, 2, width, 1, "welcome.start", NULL, NULL, NULL);
 	ui_style_off(STYLE_KEY);
 }
 
+/* The demo's r starts it over (the presenter, between two prospects). */
+static enum ui_action screen_welcome_key(struct wizard *w, const struct ui_key *k)
+{
+	if (w->cfg.demo && !k->is_function && (k->code == 'r' || k->code == 'R'))
+		return ACTION_DEMO_RESET;
+	return ACTION_NONE;
+}
+
 const struct screen screen_welcome = {
     .name = "welcome",
     .draw = screen_welcome_draw,
-    .key = NULL,
+    .key = screen_welcome_key,
     .typing = NULL,
     .footer = "footer.welcome",
 };

@@ -200,6 +200,14 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 			 w->notice_kind == NOTICE_ERROR ? "!" : ui_glyph(GLYPH_BULLET));
 		ui_wrap(LINES - 3, 3, COLS - 4, notice_rows, w->notice);
 		ui_style_off(st);
+	} else if (v->caption && v->caption[0]) {
+		/* the demo's caption, where a notice would be */
+		if (ui_wrap_rows(COLS - 4, v->caption) < notice_rows)
+			notice_rows = 1;
+		ui_style_on(STYLE_OK);
+		ui_print(LINES - 3, 1, 1, ui_glyph(GLYPH_BULLET));
+		ui_wrap(LINES - 3, 3, COLS - 4, notice_rows, v->caption);
+		ui_style_off(STYLE_OK);
 	}
 	if (w->busy != REQ_NONE) {
 		char id[64], buf[256];

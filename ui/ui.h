@@ -23,6 +23,7 @@ enum ui_action {
 	ACTION_CHECK,	    /* check DNS now */
 	ACTION_RESEND,	    /* resend the confirmation email */
 	ACTION_DEMO,	    /* presenter: advance the demo scenario / simulate the click */
+	ACTION_DEMO_RESET,  /* presenter, on the welcome screen: start the demo over */
 	ACTION_EXPORT,	    /* open the export dialog (issue 5) */
 	ACTION_EXPORT_FILE, /* dialog: write the file in format export.cursor */
 	ACTION_EXPORT_SEND, /* dialog: send the form (wizard_export_send) */
@@ -54,6 +55,7 @@ struct ui_view {
 	bool ascii;			     /* no UTF-8 line drawing */
 	bool color;			     /* colours allowed (has_colors and no NO_COLOR) */
 	const struct ui_export_view *export; /* may be NULL */
+	const char *caption;		     /* --demo: the presenter's caption, NULL or "" */
 };
 
 /* A screen: one per wizard step (tmux's window_mode table). */

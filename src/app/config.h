@@ -13,6 +13,8 @@ struct config {
 	char state_dir[1024];	     /* where customer state files live */
 	char config_path[1024];	     /* the file read, or "" */
 	char scenario[64];	     /* --demo: scenario id in assets/scenarios */
+	bool scenario_given;	     /* --scenario was on the command line */
+	bool demo_reset;	     /* --reset: start the demo over */
 	char signature_note[400];    /* option 2: personal note in the confirmation email */
 	char api_url[512];	     /* Postmark base URL */
 	bool have_account_token;     /* an account token is configured */

@@ -25,13 +25,18 @@ static void usage(FILE *out)
 static int main_wizard(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"demo", no_argument, NULL, 'd'},		{"config", required_argument, NULL, 'c'},
-	    {"customer", required_argument, NULL, 'u'}, {"state-dir", required_argument, NULL, 's'},
-	    {"scenario", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},	{NULL, 0, NULL, 0},
+	    {"demo", no_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"customer", required_argument, NULL, 'u'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"scenario", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"reset", no_argument, NULL, 'R'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *customer = NULL, *state_dir = NULL, *scenario = NULL;
-	bool demo = false;
+	bool demo = false, reset = false;
 	struct config cfg;
 	char msg[1024];
 	int c;
@@ -53,6 +58,9 @@ static int main_wizard(int argc, char **argv)
 			break;
 		case 'S':
 			scenario = optarg;
+			break;
+		case 'R':
+			reset = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -84,6 +92,23 @@ static int main_wizard(int argc, char **argv)
 	if (scenario && !str_copy(cfg.scenario, sizeof cfg.scenario, scenario)) {
 		fprintf(stderr, "behalf: --scenario is too long\n");
 		return 2;
+	}
+	if (reset && !cfg.wizard.demo) {
+		fprintf(stderr, "%s\n", text_get("session.reset_needs_demo"));
+		return 2;
+	}
+	cfg.scenario_given = scenario != NULL;
+	cfg.demo_reset = reset;
+	/* The demo keeps its progress apart from real customers' unless told
+	 * where: a reset can then never reach a real customer's state. */
+	if (cfg.wizard.demo && !state_dir) {
+		char demo_dir[sizeof cfg.state_dir];
+		int n = snprintf(demo_dir, sizeof demo_dir, "%s/demo", cfg.state_dir);
+		if (n < 0 || (size_t)n >= sizeof demo_dir) {
+			fprintf(stderr, "behalf: the state directory is too long\n");
+			return 2;
+		}
+		str_copy(cfg.state_dir, sizeof cfg.state_dir, demo_dir);
 	}
 	if (!customer)
 		customer = cfg.wizard.demo ? "demo" : NULL;

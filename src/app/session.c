@@ -40,6 +40,10 @@ struct session {
 	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */
 	struct buf qr;			  /* the export dialog's QR code */
 	struct ui_export_view xview;	  /* what the dialog shows besides the model */
+	bool resumed;			  /* the state was loaded, not started fresh */
+	char caption[WIZARD_NOTICE_MAX];  /* --demo: the presenter's caption, or "" */
+	char reset_scenario[64];	  /* --reset: the story played before, or "" */
+	bool demo_owned;		  /* the demo made this customer's state */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -347,6 +351,8 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 
 /* ---- keys ------------------------------------------------------------- */
 
+/* The presenter's n: the pretend customer's next move, only where the story
+ * has one (the DNS records, the confirmation email); ignored elsewhere. */
 static void session_demo_advance(struct session *s, int64_t now)
 {
 	struct wizard *w = &s->w;
@@ -355,14 +361,67 @@ static void session_demo_advance(struct session *s, int64_t now)
 		w->poll_after_ms = now;
 		return;
 	}
-	if (sim_advance(s->dns)) {
-		w->demo_stage = sim_stage(s->dns);
-		w->dirty = true;
+	if (w->step != STEP_RECORDS || !sim_advance(s->dns))
+		return;
+	w->demo_stage = sim_stage(s->dns);
+	w->dirty = true;
+	if (w->notice_kind == NOTICE_INFO)
+		w->notice_kind = NOTICE_NONE; /* the new stage's caption shows instead */
+	wizard_check_now(w, now);
+}
+
+/* The caption under the screen, for the presenter and the prospect: the
+ * scenario until the story starts, then what the pretend customer did. */
+static void session_demo_caption(struct session *s)
+{
+	const struct wizard *w = &s->w;
+	bool done = w->step == STEP_DONE;
+	s->caption[0] = '\0';
+	if (!w->cfg.demo)
+		return;
+	if (w->option == OPTION_DOMAIN && (w->step == STEP_RECORDS || done))
+		str_copy(s->caption, sizeof s->caption, sim_stage_caption(s->dns));
+	else if (w->option == OPTION_ADDRESS && (w->step == STEP_CONFIRM || done))
+		str_copy(s->caption, sizeof s->caption,
+			 text_get(w->signature.confirmed ? "demo.confirm_clicked"
+							 : "demo.confirm_waiting"));
+	else if (w->step == STEP_WELCOME || w->step == STEP_CHOOSE || w->step == STEP_ADVISOR ||
+		 w->step == STEP_DOMAIN)
+		text_fmt(s->caption, sizeof s->caption, "demo.story", sim_title(s->dns), NULL,
+			 NULL);
+}
+
+/* The welcome screen's r: the demo starts over, at the first stage of the
+ * same story, with nothing left at the pretend ESP. */
+static void session_demo_reset(struct session *s)
+{
+	char msg[512];
+	if (s->w.busy != REQ_NONE)
+		return;
+	if (!s->demo_owned) {
+		s->w.notice_kind = NOTICE_ERROR;
+		str_copy(s->w.notice, sizeof s->w.notice, text_get("demo.reset_not_demo"));
+		return;
 	}
-	w->notice_kind = NOTICE_INFO;
-	str_copy(w->notice, sizeof w->notice, sim_stage_caption(s->dns));
-	if (w->step == STEP_RECORDS)
-		wizard_check_now(w, now);
+	if (sandbox_forget(s->cfg->state_dir, s->cfg->wizard.customer_id, s->reset_scenario,
+			   sizeof s->reset_scenario, msg, sizeof msg) == BH_ERR_PARSE ||
+	    sandbox_customer_set(s->esp, s->cfg->wizard.customer_id, sim_id(s->dns), msg,
+				 sizeof msg) != BH_OK) {
+		s->w.notice_kind = NOTICE_ERROR;
+		str_copy(s->w.notice, sizeof s->w.notice, msg);
+		return;
+	}
+	sandbox_forget_reports(s->esp);
+	wizard_init(&s->w, &s->cfg->wizard);
+	s->w.cfg.server_mode = SERVER_MODE_NO;
+	s->w.export.remote =
+	    !s->cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
+	s->w.export.view = EXPORT_VIEW_CLOSED;
+	sim_set_stage(s->dns, 0);
+	s->w.notice_kind = NOTICE_INFO;
+	str_copy(s->w.notice, sizeof s->w.notice, text_get("demo.reset"));
+	session_audit(s, "demo-reset", sim_id(s->dns));
+	session_save(s);
 }
 
 /* ---- the export dialog ------------------------------------------------ */
@@ -504,6 +563,10 @@ static void session_action(struct session *s, enum ui_action a, int64_t now)
 		if (w->cfg.demo)
 			session_demo_advance(s, now);
 		break;
+	case ACTION_DEMO_RESET:
+		if (w->cfg.demo && w->step == STEP_WELCOME)
+			session_demo_reset(s);
+		break;
 	case ACTION_EXPORT:
 		wizard_export_open(w);
 		break;
@@ -550,7 +613,7 @@ static void session_loop(struct session *s)
 	while (!s->quit && !session_signal) {
 		int64_t now = clock_now_ms(), wall = clock_wall_ms(), wake = 0, deadline;
 		int n = 0, n_esp, n_dns, timeout, ready, ui_wake;
-		struct ui_view view = {now, wall, false, false, &s->xview};
+		struct ui_view view = {now, wall, false, false, &s->xview, NULL};
 		enum wizard_request req = wizard_next_request(&s->w, now, wall, &wake);
 		if (req != REQ_NONE) {
 			session_start(s, req, now);
@@ -561,6 +624,8 @@ static void session_loop(struct session *s)
 			continue;
 		}
 		session_maybe_save(s, now);
+		session_demo_caption(s);
+		view.caption = s->caption;
 		ui_draw(&s->w, &view);
 
 		fds[n].fd = STDIN_FILENO;
@@ -598,6 +663,36 @@ static void session_loop(struct session *s)
 	session_save(s);
 }
 
+/* --reset, with the customer's lock held: forgets the demo customer at the
+ * pretend ESP and removes their saved progress, only when the demo made it
+ * (a state file the demo's account does not know is left alone); nonzero
+ * after saying why it did not. */
+static int session_reset_demo_state(struct session *s, const struct config *cfg)
+{
+	char msg[512], path[sizeof cfg->state_dir + WIZARD_ID_MAX + 8];
+	enum bh_err err;
+	bool have_state;
+	snprintf(path, sizeof path, "%s/%s.json", cfg->state_dir, cfg->wizard.customer_id);
+	have_state = access(path, F_OK) == 0;
+	err = sandbox_forget(cfg->state_dir, cfg->wizard.customer_id, s->reset_scenario,
+			     sizeof s->reset_scenario, msg, sizeof msg);
+	if (err == BH_ERR_NOT_FOUND && have_state) {
+		text_fmt(msg, sizeof msg, "session.reset_not_demo", path, NULL, NULL);
+		fprintf(stderr, "%s\n", msg);
+		return 2;
+	}
+	if (err && err != BH_ERR_NOT_FOUND) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		return 2;
+	}
+	if (have_state && unlink(path) != 0) {
+		fprintf(stderr, "behalf: cannot remove %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	session_audit(s, "demo-reset", cfg->wizard.customer_id);
+	return 0;
+}
+
 /* Opens (locks) and loads the customer's state, or starts fresh. */
 static int session_open_state(struct session *s, const struct config *cfg)
 {
@@ -608,6 +703,8 @@ static int session_open_state(struct session *s, const struct config *cfg)
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
 	}
+	if (cfg->demo_reset && session_reset_demo_state(s, cfg))
+		return 2;
 	wizard_init(&s->w, &cfg->wizard);
 	err = state_load(s->state, &s->w, msg, sizeof msg);
 	if (err == BH_ERR_NOT_FOUND) {
@@ -621,29 +718,75 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	}
 	s->w.cfg = cfg->wizard;
 	s->saved_step = s->w.step;
+	s->resumed = true;
 	session_audit(s, "session-resumed", wizard_step_word(s->w.step));
 	return 0;
+}
+
+/* The demo's DNS world: the story this demo customer plays (saved with the
+ * pretend account), or the one --scenario asks for when the story can still
+ * change; NULL after saying why not. */
+static struct dns_source *session_demo_world(struct session *s, const struct config *cfg)
+{
+	char msg[512], saved[64];
+	const char *id = cfg->scenario;
+	struct dns_source *dns;
+	enum bh_err err;
+	bool known =
+	    sandbox_customer_scenario(s->esp, cfg->wizard.customer_id, saved, sizeof saved);
+	bool change = s->resumed && known && cfg->scenario_given && strcmp(saved, id) != 0;
+
+	/* Without --scenario the story goes on, or starts over after a reset. */
+	if (known && saved[0] && !cfg->scenario_given)
+		id = saved;
+	else if (!known && s->reset_scenario[0] && !cfg->scenario_given)
+		id = s->reset_scenario;
+	/* A verified domain is the end of the DNS story: another cannot start. */
+	if (change && s->w.option == OPTION_DOMAIN && s->w.esp_domain.exists &&
+	    s->w.esp_domain.dkim_verified && s->w.esp_domain.return_path_verified) {
+		text_fmt(msg, sizeof msg, "session.scenario_cannot", saved, id, NULL);
+		fprintf(stderr, "%s\n", msg);
+		return NULL;
+	}
+	dns = sim_create(id, &err);
+	if (!dns) {
+		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", id, bh_strerror(err));
+		return NULL;
+	}
+	if (change) {
+		s->w.demo_stage = 0;
+		s->w.notice_kind = NOTICE_INFO;
+		text_fmt(s->w.notice, sizeof s->w.notice, "demo.scenario_applied", sim_title(dns),
+			 NULL, NULL);
+		if (s->w.step == STEP_RECORDS)
+			wizard_check_now(&s->w, clock_now_ms());
+	}
+	sim_set_stage(dns, s->w.demo_stage);
+	s->w.demo_stage = sim_stage(dns);
+	/* A state the demo did not start is never made a demo's (a reset would
+	 * then remove it). */
+	s->demo_owned = known || !s->resumed;
+	if (s->demo_owned &&
+	    sandbox_customer_set(s->esp, cfg->wizard.customer_id, sim_id(dns), msg, sizeof msg)) {
+		fprintf(stderr, "behalf: %s\n", msg);
+		dns->ops->destroy(dns);
+		return NULL;
+	}
+	return dns;
 }
 
 /* The demo's pretend ESP and DNS world. */
 static int session_open_demo(struct session *s, const struct config *cfg)
 {
 	char msg[512];
-	enum bh_err err;
 	s->w.cfg.server_mode = SERVER_MODE_NO; /* the demo ESP has no servers */
 	s->esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
 	if (!s->esp) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
 	}
-	s->dns = sim_create(cfg->scenario, &err);
-	if (!s->dns) {
-		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", cfg->scenario,
-			bh_strerror(err));
-		return 2;
-	}
-	sim_set_stage(s->dns, s->w.demo_stage);
-	return 0;
+	s->dns = session_demo_world(s, cfg);
+	return s->dns ? 0 : 2;
 }
 
 /* Postmark and live DNS.  The tokens go to the client, which keeps its own

@@ -71,6 +71,7 @@ static const char *const sim_state_words[SIM__COUNT] = {
 struct sim_stage_def {
 	bool present;		      /* the file has this [stage N] */
 	char *caption;		      /* malloced, or NULL */
+	char *nameservers;	      /* malloced "a, b": the NS list from here on, or NULL */
 	char *states[PURPOSE__COUNT]; /* malloced state lists, NULL: as before */
 };
 
@@ -93,8 +94,9 @@ struct sim {
 	struct dns_source base; /* first: the struct dns_source * is a struct sim * */
 	char *id;		/* malloced scenario id */
 	char *title;		/* malloced */
-	char *nameservers[RECORD_MAX_SERVERS]; /* malloced names */
+	char *nameservers[RECORD_MAX_SERVERS]; /* malloced names at the current stage */
 	size_t nns;
+	char *ns_list; /* malloced "a, b": the scenario's NS list before any stage changes it */
 	char *other_target; /* malloced: where wrong CNAMEs point */
 	char *addresses;    /* malloced: "a, b" the proxy answers with */
 	char *apex_txt;	    /* malloced: TXT already at the apex, or "" */
@@ -197,9 +199,14 @@ static int sim_stage_number(const char *section)
 	return (int)n;
 }
 
-/* "a, b" into the scenario's nameservers. */
+/* Replaces the current nameservers by the list "a, b"; false when it
+ * names none or more than RECORD_MAX_SERVERS. */
 static bool sim_set_nameservers(struct sim *sim, const char *value)
 {
+	size_t i;
+	for (i = 0; i < sim->nns; i++)
+		free(sim->nameservers[i]);
+	sim->nns = 0;
 	while (*value) {
 		const char *end = strchr(value, ',');
 		size_t len = end ? (size_t)(end - value) : strlen(value);
@@ -213,7 +220,21 @@ static bool sim_set_nameservers(struct sim *sim, const char *value)
 		}
 		value += len + (end ? 1 : 0);
 	}
-	return true;
+	return sim->nns > 0;
+}
+
+/* The nameservers of the current stage: the list the latest stage up to it
+ * sets (the customer changed them at the registrar), else the scenario's. */
+static void sim_apply_nameservers(struct sim *sim)
+{
+	const char *list = sim->ns_list;
+	int s;
+	for (s = sim->stage; s >= 0; s--)
+		if (sim->stages[s].nameservers) {
+			list = sim->stages[s].nameservers;
+			break;
+		}
+	sim_set_nameservers(sim, list ? list : "");
 }
 
 /* inih callback; returning 0 marks the line as an error. */
@@ -229,7 +250,7 @@ static int sim_ini_handler(void *user, const char *section, const char *key, con
 		if (strcmp(key, "title") == 0)
 			sim_set(&sim->title, value, again);
 		else if (strcmp(key, "nameservers") == 0)
-			return sim_set_nameservers(sim, value);
+			sim_set(&sim->ns_list, value, again);
 		else if (strcmp(key, "other_target") == 0)
 			sim_set(&sim->other_target, value, false);
 		else if (strcmp(key, "addresses") == 0)
@@ -250,6 +271,10 @@ static int sim_ini_handler(void *user, const char *section, const char *key, con
 		sim_set(&sim->stages[n].caption, value, again);
 		return 1;
 	}
+	if (strcmp(key, "nameservers") == 0) {
+		sim_set(&sim->stages[n].nameservers, value, again);
+		return 1;
+	}
 	{
 		enum record_purpose p = sim_purpose(key);
 		if (p == PURPOSE__COUNT || !sim_states_valid(value))
@@ -265,11 +290,16 @@ static enum bh_err sim_parse(struct sim *sim, const char *text)
 	int i;
 	if (ini_parse_string(text, sim_ini_handler, sim) != 0)
 		return BH_ERR_PARSE;
-	if (sim->nns == 0 || sim->nstages == 0)
+	if (!sim->ns_list || !sim_set_nameservers(sim, sim->ns_list) || sim->nstages == 0)
 		return BH_ERR_PARSE;
-	for (i = 0; i < sim->nstages; i++)
+	for (i = 0; i < sim->nstages; i++) {
 		if (!sim->stages[i].present)
 			return BH_ERR_PARSE;
+		if (sim->stages[i].nameservers &&
+		    !sim_set_nameservers(sim, sim->stages[i].nameservers))
+			return BH_ERR_PARSE;
+	}
+	sim_apply_nameservers(sim);
 	return BH_OK;
 }
 
@@ -679,10 +709,12 @@ static void sim_destroy(struct dns_source *src)
 		free(sim->nameservers[i]);
 	for (s = 0; s < SIM_MAX_STAGES; s++) {
 		free(sim->stages[s].caption);
+		free(sim->stages[s].nameservers);
 		for (p = 0; p < PURPOSE__COUNT; p++)
 			free(sim->stages[s].states[p]);
 	}
 	free(sim->id);
+	free(sim->ns_list);
 	free(sim->title);
 	free(sim->other_target);
 	free(sim->addresses);
@@ -775,6 +807,7 @@ bool sim_advance(struct dns_source *src)
 	if (!sim || sim->stage + 1 >= sim->nstages)
 		return false;
 	sim->stage++;
+	sim_apply_nameservers(sim);
 	return true;
 }
 
@@ -800,6 +833,7 @@ void sim_set_stage(struct dns_source *src, int stage)
 	if (stage < 0)
 		stage = 0;
 	sim->stage = stage;
+	sim_apply_nameservers(sim);
 }
 
 const char *sim_stage_caption(const struct dns_source *src)

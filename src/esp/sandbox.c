@@ -67,6 +67,7 @@ struct pending {
 struct sandbox {
 	struct esp base;    /* first: a struct esp * is a struct sandbox * */
 	char *dir;	    /* malloced; the state directory holding the account */
+	char *customer;	    /* malloced demo customer whose resources are tagged, or NULL */
 	int64_t latency_ms; /* simulated latency of each request */
 	struct pending req;
 	struct dns_report dns[DNS_REPORTS]; /* most recent last */
@@ -382,7 +383,6 @@ static enum bh_err run_domain_ensure(struct sandbox *sb, json_t *root, char *con
 	enum bh_err err = domain_name_check(name, reply);
 	json_t *d = NULL;
 
-	(void)sb;
 	if (err == BH_OK) {
 		d = find_by_name(root, "Domains", "Name", name);
 		if (d && *rp && strcmp(get_str(d, "ReturnPathDomain"), rp) != 0) {
@@ -393,6 +393,8 @@ static enum bh_err run_domain_ensure(struct sandbox *sb, json_t *root, char *con
 		} else if (!d) {
 			err = domain_new(root, name, rp, &d, reply);
 			*changed = err == BH_OK;
+			if (err == BH_OK && sb->customer)
+				json_object_set_new(d, "Customer", json_string(sb->customer));
 		}
 	}
 	if (err == BH_OK)
@@ -530,7 +532,6 @@ static enum bh_err run_signature_ensure(struct sandbox *sb, json_t *root, char *
 	enum bh_err err = signature_check(email, name, reply);
 	json_t *s;
 
-	(void)sb;
 	if (err)
 		return err;
 	s = find_by_name(root, "SenderSignatures", "EmailAddress", email);
@@ -545,6 +546,8 @@ static enum bh_err run_signature_ensure(struct sandbox *sb, json_t *root, char *
 		free(domain);
 		if (!s || json_array_append_new(json_object_get(root, "SenderSignatures"), s) != 0)
 			return BH_ERR_NOMEM;
+		if (sb->customer)
+			json_object_set_new(s, "Customer", json_string(sb->customer));
 		*changed = true;
 	}
 	fill_signature(s, &reply->signature);
@@ -780,6 +783,7 @@ static void sandbox_destroy(struct esp *esp)
 	for (i = 0; i < SANDBOX_ARGS; i++)
 		free(sb->req.args[i]);
 	free(sb->dir);
+	free(sb->customer);
 	free(sb);
 }
 
@@ -945,4 +949,132 @@ enum bh_err sandbox_click(struct esp *esp, const char *signature_id)
 	account_unlock(lock);
 	free(reply);
 	return err;
+}
+
+/* The account's "Demos" object (customer -> {"Scenario"}), made when
+ * missing; NULL when the account holds something else there. */
+static json_t *account_demos(json_t *root)
+{
+	json_t *d = json_object_get(root, "Demos");
+	if (!d) {
+		d = json_object();
+		if (json_object_set_new(root, "Demos", d) != 0)
+			return NULL;
+	}
+	return json_is_object(d) ? d : NULL;
+}
+
+bool sandbox_customer_scenario(struct esp *esp, const char *customer, char *out, size_t cap)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	json_t *root, *demos, *c;
+	char msg[256];
+	bool found = false;
+	int lock;
+
+	if (cap)
+		out[0] = '\0';
+	if (!sandbox_is(esp) || !customer)
+		return false;
+	lock = account_lock(sb);
+	if (account_load(sb, &root, msg, sizeof msg) == BH_OK) {
+		demos = account_demos(root);
+		c = demos ? json_object_get(demos, customer) : NULL;
+		if (json_is_object(c)) {
+			found = true;
+			str_copy(out, cap, get_str(c, "Scenario"));
+		}
+		json_decref(root);
+	}
+	account_unlock(lock);
+	return found;
+}
+
+enum bh_err sandbox_customer_set(struct esp *esp, const char *customer, const char *scenario,
+				 char *msg, size_t cap)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	json_t *root, *demos;
+	enum bh_err err;
+	int lock;
+
+	if (!sandbox_is(esp) || !customer || !scenario)
+		return BH_ERR_INVALID;
+	free(sb->customer);
+	sb->customer = xstrdup(customer);
+	lock = account_lock(sb);
+	err = account_load(sb, &root, msg, cap);
+	if (err == BH_OK) {
+		demos = account_demos(root);
+		if (!demos || json_object_set_new(demos, customer,
+						  json_pack("{s:s}", "Scenario", scenario)) != 0)
+			err = bh_errorf(BH_ERR_PARSE, msg, cap,
+					"the demo account in %s is corrupt: not the expected shape",
+					sb->dir);
+		else
+			err = account_save(sb, root, msg, cap);
+		json_decref(root);
+	}
+	account_unlock(lock);
+	return err;
+}
+
+/* Removes the entries of root[list] tagged with customer. */
+static void account_drop_customer(json_t *root, const char *list, const char *customer)
+{
+	json_t *a = json_object_get(root, list);
+	size_t i = json_array_size(a);
+	while (i-- > 0)
+		if (strcmp(get_str(json_array_get(a, i), "Customer"), customer) == 0)
+			json_array_remove(a, i);
+}
+
+enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario, size_t scap,
+			   char *msg, size_t cap)
+{
+	struct sandbox sb;
+	struct buf path = {0};
+	json_t *root, *demos;
+	enum bh_err err;
+	int lock;
+
+	if (scap)
+		scenario[0] = '\0';
+	memset(&sb, 0, sizeof sb);
+	sb.dir = (char *)state_dir;
+	buf_printf(&path, "%s/%s", state_dir, ACCOUNT_FILE);
+	if (access(path.data, F_OK) != 0) {
+		buf_free(&path);
+		return BH_ERR_NOT_FOUND;
+	}
+	lock = account_lock(&sb);
+	err = account_load(&sb, &root, msg, cap);
+	if (err == BH_OK) {
+		demos = account_demos(root);
+		if (!demos || !json_is_object(json_object_get(demos, customer))) {
+			err = BH_ERR_NOT_FOUND;
+		} else {
+			str_copy(scenario, scap,
+				 get_str(json_object_get(demos, customer), "Scenario"));
+			json_object_del(demos, customer);
+			account_drop_customer(root, "Domains", customer);
+			account_drop_customer(root, "SenderSignatures", customer);
+			/* The last demo customer gone: the pretend account goes too. */
+			if (json_object_size(demos) == 0 && unlink(path.data) == 0)
+				err = BH_OK;
+			else
+				err = account_save(&sb, root, msg, cap);
+		}
+		json_decref(root);
+	}
+	account_unlock(lock);
+	buf_free(&path);
+	return err;
+}
+
+void sandbox_forget_reports(struct esp *esp)
+{
+	struct sandbox *sb = (struct sandbox *)esp;
+	if (sandbox_is(esp))
+		sb->ndns = 0;
 }

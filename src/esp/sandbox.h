@@ -52,6 +52,27 @@ void sandbox_set_dns_verified(struct esp *esp, const char *domain_id, bool dkim,
  * sandbox. */
 enum bh_err sandbox_click(struct esp *esp, const char *signature_id);
 
+/* The demo customers who played in this account are listed in its "Demos"
+ * object with the scenario they play, and what the sandbox creates for one
+ * is tagged with the customer, so that a reset removes only theirs. */
+
+/* True when customer has played the demo in this account; out (cap bytes)
+ * receives the scenario id saved for them ("" when not). */
+bool sandbox_customer_scenario(struct esp *esp, const char *customer, char *out, size_t cap);
+/* Records that customer plays scenario, and tags what is created from now
+ * on with customer.  msg (cap bytes) says why it failed. */
+enum bh_err sandbox_customer_set(struct esp *esp, const char *customer, const char *scenario,
+				 char *msg, size_t cap);
+/* Forgets the demo customer in the account of state_dir: their entry and
+ * the domains and signatures tagged with them; the account file goes when
+ * no demo customer is left.  scenario (scap bytes) receives the scenario
+ * they played.  BH_ERR_NOT_FOUND (nothing changed) when the account does
+ * not list the customer (or does not exist). */
+enum bh_err sandbox_forget(const char *state_dir, const char *customer, char *scenario, size_t scap,
+			   char *msg, size_t cap);
+/* Forgets the DNS reports kept in memory (after a reset). */
+void sandbox_forget_reports(struct esp *esp);
+
 /* True when esp is a sandbox. */
 bool sandbox_is(const struct esp *esp);
 

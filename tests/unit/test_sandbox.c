@@ -266,6 +266,55 @@ static void test_verify_follows_reported_dns(void **state)
 	assert_int_equal(f->out.reply.esp_code, 510);
 }
 
+/* The demo customers of an account: the story each plays, and a reset
+ * that removes one customer's resources and nobody else's. */
+static void test_demo_customers_and_forget(void **state)
+{
+	struct fixture *f = *state;
+	char scenario[64], path[128], first[WIZARD_ID_MAX];
+
+	assert_false(sandbox_customer_scenario(f->esp, "demo", scenario, sizeof scenario));
+	assert_string_equal(scenario, "");
+	assert_int_equal(
+	    sandbox_forget(f->dir, "demo", scenario, sizeof scenario, f->msg, sizeof f->msg),
+	    BH_ERR_NOT_FOUND);
+
+	assert_int_equal(sandbox_customer_set(f->esp, "other", "typos", f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_int_equal(ensure_domain(f, "other.example"), BH_OK);
+	assert_int_equal(sandbox_customer_set(f->esp, "demo", "outage", f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
+	str_copy(first, sizeof first, f->out.reply.domain.id);
+	assert_int_equal(ensure_signature(f, "jane@customer.example"), BH_OK);
+	assert_true(sandbox_customer_scenario(f->esp, "demo", scenario, sizeof scenario));
+	assert_string_equal(scenario, "outage");
+	assert_true(sandbox_customer_scenario(f->esp, "other", scenario, sizeof scenario));
+	assert_string_equal(scenario, "typos");
+
+	/* "demo" is forgotten: its domain and signature go, "other"'s stay */
+	assert_int_equal(
+	    sandbox_forget(f->dir, "demo", scenario, sizeof scenario, f->msg, sizeof f->msg),
+	    BH_OK);
+	assert_string_equal(scenario, "outage");
+	assert_false(sandbox_customer_scenario(f->esp, "demo", scenario, sizeof scenario));
+	assert_int_equal(f->esp->ops->domain_verify(f->esp, first, on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_ERR_NOT_FOUND);
+	assert_true(sandbox_customer_scenario(f->esp, "other", scenario, sizeof scenario));
+	assert_int_equal(sandbox_customer_set(f->esp, "other", "typos", f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_int_equal(ensure_domain(f, "other.example"), BH_OK);
+	assert_string_not_equal(f->out.reply.domain.id, first);
+
+	/* the last demo customer gone, the pretend account goes too */
+	snprintf(path, sizeof path, "%s/sandbox-account.json", f->dir);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(
+	    sandbox_forget(f->dir, "other", scenario, sizeof scenario, f->msg, sizeof f->msg),
+	    BH_OK);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
 static void test_signature_confirmation(void **state)
 {
 	struct fixture *f = *state;
@@ -347,6 +396,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ensure_never_twice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_follows_reported_dns, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signature_confirmation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_demo_customers_and_forget, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_freemail_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_and_corrupt_account, setup, teardown),
 	};

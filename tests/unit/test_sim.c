@@ -210,22 +210,47 @@ static void test_typos(void **state)
 	src->ops->destroy(src);
 }
 
+/* The outage story: a listed nameserver that does not serve the zone (a
+ * registrar fix), then, with it removed from the NS list, a server that
+ * times out while a record is still missing (so the stage is seen). */
 static void test_outage(void **state)
 {
 	enum bh_err err;
 	struct dns_source *src = sim_create("outage", &err);
 	struct outcome *o;
+	char sentence[1024], fix[1024];
+	size_t i;
 	(void)state;
 	assert_non_null(src);
 	o = check(src);
 	assert_string_equal(o->host, "route53");
+	assert_int_equal(o->results[0].nservers, 3);
 	assert_int_equal(o->results[0].status, STATUS_MISSING);
-	assert_true(has_diag(&o->results[0], DIAG_NOT_AUTHORITATIVE, "ns-188.awsdns-23.com"));
+	assert_true(has_diag(&o->results[0], DIAG_NOT_AUTHORITATIVE, "ns1.oldhost.example"));
+	for (i = 0; i < o->results[0].ndiagnoses; i++)
+		if (o->results[0].diagnoses[i].code == DIAG_NOT_AUTHORITATIVE)
+			record_diag_text(&o->results[0].diagnoses[i], o->host, sentence,
+					 sizeof sentence, fix, sizeof fix);
+	/* The fix is at the registrar, not "add the records at that host". */
+	assert_non_null(strstr(fix, "registrar"));
+	assert_non_null(strstr(fix, "remove ns1.oldhost.example"));
 	free(o);
 	assert_true(sim_advance(src));
 	o = check(src);
+	assert_int_equal(o->results[0].nservers, 2);
+	assert_string_equal(o->results[0].servers[1], "ns-1710.awsdns-21.co.uk");
 	assert_int_equal(o->results[0].status, STATUS_VERIFIED);
 	assert_true(has_diag(&o->results[0], DIAG_SERVER_UNREACHABLE, "ns-1710.awsdns-21.co.uk"));
+	assert_int_equal(o->results[1].status, STATUS_MISSING);
+	free(o);
+	assert_true(sim_advance(src));
+	o = check(src);
+	assert_int_equal(o->results[1].status, STATUS_VERIFIED);
+	free(o);
+	/* Back to the start (a reset), the old nameserver is listed again. */
+	sim_set_stage(src, 0);
+	o = check(src);
+	assert_int_equal(o->results[0].nservers, 3);
 	free(o);
 	src->ops->destroy(src);
 }

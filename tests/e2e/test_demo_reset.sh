@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# behalf --demo --reset, and r on the welcome screen, start the demo's story
+# over: its progress and what it created at the pretend ESP go, the story
+# stays.  A state file the demo did not make is never removed, and without
+# --state-dir the demo keeps apart from real customers' state.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+state="$E2E_STATE/demo.json"
+account="$E2E_STATE/sandbox-account.json"
+
+# wait_json FILE FILTER VALUE: polls until jq FILTER of FILE gives VALUE.
+wait_json() {
+	local i=0 got=""
+	while ((i < E2E_TIMEOUT * 20)); do
+		got=$(jq -r "$2" "$1" 2>/dev/null || true)
+		if [ "$got" = "$3" ]; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	e2e_fail "$1 $2: expected '$3', got '$got'"
+}
+
+quit() {
+	e2e_keys q
+	e2e_wait "y yes, quit"
+	e2e_keys y
+	e2e_equal "exit status" 0 "$(e2e_wait_exit)"
+}
+
+# to_records DOMAIN: from the welcome screen to the records of DOMAIN.
+to_records() {
+	e2e_keys Enter
+	e2e_wait "How should your emails be sent?"
+	e2e_keys 1
+	e2e_wait "Which domain do your emails come from?"
+	e2e_type "$1"
+	e2e_keys Enter
+	e2e_wait "Add these records to the DNS of $1 at Namecheap."
+}
+
+# ---- Played half way, then --reset.
+e2e_start --scenario typos
+e2e_wait "Press Enter to start."
+to_records customer.example
+e2e_keys n
+e2e_wait "saved with quotation marks"
+wait_json "$state" .demo_stage 1
+e2e_equal "domains at the ESP" 1 "$(jq '.Domains | length' "$account")"
+quit
+
+e2e_start --reset
+e2e_wait "Press Enter to start."
+# The same story, from its start: nothing left of the last run.
+e2e_assert_screen "• Demo story: Namecheap: quotes, a cut key, an old key."
+wait_json "$state" .step welcome
+e2e_equal "stage after --reset" 0 "$(jq -r .demo_stage "$state")"
+e2e_equal "domains at the ESP after --reset" 0 "$(jq '.Domains | length' "$account")"
+e2e_equal "reset in the audit log" 1 "$(grep -c '"demo-reset"' "$E2E_STATE/audit.jsonl")"
+to_records other.example
+e2e_wait "• The customer has not added any record yet."
+e2e_wait "DKIM key     TXT   20270101000000pm._domainkey  k=rsa; p… ✗ Not found yet"
+e2e_keys n
+e2e_wait "saved with quotation marks"
+
+# ---- r on the welcome screen, in the middle of the story.
+e2e_keys Escape
+e2e_wait "Which domain do your emails come from?"
+e2e_keys Escape
+e2e_wait "How should your emails be sent?"
+e2e_keys Escape
+e2e_wait "Press Enter to start."
+e2e_assert_screen "r here starts the demo over."
+e2e_keys r
+e2e_wait "• The demo starts over: what it created is gone."
+wait_json "$state" .demo_stage 0
+e2e_equal "domains at the ESP after r" 0 "$(jq '.Domains | length' "$account")"
+e2e_equal "the typed domain is gone too" "" "$(jq -r '.domain_input.text // ""' "$state")"
+to_records customer.example
+e2e_wait "• The customer has not added any record yet."
+e2e_keys n
+e2e_wait "saved with quotation marks"
+quit
+
+# ---- A state file the demo did not make is left alone.
+printf '{"schema": 1, "customer": "acme", "step": "records"}\n' >"$E2E_STATE/acme.json"
+cp "$E2E_STATE/acme.json" "$E2E_TMP/acme.orig"
+rc=0
+"$BEHALF_BIN" --demo --state-dir "$E2E_STATE" --customer acme --reset \
+	</dev/null >"$E2E_TMP/out" 2>&1 || rc=$?
+e2e_equal "--reset of a state the demo did not make" 2 "$rc"
+grep -qF "acme.json was not made by the demo: nothing removed." "$E2E_TMP/out" ||
+	e2e_fail "no reason given: $(cat "$E2E_TMP/out")"
+cmp -s "$E2E_STATE/acme.json" "$E2E_TMP/acme.orig" || e2e_fail "acme.json was changed"
+rc=0
+"$BEHALF_BIN" --reset --customer acme --state-dir "$E2E_STATE" </dev/null >"$E2E_TMP/out" 2>&1 || rc=$?
+e2e_equal "--reset without --demo" 2 "$rc"
+grep -qF -- "use it with --demo" "$E2E_TMP/out" || e2e_fail "no reason given: $(cat "$E2E_TMP/out")"
+cmp -s "$E2E_STATE/acme.json" "$E2E_TMP/acme.orig" || e2e_fail "acme.json was changed"
+
+# The demo run on that state does not make it the demo's: r refuses, and so
+# does --reset afterwards.
+printf '{"schema": 1, "customer": "acme", "step": "welcome"}\n' >"$E2E_STATE/acme.json"
+e2e_start --customer acme
+e2e_wait "Press Enter to start."
+e2e_keys r
+e2e_wait "This progress was not made by the demo, so r does not remove it."
+quit
+e2e_equal "acme is not a demo customer" null "$(jq -c '.Demos.acme' "$account")"
+rc=0
+"$BEHALF_BIN" --demo --state-dir "$E2E_STATE" --customer acme --reset </dev/null >/dev/null 2>&1 || rc=$?
+e2e_equal "--reset after a demo run on a state the demo did not make" 2 "$rc"
+[ -e "$E2E_STATE/acme.json" ] || e2e_fail "acme.json was removed"
+
+# ---- Without --state-dir: a real customer called "demo" is not the demo's.
+home="$E2E_TMP/home"
+live="$home/.local/state/behalf"
+mkdir -p "$live"
+printf '{"schema": 1, "customer": "demo", "step": "records"}\n' >"$live/demo.json"
+cp "$live/demo.json" "$E2E_TMP/live.orig"
+cmd="env -u XDG_STATE_HOME HOME=$(printf '%q' "$home") TERM=xterm-256color $(printf '%q ' "$BEHALF_BIN" --demo --reset)"
+e2e_tmux respawn-pane -k -t e2e "printf '\\033[H\\033[2J'; $cmd; echo \"[behalf exited \$?]\"; sleep 600"
+e2e_wait "Press Enter to start."
+e2e_keys Enter
+e2e_wait "How should your emails be sent?"
+wait_json "$live/demo/demo.json" .step choose
+cmp -s "$live/demo.json" "$E2E_TMP/live.orig" || e2e_fail "the real customer's state was changed"
+e2e_pass
