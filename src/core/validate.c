@@ -733,6 +733,43 @@ enum input_error validate_dns_label(const char *input, char *detail, size_t cap)
 	return INPUT_OK;
 }
 
+bool validate_split_mailbox(const char *input, char *name, size_t name_cap, char *address,
+			    size_t address_cap)
+{
+	const char *s, *lt, *at;
+	size_t n, ns, nn, as, an, w = 0;
+	char *tmp;
+
+	if (!input || input_prepare(input, &s, &n, NULL, 0) || n < 3 || s[n - 1] != '>')
+		return false;
+	lt = NULL;
+	for (const char *p = s; p < s + n - 1; p++)
+		if (*p == '<')
+			lt = p;
+	if (!lt)
+		return false;
+	trim_span(lt + 1, (size_t)(s + n - 1 - lt - 1), &as, &an);
+	at = memchr(lt + 1 + as, '@', an);
+	if (!an || !at || memchr(lt + 1 + as, '<', an) || memchr(lt + 1 + as, '>', an))
+		return false;
+	trim_span(s, (size_t)(lt - s), &ns, &nn);
+	tmp = xstrndup(s + ns, nn);
+	/* "Doe, Jane": the quotes go, a backslash keeps the character after it. */
+	if (nn >= 2 && tmp[0] == '"' && tmp[nn - 1] == '"') {
+		for (size_t r = 1; r + 1 < nn; r++) {
+			if (tmp[r] == '\\' && r + 2 < nn)
+				r++;
+			tmp[w++] = tmp[r];
+		}
+		tmp[w] = '\0';
+	}
+	if (name && name_cap)
+		str_copy(name, name_cap, tmp);
+	free(tmp);
+	detail_set(address, address_cap, lt + 1 + as, an);
+	return true;
+}
+
 /* The host in a link or an address as typed: "https://user@Host:8080/x",
  * "mailto:jane@host", "Jane <jane@host>".  Sets *cleaned when anything
  * around the host was dropped. */

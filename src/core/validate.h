@@ -107,6 +107,13 @@ enum domain_hint validate_domain_suggest(const char *input, char *out, size_t ca
 enum input_error validate_record_names(const struct domain_value *d, const char *return_path_label,
 				       char *detail, size_t cap);
 
+/* Splits a mailbox as mail programs show it, "Jane Doe <jane@example.com>"
+ * or "\"Doe, Jane\" <jane@example.com>", into the display name (quotes
+ * removed; may be empty) and the address, both trimmed.  False when input
+ * is not of that form (then out is untouched). */
+bool validate_split_mailbox(const char *input, char *name, size_t name_cap, char *address,
+			    size_t address_cap);
+
 /* Checks a local part (the part before the @) as a dot-atom of ASCII. */
 enum input_error validate_local_part(const char *input, char *detail, size_t cap);
 

@@ -387,6 +387,29 @@ static void test_local_and_label(void **state)
 	assert_string_equal(detail, "a123456789b123456789c...");
 }
 
+static void test_split_mailbox(void **state)
+{
+	char name[64], address[64];
+	(void)state;
+	assert_true(validate_split_mailbox(" Jane <jane@customer.example> ", name, sizeof name,
+					   address, sizeof address));
+	assert_string_equal(name, "Jane");
+	assert_string_equal(address, "jane@customer.example");
+	assert_true(validate_split_mailbox("\"Doe, Jane \\\"JD\\\"\" < jane@customer.example >",
+					   name, sizeof name, address, sizeof address));
+	assert_string_equal(name, "Doe, Jane \"JD\"");
+	assert_string_equal(address, "jane@customer.example");
+	assert_true(validate_split_mailbox("<jane@customer.example>", name, sizeof name, address,
+					   sizeof address));
+	assert_string_equal(name, "");
+	assert_false(validate_split_mailbox("jane@customer.example", name, sizeof name, address,
+					    sizeof address));
+	assert_false(validate_split_mailbox("Jane <jane@customer.example", name, sizeof name,
+					    address, sizeof address));
+	assert_false(
+	    validate_split_mailbox("Jane <jane>", name, sizeof name, address, sizeof address));
+}
+
 /* A message quotes a long label shortened, so that it fits under the field
  * (three rows of about 60 columns at 80x24). */
 static void test_messages_fit(void **state)
@@ -458,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_record_names),
 	    cmocka_unit_test(test_local_and_label),
 	    cmocka_unit_test(test_messages_fit),
+	    cmocka_unit_test(test_split_mailbox),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
