@@ -63,8 +63,9 @@ static int config_fail(struct config_parse *p, const char *section, const char *
 	char problem[512], key[160];
 	if (p->failed)
 		return 0;
+	snprintf(problem, sizeof problem, "[%.60s] %.60s", section, name);
+	sanitize_text(problem, key, sizeof key); /* the file's bytes, shown on a terminal */
 	text_fmt(problem, sizeof problem, id, a1, a2, NULL);
-	snprintf(key, sizeof key, "[%.60s] %.60s", section, name);
 	snprintf(p->msg, p->cap, "%s:%d: %s: %s", p->path, p->line, key, problem);
 	p->failed = true;
 	p->error_line = p->line;
@@ -323,7 +324,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 	if (!ok && !p->error_line) {
 		/* The checks of choices and numbers name their key themselves. */
 		char said[512];
-		str_copy(said, sizeof said, p->failed ? p->msg : "");
+		sanitize_text(p->failed ? p->msg : "", said, sizeof said);
 		snprintf(p->msg, p->cap, "%s:%d: %s", p->path, p->line, said);
 		p->failed = true;
 		p->error_line = p->line;
@@ -358,7 +359,9 @@ static char *config_read_line(char *str, int num, void *user)
 	ungetc(c, p->file);
 	{
 		char key[64], limit[24];
-		size_t k = strcspn(str, "=:");
+		size_t k = str[strspn(str, " \t")] == ';' || str[strspn(str, " \t")] == '#'
+			       ? 0
+			       : strcspn(str, "=:");
 		size_t start = 0;
 		while (start < k && (str[start] == ' ' || str[start] == '\t'))
 			start++;
@@ -366,6 +369,8 @@ static char *config_read_line(char *str, int num, void *user)
 			k--;
 		snprintf(key, sizeof key, "%.*s", (int)(k - start < 60 ? k - start : 60),
 			 str + start);
+		if (!key[0])
+			str_copy(key, sizeof key, "(comment)");
 		snprintf(limit, sizeof limit, "%d", num - 3);
 		config_fail(p, p->section, key, "config_check.line_too_long", limit, NULL);
 	}

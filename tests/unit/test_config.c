@@ -139,6 +139,10 @@ static void test_long_line(void **state)
 		 line);
 	assert_false(load(&cfg, text));
 	expect_error(4, "[postmark] signature_note", "longer than 197 characters");
+	/* A comment too: its rest would be read as a line of its own. */
+	snprintf(text, sizeof text, "[vendor]\n; %.240s name = Evil\n", line);
+	assert_false(load(&cfg, text));
+	expect_error(2, "[vendor] (comment)", "longer than 197 characters");
 	/* The same note over continuation lines is read whole. */
 	snprintf(text, sizeof text, "[postmark]\nsignature_note = %.125s\n  %.125s\n", line, line);
 	assert_true(load(&cfg, text));
@@ -162,8 +166,13 @@ static void test_first_error_wins(void **state)
 	expect_error(2, "", "not a setting");
 	assert_false(load(&cfg, "[vendor]\nname = Acme\n[postmark]\nnot_a_key = 1\n"));
 	expect_error(4, "not_a_key", NULL);
-	assert_false(load(&cfg, "[postmark]\nper_customer_server = maybe\n"));
+	assert_false(load(&cfg, "[postmark]\nper_customer_server = maybe\x1b[2J\n"));
 	expect_error(2, "per_customer_server", NULL);
+	assert_null(strchr(msg, 0x1b));
+	/* A key is quoted from the file: made safe for the terminal. */
+	assert_false(load(&cfg, "[vendor]\nna\x1b]0;x\x07me = Acme\n"));
+	expect_error(2, "[vendor] na?]0;x?me", NULL);
+	assert_null(strchr(msg, 0x1b));
 }
 
 /* A token is never quoted back, not even in the message about it. */
