@@ -40,15 +40,40 @@ static void screen_address_draw(const struct wizard *w, const struct ui_view *v,
 	ui_style_off(STYLE_DIM);
 }
 
+/* "Jane <jane@customer.example>", pasted or typed into either field, fills
+ * both: the address goes to the email field, the name to the name field
+ * unless something is typed there already. */
+static void address_split_pasted(struct wizard *w)
+{
+	struct field *f = w->address_focus ? &w->address_name : &w->address_email;
+	char name[FIELD_CAP], address[FIELD_CAP];
+	if (!f->len || f->text[f->len - 1] != '>' ||
+	    !validate_split_mailbox(f->text, name, sizeof name, address, sizeof address))
+		return;
+	if (w->address_focus == 0) {
+		if (name[0] && !w->address_name.len)
+			field_set(&w->address_name, name);
+		field_set(&w->address_email, address);
+	} else {
+		field_set(&w->address_name, name);
+		if (!w->address_email.len)
+			field_set(&w->address_email, address);
+	}
+	w->dirty = true;
+}
+
 static enum ui_action screen_address_key(struct wizard *w, const struct ui_key *k)
 {
 	bool fn = k->is_function;
+	enum ui_action a;
 	if ((fn && (k->code == KEY_UP || k->code == KEY_DOWN || k->code == KEY_BTAB)) ||
 	    (!fn && k->code == '\t')) {
 		w->address_focus = !w->address_focus;
 		return ACTION_REDRAW;
 	}
-	return ui_field_key(w->address_focus ? &w->address_name : &w->address_email, k);
+	a = ui_field_key(w->address_focus ? &w->address_name : &w->address_email, k);
+	address_split_pasted(w);
+	return a;
 }
 
 static bool screen_address_typing(const struct wizard *w)

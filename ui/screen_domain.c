@@ -24,8 +24,21 @@ static void screen_domain_draw(const struct wizard *w, const struct ui_view *v, 
 	ui_style_off(STYLE_DIM);
 }
 
+/* Tab takes the domain offered at the field ("Did you mean example.com?")
+ * and goes on with it: one key.  It is worked out again from the text, as
+ * the message may show it shortened. */
 static enum ui_action screen_domain_key(struct wizard *w, const struct ui_key *k)
 {
+	enum input_error e = w->domain_input.error;
+	char meant[DOMAIN_UNICODE_MAX];
+	if (!k->is_function && k->code == '\t' &&
+	    (e == INPUT_DID_YOU_MEAN || e == INPUT_WWW || e == INPUT_SUBDOMAIN) &&
+	    validate_domain_suggest(w->domain_input.text, meant, sizeof meant) !=
+		DOMAIN_HINT_NONE) {
+		field_set(&w->domain_input, meant);
+		w->dirty = true;
+		return ACTION_NEXT;
+	}
 	return ui_field_key(&w->domain_input, k);
 }
 

@@ -10,13 +10,164 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/sanitize.h"
+#include "core/text.h"
+#include "core/validate.h"
+
+#define SIGNATURE_NOTE_CHARS 400 /* Postmark's limit for ConfirmationPersonalNote */
 
 struct config_parse {
 	struct config *cfg;
 	char *msg;
 	size_t cap;
 	bool failed;
+	const char *path;      /* the file being read, for messages */
+	FILE *file;	       /* the file being read */
+	int line;	       /* lines read so far: the line being parsed */
+	int error_line;	       /* the line of the first error, 0 when none */
+	bool continued;	       /* the line read starts with a blank: a continuation */
+	char section[64];      /* the section and key of the line before, for */
+	char name[64];	       /* continuation lines */
+	int domain_line;       /* where [vendor] domain and shared_local were set */
+	int shared_local_line; /* (0: the default), for the check of both */
 };
+
+/* What a value must be, by its key; any other is text (UTF-8, no control
+ * characters). */
+enum config_kind {
+	KIND_TEXT,
+	KIND_NAME,
+	KIND_DOMAIN,
+	KIND_LOCAL,
+	KIND_LABEL,
+	KIND_URL,
+	KIND_TOKEN,
+	KIND_NOTE
+};
+
+static const struct {
+	const char *name;
+	enum config_kind kind;
+} config_kinds[] = {
+    {"name", KIND_NAME},	  {"domain", KIND_DOMAIN},
+    {"shared_local", KIND_LOCAL}, {"return_path_label", KIND_LABEL},
+    {"api_url", KIND_URL},	  {"account_token", KIND_TOKEN},
+    {"server_token", KIND_TOKEN}, {"signature_note", KIND_NOTE},
+};
+
+/* Writes "FILE:LINE: [section] key: problem" (the problem from text id,
+ * with a1 and a2) and fails the parse.  Only the first problem is kept. */
+static int config_fail(struct config_parse *p, const char *section, const char *name,
+		       const char *id, const char *a1, const char *a2)
+{
+	char problem[512], key[160];
+	if (p->failed)
+		return 0;
+	snprintf(problem, sizeof problem, "[%.60s] %.60s", section, name);
+	sanitize_text(problem, key, sizeof key); /* the file's bytes, shown on a terminal */
+	text_fmt(problem, sizeof problem, id, a1, a2, NULL);
+	snprintf(p->msg, p->cap, "%s:%d: %s: %s", p->path, p->line, key, problem);
+	p->failed = true;
+	p->error_line = p->line;
+	return 0;
+}
+
+/* The problem with an input check's result, in the configuration's words
+ * (the customer's message for the code, with its detail). */
+static int config_fail_input(struct config_parse *p, const char *section, const char *name,
+			     enum input_error err, const char *detail)
+{
+	char id[64], why[512];
+	snprintf(id, sizeof id, "input.%s", input_error_word(err));
+	text_fmt(why, sizeof why, id, detail, NULL, NULL);
+	return config_fail(p, section, name, "config_check.invalid", why, NULL);
+}
+
+/* http:// or https://, then printable ASCII without blanks. */
+static bool config_url_ok(const char *v)
+{
+	const char *rest = !strncmp(v, "https://", 8)  ? v + 8
+			   : !strncmp(v, "http://", 7) ? v + 7
+						       : NULL;
+	if (!rest || !*rest || *rest == '/')
+		return false;
+	for (; *rest; rest++)
+		if ((unsigned char)*rest <= 0x20 || (unsigned char)*rest >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Printable ASCII without blanks or quotes: what API tokens are. */
+static bool config_token_ok(const char *v)
+{
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f || *v == '"' ||
+		    *v == '\'')
+			return false;
+	return true;
+}
+
+/* Checks value for its key; on a problem, fails the parse with it. */
+static int config_check(struct config_parse *p, const char *section, const char *name,
+			const char *value)
+{
+	enum config_kind kind = KIND_TEXT;
+	enum input_error err;
+	char detail[128] = "";
+	size_t i, n = strlen(value), chars = 0;
+	for (i = 0; i < sizeof config_kinds / sizeof config_kinds[0]; i++)
+		if (!strcmp(config_kinds[i].name, name))
+			kind = config_kinds[i].kind;
+	/* The secret is never quoted, not even its bad byte. */
+	if (kind == KIND_TOKEN)
+		return config_token_ok(value)
+			   ? 1
+			   : config_fail(p, section, name, "config_check.token", NULL, NULL);
+	for (i = 0; i < n;) {
+		unsigned cp;
+		size_t len = utf8_decode((const unsigned char *)value + i, n - i, &cp);
+		char at[24];
+		if (!len) {
+			snprintf(at, sizeof at, "%zu", chars + 1);
+			return config_fail(p, section, name, "config_check.bad_utf8", at, NULL);
+		}
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			snprintf(at, sizeof at, "U+%04X", cp);
+			return config_fail(p, section, name, "config_check.control", at, NULL);
+		}
+		i += len;
+		chars++;
+	}
+	switch (kind) {
+	case KIND_NAME:
+		err = validate_display_name(value, detail, sizeof detail);
+		break;
+	case KIND_DOMAIN:
+		err = validate_domain(value, NULL, NULL, detail, sizeof detail);
+		break;
+	case KIND_LOCAL:
+		err = validate_local_part(value, detail, sizeof detail);
+		break;
+	case KIND_LABEL:
+		err = validate_dns_label(value, detail, sizeof detail);
+		break;
+	case KIND_URL:
+		return config_url_ok(value)
+			   ? 1
+			   : config_fail(p, section, name, "config_check.url", NULL, NULL);
+	case KIND_NOTE:
+		if (chars > SIGNATURE_NOTE_CHARS) {
+			snprintf(detail, sizeof detail, "%d", SIGNATURE_NOTE_CHARS);
+			return config_fail(p, section, name, "config_check.too_long", detail, NULL);
+		}
+		return 1;
+	default:
+		return 1;
+	}
+	return err == INPUT_OK ? 1 : config_fail_input(p, section, name, err, detail);
+}
 
 static bool config_bool(const char *v, bool *out)
 {
@@ -33,20 +184,32 @@ static bool config_bool(const char *v, bool *out)
 	return false;
 }
 
-/* Copies a value into a fixed field; over-long values are an error. */
+/* Checks a value and copies it into a fixed field; a continuation line
+ * (indented, right after the key) adds to the value, after a space. */
 static int config_set(struct config_parse *p, char *dst, size_t cap, const char *value,
 		      const char *name)
 {
-	if (!str_copy(dst, cap, value)) {
-		snprintf(p->msg, p->cap, "%s is longer than %zu characters", name, cap - 1);
-		p->failed = true;
-		return 0;
+	char joined[2048], limit[24];
+	if (p->continued) {
+		snprintf(joined, sizeof joined, "%s %s", dst, value);
+		value = joined;
 	}
+	if (!config_check(p, p->section, name, value))
+		return 0;
+	if (strlen(value) >= cap || strlen(value) >= sizeof joined - 1) {
+		snprintf(limit, sizeof limit, "%zu", cap - 1);
+		return config_fail(p, p->section, name, "config_check.too_long_bytes", limit, NULL);
+	}
+	if (!strcmp(name, "domain"))
+		p->domain_line = p->line;
+	else if (!strcmp(name, "shared_local"))
+		p->shared_local_line = p->line;
+	str_copy(dst, cap, value);
 	return 1;
 }
 
-/* inih callback: one key of the config file. */
-static int config_handler(void *user, const char *section, const char *name, const char *value)
+/* One key of the config file. */
+static int config_apply(void *user, const char *section, const char *name, const char *value)
 {
 	struct config_parse *p = user;
 	struct config *c = p->cfg;
@@ -146,6 +309,74 @@ static int config_handler(void *user, const char *section, const char *name, con
 	return 0;
 }
 
+/* inih callback: the first problem stops the reading of values (inih goes
+ * on to the end); a continuation line is one of the key before. */
+static int config_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct config_parse *p = user;
+	int ok;
+	if (p->failed)
+		return 0;
+	p->continued = p->continued && !strcmp(p->section, section) && !strcmp(p->name, name);
+	str_copy(p->section, sizeof p->section, section);
+	str_copy(p->name, sizeof p->name, name);
+	ok = config_apply(user, section, name, value);
+	if (!ok && !p->error_line) {
+		/* The checks of choices and numbers name their key themselves. */
+		char said[512];
+		sanitize_text(p->failed ? p->msg : "", said, sizeof said);
+		snprintf(p->msg, p->cap, "%s:%d: %s", p->path, p->line, said);
+		p->failed = true;
+		p->error_line = p->line;
+	}
+	return ok;
+}
+
+/* inih reader: one line, counted, and refused when longer than the
+ * parser's buffer (num, INI_MAX_LINE of libinih's build: 200 on Debian),
+ * which it would otherwise cut into two lines without a word. */
+static char *config_read_line(char *str, int num, void *user)
+{
+	struct config_parse *p = user;
+	size_t n;
+	int c;
+	if (p->failed || !fgets(str, num, p->file))
+		return NULL;
+	p->line++;
+	n = strlen(str);
+	p->continued = str[0] == ' ' || str[0] == '\t';
+	if (str[strspn(str, " \t")] == '[') {
+		/* A section starts: names the section of a line too long below. */
+		const char *b = str + strspn(str, " \t") + 1;
+		snprintf(p->section, sizeof p->section, "%.*s", (int)strcspn(b, "]\r\n"), b);
+		p->name[0] = '\0';
+	}
+	if (n && str[n - 1] == '\n')
+		return str;
+	c = getc(p->file);
+	if (c == EOF)
+		return str;
+	ungetc(c, p->file);
+	{
+		char key[64], limit[24];
+		size_t k = str[strspn(str, " \t")] == ';' || str[strspn(str, " \t")] == '#'
+			       ? 0
+			       : strcspn(str, "=:");
+		size_t start = 0;
+		while (start < k && (str[start] == ' ' || str[start] == '\t'))
+			start++;
+		while (k > start && (str[k - 1] == ' ' || str[k - 1] == '\t'))
+			k--;
+		snprintf(key, sizeof key, "%.*s", (int)(k - start < 60 ? k - start : 60),
+			 str + start);
+		if (!key[0])
+			str_copy(key, sizeof key, "(comment)");
+		snprintf(limit, sizeof limit, "%d", num - 3);
+		config_fail(p, p->section, key, "config_check.line_too_long", limit, NULL);
+	}
+	return NULL;
+}
+
 static void config_defaults(struct config *c)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
@@ -186,13 +417,67 @@ static bool config_default_path(char *out, size_t cap)
 	return access(out, F_OK) == 0;
 }
 
+/* [vendor] shared_local at [vendor] domain must be an address: checked
+ * once both are known, at the line of whichever was set last. */
+static bool config_check_address(struct config_parse *p)
+{
+	struct wizard_config *w = &p->cfg->wizard;
+	char address[EMAIL_MAX], detail[128];
+	enum input_error err;
+	bool local = p->shared_local_line >= p->domain_line;
+	snprintf(address, sizeof address, "%s@%s", w->shared_local, w->vendor_domain);
+	err = validate_email(address, NULL, NULL, 0, NULL, detail, sizeof detail);
+	if (err == INPUT_OK || (!p->domain_line && !p->shared_local_line))
+		return true; /* the defaults are an address */
+	p->line = local ? p->shared_local_line : p->domain_line;
+	config_fail_input(p, "vendor", local ? "shared_local" : "domain", err, detail);
+	return false;
+}
+
+/* The environment's values, checked like the file's. */
+static bool config_load_env(struct config *cfg, char *msg, size_t cap)
+{
+	const char *url = getenv("POSTMARK_API_URL"), *env;
+	if (url && *url) {
+		if (!config_url_ok(url) || !str_copy(cfg->api_url, sizeof cfg->api_url, url)) {
+			text_fmt(msg, cap, "config_check.env", "POSTMARK_API_URL",
+				 text_get("config_check.url"), NULL);
+			return false;
+		}
+	}
+	env = getenv("POSTMARK_ACCOUNT_TOKEN");
+	if (env && *env) {
+		if (!config_token_ok(env) ||
+		    !str_copy(cfg->account_token, sizeof cfg->account_token, env)) {
+			text_fmt(msg, cap, "config_check.env", "POSTMARK_ACCOUNT_TOKEN",
+				 text_get("config_check.token"), NULL);
+			return false;
+		}
+		cfg->have_account_token = true;
+	}
+	env = getenv("POSTMARK_SERVER_TOKEN");
+	if (env && *env) {
+		if (!config_token_ok(env) ||
+		    !str_copy(cfg->server_token, sizeof cfg->server_token, env)) {
+			text_fmt(msg, cap, "config_check.env", "POSTMARK_SERVER_TOKEN",
+				 text_get("config_check.token"), NULL);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 {
-	struct config_parse p = {cfg, msg, cap, false};
-	const char *url = getenv("POSTMARK_API_URL"), *env;
+	struct config_parse p;
 	char found[1024];
 	int line;
 	config_defaults(cfg);
+	memset(&p, 0, sizeof p);
+	p.cfg = cfg;
+	p.msg = msg;
+	p.cap = cap;
+	p.path = found;
 	if (path) {
 		str_copy(found, sizeof found, path);
 	} else if (!config_default_path(found, sizeof found)) {
@@ -205,8 +490,9 @@ bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 			snprintf(msg, cap, "cannot read %s: %s", found, strerror(errno));
 			return false;
 		}
-		line = ini_parse_file(f, config_handler, &p);
-		if (line == 0 && (cfg->account_token[0] || cfg->server_token[0]) &&
+		p.file = f;
+		line = ini_parse_stream(config_read_line, &p, config_handler, &p);
+		if (line == 0 && !p.failed && (cfg->account_token[0] || cfg->server_token[0]) &&
 		    fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
 			snprintf(
 			    msg, cap,
@@ -216,25 +502,18 @@ bool config_load(struct config *cfg, const char *path, char *msg, size_t cap)
 			return false;
 		}
 		fclose(f);
-		if (line != 0) {
-			char detail[256];
-			str_copy(detail, sizeof detail, p.failed ? msg : "syntax error");
-			snprintf(msg, cap, "%s:%d: %s", found, line, detail);
+		if (line != 0 && (!p.failed || line < p.error_line)) {
+			/* inih's own complaint (no "=", no "]") came first. */
+			char where[1100];
+			snprintf(where, sizeof where, "%s:%d", found, line);
+			text_fmt(msg, cap, "config_check.syntax", where, NULL, NULL);
 			return false;
 		}
+		if (p.failed || !config_check_address(&p))
+			return false;
 		str_copy(cfg->config_path, sizeof cfg->config_path, found);
 	}
-	if (url && *url)
-		str_copy(cfg->api_url, sizeof cfg->api_url, url);
-	env = getenv("POSTMARK_ACCOUNT_TOKEN");
-	if (env && *env) {
-		cfg->have_account_token = true;
-		str_copy(cfg->account_token, sizeof cfg->account_token, env);
-	}
-	env = getenv("POSTMARK_SERVER_TOKEN");
-	if (env && *env)
-		str_copy(cfg->server_token, sizeof cfg->server_token, env);
-	return true;
+	return config_load_env(cfg, msg, cap);
 }
 
 void config_wipe_secrets(struct config *cfg)

@@ -15,7 +15,8 @@ struct config {
 	char scenario[64];	     /* --demo: scenario id in assets/scenarios */
 	bool scenario_given;	     /* --scenario was on the command line */
 	bool demo_reset;	     /* --reset: start the demo over */
-	char signature_note[400];    /* option 2: personal note in the confirmation email */
+	char signature_note[1604];   /* option 2: personal note in the confirmation email (400
+					characters) */
 	char api_url[512];	     /* Postmark base URL */
 	bool have_account_token;     /* an account token is configured */
 	char per_customer_server[8]; /* "yes", "no" or "ask" (also in wizard.server_mode) */

@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <idn2.h>
+#include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 #include "core/assets.h"
@@ -35,6 +37,12 @@ static const char *const input_error_words[INPUT__COUNT] = {
     [INPUT_BAD_UTF8] = "bad-utf8",
     [INPUT_URL] = "url",
     [INPUT_PATTERN_NO_NAME] = "pattern-no-name",
+    [INPUT_PUBLIC_SUFFIX] = "public-suffix",
+    [INPUT_RECORD_TOO_LONG] = "record-too-long",
+    [INPUT_DID_YOU_MEAN] = "did-you-mean",
+    [INPUT_WWW] = "www",
+    [INPUT_SUBDOMAIN] = "subdomain",
+    [INPUT_DNS_LABEL] = "dns-label",
 };
 
 const char *input_error_word(enum input_error err)
@@ -59,6 +67,32 @@ static void detail_set(char *detail, size_t cap, const char *s, size_t n)
 	}
 	memcpy(detail, s, w);
 	detail[w] = '\0';
+}
+
+#define DETAIL_SHOWN 24 /* characters of a typed part quoted in a message */
+
+/* Like detail_set, but a part longer than DETAIL_SHOWN characters is cut
+ * to its start and "...", so that the message fits under the field. */
+static void detail_part(char *detail, size_t cap, const char *s, size_t n)
+{
+	size_t w = 0, chars = 0, cut = 0;
+	while (w < n) {
+		unsigned cp;
+		size_t len = utf8_decode((const unsigned char *)s + w, n - w, &cp);
+		if (!len)
+			break;
+		w += len;
+		if (++chars == DETAIL_SHOWN - 3)
+			cut = w;
+	}
+	if (chars > DETAIL_SHOWN) {
+		char shown[DETAIL_SHOWN * 4 + 4];
+		memcpy(shown, s, cut);
+		memcpy(shown + cut, "...", 4);
+		detail_set(detail, cap, shown, cut + 3);
+		return;
+	}
+	detail_set(detail, cap, s, n);
 }
 
 static void detail_str(char *detail, size_t cap, const char *s)
@@ -259,7 +293,7 @@ static enum input_error check_label_typed(const char *l, size_t n, char *detail,
 		}
 	}
 	if (l[0] == '-' || l[n - 1] == '-') {
-		detail_set(detail, cap, l, n);
+		detail_part(detail, cap, l, n);
 		return INPUT_LABEL_HYPHEN;
 	}
 	return INPUT_OK;
@@ -310,7 +344,7 @@ static enum input_error check_ascii_name(const char *name, char *detail, size_t 
 		if (err)
 			return err;
 		if (n > LABEL_MAX) {
-			detail_set(detail, cap, l, n);
+			detail_part(detail, cap, l, n);
 			return INPUT_LABEL_TOO_LONG;
 		}
 		if (n >= 4 && l[2] == '-' && l[3] == '-') {
@@ -319,7 +353,7 @@ static enum input_error check_ascii_name(const char *name, char *detail, size_t 
 			label[n] = '\0';
 			/* "ab--" is reserved; only valid punycode may use it. */
 			if (strncmp(label, "xn", 2) != 0 || !alabel_valid(label)) {
-				detail_set(detail, cap, l, n);
+				detail_part(detail, cap, l, n);
 				return INPUT_IDN_INVALID;
 			}
 		}
@@ -329,11 +363,11 @@ static enum input_error check_ascii_name(const char *name, char *detail, size_t 
 		labels++;
 		if (!dot) {
 			if (labels == 1) {
-				detail_set(detail, cap, l, n);
+				detail_part(detail, cap, l, n);
 				return INPUT_SINGLE_LABEL;
 			}
 			if (digits) {
-				detail_set(detail, cap, l, n);
+				detail_part(detail, cap, l, n);
 				return INPUT_NUMERIC_TLD;
 			}
 			return INPUT_OK;
@@ -347,7 +381,7 @@ static enum input_error check_ascii_name(const char *name, char *detail, size_t 
 static void idn_find_bad_label(const char *name, char *detail, size_t cap)
 {
 	size_t n = strlen(name), l = 0;
-	detail_str(detail, cap, name);
+	detail_part(detail, cap, name, n);
 	while (l <= n) {
 		size_t k = 0, e = l;
 		char *label, *out = NULL;
@@ -359,13 +393,46 @@ static void idn_find_bad_label(const char *name, char *detail, size_t cap)
 		idn2_free(out);
 		free(label);
 		if (rc != IDN2_OK) {
-			detail_set(detail, cap, name + l, e - l);
+			detail_part(detail, cap, name + l, e - l);
 			return;
 		}
 		if (e >= n)
 			return;
 		l = e + k;
 	}
+}
+
+/* The Public Suffix List: the distribution's copy (Debian's publicsuffix)
+ * when newer than the one built into libpsl, kept for the process. */
+static const psl_ctx_t *psl_context(void)
+{
+	static psl_ctx_t *latest;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		latest = psl_latest(NULL);
+	}
+	return latest ? latest : psl_builtin();
+}
+
+/* co.uk, com, github.io: listed suffixes, under which people register
+ * names.  An unlisted TLD ("example") does not count: the implicit "*"
+ * rule would make every single label a suffix. */
+static bool is_public_suffix(const char *ascii)
+{
+	const psl_ctx_t *psl = psl_context();
+	return psl && psl_is_public_suffix2(psl, ascii, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+}
+
+/* The longest name, in octets, whose DKIM and Return-Path records still fit
+ * the 253 octets of a DNS name. */
+static size_t record_room(const char *return_path_label)
+{
+	size_t prefix = sizeof DKIM_SELECTOR_SAMPLE - 1;
+	size_t rp = strlen(return_path_label);
+	if (rp > prefix)
+		prefix = rp;
+	return prefix + 1 < DOMAIN_TEXT_MAX ? DOMAIN_TEXT_MAX - prefix - 1 : 0;
 }
 
 /* name (A-label form) is vendor or a name under it. */
@@ -437,7 +504,7 @@ enum input_error validate_domain(const char *input, const struct validate_contex
 		return INPUT_BAD_CHARACTER;
 	}
 	if (is_ip_literal(s, n)) {
-		detail_set(detail, cap, s, n);
+		detail_part(detail, cap, s, n);
 		return INPUT_IP_LITERAL;
 	}
 	if (n >= sizeof name) {
@@ -513,6 +580,10 @@ enum input_error validate_domain(const char *input, const struct validate_contex
 	err = check_ascii_name(ascii, detail, cap);
 	if (err)
 		return err;
+	if (is_public_suffix(ascii)) {
+		detail_part(detail, cap, name, n);
+		return INPUT_PUBLIC_SUFFIX;
+	}
 
 	if (ctx && ctx->vendor_domain) {
 		char vendor[DOMAIN_ASCII_MAX];
@@ -553,14 +624,14 @@ static enum input_error check_local(const char *l, size_t n, char *detail, size_
 {
 	size_t i = 0;
 	if (!n || n > LOCAL_PART_MAX || l[0] == '"' || l[0] == '.' || l[n - 1] == '.') {
-		detail_set(detail, cap, l, n);
+		detail_part(detail, cap, l, n);
 		return INPUT_EMAIL_LOCAL;
 	}
 	while (i < n) {
 		unsigned cp;
 		size_t len = utf8_decode((const unsigned char *)l + i, n - i, &cp);
 		if (l[i] == '.' && l[i + 1] == '.') {
-			detail_set(detail, cap, l, n);
+			detail_part(detail, cap, l, n);
 			return INPUT_EMAIL_LOCAL;
 		}
 		if (l[i] != '.' && !is_atext(l[i])) {
@@ -624,6 +695,158 @@ enum input_error validate_email(const char *input, const struct validate_context
 	if (domain_out)
 		*domain_out = dv;
 	return INPUT_OK;
+}
+
+enum input_error validate_record_names(const struct domain_value *d, const char *return_path_label,
+				       char *detail, size_t cap)
+{
+	size_t room = record_room(return_path_label ? return_path_label : "");
+	detail_clear(detail, cap);
+	if (strlen(d->ascii) > room) {
+		detail_number(detail, cap, room);
+		return INPUT_RECORD_TOO_LONG;
+	}
+	return INPUT_OK;
+}
+
+enum input_error validate_local_part(const char *input, char *detail, size_t cap)
+{
+	size_t n;
+	const char *s;
+	enum input_error err = input_prepare(input, &s, &n, detail, cap);
+	if (err)
+		return err;
+	return check_local(s, n, detail, cap);
+}
+
+enum input_error validate_dns_label(const char *input, char *detail, size_t cap)
+{
+	size_t n;
+	const char *s;
+	enum input_error err = input_prepare(input, &s, &n, detail, cap);
+	if (err)
+		return err;
+	if (n > LABEL_MAX || check_label_typed(s, n, detail, cap) != INPUT_OK) {
+		detail_part(detail, cap, s, n);
+		return INPUT_DNS_LABEL;
+	}
+	return INPUT_OK;
+}
+
+bool validate_split_mailbox(const char *input, char *name, size_t name_cap, char *address,
+			    size_t address_cap)
+{
+	const char *s, *lt, *at;
+	size_t n, ns, nn, as, an, w = 0;
+	char *tmp;
+
+	if (!input || input_prepare(input, &s, &n, NULL, 0) || n < 3 || s[n - 1] != '>')
+		return false;
+	lt = NULL;
+	for (const char *p = s; p < s + n - 1; p++)
+		if (*p == '<')
+			lt = p;
+	if (!lt)
+		return false;
+	trim_span(lt + 1, (size_t)(s + n - 1 - lt - 1), &as, &an);
+	at = memchr(lt + 1 + as, '@', an);
+	if (!an || !at || memchr(lt + 1 + as, '<', an) || memchr(lt + 1 + as, '>', an))
+		return false;
+	trim_span(s, (size_t)(lt - s), &ns, &nn);
+	tmp = xstrndup(s + ns, nn);
+	/* "Doe, Jane": the quotes go, a backslash keeps the character after it. */
+	if (nn >= 2 && tmp[0] == '"' && tmp[nn - 1] == '"') {
+		for (size_t r = 1; r + 1 < nn; r++) {
+			if (tmp[r] == '\\' && r + 2 < nn)
+				r++;
+			tmp[w++] = tmp[r];
+		}
+		tmp[w] = '\0';
+	}
+	if (name && name_cap)
+		str_copy(name, name_cap, tmp);
+	free(tmp);
+	detail_set(address, address_cap, lt + 1 + as, an);
+	return true;
+}
+
+/* The host in a link or an address as typed: "https://user@Host:8080/x",
+ * "mailto:jane@host", "Jane <jane@host>".  Sets *cleaned when anything
+ * around the host was dropped. */
+static void suggest_host(const char *s, size_t n, const char **host, size_t *len, bool *cleaned)
+{
+	const char *h = s, *end = s + n, *p;
+	for (p = s; p + 2 < end; p++)
+		if (p[0] == ':' && p[1] == '/' && p[2] == '/') {
+			h = p + 3;
+			break;
+		}
+	if ((size_t)(end - h) >= 7 && strncasecmp(h, "mailto:", 7) == 0)
+		h += 7;
+	for (p = h; p < end && *p != '/' && *p != '?' && *p != '#'; p++)
+		;
+	end = p;
+	for (p = end; p > h; p--)
+		if (p[-1] == '@') {
+			h = p;
+			break;
+		}
+	for (p = h; p < end; p++)
+		if (*p == ':' || *p == '>') {
+			end = p;
+			break;
+		}
+	while (h < end && *h == '<')
+		h++;
+	*cleaned = h != s || end != s + n;
+	*host = h;
+	*len = (size_t)(end - h);
+}
+
+/* str_copy that allows no output. */
+static void suggest_put(char *out, size_t cap, const char *s)
+{
+	if (out && cap)
+		str_copy(out, cap, s);
+}
+
+enum domain_hint validate_domain_suggest(const char *input, char *out, size_t cap)
+{
+	const char *s, *host;
+	size_t n, len;
+	bool cleaned;
+	char name[DOMAIN_UNICODE_MAX];
+	struct domain_value dv, rest;
+	const char *parent;
+
+	if (out && cap)
+		out[0] = '\0';
+	if (input_prepare(input, &s, &n, NULL, 0))
+		return DOMAIN_HINT_NONE;
+	suggest_host(s, n, &host, &len, &cleaned);
+	if (!len || len >= sizeof name)
+		return DOMAIN_HINT_NONE;
+	memcpy(name, host, len);
+	name[len] = '\0';
+	if (validate_domain(name, NULL, &dv, NULL, 0) != INPUT_OK)
+		return DOMAIN_HINT_NONE;
+	/* www. names a website; the mail domain is the rest, when it is one. */
+	if (strncmp(dv.ascii, "www.", 4) == 0 &&
+	    validate_domain(dv.ascii + 4, NULL, &rest, NULL, 0) == INPUT_OK) {
+		suggest_put(out, cap, rest.unicode);
+		return cleaned ? DOMAIN_HINT_CLEANED : DOMAIN_HINT_WWW;
+	}
+	if (cleaned) {
+		suggest_put(out, cap, dv.unicode);
+		return DOMAIN_HINT_CLEANED;
+	}
+	parent = psl_context() ? psl_registrable_domain(psl_context(), dv.ascii) : NULL;
+	if (parent && strcmp(parent, dv.ascii) != 0 &&
+	    validate_domain(parent, NULL, &rest, NULL, 0) == INPUT_OK) {
+		suggest_put(out, cap, rest.unicode);
+		return DOMAIN_HINT_PARENT;
+	}
+	return DOMAIN_HINT_NONE;
 }
 
 enum input_error validate_display_name(const char *input, char *detail, size_t cap)

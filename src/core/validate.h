@@ -32,6 +32,12 @@ enum input_error {
 	INPUT_BAD_UTF8,		 /* not valid UTF-8 */
 	INPUT_URL,		 /* "https://..." typed where a domain goes */
 	INPUT_PATTERN_NO_NAME,	 /* custom From pattern lacks {name} */
+	INPUT_PUBLIC_SUFFIX,	 /* co.uk, github.io: a suffix nobody owns (Public Suffix List) */
+	INPUT_RECORD_TOO_LONG,	 /* a DNS record name under it would pass 253 octets (arg: max) */
+	INPUT_DID_YOU_MEAN,	 /* a link or address where a domain goes (arg: the domain meant) */
+	INPUT_WWW,		 /* www.<domain>, asked once (arg: the domain without www.) */
+	INPUT_SUBDOMAIN,	 /* a subdomain, asked once (arg: its registrable domain) */
+	INPUT_DNS_LABEL,	 /* not one DNS label (letters, digits, hyphens, 1-63) */
 	INPUT__COUNT
 };
 
@@ -46,6 +52,20 @@ struct domain_value {
 struct validate_context {
 	const char *vendor_domain; /* refused as a customer domain; may be NULL */
 	bool refuse_freemail;	   /* options 1 and 2 refuse free-mail domains */
+};
+
+/* The longest DKIM host Postmark makes, a UTC timestamp and "pm"
+ * (postmark-api.md); older forms ("<timestamp>.pm") are one octet longer
+ * but no longer issued. */
+#define DKIM_SELECTOR_SAMPLE "20250817055129pm._domainkey"
+
+/* What a domain typed by the customer probably meant (see
+ * validate_domain_suggest). */
+enum domain_hint {
+	DOMAIN_HINT_NONE = 0,
+	DOMAIN_HINT_CLEANED, /* a link or an email address: its host, lower case, no www. */
+	DOMAIN_HINT_WWW,     /* a valid www.<domain>: the domain without www. */
+	DOMAIN_HINT_PARENT,  /* a valid subdomain (not www): its registrable domain */
 };
 
 /* The stable word for a code ("empty", "label-too-long", ...), used as the
@@ -69,6 +89,37 @@ enum input_error validate_email(const char *input, const struct validate_context
 /* Checks a display name: valid UTF-8, no control characters, 1 to
  * DISPLAY_NAME_MAX characters after trimming. */
 enum input_error validate_display_name(const char *input, char *detail, size_t cap);
+
+/* The domain the customer probably meant by input, written to out (cap
+ * bytes, the Unicode form) when there is one:
+ * - a link ("https://www.Example.COM:443/x") or an address
+ *   ("jane@acme.com"): its host, lower case, without a leading www.;
+ * - "www.example.com": example.com (a website's name, not a mail domain);
+ * - "mail.example.com": example.com, the registrable domain by the Public
+ *   Suffix List.  A subdomain may be what the customer wants, so this is
+ *   only offered, never applied.
+ * The suggestion itself passes validate_domain without a context. */
+enum domain_hint validate_domain_suggest(const char *input, char *out, size_t cap);
+
+/* Option 1: checks that the DKIM and Return-Path names under a checked
+ * domain fit the 253 octets of a DNS name (INPUT_RECORD_TOO_LONG, detail:
+ * the longest domain that fits). */
+enum input_error validate_record_names(const struct domain_value *d, const char *return_path_label,
+				       char *detail, size_t cap);
+
+/* Splits a mailbox as mail programs show it, "Jane Doe <jane@example.com>"
+ * or "\"Doe, Jane\" <jane@example.com>", into the display name (quotes
+ * removed; may be empty) and the address, both trimmed.  False when input
+ * is not of that form (then out is untouched). */
+bool validate_split_mailbox(const char *input, char *name, size_t name_cap, char *address,
+			    size_t address_cap);
+
+/* Checks a local part (the part before the @) as a dot-atom of ASCII. */
+enum input_error validate_local_part(const char *input, char *detail, size_t cap);
+
+/* Checks one DNS label: letters, digits and hyphens, 1 to 63, no hyphen at
+ * either end (INPUT_DNS_LABEL, detail: what was found). */
+enum input_error validate_dns_label(const char *input, char *detail, size_t cap);
 
 /* True when domain (A-label form) is a free-mail provider's domain, from
  * assets/freemail.txt. */

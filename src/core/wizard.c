@@ -309,6 +309,43 @@ static struct validate_context wizard_validate_context(const struct wizard *w)
 	return ctx;
 }
 
+/* What the customer probably meant (validate_domain_suggest), offered at
+ * the field with Tab to take it: a link or an address instead of err; a
+ * www. name or a subdomain asked about once (Enter again keeps it).  Only
+ * a suggestion that passes the same checks is offered. */
+static enum input_error wizard_domain_suggest(const struct wizard *w,
+					      const struct validate_context *ctx,
+					      enum input_error err, char *detail, size_t cap)
+{
+	char meant[DOMAIN_UNICODE_MAX], why[128];
+	enum domain_hint hint = validate_domain_suggest(w->domain_input.text, meant, sizeof meant);
+	enum input_error again;
+	if (hint == DOMAIN_HINT_NONE || (err == INPUT_OK && hint == DOMAIN_HINT_CLEANED))
+		return err;
+	if (err != INPUT_OK && hint != DOMAIN_HINT_CLEANED)
+		return err;
+	again = validate_domain(meant, ctx, NULL, why, sizeof why);
+	if (again != INPUT_OK) {
+		/* jane@gmail.com: say what is wrong with what was meant. */
+		if (err != INPUT_OK)
+			str_copy(detail, cap, why);
+		return err != INPUT_OK ? again : INPUT_OK;
+	}
+	if (err == INPUT_OK &&
+	    w->domain_input.error == (hint == DOMAIN_HINT_WWW ? INPUT_WWW : INPUT_SUBDOMAIN))
+		return INPUT_OK; /* asked already: Enter keeps what was typed */
+	if (!str_copy(detail, cap, meant)) {
+		/* Too long to quote whole: its start and "...", whole characters. */
+		size_t n = cap - 4;
+		while (n && ((unsigned char)meant[n] & 0xc0) == 0x80)
+			n--;
+		snprintf(detail, cap, "%.*s...", (int)n, meant);
+	}
+	return hint == DOMAIN_HINT_CLEANED ? INPUT_DID_YOU_MEAN
+	       : hint == DOMAIN_HINT_WWW   ? INPUT_WWW
+					   : INPUT_SUBDOMAIN;
+}
+
 /* Enter on the domain: check it, then on to the records (the ESP work starts
  * there).  A different domain than the one created before goes through the
  * keep-or-remove step first. */
@@ -320,11 +357,16 @@ static bool next_domain(struct wizard *w, int64_t now_ms)
 	enum input_error err;
 	(void)now_ms;
 	err = validate_domain(w->domain_input.text, &ctx, &value, detail, sizeof detail);
+	if (err == INPUT_OK)
+		err =
+		    validate_record_names(&value, w->cfg.return_path_label, detail, sizeof detail);
+	err = wizard_domain_suggest(w, &ctx, err, detail, sizeof detail);
 	if (err != INPUT_OK) {
 		field_set_error(&w->domain_input, err, detail);
 		w->dirty = true;
 		return false;
 	}
+	field_set_error(&w->domain_input, INPUT_OK, "");
 	w->domain = value;
 	w->option = OPTION_DOMAIN;
 	if (w->esp_domain.exists && strcasecmp(w->esp_domain.name, value.ascii) != 0) {

@@ -1063,6 +1063,20 @@ static bool pm_id_ok(const char *id)
 	return n > 0 && n <= PM_ID_DIGITS && strspn(id, "0123456789") == n;
 }
 
+/* True when s is UTF-8 throughout, as JSON strings must be. */
+static bool pm_utf8_ok(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+	while (i < n) {
+		unsigned cp;
+		size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (!len)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 /* Takes the operation slot; the first request goes out at once, its answer
  * comes through dispatch. */
 static enum bh_err pm_begin(struct postmark *pm, enum pm_kind kind, const char *const *args,
@@ -1075,6 +1089,10 @@ static enum bh_err pm_begin(struct postmark *pm, enum pm_kind kind, const char *
 		return BH_ERR_BUSY;
 	if (!done)
 		return BH_ERR_INVALID;
+	/* jansson leaves out a string that is not UTF-8: refuse it here. */
+	for (i = 0; i < nargs; i++)
+		if (args[i] && !pm_utf8_ok(args[i]))
+			return BH_ERR_INVALID;
 	memset(op, 0, sizeof *op);
 	op->kind = kind;
 	for (i = 0; i < 6; i++)

@@ -538,13 +538,18 @@ static enum bh_err run_signature_ensure(struct sandbox *sb, json_t *root, char *
 	if (!s) {
 		const char *at = strchr(email, '@');
 		char *domain = lower_dup(at + 1);
-		s = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I}", "ID",
-			      account_next_id(root), "Domain", domain, "EmailAddress", email,
-			      "ReplyToEmailAddress", args[2], "Name", name,
-			      "ConfirmationPersonalNote", args[3], "Confirmed", 0, "CreatedAt",
-			      (json_int_t)clock_wall_ms(), "ResentAt", (json_int_t)0);
+		json_error_t jerr;
+		s = json_pack_ex(&jerr, 0, "{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I}", "ID",
+				 account_next_id(root), "Domain", domain, "EmailAddress", email,
+				 "ReplyToEmailAddress", args[2], "Name", name,
+				 "ConfirmationPersonalNote", args[3], "Confirmed", 0, "CreatedAt",
+				 (json_int_t)clock_wall_ms(), "ResentAt", (json_int_t)0);
 		free(domain);
-		if (!s || json_array_append_new(json_object_get(root, "SenderSignatures"), s) != 0)
+		/* jansson refuses what is not UTF-8: say so, it is no lack of memory. */
+		if (!s)
+			return bh_errorf(BH_ERR_INVALID, reply->message, sizeof reply->message,
+					 "Invalid sender signature: %.120s", jerr.text);
+		if (json_array_append_new(json_object_get(root, "SenderSignatures"), s) != 0)
 			return BH_ERR_NOMEM;
 		if (sb->customer)
 			json_object_set_new(s, "Customer", json_string(sb->customer));
@@ -624,6 +629,7 @@ static enum bh_err run_email_send(struct sandbox *sb, json_t *root, char *const 
 				  struct esp_reply *reply, bool *changed)
 {
 	json_t *outbox = json_object_get(root, "Outbox"), *e;
+	json_error_t jerr;
 	json_int_t id;
 
 	if (!*args[0] || !*args[1]) {
@@ -638,10 +644,13 @@ static enum bh_err run_email_send(struct sandbox *sb, json_t *root, char *const 
 			return BH_ERR_NOMEM;
 	}
 	id = account_next_id(root);
-	e = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "From", args[0], "To",
-		      args[1], "ReplyTo", args[5], "Subject", args[2], "TextBody", args[3],
-		      "HtmlBody", args[4], "SubmittedAt", (json_int_t)clock_wall_ms());
-	if (!e || json_array_append_new(outbox, e) != 0)
+	e = json_pack_ex(&jerr, 0, "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "From",
+			 args[0], "To", args[1], "ReplyTo", args[5], "Subject", args[2], "TextBody",
+			 args[3], "HtmlBody", args[4], "SubmittedAt", (json_int_t)clock_wall_ms());
+	if (!e)
+		return bh_errorf(BH_ERR_INVALID, reply->message, sizeof reply->message,
+				 "Invalid email request: %.120s", jerr.text);
+	if (json_array_append_new(outbox, e) != 0)
 		return BH_ERR_NOMEM;
 	while (json_array_size(outbox) > OUTBOX_KEEP)
 		json_array_remove(outbox, 0);

@@ -71,6 +71,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strcmp(again.ascii, d.ascii) != 0)
 			abort();
 	}
+	/* A suggestion is always a domain that passes, and suggests nothing
+	 * cleaner itself (taking it twice changes nothing). */
+	{
+		char meant[DOMAIN_UNICODE_MAX], again[DOMAIN_UNICODE_MAX];
+		enum domain_hint hint = validate_domain_suggest(in, meant, sizeof meant);
+		if (hint != DOMAIN_HINT_NONE) {
+			if (validate_domain(meant, NULL, &d, detail, sizeof detail) != INPUT_OK)
+				abort();
+			if (validate_domain_suggest(meant, again, sizeof again) ==
+			    DOMAIN_HINT_CLEANED)
+				abort();
+		}
+	}
+	/* A split mailbox's address holds an @ and no angle bracket. */
+	{
+		char name[FIELD_CAP], address[FIELD_CAP];
+		if (validate_split_mailbox(in, name, sizeof name, address, sizeof address) &&
+		    (!strchr(address, '@') || strpbrk(address, "<>")))
+			abort();
+	}
+	if (validate_dns_label(in, detail, sizeof detail) == INPUT_OK) {
+		/* One label: no dot, at most 63 octets once trimmed. */
+		char *label = strdup(in);
+		if (!label)
+			abort();
+		validate_trim(label);
+		if (strchr(label, '.') || strlen(label) > 63)
+			abort();
+		free(label);
+	}
+	validate_local_part(in, detail, sizeof detail);
 	validate_email(in, &ctx, email, sizeof email, &d, detail, sizeof detail);
 	validate_display_name(in, detail, sizeof detail);
 	(void)validate_is_freemail(in);

@@ -561,6 +561,23 @@ static void test_signature_freemail(void **state)
 	esp->ops->destroy(esp);
 }
 
+/* A note that is not UTF-8 cannot go into JSON: refused before anything
+ * is sent, not left out of the request without a word. */
+static void test_signature_note_not_utf8(void **state)
+{
+	struct esp *esp = client();
+	struct result r;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(esp->ops->signature_ensure(esp, "jane@shop.example", "Jane Customer", "",
+						    "Merci, caf\xe9 !", on_done, &r),
+			 BH_ERR_INVALID);
+	assert_int_equal(sim_requests("POST", "/senders"), 0);
+	assert_int_equal(sim_requests("GET", "/senders"), 0);
+	esp->ops->destroy(esp);
+}
+
 static void test_signature_adopt_504(void **state)
 {
 	struct esp *esp = client();
@@ -1097,6 +1114,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_domain_delete_not_found, sim_reset),
 	    cmocka_unit_test_setup(test_signature_flow, sim_reset),
 	    cmocka_unit_test_setup(test_signature_freemail, sim_reset),
+	    cmocka_unit_test_setup(test_signature_note_not_utf8, sim_reset),
 	    cmocka_unit_test_setup(test_signature_adopt_504, sim_reset),
 	    cmocka_unit_test_setup(test_server_and_email, sim_reset),
 	    cmocka_unit_test_setup(test_server_adopt_603_and_mode, sim_reset),

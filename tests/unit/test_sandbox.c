@@ -361,6 +361,19 @@ static void test_freemail_refused(void **state)
 	assert_int_equal(f->out.reply.esp_code, 522);
 }
 
+/* A note that is not UTF-8 (jansson refuses it) is reported as such, not
+ * as a lack of memory. */
+static void test_bad_utf8_not_out_of_memory(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(f->esp->ops->signature_ensure(f->esp, "jane@customer.example", "Jane", "",
+						       "caf\xe9", on_done, &f->out),
+			 BH_OK);
+	assert_int_equal(finish(f), BH_ERR_INVALID);
+	assert_non_null(strstr(f->out.reply.message, "UTF-8"));
+	assert_null(strstr(f->out.reply.message, "memory"));
+}
+
 static void test_latency_and_corrupt_account(void **state)
 {
 	struct fixture *f = *state;
@@ -398,6 +411,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_signature_confirmation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demo_customers_and_forget, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_freemail_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_utf8_not_out_of_memory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_and_corrupt_account, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -279,6 +279,168 @@ static void test_trim(void **state)
 	assert_string_equal(s, "");
 }
 
+/* Suggests what input probably meant: want_hint and the suggestion. */
+static void expect_suggest(const char *input, enum domain_hint want_hint, const char *want)
+{
+	char out[DOMAIN_UNICODE_MAX];
+	enum domain_hint got = validate_domain_suggest(input, out, sizeof out);
+	if (got != want_hint || strcmp(out, want) != 0)
+		fail_msg("\"%s\": got %d \"%s\", want %d \"%s\"", input, got, out, want_hint, want);
+}
+
+static void test_domain_suggest(void **state)
+{
+	(void)state;
+	expect_suggest("https://www.Example.COM/", DOMAIN_HINT_CLEANED, "example.com");
+	expect_suggest("http://shop.example.com:8080/cart?x=1#top", DOMAIN_HINT_CLEANED,
+		       "shop.example.com");
+	expect_suggest("jane@acme.com", DOMAIN_HINT_CLEANED, "acme.com");
+	expect_suggest("Jane <jane@Acme.com>", DOMAIN_HINT_CLEANED, "acme.com");
+	expect_suggest("mailto:jane@www.acme.com", DOMAIN_HINT_CLEANED, "acme.com");
+	expect_suggest("example.com/about", DOMAIN_HINT_CLEANED, "example.com");
+	expect_suggest("https://bücher.example/", DOMAIN_HINT_CLEANED, "bücher.example");
+	/* Typed as a domain: www. is a website, asked; a subdomain may be meant. */
+	expect_suggest("www.example.com", DOMAIN_HINT_WWW, "example.com");
+	expect_suggest("WWW.Example.co.uk.", DOMAIN_HINT_WWW, "example.co.uk");
+	expect_suggest("mail.example.com", DOMAIN_HINT_PARENT, "example.com");
+	expect_suggest("news.mail.example.co.uk", DOMAIN_HINT_PARENT, "example.co.uk");
+	/* Nothing better to offer. */
+	expect_suggest("example.com", DOMAIN_HINT_NONE, "");
+	expect_suggest("Example.COM", DOMAIN_HINT_NONE, "");
+	expect_suggest("jane.github.io", DOMAIN_HINT_NONE, "");
+	expect_suggest("www.co.uk", DOMAIN_HINT_NONE, "");
+	expect_suggest("https://", DOMAIN_HINT_NONE, "");
+	expect_suggest("jane@", DOMAIN_HINT_NONE, "");
+	expect_suggest("https://localhost/", DOMAIN_HINT_NONE, "");
+	expect_suggest("", DOMAIN_HINT_NONE, "");
+	assert_int_equal(validate_domain_suggest("www.example.com", NULL, 0), DOMAIN_HINT_WWW);
+}
+
+static void test_domain_public_suffix(void **state)
+{
+	(void)state;
+	expect_domain("co.uk", &ctx_domain, INPUT_PUBLIC_SUFFIX, "co.uk");
+	expect_domain("CO.UK.", &ctx_plain, INPUT_PUBLIC_SUFFIX, "co.uk");
+	expect_domain("github.io", &ctx_plain, INPUT_PUBLIC_SUFFIX, "github.io");
+	expect_domain("com.au", &ctx_plain, INPUT_PUBLIC_SUFFIX, NULL);
+	expect_domain("example.co.uk", &ctx_plain, INPUT_OK, NULL);
+	expect_domain("jane.github.io", &ctx_plain, INPUT_OK, NULL);
+	/* A TLD the list does not know is not a suffix of two labels. */
+	expect_domain("customer.example", &ctx_plain, INPUT_OK, NULL);
+}
+
+/* The DKIM name Postmark makes (28 octets in front) and the Return-Path
+ * label must fit 253 octets under the domain. */
+static void test_record_names(void **state)
+{
+	struct domain_value d;
+	char name[300] = "", detail[64];
+	(void)state;
+	/* 45 labels "abcd." = 225 octets, less the last dot: 224. */
+	for (int i = 0; i < 44; i++)
+		append(name, sizeof name, "abcd.");
+	append(name, sizeof name, "exam");
+	assert_int_equal(strlen(name), 224);
+	assert_int_equal(validate_domain(name, &ctx_plain, &d, detail, sizeof detail), INPUT_OK);
+	assert_int_equal(validate_record_names(&d, "pm-bounces", detail, sizeof detail), INPUT_OK);
+	append(name, sizeof name, "p");
+	assert_int_equal(validate_domain(name, &ctx_plain, &d, detail, sizeof detail), INPUT_OK);
+	assert_int_equal(validate_record_names(&d, "pm-bounces", detail, sizeof detail), INPUT_OK);
+	append(name, sizeof name, "l");
+	assert_int_equal(validate_domain(name, &ctx_plain, &d, detail, sizeof detail), INPUT_OK);
+	assert_int_equal(validate_record_names(&d, "pm-bounces", detail, sizeof detail),
+			 INPUT_RECORD_TOO_LONG);
+	assert_string_equal(detail, "225");
+	/* 253 - strlen("20250817055129pm._domainkey.") */
+	assert_int_equal(253 - (int)strlen(DKIM_SELECTOR_SAMPLE ".") - 225, 0);
+	/* A Return-Path label longer than the DKIM selector takes more room. */
+	assert_int_equal(validate_record_names(&d, "a-very-long-return-path-label-for-bounces",
+					       detail, sizeof detail),
+			 INPUT_RECORD_TOO_LONG);
+	assert_string_equal(detail, "211");
+	assert_int_equal(validate_domain("customer.example", &ctx_plain, &d, detail, sizeof detail),
+			 INPUT_OK);
+	assert_int_equal(validate_record_names(&d, "pm-bounces", detail, sizeof detail), INPUT_OK);
+}
+
+static void test_local_and_label(void **state)
+{
+	char detail[64];
+	(void)state;
+	assert_int_equal(validate_local_part("notifications", detail, sizeof detail), INPUT_OK);
+	assert_int_equal(validate_local_part("no.reply+x", detail, sizeof detail), INPUT_OK);
+	assert_int_equal(validate_local_part("\"x\" <x>", detail, sizeof detail),
+			 INPUT_EMAIL_LOCAL);
+	assert_int_equal(validate_local_part("a<x>", detail, sizeof detail), INPUT_BAD_CHARACTER);
+	assert_string_equal(detail, "<");
+	assert_int_equal(validate_local_part("", detail, sizeof detail), INPUT_EMPTY);
+	assert_int_equal(validate_dns_label("pm-bounces", detail, sizeof detail), INPUT_OK);
+	assert_int_equal(validate_dns_label("=cmd|' /C calc'!A0", detail, sizeof detail),
+			 INPUT_DNS_LABEL);
+	assert_int_equal(validate_dns_label("-x", detail, sizeof detail), INPUT_DNS_LABEL);
+	assert_int_equal(validate_dns_label("a.b", detail, sizeof detail), INPUT_DNS_LABEL);
+	assert_int_equal(validate_dns_label("pm_bounces", detail, sizeof detail), INPUT_DNS_LABEL);
+	assert_int_equal(
+	    validate_dns_label("a123456789b123456789c123456789d123456789e123456789f1234567890123",
+			       detail, sizeof detail),
+	    INPUT_DNS_LABEL);
+	assert_string_equal(detail, "a123456789b123456789c...");
+}
+
+static void test_split_mailbox(void **state)
+{
+	char name[64], address[64];
+	(void)state;
+	assert_true(validate_split_mailbox(" Jane <jane@customer.example> ", name, sizeof name,
+					   address, sizeof address));
+	assert_string_equal(name, "Jane");
+	assert_string_equal(address, "jane@customer.example");
+	assert_true(validate_split_mailbox("\"Doe, Jane \\\"JD\\\"\" < jane@customer.example >",
+					   name, sizeof name, address, sizeof address));
+	assert_string_equal(name, "Doe, Jane \"JD\"");
+	assert_string_equal(address, "jane@customer.example");
+	assert_true(validate_split_mailbox("<jane@customer.example>", name, sizeof name, address,
+					   sizeof address));
+	assert_string_equal(name, "");
+	assert_false(validate_split_mailbox("jane@customer.example", name, sizeof name, address,
+					    sizeof address));
+	assert_false(validate_split_mailbox("Jane <jane@customer.example", name, sizeof name,
+					    address, sizeof address));
+	assert_false(
+	    validate_split_mailbox("Jane <jane>", name, sizeof name, address, sizeof address));
+}
+
+/* A message quotes a long label shortened, so that it fits under the field
+ * (three rows of about 60 columns at 80x24). */
+static void test_messages_fit(void **state)
+{
+	char label[80], detail[128], buf[512];
+	struct domain_value d;
+	(void)state;
+	memset(label, 'a', 70);
+	memcpy(label + 70, ".example", 9);
+	assert_int_equal(validate_domain(label, &ctx_plain, &d, detail, sizeof detail),
+			 INPUT_LABEL_TOO_LONG);
+	assert_string_equal(detail, "aaaaaaaaaaaaaaaaaaaaa...");
+	text_fmt(buf, sizeof buf, "input.label-too-long", detail, NULL, NULL);
+	assert_true(strlen(buf) < 150);
+	assert_non_null(strstr(buf, "at most 63 characters"));
+	memset(label, 'b', 30);
+	label[30] = '\0';
+	assert_int_equal(validate_domain(label, &ctx_plain, &d, detail, sizeof detail),
+			 INPUT_SINGLE_LABEL);
+	assert_int_equal(strlen(detail), 24);
+	for (int e = 1; e < INPUT__COUNT; e++) {
+		char id[64];
+		snprintf(id, sizeof id, "input.%s", input_error_word((enum input_error)e));
+		text_fmt(buf, sizeof buf, id, "aaaaaaaaaaaaaaaaaaaaa...", NULL, NULL);
+		if (strlen(buf) > 180)
+			fail_msg("%s is %zu characters: it does not fit under the field", id,
+				 strlen(buf));
+	}
+	text_free();
+}
+
 /* Every code has its stable word and a message in assets/text/input.ini. */
 static void test_words_and_messages(void **state)
 {
@@ -314,6 +476,12 @@ int main(void)
 	    cmocka_unit_test(test_display_name),
 	    cmocka_unit_test(test_trim),
 	    cmocka_unit_test(test_words_and_messages),
+	    cmocka_unit_test(test_domain_suggest),
+	    cmocka_unit_test(test_domain_public_suffix),
+	    cmocka_unit_test(test_record_names),
+	    cmocka_unit_test(test_local_and_label),
+	    cmocka_unit_test(test_messages_fit),
+	    cmocka_unit_test(test_split_mailbox),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,215 @@
+/* The vendor's configuration: every value checked when read, a problem
+ * reported as FILE:LINE, the key and what is wrong, the first one only. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/config.h"
+#include "core/text.h"
+
+static char dir[64];
+static char path[128];
+static char msg[1024];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/behalf-config.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/behalf.conf", dir);
+	unsetenv("POSTMARK_API_URL");
+	unsetenv("POSTMARK_ACCOUNT_TOKEN");
+	unsetenv("POSTMARK_SERVER_TOKEN");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	rmdir(dir);
+	text_free();
+	return 0;
+}
+
+/* Writes text (n bytes) as the config file, then loads it. */
+static bool load_bytes(struct config *cfg, const char *text, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	fclose(f);
+	msg[0] = '\0';
+	return config_load(cfg, path, msg, sizeof msg);
+}
+
+static bool load(struct config *cfg, const char *text)
+{
+	return load_bytes(cfg, text, strlen(text));
+}
+
+/* The message starts with FILE:LINE and names the key. */
+static void expect_error(int line, const char *key, const char *why)
+{
+	char where[200];
+	snprintf(where, sizeof where, "%s:%d: ", path, line);
+	if (strncmp(msg, where, strlen(where)) != 0 || !strstr(msg, key) ||
+	    (why && !strstr(msg, why)))
+		fail_msg("message \"%s\", want \"%s\" then %s and \"%s\"", msg, where, key,
+			 why ? why : "");
+}
+
+static void test_good_file(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\n"
+			       "name = Acme Help Desk\n"
+			       "domain = AcmeHelp.example\n"
+			       "shared_local = notifications\n"
+			       "support = support@acmehelp.example\n"
+			       "[postmark]\n"
+			       "return_path_label = pm-bounces\n"
+			       "; a long note continues on indented lines\n"
+			       "signature_note = Please confirm\n"
+			       "  so that Acme Help Desk\n"
+			       "  can send as you.\n"
+			       "per_customer_server = ask\n"
+			       "[dns]\n"
+			       "resolvers = 192.0.2.1, 192.0.2.2\n"));
+	assert_string_equal(cfg.wizard.vendor_name, "Acme Help Desk");
+	assert_string_equal(cfg.signature_note,
+			    "Please confirm so that Acme Help Desk can send as you.");
+	assert_string_equal(cfg.config_path, path);
+}
+
+static void test_bad_utf8(void **state)
+{
+	struct config cfg;
+	static const char text[] = "[vendor]\nname = Acme\n[postmark]\n"
+				   "signature_note = Merci, caf\xe9 !\n";
+	(void)state;
+	assert_false(load_bytes(&cfg, text, sizeof text - 1));
+	expect_error(4, "[postmark] signature_note", "not UTF-8 (at character 11)");
+}
+
+static void test_formula_label(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_false(load(&cfg, "[postmark]\nreturn_path_label = =cmd|' /C calc'!A0\n"));
+	expect_error(2, "[postmark] return_path_label", "letters, digits and hyphens");
+	assert_false(load(&cfg, "[postmark]\nreturn_path_label = pm_bounces\n"));
+	expect_error(2, "return_path_label", NULL);
+	assert_true(load(&cfg, "[postmark]\nreturn_path_label = PM-Bounces2\n"));
+}
+
+static void test_shared_local(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_false(load(&cfg, "[vendor]\nshared_local = \"x\" <x>\n"));
+	expect_error(2, "[vendor] shared_local", NULL);
+	assert_false(load(&cfg, "[vendor]\nshared_local = no reply\n"));
+	expect_error(2, "[vendor] shared_local", NULL);
+	assert_false(load(&cfg, "[vendor]\ndomain = co.uk\n"));
+	expect_error(2, "[vendor] domain", "co.uk");
+	assert_false(load(&cfg, "[vendor]\nname = Acme\x1b[2J\n"));
+	expect_error(2, "[vendor] name", "U+001B");
+}
+
+/* libinih reads 200 bytes a line (Debian's build): a longer line is
+ * refused, not cut into a value and a line of garbage. */
+static void test_long_line(void **state)
+{
+	struct config cfg;
+	char text[1024], line[400];
+	(void)state;
+	memset(line, 'x', 250);
+	line[250] = '\0';
+	snprintf(text, sizeof text, "[vendor]\nname = Acme\n[postmark]\nsignature_note = %s\n",
+		 line);
+	assert_false(load(&cfg, text));
+	expect_error(4, "[postmark] signature_note", "longer than 197 characters");
+	/* A comment too: its rest would be read as a line of its own. */
+	snprintf(text, sizeof text, "[vendor]\n; %.240s name = Evil\n", line);
+	assert_false(load(&cfg, text));
+	expect_error(2, "[vendor] (comment)", "longer than 197 characters");
+	/* The same note over continuation lines is read whole. */
+	snprintf(text, sizeof text, "[postmark]\nsignature_note = %.125s\n  %.125s\n", line, line);
+	assert_true(load(&cfg, text));
+	assert_int_equal(strlen(cfg.signature_note), 251);
+	/* Postmark keeps at most 400 characters of the note. */
+	snprintf(text, sizeof text, "[postmark]\nsignature_note = %.170s\n  %.170s\n  %.170s\n",
+		 line, line, line);
+	assert_false(load(&cfg, text));
+	expect_error(4, "[postmark] signature_note", "400");
+}
+
+static void test_first_error_wins(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_false(load(&cfg, "[vendor]\nname = Acme\nshared_local = a<b>\n"
+				"[postmark]\nreturn_path_label = -x\n"));
+	expect_error(3, "shared_local", NULL);
+	assert_false(load(&cfg, "[vendor]\nthis line has no equals sign\n"
+				"[postmark]\nreturn_path_label = -x\n"));
+	expect_error(2, "", "not a setting");
+	assert_false(load(&cfg, "[vendor]\nname = Acme\n[postmark]\nnot_a_key = 1\n"));
+	expect_error(4, "not_a_key", NULL);
+	assert_false(load(&cfg, "[postmark]\nper_customer_server = maybe\x1b[2J\n"));
+	expect_error(2, "per_customer_server", NULL);
+	assert_null(strchr(msg, 0x1b));
+	/* A key is quoted from the file: made safe for the terminal. */
+	assert_false(load(&cfg, "[vendor]\nna\x1b]0;x\x07me = Acme\n"));
+	expect_error(2, "[vendor] na?]0;x?me", NULL);
+	assert_null(strchr(msg, 0x1b));
+}
+
+/* A token is never quoted back, not even in the message about it. */
+static void test_tokens_and_env(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_false(load(&cfg, "[postmark]\naccount_token = \"abc secret\"\n"));
+	expect_error(2, "[postmark] account_token", NULL);
+	assert_null(strstr(msg, "secret"));
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	setenv("POSTMARK_API_URL", "ftp://127.0.0.1/", 1);
+	assert_false(config_load(&cfg, path, msg, sizeof msg));
+	assert_non_null(strstr(msg, "POSTMARK_API_URL"));
+	setenv("POSTMARK_API_URL", "http://127.0.0.1:8080", 1);
+	setenv("POSTMARK_ACCOUNT_TOKEN", "bad token\n", 1);
+	assert_false(config_load(&cfg, path, msg, sizeof msg));
+	assert_non_null(strstr(msg, "POSTMARK_ACCOUNT_TOKEN"));
+	assert_null(strstr(msg, "bad token"));
+	setenv("POSTMARK_ACCOUNT_TOKEN", "0f2c-1e7a", 1);
+	assert_true(config_load(&cfg, path, msg, sizeof msg));
+	assert_string_equal(cfg.api_url, "http://127.0.0.1:8080");
+	assert_true(cfg.have_account_token);
+	unsetenv("POSTMARK_API_URL");
+	unsetenv("POSTMARK_ACCOUNT_TOKEN");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_local, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_first_error_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens_and_env, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
