@@ -233,6 +233,23 @@ assert d["records"][0]["value"] == sys.argv[2]
 assert d["records"][0]["status"] == "mismatch"
 EOF
 
+# ---- JSON without records (option 3): check has nothing to verify, exit 2 ----
+export_to cust3 json "$T/cust3.json" || fail "export cust3 json"
+printf '{"domain": "customer.example", "records": []}\n' >"$T/empty.json"
+for f in "$T/cust3.json" "$T/empty.json"; do
+	set +e
+	"$BEHALF_BIN" check --records "$f" --authoritative 127.0.0.1:1 --resolver 127.0.0.1:1 \
+		>"$T/check.out" 2>"$T/check.err"
+	rc=$?
+	set -e
+	if [ "$rc" = 2 ] && grep -qF "behalf check: $f lists no records, so there is nothing to check" "$T/check.err" &&
+		! grep -qi "verified" "$T/check.out"; then
+		ok "check of $(basename "$f") (no records): exit 2, said why"
+	else
+		fail "check of $(basename "$f") (no records): exit $rc, out: $(cat "$T/check.out"), err: $(cat "$T/check.err")"
+	fi
+done
+
 # ---- the text says what matters ----
 for want in "$DKIM_NAME" "20250817055129pm._domainkey" "dig +short TXT $DKIM_NAME" \
 	"dig +short CNAME pm-bounces.customer.example" "Cloudflare" "support@acmehelp.example" \
