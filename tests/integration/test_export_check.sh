@@ -196,6 +196,14 @@ if c.bad:
     sys.exit("external or injected: %r" % c.bad)
 EOF
 done
+# The reviewed HTML sheets, among them the email to a teammate (its letter,
+# the note as a block quote), parse strictly as well.
+if [ -n "$PY_HTML" ]; then
+	for h in "$(dirname "$0")"/../data/export/*.html.golden; do
+		"$PY_HTML" -c 'import sys, html5lib; html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], "rb"))' "$h" &&
+			ok "html5lib (strict) parses $(basename "$h")" || fail "html5lib: $h"
+	done
+fi
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/out.html" && ok "DNS text escaped in HTML" ||
 	fail "DNS text not escaped in HTML"
 grep -q '<svg' "$T/out.html" && ok "HTML carries the QR code as inline SVG" || fail "no SVG"
