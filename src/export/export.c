@@ -352,7 +352,10 @@ static void sheet_letter(struct sheet *s, const struct wizard *w, const char *se
 			 : wizard_records_verified(w) ? "_published"
 						      : "");
 	else if (s->option == 2)
-		snprintf(id, sizeof id, "export_letter.2%s", s->done ? "_done" : "");
+		snprintf(id, sizeof id, "export_letter.2%s",
+			 s->done		? "_done"
+			 : !w->signature.exists ? "_not_sent"
+						: "");
 	else
 		snprintf(id, sizeof id, "export_letter.3");
 	if (s->option == 2)

@@ -283,6 +283,15 @@ static void test_golden_email(void **state)
 	golden("option1-email.html", out.data);
 	buf_free(&out);
 	free(w);
+	/* option 2 before the confirmation email went out: not "sent" */
+	w = wizard_option2();
+	w->signature.exists = false;
+	assert_int_equal(export_render_opts(w, EXPORT_TEXT, &opt, &out), BH_OK);
+	golden("option2-email.txt", out.data);
+	assert_non_null(strstr(out.data, "about to send"));
+	assert_null(strstr(out.data, "Postmark sent"));
+	buf_reset(&out);
+	free(w);
 	w = wizard_option3();
 	opt.note = NULL;
 	assert_int_equal(export_render_opts(w, EXPORT_TEXT, &opt, &out), BH_OK);
