@@ -109,7 +109,8 @@ static int export_send(const struct wizard *w, const struct ui_view *v, struct b
 	static const char *const labels[3] = {"export_dialog.to", "export_dialog.note",
 					      "export_dialog.reply_to"};
 	const struct field *fields[3] = {&x->to, &x->note, &x->reply_to};
-	static const char *const kinds[3] = {"email", "note", "email"};
+	/* the teammate's field asks for *their* address when empty */
+	static const char *const kinds[3] = {"teammate", "note", "email"};
 	int lw = 0, i, wait = wizard_export_send_wait(w, v->wall_ms);
 	char from[FROM_HEADER_MAX + 16];
 	for (i = 0; i < 3; i++)
@@ -143,14 +144,92 @@ static int export_send(const struct wizard *w, const struct ui_view *v, struct b
 	return y;
 }
 
-static int export_sent(const struct wizard *w, struct box b, int y, int bottom)
+/* Bytes of the UTF-8 character at s (1 for a stray byte). */
+static size_t export_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1, i;
+	for (i = 1; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* The sent body as screen rows of at most width columns (a long line
+ * continues on the next rows, nothing is cut): draws rows [first,
+ * first + max) from row y (max 0: draws nothing); returns how many rows
+ * the whole body takes. */
+static int export_body_rows(const char *body, int width, int first, int max, int y, int x)
+{
+	const char *p = body;
+	int row = 0;
+	if (width < 1)
+		width = 1;
+	while (*p) {
+		const char *start = p;
+		int cols = 0;
+		/* one row: characters up to the width or the line's end */
+		while (*p && *p != '\n') {
+			size_t n = export_char_len(p);
+			char ch[8];
+			int cw;
+			memcpy(ch, p, n);
+			ch[n] = '\0';
+			cw = ui_width(ch);
+			if (cols + cw > width && cols > 0)
+				break;
+			cols += cw;
+			p += n;
+		}
+		if (row >= first && row < first + max) {
+			char line[1024];
+			size_t n = (size_t)(p - start);
+			str_copy(line, n + 1 < sizeof line ? n + 1 : sizeof line, start);
+			ui_print(y + row - first, x, width, line);
+		}
+		row++;
+		if (*p == '\n') {
+			p++;
+			if (!*p) /* a final newline starts no row */
+				break;
+		}
+	}
+	return row;
+}
+
+/* Where the sent view's body starts and how many rows it has on screen. */
+static void export_sent_layout(const struct wizard *w, struct box b, int *top, int *rows)
+{
+	const struct wizard_sent_email *m = &w->export.sent;
+	char msg[1024];
+	int used;
+	text_fmt(msg, sizeof msg, w->cfg.demo ? "export_dialog.sent_demo" : "export_dialog.sent",
+		 m->to, m->message_id, NULL);
+	used = ui_wrap_rows(b.w - 4, msg);
+	*top = b.y + 2 + (used < 3 ? used : 3) + 1 + 4 + 1;
+	*rows = b.y + b.h - 3 - *top;
+	if (*rows < 1)
+		*rows = 1;
+}
+
+/* The first body row shown: the saved scroll, kept inside the body. */
+static int export_sent_first(const struct wizard *w, int total, int rows)
+{
+	int first = w->export.sent_scroll;
+	if (first > total - rows)
+		first = total - rows;
+	return first < 0 ? 0 : first;
+}
+
+/* The email that went out: headers, then its text, which scrolls. */
+static bool export_sent(const struct wizard *w, struct box b, int y)
 {
 	const struct wizard_sent_email *m = &w->export.sent;
 	static const char *const ids[4] = {"export_dialog.sent_from", "export_dialog.sent_to",
 					   "export_dialog.sent_reply_to",
 					   "export_dialog.sent_subject"};
 	const char *values[4] = {m->from, m->to, m->reply_to, m->subject};
-	int i;
+	int i, top, rows, total, first;
 	ui_style_on(STYLE_OK);
 	y += ui_text(y, b.x + 2, b.w - 4, 3,
 		     w->cfg.demo ? "export_dialog.sent_demo" : "export_dialog.sent", m->to,
@@ -163,24 +242,51 @@ static int export_sent(const struct wizard *w, struct box b, int y, int bottom)
 		ui_style_off(STYLE_DIM);
 		ui_print_fit(y++, b.x + 12, b.w - 14, values[i]);
 	}
-	y++;
-	ui_style_on(STYLE_DIM);
+	export_sent_layout(w, b, &top, &rows);
+	total = export_body_rows(m->body, b.w - 4, 0, 0, 0, 0);
+	first = export_sent_first(w, total, rows);
+	export_body_rows(m->body, b.w - 4, first, rows, top, b.x + 2);
+	if (total <= rows)
+		return false;
 	{
-		/* the first lines of the text body, one screen row each */
-		const char *p = m->body_start;
-		while (*p && y < bottom) {
-			const char *nl = strchr(p, '\n');
-			char line[512];
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-			str_copy(line, n + 1 < sizeof line ? n + 1 : sizeof line, p);
-			ui_print_fit(y++, b.x + 4, b.w - 6, line);
-			if (!nl)
-				break;
-			p = nl + 1;
-		}
+		/* where the view is in the email: "Lines 1-9 of 120" */
+		char a[16], z[16], n[16], where[64];
+		snprintf(a, sizeof a, "%d", first + 1);
+		snprintf(z, sizeof z, "%d", first + rows < total ? first + rows : total);
+		snprintf(n, sizeof n, "%d", total);
+		text_fmt(where, sizeof where, "export_dialog.sent_lines", a, z, n);
+		ui_style_on(STYLE_DIM);
+		ui_print(b.y + b.h - 2, b.x + b.w - 2 - ui_width(where), ui_width(where), where);
+		ui_style_off(STYLE_DIM);
 	}
-	ui_style_off(STYLE_DIM);
-	return y;
+	return true;
+}
+
+/* Up/Down, PgUp/PgDn, Space, Home/End in the sent email's text. */
+static enum ui_action export_sent_scroll(struct wizard *w, const struct ui_key *k)
+{
+	struct box b = export_box();
+	int top, rows, total, first, to;
+	export_sent_layout(w, b, &top, &rows);
+	total = export_body_rows(w->export.sent.body, b.w - 4, 0, 0, 0, 0);
+	first = export_sent_first(w, total, rows);
+	if (k->is_function && k->code == KEY_UP)
+		to = first - 1;
+	else if (k->is_function && k->code == KEY_DOWN)
+		to = first + 1;
+	else if (k->is_function && k->code == KEY_PPAGE)
+		to = first - (rows > 1 ? rows - 1 : 1);
+	else if ((k->is_function && k->code == KEY_NPAGE) || (!k->is_function && k->code == ' '))
+		to = first + (rows > 1 ? rows - 1 : 1);
+	else if (k->is_function && k->code == KEY_HOME)
+		to = 0;
+	else if (k->is_function && k->code == KEY_END)
+		to = total;
+	else
+		return ACTION_STAY;
+	w->export.sent_scroll = to;
+	w->export.sent_scroll = export_sent_first(w, total, rows);
+	return ACTION_REDRAW;
 }
 
 static int export_copy(const struct wizard *w, struct box b, int y)
@@ -299,11 +405,12 @@ void ui_export_draw(const struct wizard *w, const struct ui_view *v)
 		break;
 	case EXPORT_VIEW_SEND:
 		export_send(w, v, b, y);
-		keys = "export_dialog.keys_send";
+		/* at the hourly limit, Enter sends nothing: not offered */
+		keys = wizard_export_send_wait(w, v->wall_ms) > 0 ? "export_dialog.keys_send_limit"
+								  : "export_dialog.keys_send";
 		break;
 	case EXPORT_VIEW_SENT:
-		export_sent(w, b, y, b.y + b.h - 3);
-		keys = "export_dialog.keys_back";
+		keys = export_sent(w, b, y) ? "export_dialog.keys_sent" : "export_dialog.keys_back";
 		break;
 	case EXPORT_VIEW_COPY:
 		export_copy(w, b, y);
@@ -409,6 +516,8 @@ enum ui_action ui_export_key(struct wizard *w, const struct ui_key *k)
 		return key_enter(k) ? ACTION_EXPORT_FILE : ACTION_STAY;
 	case EXPORT_VIEW_SEND:
 		return export_key_send(w, k);
+	case EXPORT_VIEW_SENT:
+		return export_sent_scroll(w, k);
 	case EXPORT_VIEW_COPY:
 		if (x->shown)
 			return ACTION_STAY;

@@ -426,6 +426,12 @@ static bool check_load(struct check_run *run, const char *path)
 		fprintf(stderr, "behalf check: %s: %s\n", path, clean);
 		return false;
 	}
+	/* Nothing to check is not "every record verified": a usage error. */
+	if (run->n == 0) {
+		text_fmt(msg, sizeof msg, "check.no_records", path, NULL, NULL);
+		fprintf(stderr, "behalf check: %s\n", msg);
+		return false;
+	}
 	return true;
 }
 

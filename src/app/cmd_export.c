@@ -70,7 +70,7 @@ int cmd_export(int argc, char **argv)
 	};
 	const char *customer = NULL, *format = NULL, *output = NULL, *state_dir = NULL,
 		   *config_path = NULL;
-	struct export_options opt = {NULL, 0, true};
+	struct export_options opt = {NULL, 0, true, NULL};
 	struct config *cfg = NULL;
 	struct wizard *w = NULL;
 	struct buf out = {0};

@@ -226,26 +226,14 @@ static void session_email_done(void *arg, enum bh_err err, const struct esp_repl
 	wizard_on_email_sent(&s->w, &s->sending, clock_wall_ms());
 }
 
-/* The first lines of a text body, for the dialog to show. */
-static void session_body_start(const char *body, char *out, size_t cap)
-{
-	const char *p = body;
-	int lines = 0;
-	while (*p && lines < 8) {
-		const char *nl = strchr(p, '\n');
-		lines++;
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	str_copy(out, (size_t)(p - body) + 1 < cap ? (size_t)(p - body) + 1 : cap, body);
-}
-
-/* REQ_EMAIL_SEND: the text and HTML sheets with the note, from the vendor's
- * shared address, Reply-To the customer. */
+/* REQ_EMAIL_SEND: the text and HTML sheets, opening with a letter to the
+ * teammate (the note first), from the vendor's shared address, Reply-To
+ * the customer. */
 static enum bh_err session_send_email(struct session *s)
 {
 	struct wizard *w = &s->w;
 	struct export_options opt = {w->export.note.len ? w->export.note.text : NULL,
-				     clock_wall_ms(), true};
+				     clock_wall_ms(), true, w->export.send_reply_to};
 	struct buf text = {0}, html = {0};
 	char address[EMAIL_MAX + 8], header[FROM_HEADER_MAX], *p;
 	struct esp_email mail;
@@ -272,7 +260,7 @@ static enum bh_err session_send_email(struct session *s)
 	if (!err)
 		err = export_render_opts(w, EXPORT_HTML, &opt, &html);
 	if (!err) {
-		session_body_start(text.data, s->sending.body_start, sizeof s->sending.body_start);
+		str_copy(s->sending.body, sizeof s->sending.body, text.data);
 		mail.from = s->sending.from;
 		mail.to = s->sending.to;
 		mail.reply_to = s->sending.reply_to;
@@ -442,7 +430,7 @@ static void session_export_file(struct session *s)
 {
 	struct wizard *w = &s->w;
 	enum export_format f = (enum export_format)w->export.cursor;
-	struct export_options opt = {NULL, clock_wall_ms(), true};
+	struct export_options opt = {NULL, clock_wall_ms(), true, NULL};
 	struct buf out = {0}, path = {0};
 	char name[256], cwd[WIZARD_PATH_MAX], msg[512];
 	enum bh_err err;

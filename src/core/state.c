@@ -489,6 +489,13 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 		    json_array_append_new(a, json_integer(w->export.sends_ms[i])) != 0)
 			wr->ok = false;
 	put(wr, o, "sends_ms", a);
+	/* the demo's sends apart: a demo never uses up a real session's limit */
+	a = json_array();
+	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++)
+		if (w->export.demo_sends_ms[i] > 0 &&
+		    json_array_append_new(a, json_integer(w->export.demo_sends_ms[i])) != 0)
+			wr->ok = false;
+	put(wr, o, "demo_sends_ms", a);
 	put(wr, root, "export", o);
 	return root;
 }
@@ -663,6 +670,23 @@ static json_t *rd_array(struct reader *r, json_t *obj, const char *where, const 
 		return NULL;
 	}
 	return v;
+}
+
+/* The send times of the hourly limit at key of the export object. */
+static void rd_sends(struct reader *r, json_t *o, const char *key,
+		     int64_t sends[WIZARD_SENDS_PER_HOUR])
+{
+	json_t *a = rd_array(r, o, "export", key, WIZARD_SENDS_PER_HOUR);
+	size_t i;
+	memset(sends, 0, sizeof(int64_t) * WIZARD_SENDS_PER_HOUR);
+	for (i = 0; a && i < json_array_size(a) && !r->failed; i++) {
+		json_t *when = json_array_get(a, i);
+		if (!json_is_integer(when) || json_integer_value(when) < 1) {
+			rd_fail(r, "export", key, "holds a value that is not a time");
+			break;
+		}
+		sends[i] = (int64_t)json_integer_value(when);
+	}
 }
 
 /* A field: its text and cursor; the error is not saved and is cleared. */
@@ -952,17 +976,8 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 
 	o = rd_obj(r, root, "", "export");
 	if (o) {
-		a = rd_array(r, o, "export", "sends_ms", WIZARD_SENDS_PER_HOUR);
-		memset(w->export.sends_ms, 0, sizeof w->export.sends_ms);
-		for (i = 0; a && i < json_array_size(a) && !r->failed; i++) {
-			json_t *when = json_array_get(a, i);
-			if (!json_is_integer(when) || json_integer_value(when) < 1) {
-				rd_fail(r, "export", "sends_ms",
-					"holds a value that is not a time");
-				break;
-			}
-			w->export.sends_ms[i] = (int64_t)json_integer_value(when);
-		}
+		rd_sends(r, o, "sends_ms", w->export.sends_ms);
+		rd_sends(r, o, "demo_sends_ms", w->export.demo_sends_ms);
 	}
 }
 

@@ -3,6 +3,7 @@
 #include "core/wizard.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -1065,13 +1066,20 @@ bool wizard_export_item_ok(const struct wizard *w, enum export_item item, const 
 	return why == NULL;
 }
 
+/* The send times the hourly limit counts: the demo's own in a demo. */
+static const int64_t *export_sends(const struct wizard *w)
+{
+	return w->cfg.demo ? w->export.demo_sends_ms : w->export.sends_ms;
+}
+
 /* Sends within the last hour, and the oldest of them (wall ms). */
 static int export_sends_in_window(const struct wizard *w, int64_t wall_ms, int64_t *oldest)
 {
+	const int64_t *sends = export_sends(w);
 	int i, n = 0;
 	*oldest = 0;
 	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++) {
-		int64_t t = w->export.sends_ms[i];
+		int64_t t = sends[i];
 		if (t <= 0 || t > wall_ms || wall_ms - t >= WIZARD_SEND_WINDOW_MS)
 			continue;
 		if (!n || t < *oldest)
@@ -1093,11 +1101,42 @@ int wizard_export_send_wait(const struct wizard *w, int64_t wall_ms)
 /* Remembers a send (the newest WIZARD_SENDS_PER_HOUR are kept). */
 static void export_sends_push(struct wizard *w, int64_t wall_ms)
 {
+	int64_t *sends = w->cfg.demo ? w->export.demo_sends_ms : w->export.sends_ms;
 	int i, oldest = 0;
 	for (i = 1; i < WIZARD_SENDS_PER_HOUR; i++)
-		if (w->export.sends_ms[i] < w->export.sends_ms[oldest])
+		if (sends[i] < sends[oldest])
 			oldest = i;
-	w->export.sends_ms[oldest] = wall_ms;
+	sends[oldest] = wall_ms;
+}
+
+/* Copies a text body, each line sanitized on its own (the lines stay),
+ * cut at the end of the last whole line that fits. */
+static void export_body_copy(const char *in, char *out, size_t cap)
+{
+	const char *p = in;
+	size_t used = 0;
+	out[0] = '\0';
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p), len;
+		char *line = xstrndup(p, n), *clean = xmalloc(n + 1);
+		len = sanitize_text(line, clean, n + 1);
+		if (used + len + 2 > cap) {
+			free(line);
+			free(clean);
+			break;
+		}
+		memcpy(out + used, clean, len);
+		used += len;
+		if (nl)
+			out[used++] = '\n';
+		out[used] = '\0';
+		free(line);
+		free(clean);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
 }
 
 void wizard_export_count_send(struct wizard *w, int64_t wall_ms)
@@ -1178,27 +1217,8 @@ void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent
 	sanitize_text(sent->to, x->sent.to, sizeof x->sent.to);
 	sanitize_text(sent->reply_to, x->sent.reply_to, sizeof x->sent.reply_to);
 	sanitize_text(sent->subject, x->sent.subject, sizeof x->sent.subject);
-	/* The body keeps its lines: each line sanitized on its own. */
-	{
-		const char *p = sent->body_start;
-		size_t used = 0;
-		x->sent.body_start[0] = '\0';
-		while (*p && used + 1 < sizeof x->sent.body_start) {
-			const char *nl = strchr(p, '\n');
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-			char line[512], clean[512];
-			str_copy(line, n + 1 < sizeof line ? n + 1 : sizeof line, p);
-			sanitize_text(line, clean, sizeof clean);
-			used += (size_t)snprintf(x->sent.body_start + used,
-						 sizeof x->sent.body_start - used, "%s%s",
-						 used ? "\n" : "", clean);
-			if (used >= sizeof x->sent.body_start)
-				used = sizeof x->sent.body_start - 1;
-			if (!nl)
-				break;
-			p = nl + 1;
-		}
-	}
+	export_body_copy(sent->body, x->sent.body, sizeof x->sent.body);
+	x->sent_scroll = 0;
 	sanitize_text(sent->message_id, x->sent.message_id, sizeof x->sent.message_id);
 	export_sends_push(w, wall_ms);
 	x->send_error[0] = '\0';

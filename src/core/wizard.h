@@ -79,7 +79,8 @@ enum wizard_server_mode {
 /* The customer's answer in SERVER_MODE_ASK. */
 enum wizard_server_answer { SERVER_UNASKED, SERVER_WANTED, SERVER_DECLINED };
 
-#define WIZARD_SENDS_PER_HOUR 3 /* emails to teammates a customer may send an hour */
+#define WIZARD_SENDS_PER_HOUR 3	    /* emails to teammates a customer may send an hour */
+#define WIZARD_SENT_BODY_MAX  32768 /* bytes of a sent email's text kept for its preview */
 #define WIZARD_SEND_WINDOW_MS 3600000
 #define WIZARD_NOTE_MAX	      400 /* characters of the note to a teammate */
 #define WIZARD_PATH_MAX	      1024
@@ -110,8 +111,8 @@ struct wizard_sent_email {
 	char to[EMAIL_MAX];
 	char reply_to[EMAIL_MAX];
 	char subject[256];
-	char body_start[1024]; /* the first lines of the text body */
-	char message_id[128];  /* the ESP's id, or where the demo kept it */
+	char body[WIZARD_SENT_BODY_MAX]; /* the text body, for the preview (cut at a line) */
+	char message_id[128];		 /* the ESP's id, or where the demo kept it */
 };
 
 /* The export dialog: its view, cursors, the send form and what was done. */
@@ -131,7 +132,11 @@ struct wizard_export {
 	bool send_wanted;			 /* accepted, REQ_EMAIL_SEND not started yet */
 	char send_error[WIZARD_NOTICE_MAX];	 /* the ESP's refusal, sanitized, or "" */
 	struct wizard_sent_email sent;		 /* the last email that went out */
+	int sent_scroll;			 /* SENT: first row of the body shown */
 	int64_t sends_ms[WIZARD_SENDS_PER_HOUR]; /* wall ms of the latest sends (saved) */
+	/* the same for demo sends, kept apart so that a demo never uses up a
+	 * real session's hourly limit (saved) */
+	int64_t demo_sends_ms[WIZARD_SENDS_PER_HOUR];
 };
 
 /* What the vendor configured and who the customer is. */

@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "core/dnshost.h"
 #include "core/sanitize.h"
-#include "core/state.h"
 #include "core/text.h"
 #include "export/sheet.h"
 
@@ -140,6 +141,94 @@ static void sheet_host(struct sheet *s, const struct wizard *w)
 		sanitize_text(dnshost_proxy(h), s->host_proxy, sizeof s->host_proxy);
 }
 
+/* The value of tag (e.g. "p") in a DMARC record, lower-cased, or "". */
+static void sheet_dmarc_tag(const char *value, const char *tag, char *out, size_t cap)
+{
+	const char *p = value;
+	size_t taglen = strlen(tag);
+	out[0] = '\0';
+	while (*p) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p), i = 0;
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		if (n > taglen && strncasecmp(p, tag, taglen) == 0) {
+			const char *v = p + taglen;
+			while (v < p + n && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v < p + n && *v == '=') {
+				for (v++; v < p + n && *v == ' '; v++)
+					;
+				for (; v < p + n && *v != ' ' && *v != '\t' && i + 1 < cap; v++)
+					out[i++] =
+					    (*v >= 'A' && *v <= 'Z') ? (char)(*v - 'A' + 'a') : *v;
+				out[i] = '\0';
+				return;
+			}
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+}
+
+/* What record e does, in words: for DMARC, what its own policy asks. */
+static void sheet_record_does(char *out, size_t cap, const struct expected_record *e,
+			      const char *purpose, const char *domain, const char *esp)
+{
+	char id[64], policy[16], rua[8], more[SHEET_TEXT_MAX], reports[SHEET_TEXT_MAX];
+	snprintf(id, sizeof id, "export_does.%s", purpose);
+	sheet_fmt(out, cap, id, domain, esp, NULL);
+	if (e->purpose != PURPOSE_DMARC)
+		return;
+	sheet_dmarc_tag(e->value, "p", policy, sizeof policy);
+	sheet_dmarc_tag(e->value, "rua", rua, sizeof rua);
+	more[0] = reports[0] = '\0';
+	if (strcmp(policy, "none") == 0 || strcmp(policy, "quarantine") == 0 ||
+	    strcmp(policy, "reject") == 0) {
+		snprintf(id, sizeof id, "export_does.dmarc_%s", policy);
+		sheet_word(id, more, sizeof more);
+	}
+	if (rua[0])
+		sheet_word("export_does.dmarc_reports", reports, sizeof reports);
+	{
+		struct buf b = {0};
+		buf_printf(&b, "%s%s%s%s%s", out, more[0] ? " " : "", more, reports[0] ? " " : "",
+			   reports);
+		str_copy(out, cap, b.data);
+		buf_free(&b);
+	}
+}
+
+/* The status as the records screen words it (ui/screen_records.c): a
+ * record at the wrong name says so, a missing optional one is "Optional".
+ * A record the ESP has verified is verified even before a DNS check. */
+static void sheet_record_status(struct sheet_record *r, const struct wizard *w,
+				const struct expected_record *e, const struct record_result *res)
+{
+	enum record_status st = res->status;
+	size_t d;
+	if (st == STATUS_UNKNOWN && w->esp_domain.exists &&
+	    ((e->purpose == PURPOSE_DKIM && w->esp_domain.dkim_verified) ||
+	     (e->purpose == PURPOSE_RETURN_PATH && w->esp_domain.return_path_verified)))
+		st = STATUS_VERIFIED;
+	r->status_word = record_status_word(st);
+	r->status_text = record_status_text(st);
+	r->checked = st != STATUS_UNKNOWN;
+	if (st != STATUS_MISSING)
+		return;
+	for (d = 0; d < res->ndiagnoses; d++)
+		if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
+		    res->diagnoses[d].code == DIAG_WRONG_LABEL)
+			r->status_text = text_get("records.status_wrong_name");
+	if (r->status_text == record_status_text(st) && !e->required) {
+		r->status_text = text_get("records.status_optional");
+		r->status_word = "optional";
+	}
+}
+
 /* One record with its status and diagnoses in words. */
 static void sheet_record(struct sheet_record *r, const struct wizard *w, size_t i,
 			 const char *domain)
@@ -166,9 +255,13 @@ static void sheet_record(struct sheet_record *r, const struct wizard *w, size_t 
 		sanitize_text(b.data, r->heading, sizeof r->heading);
 		buf_free(&b);
 	}
-	r->status_word = record_status_word(res->status);
-	r->status_text = record_status_text(res->status);
-	r->checked = res->status != STATUS_UNKNOWN;
+	sheet_record_status(r, w, e, res);
+	{
+		char esp[SHEET_SHORT_MAX], dom[RECORD_NAME_MAX];
+		sanitize_text(w->cfg.esp_name, esp, sizeof esp);
+		sanitize_text(domain, dom, sizeof dom);
+		sheet_record_does(r->does, sizeof r->does, e, r->purpose, dom, esp);
+	}
 	snprintf(r->check, sizeof r->check, "dig +short %s %s", r->type, r->name);
 	r->ndiags = 0;
 	for (d = 0; r->checked && d < res->ndiagnoses && d < RECORD_MAX_DIAGNOSES; d++) {
@@ -194,12 +287,95 @@ static void sheet_address(struct sheet *s, const struct wizard *w)
 	sheet_fmt(s->confirm_what, sizeof s->confirm_what, "export_confirm.what", s->esp,
 		  s->address, s->vendor);
 	if (!w->signature.exists)
-		id = "export_confirm.not_sent";
+		id = "export_status.not_sent";
 	else if (w->signature.confirmed)
-		id = "export_confirm.confirmed";
+		id = "export_status.confirmed";
 	else
-		id = "export_confirm.waiting";
-	sheet_word(id, s->confirm_status, sizeof s->confirm_status);
+		id = "export_status.waiting";
+	s->done = w->signature.exists && w->signature.confirmed;
+	sheet_fmt(s->status, sizeof s->status, id, s->address, s->esp, s->vendor);
+}
+
+/* Option 1: done (the ESP verified the domain), published (DNS has every
+ * required record, the ESP is confirming), or what is left to do. */
+static void sheet_domain_status(struct sheet *s, const struct wizard *w)
+{
+	size_t i, required = 0, left = 0;
+	char n[24];
+	const char *id;
+	bool esp_ok = w->esp_domain.exists && w->esp_domain.dkim_verified &&
+		      w->esp_domain.return_path_verified &&
+		      strcasecmp(w->esp_domain.name, sheet_domain_of(w)) == 0;
+
+	for (i = 0; i < s->nrecords; i++) {
+		if (!s->records[i].required)
+			continue;
+		required++;
+		if (strcmp(s->records[i].status_word, "verified") != 0)
+			left++;
+	}
+	if (!s->nrecords)
+		return;
+	if (esp_ok)
+		id = "export_status.done";
+	else if (wizard_records_verified(w))
+		id = "export_status.published";
+	else
+		id = left == required ? "export_status.todo_all" : "export_status.todo_some";
+	s->done = esp_ok;
+	s->published = esp_ok || wizard_records_verified(w);
+	snprintf(n, sizeof n, "%zu", required);
+	sheet_fmt(s->status, sizeof s->status, id, s->domain, s->esp, n);
+}
+
+/* "2025-08-17 05:51 UTC". */
+static void sheet_when(int64_t ms, char *out, size_t cap)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d %H:%M UTC", &tm))
+		str_copy(out, cap, "");
+}
+
+/* The email to a teammate around the sheet: who asks, their note, why. */
+static void sheet_letter(struct sheet *s, const struct wizard *w, const char *sender)
+{
+	struct sheet_letter *l = &s->letter;
+	char who[SHEET_SHORT_MAX], id[64];
+	const char *what = s->domain;
+	l->on = true;
+	sanitize_text(sender, who, sizeof who);
+	sheet_word("export_letter.greeting", l->greeting, sizeof l->greeting);
+	if (s->option == 1)
+		snprintf(id, sizeof id, "export_letter.1%s",
+			 s->done		      ? "_done"
+			 : wizard_records_verified(w) ? "_published"
+						      : "");
+	else if (s->option == 2)
+		snprintf(id, sizeof id, "export_letter.2%s",
+			 s->done		? "_done"
+			 : !w->signature.exists ? "_not_sent"
+						: "");
+	else
+		snprintf(id, sizeof id, "export_letter.3");
+	if (s->option == 2)
+		what = s->address;
+	sheet_fmt(l->why, sizeof l->why, id, s->vendor, s->esp, what);
+	if (s->option == 3)
+		what = s->from_name[0] ? s->from_name : s->vendor;
+	{
+		/* "Inc." ends the sentence too: no second full stop */
+		char end[SHEET_SHORT_MAX];
+		size_t n;
+		str_copy(end, sizeof end, what);
+		n = strlen(end);
+		if (n && end[n - 1] == '.')
+			end[n - 1] = '\0';
+		sheet_fmt(l->asked, sizeof l->asked,
+			  s->note[0] ? "export_letter.asked_note" : "export_letter.asked", who,
+			  s->note[0] ? what : end, NULL);
+	}
+	sheet_fmt(l->reply, sizeof l->reply, "export_letter.reply", who, NULL, NULL);
 }
 
 /* Option 3: the exact From header, each folded line sanitized on its own. */
@@ -232,6 +408,9 @@ static void sheet_from(struct sheet *s, const struct wizard *w)
 	buf_free(&joined);
 	sheet_fmt(s->from_shows, sizeof s->from_shows, "export_from.shows", s->from_display,
 		  s->from_address, NULL);
+	sanitize_text(w->from_name.text, s->from_name, sizeof s->from_name);
+	sheet_word("export_status.name", s->status, sizeof s->status);
+	s->done = true;
 }
 
 /* Fills s from w and opt; false when no option is chosen. */
@@ -249,7 +428,8 @@ static bool sheet_build(struct sheet *s, const struct wizard *w, const struct ex
 	sanitize_text(w->cfg.esp_name, s->esp, sizeof s->esp);
 	sanitize_text(w->cfg.customer_id, s->customer, sizeof s->customer);
 	snprintf(opt_word, sizeof opt_word, "%d", s->option);
-	snprintf(id, sizeof id, "export_option.%s", opt_word);
+	/* the option's name as the choose screen shows it */
+	snprintf(id, sizeof id, "choose.option%s", opt_word);
 	sheet_word(id, s->option_text, sizeof s->option_text);
 	sheet_fmt(s->intro, sizeof s->intro,
 		  w->option == OPTION_DOMAIN ? "export.intro" : "export.intro_other", s->vendor,
@@ -261,18 +441,27 @@ static bool sheet_build(struct sheet *s, const struct wizard *w, const struct ex
 		for (i = 0; i < s->nrecords; i++)
 			sheet_record(&s->records[i], w, i, sheet_domain_of(w));
 		sheet_host(s, w);
+		sheet_domain_status(s, w);
 	} else if (w->option == OPTION_ADDRESS) {
 		sheet_address(s, w);
 	} else {
 		sheet_from(s, w);
 	}
 	snprintf(id, sizeof id, "export_why.%s", opt_word);
-	sheet_fmt(s->why, sizeof s->why, id, s->vendor, s->esp, s->domain);
-	sheet_fmt(s->title, sizeof s->title, "export.title",
-		  s->domain[0]	  ? s->domain
-		  : s->address[0] ? s->address
-				  : s->customer,
-		  NULL, NULL);
+	{
+		char own[SHEET_SHORT_MAX];
+		sheet_word("choose.option1", own, sizeof own);
+		sheet_fmt(s->why, sizeof s->why, id, s->vendor, s->esp,
+			  w->option == OPTION_DOMAIN ? s->domain : own);
+	}
+	if (w->option == OPTION_NAME && s->from_name[0])
+		sheet_fmt(s->title, sizeof s->title, "export.title_name", s->from_name, s->vendor,
+			  NULL);
+	else if (w->option == OPTION_NAME)
+		sheet_fmt(s->title, sizeof s->title, "export.title_vendor", s->vendor, NULL, NULL);
+	else
+		sheet_fmt(s->title, sizeof s->title, "export.title",
+			  s->domain[0] ? s->domain : s->address, NULL, NULL);
 
 	if (w->cfg.support_contact[0]) {
 		char contact[SHEET_SHORT_MAX];
@@ -284,14 +473,17 @@ static bool sheet_build(struct sheet *s, const struct wizard *w, const struct ex
 	}
 	if (opt && opt->generated_ms > 0) {
 		char when[32];
-		state_iso_time(opt->generated_ms, when, sizeof when);
-		sheet_fmt(s->footer, sizeof s->footer, "export.footer", s->customer, when, NULL);
+		sheet_when(opt->generated_ms, when, sizeof when);
+		sheet_fmt(s->footer, sizeof s->footer, "export.footer", s->vendor, s->customer,
+			  when);
 	} else {
-		sheet_fmt(s->footer, sizeof s->footer, "export.footer_undated", s->customer, NULL,
-			  NULL);
+		sheet_fmt(s->footer, sizeof s->footer, "export.footer_undated", s->vendor,
+			  s->customer, NULL);
 	}
 	if (opt && opt->note)
 		sanitize_text(opt->note, s->note, sizeof s->note);
+	if (opt && opt->sender)
+		sheet_letter(s, w, opt->sender);
 	return true;
 }
 

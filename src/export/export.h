@@ -34,6 +34,9 @@ struct export_options {
 	const char *note;     /* a note from the sender (untrusted), or NULL */
 	int64_t generated_ms; /* wall clock shown as "made on", 0 to leave it out */
 	bool qr;	      /* HTML: the QR code of all records (default on) */
+	const char *sender;   /* the customer's address (untrusted) when the sheet is an email
+				 to a teammate: it then opens with a letter to them, the note
+				 first; NULL for a plain sheet */
 };
 
 /* Stable word of a format ("text", "markdown", "html", "json", "zone",

@@ -22,8 +22,9 @@ static const char html_style[] =
     "padding:.25em .5em .25em 0}th{width:9em;font-weight:600;white-space:nowrap}\n"
     ".status-verified{color:#1a7f37}.status-partial{color:#9a6700}"
     ".status-mismatch,.status-missing,.status-error{color:#b42318}\n"
-    ".fix{font-weight:600}.muted{color:#555}.qr{display:block;margin:.5em 0}\n"
-    ".qr-box{margin:1.5em 0}\n"
+    ".fix{font-weight:600}.muted,.status-optional{color:#555}.qr{display:block;margin:.5em 0}\n"
+    ".qr-box{margin:1.5em 0}.note{margin:1em 0;padding:.2em 1em;border-left:4px solid #ccc;"
+    "white-space:pre-wrap}\n"
     "@media print{body{font-size:11pt;color:#000}.page{max-width:none;padding:0}"
     "code,pre{background:none}pre{border:1px solid #999}.record,.qr-box{break-inside:avoid}"
     "h2,h3{break-after:avoid}.status-verified,.status-partial,.status-mismatch,"
@@ -115,6 +116,9 @@ static enum bh_err html_record(struct buf *out, const struct sheet *s, size_t i)
 	SHEET_PUT(err, html_row(out, "export_field.ttl"));
 	SHEET_PUT(err, html_text(out, word));
 	SHEET_PUT(err, buf_puts(out, "</td></tr>\n"));
+	SHEET_PUT(err, html_row(out, "export_field.does"));
+	SHEET_PUT(err, html_text(out, r->does));
+	SHEET_PUT(err, buf_puts(out, "</td></tr>\n"));
 	SHEET_PUT(err, html_row(out, "export_field.status"));
 	SHEET_PUT(err, buf_printf(out, "<span class=\"status-%s\">", r->status_word));
 	SHEET_PUT(err, html_text(out, r->status_text));
@@ -134,7 +138,6 @@ static enum bh_err html_record(struct buf *out, const struct sheet *s, size_t i)
 	if (r->ndiags)
 		SHEET_PUT(err, buf_puts(out, "</ul>"));
 	SHEET_PUT(err, buf_puts(out, "</td></tr>\n"));
-	SHEET_PUT(err, html_code_row(out, "export_field.check", r->check));
 	SHEET_PUT(err, buf_puts(out, "</table>\n</div>\n"));
 	return err;
 }
@@ -160,22 +163,31 @@ static enum bh_err html_qr(struct buf *out, const struct sheet *s)
 static enum bh_err html_records(struct buf *out, const struct sheet *s)
 {
 	char word[SHEET_TEXT_MAX], n[24];
-	enum bh_err err;
+	enum bh_err err = BH_OK;
 	size_t i;
 
-	err = html_word(out, "h2", "export.host_heading");
-	SHEET_PUT(err, html_elem(out, "p", s->host));
-	if (s->host_steps[0])
-		SHEET_PUT(err, html_elem(out, "p", s->host_steps));
-	if (s->host_long_txt[0])
-		SHEET_PUT(err, html_elem(out, "p", s->host_long_txt));
-	if (s->host_proxy[0])
-		SHEET_PUT(err, html_elem(out, "p", s->host_proxy));
-	SHEET_PUT(err, html_word(out, "h2", "export.records_heading"));
-	if (!s->nrecords)
-		return err == BH_OK ? html_word(out, "p", "export.no_records") : err;
+	if (!s->published) {
+		err = html_word(out, "h2", "export.host_heading");
+		SHEET_PUT(err, html_elem(out, "p", s->host));
+		if (s->host_steps[0])
+			SHEET_PUT(err, html_elem(out, "p", s->host_steps));
+		if (s->host_long_txt[0])
+			SHEET_PUT(err, html_elem(out, "p", s->host_long_txt));
+		if (s->host_proxy[0])
+			SHEET_PUT(err, html_elem(out, "p", s->host_proxy));
+	}
+	SHEET_PUT(err, html_word(out, "h2",
+				 s->published ? "export.records_heading_done"
+					      : "export.records_heading"));
+	if (!s->nrecords) {
+		sheet_fmt(word, sizeof word, "export.no_records", s->vendor, NULL, NULL);
+		return err == BH_OK ? html_elem(out, "p", word) : err;
+	}
 	snprintf(n, sizeof n, "%zu", s->nrecords);
-	text_fmt(word, sizeof word, "export.records_intro", n, NULL, NULL);
+	if (s->published)
+		sheet_word("export.records_intro_done", word, sizeof word);
+	else
+		text_fmt(word, sizeof word, "export.records_intro", n, NULL, NULL);
 	SHEET_PUT(err, html_elem(out, "p", word));
 	for (i = 0; i < s->nrecords; i++)
 		SHEET_PUT(err, html_record(out, s, i));
@@ -187,7 +199,10 @@ static enum bh_err html_records(struct buf *out, const struct sheet *s)
 		SHEET_PUT(err, buf_puts(out, i + 1 < s->nrecords ? "\n" : ""));
 	}
 	SHEET_PUT(err, buf_puts(out, "</pre>\n"));
-	SHEET_PUT(err, html_word(out, "p", "export.check_host_note"));
+	if (!s->published) {
+		sheet_fmt(word, sizeof word, "export.check_host_note", s->vendor, NULL, NULL);
+		SHEET_PUT(err, html_elem(out, "p", word));
+	}
 	if (s->qr)
 		SHEET_PUT(err, html_qr(out, s));
 	return err;
@@ -205,9 +220,14 @@ static enum bh_err html_address(struct buf *out, const struct sheet *s)
 		SHEET_PUT(err, buf_puts(out, "</td></tr>\n"));
 	}
 	SHEET_PUT(err, buf_puts(out, "</table>\n"));
+	if (s->done || !s->w->signature.exists)
+		return err;
 	SHEET_PUT(err, html_elem(out, "p", s->confirm_what));
-	SHEET_PUT(err, html_elem(out, "p", s->confirm_status));
-	SHEET_PUT(err, html_word(out, "p", "export_confirm.not_seen"));
+	{
+		char word[SHEET_TEXT_MAX];
+		sheet_fmt(word, sizeof word, "export_confirm.not_seen", s->vendor, NULL, NULL);
+		SHEET_PUT(err, html_elem(out, "p", word));
+	}
 	return err;
 }
 
@@ -223,9 +243,38 @@ static enum bh_err html_from(struct buf *out, const struct sheet *s)
 	return err;
 }
 
+/* "<p><strong>Label:</strong> text</p>". */
+static enum bh_err html_labelled(struct buf *out, const char *label_id, const char *text)
+{
+	char word[SHEET_SHORT_MAX];
+	enum bh_err err = buf_puts(out, "<p><strong>");
+	sheet_word(label_id, word, sizeof word);
+	SHEET_PUT(err, html_text(out, word));
+	SHEET_PUT(err, buf_puts(out, ":</strong> "));
+	SHEET_PUT(err, html_text(out, text));
+	SHEET_PUT(err, buf_puts(out, "</p>\n"));
+	return err;
+}
+
+/* An email to a teammate: who asks and why, the note first, then a rule. */
+static enum bh_err html_letter(struct buf *out, const struct sheet *s)
+{
+	const struct sheet_letter *l = &s->letter;
+	enum bh_err err = html_elem(out, "p", l->greeting);
+	SHEET_PUT(err, html_elem(out, "p", l->asked));
+	if (s->note[0]) {
+		SHEET_PUT(err, buf_puts(out, "<blockquote class=\"note\">"));
+		SHEET_PUT(err, html_text(out, s->note));
+		SHEET_PUT(err, buf_puts(out, "</blockquote>\n"));
+	}
+	SHEET_PUT(err, html_elem(out, "p", l->why));
+	SHEET_PUT(err, html_elem(out, "p", l->reply));
+	SHEET_PUT(err, buf_puts(out, "<hr>\n"));
+	return err;
+}
+
 enum bh_err export_render_html(const struct sheet *s, struct buf *out)
 {
-	char word[SHEET_TEXT_MAX];
 	enum bh_err err;
 
 	err =
@@ -236,14 +285,14 @@ enum bh_err export_render_html(const struct sheet *s, struct buf *out)
 	SHEET_PUT(err,
 		  buf_printf(out, "<style>\n%s</style>\n</head>\n<body>\n<div class=\"page\">\n",
 			     html_style));
+	if (s->letter.on)
+		SHEET_PUT(err, html_letter(out, s));
 	SHEET_PUT(err, html_elem(out, "h1", s->title));
-	SHEET_PUT(err, html_elem(out, "p", s->intro));
-	sheet_word("export.option_heading", word, sizeof word);
-	SHEET_PUT(err, buf_puts(out, "<p><strong>"));
-	SHEET_PUT(err, html_text(out, word));
-	SHEET_PUT(err, buf_puts(out, ":</strong> "));
-	SHEET_PUT(err, html_text(out, s->option_text));
-	SHEET_PUT(err, buf_puts(out, "</p>\n"));
+	if (!s->letter.on)
+		SHEET_PUT(err, html_elem(out, "p", s->intro));
+	SHEET_PUT(err, html_labelled(out, "export.option_heading", s->option_text));
+	if (s->status[0])
+		SHEET_PUT(err, html_labelled(out, "export.status_heading", s->status));
 	SHEET_PUT(err, html_word(out, "h2", "export.why_heading"));
 	SHEET_PUT(err, html_elem(out, "p", s->why));
 	if (s->option == 1)
@@ -252,7 +301,7 @@ enum bh_err export_render_html(const struct sheet *s, struct buf *out)
 		SHEET_PUT(err, html_address(out, s));
 	else
 		SHEET_PUT(err, html_from(out, s));
-	if (s->note[0]) {
+	if (s->note[0] && !s->letter.on) {
 		SHEET_PUT(err, html_word(out, "h2", "export.note_heading"));
 		SHEET_PUT(err, html_elem(out, "p", s->note));
 	}

@@ -167,6 +167,9 @@ static enum bh_err md_record(struct buf *out, const struct sheet *s, size_t i)
 	text_fmt(word, sizeof word, "export.ttl_note", ttl, NULL, NULL);
 	SHEET_PUT(err, md_text(out, word));
 	SHEET_PUT(err, buf_puts(out, "\n"));
+	SHEET_PUT(err, md_item(out, "export_field.does"));
+	SHEET_PUT(err, md_text(out, r->does));
+	SHEET_PUT(err, buf_puts(out, "\n"));
 	SHEET_PUT(err, md_item(out, "export_field.status"));
 	SHEET_PUT(err, md_text(out, r->status_text));
 	SHEET_PUT(err, buf_puts(out, "\n"));
@@ -183,9 +186,6 @@ static enum bh_err md_record(struct buf *out, const struct sheet *s, size_t i)
 	SHEET_PUT(err, md_item(out, "export_field.value"));
 	SHEET_PUT(err, buf_puts(out, "\n"));
 	SHEET_PUT(err, md_block(out, "  ", "text", r->value));
-	SHEET_PUT(err, md_item(out, "export_field.check"));
-	SHEET_PUT(err, buf_puts(out, "\n"));
-	SHEET_PUT(err, md_block(out, "  ", "sh", r->check));
 	return err;
 }
 
@@ -194,25 +194,32 @@ static enum bh_err md_records(struct buf *out, const struct sheet *s)
 {
 	char word[SHEET_TEXT_MAX], n[24];
 	struct buf cmds = {0};
-	enum bh_err err;
+	enum bh_err err = BH_OK;
 	size_t i;
 
-	err = md_heading_word(out, 2, "export.host_heading");
-	SHEET_PUT(err, md_para(out, s->host));
-	if (s->host_steps[0])
-		SHEET_PUT(err, md_para(out, s->host_steps));
-	if (s->host_long_txt[0])
-		SHEET_PUT(err, md_para(out, s->host_long_txt));
-	if (s->host_proxy[0])
-		SHEET_PUT(err, md_para(out, s->host_proxy));
-	SHEET_PUT(err, md_heading_word(out, 2, "export.records_heading"));
+	if (!s->published) {
+		err = md_heading_word(out, 2, "export.host_heading");
+		SHEET_PUT(err, md_para(out, s->host));
+		if (s->host_steps[0])
+			SHEET_PUT(err, md_para(out, s->host_steps));
+		if (s->host_long_txt[0])
+			SHEET_PUT(err, md_para(out, s->host_long_txt));
+		if (s->host_proxy[0])
+			SHEET_PUT(err, md_para(out, s->host_proxy));
+	}
+	SHEET_PUT(err, md_heading_word(out, 2,
+				       s->published ? "export.records_heading_done"
+						    : "export.records_heading"));
 	if (!s->nrecords) {
-		sheet_word("export.no_records", word, sizeof word);
+		sheet_fmt(word, sizeof word, "export.no_records", s->vendor, NULL, NULL);
 		SHEET_PUT(err, md_para(out, word));
 		return err;
 	}
 	snprintf(n, sizeof n, "%zu", s->nrecords);
-	text_fmt(word, sizeof word, "export.records_intro", n, NULL, NULL);
+	if (s->published)
+		sheet_word("export.records_intro_done", word, sizeof word);
+	else
+		text_fmt(word, sizeof word, "export.records_intro", n, NULL, NULL);
 	SHEET_PUT(err, md_para(out, word));
 	for (i = 0; i < s->nrecords; i++)
 		SHEET_PUT(err, md_record(out, s, i));
@@ -224,8 +231,10 @@ static enum bh_err md_records(struct buf *out, const struct sheet *s)
 	SHEET_PUT(err, buf_puts(out, "\n"));
 	SHEET_PUT(err, md_block(out, "", "sh", cmds.data ? cmds.data : ""));
 	buf_free(&cmds);
-	sheet_word("export.check_host_note", word, sizeof word);
-	SHEET_PUT(err, md_para(out, word));
+	if (!s->published) {
+		sheet_fmt(word, sizeof word, "export.check_host_note", s->vendor, NULL, NULL);
+		SHEET_PUT(err, md_para(out, word));
+	}
 	return err;
 }
 
@@ -243,9 +252,10 @@ static enum bh_err md_address(struct buf *out, const struct sheet *s)
 		SHEET_PUT(err, buf_puts(out, "\n"));
 	}
 	SHEET_PUT(err, buf_puts(out, "\n"));
+	if (s->done || !s->w->signature.exists)
+		return err;
 	SHEET_PUT(err, md_para(out, s->confirm_what));
-	SHEET_PUT(err, md_para(out, s->confirm_status));
-	sheet_word("export_confirm.not_seen", word, sizeof word);
+	sheet_fmt(word, sizeof word, "export_confirm.not_seen", s->vendor, NULL, NULL);
 	SHEET_PUT(err, md_para(out, word));
 	return err;
 }
@@ -263,17 +273,46 @@ static enum bh_err md_from(struct buf *out, const struct sheet *s)
 	return err;
 }
 
-enum bh_err export_render_markdown(const struct sheet *s, struct buf *out)
+/* An email to a teammate: who asks and why, the note first (quoted). */
+static enum bh_err md_letter(struct buf *out, const struct sheet *s)
 {
-	char word[SHEET_TEXT_MAX];
-	enum bh_err err = md_heading(out, 1, s->title);
+	const struct sheet_letter *l = &s->letter;
+	enum bh_err err = md_para(out, l->greeting);
+	SHEET_PUT(err, md_para(out, l->asked));
+	if (s->note[0]) {
+		SHEET_PUT(err, buf_puts(out, "> "));
+		SHEET_PUT(err, md_para(out, s->note));
+	}
+	SHEET_PUT(err, md_para(out, l->why));
+	SHEET_PUT(err, md_para(out, l->reply));
+	SHEET_PUT(err, buf_puts(out, "---\n\n"));
+	return err;
+}
 
-	SHEET_PUT(err, md_para(out, s->intro));
-	sheet_word("export.option_heading", word, sizeof word);
-	SHEET_PUT(err, buf_puts(out, "**"));
+/* "**Label:** text" as its own paragraph. */
+static enum bh_err md_labelled(struct buf *out, const char *label_id, const char *text)
+{
+	char word[SHEET_SHORT_MAX];
+	enum bh_err err = buf_puts(out, "**");
+	sheet_word(label_id, word, sizeof word);
 	SHEET_PUT(err, md_text(out, word));
 	SHEET_PUT(err, buf_puts(out, ":** "));
-	SHEET_PUT(err, md_para(out, s->option_text));
+	SHEET_PUT(err, md_para(out, text));
+	return err;
+}
+
+enum bh_err export_render_markdown(const struct sheet *s, struct buf *out)
+{
+	enum bh_err err = BH_OK;
+
+	if (s->letter.on)
+		err = md_letter(out, s);
+	SHEET_PUT(err, md_heading(out, 1, s->title));
+	if (!s->letter.on)
+		SHEET_PUT(err, md_para(out, s->intro));
+	SHEET_PUT(err, md_labelled(out, "export.option_heading", s->option_text));
+	if (s->status[0])
+		SHEET_PUT(err, md_labelled(out, "export.status_heading", s->status));
 	SHEET_PUT(err, md_heading_word(out, 2, "export.why_heading"));
 	SHEET_PUT(err, md_para(out, s->why));
 	if (s->option == 1)
@@ -282,7 +321,7 @@ enum bh_err export_render_markdown(const struct sheet *s, struct buf *out)
 		SHEET_PUT(err, md_address(out, s));
 	else
 		SHEET_PUT(err, md_from(out, s));
-	if (s->note[0]) {
+	if (s->note[0] && !s->letter.on) {
 		SHEET_PUT(err, md_heading_word(out, 2, "export.note_heading"));
 		SHEET_PUT(err, md_para(out, s->note));
 	}

@@ -31,12 +31,23 @@ struct sheet_record {
 	char label[RECORD_NAME_MAX];   /* the label to type ("@" for the apex) */
 	char value[RECORD_VALUE_MAX];  /* TXT text or CNAME target */
 	bool required;
-	const char *status_word; /* "verified" (static) */
-	const char *status_text; /* "Verified" (static) */
-	bool checked;		 /* a DNS check has given a status */
+	const char *status_word;   /* "verified", "optional" (static): an HTML class */
+	const char *status_text;   /* the records screen's word: "Verified" (static) */
+	bool checked;		   /* a DNS check has given a status */
+	char does[SHEET_TEXT_MAX]; /* what the record does, in a sentence or two */
 	size_t ndiags;
 	struct sheet_diag diags[RECORD_MAX_DIAGNOSES];
 	char check[RECORD_NAME_MAX + 32]; /* "dig +short TXT <name>" */
+};
+
+/* An email to a teammate: who asked them, their note and why, before the
+ * sheet (export_options.sender). */
+struct sheet_letter {
+	bool on;
+	char greeting[SHEET_SHORT_MAX];
+	char asked[SHEET_TEXT_MAX]; /* "jane@... asked you to help set up email for ..." */
+	char why[SHEET_TEXT_MAX];
+	char reply[SHEET_TEXT_MAX];
 };
 
 /* Everything an export says; every string is sanitized UTF-8. */
@@ -51,8 +62,12 @@ struct sheet {
 	char esp[SHEET_SHORT_MAX];
 	char customer[SHEET_SHORT_MAX];
 	char support[SHEET_TEXT_MAX]; /* "Ask support@vendor.example." */
-	char footer[SHEET_SHORT_MAX];
-	char note[EXPORT_NOTE_MAX]; /* "" when none */
+	char footer[SHEET_TEXT_MAX];
+	char note[EXPORT_NOTE_MAX];  /* "" when none */
+	char status[SHEET_TEXT_MAX]; /* where things stand: "Done: ..." or "To do: ..." */
+	bool done;		     /* nothing is left to do */
+	bool published;		     /* option 1: every required record is in DNS */
+	struct sheet_letter letter;  /* on for an email to a teammate (the note is in it) */
 
 	/* option 1 */
 	char domain[RECORD_NAME_MAX];	    /* A-labels */
@@ -67,7 +82,6 @@ struct sheet {
 	char address[SHEET_SHORT_MAX];
 	char address_name[SHEET_SHORT_MAX];
 	char confirm_what[SHEET_TEXT_MAX];
-	char confirm_status[SHEET_TEXT_MAX];
 
 	/* option 3 */
 	char from_display[FROM_DISPLAY_MAX];
@@ -75,6 +89,7 @@ struct sheet {
 	char
 	    from_header[FROM_HEADER_MAX]; /* folded: lines joined by '\n', nothing else below ' ' */
 	char from_shows[SHEET_TEXT_MAX];
+	char from_name[SHEET_SHORT_MAX]; /* the customer's name as typed */
 
 	bool qr; /* HTML: draw the QR code of all records */
 };

@@ -115,7 +115,7 @@ static size_t text_label_width(void)
 	static const char *const ids[] = {
 	    "export_field.type",  "export_field.full_name", "export_field.label",
 	    "export_field.value", "export_field.ttl",	    "export_field.status",
-	    "export_field.check", "export_field.address",   "export_field.display_name"};
+	    "export_field.does",  "export_field.address",   "export_field.display_name"};
 	size_t i, max = 0;
 	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
 		char label[SHEET_SHORT_MAX];
@@ -143,6 +143,7 @@ static enum bh_err text_record(struct buf *out, const struct sheet *s, size_t i,
 	snprintf(word, sizeof word, "%u", EXPORT_TTL);
 	text_fmt(ttl, sizeof ttl, "export.ttl_note", word, NULL, NULL);
 	SHEET_PUT(err, text_field(out, "   ", "export_field.ttl", width, ttl, true));
+	SHEET_PUT(err, text_field(out, "   ", "export_field.does", width, r->does, true));
 	SHEET_PUT(err, text_field(out, "   ", "export_field.status", width, r->status_text, true));
 	memset(pad, ' ', sizeof pad);
 	pad[width + 5 < sizeof pad ? width + 5 : sizeof pad - 1] = '\0';
@@ -156,7 +157,6 @@ static enum bh_err text_record(struct buf *out, const struct sheet *s, size_t i,
 		SHEET_PUT(err, buf_puts(out, hang));
 		SHEET_PUT(err, text_wrap_at(out, fix, width + 7, hang));
 	}
-	SHEET_PUT(err, text_field(out, "   ", "export_field.check", width, r->check, false));
 	return err;
 }
 
@@ -165,26 +165,32 @@ static enum bh_err text_records(struct buf *out, const struct sheet *s)
 {
 	char word[SHEET_TEXT_MAX], n[24];
 	size_t i, width = text_label_width();
-	enum bh_err err;
+	enum bh_err err = BH_OK;
 
-	sheet_word("export.host_heading", word, sizeof word);
-	err = text_heading(out, word, '-');
-	SHEET_PUT(err, text_wrap(out, s->host, ""));
-	if (s->host_steps[0])
-		SHEET_PUT(err, text_wrap(out, s->host_steps, ""));
-	if (s->host_long_txt[0])
-		SHEET_PUT(err, text_wrap(out, s->host_long_txt, ""));
-	if (s->host_proxy[0])
-		SHEET_PUT(err, text_wrap(out, s->host_proxy, ""));
-	sheet_word("export.records_heading", word, sizeof word);
+	if (!s->published) {
+		sheet_word("export.host_heading", word, sizeof word);
+		err = text_heading(out, word, '-');
+		SHEET_PUT(err, text_wrap(out, s->host, ""));
+		if (s->host_steps[0])
+			SHEET_PUT(err, text_wrap(out, s->host_steps, ""));
+		if (s->host_long_txt[0])
+			SHEET_PUT(err, text_wrap(out, s->host_long_txt, ""));
+		if (s->host_proxy[0])
+			SHEET_PUT(err, text_wrap(out, s->host_proxy, ""));
+	}
+	sheet_word(s->published ? "export.records_heading_done" : "export.records_heading", word,
+		   sizeof word);
 	SHEET_PUT(err, text_heading(out, word, '-'));
 	if (!s->nrecords) {
-		sheet_word("export.no_records", word, sizeof word);
+		sheet_fmt(word, sizeof word, "export.no_records", s->vendor, NULL, NULL);
 		SHEET_PUT(err, text_wrap(out, word, ""));
 		return err;
 	}
 	snprintf(n, sizeof n, "%zu", s->nrecords);
-	text_fmt(word, sizeof word, "export.records_intro", n, NULL, NULL);
+	if (s->published)
+		sheet_word("export.records_intro_done", word, sizeof word);
+	else
+		text_fmt(word, sizeof word, "export.records_intro", n, NULL, NULL);
 	SHEET_PUT(err, text_wrap(out, word, ""));
 	for (i = 0; i < s->nrecords; i++)
 		SHEET_PUT(err, text_record(out, s, i, width));
@@ -195,9 +201,11 @@ static enum bh_err text_records(struct buf *out, const struct sheet *s)
 	SHEET_PUT(err, buf_puts(out, "\n"));
 	for (i = 0; i < s->nrecords; i++)
 		SHEET_PUT(err, buf_printf(out, "    %s\n", s->records[i].check));
-	SHEET_PUT(err, buf_puts(out, "\n"));
-	sheet_word("export.check_host_note", word, sizeof word);
-	SHEET_PUT(err, text_wrap(out, word, ""));
+	if (!s->published) {
+		SHEET_PUT(err, buf_puts(out, "\n"));
+		sheet_fmt(word, sizeof word, "export.check_host_note", s->vendor, NULL, NULL);
+		SHEET_PUT(err, text_wrap(out, word, ""));
+	}
 	return err;
 }
 
@@ -214,11 +222,11 @@ static enum bh_err text_address(struct buf *out, const struct sheet *s)
 	if (s->address_name[0])
 		SHEET_PUT(err, text_field(out, "", "export_field.display_name", width,
 					  s->address_name, false));
+	if (s->done || !s->w->signature.exists)
+		return err;
 	SHEET_PUT(err, buf_puts(out, "\n"));
 	SHEET_PUT(err, text_wrap(out, s->confirm_what, ""));
-	SHEET_PUT(err, buf_puts(out, "\n"));
-	SHEET_PUT(err, text_wrap(out, s->confirm_status, ""));
-	sheet_word("export_confirm.not_seen", word, sizeof word);
+	sheet_fmt(word, sizeof word, "export_confirm.not_seen", s->vendor, NULL, NULL);
 	SHEET_PUT(err, text_wrap(out, word, ""));
 	return err;
 }
@@ -250,17 +258,46 @@ static enum bh_err text_from(struct buf *out, const struct sheet *s)
 	return err;
 }
 
+/* An email to a teammate: who asks and why, the note first, then a rule. */
+static enum bh_err text_letter(struct buf *out, const struct sheet *s)
+{
+	const struct sheet_letter *l = &s->letter;
+	enum bh_err err = buf_printf(out, "%s\n\n", l->greeting);
+	SHEET_PUT(err, text_wrap(out, l->asked, ""));
+	if (s->note[0]) {
+		SHEET_PUT(err, buf_puts(out, "\n"));
+		SHEET_PUT(err, text_wrap(out, s->note, "    "));
+	}
+	SHEET_PUT(err, buf_puts(out, "\n"));
+	SHEET_PUT(err, text_wrap(out, l->why, ""));
+	SHEET_PUT(err, buf_puts(out, "\n"));
+	SHEET_PUT(err, text_wrap(out, l->reply, ""));
+	SHEET_PUT(err, buf_puts(out, "\n"));
+	SHEET_PUT(err, text_repeat(out, '-', TEXT_WIDTH));
+	SHEET_PUT(err, buf_puts(out, "\n\n"));
+	return err;
+}
+
 enum bh_err export_render_text(const struct sheet *s, struct buf *out)
 {
 	char word[SHEET_TEXT_MAX];
-	enum bh_err err;
+	enum bh_err err = BH_OK;
 
-	err = buf_printf(out, "%s\n", s->title);
+	if (s->letter.on)
+		err = text_letter(out, s);
+	SHEET_PUT(err, buf_printf(out, "%s\n", s->title));
 	SHEET_PUT(err, text_repeat(out, '=', text_width(s->title)));
 	SHEET_PUT(err, buf_puts(out, "\n\n"));
-	SHEET_PUT(err, text_wrap(out, s->intro, ""));
+	if (!s->letter.on)
+		SHEET_PUT(err, text_wrap(out, s->intro, ""));
 	sheet_word("export.option_heading", word, sizeof word);
-	SHEET_PUT(err, buf_printf(out, "\n%s: %s\n", word, s->option_text));
+	SHEET_PUT(err,
+		  buf_printf(out, "%s%s: %s\n", s->letter.on ? "" : "\n", word, s->option_text));
+	if (s->status[0]) {
+		sheet_word("export.status_heading", word, sizeof word);
+		SHEET_PUT(err, buf_printf(out, "%s: ", word));
+		SHEET_PUT(err, text_wrap_at(out, s->status, text_width(word) + 2, ""));
+	}
 	sheet_word("export.why_heading", word, sizeof word);
 	SHEET_PUT(err, text_heading(out, word, '-'));
 	SHEET_PUT(err, text_wrap(out, s->why, ""));
@@ -270,7 +307,7 @@ enum bh_err export_render_text(const struct sheet *s, struct buf *out)
 		SHEET_PUT(err, text_address(out, s));
 	else
 		SHEET_PUT(err, text_from(out, s));
-	if (s->note[0]) {
+	if (s->note[0] && !s->letter.on) {
 		sheet_word("export.note_heading", word, sizeof word);
 		SHEET_PUT(err, text_heading(out, word, '-'));
 		SHEET_PUT(err, text_wrap(out, s->note, ""));
@@ -278,6 +315,7 @@ enum bh_err export_render_text(const struct sheet *s, struct buf *out)
 	sheet_word("export.support_heading", word, sizeof word);
 	SHEET_PUT(err, text_heading(out, word, '-'));
 	SHEET_PUT(err, text_wrap(out, s->support, ""));
-	SHEET_PUT(err, buf_printf(out, "\n%s\n", s->footer));
+	SHEET_PUT(err, buf_puts(out, "\n"));
+	SHEET_PUT(err, text_wrap(out, s->footer, ""));
 	return err;
 }

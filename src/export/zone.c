@@ -93,13 +93,13 @@ enum bh_err export_render_zone(const struct sheet *s, struct buf *out)
 	if (s->option != 1)
 		sheet_fmt(line, sizeof line, "export_zone.none", s->option_text, NULL, NULL);
 	else if (!s->nrecords)
-		sheet_word("export.no_records", line, sizeof line);
+		sheet_fmt(line, sizeof line, "export.no_records", s->vendor, NULL, NULL);
 	else
 		sheet_fmt(line, sizeof line, "export_zone.head", s->domain, NULL, NULL);
 	SHEET_PUT(err, zone_comment(out, line));
 	for (i = 0; i < s->nrecords && err == BH_OK; i++) {
 		const struct sheet_record *r = &s->records[i];
-		err = buf_printf(out, "; %s: %s\n", r->heading, r->status_text);
+		err = buf_printf(out, "; %s: %s\n; %s\n", r->heading, r->status_text, r->does);
 		if (r->name[0] && r->value[0])
 			SHEET_PUT(err, zone_record(out, r));
 	}

@@ -196,6 +196,14 @@ if c.bad:
     sys.exit("external or injected: %r" % c.bad)
 EOF
 done
+# The reviewed HTML sheets, among them the email to a teammate (its letter,
+# the note as a block quote), parse strictly as well.
+if [ -n "$PY_HTML" ]; then
+	for h in "$(dirname "$0")"/../data/export/*.html.golden; do
+		"$PY_HTML" -c 'import sys, html5lib; html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], "rb"))' "$h" &&
+			ok "html5lib (strict) parses $(basename "$h")" || fail "html5lib: $h"
+	done
+fi
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/out.html" && ok "DNS text escaped in HTML" ||
 	fail "DNS text not escaped in HTML"
 grep -q '<svg' "$T/out.html" && ok "HTML carries the QR code as inline SVG" || fail "no SVG"
@@ -232,6 +240,23 @@ assert [r["purpose"] for r in d["records"]] == ["dkim", "return-path", "dmarc"]
 assert d["records"][0]["value"] == sys.argv[2]
 assert d["records"][0]["status"] == "mismatch"
 EOF
+
+# ---- JSON without records (option 3): check has nothing to verify, exit 2 ----
+export_to cust3 json "$T/cust3.json" || fail "export cust3 json"
+printf '{"domain": "customer.example", "records": []}\n' >"$T/empty.json"
+for f in "$T/cust3.json" "$T/empty.json"; do
+	set +e
+	"$BEHALF_BIN" check --records "$f" --authoritative 127.0.0.1:1 --resolver 127.0.0.1:1 \
+		>"$T/check.out" 2>"$T/check.err"
+	rc=$?
+	set -e
+	if [ "$rc" = 2 ] && grep -qF "behalf check: $f lists no records, so there is nothing to check" "$T/check.err" &&
+		! grep -qi "verified" "$T/check.out"; then
+		ok "check of $(basename "$f") (no records): exit 2, said why"
+	else
+		fail "check of $(basename "$f") (no records): exit $rc, out: $(cat "$T/check.out"), err: $(cat "$T/check.err")"
+	fi
+done
 
 # ---- the text says what matters ----
 for want in "$DKIM_NAME" "20250817055129pm._domainkey" "dig +short TXT $DKIM_NAME" \

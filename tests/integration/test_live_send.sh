@@ -2,7 +2,9 @@
 # "Send to a teammate", live: the export dialog sends the instructions
 # through the Postmark simulator from the vendor's shared address, Reply-To
 # the customer; the email arrives with its From, To, Reply-To, Subject,
-# TextBody and HtmlBody.  While the vendor's account is pending approval
+# TextBody and HtmlBody, both opening with a letter to the teammate (who
+# asks, the note first); the send counts toward the real session's hourly
+# limit, not the demo's.  While the vendor's account is pending approval
 # (412) the dialog explains it plainly.
 set -euo pipefail
 # shellcheck source=livelib.sh
@@ -46,7 +48,6 @@ sim_wait_jq '.Emails | length == 1' "the email arrived"
 e2e_equal "From" "Acme Help Desk <notifications@acmehelp.example>" "$(sim_jq '.Emails[0].From')"
 e2e_equal "To" "pat@dns-team.example" "$(sim_jq '.Emails[0].To')"
 subject=$(sim_jq '.Emails[0].Subject')
-[[ $subject == "Email set-up instructions for"* ]] || e2e_fail "Subject: $subject"
 # The simulator keeps only the envelope: the request it received has the rest.
 req='[.[] | select(.Path == "/email")][0].Body'
 body=$(sim_requests_jq "$req")
@@ -56,10 +57,27 @@ text=$(jq -r '.TextBody' <<<"$body")
 html=$(jq -r '.HtmlBody' <<<"$body")
 [[ $text == *"Hi Pat, nothing to do in DNS"* ]] || e2e_fail "the note is not in TextBody: $text"
 [[ $text == *"Jane Customer via Acme Help Desk"* ]] || e2e_fail "the From header is not in TextBody"
+[[ $text == "Hello,"* ]] || e2e_fail "TextBody does not greet the teammate: ${text:0:200}"
+before=${text%%How Acme Help Desk sends email for Jane Customer*}
+[[ $before == *"jane@customer.example asked you to help set up email for Jane Customer"* &&
+	$before == *"Hi Pat, nothing to do in DNS"* ]] ||
+	e2e_fail "TextBody does not open with who asks and the note: ${text:0:400}"
+[[ $subject == "How Acme Help Desk sends email for Jane Customer" ]] || e2e_fail "Subject: $subject"
+hbefore=${html%%<h1>*}
+[[ $hbefore == *"Hi Pat, nothing to do in DNS"* ]] || e2e_fail "the note is not first in HtmlBody"
 [[ $html == *"<html"* && $html == *"Hi Pat, nothing to do in DNS"* ]] || e2e_fail "HtmlBody: ${html:0:200}"
 # Tokens travel only in their headers.
 if grep -q "sim-server-token\|$LIVE_TOKEN" <<<"$body"; then e2e_fail "a token is in the email"; fi
 e2e_equal "audit" 1 "$(grep -c '"event": *"sent-to-teammate"' "$E2E_STATE/audit.jsonl")"
+# A real send counts toward the real limit (saved after a short quiet time).
+st="$E2E_STATE/$LIVE_CUSTOMER.json"
+i=0
+until [ "$(jq '.export.sends_ms | length' "$st")" = 1 ]; do
+	i=$((i + 1))
+	((i < 200)) || e2e_fail "the real send is not counted: $(jq -c .export "$st")"
+	sleep 0.05
+done
+e2e_equal "no demo send counted" 0 "$(jq '.export.demo_sends_ms | length' "$st")"
 
 # Pending approval: every recipient must share the From's domain (412).
 sim_post options '{"PendingApproval": true}' >/dev/null

@@ -138,6 +138,18 @@ static char *slurp(const char *path)
 	return buf_steal(&b);
 }
 
+/* The number of times needle occurs in s. */
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0;
+	const char *p = s;
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
 /* Compares text with tests/data/export/<name>.golden (rewrites it when
  * BEHALF_UPDATE_GOLDEN is set). */
 static void golden(const char *name, const char *text)
@@ -203,7 +215,7 @@ static void test_golden_option1_unknown_host(void **state)
 {
 	struct wizard *w = wizard_option1();
 	struct export_options opt = {"Please add these today. Thanks! -- Jane", 1755409889000,
-				     false};
+				     false, NULL};
 	struct buf out = {0};
 	(void)state;
 	w->dns_host[0] = '\0';
@@ -214,6 +226,76 @@ static void test_golden_option1_unknown_host(void **state)
 	w->nrecords = 0;
 	assert_int_equal(export_render_opts(w, EXPORT_MARKDOWN, &opt, &out), BH_OK);
 	golden("option1-no-records.md", out.data);
+	buf_free(&out);
+	free(w);
+}
+
+/* Verified at the ESP: the sheet says it is done, records are kept, not
+ * to add; a DNS status not checked yet shows the ESP's word. */
+static void test_golden_option1_done(void **state)
+{
+	struct wizard *w = wizard_option1();
+	(void)state;
+	w->step = STEP_DONE;
+	w->esp_domain.exists = true;
+	str_copy(w->esp_domain.name, sizeof w->esp_domain.name, "customer.example");
+	w->esp_domain.dkim_verified = true;
+	w->esp_domain.return_path_verified = true;
+	memset(w->results, 0, sizeof w->results);
+	w->results[1].status = STATUS_VERIFIED;
+	golden_all(w, "option1-done");
+}
+
+/* Option 2, the link clicked: done, no instructions to click it. */
+static void test_golden_option2_confirmed(void **state)
+{
+	struct wizard *w = wizard_option2();
+	struct buf out = {0};
+	(void)state;
+	w->signature.confirmed = true;
+	assert_int_equal(export_render(w, EXPORT_TEXT, &out), BH_OK);
+	golden("option2-confirmed.txt", out.data);
+	assert_null(strstr(out.data, "click the confirmation link"));
+	buf_free(&out);
+	free(w);
+}
+
+/* The email to a teammate: addressed to them, the note first, then the
+ * sheet (text and HTML are its two parts). */
+static void test_golden_email(void **state)
+{
+	struct export_options opt = {"Hi Pat, could you add these today? Thanks, Jane",
+				     1755409889000, true, "jane@customer.example"};
+	struct wizard *w = wizard_option1();
+	struct buf out = {0};
+	const char *note, *sheet;
+	(void)state;
+	assert_int_equal(export_render_opts(w, EXPORT_TEXT, &opt, &out), BH_OK);
+	golden("option1-email.txt", out.data);
+	note = strstr(out.data, "could you add these today");
+	sheet = strstr(out.data, "Email set-up instructions for customer.example\n");
+	assert_non_null(note);
+	assert_non_null(sheet);
+	assert_true(note < sheet);
+	assert_int_equal(count(out.data, "could you add these today"), 1);
+	buf_reset(&out);
+	assert_int_equal(export_render_opts(w, EXPORT_HTML, &opt, &out), BH_OK);
+	golden("option1-email.html", out.data);
+	buf_free(&out);
+	free(w);
+	/* option 2 before the confirmation email went out: not "sent" */
+	w = wizard_option2();
+	w->signature.exists = false;
+	assert_int_equal(export_render_opts(w, EXPORT_TEXT, &opt, &out), BH_OK);
+	golden("option2-email.txt", out.data);
+	assert_non_null(strstr(out.data, "is about to"));
+	assert_null(strstr(out.data, "Postmark sent"));
+	buf_reset(&out);
+	free(w);
+	w = wizard_option3();
+	opt.note = NULL;
+	assert_int_equal(export_render_opts(w, EXPORT_TEXT, &opt, &out), BH_OK);
+	golden("option3-email.txt", out.data);
 	buf_free(&out);
 	free(w);
 }
@@ -335,18 +417,6 @@ static void assert_no_controls(const char *s, bool crlf, const char *what)
 	}
 }
 
-/* The number of times needle occurs in s. */
-static size_t count(const char *s, const char *needle)
-{
-	size_t n = 0;
-	const char *p = s;
-	while ((p = strstr(p, needle)) != NULL) {
-		n++;
-		p += strlen(needle);
-	}
-	return n;
-}
-
 /* HTML: no tag, attribute or entity from the text. */
 static void check_html(const char *s)
 {
@@ -381,7 +451,8 @@ static void check_markdown(const char *s)
 			char *copy = xstrndup(line, len);
 			size_t i;
 			bool in_code = false;
-			for (i = 0; copy[i]; i++) {
+			/* a block quote of ours (the note of an email) may open the line */
+			for (i = strncmp(copy, "> ", 2) == 0 ? 2 : 0; copy[i]; i++) {
 				if (copy[i] == '\\' && copy[i + 1]) {
 					i++;
 					continue;
@@ -504,7 +575,7 @@ static void check_json(const char *s)
 static void hostile_option(enum wizard_option option)
 {
 	struct wizard *w = wizard_hostile(option);
-	struct export_options opt = {hostile, 1755409889000, true};
+	struct export_options opt = {hostile, 1755409889000, true, hostile};
 	int f;
 	for (f = 0; f < EXPORT__COUNT; f++) {
 		struct buf out = {0};
@@ -679,6 +750,9 @@ int main(void)
 	    cmocka_unit_test(test_golden_option2),
 	    cmocka_unit_test(test_golden_option3),
 	    cmocka_unit_test(test_golden_option1_unknown_host),
+	    cmocka_unit_test(test_golden_option1_done),
+	    cmocka_unit_test(test_golden_option2_confirmed),
+	    cmocka_unit_test(test_golden_email),
 	    cmocka_unit_test(test_formats),
 	    cmocka_unit_test(test_no_option),
 	    cmocka_unit_test(test_limit),

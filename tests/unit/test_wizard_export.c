@@ -48,7 +48,7 @@ static void sent(struct wizard *w, int64_t wall)
 	str_copy(m.to, sizeof m.to, w->export.send_to);
 	str_copy(m.reply_to, sizeof m.reply_to, w->export.send_reply_to);
 	str_copy(m.subject, sizeof m.subject, "Email set-up instructions for jane-co");
-	str_copy(m.body_start, sizeof m.body_start, "Line one\nLine \x1b[31mtwo\n");
+	str_copy(m.body, sizeof m.body, "Line one\nLine \x1b[31mtwo\n");
 	str_copy(m.message_id, sizeof m.message_id, "abc-123");
 	wizard_on_email_sent(w, &m, wall);
 }
@@ -165,8 +165,8 @@ static void test_send_checks_fields(void **state)
 	assert_int_equal(w.busy, REQ_NONE);
 	assert_int_equal(w.export.view, EXPORT_VIEW_SENT);
 	assert_string_equal(w.export.sent.to, "pat@dns-team.example");
-	assert_null(strchr(w.export.sent.body_start, '\x1b'));
-	assert_non_null(strstr(w.export.sent.body_start, "Line one\nLine "));
+	assert_null(strchr(w.export.sent.body, '\x1b'));
+	assert_non_null(strstr(w.export.sent.body, "Line one\nLine "));
 }
 
 static void test_hourly_limit(void **state)
@@ -193,6 +193,61 @@ static void test_hourly_limit(void **state)
 	assert_non_null(strstr(w.export.send_error, "01:00 UTC"));
 	assert_int_equal(wizard_export_send_wait(&w, WALL + 3600000), 0);
 	assert_true(wizard_export_send(&w, WALL + 3600000));
+}
+
+/* Demo sends count toward the demo's own limit: a real session of the
+ * same customer (same state) keeps its three sends an hour. */
+static void test_demo_sends_apart(void **state)
+{
+	struct wizard w;
+	int i;
+	(void)state;
+	to_done_option3(&w);
+	wizard_export_open(&w);
+	w.export.view = EXPORT_VIEW_SEND;
+	fill_form(&w);
+	assert_true(w.cfg.demo);
+	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++) {
+		assert_true(wizard_export_send(&w, WALL + i));
+		wizard_request_started(&w, REQ_EMAIL_SEND, 0);
+		sent(&w, WALL + i);
+		w.export.view = EXPORT_VIEW_SEND;
+	}
+	wizard_export_count_send(&w, WALL + 10);
+	assert_true(wizard_export_send_wait(&w, WALL + 60000) > 0);
+	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++)
+		assert_int_equal(w.export.sends_ms[i], 0);
+	/* the same customer for real: the limit is untouched */
+	w.cfg.demo = false;
+	assert_int_equal(wizard_export_send_wait(&w, WALL + 60000), 0);
+	assert_true(wizard_export_send(&w, WALL + 60000));
+	wizard_request_started(&w, REQ_EMAIL_SEND, 0);
+	sent(&w, WALL + 60000);
+	assert_int_equal(w.export.sends_ms[0] + w.export.sends_ms[1] + w.export.sends_ms[2],
+			 WALL + 60000);
+	/* and the demo's own sends are still counted in a demo */
+	w.cfg.demo = true;
+	assert_true(wizard_export_send_wait(&w, WALL + 60000) > 0);
+}
+
+/* The preview keeps the whole text, long lines whole, escapes cleaned. */
+static void test_sent_body_whole(void **state)
+{
+	struct wizard w;
+	struct wizard_sent_email m;
+	char line[700];
+	(void)state;
+	to_done_option3(&w);
+	memset(&m, 0, sizeof m);
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	snprintf(m.body, sizeof m.body, "a\n%s\nb\x1b[2J\n\nlast\n", line);
+	w.export.sent_scroll = 7;
+	wizard_on_email_sent(&w, &m, WALL);
+	assert_int_equal(w.export.sent_scroll, 0);
+	assert_non_null(strstr(w.export.sent.body, line));
+	assert_null(strchr(w.export.sent.body, '\x1b'));
+	assert_non_null(strstr(w.export.sent.body, "\n\nlast\n"));
 }
 
 /* A send with no answer in time may have gone out: it counts. */
@@ -251,6 +306,8 @@ int main(void)
 	    cmocka_unit_test(test_send_checks_fields),
 	    cmocka_unit_test(test_hourly_limit),
 	    cmocka_unit_test(test_timed_out_send_counts),
+	    cmocka_unit_test(test_demo_sends_apart),
+	    cmocka_unit_test(test_sent_body_whole),
 	    cmocka_unit_test(test_send_refused),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
