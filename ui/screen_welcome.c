@@ -27,10 +27,23 @@ static void screen_welcome_draw(const struct wizard *w, const struct ui_view *v,
 	ui_style_off(STYLE_KEY);
 }
 
+/* 1, 2, 3: the ways the body lists, picked as on the choose step (which
+ * Back then leads to). */
+static enum ui_action screen_welcome_key(struct wizard *w, const struct ui_key *k)
+{
+	if (k->is_function || k->code < '1' || k->code > '3')
+		return ACTION_NONE;
+	wizard_next(w, 0);
+	if (w->step != STEP_CHOOSE)
+		return ACTION_REDRAW;
+	w->choose_cursor = (int)(k->code - '1');
+	return ACTION_NEXT;
+}
+
 const struct screen screen_welcome = {
     .name = "welcome",
     .draw = screen_welcome_draw,
-    .key = NULL,
+    .key = screen_welcome_key,
     .typing = NULL,
     .footer = "footer.welcome",
 };
