@@ -145,10 +145,17 @@ static enum ui_action screen_advisor_key(struct wizard *w, const struct ui_key *
 	}
 }
 
+/* Once every question is answered, y/n/u have nothing to answer. */
+static const char *screen_advisor_footer(const struct wizard *w)
+{
+	return w->advisor_question < ADVISOR_QUESTIONS ? "footer.advisor" : "footer.advisor_result";
+}
+
 const struct screen screen_advisor = {
     .name = "advisor",
     .draw = screen_advisor_draw,
     .key = screen_advisor_key,
     .typing = NULL,
     .footer = "footer.advisor",
+    .footer_now = screen_advisor_footer,
 };

@@ -97,4 +97,5 @@ const struct screen screen_choose = {
     .key = screen_choose_key,
     .typing = NULL,
     .footer = "footer.choose",
+    .global = "footer.global_choosing", /* s (switch) would lead here */
 };

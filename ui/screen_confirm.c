@@ -89,10 +89,26 @@ static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *
 	}
 }
 
+/* The keys of what the screen shows: the own-server question, the DMARC
+ * warning, the wait for the click, or the confirmation. */
+static const char *screen_confirm_footer(const struct wizard *w)
+{
+	if (w->signature.confirmed)
+		return "footer.confirm_done";
+	if (wizard_dmarc_blocks(w))
+		return "footer.confirm_dmarc";
+	if (wizard_server_question(w) && !w->signature.exists)
+		return "footer.server";
+	if (!w->signature.exists)
+		return "footer.confirm_creating";
+	return "footer.confirm";
+}
+
 const struct screen screen_confirm = {
     .name = "confirm",
     .draw = screen_confirm_draw,
     .key = screen_confirm_key,
     .typing = NULL,
     .footer = "footer.confirm",
+    .footer_now = screen_confirm_footer,
 };

@@ -28,12 +28,22 @@ static void screen_welcome_draw(const struct wizard *w, const struct ui_view *v,
 	ui_style_off(STYLE_KEY);
 }
 
-/* The demo's r starts it over (the presenter, between two prospects). */
+/* 1, 2, 3: the ways the body lists, picked as on the choose step (which
+ * Back then leads to); in the demo, r starts it over (the presenter,
+ * between two prospects). */
 static enum ui_action screen_welcome_key(struct wizard *w, const struct ui_key *k)
 {
-	if (w->cfg.demo && !k->is_function && (k->code == 'r' || k->code == 'R'))
+	if (k->is_function)
+		return ACTION_NONE;
+	if (w->cfg.demo && (k->code == 'r' || k->code == 'R'))
 		return ACTION_DEMO_RESET;
-	return ACTION_NONE;
+	if (k->code < '1' || k->code > '3')
+		return ACTION_NONE;
+	wizard_next(w, 0);
+	if (w->step != STEP_CHOOSE)
+		return ACTION_REDRAW;
+	w->choose_cursor = (int)(k->code - '1');
+	return ACTION_NEXT;
 }
 
 const struct screen screen_welcome = {

@@ -12,12 +12,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/sanitize.h"
 #include "core/text.h"
 
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
 #define KEY_CTRL(c) ((c)&0x1f)
+/* The terminal's bracketed paste markers, as keys (define_key). */
+#define UI_KEY_PASTE_BEGIN 0x7002
+#define UI_KEY_PASTE_END   0x7003
+/* A paste whose end marker never came ends after this much quiet. */
+#define UI_PASTE_QUIET_MS 1000
+/* Most moves Home or End makes in a list (lists here are a few rows). */
+#define UI_LIST_MAX 64
 
 enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_QUIT };
 
@@ -29,7 +37,40 @@ static bool ui_dirty;	   /* something visible changed since the last draw */
 static int64_t ui_tick;	   /* the time-dependent part of the last frame */
 static enum ui_overlay ui_overlay;
 static SCREEN *ui_screen;
-static bool ui_backspace_held; /* the last key was a Backspace that deleted */
+static bool ui_backspace_held;	 /* the last key was a Backspace that deleted */
+static const char *ui_paste_off; /* turns bracketed paste off (terminfo BD) */
+static bool ui_pasting;		 /* between the paste markers */
+static bool ui_paste_newline;	 /* the paste's line breaks were left out */
+static bool ui_paste_ignored;	 /* the paste had text and no field to take it */
+static int64_t ui_paste_last_ms; /* when the last key of the paste came */
+
+/* A terminfo string, or fallback when the terminal's entry lacks it. */
+static const char *ui_cap(const char *name, const char *fallback)
+{
+	const char *s = tigetstr(name);
+	return s && s != (const char *)-1 && *s ? s : fallback;
+}
+
+/* Keys curses may not know from the terminal's entry: bracketed paste
+ * markers (ncurses does not bind PS/PE), and the Home and End that tmux,
+ * screen, rxvt and the Linux console send whatever TERM says. */
+static void ui_define_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int code;
+	} extra[] = {
+	    {"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME}, {"\033[H", KEY_HOME},
+	    {"\033OH", KEY_HOME},  {"\033[4~", KEY_END},  {"\033[8~", KEY_END},
+	    {"\033[F", KEY_END},   {"\033OF", KEY_END},
+	};
+	size_t i;
+	define_key(ui_cap("PS", "\033[200~"), UI_KEY_PASTE_BEGIN);
+	define_key(ui_cap("PE", "\033[201~"), UI_KEY_PASTE_END);
+	for (i = 0; i < sizeof extra / sizeof extra[0]; i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].code);
+}
 
 bool ui_start(void)
 {
@@ -55,6 +96,12 @@ bool ui_start(void)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	ui_define_keys();
+	/* pasted text comes marked, so that it is typed, never run as keys */
+	putp(ui_cap("BE", "\033[?2004h"));
+	fflush(stdout); /* putp writes through stdio, curses does not */
+	ui_paste_off = ui_cap("BD", "\033[?2004l");
+	ui_pasting = false;
 	curs_set(0);
 	ui_color = getenv("NO_COLOR") == NULL && has_colors() && start_color() == OK;
 	ui_draw_setup(!ui_utf8, ui_color);
@@ -70,6 +117,8 @@ void ui_stop(void)
 	if (!ui_started)
 		return;
 	curs_set(1);
+	putp(ui_paste_off);
+	fflush(stdout);
 	endwin();
 	delscreen(ui_screen);
 	ui_screen = NULL;
@@ -189,6 +238,7 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
 	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w;
+	const char *global = "footer.global", *footer = "footer.none";
 	char spec[512];
 
 	if (w->notice[0] && w->notice_kind != NOTICE_NONE) {
@@ -227,13 +277,19 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 		ui_print_fit(LINES - 2, 3, COLS - 4, buf);
 	}
 	/* the global keys (help, quit) always show, at the right */
-	snprintf(spec, sizeof spec, "%s",
-		 text_get(s && s->typing && s->typing(w) ? "footer.typing" : "footer.global"));
+	if (s && s->typing && s->typing(w))
+		global = "footer.typing";
+	else if (s && s->global)
+		global = s->global;
+	if (s && s->footer_now)
+		footer = s->footer_now(w);
+	else if (s && s->footer)
+		footer = s->footer;
+	snprintf(spec, sizeof spec, "%s", text_get(global));
 	mvhline(LINES - 1, 0, ' ', COLS);
 	global_w = ui_keys_width(spec);
 	ui_keys(LINES - 1, COLS - 1 - global_w, global_w, spec);
-	ui_keys(LINES - 1, 1, COLS - 4 - global_w,
-		text_get(s && s->footer ? s->footer : "footer.none"));
+	ui_keys(LINES - 1, 1, COLS - 4 - global_w, text_get(footer));
 }
 
 /* The help overlay: the keys, in a box over the body. */
@@ -403,6 +459,10 @@ enum ui_action ui_field_key(struct field *f, const struct ui_key *k)
 {
 	bool held = ui_backspace_held;
 	ui_backspace_held = false;
+	if (k->is_function && k->code == UI_KEY_PASTE_NEWLINE) {
+		field_set_error(f, INPUT_PASTE_NEWLINE, NULL);
+		return ACTION_REDRAW;
+	}
 	if (key_is_backspace(k)) {
 		if (field_backspace(f)) {
 			ui_backspace_held = true;
@@ -441,6 +501,9 @@ enum ui_action ui_field_key(struct field *f, const struct ui_key *k)
 	case KEY_CTRL('u'):
 		field_kill_to_start(f);
 		return ACTION_REDRAW;
+	case KEY_CTRL('w'):
+		field_kill_word(f);
+		return ACTION_REDRAW;
 	case KEY_CTRL('d'):
 		field_delete(f);
 		return ACTION_REDRAW;
@@ -470,24 +533,36 @@ static bool key_is_enter(const struct ui_key *k)
 	       (!k->is_function && (k->code == '\r' || k->code == '\n'));
 }
 
-/* Keys of the quit overlay: y quits, n or Esc stays, a second Ctrl-C quits. */
-static enum ui_action route_quit(const struct ui_key *k)
+/* A command letter typed in upper case (Shift, Caps Lock) is the same
+ * command: k becomes lower case; false when it was not an upper-case letter. */
+static bool key_lower(struct ui_key *k)
 {
-	if (key_is_char(k, 'y') || key_is_char(k, 'Y') || key_is_char(k, KEY_CTRL('c')))
+	if (k->is_function || k->code < 'A' || k->code > 'Z')
+		return false;
+	k->code += 'a' - 'A';
+	return true;
+}
+
+/* Keys of the quit overlay: y quits, n or Esc stays, a second Ctrl-C quits. */
+static enum ui_action route_quit(const struct ui_key *key)
+{
+	struct ui_key k = *key;
+	key_lower(&k);
+	if (key_is_char(&k, 'y') || key_is_char(&k, KEY_CTRL('c')))
 		return ACTION_QUIT;
-	if (key_is_char(k, 'n') || key_is_char(k, 'N') || key_is_char(k, 27) || key_is_char(k, 'q'))
+	if (key_is_char(&k, 'n') || key_is_char(&k, 27) || key_is_char(&k, 'q'))
 		ui_overlay = OVERLAY_NONE;
 	return ACTION_REDRAW;
 }
 
-/* Global keys for when the screen is not typing: single letters. */
+/* Global keys for when the screen is not typing: single letters (already
+ * in lower case). */
 static enum ui_action route_letters(const struct wizard *w, const struct ui_key *k)
 {
 	if (k->is_function)
 		return ACTION_STAY;
 	switch (k->code) {
 	case 'q':
-	case 'Q':
 		ui_overlay = OVERLAY_QUIT;
 		return ACTION_REDRAW;
 	case '?':
@@ -506,16 +581,142 @@ static enum ui_action route_letters(const struct wizard *w, const struct ui_key 
 	}
 }
 
-/* One key: overlay, then keys that work even while typing, then the
+/* The key function of what is in front: the export dialog, else the screen. */
+static enum ui_action route_front(struct wizard *w, const struct screen *s, const struct ui_key *k)
+{
+	if (w->export.view != EXPORT_VIEW_CLOSED)
+		return ui_export_key(w, k);
+	return s && s->key ? s->key(w, k) : ACTION_NONE;
+}
+
+/* The cursor of the list in front (the dialog's, else the step's), or NULL
+ * when there is no list. */
+static int *list_cursor(struct wizard *w)
+{
+	if (w->export.view != EXPORT_VIEW_CLOSED)
+		return w->export.view == EXPORT_VIEW_SEND || w->export.shown ? NULL
+									     : &w->export.cursor;
+	switch (w->step) {
+	case STEP_CHOOSE:
+		return &w->choose_cursor;
+	case STEP_ADVISOR:
+		return &w->advisor_cursor;
+	case STEP_RECORDS:
+		return &w->records_cursor;
+	case STEP_SWITCH:
+		return &w->switch_cursor;
+	default:
+		return NULL;
+	}
+}
+
+static bool key_is_jump(const struct ui_key *k)
+{
+	return k->is_function && (k->code == KEY_HOME || k->code == KEY_END ||
+				  k->code == KEY_PPAGE || k->code == KEY_NPAGE);
+}
+
+/* Home, End, PgUp, PgDn in a list: Up or Down for as long as the cursor
+ * moves that way (a screenful of rows at most for PgUp and PgDn), through
+ * the list's own key function so that its limits hold.  A list that wraps
+ * around stops at its end instead. */
+static enum ui_action route_jump(struct wizard *w, const struct screen *s, const struct ui_key *k)
+{
+	int *cursor = list_cursor(w);
+	bool up = k->code == KEY_HOME || k->code == KEY_PPAGE;
+	int moves = k->code == KEY_PPAGE || k->code == KEY_NPAGE ? LINES - 6 : UI_LIST_MAX;
+	struct ui_key step;
+	if (!cursor)
+		return ACTION_STAY;
+	step.code = up ? KEY_UP : KEY_DOWN;
+	step.is_function = true;
+	while (moves-- > 0) {
+		int before = *cursor;
+		route_front(w, s, &step);
+		if (up ? *cursor >= before : *cursor <= before) {
+			*cursor = before; /* at the end already, or wrapped around */
+			break;
+		}
+	}
+	return ACTION_REDRAW;
+}
+
+/* Where pasted text goes: the focused field; false when none has focus. */
+static bool paste_has_field(const struct wizard *w, const struct screen *s)
+{
+	if (ui_overlay != OVERLAY_NONE || ui_too_small())
+		return false;
+	if (w->export.view != EXPORT_VIEW_CLOSED)
+		return w->export.view == EXPORT_VIEW_SEND;
+	return s && s->typing && s->typing(w);
+}
+
+/* A key inside a bracketed paste: text for the focused field, never a
+ * command.  Line breaks are left out (the field says so at the end of the
+ * paste), a tab is a space, other controls and function keys are dropped. */
+static void route_paste(struct wizard *w, const struct screen *s, const struct ui_key *k)
+{
+	struct ui_key ch = *k;
+	if (k->is_function)
+		return;
+	if (k->code == '\r' || k->code == '\n') {
+		ui_paste_newline = true;
+		return;
+	}
+	if (k->code == '\t')
+		ch.code = ' ';
+	else if (k->code < 0x20 || k->code == 0x7f)
+		return;
+	if (!paste_has_field(w, s)) {
+		ui_paste_ignored = true;
+		return;
+	}
+	route_front(w, s, &ch);
+}
+
+/* The end of a paste: the field says its line breaks were left out; a paste
+ * no field took is named in the notice line. */
+static void paste_end(struct wizard *w, const struct screen *s)
+{
+	ui_pasting = false;
+	if (ui_paste_newline && paste_has_field(w, s)) {
+		struct ui_key nl = {UI_KEY_PASTE_NEWLINE, true};
+		route_front(w, s, &nl);
+	} else if (ui_paste_newline) {
+		ui_paste_ignored = true;
+	}
+	if (ui_paste_ignored) {
+		w->notice_kind = NOTICE_INFO;
+		str_copy(w->notice, sizeof w->notice, text_get("paste.no_field"));
+	}
+}
+
+/* One key: paste, overlay, then keys that work even while typing, then the
  * screen, then Esc/Enter, then single-letter commands. */
 static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 {
 	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+	struct ui_key lower = *k;
 	enum ui_action a;
 	bool typing;
 
 	if (k->is_function && k->code == KEY_RESIZE) {
 		ui_clear_next = true;
+		return ACTION_REDRAW;
+	}
+	if (k->is_function && k->code == UI_KEY_PASTE_BEGIN) {
+		ui_pasting = true;
+		ui_paste_newline = false;
+		ui_paste_ignored = false;
+		return ACTION_REDRAW;
+	}
+	if (k->is_function && k->code == UI_KEY_PASTE_END) {
+		if (ui_pasting)
+			paste_end(w, s);
+		return ACTION_REDRAW;
+	}
+	if (ui_pasting) {
+		route_paste(w, s, k);
 		return ACTION_REDRAW;
 	}
 	if (ui_overlay == OVERLAY_QUIT)
@@ -541,13 +742,26 @@ static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 		ui_overlay = OVERLAY_HELP;
 		return ACTION_REDRAW;
 	}
-	if (w->export.view != EXPORT_VIEW_CLOSED)
-		return ui_export_key(w, k);
+	if (w->export.view != EXPORT_VIEW_CLOSED) {
+		/* the form types; the sent email scrolls by its own PgUp/PgDn */
+		if (w->export.view == EXPORT_VIEW_SEND || w->export.view == EXPORT_VIEW_SENT)
+			return ui_export_key(w, k);
+		if (key_is_jump(k))
+			return route_jump(w, s, k);
+		key_lower(&lower);
+		return ui_export_key(w, &lower);
+	}
 	typing = s && s->typing && s->typing(w);
 	if (s && s->key) {
 		a = s->key(w, k);
 		if (a != ACTION_NONE)
 			return a;
+		/* an upper-case letter the screen does not know: its lower case */
+		if (!typing && key_lower(&lower)) {
+			a = s->key(w, &lower);
+			if (a != ACTION_NONE)
+				return a;
+		}
 	}
 	if (key_is_char(k, 27))
 		return ACTION_BACK;
@@ -555,13 +769,15 @@ static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 		return ACTION_NEXT;
 	if (typing)
 		return ACTION_STAY;
-	return route_letters(w, k);
+	if (key_is_jump(k))
+		return route_jump(w, s, k);
+	key_lower(&lower);
+	return route_letters(w, &lower);
 }
 
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 {
 	enum ui_action result = ACTION_NONE;
-	(void)v;
 	if (!ui_started)
 		return ACTION_NONE;
 	for (;;) {
@@ -586,6 +802,9 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 		k.code = ch;
 		k.is_function = r == KEY_CODE_YES;
 		ui_dirty = true; /* a key may change anything on screen: cheap to redraw */
+		if (ui_pasting && v->now_ms - ui_paste_last_ms > UI_PASTE_QUIET_MS)
+			paste_end(w, (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL);
+		ui_paste_last_ms = v->now_ms;
 		a = ui_route(w, &k);
 		switch (a) {
 		case ACTION_NONE:

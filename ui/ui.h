@@ -38,6 +38,11 @@ struct ui_key {
 	bool is_function; /* KEY_* code (get_wch returned KEY_CODE_YES) */
 };
 
+/* A function key of our own (beyond curses' KEY_* codes), given to the
+ * focused field's key function at the end of a bracketed paste whose line
+ * breaks were left out: ui_field_key says so at the field. */
+#define UI_KEY_PASTE_NEWLINE 0x7001
+
 /* What the export dialog shows that the model does not hold: the QR code
  * the loop made (export/qr.h), owned by the loop. */
 struct ui_export_view {
@@ -71,6 +76,13 @@ struct screen {
 	/* Footer key hints "KEY:label|..." (ui_keys): a text id in
 	 * assets/text/screens.ini. */
 	const char *footer;
+	/* The footer's text id for what the screen shows now, when its keys
+	 * change with it (a question answered, an email confirmed).  May be
+	 * NULL: footer. */
+	const char *(*footer_now)(const struct wizard *w);
+	/* Text id of the global key hints shown when not typing.  NULL:
+	 * "footer.global" (s, ?, q). */
+	const char *global;
 };
 
 extern const struct screen *const ui_screens[STEP__COUNT];
@@ -190,9 +202,10 @@ bool ui_cursor_get(int *y, int *x);
 void ui_cursor_reset(void);
 
 /* Edits a text field with a key (characters, Backspace, Delete, Left, Right,
- * Home, End, Ctrl-A/E/U).  ACTION_REDRAW when taken, ACTION_BACK for
- * Backspace on a field that was already empty (not at the end of a held
- * Backspace), ACTION_NONE for other keys (Enter, Tab, Esc...). */
+ * Home, End, Ctrl-A/E/D/U/W, UI_KEY_PASTE_NEWLINE).  ACTION_REDRAW when
+ * taken, ACTION_BACK for Backspace on a field that was already empty (not at
+ * the end of a held Backspace), ACTION_NONE for other keys (Enter, Tab,
+ * Esc...). */
 enum ui_action ui_field_key(struct field *f, const struct ui_key *k);
 
 #endif

@@ -681,6 +681,20 @@ static int session_reset_demo_state(struct session *s, const struct config *cfg)
 	return 0;
 }
 
+/* After the screen is gone, one line on how to come back (not when the
+ * terminal hung up: nobody reads it). */
+static void session_say_come_back(const struct session *s)
+{
+	char id[64], line[512];
+	bool ssh = getenv("SSH_CONNECTION") || getenv("SSH_TTY");
+	if (session_signal == SIGHUP)
+		return;
+	snprintf(id, sizeof id, "steps.%s", wizard_step_word(s->w.step));
+	text_fmt(line, sizeof line, ssh ? "session.come_back_ssh" : "session.come_back",
+		 text_get(id), NULL, NULL);
+	printf("%s\n", line);
+}
+
 /* Opens (locks) and loads the customer's state, or starts fresh. */
 static int session_open_state(struct session *s, const struct config *cfg)
 {
@@ -861,6 +875,7 @@ int session_run(struct config *cfg)
 	} else {
 		session_loop(&s);
 		ui_stop();
+		session_say_come_back(&s);
 		rc = 0;
 	}
 	s.dns->ops->destroy(s.dns);

@@ -143,6 +143,26 @@ void field_kill_to_start(struct field *f)
 		field_cut(f, 0, f->cursor);
 }
 
+/* A blank between words (a field holds no tabs: they are controls). */
+static bool field_is_blank(char c)
+{
+	return c == ' ';
+}
+
+bool field_kill_word(struct field *f)
+{
+	size_t from = f->cursor;
+	if (!from)
+		return false;
+	while (from > 0 && field_is_blank(f->text[from - 1]))
+		from--;
+	/* bytes of a multi-byte character are never blanks: no character is split */
+	while (from > 0 && !field_is_blank(f->text[from - 1]))
+		from--;
+	field_cut(f, from, f->cursor);
+	return true;
+}
+
 /* Code points in the first n bytes of the text. */
 static size_t field_count(const struct field *f, size_t n)
 {

@@ -34,6 +34,9 @@ void field_home(struct field *f);
 void field_end(struct field *f);
 /* Deletes from the start to the cursor (Ctrl-U). */
 void field_kill_to_start(struct field *f);
+/* Deletes the word before the cursor and the blanks after it, as Ctrl-W does
+ * in a shell (words end at spaces); false when at the start. */
+bool field_kill_word(struct field *f);
 /* Number of characters (code points) in the text. */
 size_t field_chars(const struct field *f);
 /* Number of characters before the cursor. */

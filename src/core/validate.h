@@ -38,6 +38,7 @@ enum input_error {
 	INPUT_WWW,		 /* www.<domain>, asked once (arg: the domain without www.) */
 	INPUT_SUBDOMAIN,	 /* a subdomain, asked once (arg: its registrable domain) */
 	INPUT_DNS_LABEL,	 /* not one DNS label (letters, digits, hyphens, 1-63) */
+	INPUT_PASTE_NEWLINE,	 /* a paste's line breaks were left out */
 	INPUT__COUNT
 };
 

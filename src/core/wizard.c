@@ -420,6 +420,10 @@ static bool next_address(struct wizard *w, int64_t now_ms)
 
 static bool next_confirm(struct wizard *w, int64_t now_ms)
 {
+	if (w->signature.confirmed) {
+		wizard_goto(w, STEP_DONE); /* back here from done: "Press Enter to finish" */
+		return true;
+	}
 	if (wizard_dmarc_blocks(w)) {
 		w->dmarc_ack = true; /* warned; the customer goes on anyway */
 		w->dirty = true;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Help lists the keys and closes with Esc; F1 works while typing; Ctrl-L
 # repaints a spoilt screen; q asks before quitting, n stays, y leaves with
-# status 0 and gives the terminal back as it was.
+# status 0, gives the terminal back as it was and says how to come back.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +22,9 @@ e2e_assert_screen "?, F1      this help"
 e2e_assert_screen "q, Ctrl-C  quit: your progress is saved"
 e2e_assert_screen "Ctrl-L redraws the screen"
 e2e_assert_screen "c, d       records: check DNS now; what each nameserver says"
-e2e_assert_screen "1-4        pick an option on the choose step"
+e2e_assert_screen "1-4        pick an option (1-3 on the welcome step too)"
+e2e_assert_screen "Up/Down, Tab  move in lists and fields; Home, End, PgUp, PgDn jump"
+e2e_assert_screen "Ctrl-W deletes a word, Ctrl-U everything before the cursor."
 e2e_golden help
 e2e_keys Escape
 e2e_wait_gone "Press any key to close this help."
@@ -84,8 +86,10 @@ e2e_keys q
 e2e_wait "y yes, quit"
 e2e_keys y
 e2e_equal "exit status" 0 "$(e2e_wait_exit)"
-# The shell's line is on a clean screen: the wizard's screen is gone.
+# The shell's line is on a clean screen: the wizard's screen is gone; one
+# line says how to come back.
 e2e_refute_screen "How should your emails be sent?"
+e2e_assert_screen 'Progress saved at "Choose": to come back, run the same command again.'
 e2e_equal "alternate screen after exit" 0 "$(e2e_pane alternate_on)"
 e2e_equal "cursor visible after exit" 1 "$(e2e_pane cursor_flag)"
 modes=$(stty -F "$tty" -a)

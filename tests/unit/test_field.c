@@ -72,6 +72,60 @@ static void test_kill_to_start(void **state)
 	assert_false(field_backspace(&f));
 }
 
+/* Ctrl-U in the middle keeps what follows the cursor; at the start it does
+ * nothing. */
+static void test_kill_to_start_middle_and_start(void **state)
+{
+	struct field f;
+	(void)state;
+	memset(&f, 0, sizeof f);
+	field_set(&f, "Jane Doe");
+	field_kill_to_start(&f);
+	assert_string_equal(f.text, "");
+	field_set(&f, "Jane Doe");
+	field_home(&f);
+	field_kill_to_start(&f);
+	assert_string_equal(f.text, "Jane Doe");
+	assert_int_equal(f.cursor, 0);
+}
+
+/* Ctrl-W: the word before the cursor goes, with the spaces after it; what
+ * follows the cursor stays; a word of several-byte characters goes whole. */
+static void test_kill_word(void **state)
+{
+	struct field f;
+	(void)state;
+	memset(&f, 0, sizeof f);
+	field_set(&f, "Jane Müller  ");
+	assert_true(field_kill_word(&f));
+	assert_string_equal(f.text, "Jane ");
+	assert_int_equal(f.cursor, 5);
+	assert_true(field_kill_word(&f));
+	assert_string_equal(f.text, "");
+	assert_false(field_kill_word(&f));
+
+	/* In the middle: only the part of the word before the cursor. */
+	field_set(&f, "Bäckerei Jane Doe");
+	field_home(&f);
+	for (int i = 0; i < 11; i++)
+		assert_true(field_right(&f));
+	assert_true(field_kill_word(&f));
+	assert_string_equal(f.text, "Bäckerei ne Doe");
+	assert_int_equal(field_cursor_chars(&f), 9);
+	assert_true(field_kill_word(&f));
+	assert_string_equal(f.text, "ne Doe");
+	assert_int_equal(f.cursor, 0);
+	assert_false(field_kill_word(&f));
+	assert_string_equal(f.text, "ne Doe");
+
+	/* A domain or an address is one word. */
+	field_set(&f, "mail.acme.example");
+	field_set_error(&f, INPUT_SINGLE_LABEL, "x");
+	assert_true(field_kill_word(&f));
+	assert_string_equal(f.text, "");
+	assert_int_equal(f.error, INPUT_OK);
+}
+
 static void test_refuses_bad_input(void **state)
 {
 	struct field f;
@@ -147,6 +201,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_typing_and_cursor),
 	    cmocka_unit_test(test_kill_to_start),
+	    cmocka_unit_test(test_kill_to_start_middle_and_start),
+	    cmocka_unit_test(test_kill_word),
 	    cmocka_unit_test(test_refuses_bad_input),
 	    cmocka_unit_test(test_set_keeps_whole_characters),
 	    cmocka_unit_test(test_editing_clears_error),
