@@ -64,6 +64,7 @@ enum record_diag {
 	DIAG_DMARC_POLICY_BLOCKS,
 	DIAG_SPF_MULTIPLE,
 	DIAG_SPF_TOO_MANY_LOOKUPS,
+	DIAG_VALUE_WHITESPACE, /* line breaks, tabs or runs of spaces inside the DKIM key */
 	DIAG__COUNT
 };
 
