@@ -393,6 +393,10 @@ static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *
 		return ACTION_REDRAW;
 	case 'c':
 		return ACTION_CHECK;
+	case 'v':
+		if (n > 0 && w->records_cursor >= 0 && w->records_cursor < n)
+			ui_record_view_open();
+		return ACTION_REDRAW;
 	default:
 		return ACTION_NONE;
 	}

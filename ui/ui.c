@@ -69,6 +69,7 @@ void ui_stop(void)
 {
 	if (!ui_started)
 		return;
+	ui_record_view_stop();
 	curs_set(1);
 	endwin();
 	delscreen(ui_screen);
@@ -279,7 +280,7 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
 	int y, x;
 	int64_t tick = ui_frame_tick(w, v);
-	if (!ui_started)
+	if (!ui_started || ui_record_view_draw(w))
 		return;
 	if (!ui_dirty && !ui_clear_next && tick == ui_tick)
 		return;
@@ -324,7 +325,7 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 
 int ui_wake_ms(const struct wizard *w, const struct ui_view *v)
 {
-	if (!ui_started)
+	if (!ui_started || ui_record_view_active())
 		return -1;
 	if (w->busy != REQ_NONE)
 		return 100 - (int)(v->now_ms % 100); /* spinner frame */
@@ -556,6 +557,8 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 	(void)v;
 	if (!ui_started)
 		return ACTION_NONE;
+	if (ui_record_view_active())
+		return ui_record_view_read(w);
 	for (;;) {
 		wint_t ch;
 		int r;

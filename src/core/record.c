@@ -92,13 +92,12 @@ static const char *const diag_codes[DIAG__COUNT] = {
 
 /* The order diagnoses are shown in: what the customer must fix first. */
 static const enum record_diag diag_priority[DIAG__COUNT] = {
-    DIAG_ZONE_APPENDED,	    DIAG_WRONG_LABEL,		DIAG_WRONG_TYPE,
-    DIAG_CNAME_FLATTENED,   DIAG_QUOTED_VALUE,		DIAG_VALUE_WHITESPACE,
-    DIAG_TRUNCATED_VALUE,
-    DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH, DIAG_VALUE_MISMATCH,
-    DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,	DIAG_NOT_PROPAGATED,
-    DIAG_RESOLVER_STALE,    DIAG_SPF_MULTIPLE,		DIAG_SPF_TOO_MANY_LOOKUPS,
-    DIAG_DMARC_MISSING,	    DIAG_DMARC_POLICY_BLOCKS,
+    DIAG_ZONE_APPENDED,	       DIAG_WRONG_LABEL,       DIAG_WRONG_TYPE,
+    DIAG_CNAME_FLATTENED,      DIAG_QUOTED_VALUE,      DIAG_VALUE_WHITESPACE,
+    DIAG_TRUNCATED_VALUE,      DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH,
+    DIAG_VALUE_MISMATCH,       DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,
+    DIAG_NOT_PROPAGATED,       DIAG_RESOLVER_STALE,    DIAG_SPF_MULTIPLE,
+    DIAG_SPF_TOO_MANY_LOOKUPS, DIAG_DMARC_MISSING,     DIAG_DMARC_POLICY_BLOCKS,
 };
 
 const char *record_status_word(enum record_status status)
@@ -885,9 +884,9 @@ static void eval_elsewhere(struct eval *ev, const struct server_answers *s)
 			    !name_eq(rr->owner, ev->probes[i].name))
 				continue;
 			if (rr->type == RECORD_TYPE_TXT)
-				cmp = eval_space(ev, rr->data,
-						 txt_compare(ev->rec->purpose, ev->rec->value,
-							     rr->data));
+				cmp = eval_space(
+				    ev, rr->data,
+				    txt_compare(ev->rec->purpose, ev->rec->value, rr->data));
 			else if (name_eq(rr->data, ev->rec->value))
 				cmp = TXT_MATCH;
 			if (cmp == TXT_DIFFERENT || cmp == TXT_BROKEN_KEY)
