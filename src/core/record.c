@@ -62,7 +62,7 @@ enum txt_cmp {
 
 #define DKIM_MAX_TAGS 16
 #define LIST_SEP      ", "
-#define SEEN_SEP      " | "
+#define SEEN_SEP      RECORD_SEEN_SEP
 
 static const char *const status_words[STATUS__COUNT] = {
     [STATUS_UNKNOWN] = "unknown",   [STATUS_VERIFIED] = "verified", [STATUS_PARTIAL] = "partial",
@@ -778,6 +778,7 @@ struct eval {
 	struct record_probe probes[RECORD_MAX_PROBES];
 	enum probe_kind kinds[RECORD_MAX_PROBES];
 	char label[RECORD_NAME_MAX]; /* the label to type */
+	char where[RECORD_NAME_MAX]; /* where this server has it instead, or "" */
 	struct diag_set *set;
 };
 
@@ -891,6 +892,8 @@ static void eval_elsewhere(struct eval *ev, const struct server_answers *s)
 				cmp = TXT_MATCH;
 			if (cmp == TXT_DIFFERENT || cmp == TXT_BROKEN_KEY)
 				continue;
+			if (!ev->where[0])
+				str_copy(ev->where, sizeof ev->where, ev->probes[i].name);
 			if (kind == PROBE_ZONE_APPENDED) {
 				diag_add(ev->set, DIAG_ZONE_APPENDED, ev->label,
 					 ev->probes[i].name);
@@ -1186,6 +1189,17 @@ static void diag_finish(const struct diag_set *set, struct record_result *out)
 	}
 }
 
+bool record_value_matches(const struct expected_record *rec, const char *value)
+{
+	if (!value)
+		return false;
+	if (rec->type == RECORD_TYPE_CNAME)
+		return name_eq(value, rec->value);
+	if (rec->purpose == PURPOSE_DKIM && (key_space_inside(value) & KEY_SPACE_BREAK))
+		return false;
+	return txt_compare(rec->purpose, rec->value, value) == TXT_MATCH;
+}
+
 void record_evaluate(const struct expected_record *rec, const char *zone,
 		     const struct server_answers *servers, size_t nservers,
 		     struct record_result *out)
@@ -1235,12 +1249,14 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 			diag_add_server(final, DIAG_NOT_AUTHORITATIVE, server, "");
 			continue;
 		}
+		ev->where[0] = '\0';
 		if (rec->type == RECORD_TYPE_CNAME)
 			st = eval_cname(ev, s, raw, RECORD_VALUE_MAX);
 		else
 			st = eval_txt(ev, s, raw, RECORD_VALUE_MAX);
 		out->per_server[i] = st;
 		sanitize_text(raw, out->seen[i], sizeof out->seen[i]);
+		sanitize_text(ev->where, out->where[i], sizeof out->where[i]);
 		ncounted++;
 		if (st == STATUS_VERIFIED) {
 			nverified++;

@@ -910,6 +910,43 @@ static void test_value_whitespace(void **state)
 	}
 }
 
+/* What the details view shows per server: where a server has the record
+ * when not at its name, and which of several values is the right one. */
+static void test_where_and_matches(void **state)
+{
+	struct fixture *f = *state;
+	const struct zrr appended[] = {{DKIM_NAME "." ZONE, RECORD_TYPE_TXT, "k=rsa; p=" KEY}};
+	const struct zrr right[] = {{DKIM_NAME, RECORD_TYPE_TXT, "k=rsa; p=" KEY}};
+	const struct zrr rp_label[] = {{"pm-bounce." ZONE, RECORD_TYPE_CNAME, "pm.mtasv.net"}};
+	/* one server has it at the wrong name, the other not at all */
+	serve(&f->servers[0], "ns1.host.example", &f->dkim, appended, 1);
+	serve(&f->servers[1], "ns2.host.example", &f->dkim, right, 0);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->per_server[0], STATUS_MISSING);
+	assert_string_equal(f->result->where[0], DKIM_NAME "." ZONE);
+	assert_string_equal(f->result->where[1], "");
+	serve_both(f, &f->dkim, right, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_string_equal(f->result->where[0], "");
+	/* a CNAME under no wrong label the probes know is just missing */
+	serve_both(f, &f->rp, rp_label, 1);
+	record_evaluate(&f->rp, ZONE, f->servers, 2, f->result);
+	assert_string_equal(f->result->where[0], "");
+
+	assert_true(record_value_matches(&f->dkim, "k=rsa; p=" KEY));
+	assert_true(record_value_matches(&f->dkim, "v=DKIM1; p=" KEY "; k=rsa"));
+	assert_false(record_value_matches(&f->dkim, "k=rsa; p=" OLD_KEY));
+	assert_false(record_value_matches(&f->dkim, "\"k=rsa; p=" KEY "\""));
+	assert_false(record_value_matches(&f->dkim, NULL));
+	assert_true(record_value_matches(&f->rp, "PM.mtasv.net."));
+	assert_false(record_value_matches(&f->rp, "bounces.previous-esp.example"));
+	{
+		char broken[RECORD_VALUE_MAX];
+		snprintf(broken, sizeof broken, "k=rsa; p=%.40s\n  %s", KEY, KEY + 40);
+		assert_false(record_value_matches(&f->dkim, broken));
+	}
+}
+
 static void test_no_servers(void **state)
 {
 	struct fixture *f = *state;
@@ -1016,6 +1053,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dmarc_policy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_servers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_value_whitespace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_where_and_matches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_words, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_diag_text, setup, teardown),
