@@ -226,8 +226,12 @@ static int records_selected(const struct wizard *w, int y, int width, int rows)
 	used += ui_wrap_chars(y + used, 11, width - 10, vrows, r->value);
 	for (i = 0; i < res->ndiagnoses && used < rows; i++) {
 		char fix[RECORD_VALUE_MAX], line[RECORD_VALUE_MAX + 64];
+		/* advice on a record that counts as there (value-whitespace with
+		 * tabs, resolver-stale) is a warning, not an error */
 		enum ui_style st =
-		    res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN : STYLE_ERROR;
+		    res->diagnoses[i].code == DIAG_NOT_PROPAGATED || res->status == STATUS_VERIFIED
+			? STYLE_WARN
+			: STYLE_ERROR;
 		int left = rows - used, srows, frows;
 		record_diag_text(&res->diagnoses[i], w->dns_host, buf, sizeof buf, fix, sizeof fix);
 		text_fmt(line, sizeof line, "records.fix", fix, NULL, NULL);
