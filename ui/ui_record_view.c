@@ -163,8 +163,9 @@ static void view_resume(void)
 
 bool ui_record_view_draw(const struct wizard *w)
 {
-	if (view_wanted && (w->step != STEP_RECORDS || w->records_cursor < 0 ||
-			    (size_t)w->records_cursor >= w->nrecords))
+	/* the wizard may move on meanwhile (the ESP confirms): the page stays
+	 * until closed, as long as there is a record to show */
+	if (view_wanted && (w->records_cursor < 0 || (size_t)w->records_cursor >= w->nrecords))
 		view_wanted = false;
 	if (!view_wanted) {
 		if (view_shown)
