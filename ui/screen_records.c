@@ -300,8 +300,8 @@ static int records_status_width(void)
 }
 
 /* Several values at one name, one per row under each other, from a little
- * before where they start to differ, each marked keep (the right one) or
- * delete; x_mark is the status column, x the value column. */
+ * before where they start to differ, each marked keep (the first right
+ * one) or delete; x_mark is the status column, x the value column. */
 static int records_values(const struct wizard *w, const struct expected_record *rec,
 			  const char *seen, int y, int x_mark, int mark_w, int x, int width,
 			  int rows)
@@ -311,6 +311,7 @@ static int records_values(const struct wizard *w, const struct expected_record *
 	const char *p = seen;
 	char count[16], at[16], one[RECORD_VALUE_MAX];
 	int used = 0;
+	bool kept = false;
 	size_t sep = strlen(RECORD_SEEN_SEP);
 	(void)w;
 	while (n < RECORD_MAX_RRS) {
@@ -338,7 +339,9 @@ static int records_values(const struct wizard *w, const struct expected_record *
 		bool keep;
 		int cx = x;
 		str_copy(one, lens[i] + 1 < sizeof one ? lens[i] + 1 : sizeof one, parts[i]);
-		keep = record_value_matches(rec, one);
+		/* one to keep (two valid DMARC policies are still one too many) */
+		keep = !kept && record_value_matches(rec, one);
+		kept |= keep;
 		ui_style_on(keep ? STYLE_OK : STYLE_ERROR);
 		cx = x_mark +
 		     ui_print(y + used, x_mark, mark_w, ui_glyph(keep ? GLYPH_CHECK : GLYPH_CROSS));
