@@ -69,9 +69,11 @@ void ui_stop(void)
 {
 	if (!ui_started)
 		return;
-	ui_record_view_stop();
-	curs_set(1);
-	endwin();
+	/* curses is already off while the one-record view shows */
+	if (!ui_record_view_stop()) {
+		curs_set(1);
+		endwin();
+	}
 	delscreen(ui_screen);
 	ui_screen = NULL;
 	ui_started = false;

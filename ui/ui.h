@@ -121,8 +121,9 @@ void ui_record_view_open(void);
 bool ui_record_view_active(void);
 bool ui_record_view_draw(const struct wizard *w);
 enum ui_action ui_record_view_read(struct wizard *w);
-/* Puts the terminal's modes back if the view holds them (ui_stop). */
-void ui_record_view_stop(void);
+/* Puts the terminal's modes back if the view holds them (ui_stop); true
+ * when the view was showing (curses is already ended). */
+bool ui_record_view_stop(void);
 
 /* Shared drawing helpers for screens (ui_draw.c). */
 /* Prints UTF-8 text at (y, x), clipped to width columns; returns columns used. */

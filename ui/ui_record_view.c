@@ -181,11 +181,15 @@ bool ui_record_view_draw(const struct wizard *w)
 	return true;
 }
 
-void ui_record_view_stop(void)
+bool ui_record_view_stop(void)
 {
+	bool shown = view_shown;
 	if (view_tty_set)
 		tcsetattr(STDIN_FILENO, TCSANOW, &view_saved);
 	view_tty_set = false;
+	view_shown = false;
+	view_wanted = false;
+	return shown;
 }
 
 /* Moves to the record before (-1) or after (+1) the one shown. */
