@@ -5,7 +5,8 @@
 # joins wrapped rows the way a triple-click selects them, and must give
 # back the exact value.  The records screen itself (curses) cannot: there
 # the same capture shows the value cut into indented rows.  Up/Down shows
-# another record; Esc goes back to the wizard as it was.
+# another record; Esc goes back to the wizard as it was; a signal while it
+# shows leaves the page and the terminal as they were.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -81,4 +82,13 @@ e2e_wait "Triple-click a line"
 e2e_keys C-c
 e2e_wait "Add these records to the DNS of acme-example.com"
 [ -n "$(e2e_pid)" ] || e2e_fail "behalf is gone"
+
+# SIGTERM (or a dropped connection) while the view shows: behalf saves and
+# leaves, and the page stays as it was, the shell's next line below it.
+e2e_keys v
+e2e_wait "Triple-click a line"
+kill -TERM "$(e2e_pid)"
+e2e_equal "exit status after SIGTERM in the view" 0 "$(e2e_wait_exit)"
+e2e_assert_screen "DKIM key: a TXT record for acme-example.com"
+has_line "$dkim" || e2e_fail "the page was overwritten on the way out"
 e2e_pass
