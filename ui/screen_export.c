@@ -300,13 +300,17 @@ static int export_copy(const struct wizard *w, struct box b, int y)
 	}
 	y += ui_text(y, b.x + 2, b.w - 4, 3, "export_dialog.copy_intro", NULL, NULL, NULL) + 1;
 	for (i = 0; i < n; i++) {
-		char label[RECORD_VALUE_MAX + 64], value[FROM_HEADER_MAX];
-		const char *id = "";
+		char label[RECORD_VALUE_MAX + 64], value[FROM_HEADER_MAX], id[64];
+		const char *what = "";
+		wizard_export_copy_value(w, i, &what, value, sizeof value);
 		if (w->option == OPTION_DOMAIN) {
-			export_record_label(w, (size_t)i, label, sizeof label);
+			/* "DKIM key  Name   2027...pm._domainkey", then its Value */
+			snprintf(id, sizeof id, "records.purpose_%s",
+				 record_purpose_word(w->records[i / 2].purpose));
+			snprintf(label, sizeof label, "%-12s %-6s %s", text_get(id), text_get(what),
+				 value);
 		} else {
-			wizard_export_copy_value(w, i, &id, value, sizeof value);
-			snprintf(label, sizeof label, "%s", text_get(id));
+			snprintf(label, sizeof label, "%s", text_get(what));
 		}
 		export_row(y++, b.x + 2, b.w - 4, label, w->export.cursor == i, true);
 	}

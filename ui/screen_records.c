@@ -48,33 +48,61 @@ static int records_status(int y, int x, int width, enum record_status s)
 	return used;
 }
 
-/* A record's status in the table: the status, said more precisely where a
- * diagnosis explains it ("at the wrong name" rather than "not found"), and
- * a missing optional record as optional rather than as a failure. */
-static void records_row_status(int y, int x, int width, const struct expected_record *rec,
-			       const struct record_result *res)
+/* A status in the words of the list: "Wrong name" when the record sits at
+ * another name, "Optional" for a missing optional record. */
+static void records_word(int y, int x, int width, const struct expected_record *rec,
+			 enum record_status status, bool wrong_name)
 {
 	const char *word = NULL;
-	enum ui_style style = records_status_style(res->status);
-	size_t d;
-	if (res->status == STATUS_MISSING) {
-		for (d = 0; d < res->ndiagnoses; d++)
-			if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
-			    res->diagnoses[d].code == DIAG_WRONG_LABEL)
-				word = text_get("records.status_wrong_name");
-		if (!word && !rec->required) {
-			word = text_get("records.status_optional");
-			style = STYLE_DIM;
-		}
+	enum ui_style style = records_status_style(status);
+	if (status == STATUS_MISSING && wrong_name) {
+		word = text_get("records.status_wrong_name");
+	} else if (status == STATUS_MISSING && !rec->required) {
+		word = text_get("records.status_optional");
+		style = STYLE_DIM;
 	}
 	if (!word) {
-		records_status(y, x, width, res->status);
+		records_status(y, x, width, status);
 		return;
 	}
 	ui_style_on(style);
 	x += ui_print(y, x, width, ui_glyph(style == STYLE_DIM ? GLYPH_WAIT : GLYPH_CROSS));
 	ui_print_fit(y, x + 1, width - 2, word);
 	ui_style_off(style);
+}
+
+/* True when a diagnosis of the record says it sits at a wrong name. */
+static bool records_at_wrong_name(const struct record_result *res)
+{
+	size_t d;
+	for (d = 0; d < res->ndiagnoses; d++)
+		if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
+		    res->diagnoses[d].code == DIAG_WRONG_LABEL)
+			return true;
+	return false;
+}
+
+/* A record's status in the table: the status, said more precisely where a
+ * diagnosis explains it ("at the wrong name" rather than "not found"), and
+ * a missing optional record as optional rather than as a failure. */
+static void records_row_status(int y, int x, int width, const struct expected_record *rec,
+			       const struct record_result *res)
+{
+	records_word(y, x, width, rec, res->status, records_at_wrong_name(res));
+}
+
+/* One server's status for a record, in the same words as the list: at a
+ * wrong name when that server has it elsewhere (or, before the first check
+ * after a restart, when the list says so). */
+static void records_server_word(int y, int x, int width, const struct expected_record *rec,
+				const struct record_result *res, size_t s)
+{
+	bool any_where = false, wrong;
+	size_t i;
+	for (i = 0; i < res->nservers && i < RECORD_MAX_SERVERS; i++)
+		any_where |= res->where[i][0] != '\0';
+	wrong = res->where[s][0] || (!any_where && records_at_wrong_name(res));
+	records_word(y, x, width, rec, res->per_server[s], wrong);
 }
 
 static const char *records_purpose(enum record_purpose p)
@@ -198,8 +226,12 @@ static int records_selected(const struct wizard *w, int y, int width, int rows)
 	used += ui_wrap_chars(y + used, 11, width - 10, vrows, r->value);
 	for (i = 0; i < res->ndiagnoses && used < rows; i++) {
 		char fix[RECORD_VALUE_MAX], line[RECORD_VALUE_MAX + 64];
+		/* advice on a record that counts as there (value-whitespace with
+		 * tabs, resolver-stale) is a warning, not an error */
 		enum ui_style st =
-		    res->diagnoses[i].code == DIAG_NOT_PROPAGATED ? STYLE_WARN : STYLE_ERROR;
+		    res->diagnoses[i].code == DIAG_NOT_PROPAGATED || res->status == STATUS_VERIFIED
+			? STYLE_WARN
+			: STYLE_ERROR;
 		int left = rows - used, srows, frows;
 		record_diag_text(&res->diagnoses[i], w->dns_host, buf, sizeof buf, fix, sizeof fix);
 		text_fmt(line, sizeof line, "records.fix", fix, NULL, NULL);
@@ -237,13 +269,114 @@ static void records_server_name(const struct record_result *res, size_t s, int m
 	text_fmt(out, cap, "records.server", n, NULL, NULL);
 }
 
-/* Records by nameserver: each server's status, then the selected
- * record's answers from each server. */
+/* Prints text, or when it is too wide its end after an ellipsis: of a
+ * name, the end tells where it sits. */
+static void records_print_tail(int y, int x, int width, const char *text)
+{
+	const char *p = text;
+	int dw = ui_width(ui_glyph(GLYPH_ELLIPSIS));
+	if (ui_width(text) <= width) {
+		ui_print(y, x, width, text);
+		return;
+	}
+	while (*p && ui_width(p) > width - dw)
+		p++;
+	while ((*p & 0xc0) == 0x80)
+		p++;
+	x += ui_print(y, x, dw, ui_glyph(GLYPH_ELLIPSIS));
+	ui_print(y, x, width - dw, p);
+}
+
+/* The widest status word, glyph included: the width of a server column. */
+static int records_status_width(void)
+{
+	int i, wmax = ui_width(text_get("records.status_wrong_name"));
+	if (ui_width(text_get("records.status_optional")) > wmax)
+		wmax = ui_width(text_get("records.status_optional"));
+	for (i = 0; i < STATUS__COUNT; i++)
+		if (ui_width(record_status_text((enum record_status)i)) > wmax)
+			wmax = ui_width(record_status_text((enum record_status)i));
+	return wmax + 2;
+}
+
+/* Several values at one name, one per row under each other, from a little
+ * before where they start to differ, each marked keep (the first right
+ * one) or delete; x_mark is the status column, x the value column. */
+static int records_values(const struct wizard *w, const struct expected_record *rec,
+			  const char *seen, int y, int x_mark, int mark_w, int x, int width,
+			  int rows)
+{
+	const char *parts[RECORD_MAX_RRS];
+	size_t lens[RECORD_MAX_RRS], n = 0, i, common = (size_t)-1, from;
+	const char *p = seen;
+	char count[16], at[16], one[RECORD_VALUE_MAX];
+	int used = 0;
+	bool kept = false;
+	size_t sep = strlen(RECORD_SEEN_SEP);
+	(void)w;
+	while (n < RECORD_MAX_RRS) {
+		const char *next = strstr(p, RECORD_SEEN_SEP);
+		parts[n] = p;
+		lens[n] = next ? (size_t)(next - p) : strlen(p);
+		n++;
+		if (!next)
+			break;
+		p = next + sep;
+	}
+	for (i = 1; i < n; i++) {
+		size_t k = 0;
+		while (k < lens[0] && k < lens[i] && parts[0][k] == parts[i][k])
+			k++;
+		if (k < common)
+			common = k;
+	}
+	snprintf(count, sizeof count, "%zu", n);
+	snprintf(at, sizeof at, "%zu", common + 1);
+	used += ui_text(y, x, width, 1, "records.seen_several", count, at, NULL);
+	/* a little of what they share, then where they part */
+	from = common > 12 ? common - 12 : 0;
+	for (i = 0; i < n && used < rows; i++, used++) {
+		bool keep;
+		int cx = x;
+		str_copy(one, lens[i] + 1 < sizeof one ? lens[i] + 1 : sizeof one, parts[i]);
+		/* one to keep (two valid DMARC policies are still one too many) */
+		keep = !kept && record_value_matches(rec, one);
+		kept |= keep;
+		ui_style_on(keep ? STYLE_OK : STYLE_ERROR);
+		cx = x_mark +
+		     ui_print(y + used, x_mark, mark_w, ui_glyph(keep ? GLYPH_CHECK : GLYPH_CROSS));
+		ui_print_fit(y + used, cx + 1, mark_w - 2,
+			     text_get(keep ? "records.seen_keep" : "records.seen_delete"));
+		ui_style_off(keep ? STYLE_OK : STYLE_ERROR);
+		cx = x;
+		if (from) {
+			ui_style_on(STYLE_DIM);
+			cx += ui_print(y + used, cx, 1, ui_glyph(GLYPH_ELLIPSIS));
+			cx += ui_print(y + used, cx, (int)(common - from), one + from);
+			ui_style_off(STYLE_DIM);
+		} else {
+			ui_style_on(STYLE_DIM);
+			cx += ui_print(y + used, cx, (int)common, one);
+			ui_style_off(STYLE_DIM);
+		}
+		attron(A_BOLD);
+		ui_print_fit(y + used, cx, width - (cx - x),
+			     one + (common < strlen(one) ? common : strlen(one)));
+		attroff(A_BOLD);
+	}
+	return used;
+}
+
+/* Records by nameserver, in the words of the list: each server's status,
+ * then the selected record at each server: what it has, where (a wrong
+ * name), and several values under each other from where they differ. */
 static int records_matrix(const struct wizard *w, int y, int width, int rows)
 {
 	size_t i, s, nserv = 0, widest = 0;
-	int used = 1, col = 16, x0 = 3 + COL_PURPOSE + COL_TYPE;
-	char ns[RECORD_NAME_MAX];
+	int used = 1, col = records_status_width() + 1, x0 = 3 + COL_PURPOSE + COL_TYPE;
+	int namew = 4, statw, xv;
+	char ns[RECORD_NAME_MAX], where[RECORD_NAME_MAX + 16];
+	const struct expected_record *rec;
 	const struct record_result *res;
 	for (i = 0; i < w->nrecords; i++)
 		if (w->results[i].nservers > nserv) {
@@ -268,30 +401,52 @@ static int records_matrix(const struct wizard *w, int y, int width, int rows)
 	used++;
 	for (i = 0; i < w->nrecords && used < rows; i++, used++) {
 		bool sel = (int)i == w->records_cursor;
-		if (sel)
+		if (sel) {
 			ui_print(y + used, 1, 1, ui_glyph(GLYPH_POINTER));
+			attron(A_BOLD);
+		}
 		ui_print_fit(y + used, 3, COL_PURPOSE - 1, records_purpose(w->records[i].purpose));
 		ui_print(y + used, 3 + COL_PURPOSE, COL_TYPE, record_type_word(w->records[i].type));
+		if (sel)
+			attroff(A_BOLD);
 		for (s = 0; s < nserv && s < w->results[i].nservers; s++)
-			records_status(y + used, x0 + (int)s * col, col - 1,
-				       w->results[i].per_server[s]);
+			records_server_word(y + used, x0 + (int)s * col, col - 1, &w->records[i],
+					    &w->results[i], s);
 	}
 	if (w->records_cursor < 0 || (size_t)w->records_cursor >= w->nrecords || used + 2 > rows)
 		return used;
+	rec = &w->records[w->records_cursor];
 	res = &w->results[w->records_cursor];
 	used++;
 	ui_style_on(STYLE_DIM);
-	used += ui_text(y + used, 3, width - 2, 1, "records.answers",
-			records_purpose(w->records[w->records_cursor].purpose), NULL, NULL);
+	used += ui_text(y + used, 3, width - 2, 1, "records.answers", records_purpose(rec->purpose),
+			NULL, NULL);
 	ui_style_off(STYLE_DIM);
-	for (s = 0; s < res->nservers && s < RECORD_MAX_SERVERS && used < rows; s++, used++) {
-		int x = 3;
-		records_server_name(res, s, 8, ns, sizeof ns);
-		x += ui_print(y + used, x, 8, ns) + 1;
-		records_status(y + used, x, COL_STATUS, res->per_server[s]);
-		x += COL_STATUS;
-		ui_print_fit(y + used, x + 1, width - x,
-			     res->seen[s][0] ? res->seen[s] : text_get("records.seen_nothing"));
+	/* columns: server, status (as wide as in the table above), what it has */
+	for (s = 0; s < res->nservers && s < RECORD_MAX_SERVERS; s++) {
+		records_server_name(res, s, 16, ns, sizeof ns);
+		if (ui_width(ns) > namew)
+			namew = ui_width(ns) > 16 ? 16 : ui_width(ns);
+	}
+	statw = col - 1;
+	xv = 3 + namew + 2 + statw + 1;
+	for (s = 0; s < res->nservers && s < RECORD_MAX_SERVERS && used < rows; s++) {
+		const char *seen = res->seen[s];
+		records_server_name(res, s, 16, ns, sizeof ns);
+		ui_print_fit(y + used, 3, namew, ns);
+		records_server_word(y + used, 3 + namew + 2, statw, rec, res, s);
+		if (res->where[s][0]) {
+			text_fmt(where, sizeof where, "records.seen_at", res->where[s], NULL, NULL);
+			records_print_tail(y + used, xv, width - xv + 1, where);
+			used++;
+		} else if (seen[0] && strstr(seen, RECORD_SEEN_SEP)) {
+			used += records_values(w, rec, seen, y + used, 3 + namew + 2, statw, xv,
+					       width - xv + 1, rows - used);
+		} else {
+			ui_print_fit(y + used, xv, width - xv + 1,
+				     seen[0] ? seen : text_get("records.seen_nothing"));
+			used++;
+		}
 	}
 	return used;
 }
@@ -351,11 +506,13 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 		ui_text(y + 1, 3, width - 2, 2, "records.waiting", w->cfg.esp_name, NULL, NULL);
 		return;
 	}
-	y += records_table(w, y, width) + 1;
-	if (w->records_detail)
+	/* the details take the table's place: the same records, per server */
+	if (w->records_detail) {
 		records_matrix(w, y, width, bottom - y);
-	else
+	} else {
+		y += records_table(w, y, width) + 1;
 		records_selected(w, y, width, bottom - y);
+	}
 	records_status_line(w, v, bottom, width);
 }
 
@@ -393,6 +550,10 @@ static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *
 		return ACTION_REDRAW;
 	case 'c':
 		return ACTION_CHECK;
+	case 'v':
+		if (n > 0 && w->records_cursor >= 0 && w->records_cursor < n)
+			ui_record_view_open();
+		return ACTION_REDRAW;
 	default:
 		return ACTION_NONE;
 	}

@@ -114,12 +114,17 @@ bool ui_start(void)
 
 void ui_stop(void)
 {
+	bool in_view;
 	if (!ui_started)
 		return;
-	curs_set(1);
+	/* curses is already off while the one-record view shows */
+	in_view = ui_record_view_stop();
+	if (!in_view)
+		curs_set(1);
 	putp(ui_paste_off);
 	fflush(stdout);
-	endwin();
+	if (!in_view)
+		endwin();
 	delscreen(ui_screen);
 	ui_screen = NULL;
 	ui_started = false;
@@ -343,7 +348,7 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
 	int y, x;
 	int64_t tick = ui_frame_tick(w, v);
-	if (!ui_started)
+	if (!ui_started || ui_record_view_draw(w))
 		return;
 	if (!ui_dirty && !ui_clear_next && tick == ui_tick)
 		return;
@@ -388,7 +393,7 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 
 int ui_wake_ms(const struct wizard *w, const struct ui_view *v)
 {
-	if (!ui_started)
+	if (!ui_started || ui_record_view_active())
 		return -1;
 	if (w->busy != REQ_NONE)
 		return 100 - (int)(v->now_ms % 100); /* spinner frame */
@@ -780,6 +785,8 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 	enum ui_action result = ACTION_NONE;
 	if (!ui_started)
 		return ACTION_NONE;
+	if (ui_record_view_active())
+		return ui_record_view_read(w);
 	for (;;) {
 		wint_t ch;
 		int r;

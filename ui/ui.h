@@ -124,6 +124,21 @@ bool ui_export_fullscreen(const struct wizard *w);
 void ui_server_question(const struct wizard *w, int top, int width);
 enum ui_action ui_server_question_key(struct wizard *w, const struct ui_key *k);
 
+/* The one-record view (ui_record_view.c): the selected record's Name and
+ * Value printed outside curses, each alone on a line, so that the
+ * terminal's own selection takes it exactly.  ui_record_view_open (a key
+ * handler) asks for it; ui_draw calls ui_record_view_draw first, which
+ * suspends curses and prints the page (true: nothing else to draw) or
+ * hands back to curses once closed (false); while it is active
+ * ui_read_key hands the keys to ui_record_view_read. */
+void ui_record_view_open(void);
+bool ui_record_view_active(void);
+bool ui_record_view_draw(const struct wizard *w);
+enum ui_action ui_record_view_read(struct wizard *w);
+/* Puts the terminal's modes back if the view holds them (ui_stop); true
+ * when the view was showing (curses is already ended). */
+bool ui_record_view_stop(void);
+
 /* Shared drawing helpers for screens (ui_draw.c). */
 /* Prints UTF-8 text at (y, x), clipped to width columns; returns columns used. */
 int ui_print(int y, int x, int width, const char *utf8);

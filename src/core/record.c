@@ -23,6 +23,7 @@
  *   dmarc-policy-blocks    arg: domain             arg2: policy
  *   spf-multiple           arg: label              arg2: merged record
  *   spf-too-many-lookups   arg: lookups counted    arg2: the terms that cost one
+ *   value-whitespace       arg: label              arg2: what is inside the key
  * Everything taken from an answer passes sanitize_text first. */
 #include "core/record.h"
 
@@ -55,12 +56,13 @@ enum txt_cmp {
 	TXT_TRUNCATED,	      /* a proper prefix of the expected value */
 	TXT_QUOTED_TRUNCATED, /* both */
 	TXT_BROKEN_KEY,	      /* a DKIM key that does not decode to a whole key */
+	TXT_SPACE_BROKEN,     /* the right DKIM key, but with line breaks inside */
 	TXT_DIFFERENT,
 };
 
 #define DKIM_MAX_TAGS 16
 #define LIST_SEP      ", "
-#define SEEN_SEP      " | "
+#define SEEN_SEP      RECORD_SEEN_SEP
 
 static const char *const status_words[STATUS__COUNT] = {
     [STATUS_UNKNOWN] = "unknown",   [STATUS_VERIFIED] = "verified", [STATUS_PARTIAL] = "partial",
@@ -85,16 +87,17 @@ static const char *const diag_codes[DIAG__COUNT] = {
     [DIAG_DMARC_POLICY_BLOCKS] = "dmarc-policy-blocks",
     [DIAG_SPF_MULTIPLE] = "spf-multiple",
     [DIAG_SPF_TOO_MANY_LOOKUPS] = "spf-too-many-lookups",
+    [DIAG_VALUE_WHITESPACE] = "value-whitespace",
 };
 
 /* The order diagnoses are shown in: what the customer must fix first. */
 static const enum record_diag diag_priority[DIAG__COUNT] = {
-    DIAG_ZONE_APPENDED,	    DIAG_WRONG_LABEL,		DIAG_WRONG_TYPE,
-    DIAG_CNAME_FLATTENED,   DIAG_QUOTED_VALUE,		DIAG_TRUNCATED_VALUE,
-    DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH, DIAG_VALUE_MISMATCH,
-    DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,	DIAG_NOT_PROPAGATED,
-    DIAG_RESOLVER_STALE,    DIAG_SPF_MULTIPLE,		DIAG_SPF_TOO_MANY_LOOKUPS,
-    DIAG_DMARC_MISSING,	    DIAG_DMARC_POLICY_BLOCKS,
+    DIAG_ZONE_APPENDED,	       DIAG_WRONG_LABEL,       DIAG_WRONG_TYPE,
+    DIAG_CNAME_FLATTENED,      DIAG_QUOTED_VALUE,      DIAG_VALUE_WHITESPACE,
+    DIAG_TRUNCATED_VALUE,      DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH,
+    DIAG_VALUE_MISMATCH,       DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,
+    DIAG_NOT_PROPAGATED,       DIAG_RESOLVER_STALE,    DIAG_SPF_MULTIPLE,
+    DIAG_SPF_TOO_MANY_LOOKUPS, DIAG_DMARC_MISSING,     DIAG_DMARC_POLICY_BLOCKS,
 };
 
 const char *record_status_word(enum record_status status)
@@ -730,6 +733,8 @@ static void diag_add_txt(struct diag_set *set, enum txt_cmp cmp, const char *lab
 	case TXT_BROKEN_KEY:
 		diag_add(set, DIAG_TRUNCATED_VALUE, label, seen);
 		break;
+	case TXT_SPACE_BROKEN: /* value-whitespace, added by eval_space */
+		break;
 	case TXT_DIFFERENT:
 		diag_add(set, DIAG_VALUE_MISMATCH, label, seen);
 		break;
@@ -773,8 +778,93 @@ struct eval {
 	struct record_probe probes[RECORD_MAX_PROBES];
 	enum probe_kind kinds[RECORD_MAX_PROBES];
 	char label[RECORD_NAME_MAX]; /* the label to type */
+	char where[RECORD_NAME_MAX]; /* where this server has it instead, or "" */
 	struct diag_set *set;
 };
+
+/* What a paste from a wrapped view leaves inside a DKIM key. */
+enum key_space {
+	KEY_SPACE_BREAK = 1, /* line breaks */
+	KEY_SPACE_TAB = 2,   /* tabs (and other blanks that are not spaces) */
+	KEY_SPACE_RUN = 4,   /* two spaces or more in a row */
+};
+
+/* True when item (len bytes, one tag of a tag list) is the p= tag; *value
+ * gets where its value starts. */
+static bool key_space_is_p(const char *item, size_t len, const char **value)
+{
+	const char *p = item, *end = item + len;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p == end || *p != 'p')
+		return false;
+	for (p++; p < end && isspace((unsigned char)*p); p++)
+		;
+	if (p == end || *p != '=')
+		return false;
+	*value = p + 1;
+	return true;
+}
+
+/* The whitespace inside the p= value of a DKIM record (quotes aside, and
+ * the blanks around the value aside), as key_space bits.  One space alone
+ * is folding RFC 6376 allows and counts for nothing. */
+static unsigned key_space_inside(const char *data)
+{
+	bool had;
+	char *bare = strip_quotes(data, &had);
+	const char *s = bare;
+	unsigned found = 0;
+	while (*s) {
+		const char *semi = strchr(s, ';'), *v, *end;
+		size_t len = semi ? (size_t)(semi - s) : strlen(s);
+		if (key_space_is_p(s, len, &v)) {
+			end = s + len;
+			while (v < end && isspace((unsigned char)*v))
+				v++;
+			while (end > v && isspace((unsigned char)end[-1]))
+				end--;
+			for (; v < end; v++) {
+				if (*v == '\n' || *v == '\r')
+					found |= KEY_SPACE_BREAK;
+				else if (*v != ' ' && isspace((unsigned char)*v))
+					found |= KEY_SPACE_TAB;
+				else if (*v == ' ' && v[1] == ' ')
+					found |= KEY_SPACE_RUN;
+			}
+		}
+		s += len + (semi ? 1 : 0);
+	}
+	free(bare);
+	return found;
+}
+
+/* value-whitespace for a DKIM value that is (or nearly is) the right one
+ * but has line breaks, tabs or runs of spaces inside the key.  Line breaks
+ * are not folding a verifier must accept (a bare line break is not CRLF
+ * and a blank), so such a key does not count as a match. */
+static enum txt_cmp eval_space(struct eval *ev, const char *data, enum txt_cmp cmp)
+{
+	static const struct {
+		unsigned bit;
+		const char *id;
+	} words[] = {{KEY_SPACE_BREAK, "space.breaks"},
+		     {KEY_SPACE_TAB, "space.tabs"},
+		     {KEY_SPACE_RUN, "space.runs"}};
+	char what[RECORD_NAME_MAX] = "";
+	unsigned found;
+	size_t i;
+	if (ev->rec->purpose != PURPOSE_DKIM || cmp == TXT_DIFFERENT || cmp == TXT_BROKEN_KEY)
+		return cmp;
+	found = key_space_inside(data);
+	if (!found)
+		return cmp;
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (found & words[i].bit)
+			list_add(what, sizeof what, text_get(words[i].id));
+	diag_add(ev->set, DIAG_VALUE_WHITESPACE, ev->label, what);
+	return (found & KEY_SPACE_BREAK) && cmp == TXT_MATCH ? TXT_SPACE_BROKEN : cmp;
+}
 
 /* Looks for the record at the other probed names of one server that is
  * missing it at the expected name. */
@@ -795,11 +885,15 @@ static void eval_elsewhere(struct eval *ev, const struct server_answers *s)
 			    !name_eq(rr->owner, ev->probes[i].name))
 				continue;
 			if (rr->type == RECORD_TYPE_TXT)
-				cmp = txt_compare(ev->rec->purpose, ev->rec->value, rr->data);
+				cmp = eval_space(
+				    ev, rr->data,
+				    txt_compare(ev->rec->purpose, ev->rec->value, rr->data));
 			else if (name_eq(rr->data, ev->rec->value))
 				cmp = TXT_MATCH;
 			if (cmp == TXT_DIFFERENT || cmp == TXT_BROKEN_KEY)
 				continue;
+			if (!ev->where[0])
+				str_copy(ev->where, sizeof ev->where, ev->probes[i].name);
 			if (kind == PROBE_ZONE_APPENDED) {
 				diag_add(ev->set, DIAG_ZONE_APPENDED, ev->label,
 					 ev->probes[i].name);
@@ -835,7 +929,8 @@ static enum record_status eval_txt(struct eval *ev, const struct server_answers 
 		if (rr->type != RECORD_TYPE_TXT || !txt_relevant(ev->rec->purpose, rr->data))
 			continue;
 		seen_add(seen, scap, NULL, rr->data);
-		cmp = txt_compare(ev->rec->purpose, ev->rec->value, rr->data);
+		cmp = eval_space(ev, rr->data,
+				 txt_compare(ev->rec->purpose, ev->rec->value, rr->data));
 		if (cmp == TXT_MATCH)
 			nmatch++;
 		if (!first_data || (first == TXT_DIFFERENT && cmp != TXT_DIFFERENT)) {
@@ -1094,6 +1189,17 @@ static void diag_finish(const struct diag_set *set, struct record_result *out)
 	}
 }
 
+bool record_value_matches(const struct expected_record *rec, const char *value)
+{
+	if (!value)
+		return false;
+	if (rec->type == RECORD_TYPE_CNAME)
+		return name_eq(value, rec->value);
+	if (rec->purpose == PURPOSE_DKIM && (key_space_inside(value) & KEY_SPACE_BREAK))
+		return false;
+	return txt_compare(rec->purpose, rec->value, value) == TXT_MATCH;
+}
+
 void record_evaluate(const struct expected_record *rec, const char *zone,
 		     const struct server_answers *servers, size_t nservers,
 		     struct record_result *out)
@@ -1143,12 +1249,14 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 			diag_add_server(final, DIAG_NOT_AUTHORITATIVE, server, "");
 			continue;
 		}
+		ev->where[0] = '\0';
 		if (rec->type == RECORD_TYPE_CNAME)
 			st = eval_cname(ev, s, raw, RECORD_VALUE_MAX);
 		else
 			st = eval_txt(ev, s, raw, RECORD_VALUE_MAX);
 		out->per_server[i] = st;
 		sanitize_text(raw, out->seen[i], sizeof out->seen[i]);
+		sanitize_text(ev->where, out->where[i], sizeof out->where[i]);
 		ncounted++;
 		if (st == STATUS_VERIFIED) {
 			nverified++;

@@ -64,6 +64,7 @@ enum record_diag {
 	DIAG_DMARC_POLICY_BLOCKS,
 	DIAG_SPF_MULTIPLE,
 	DIAG_SPF_TOO_MANY_LOOKUPS,
+	DIAG_VALUE_WHITESPACE, /* line breaks, tabs or runs of spaces inside the DKIM key */
 	DIAG__COUNT
 };
 
@@ -134,6 +135,9 @@ struct record_result {
 		 [RECORD_VALUE_MAX]; /* what each server has at the name, sanitized */
 	char servers[RECORD_MAX_SERVERS][RECORD_NAME_MAX]; /* each server's name, sanitized */
 	char addresses[RECORD_MAX_SERVERS][64];		   /* the address each was asked at */
+	/* where each server has the record instead of at its name (zone
+	 * appended, a wrong label), sanitized; "" when not elsewhere */
+	char where[RECORD_MAX_SERVERS][RECORD_NAME_MAX];
 	size_t nservers;
 	size_t ndiagnoses;
 	struct record_diagnosis diagnoses[RECORD_MAX_DIAGNOSES];
@@ -196,6 +200,14 @@ void record_spf_set_lookups(struct record_result *out, size_t total, const char 
 /* Merges several v=spf1 records into one (out, cap bytes): every mechanism
  * once, in order, the first record's "all" last. */
 void record_spf_merge(const char *const *spfs, size_t n, char *out, size_t cap);
+
+/* True when one value seen (one TXT record's text, or a CNAME target) is
+ * what rec expects, compared by meaning as record_evaluate does. */
+bool record_value_matches(const struct expected_record *rec, const char *value);
+
+/* The separator between the values one server has at a name in
+ * record_result.seen (several TXT records). */
+#define RECORD_SEEN_SEP " | "
 
 /* Frees the rrs' data of every probe answer of a server (not the struct). */
 void record_server_answers_clear(struct server_answers *s);

@@ -1014,7 +1014,7 @@ void wizard_export_back(struct wizard *w)
 int wizard_export_copy_count(const struct wizard *w)
 {
 	if (w->option == OPTION_DOMAIN)
-		return (int)w->nrecords;
+		return 2 * (int)w->nrecords; /* each record's Name, then its Value */
 	return w->option == OPTION_NAME ? 1 : 0;
 }
 
@@ -1024,8 +1024,16 @@ bool wizard_export_copy_value(const struct wizard *w, int i, const char **label,
 	if (i < 0 || i >= wizard_export_copy_count(w))
 		return false;
 	if (w->option == OPTION_DOMAIN) {
-		*label = "";
-		str_copy(value, cap, w->records[i].value);
+		const struct expected_record *r = &w->records[i / 2];
+		if (i % 2 == 0) {
+			*label = "export_dialog.copy_name";
+			record_relative_label(
+			    r->name, w->domain.ascii[0] ? w->domain.ascii : w->esp_domain.name,
+			    value, cap);
+		} else {
+			*label = "export_dialog.copy_value";
+			str_copy(value, cap, r->value);
+		}
 		return true;
 	}
 	{

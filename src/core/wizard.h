@@ -343,8 +343,8 @@ bool wizard_export_item_ok(const struct wizard *w, enum export_item item, const 
 /* Values that can be copied: the records' values (option 1) and the From
  * header (option 3).  Returns how many. */
 int wizard_export_copy_count(const struct wizard *w);
-/* Value i of the copy list and its label's text id ("" label for a record:
- * its name is used); false past the end. */
+/* Value i of the copy list and its label's text id; option 1 lists each
+ * record's Name (the label to type) then its Value; false past the end. */
 bool wizard_export_copy_value(const struct wizard *w, int i, const char **label, char *value,
 			      size_t cap);
 /* Rows of the QR list: one per record, plus "all records" (option 1 only). */

@@ -175,19 +175,35 @@ e2e_assert_screen "again in 60 minutes (at 01:00 UTC)."
 e2e_equal "no 4th email" 3 "$(jq '.Outbox | length' "$acct")"
 e2e_equal "still no real send counted" 0 "$(jq '.export.sends_ms | length' "$E2E_STATE/demo.json")"
 
-# 3. Copy: the OSC 52 sequence reaches the terminal (tmux makes a buffer).
+# 3. Copy: each record's Name and Value; the OSC 52 sequence reaches the
+# terminal (tmux makes a buffer), and the dialog does not claim more than
+# it can know.
 e2e_keys Escape
 e2e_wait "1. Write a file"
 e2e_keys 3
 e2e_wait "Pick a value to put on your clipboard"
-e2e_keys Down Enter
-e2e_wait "Copied (if your terminal allows it)."
-i=0
-until [ "$(e2e_tmux show-buffer 2>/dev/null || true)" = "pm.mtasv.net" ]; do
-	i=$((i + 1))
-	((i < 100)) || e2e_fail "tmux's buffer is '$(e2e_tmux show-buffer 2>&1 || true)', not pm.mtasv.net"
-	sleep 0.05
-done
+e2e_assert_screen "Return-Path  Name   pm-bounces"
+e2e_assert_screen "Return-Path  Value  pm.mtasv.net"
+# tmux_buffer_is TEXT: waits until tmux's newest paste buffer is TEXT.
+tmux_buffer_is() {
+	local i=0
+	until [ "$(e2e_tmux show-buffer 2>/dev/null || true)" = "$1" ]; do
+		i=$((i + 1))
+		((i < 100)) || e2e_fail "tmux's buffer is '$(e2e_tmux show-buffer 2>&1 || true)', not $1"
+		sleep 0.05
+	done
+}
+e2e_keys Down Down Down Enter
+e2e_wait "Sent to your terminal's clipboard, but terminals do not say whether"
+e2e_assert_screen "v shows each Name"
+e2e_refute_screen "Copied"
+tmux_buffer_is "pm.mtasv.net"
+e2e_keys Escape
+e2e_wait "Pick a value to put on your clipboard"
+# (the list keeps its place: one up is the Return-Path's Name)
+e2e_keys Up Enter
+e2e_wait "Sent to your terminal's clipboard"
+tmux_buffer_is "pm-bounces"
 
 # Esc: back to the list, to the menu, closed; the wizard is where it was.
 e2e_keys Escape

@@ -124,12 +124,16 @@ e2e_type "customer.example"
 e2e_keys Enter
 e2e_wait "› DKIM key"
 
-# ---- Records: Up/Down, d, e, Esc, s, ?, q (c: see the top).
-footer "Up/Down move  d details  c check  e export  Esc back  $GLOBAL"
+# ---- Records: Up/Down, v, d, e, Esc, s, ?, q (c: see the top).
+footer "Up/Down move  v copy  d details  c check  e export    $GLOBAL"
 globals "› DKIM key"
 e2e_keys Down
 e2e_wait "› Return-Path"
 e2e_keys Up
+e2e_wait "› DKIM key"
+e2e_keys v
+e2e_wait "Triple-click a line"
+e2e_keys Escape
 e2e_wait "› DKIM key"
 e2e_keys d
 e2e_wait "What each of your nameservers answers"

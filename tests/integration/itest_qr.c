@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <qrencode.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -154,12 +155,62 @@ static void test_all_records(void **state)
 	free(w);
 }
 
+/* A 1024-bit DKIM value ("k=rsa; p=" and 216 characters of base64, 225
+ * bytes) needs QR version 9 (53x53 modules) at level L, the lowest, in the
+ * smallest version libqrencode picks, mixed modes or plain 8-bit alike
+ * (alphanumeric mode has no lower case).  With half blocks (two modules a
+ * row) and the quiet zone that is 61 columns by 31 rows, 33 with the
+ * title and keys: more than 24 rows, and even without a quiet zone 27
+ * rows.  So no encoding fits 80x24: the screen says what it needs.  Each
+ * demo key still scans at that size. */
+static void test_dkim_1024_size(void **state)
+{
+	char path[512], key[512];
+	FILE *fp;
+	int nkeys = 0;
+	(void)state;
+	snprintf(path, sizeof path, "%s/assets/demo/dkim-keys.txt", BEHALF_SOURCE_DIR);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(key, sizeof key, fp)) {
+		char text[600];
+		QRcode *mixed, *bytes;
+		int cols = 0, rows = 0;
+		key[strcspn(key, "\r\n")] = '\0';
+		if (!*key)
+			continue;
+		snprintf(text, sizeof text, "k=rsa; p=%s", key);
+		assert_int_equal(strlen(text), 225);
+		mixed = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
+		bytes = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_L);
+		assert_non_null(mixed);
+		assert_non_null(bytes);
+		assert_int_equal(mixed->version, 9);
+		assert_int_equal(bytes->version, 9);
+		assert_int_equal(mixed->width, 53);
+		assert_true((mixed->width + 1) / 2 > 24);
+		QRcode_free(mixed);
+		QRcode_free(bytes);
+		assert_int_equal(qr_text_size(text, false, &cols, &rows), BH_OK);
+		assert_int_equal(cols, 61);
+		assert_int_equal(rows, 31);
+		assert_int_equal(qr_text_size(text, true, &cols, &rows), BH_OK);
+		assert_int_equal(cols, 122);
+		if (tmpdir[0] && nkeys < 2)
+			check(text, false);
+		nkeys++;
+	}
+	fclose(fp);
+	assert_true(nkeys > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_short_value),
 	    cmocka_unit_test(test_dkim_value),
 	    cmocka_unit_test(test_all_records),
+	    cmocka_unit_test(test_dkim_1024_size),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -802,6 +802,151 @@ static void test_dmarc_policy(void **state)
 	assert_non_null(strstr(sentence, "p=reject"));
 }
 
+/* The key as a paste from a wrapped screen leaves it: the rows of the
+ * value (width characters each) joined by sep. */
+static void wrapped_key(char *out, size_t cap, const char *prefix, int width, const char *sep)
+{
+	const char *k = KEY;
+	size_t len = strlen(k), at = 0;
+	str_copy(out, cap, prefix);
+	while (at < len) {
+		size_t n = strlen(out);
+		snprintf(out + n, cap - n, "%s%.*s", at ? sep : "", width, k + at);
+		at += (size_t)width < len - at ? (size_t)width : len - at;
+	}
+}
+
+/* value-whitespace: the right key with line breaks, tabs or runs of spaces
+ * inside.  Line breaks make it a mismatch; tabs and runs of spaces are
+ * folding RFC 6376 allows, so the record is verified but the customer is
+ * told; single spaces and blanks around the key say nothing. */
+static void test_value_whitespace(void **state)
+{
+	struct fixture *f = *state;
+	const struct record_diagnosis *d;
+	char value[RECORD_VALUE_MAX], sentence[1024], fix[1024];
+	struct zrr z[] = {{DKIM_NAME, RECORD_TYPE_TXT, value}};
+
+	/* What a mouse selection of the records screen gives: each row of
+	 * the value, a line break and the indentation of the next row. */
+	wrapped_key(value, sizeof value, "k=rsa; p=", 59, "\n           ");
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISMATCH);
+	assert_int_equal(f->result->per_server[0], STATUS_MISMATCH);
+	d = find_diag(f->result, DIAG_VALUE_WHITESPACE);
+	assert_non_null(d);
+	assert_string_equal(d->arg, SELECTOR "._domainkey");
+	assert_string_equal(d->arg2, "line breaks, runs of spaces");
+	assert_null(find_diag(f->result, DIAG_VALUE_MISMATCH));
+	assert_null(find_diag(f->result, DIAG_TRUNCATED_VALUE));
+	assert_string_equal(record_diag_code(d->code), "value-whitespace");
+	record_diag_text(d, NULL, sentence, sizeof sentence, fix, sizeof fix);
+	assert_non_null(strstr(sentence, SELECTOR "._domainkey"));
+	assert_non_null(strstr(sentence, "line breaks, runs of spaces"));
+	assert_non_null(strstr(fix, "one line"));
+
+	/* Windows line ends, no indentation. */
+	wrapped_key(value, sizeof value, "k=rsa;p=", 64, "\r\n");
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISMATCH);
+	d = find_diag(f->result, DIAG_VALUE_WHITESPACE);
+	assert_non_null(d);
+	assert_string_equal(d->arg2, "line breaks");
+
+	/* Tabs: verified, and said. */
+	wrapped_key(value, sizeof value, "k=rsa; p=", 70, "\t");
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	d = find_diag(f->result, DIAG_VALUE_WHITESPACE);
+	assert_non_null(d);
+	assert_string_equal(d->arg2, "tabs");
+
+	/* Runs of spaces, where a line break became a space. */
+	wrapped_key(value, sizeof value, "k=rsa; p=", 59, "            ");
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	d = find_diag(f->result, DIAG_VALUE_WHITESPACE);
+	assert_non_null(d);
+	assert_string_equal(d->arg2, "runs of spaces");
+
+	/* One space between pieces, and blanks around the key: nothing. */
+	wrapped_key(value, sizeof value, "k=rsa; p=  ", 64, " ");
+	str_copy(value + strlen(value), sizeof value - strlen(value), " \t ; ");
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	assert_int_equal(f->result->ndiagnoses, 0);
+
+	/* Another key with line breaks is another key: value-mismatch. */
+	snprintf(value, sizeof value, "k=rsa; p=%.60s\n  %s", OLD_KEY, OLD_KEY + 60);
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISMATCH);
+	assert_non_null(find_diag(f->result, DIAG_VALUE_MISMATCH));
+	assert_null(find_diag(f->result, DIAG_VALUE_WHITESPACE));
+
+	/* At the wrong name too: both are said. */
+	wrapped_key(value, sizeof value, "k=rsa; p=", 59, "\n           ");
+	z[0].owner = DKIM_NAME "." ZONE;
+	serve_both(f, &f->dkim, z, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISSING);
+	assert_non_null(find_diag(f->result, DIAG_ZONE_APPENDED));
+	assert_non_null(find_diag(f->result, DIAG_VALUE_WHITESPACE));
+
+	/* A Return-Path or DMARC value never gets it. */
+	{
+		const struct zrr dz[] = {{"_dmarc." ZONE, RECORD_TYPE_TXT, "v=DMARC1;  p=none;\t"}};
+		struct expected_record dmarc = {PURPOSE_DMARC, RECORD_TYPE_TXT, "_dmarc." ZONE,
+						"v=DMARC1; p=none;", false};
+		serve_both(f, &dmarc, dz, 1);
+		record_evaluate(&dmarc, ZONE, f->servers, 2, f->result);
+		assert_int_equal(f->result->status, STATUS_VERIFIED);
+		assert_null(find_diag(f->result, DIAG_VALUE_WHITESPACE));
+	}
+}
+
+/* What the details view shows per server: where a server has the record
+ * when not at its name, and which of several values is the right one. */
+static void test_where_and_matches(void **state)
+{
+	struct fixture *f = *state;
+	const struct zrr appended[] = {{DKIM_NAME "." ZONE, RECORD_TYPE_TXT, "k=rsa; p=" KEY}};
+	const struct zrr right[] = {{DKIM_NAME, RECORD_TYPE_TXT, "k=rsa; p=" KEY}};
+	const struct zrr rp_label[] = {{"pm-bounce." ZONE, RECORD_TYPE_CNAME, "pm.mtasv.net"}};
+	/* one server has it at the wrong name, the other not at all */
+	serve(&f->servers[0], "ns1.host.example", &f->dkim, appended, 1);
+	serve(&f->servers[1], "ns2.host.example", &f->dkim, right, 0);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->per_server[0], STATUS_MISSING);
+	assert_string_equal(f->result->where[0], DKIM_NAME "." ZONE);
+	assert_string_equal(f->result->where[1], "");
+	serve_both(f, &f->dkim, right, 1);
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_string_equal(f->result->where[0], "");
+	/* a CNAME under no wrong label the probes know is just missing */
+	serve_both(f, &f->rp, rp_label, 1);
+	record_evaluate(&f->rp, ZONE, f->servers, 2, f->result);
+	assert_string_equal(f->result->where[0], "");
+
+	assert_true(record_value_matches(&f->dkim, "k=rsa; p=" KEY));
+	assert_true(record_value_matches(&f->dkim, "v=DKIM1; p=" KEY "; k=rsa"));
+	assert_false(record_value_matches(&f->dkim, "k=rsa; p=" OLD_KEY));
+	assert_false(record_value_matches(&f->dkim, "\"k=rsa; p=" KEY "\""));
+	assert_false(record_value_matches(&f->dkim, NULL));
+	assert_true(record_value_matches(&f->rp, "PM.mtasv.net."));
+	assert_false(record_value_matches(&f->rp, "bounces.previous-esp.example"));
+	{
+		char broken[RECORD_VALUE_MAX];
+		snprintf(broken, sizeof broken, "k=rsa; p=%.40s\n  %s", KEY, KEY + 40);
+		assert_false(record_value_matches(&f->dkim, broken));
+	}
+}
+
 static void test_no_servers(void **state)
 {
 	struct fixture *f = *state;
@@ -907,6 +1052,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_spf_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dmarc_policy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_servers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_value_whitespace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_where_and_matches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_words, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_diag_text, setup, teardown),

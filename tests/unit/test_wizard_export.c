@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -70,6 +71,42 @@ static void test_nothing_to_share_yet(void **state)
 	assert_int_equal(w.export.view, EXPORT_VIEW_CLOSED);
 	assert_int_equal(w.notice_kind, NOTICE_INFO);
 	assert_string_equal(w.notice, text_get("export_dialog.nothing"));
+}
+
+/* Option 1: each record's Name (the label to type) and Value can be copied. */
+static void test_copy_names_and_values(void **state)
+{
+	struct wizard *w = xcalloc(1, sizeof *w);
+	const char *label = NULL;
+	char value[FROM_HEADER_MAX];
+	(void)state;
+	new_wizard(w);
+	w->option = OPTION_DOMAIN;
+	str_copy(w->domain.ascii, sizeof w->domain.ascii, "customer.example");
+	w->records[0].purpose = PURPOSE_DKIM;
+	w->records[0].type = RECORD_TYPE_TXT;
+	str_copy(w->records[0].name, sizeof w->records[0].name,
+		 "20270101000000pm._domainkey.customer.example");
+	str_copy(w->records[0].value, sizeof w->records[0].value, "k=rsa; p=MIGf");
+	w->records[1].purpose = PURPOSE_RETURN_PATH;
+	w->records[1].type = RECORD_TYPE_CNAME;
+	str_copy(w->records[1].name, sizeof w->records[1].name, "pm-bounces.customer.example");
+	str_copy(w->records[1].value, sizeof w->records[1].value, "pm.mtasv.net");
+	w->nrecords = 2;
+	assert_int_equal(wizard_export_copy_count(w), 4);
+	assert_true(wizard_export_copy_value(w, 0, &label, value, sizeof value));
+	assert_string_equal(label, "export_dialog.copy_name");
+	assert_string_equal(value, "20270101000000pm._domainkey");
+	assert_true(wizard_export_copy_value(w, 1, &label, value, sizeof value));
+	assert_string_equal(label, "export_dialog.copy_value");
+	assert_string_equal(value, "k=rsa; p=MIGf");
+	assert_true(wizard_export_copy_value(w, 2, &label, value, sizeof value));
+	assert_string_equal(value, "pm-bounces");
+	assert_true(wizard_export_copy_value(w, 3, &label, value, sizeof value));
+	assert_string_equal(value, "pm.mtasv.net");
+	assert_false(wizard_export_copy_value(w, 4, &label, value, sizeof value));
+	assert_true(text_has(label));
+	free(w);
 }
 
 static void test_open_and_items(void **state)
@@ -302,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_nothing_to_share_yet),
 	    cmocka_unit_test(test_open_and_items),
+	    cmocka_unit_test(test_copy_names_and_values),
 	    cmocka_unit_test(test_reply_to_prefilled_from_option2),
 	    cmocka_unit_test(test_send_checks_fields),
 	    cmocka_unit_test(test_hourly_limit),
