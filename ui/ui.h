@@ -69,6 +69,8 @@ struct screen {
 	/* Footer key hints "KEY:label|..." (ui_keys): a text id in
 	 * assets/text/screens.ini. */
 	const char *footer;
+	/* The footer's text id when it depends on the model (NULL: footer). */
+	const char *(*footer_for)(const struct wizard *w);
 };
 
 extern const struct screen *const ui_screens[STEP__COUNT];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -34,6 +35,7 @@ struct session {
 	struct dns_source *dns;
 	struct state_handle *state;
 	struct expected_record dmarc; /* option 2: the record asked for REQ_DMARC_CHECK */
+	char dmarc_org[DOMAIN_ASCII_MAX]; /* asked second: the organizational domain, "" first */
 	int64_t dirty_since_ms;	      /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
@@ -181,17 +183,37 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, dkim, return_path);
 }
 
-/* The From domain's DMARC record, as the authoritative servers have it. */
+static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
+			       size_t n, const char *dns_host);
+
+/* Asks the authoritative servers for _dmarc.<domain> (the address's domain,
+ * then, when that has no record, its organizational domain). */
+static enum bh_err session_dmarc_start(struct session *s, const char *domain)
+{
+	memset(&s->dmarc, 0, sizeof s->dmarc);
+	s->dmarc.purpose = PURPOSE_DMARC;
+	s->dmarc.type = RECORD_TYPE_TXT;
+	snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s", domain);
+	str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
+	return s->dns->ops->check(s->dns, domain, &s->dmarc, 1, session_dmarc_done, s);
+}
+
+/* The From domain's DMARC record, as the authoritative servers have it; with
+ * none, the organizational domain's, whose sp= covers the subdomains
+ * (RFC 7489 section 6.6.3). */
 static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
 			       size_t n, const char *dns_host)
 {
 	struct session *s = arg;
 	const char *txts[1];
-	char policy[16] = "";
+	char policy[16] = "", org[DOMAIN_ASCII_MAX];
+	const char *domain = wizard_address_domain(&s->w);
+	bool second = s->dmarc_org[0] != '\0';
 	size_t i, ntxt = 0, d;
 	int verdict;
 	(void)dns_host;
 	if (err || n != 1) {
+		s->dmarc_org[0] = '\0';
 		wizard_on_error(&s->w, REQ_DMARC_CHECK, err ? err : BH_ERR_INVALID, NULL,
 				clock_now_ms());
 		return;
@@ -199,11 +221,24 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 	for (i = 0; i < results->nservers && !ntxt; i++)
 		if (results->seen[i][0] && results->per_server[i] != STATUS_MISSING)
 			txts[ntxt++] = results->seen[i];
-	verdict = record_dmarc_check(txts, ntxt, false, policy, sizeof policy);
+	verdict = record_dmarc_check(txts, ntxt, second, policy, sizeof policy);
 	for (d = 0; d < results->ndiagnoses; d++)
 		if (results->diagnoses[d].code == DIAG_DUPLICATE_RECORDS)
 			verdict = DMARC_VERDICT_INVALID;
-	wizard_on_dmarc(&s->w, verdict, policy, clock_now_ms());
+	if (!second && verdict == DMARC_VERDICT_NONE &&
+	    record_dmarc_org_domain(domain, org, sizeof org) && strcasecmp(org, domain) != 0) {
+		str_copy(s->dmarc_org, sizeof s->dmarc_org, org);
+		err = session_dmarc_start(s, org);
+		if (!err)
+			return;
+		s->dmarc_org[0] = '\0';
+		wizard_on_error(&s->w, REQ_DMARC_CHECK, err, NULL, clock_now_ms());
+		return;
+	}
+	str_copy(org, sizeof org, s->dmarc_org);
+	s->dmarc_org[0] = '\0';
+	wizard_on_dmarc_org(&s->w, verdict, policy,
+			    second && verdict != DMARC_VERDICT_NONE ? org : NULL, clock_now_ms());
 }
 
 static void session_email_done(void *arg, enum bh_err err, const struct esp_reply *reply)
@@ -319,14 +354,8 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		err = e->signature_delete(s->esp, w->signature.id, session_removed_done, s);
 		break;
 	case REQ_DMARC_CHECK:
-		memset(&s->dmarc, 0, sizeof s->dmarc);
-		s->dmarc.purpose = PURPOSE_DMARC;
-		s->dmarc.type = RECORD_TYPE_TXT;
-		snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s",
-			 wizard_address_domain(w));
-		str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
-		err = s->dns->ops->check(s->dns, wizard_address_domain(w), &s->dmarc, 1,
-					 session_dmarc_done, s);
+		s->dmarc_org[0] = '\0';
+		err = session_dmarc_start(s, wizard_address_domain(w));
 		break;
 	case REQ_EMAIL_SEND:
 		err = session_send_email(s);
