@@ -85,6 +85,11 @@ static void session_audit(struct session *s, const char *event, const char *deta
 static void session_esp_error(struct session *s, enum wizard_request req, enum bh_err err,
 			      const struct esp_reply *reply)
 {
+	/* Without an ErrorCode of a refusal (5xx, 429, maintenance) the ESP had
+	 * trouble, not an objection: retried, not sent back to the field. */
+	if (err == BH_ERR_REMOTE && reply &&
+	    (reply->esp_code == 0 || reply->esp_code == 429 || reply->esp_code == 100))
+		err = BH_ERR_NETWORK;
 	wizard_on_error(&s->w, req, err, reply && reply->message[0] ? reply->message : NULL,
 			clock_now_ms());
 }

@@ -1213,7 +1213,12 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 	struct wizard_export *x = &w->export;
 	(void)now_ms;
 	x->send_wanted = false; /* it could not even start: the customer decides */
-	if (message && *message) {
+	if (message && *message && (err == BH_ERR_NETWORK || err == BH_ERR_TIMEOUT)) {
+		/* a passing trouble, and nobody retries a send but the customer */
+		char base[sizeof x->send_error];
+		sanitize_text(message, base, sizeof base);
+		text_fmt(x->send_error, sizeof x->send_error, "wizard.send_retry", base, NULL, NULL);
+	} else if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
 	} else if (err == BH_ERR_AUTH) {
 		str_copy(x->send_error, sizeof x->send_error,

@@ -190,6 +190,19 @@ static void test_retry_says_so(void **state)
 	}
 }
 
+/* Sending the instructions is the customer's to retry: then it says so. */
+static void test_send_says_try_again(void **state)
+{
+	struct wizard w;
+	(void)state;
+	new_wizard(&w, "");
+	wizard_on_error(&w, REQ_EMAIL_SEND, BH_ERR_NETWORK, text_get("postmark.network"), 0);
+	assert_true(has_words(w.export.send_error, "cannot reach postmark"));
+	assert_true(has_words(w.export.send_error, "try again in a moment"));
+	assert_false(has_words(w.export.send_error, "tries again by itself"));
+	assert_int_equal(wizard_next_request(&w, 3600000, 0, NULL), REQ_NONE); /* no retry */
+}
+
 static void test_dmarc_org_domain(void **state)
 {
 	char org[RECORD_NAME_MAX];
@@ -246,7 +259,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_verify_schedule),  cmocka_unit_test(test_verify_follows_schedule),
 	    cmocka_unit_test(test_auth_stops),	     cmocka_unit_test(test_retry_says_so),
-	    cmocka_unit_test(test_dmarc_org_domain), cmocka_unit_test(test_dmarc_org_policy),
+	    cmocka_unit_test(test_send_says_try_again), cmocka_unit_test(test_dmarc_org_domain),
+	    cmocka_unit_test(test_dmarc_org_policy),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	text_free();
