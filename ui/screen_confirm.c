@@ -32,8 +32,8 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 			     w->dmarc_org, w->dmarc_policy) +
 		     1;
 		ui_style_off(STYLE_WARN);
-		y += ui_text(y, 2, width, 5, "confirm.dmarc_body_org", w->dmarc_domain, w->dmarc_org,
-			     w->dmarc_policy) +
+		y += ui_text(y, 2, width, 5, "confirm.dmarc_body_org", w->dmarc_domain,
+			     w->dmarc_org, w->dmarc_policy) +
 		     1;
 	} else if (wizard_dmarc_blocks(w)) {
 		ui_style_on(STYLE_WARN);

@@ -202,7 +202,8 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 {
 	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
-	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w, extra = frame_notice_extra(w), y, i;
+	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w, y, i;
+	int extra = frame_notice_extra(w);
 	char spec[512];
 
 	if (w->notice[0] && w->notice_kind != NOTICE_NONE) {

@@ -34,9 +34,9 @@ struct session {
 	struct esp *esp;
 	struct dns_source *dns;
 	struct state_handle *state;
-	struct expected_record dmarc; /* option 2: the record asked for REQ_DMARC_CHECK */
+	struct expected_record dmarc;	  /* option 2: the record asked for REQ_DMARC_CHECK */
 	char dmarc_org[DOMAIN_ASCII_MAX]; /* asked second: the organizational domain, "" first */
-	int64_t dirty_since_ms;	      /* when unsaved changes began, 0 when saved */
+	int64_t dirty_since_ms;		  /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
 	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */

@@ -1217,7 +1217,8 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 		/* a passing trouble, and nobody retries a send but the customer */
 		char base[sizeof x->send_error];
 		sanitize_text(message, base, sizeof base);
-		text_fmt(x->send_error, sizeof x->send_error, "wizard.send_retry", base, NULL, NULL);
+		text_fmt(x->send_error, sizeof x->send_error, "wizard.send_retry", base, NULL,
+			 NULL);
 	} else if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
 	} else if (err == BH_ERR_AUTH) {

@@ -248,9 +248,8 @@ struct wizard {
 	char notice[WIZARD_NOTICE_MAX]; /* sanitized text to show, or "" */
 	int64_t retry_after_ms;		/* after an ESP error: earliest retry */
 	int failures;			/* consecutive failures of busy's kind */
-	bool halted; /* the ESP refused the vendor's token: nothing is tried by
-			itself until the customer acts (or behalf restarts) */
-	bool dirty;			/* changed since last saved */
+	bool halted; /* the vendor's token was refused: no retry until the customer acts */
+	bool dirty;  /* changed since last saved */
 };
 
 /* Starts a fresh wizard at the welcome step. */

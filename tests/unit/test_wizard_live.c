@@ -57,7 +57,8 @@ static void at_records(struct wizard *w)
 	str_copy(d.id, sizeof d.id, "42");
 	str_copy(d.name, sizeof d.name, "customer.example");
 	str_copy(d.dkim_host, sizeof d.dkim_host, "20260101000000pm._domainkey.customer.example");
-	str_copy(d.dkim_value, sizeof d.dkim_value, "k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ");
+	str_copy(d.dkim_value, sizeof d.dkim_value,
+		 "k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ");
 	str_copy(d.return_path_host, sizeof d.return_path_host, "pm-bounces.customer.example");
 	str_copy(d.return_path_target, sizeof d.return_path_target, "pm.mtasv.net");
 	wizard_on_domain(w, &d, 0);
@@ -257,9 +258,12 @@ static void test_dmarc_org_policy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_verify_schedule),  cmocka_unit_test(test_verify_follows_schedule),
-	    cmocka_unit_test(test_auth_stops),	     cmocka_unit_test(test_retry_says_so),
-	    cmocka_unit_test(test_send_says_try_again), cmocka_unit_test(test_dmarc_org_domain),
+	    cmocka_unit_test(test_verify_schedule),
+	    cmocka_unit_test(test_verify_follows_schedule),
+	    cmocka_unit_test(test_auth_stops),
+	    cmocka_unit_test(test_retry_says_so),
+	    cmocka_unit_test(test_send_says_try_again),
+	    cmocka_unit_test(test_dmarc_org_domain),
 	    cmocka_unit_test(test_dmarc_org_policy),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
