@@ -36,6 +36,7 @@ struct session {
 	struct state_handle *state;
 	struct expected_record dmarc;	  /* option 2: the record asked for REQ_DMARC_CHECK */
 	char dmarc_org[DOMAIN_ASCII_MAX]; /* asked second: the organizational domain, "" first */
+	char dmarc_for[DOMAIN_ASCII_MAX]; /* the address's domain REQ_DMARC_CHECK is for */
 	int64_t dirty_since_ms;		  /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
@@ -212,7 +213,7 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 	struct session *s = arg;
 	const char *txts[1];
 	char policy[16] = "", org[DOMAIN_ASCII_MAX];
-	const char *domain = wizard_address_domain(&s->w);
+	const char *domain = s->dmarc_for;
 	bool second = s->dmarc_org[0] != '\0';
 	size_t i, ntxt = 0, d;
 	int verdict;
@@ -242,7 +243,7 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 	}
 	str_copy(org, sizeof org, s->dmarc_org);
 	s->dmarc_org[0] = '\0';
-	wizard_on_dmarc_org(&s->w, verdict, policy,
+	wizard_on_dmarc_org(&s->w, domain, verdict, policy,
 			    second && verdict != DMARC_VERDICT_NONE ? org : NULL, clock_now_ms());
 }
 
@@ -360,7 +361,8 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		break;
 	case REQ_DMARC_CHECK:
 		s->dmarc_org[0] = '\0';
-		err = session_dmarc_start(s, wizard_address_domain(w));
+		str_copy(s->dmarc_for, sizeof s->dmarc_for, wizard_address_domain(w));
+		err = session_dmarc_start(s, s->dmarc_for);
 		break;
 	case REQ_EMAIL_SEND:
 		err = session_send_email(s);

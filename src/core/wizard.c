@@ -652,14 +652,17 @@ bool wizard_dmarc_blocks(const struct wizard *w)
 
 void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms)
 {
-	wizard_on_dmarc_org(w, verdict, policy, NULL, now_ms);
+	wizard_on_dmarc_org(w, wizard_address_domain(w), verdict, policy, NULL, now_ms);
 }
 
-void wizard_on_dmarc_org(struct wizard *w, int verdict, const char *policy, const char *org,
-			 int64_t now_ms)
+void wizard_on_dmarc_org(struct wizard *w, const char *domain, int verdict, const char *policy,
+			 const char *org, int64_t now_ms)
 {
 	(void)now_ms;
 	wizard_request_ok(w);
+	/* the customer changed the address meanwhile: this answer is not for it */
+	if (strcasecmp(domain ? domain : "", wizard_address_domain(w)) != 0)
+		return;
 	str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
 	w->dmarc_verdict = verdict;
 	str_copy(w->dmarc_policy, sizeof w->dmarc_policy, policy ? policy : "");

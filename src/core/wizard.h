@@ -317,10 +317,12 @@ void wizard_on_server(struct wizard *w, const char *server_id, int64_t now_ms);
  * as DNS is polled, then backing off to a minute. */
 int64_t wizard_verify_wait_ms(int lagging);
 void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms);
-/* The same, when the address's domain has no DMARC record and the policy is
- * its organizational domain's, org (RFC 7489 section 6.6.3, sp= applied). */
-void wizard_on_dmarc_org(struct wizard *w, int verdict, const char *policy, const char *org,
-			 int64_t now_ms);
+/* The same for the address domain that was asked about (dropped when the
+ * address changed meanwhile); org: when that domain has no DMARC record,
+ * the organizational domain whose policy applies (RFC 7489 section 6.6.3,
+ * sp= applied), else NULL. */
+void wizard_on_dmarc_org(struct wizard *w, const char *domain, int verdict, const char *policy,
+			 const char *org, int64_t now_ms);
 /* Option 2: the From domain's DMARC policy would block the mail and the
  * customer has not decided to go on anyway (Enter) or change (Back). */
 bool wizard_dmarc_blocks(const struct wizard *w);

@@ -248,11 +248,24 @@ static void test_dmarc_org_policy(void **state)
 	assert_true(wizard_next(&w, 0));
 	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DMARC_CHECK);
 	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
-	wizard_on_dmarc_org(&w, DMARC_VERDICT_BLOCKS, "reject", "strict.test", 0);
+	wizard_on_dmarc_org(&w, "mail.strict.test", DMARC_VERDICT_BLOCKS, "reject", "strict.test",
+			    0);
 	assert_true(wizard_dmarc_blocks(&w));
 	assert_string_equal(w.dmarc_domain, "mail.strict.test");
 	assert_string_equal(w.dmarc_org, "strict.test");
 	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_NONE); /* waits */
+
+	/* an answer about an address the customer has since changed is dropped */
+	assert_true(wizard_back(&w));
+	field_set(&w.address_email, "bob@relaxed.test");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DMARC_CHECK);
+	wizard_request_started(&w, REQ_DMARC_CHECK, 0);
+	wizard_on_dmarc_org(&w, "mail.strict.test", DMARC_VERDICT_BLOCKS, "reject", "strict.test",
+			    0);
+	assert_false(wizard_dmarc_blocks(&w));
+	assert_int_equal(w.busy, REQ_NONE);
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DMARC_CHECK); /* asked anew */
 }
 
 int main(void)
