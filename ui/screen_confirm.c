@@ -25,7 +25,17 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 		ui_server_question(w, top, width);
 		return;
 	}
-	if (wizard_dmarc_blocks(w)) {
+	if (wizard_dmarc_blocks(w) && w->dmarc_org[0]) {
+		/* no record of its own: the organizational domain's policy applies */
+		ui_style_on(STYLE_WARN);
+		y += ui_text(y, 2, width, 3, "confirm.dmarc_title_org", w->dmarc_domain,
+			     w->dmarc_org, w->dmarc_policy) +
+		     1;
+		ui_style_off(STYLE_WARN);
+		y += ui_text(y, 2, width, 5, "confirm.dmarc_body_org", w->dmarc_domain,
+			     w->dmarc_org, w->dmarc_policy) +
+		     1;
+	} else if (wizard_dmarc_blocks(w)) {
 		ui_style_on(STYLE_WARN);
 		y += ui_text(y, 2, width, 2, "confirm.dmarc_title", w->dmarc_domain,
 			     w->dmarc_policy, NULL) +
@@ -34,13 +44,16 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 		y += ui_text(y, 2, width, 4, "confirm.dmarc_body", w->dmarc_domain, w->dmarc_policy,
 			     w->cfg.esp_name) +
 		     1;
+	}
+	if (wizard_dmarc_blocks(w)) {
 		y += ui_text(y, 2, width, 3, "confirm.dmarc_choice", w->dmarc_domain, NULL, NULL) +
 		     1;
 		ui_keys(y, 2, width, text_get("confirm.dmarc_keys"));
 		return;
 	}
 	if (!w->signature.exists) {
-		ui_text(y, 2, width, 3, "confirm.creating", email, w->cfg.esp_name, NULL);
+		ui_text(y, 2, width, 3, w->halted ? "confirm.stopped" : "confirm.creating", email,
+			w->cfg.esp_name, NULL);
 		return;
 	}
 	attron(A_BOLD);
@@ -74,6 +87,9 @@ static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *
 	switch (k->code) {
 	case 'r':
 	case 'R':
+		/* nothing was sent yet (DMARC warning, registering): nothing to resend */
+		if (!w->signature.exists || wizard_dmarc_blocks(w))
+			return ACTION_NONE;
 		return w->signature.confirmed ? ACTION_STAY : ACTION_RESEND;
 	case 'a':
 	case 'A':

@@ -451,22 +451,39 @@ static int records_matrix(const struct wizard *w, int y, int width, int rows)
 	return used;
 }
 
-/* Last row: checks done, next check, the DNS host, or that all is in place. */
+/* Once DNS has them all: the ESP's own view, which decides when we are done. */
+static void records_esp_text(const struct wizard *w, char *buf, size_t cap)
+{
+	bool dkim = w->esp_domain.dkim_verified, rp = w->esp_domain.return_path_verified;
+	if (dkim && rp)
+		text_fmt(buf, cap, "records.all_verified", w->cfg.esp_name, NULL, NULL);
+	else
+		text_fmt(buf, cap, "records.esp_waiting", w->cfg.esp_name,
+			 text_get(dkim ? "records.esp_yes" : "records.esp_no"),
+			 text_get(rp ? "records.esp_yes" : "records.esp_no"));
+}
+
+/* Rows the status line takes: the ESP's view is shown whole. */
+static int records_status_rows(const struct wizard *w, int width)
+{
+	char buf[512];
+	if (!wizard_records_verified(w))
+		return 1;
+	records_esp_text(w, buf, sizeof buf);
+	return ui_wrap_rows(width - 2, buf);
+}
+
+/* Last row(s), ending at y: checks done, next check, the DNS host, or that
+ * all is in place. */
 static void records_status_line(const struct wizard *w, const struct ui_view *v, int y, int width)
 {
 	char buf[512], secs[16], count[16], host[160];
 	const char *host_name = records_host_name(w);
 	if (wizard_records_verified(w)) {
-		/* DNS has them; the ESP's own view decides when we are done. */
-		bool dkim = w->esp_domain.dkim_verified, rp = w->esp_domain.return_path_verified;
+		int rows = records_status_rows(w, width);
+		records_esp_text(w, buf, sizeof buf);
 		ui_style_on(STYLE_OK);
-		if (dkim && rp)
-			ui_text(y, 3, width - 2, 1, "records.all_verified", w->cfg.esp_name, NULL,
-				NULL);
-		else
-			ui_text(y, 3, width - 2, 1, "records.esp_waiting", w->cfg.esp_name,
-				text_get(dkim ? "records.esp_yes" : "records.esp_no"),
-				text_get(rp ? "records.esp_yes" : "records.esp_no"));
+		ui_wrap(y - rows + 1, 3, width - 2, rows, buf);
 		ui_style_off(STYLE_OK);
 		return;
 	}
@@ -503,15 +520,16 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 	if (height > 18)
 		y++;
 	if (!w->nrecords) {
-		ui_text(y + 1, 3, width - 2, 2, "records.waiting", w->cfg.esp_name, NULL, NULL);
+		ui_text(y + 1, 3, width - 2, 2, w->halted ? "records.stopped" : "records.waiting",
+			w->cfg.esp_name, NULL, NULL);
 		return;
 	}
 	/* the details take the table's place: the same records, per server */
 	if (w->records_detail) {
-		records_matrix(w, y, width, bottom - y);
+		records_matrix(w, y, width, bottom - y - records_status_rows(w, width) + 1);
 	} else {
 		y += records_table(w, y, width) + 1;
-		records_selected(w, y, width, bottom - y);
+		records_selected(w, y, width, bottom - y - records_status_rows(w, width) + 1);
 	}
 	records_status_line(w, v, bottom, width);
 }

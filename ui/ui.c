@@ -237,12 +237,27 @@ static void frame_top(const struct wizard *w)
 	}
 }
 
-/* The three bottom rows: notice, busy spinner, key hints. */
+/* Rows the notice needs beyond the one or two the frame keeps for it: the
+ * body gives them up, so that every message is shown whole. */
+static int frame_notice_extra(const struct wizard *w)
+{
+	int keep = w->busy != REQ_NONE ? 1 : 2, rows, most = LINES - 12;
+	if (!w->notice[0] || w->notice_kind == NOTICE_NONE)
+		return 0;
+	rows = ui_wrap_rows(COLS - 4, w->notice);
+	if (rows > most + keep)
+		rows = most + keep; /* far past any message: the body keeps 6 rows */
+	return rows > keep ? rows - keep : 0;
+}
+
+/* The three bottom rows: notice, busy spinner, key hints (the notice grows
+ * upwards when it needs more). */
 static void frame_bottom(const struct wizard *w, const struct ui_view *v, const struct screen *s)
 {
 	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
-	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w;
+	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w, y, i;
+	int extra = frame_notice_extra(w);
 	const char *global = "footer.global", *footer = "footer.none";
 	char spec[512];
 
@@ -250,10 +265,13 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 		enum ui_style st = w->notice_kind == NOTICE_ERROR ? STYLE_ERROR : STYLE_OK;
 		if (ui_wrap_rows(COLS - 4, w->notice) < notice_rows)
 			notice_rows = 1;
+		notice_rows += extra;
+		y = LINES - 3 - extra;
+		for (i = 0; i < notice_rows; i++)
+			mvhline(y + i, 0, ' ', COLS);
 		ui_style_on(st);
-		ui_print(LINES - 3, 1, 1,
-			 w->notice_kind == NOTICE_ERROR ? "!" : ui_glyph(GLYPH_BULLET));
-		ui_wrap(LINES - 3, 3, COLS - 4, notice_rows, w->notice);
+		ui_print(y, 1, 1, w->notice_kind == NOTICE_ERROR ? "!" : ui_glyph(GLYPH_BULLET));
+		ui_wrap(y, 3, COLS - 4, notice_rows, w->notice);
 		ui_style_off(st);
 	} else if (v->caption && v->caption[0]) {
 		/* the demo's caption, where a notice would be */
@@ -371,7 +389,7 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 	}
 	frame_top(w);
 	if (s && s->draw)
-		s->draw(w, v, 3, LINES - 6);
+		s->draw(w, v, 3, LINES - 6 - frame_notice_extra(w));
 	frame_bottom(w, v, s);
 	if (w->export.view != EXPORT_VIEW_CLOSED) {
 		ui_cursor_reset(); /* the dialog's field has the cursor, not the screen's */

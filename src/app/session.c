@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -33,8 +34,10 @@ struct session {
 	struct esp *esp;
 	struct dns_source *dns;
 	struct state_handle *state;
-	struct expected_record dmarc; /* option 2: the record asked for REQ_DMARC_CHECK */
-	int64_t dirty_since_ms;	      /* when unsaved changes began, 0 when saved */
+	struct expected_record dmarc;	  /* option 2: the record asked for REQ_DMARC_CHECK */
+	char dmarc_org[DOMAIN_ASCII_MAX]; /* asked second: the organizational domain, "" first */
+	char dmarc_for[DOMAIN_ASCII_MAX]; /* the address's domain REQ_DMARC_CHECK is for */
+	int64_t dirty_since_ms;		  /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
 	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */
@@ -87,6 +90,11 @@ static void session_audit(struct session *s, const char *event, const char *deta
 static void session_esp_error(struct session *s, enum wizard_request req, enum bh_err err,
 			      const struct esp_reply *reply)
 {
+	/* Without an ErrorCode of a refusal (5xx, 429, maintenance) the ESP had
+	 * trouble, not an objection: retried, not sent back to the field. */
+	if (err == BH_ERR_REMOTE && reply &&
+	    (reply->esp_code == 0 || reply->esp_code == 429 || reply->esp_code == 100))
+		err = BH_ERR_NETWORK;
 	wizard_on_error(&s->w, req, err, reply && reply->message[0] ? reply->message : NULL,
 			clock_now_ms());
 }
@@ -185,17 +193,37 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, dkim, return_path);
 }
 
-/* The From domain's DMARC record, as the authoritative servers have it. */
+static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
+			       size_t n, const char *dns_host);
+
+/* Asks the authoritative servers for _dmarc.<domain> (the address's domain,
+ * then, when that has no record, its organizational domain). */
+static enum bh_err session_dmarc_start(struct session *s, const char *domain)
+{
+	memset(&s->dmarc, 0, sizeof s->dmarc);
+	s->dmarc.purpose = PURPOSE_DMARC;
+	s->dmarc.type = RECORD_TYPE_TXT;
+	snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s", domain);
+	str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
+	return s->dns->ops->check(s->dns, domain, &s->dmarc, 1, session_dmarc_done, s);
+}
+
+/* The From domain's DMARC record, as the authoritative servers have it; with
+ * none, the organizational domain's, whose sp= covers the subdomains
+ * (RFC 7489 section 6.6.3). */
 static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
 			       size_t n, const char *dns_host)
 {
 	struct session *s = arg;
 	const char *txts[1];
-	char policy[16] = "";
+	char policy[16] = "", org[DOMAIN_ASCII_MAX];
+	const char *domain = s->dmarc_for;
+	bool second = s->dmarc_org[0] != '\0';
 	size_t i, ntxt = 0, d;
 	int verdict;
 	(void)dns_host;
 	if (err || n != 1) {
+		s->dmarc_org[0] = '\0';
 		wizard_on_error(&s->w, REQ_DMARC_CHECK, err ? err : BH_ERR_INVALID, NULL,
 				clock_now_ms());
 		return;
@@ -203,11 +231,24 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 	for (i = 0; i < results->nservers && !ntxt; i++)
 		if (results->seen[i][0] && results->per_server[i] != STATUS_MISSING)
 			txts[ntxt++] = results->seen[i];
-	verdict = record_dmarc_check(txts, ntxt, false, policy, sizeof policy);
+	verdict = record_dmarc_check(txts, ntxt, second, policy, sizeof policy);
 	for (d = 0; d < results->ndiagnoses; d++)
 		if (results->diagnoses[d].code == DIAG_DUPLICATE_RECORDS)
 			verdict = DMARC_VERDICT_INVALID;
-	wizard_on_dmarc(&s->w, verdict, policy, clock_now_ms());
+	if (!second && verdict == DMARC_VERDICT_NONE &&
+	    record_dmarc_org_domain(domain, org, sizeof org) && strcasecmp(org, domain) != 0) {
+		str_copy(s->dmarc_org, sizeof s->dmarc_org, org);
+		err = session_dmarc_start(s, org);
+		if (!err)
+			return;
+		s->dmarc_org[0] = '\0';
+		wizard_on_error(&s->w, REQ_DMARC_CHECK, err, NULL, clock_now_ms());
+		return;
+	}
+	str_copy(org, sizeof org, s->dmarc_org);
+	s->dmarc_org[0] = '\0';
+	wizard_on_dmarc_org(&s->w, domain, verdict, policy,
+			    second && verdict != DMARC_VERDICT_NONE ? org : NULL, clock_now_ms());
 }
 
 static void session_email_done(void *arg, enum bh_err err, const struct esp_reply *reply)
@@ -311,14 +352,9 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		err = e->signature_delete(s->esp, w->signature.id, session_removed_done, s);
 		break;
 	case REQ_DMARC_CHECK:
-		memset(&s->dmarc, 0, sizeof s->dmarc);
-		s->dmarc.purpose = PURPOSE_DMARC;
-		s->dmarc.type = RECORD_TYPE_TXT;
-		snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s",
-			 wizard_address_domain(w));
-		str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
-		err = s->dns->ops->check(s->dns, wizard_address_domain(w), &s->dmarc, 1,
-					 session_dmarc_done, s);
+		s->dmarc_org[0] = '\0';
+		str_copy(s->dmarc_for, sizeof s->dmarc_for, wizard_address_domain(w));
+		err = session_dmarc_start(s, s->dmarc_for);
 		break;
 	case REQ_EMAIL_SEND:
 		err = session_send_email(s);

@@ -28,6 +28,7 @@
 #include "core/record.h"
 
 #include <ctype.h>
+#include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1445,6 +1446,42 @@ enum record_dmarc_verdict record_dmarc_check(const char *const *txts, size_t n, 
 	if (policy && pcap)
 		str_copy(policy, pcap, applied);
 	return verdict;
+}
+
+/* The Public Suffix List, read once (the system's copy, else libpsl's own). */
+static const psl_ctx_t *record_psl(void)
+{
+	static psl_ctx_t *psl;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		psl = psl_latest(NULL);
+	}
+	return psl;
+}
+
+bool record_dmarc_org_domain(const char *domain, char *out, size_t cap)
+{
+	const psl_ctx_t *psl = record_psl();
+	char lower[RECORD_NAME_MAX];
+	const char *org;
+	size_t i;
+
+	if (!domain || !cap)
+		return false;
+	out[0] = '\0';
+	str_copy(lower, sizeof lower, domain);
+	for (i = 0; lower[i]; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
+	if (i && lower[i - 1] == '.')
+		lower[i - 1] = '\0';
+	if (!psl || !lower[0])
+		return false;
+	org = psl_registrable_domain(psl, lower);
+	if (!org || strlen(org) >= cap)
+		return false;
+	str_copy(out, cap, org);
+	return true;
 }
 
 void record_dmarc_diagnosis(const char *domain, const char *policy, struct record_diagnosis *out)

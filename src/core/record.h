@@ -183,6 +183,12 @@ enum record_dmarc_verdict {
 enum record_dmarc_verdict record_dmarc_check(const char *const *txts, size_t n, bool subdomain,
 					     char *policy, size_t pcap);
 
+/* The organizational domain of domain (RFC 7489 section 3.2: one label
+ * below its public suffix, from the Public Suffix List; an unknown TLD
+ * counts as a suffix of one label) into out (cap bytes), lower case.  False
+ * when domain is itself a public suffix or the list cannot be read. */
+bool record_dmarc_org_domain(const char *domain, char *out, size_t cap);
+
 /* Fills a dmarc-policy-blocks diagnosis (arg: domain, arg2: policy). */
 void record_dmarc_diagnosis(const char *domain, const char *policy, struct record_diagnosis *out);
 

@@ -439,6 +439,7 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, o, "dmarc_domain", jstr(w->dmarc_domain));
 	put(wr, o, "dmarc_verdict", json_integer(w->dmarc_verdict));
 	put(wr, o, "dmarc_policy", jstr(w->dmarc_policy));
+	put(wr, o, "dmarc_org", jstr(w->dmarc_org));
 	put(wr, o, "dmarc_ack", json_boolean(w->dmarc_ack));
 	put(wr, root, "address", o);
 
@@ -920,6 +921,7 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 		rd_str(r, o, "address", "dmarc_domain", w->dmarc_domain, sizeof w->dmarc_domain);
 		rd_intf(r, o, "address", "dmarc_verdict", 0, 3, &w->dmarc_verdict);
 		rd_str(r, o, "address", "dmarc_policy", w->dmarc_policy, sizeof w->dmarc_policy);
+		rd_str(r, o, "address", "dmarc_org", w->dmarc_org, sizeof w->dmarc_org);
 		rd_bool(r, o, "address", "dmarc_ack", &w->dmarc_ack);
 	}
 	o = rd_obj(r, root, "", "server");

@@ -19,6 +19,10 @@
 #define POLL_SLOW_MS	    20000
 #define RESEND_COOLDOWN_MS  60000
 #define RETRY_MAX_MS	    60000
+#define VERIFY_FAST_MS	    5000  /* ESP verify while it lags behind DNS: */
+#define VERIFY_FAST_TRIES   12	  /* ... every 5 s for about a minute, */
+#define VERIFY_SLOW_MS	    10000 /* ... every 10 s up to about five minutes, */
+#define VERIFY_SLOW_TRIES   24	  /* ... then doubling to a minute */
 
 struct step_def {
 	const char *word;
@@ -83,10 +87,13 @@ void wizard_init(struct wizard *w, const struct wizard_config *cfg)
 	w->dirty = true;
 }
 
+/* The notice goes, and a halt with it: the customer moved on, so the next
+ * request may be tried again. */
 static void wizard_clear_notice(struct wizard *w)
 {
 	w->notice_kind = NOTICE_NONE;
 	w->notice[0] = '\0';
+	w->halted = false;
 }
 
 /* Moves forward to step, remembering where we were for Back. */
@@ -532,6 +539,7 @@ void wizard_check_now(struct wizard *w, int64_t now_ms)
 {
 	w->next_check_ms = now_ms;
 	w->records_since_ms = now_ms; /* the customer is at work: poll fast again */
+	w->halted = false;	      /* and asks us to try again */
 }
 
 int wizard_next_check_in(const struct wizard *w, int64_t now_ms)
@@ -691,11 +699,21 @@ bool wizard_dmarc_blocks(const struct wizard *w)
 
 void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms)
 {
+	wizard_on_dmarc_org(w, wizard_address_domain(w), verdict, policy, NULL, now_ms);
+}
+
+void wizard_on_dmarc_org(struct wizard *w, const char *domain, int verdict, const char *policy,
+			 const char *org, int64_t now_ms)
+{
 	(void)now_ms;
 	wizard_request_ok(w);
+	/* the customer changed the address meanwhile: this answer is not for it */
+	if (strcasecmp(domain ? domain : "", wizard_address_domain(w)) != 0)
+		return;
 	str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
 	w->dmarc_verdict = verdict;
 	str_copy(w->dmarc_policy, sizeof w->dmarc_policy, policy ? policy : "");
+	str_copy(w->dmarc_org, sizeof w->dmarc_org, org ? org : "");
 	w->dmarc_ack = false;
 	w->dirty = true;
 }
@@ -751,7 +769,7 @@ enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, 
 	if (w->busy == REQ_NONE && w->export.send_wanted) {
 		/* The customer asked for it: not held back by another request's retry. */
 		req = REQ_EMAIL_SEND;
-	} else if (w->busy == REQ_NONE) {
+	} else if (w->busy == REQ_NONE && !w->halted) {
 		if (w->retry_after_ms > now_ms)
 			wake = w->retry_after_ms;
 		else if (d && d->want)
@@ -782,6 +800,19 @@ static void wizard_request_ok(struct wizard *w)
 		wizard_clear_notice(w);
 }
 
+int64_t wizard_verify_wait_ms(int lagging)
+{
+	int64_t wait = VERIFY_SLOW_MS;
+	int i;
+	if (lagging < VERIFY_FAST_TRIES)
+		return VERIFY_FAST_MS;
+	if (lagging < VERIFY_FAST_TRIES + VERIFY_SLOW_TRIES)
+		return VERIFY_SLOW_MS;
+	for (i = VERIFY_FAST_TRIES + VERIFY_SLOW_TRIES; i <= lagging && wait < RETRY_MAX_MS; i++)
+		wait *= 2;
+	return wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS;
+}
+
 void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64_t now_ms)
 {
 	enum wizard_request req = w->busy;
@@ -801,14 +832,9 @@ void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64
 		return;
 	}
 	if (req == REQ_DOMAIN_VERIFY) {
-		/* DNS has the records but the ESP does not see them yet: ask again,
-		 * backing off from 5 s to a minute. */
-		int64_t wait = 5000;
-		int i;
-		for (i = 0; i < w->verify_attempts && wait < RETRY_MAX_MS; i++)
-			wait *= 2;
+		/* DNS has the records but the ESP does not see them yet: ask again. */
+		w->verify_after_ms = now_ms + wizard_verify_wait_ms(w->verify_attempts);
 		w->verify_attempts++;
-		w->verify_after_ms = now_ms + (wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS);
 	}
 }
 
@@ -894,6 +920,7 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 		str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
 		w->dmarc_verdict = DMARC_VERDICT_NONE;
 		w->dmarc_policy[0] = '\0';
+		w->dmarc_org[0] = '\0';
 		w->notice_kind = NOTICE_INFO;
 		text_fmt(w->notice, sizeof w->notice, "wizard.dmarc_unknown", w->dmarc_domain, NULL,
 			 NULL);
@@ -902,18 +929,35 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 	}
 	w->failures++;
 	w->notice_kind = NOTICE_ERROR;
-	if (message && *message) {
-		sanitize_text(message, w->notice, sizeof w->notice);
-	} else {
-		char what[64];
-		snprintf(what, sizeof what, "what.%s", wizard_request_word(req));
-		text_fmt(w->notice, sizeof w->notice, "wizard.request_failed", text_get(what),
-			 bh_strerror(err), NULL);
+	w->dirty = true;
+	if (err == BH_ERR_AUTH) {
+		/* The vendor's token: asking again changes nothing, and only the
+		 * vendor can fix it.  Stop, and say so. */
+		w->halted = true;
+		w->retry_after_ms = 0;
+		text_fmt(w->notice, sizeof w->notice,
+			 w->cfg.support_contact[0] ? "wizard.stopped_auth"
+						   : "wizard.stopped_auth_no_contact",
+			 w->cfg.esp_name, w->cfg.vendor_name, w->cfg.support_contact);
+		return;
+	}
+	{
+		char base[WIZARD_NOTICE_MAX];
+		if (message && *message) {
+			sanitize_text(message, base, sizeof base);
+		} else {
+			char what[64];
+			snprintf(what, sizeof what, "what.%s", wizard_request_word(req));
+			text_fmt(base, sizeof base, "wizard.request_failed", text_get(what),
+				 bh_strerror(err), NULL);
+		}
+		/* behalf asks again by itself: no "try again" for the customer */
+		text_fmt(w->notice, sizeof w->notice, "wizard.retrying", base, NULL, NULL);
 	}
 	for (i = 1; i < w->failures && wait < RETRY_MAX_MS; i++)
 		wait *= 2;
 	/* A refusal will not change by asking again soon: wait the longest. */
-	if (err == BH_ERR_REMOTE || err == BH_ERR_AUTH || err == BH_ERR_INVALID)
+	if (err == BH_ERR_REMOTE || err == BH_ERR_INVALID)
 		wait = RETRY_MAX_MS;
 	w->retry_after_ms = now_ms + (wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS);
 	if (err == BH_ERR_REMOTE && req == REQ_SIGNATURE_ENSURE && w->step == STEP_CONFIRM) {
@@ -1246,7 +1290,13 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 	struct wizard_export *x = &w->export;
 	(void)now_ms;
 	x->send_wanted = false; /* it could not even start: the customer decides */
-	if (message && *message) {
+	if (message && *message && (err == BH_ERR_NETWORK || err == BH_ERR_TIMEOUT)) {
+		/* a passing trouble, and nobody retries a send but the customer */
+		char base[sizeof x->send_error];
+		sanitize_text(message, base, sizeof base);
+		text_fmt(x->send_error, sizeof x->send_error, "wizard.send_retry", base, NULL,
+			 NULL);
+	} else if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
 	} else if (err == BH_ERR_AUTH) {
 		str_copy(x->send_error, sizeof x->send_error,

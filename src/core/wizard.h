@@ -217,6 +217,9 @@ struct wizard {
 	char dmarc_domain[DOMAIN_ASCII_MAX]; /* the domain whose DMARC policy was checked */
 	int dmarc_verdict;		     /* enum record_dmarc_verdict for dmarc_domain */
 	char dmarc_policy[16];		     /* "reject", "quarantine", "none" or "" */
+	char dmarc_org[DOMAIN_ASCII_MAX];    /* the organizational domain whose policy
+						applies (no record of dmarc_domain's own),
+						"" when dmarc_domain's own record decided */
 	bool dmarc_ack;			     /* the customer goes on despite a blocking policy */
 
 	/* option 3 */
@@ -250,7 +253,8 @@ struct wizard {
 	char notice[WIZARD_NOTICE_MAX]; /* sanitized text to show, or "" */
 	int64_t retry_after_ms;		/* after an ESP error: earliest retry */
 	int failures;			/* consecutive failures of busy's kind */
-	bool dirty;			/* changed since last saved */
+	bool halted; /* the vendor's token was refused: no retry until the customer acts */
+	bool dirty;  /* changed since last saved */
 };
 
 /* Starts a fresh wizard at the welcome step. */
@@ -313,7 +317,17 @@ void wizard_on_server(struct wizard *w, const char *server_id, int64_t now_ms);
 
 /* REQ_DMARC_CHECK answered: what the From domain's DMARC policy does to
  * mail the ESP sends for the address (enum record_dmarc_verdict). */
+/* How long to wait before asking the ESP to verify again after lagging
+ * answers so far (0 for the first): close together for the first minutes,
+ * as DNS is polled, then backing off to a minute. */
+int64_t wizard_verify_wait_ms(int lagging);
 void wizard_on_dmarc(struct wizard *w, int verdict, const char *policy, int64_t now_ms);
+/* The same for the address domain that was asked about (dropped when the
+ * address changed meanwhile); org: when that domain has no DMARC record,
+ * the organizational domain whose policy applies (RFC 7489 section 6.6.3,
+ * sp= applied), else NULL. */
+void wizard_on_dmarc_org(struct wizard *w, const char *domain, int verdict, const char *policy,
+			 const char *org, int64_t now_ms);
 /* Option 2: the From domain's DMARC policy would block the mail and the
  * customer has not decided to go on anyway (Enter) or change (Back). */
 bool wizard_dmarc_blocks(const struct wizard *w);

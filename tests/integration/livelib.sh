@@ -105,12 +105,27 @@ live_start() {
 	cmd="env TERM=xterm-256color $envs $(printf '%q ' "$BEHALF_BIN" --config "$LIVE_CONF" \
 		--customer "$LIVE_CUSTOMER" --state-dir "$E2E_STATE" "$@") 2>>$(printf '%q' "$LIVE_STDERR")"
 	if e2e_tmux has-session -t e2e 2>/dev/null; then
+		live_stop_behalf
 		e2e_tmux respawn-pane -k -t e2e \
 			"printf '\\033[H\\033[2J'; $cmd; echo \"[behalf exited \$?]\"; sleep 600"
 	else
 		e2e_tmux new-session -d -s e2e -x 80 -y 24 \
 			"$cmd; echo \"[behalf exited \$?]\"; sleep 600"
 	fi
+}
+
+# live_stop_behalf: the running wizard gets SIGHUP (as a dropped connection)
+# and is waited for, so that a restart never meets its lock.
+live_stop_behalf() {
+	local pid i
+	pid=$(e2e_pid 2>/dev/null || true)
+	[ -n "$pid" ] || return 0
+	kill -HUP "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	e2e_fail "behalf (pid $pid) did not exit after SIGHUP"
 }
 
 LIVE_NCAP=0

@@ -109,7 +109,8 @@ e2e_keys 1
 e2e_wait "Which domain do your emails come from?"
 e2e_type "other-$DNS_ZONE"
 e2e_keys Enter
-e2e_wait "Postmark refused the vendor's access token"
+e2e_wait "Postmark refused the access token of Acme Help Desk"
+e2e_assert_screen "Only Acme Help Desk can fix this"
 e2e_refute_screen "not-the-token"
 e2e_equal "domains made with a wrong token" 1 "$(sim_jq '.Domains | length')"
 
