@@ -37,7 +37,7 @@ enum record_purpose {
  * reference/dns-diagnosis.md (record_status_word). */
 enum record_status {
 	STATUS_UNKNOWN,	 /* not checked yet */
-	STATUS_VERIFIED, /* every authoritative server has the right data */
+	STATUS_VERIFIED, /* every authoritative server answered with the right data */
 	STATUS_PARTIAL,	 /* some have it: propagation in progress */
 	STATUS_MISMATCH, /* a record is there with the wrong content */
 	STATUS_MISSING,	 /* nothing there */
@@ -135,6 +135,7 @@ struct record_result {
 	char servers[RECORD_MAX_SERVERS][RECORD_NAME_MAX]; /* each server's name, sanitized */
 	char addresses[RECORD_MAX_SERVERS][64];		   /* the address each was asked at */
 	size_t nservers;
+	size_t nfailed; /* servers that did not answer: timeout, SERVFAIL, REFUSED */
 	size_t ndiagnoses;
 	struct record_diagnosis diagnoses[RECORD_MAX_DIAGNOSES];
 };
