@@ -46,8 +46,22 @@ e2e_sanitizer_reports() {
 	done
 }
 
+# e2e_guard: the tmux server is a daemon, out of reach of the test's
+# cleanup when the test is killed outright (SIGKILL, a runner giving up):
+# a watcher outside the test's process tree ends the server once the
+# test's shell has gone (checked every second), and ends itself then.
+# Called by whatever starts the server; e2e_cleanup stops it too.
+e2e_guard() {
+	(setsid bash -c 'echo $$ >"$3"; while kill -0 "$1" 2>/dev/null && [ -S "$2" ]; do sleep 1; done
+		tmux -S "$2" kill-server 2>/dev/null' _ "$$" "$E2E_SOCKET" "$E2E_TMP/guard.pid" \
+		</dev/null >/dev/null 2>&1 &)
+}
+
 e2e_cleanup() {
+	local guard
 	e2e_stop
+	guard=$(cat "$E2E_TMP/guard.pid" 2>/dev/null || true)
+	if [ -n "$guard" ]; then kill "$guard" 2>/dev/null || true; fi
 	if [ -n "$(e2e_sanitizer_reports)" ]; then
 		echo "sanitizer reports ($E2E_NAME):" >&2
 		e2e_sanitizer_reports >&2
@@ -55,6 +69,7 @@ e2e_cleanup() {
 	if [ "${E2E_KEEP:-}" = "" ]; then rm -rf "$E2E_TMP"; fi
 }
 trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM # the EXIT trap runs then too
 
 # e2e_tmux ARGS...: tmux on the private server.
 e2e_tmux() {
@@ -73,6 +88,7 @@ e2e_start() {
 	else
 		e2e_tmux new-session -d -s e2e -x "${E2E_COLS:-80}" -y "${E2E_ROWS:-24}" \
 			"$cmd; echo \"[behalf exited \$?]\"; sleep 600"
+		e2e_guard
 	fi
 }
 
@@ -90,6 +106,24 @@ e2e_wait() {
 		i=$((i + 1))
 	done
 	echo "FAIL ($E2E_NAME): waited ${limit}s for: $text" >&2
+	echo "---- screen ----" >&2
+	e2e_screen >&2
+	echo "----------------" >&2
+	exit 1
+}
+
+# e2e_wait_re REGEX [TIMEOUT]: waits until a line of the screen matches
+# REGEX (grep -E), for text that moves (a count of seconds): a fixed
+# string that shows for one second can be missed by a poll on a busy
+# machine.
+e2e_wait_re() {
+	local re=$1 limit=${2:-$E2E_TIMEOUT} i=0
+	while ((i < limit * 20)); do
+		if e2e_screen | grep -qE -- "$re"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "FAIL ($E2E_NAME): waited ${limit}s for /$re/" >&2
 	echo "---- screen ----" >&2
 	e2e_screen >&2
 	echo "----------------" >&2
@@ -278,6 +312,20 @@ e2e_resize() {
 # ESP account) and prints the result.
 e2e_jq() {
 	jq -r "$2" "$1"
+}
+
+# e2e_wait_json FILE FILTER DESCRIPTION [TIMEOUT]: polls until jq -e FILTER
+# holds on FILE (the state file, written after a quiet time: watched, not
+# slept for).
+e2e_wait_json() {
+	local file=$1 filter=$2 desc=$3 limit=${4:-$E2E_TIMEOUT} i=0
+	while ((i < limit * 20)); do
+		if jq -e "$filter" "$file" >/dev/null 2>&1; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	jq -c . "$file" >&2 || true
+	e2e_fail "waited ${limit}s for $desc ($file: $filter)"
 }
 
 # e2e_equal WHAT EXPECTED ACTUAL: fails the test when they differ.

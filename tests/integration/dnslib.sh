@@ -44,10 +44,25 @@ for tool in knotd kdig knsupdate jq; do
 	}
 done
 
+# dns_tree PID: PID and its descendants, children first (by parent id).
+dns_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do dns_tree "$c"; done
+	echo "$1"
+}
+
+# dns_cleanup [STATUS]: the EXIT trap (STATUS default: $?).  Stops what
+# the test started: DNS_PIDS and every process still running below the
+# test's shell (a background subshell's behalf check, say), on every exit
+# path: TERM, a short grace, then KILL; then exits with STATUS.
 dns_cleanup() {
-	local rc=$? pid i
-	for pid in "${DNS_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${DNS_PIDS[@]}"; do
+	local rc=${1:-$?} pid i all=()
+	set +e # a cleanup that stops half-way leaves servers running
+	for pid in "${DNS_PIDS[@]}" $(pgrep -P $$ 2>/dev/null); do
+		mapfile -t -O "${#all[@]}" all < <(dns_tree "$pid")
+	done
+	for pid in "${all[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${all[@]}"; do
 		for ((i = 0; i < 40; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05

@@ -42,12 +42,14 @@ unset BEHALF_FAKE_TIME BEHALF_DEMO_DNS_MS BEHALF_DEMO_ESP_MS
 unset POSTMARK_ACCOUNT_TOKEN POSTMARK_SERVER_TOKEN POSTMARK_API_URL
 export XDG_CONFIG_HOME="$E2E_TMP/xdg-config" XDG_STATE_HOME="$E2E_TMP/xdg-state"
 
-# Both libraries trap EXIT; one cleanup runs both, keeping the status.
+# Both libraries trap EXIT; one cleanup runs both, keeping the status.  The
+# status goes to dns_cleanup as an argument: "(exit $rc)" would end the
+# trap right there under set -e when the test failed, leaving the
+# simulator running.
 live_cleanup() {
 	local rc=$?
 	e2e_cleanup || true
-	(exit "$rc")
-	dns_cleanup
+	dns_cleanup "$rc"
 }
 trap live_cleanup EXIT
 
@@ -70,7 +72,8 @@ live_setup() {
 	knot_zone k1 "$DNS_ZONE" "ns1=$addr" </dev/null
 	knot_start k1 "$addr" "$port"
 	LIVE_DNS="$addr:$port"
-	"$DNS_PY" "$BEHALF_SOURCE_DIR/tests/postmark_sim/postmark_sim.py" --port 0 \
+	# With a parent-death signal: it must not outlive a test killed outright.
+	"${DNS_REAP[@]}" "$DNS_PY" "$BEHALF_SOURCE_DIR/tests/postmark_sim/postmark_sim.py" --port 0 \
 		--port-file "$DNS_TMP/sim.port" --dns-server "$LIVE_DNS" \
 		--fake-time "$LIVE_SIM_TIME" --account-token "$LIVE_TOKEN" "$@" \
 		>"$DNS_TMP/sim.log" 2>&1 &
@@ -110,6 +113,7 @@ live_start() {
 	else
 		e2e_tmux new-session -d -s e2e -x 80 -y 24 \
 			"$cmd; echo \"[behalf exited \$?]\"; sleep 600"
+		e2e_guard
 	fi
 }
 
