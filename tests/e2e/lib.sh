@@ -76,6 +76,20 @@ e2e_tmux() {
 	tmux -S "$E2E_SOCKET" -f /dev/null "$@"
 }
 
+# e2e_end_running: a behalf still running in the pane ends as on a dropped
+# connection (SIGHUP: it saves and lets go of the customer's lock); waits
+# until it has gone, so that a restart never finds the lock still held.
+e2e_end_running() {
+	local pid i=0
+	pid=$(e2e_pid 2>/dev/null || true)
+	[ -n "$pid" ] || return 0
+	kill -HUP "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null; do
+		((i++ < E2E_TIMEOUT * 20)) || e2e_fail "behalf did not exit on SIGHUP"
+		sleep 0.05
+	done
+}
+
 # e2e_start [behalf args...]: starts behalf --demo in a new 80x24 session.
 # Set E2E_TERM (default xterm-256color), E2E_ENV ("NAME=value ...").
 e2e_start() {
@@ -83,6 +97,7 @@ e2e_start() {
 	cmd="env TERM=${E2E_TERM:-xterm-256color} ${E2E_ENV:-} $(printf '%q ' "$BEHALF_BIN" --demo --state-dir "$E2E_STATE" "$@")"
 	if e2e_tmux has-session -t e2e 2>/dev/null; then
 		# a restart: clear what the last run left on screen first
+		e2e_end_running
 		e2e_tmux respawn-pane -k -t e2e \
 			"printf '\\033[H\\033[2J'; $cmd; echo \"[behalf exited \$?]\"; sleep 600"
 	else

@@ -108,6 +108,7 @@ live_start() {
 	cmd="env TERM=xterm-256color $envs $(printf '%q ' "$BEHALF_BIN" --config "$LIVE_CONF" \
 		--customer "$LIVE_CUSTOMER" --state-dir "$E2E_STATE" "$@") 2>>$(printf '%q' "$LIVE_STDERR")"
 	if e2e_tmux has-session -t e2e 2>/dev/null; then
+		e2e_end_running # the old one lets go of the customer's lock first
 		e2e_tmux respawn-pane -k -t e2e \
 			"printf '\\033[H\\033[2J'; $cmd; echo \"[behalf exited \$?]\"; sleep 600"
 	else
