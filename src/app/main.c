@@ -62,7 +62,7 @@ static bool scenario_known(const char *id)
 	return false;
 }
 
-/* Prints the words of id with one argument on stderr, then the usage. */
+/* Prints the words of id with its arguments on stderr, then the usage. */
 static int usage_error(const char *id, const char *arg, const char *arg2)
 {
 	char msg[1024];
