@@ -69,6 +69,18 @@ static void check_usage(FILE *out)
 	fputc('\n', out);
 }
 
+/* True when no authoritative server answered any record's questions (a
+ * resolver may have): the DNS is unreachable for what check is about. */
+static bool check_all_failed(const struct check_run *run)
+{
+	size_t i;
+	for (i = 0; i < run->n; i++)
+		if (run->results[i].nservers == 0 ||
+		    run->results[i].nfailed < run->results[i].nservers)
+			return false;
+	return run->n > 0;
+}
+
 /* The engine's callback: keeps a copy of the verdict. */
 static void check_done(void *arg, enum bh_err err, const struct record_result *results, size_t n,
 		       const char *dns_host)
@@ -81,6 +93,8 @@ static void check_done(void *arg, enum bh_err err, const struct record_result *r
 		memcpy(run->results, results, n * sizeof *results);
 	else
 		memset(run->results, 0, run->n * sizeof *run->results);
+	if (!run->err && check_all_failed(run))
+		run->err = BH_ERR_NETWORK; /* exit 3, as when nothing answered */
 	str_copy(run->host, sizeof run->host, dns_host ? dns_host : "");
 }
 
@@ -455,7 +469,7 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
 	memset(o, 0, sizeof *o);
 	opterr = 0;
 	optind = 0; /* glibc: start afresh */
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->records_path = optarg;
@@ -492,11 +506,15 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
 		case 'h':
 			check_usage(stdout);
 			return CHECK_EXIT_VERIFIED;
-		default:
-			fprintf(stderr, "behalf check: unknown option or missing value: %s\n",
-				argv[optind - 1]);
+		default: {
+			char msg[512];
+			text_fmt(msg, sizeof msg,
+				 c == ':' ? "check.missing_value" : "check.unknown_option",
+				 argv[optind - 1], NULL, NULL);
+			fprintf(stderr, "%s\n", msg);
 			check_usage(stderr);
 			return CHECK_EXIT_USAGE;
+		}
 		}
 	}
 	if (optind < argc) {

@@ -6,6 +6,7 @@
  * standard output.  Exit 0, 2 for a usage or configuration error, an
  * unknown customer or one with nothing to export yet, 1 when writing
  * fails. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -40,21 +41,37 @@ static int export_say(int status, const char *id, const char *a1, const char *a2
 }
 
 /* Replaces path with data atomically, mode 0644 (file_replace); false with
- * a message in msg. */
-static bool export_write_file(const char *path, const char *data, size_t len, char *msg, size_t cap)
+ * errno set.  The caller names path itself: file_replace's message would
+ * name dir/name, which is not always what was typed. */
+static bool export_write_file(const char *path, const char *data, size_t len)
 {
-	char *copy = xstrdup(path), *slash = strrchr(copy, '/');
+	char *copy = xstrdup(path), *slash = strrchr(copy, '/'), msg[512];
 	const char *dir = ".", *name = copy;
-	enum bh_err err;
+	enum bh_err err = BH_ERR_IO;
+	int cause = EISDIR;
 	if (slash) {
 		*slash = '\0';
 		dir = slash == copy ? "/" : copy;
 		name = slash + 1;
 	}
-	err = *name ? file_replace(dir, name, data, len, 0644, msg, cap)
-		    : bh_errorf(BH_ERR_INVALID, msg, cap, "%s is a directory, not a file", path);
+	if (*name) {
+		err = file_replace(dir, name, data, len, 0644, msg, sizeof msg);
+		cause = errno;
+	}
 	free(copy);
+	errno = cause;
 	return err == BH_OK;
+}
+
+/* The format word, in any case ("HTML", "Md"). */
+static bool export_parse_format(const char *word, enum export_format *f)
+{
+	char lower[32];
+	size_t i;
+	for (i = 0; word[i] && i + 1 < sizeof lower; i++)
+		lower[i] = (char)tolower((unsigned char)word[i]);
+	lower[i] = '\0';
+	return !word[i] && export_format_parse(lower, f);
 }
 
 int cmd_export(int argc, char **argv)
@@ -81,7 +98,7 @@ int cmd_export(int argc, char **argv)
 
 	opterr = 0;
 	optind = 0; /* glibc: start afresh */
-	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			customer = optarg;
@@ -101,6 +118,10 @@ int cmd_export(int argc, char **argv)
 		case 'h':
 			fprintf(stdout, "%s\n", text_get("export_cli.usage"));
 			return EXPORT_EXIT_OK;
+		case ':':
+			export_say(0, "export_cli.missing_value", argv[optind - 1], NULL);
+			fprintf(stderr, "%s\n", text_get("export_cli.usage"));
+			return EXPORT_EXIT_USAGE;
 		default:
 			export_say(0, "export_cli.bad_argument", argv[optind - 1], NULL);
 			fprintf(stderr, "%s\n", text_get("export_cli.usage"));
@@ -113,7 +134,7 @@ int cmd_export(int argc, char **argv)
 		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--customer", NULL);
 	if (!format)
 		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--format", NULL);
-	if (!export_format_parse(format, &f))
+	if (!export_parse_format(format, &f))
 		return export_say(EXPORT_EXIT_USAGE, "export_cli.bad_format", format, NULL);
 
 	cfg = xcalloc(1, sizeof *cfg);
@@ -151,9 +172,8 @@ int cmd_export(int argc, char **argv)
 	}
 	status = EXPORT_EXIT_OK;
 	if (output) {
-		char why[512];
-		if (!export_write_file(output, out.data, out.len, why, sizeof why)) {
-			fprintf(stderr, "behalf export: %s\n", why);
+		if (!export_write_file(output, out.data, out.len)) {
+			export_say(0, "export_cli.cannot_write", output, strerror(errno));
 			status = EXPORT_EXIT_FAILED;
 		}
 	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {

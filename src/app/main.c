@@ -10,15 +10,66 @@
 #include "core/alloc.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "dns/sim.h"
 
 #ifndef BEHALF_VERSION
 #define BEHALF_VERSION "0"
 #endif
 
+/* The usage, with every demo scenario and its title (assets/scenarios/). */
 static void usage(FILE *out)
 {
-	fputs(text_get("cli.usage"), out);
+	const char *const *ids = sim_scenarios();
+	struct buf list = {.limit = 16384};
+	char *text;
+	size_t i, cap;
+
+	for (i = 0; ids[i]; i++) {
+		enum bh_err err;
+		struct dns_source *src = sim_create(ids[i], &err);
+		buf_printf(&list, "%s    %-12s%s", i ? "\n" : "", ids[i],
+			   src ? sim_title(src) : "");
+		if (src)
+			src->ops->destroy(src);
+	}
+	cap = strlen(text_get("cli.usage")) + list.len + 1;
+	text = xmalloc(cap);
+	text_fmt(text, cap, "cli.usage", list.data ? list.data : "", NULL, NULL);
+	fputs(text, out);
 	fputc('\n', out);
+	free(text);
+	buf_free(&list);
+}
+
+/* The demo scenarios' ids, "a, b, c", into out. */
+static void scenario_names(char *out, size_t cap)
+{
+	const char *const *ids = sim_scenarios();
+	size_t i, len = 0;
+	out[0] = '\0';
+	for (i = 0; ids[i] && len < cap; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", ids[i]);
+}
+
+/* True when id names a demo scenario. */
+static bool scenario_known(const char *id)
+{
+	const char *const *ids = sim_scenarios();
+	size_t i;
+	for (i = 0; ids[i]; i++)
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* Prints the words of id with its arguments on stderr, then the usage. */
+static int usage_error(const char *id, const char *arg, const char *arg2)
+{
+	char msg[1024];
+	text_fmt(msg, sizeof msg, id, arg, arg2, NULL);
+	fprintf(stderr, "%s\n", msg);
+	usage(stderr);
+	return 2;
 }
 
 /* The wizard (default command). */
@@ -38,11 +89,11 @@ static int main_wizard(int argc, char **argv)
 	const char *config_path = NULL, *customer = NULL, *state_dir = NULL, *scenario = NULL;
 	bool demo = false, reset = false;
 	struct config cfg;
-	char msg[1024];
+	char msg[1024], names[256];
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			demo = true;
@@ -68,16 +119,20 @@ static int main_wizard(int argc, char **argv)
 		case 'V':
 			printf("behalf %s\n", BEHALF_VERSION);
 			return 0;
+		case ':':
+			scenario_names(names, sizeof names);
+			if (optopt == 'S')
+				return usage_error("cli.scenario_missing", names, NULL);
+			return usage_error("cli.missing_value", argv[optind - 1], NULL);
 		default:
-			fprintf(stderr, "behalf: unknown option %s\n", argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return usage_error("cli.unknown_option", argv[optind - 1], NULL);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "behalf: unknown command \"%s\"\n", argv[optind]);
-		usage(stderr);
-		return 2;
+	if (optind < argc)
+		return usage_error("cli.unknown_command", argv[optind], NULL);
+	if (scenario && !scenario_known(scenario)) {
+		scenario_names(names, sizeof names);
+		return usage_error("cli.scenario_unknown", scenario, names);
 	}
 	if (!config_load(&cfg, config_path, msg, sizeof msg)) {
 		fprintf(stderr, "behalf: %s\n", msg);

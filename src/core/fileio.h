@@ -14,7 +14,8 @@ bool file_write_all(int fd, const void *data, size_t len);
 
 /* Replaces dir/name with data, atomically: dir/name.tmp (mode), write,
  * fsync, rename, fsync of the directory.  BH_ERR_IO with a message naming
- * the file on failure (dir/name untouched). */
+ * dir/name (never the temporary) and errno set on failure (dir/name
+ * untouched). */
 enum bh_err file_replace(const char *dir, const char *name, const char *data, size_t len,
 			 mode_t mode, char *msg, size_t cap);
 

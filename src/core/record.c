@@ -1242,6 +1242,7 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 		nanswered++;
 		if (rcode_failed(a->rcode)) {
 			out->per_server[i] = STATUS_ERROR;
+			out->nfailed++;
 			diag_add_server(final, DIAG_SERVER_UNREACHABLE, server, "");
 			continue;
 		}
@@ -1272,11 +1273,13 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 		str_copy(final->d[DIAG_NOT_AUTHORITATIVE].arg2,
 			 sizeof final->d[DIAG_NOT_AUTHORITATIVE].arg2, all);
 
+	/* Verified only when every server asked answered with authority and
+	 * holds it: one that failed may be the one the ESP's verifier asks. */
 	if (nanswered == 0)
 		out->status = STATUS_UNKNOWN;
 	else if (ncounted == 0)
 		out->status = STATUS_ERROR;
-	else if (nverified == ncounted)
+	else if (nverified == ncounted && ncounted == nanswered)
 		out->status = STATUS_VERIFIED;
 	else if (nverified > 0)
 		out->status = STATUS_PARTIAL;
@@ -1294,7 +1297,8 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 	/* When some servers have the right data, what the others show is the
 	 * old state of the same zone: propagation, not a mistake. */
 	if (out->status == STATUS_PARTIAL) {
-		diag_add(final, DIAG_NOT_PROPAGATED, lag, have);
+		if (*lag)
+			diag_add(final, DIAG_NOT_PROPAGATED, lag, have);
 	} else {
 		for (i = 0; i < DIAG__COUNT; i++)
 			if (content->has[i] && !final->has[i]) {

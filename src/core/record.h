@@ -37,7 +37,7 @@ enum record_purpose {
  * reference/dns-diagnosis.md (record_status_word). */
 enum record_status {
 	STATUS_UNKNOWN,	 /* not checked yet */
-	STATUS_VERIFIED, /* every authoritative server has the right data */
+	STATUS_VERIFIED, /* every authoritative server answered with the right data */
 	STATUS_PARTIAL,	 /* some have it: propagation in progress */
 	STATUS_MISMATCH, /* a record is there with the wrong content */
 	STATUS_MISSING,	 /* nothing there */
@@ -139,6 +139,7 @@ struct record_result {
 	 * appended, a wrong label), sanitized; "" when not elsewhere */
 	char where[RECORD_MAX_SERVERS][RECORD_NAME_MAX];
 	size_t nservers;
+	size_t nfailed; /* servers that did not answer: timeout, SERVFAIL, REFUSED */
 	size_t ndiagnoses;
 	struct record_diagnosis diagnoses[RECORD_MAX_DIAGNOSES];
 };

@@ -46,8 +46,22 @@ e2e_sanitizer_reports() {
 	done
 }
 
+# e2e_guard: the tmux server is a daemon, out of reach of the test's
+# cleanup when the test is killed outright (SIGKILL, a runner giving up):
+# a watcher outside the test's process tree ends the server once the
+# test's shell has gone (checked every second), and ends itself then.
+# Called by whatever starts the server; e2e_cleanup stops it too.
+e2e_guard() {
+	(setsid bash -c 'echo $$ >"$3"; while kill -0 "$1" 2>/dev/null && [ -S "$2" ]; do sleep 1; done
+		tmux -S "$2" kill-server 2>/dev/null' _ "$$" "$E2E_SOCKET" "$E2E_TMP/guard.pid" \
+		</dev/null >/dev/null 2>&1 &)
+}
+
 e2e_cleanup() {
+	local guard
 	e2e_stop
+	guard=$(cat "$E2E_TMP/guard.pid" 2>/dev/null || true)
+	if [ -n "$guard" ]; then kill "$guard" 2>/dev/null || true; fi
 	if [ -n "$(e2e_sanitizer_reports)" ]; then
 		echo "sanitizer reports ($E2E_NAME):" >&2
 		e2e_sanitizer_reports >&2
@@ -55,10 +69,25 @@ e2e_cleanup() {
 	if [ "${E2E_KEEP:-}" = "" ]; then rm -rf "$E2E_TMP"; fi
 }
 trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM # the EXIT trap runs then too
 
 # e2e_tmux ARGS...: tmux on the private server.
 e2e_tmux() {
 	tmux -S "$E2E_SOCKET" -f /dev/null "$@"
+}
+
+# e2e_end_running: a behalf still running in the pane ends as on a dropped
+# connection (SIGHUP: it saves and lets go of the customer's lock); waits
+# until it has gone, so that a restart never finds the lock still held.
+e2e_end_running() {
+	local pid i=0
+	pid=$(e2e_pid 2>/dev/null || true)
+	[ -n "$pid" ] || return 0
+	kill -HUP "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null; do
+		((i++ < E2E_TIMEOUT * 20)) || e2e_fail "behalf did not exit on SIGHUP"
+		sleep 0.05
+	done
 }
 
 # e2e_start [behalf args...]: starts behalf --demo in a new 80x24 session.
@@ -68,11 +97,13 @@ e2e_start() {
 	cmd="env TERM=${E2E_TERM:-xterm-256color} ${E2E_ENV:-} $(printf '%q ' "$BEHALF_BIN" --demo --state-dir "$E2E_STATE" "$@")"
 	if e2e_tmux has-session -t e2e 2>/dev/null; then
 		# a restart: clear what the last run left on screen first
+		e2e_end_running
 		e2e_tmux respawn-pane -k -t e2e \
 			"printf '\\033[H\\033[2J'; $cmd; echo \"[behalf exited \$?]\"; sleep 600"
 	else
 		e2e_tmux new-session -d -s e2e -x "${E2E_COLS:-80}" -y "${E2E_ROWS:-24}" \
 			"$cmd; echo \"[behalf exited \$?]\"; sleep 600"
+		e2e_guard
 	fi
 }
 
@@ -90,6 +121,24 @@ e2e_wait() {
 		i=$((i + 1))
 	done
 	echo "FAIL ($E2E_NAME): waited ${limit}s for: $text" >&2
+	echo "---- screen ----" >&2
+	e2e_screen >&2
+	echo "----------------" >&2
+	exit 1
+}
+
+# e2e_wait_re REGEX [TIMEOUT]: waits until a line of the screen matches
+# REGEX (grep -E), for text that moves (a count of seconds): a fixed
+# string that shows for one second can be missed by a poll on a busy
+# machine.
+e2e_wait_re() {
+	local re=$1 limit=${2:-$E2E_TIMEOUT} i=0
+	while ((i < limit * 20)); do
+		if e2e_screen | grep -qE -- "$re"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "FAIL ($E2E_NAME): waited ${limit}s for /$re/" >&2
 	echo "---- screen ----" >&2
 	e2e_screen >&2
 	echo "----------------" >&2
@@ -278,6 +327,20 @@ e2e_resize() {
 # ESP account) and prints the result.
 e2e_jq() {
 	jq -r "$2" "$1"
+}
+
+# e2e_wait_json FILE FILTER DESCRIPTION [TIMEOUT]: polls until jq -e FILTER
+# holds on FILE (the state file, written after a quiet time: watched, not
+# slept for).
+e2e_wait_json() {
+	local file=$1 filter=$2 desc=$3 limit=${4:-$E2E_TIMEOUT} i=0
+	while ((i < limit * 20)); do
+		if jq -e "$filter" "$file" >/dev/null 2>&1; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	jq -c . "$file" >&2 || true
+	e2e_fail "waited ${limit}s for $desc ($file: $filter)"
 }
 
 # e2e_equal WHAT EXPECTED ACTUAL: fails the test when they differ.

@@ -18,7 +18,8 @@ e2e_keys 1
 e2e_wait "Which domain do your emails come from?"
 e2e_type "acme-example.com"
 e2e_wait "Domain acme-example.com"
-sleep 1 # typing is saved after a short quiet time: give it that time
+# typing is saved after a short quiet time: watch the state file for it
+e2e_wait_json "$E2E_STATE/demo.json" '.domain_input.text == "acme-example.com"' "the typed domain saved"
 e2e_kill9
 e2e_start
 e2e_wait "Which domain do your emails come from?"
@@ -31,7 +32,8 @@ e2e_keys Enter
 e2e_wait "Add these records to the DNS of acme-example.com at GoDaddy."
 e2e_keys n
 e2e_wait "added your domain to the name a second time"
-sleep 1 # changes that are not a new step are saved after a short quiet time
+# changes that are not a new step are saved after a short quiet time
+e2e_wait_json "$E2E_STATE/demo.json" '.demo_stage == 1' "the demo's stage saved"
 e2e_kill9
 e2e_start
 e2e_wait "Add these records to the DNS of acme-example.com at GoDaddy."

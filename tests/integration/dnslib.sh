@@ -44,10 +44,25 @@ for tool in knotd kdig knsupdate jq; do
 	}
 done
 
+# dns_tree PID: PID and its descendants, children first (by parent id).
+dns_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do dns_tree "$c"; done
+	echo "$1"
+}
+
+# dns_cleanup [STATUS]: the EXIT trap (STATUS default: $?).  Stops what
+# the test started: DNS_PIDS and every process still running below the
+# test's shell (a background subshell's behalf check, say), on every exit
+# path: TERM, a short grace, then KILL; then exits with STATUS.
 dns_cleanup() {
-	local rc=$? pid i
-	for pid in "${DNS_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${DNS_PIDS[@]}"; do
+	local rc=${1:-$?} pid i all=()
+	set +e # a cleanup that stops half-way leaves servers running
+	for pid in "${DNS_PIDS[@]}" $(pgrep -P $$ 2>/dev/null); do
+		mapfile -t -O "${#all[@]}" all < <(dns_tree "$pid")
+	done
+	for pid in "${all[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${all[@]}"; do
 		for ((i = 0; i < 40; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05
@@ -261,13 +276,30 @@ knot_update() {
 }
 
 # silent_start ID ADDR: a UDP port (and a listening TCP port that never
-# accepts) bound on ADDR that never answers.  SILENT_<ID>_PORT names it.
+# accepts) bound on ADDR that never answers.  SILENT_<ID>_PORT names it;
+# each question it gets is logged, in order of arrival, as "NAME TYPE" (a
+# line per try) in $(silent_log ID), so that tests count tries instead of
+# timing them.
 silent_start() {
 	local id=$1 addr=$2 dir="$DNS_TMP/$1" var port end
 	mkdir -p "$dir"
-	"${DNS_REAP[@]}" "$DNS_PY" - "$addr" >"$dir/port" 2>"$dir/log" <<'EOF' &
-import socket, sys, time
+	: >"$dir/queries"
+	"${DNS_REAP[@]}" "$DNS_PY" - "$addr" "$dir/queries" >"$dir/port" 2>"$dir/log" <<'EOF' &
+import socket, sys
 addr = sys.argv[1]
+
+
+def question(d):
+    i, labels = 12, []
+    try:
+        while d[i]:
+            labels.append(d[i + 1:i + 1 + d[i]].decode("ascii", "replace"))
+            i += 1 + d[i]
+        return "%s %d" % (".".join(labels).lower() or ".", int.from_bytes(d[i + 1:i + 3], "big"))
+    except IndexError:
+        return "? 0"
+
+
 for _ in range(50):
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind((addr, 0))
@@ -281,8 +313,9 @@ for _ in range(50):
     t.listen(1)
     break
 print(port, flush=True)
-while True:
-    time.sleep(3600)
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        log.write(question(u.recv(65535)) + "\n")
 EOF
 	DNS_PIDS+=($!)
 	end=$(($(dns_now_ms) + DNS_TIMEOUT * 1000))
@@ -293,6 +326,30 @@ EOF
 	port=$(cat "$dir/port")
 	var=$(tr 'a-z-' 'A-Z_' <<<"$id")
 	printf -v "SILENT_${var}_PORT" '%s' "$port"
+}
+
+# silent_log ID: the file of the questions silent server ID got.
+silent_log() {
+	echo "$DNS_TMP/$1/queries"
+}
+
+# silent_tries ID NAME TYPE: how many times silent server ID was asked
+# NAME TYPE (TYPE as a number: 16 TXT, 6 SOA, 2 NS).
+silent_tries() {
+	grep -cxF -- "$(tr 'A-Z' 'a-z' <<<"$2") $3" "$(silent_log "$1")" || true
+}
+
+# silent_one_sequence ID DESCRIPTION: every question silent server ID got
+# was first asked before any question's last try (tries: 3): all at once,
+# one timeout sequence, not one step after another's timeouts.
+silent_one_sequence() {
+	local log
+	log=$(silent_log "$1")
+	awk '{ n[$0]++; if (n[$0] == 1 && third) late = 1; if (n[$0] == 3) third = 1 }
+		END { exit late }' "$log" && return 0
+	echo "---- questions $1 got, in order ----" >&2
+	cat "$log" >&2
+	fail "$2: a question was first asked after another's last try (not one timeout sequence)"
 }
 
 # unbound_start ID ADDR PORT ZONE=ADDR@PORT[,ADDR@PORT]...: Unbound as a

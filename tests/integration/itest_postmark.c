@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +63,9 @@ static int sim_start(void **state)
 	if (sim_pid < 0)
 		return -1;
 	if (sim_pid == 0) {
+		/* It must not outlive a test that crashed or was killed. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
+			_exit(127);
 		execlp("python3", "python3", script, "--port", "0", "--port-file", port_file,
 		       "--account-token", ACCOUNT_TOKEN, "--server-token", SERVER_TOKEN,
 		       (char *)NULL);

@@ -42,12 +42,14 @@ unset BEHALF_FAKE_TIME BEHALF_DEMO_DNS_MS BEHALF_DEMO_ESP_MS
 unset POSTMARK_ACCOUNT_TOKEN POSTMARK_SERVER_TOKEN POSTMARK_API_URL
 export XDG_CONFIG_HOME="$E2E_TMP/xdg-config" XDG_STATE_HOME="$E2E_TMP/xdg-state"
 
-# Both libraries trap EXIT; one cleanup runs both, keeping the status.
+# Both libraries trap EXIT; one cleanup runs both, keeping the status.  The
+# status goes to dns_cleanup as an argument: "(exit $rc)" would end the
+# trap right there under set -e when the test failed, leaving the
+# simulator running.
 live_cleanup() {
 	local rc=$?
 	e2e_cleanup || true
-	(exit "$rc")
-	dns_cleanup
+	dns_cleanup "$rc"
 }
 trap live_cleanup EXIT
 
@@ -70,7 +72,8 @@ live_setup() {
 	knot_zone k1 "$DNS_ZONE" "ns1=$addr" </dev/null
 	knot_start k1 "$addr" "$port"
 	LIVE_DNS="$addr:$port"
-	"$DNS_PY" "$BEHALF_SOURCE_DIR/tests/postmark_sim/postmark_sim.py" --port 0 \
+	# With a parent-death signal: it must not outlive a test killed outright.
+	"${DNS_REAP[@]}" "$DNS_PY" "$BEHALF_SOURCE_DIR/tests/postmark_sim/postmark_sim.py" --port 0 \
 		--port-file "$DNS_TMP/sim.port" --dns-server "$LIVE_DNS" \
 		--fake-time "$LIVE_SIM_TIME" --account-token "$LIVE_TOKEN" "$@" \
 		>"$DNS_TMP/sim.log" 2>&1 &
@@ -105,27 +108,14 @@ live_start() {
 	cmd="env TERM=xterm-256color $envs $(printf '%q ' "$BEHALF_BIN" --config "$LIVE_CONF" \
 		--customer "$LIVE_CUSTOMER" --state-dir "$E2E_STATE" "$@") 2>>$(printf '%q' "$LIVE_STDERR")"
 	if e2e_tmux has-session -t e2e 2>/dev/null; then
-		live_stop_behalf
+		e2e_end_running # the old one lets go of the customer's lock first
 		e2e_tmux respawn-pane -k -t e2e \
 			"printf '\\033[H\\033[2J'; $cmd; echo \"[behalf exited \$?]\"; sleep 600"
 	else
 		e2e_tmux new-session -d -s e2e -x 80 -y 24 \
 			"$cmd; echo \"[behalf exited \$?]\"; sleep 600"
+		e2e_guard
 	fi
-}
-
-# live_stop_behalf: the running wizard gets SIGHUP (as a dropped connection)
-# and is waited for, so that a restart never meets its lock.
-live_stop_behalf() {
-	local pid i
-	pid=$(e2e_pid 2>/dev/null || true)
-	[ -n "$pid" ] || return 0
-	kill -HUP "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	e2e_fail "behalf (pid $pid) did not exit after SIGHUP"
 }
 
 LIVE_NCAP=0

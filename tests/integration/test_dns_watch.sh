@@ -9,7 +9,7 @@ rec_add dkim TXT "$DKIM_NAME" "$DKIM_VALUE"
 rec_add return-path CNAME "$RP_NAME" "$RP_TARGET"
 rec_write
 W_OUT=$DNS_TMP/watch.out W_ERR=$DNS_TMP/watch.err
-"$BEHALF_BIN" check --records "$RECORDS" "${AUTH[@]}" --json --watch --timeout 30 >"$W_OUT" 2>"$W_ERR" &
+"${DNS_REAP[@]}" "$BEHALF_BIN" check --records "$RECORDS" "${AUTH[@]}" --json --watch --timeout 30 >"$W_OUT" 2>"$W_ERR" &
 wpid=$!
 DNS_PIDS+=("$wpid")
 CHECK_OUT=$W_OUT CHECK_ERR=$W_ERR

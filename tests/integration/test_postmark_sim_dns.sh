@@ -11,7 +11,7 @@ knot_zone k1 "$DNS_ZONE" </dev/null
 knot_start k1 "$addr" "$port"
 
 sim="$BEHALF_SOURCE_DIR/tests/postmark_sim/postmark_sim.py"
-"$DNS_PY" "$sim" --port 0 --port-file "$DNS_TMP/sim.port" --dns-server "$addr:$port" \
+"${DNS_REAP[@]}" "$DNS_PY" "$sim" --port 0 --port-file "$DNS_TMP/sim.port" --dns-server "$addr:$port" \
 	--account-token tok --fake-time 1755409889 2>"$DNS_TMP/sim.log" &
 DNS_PIDS+=($!)
 for _ in $(seq 100); do [ -s "$DNS_TMP/sim.port" ] && break; sleep 0.05; done

@@ -502,7 +502,8 @@ static void test_server_unreachable(void **state)
 	const struct record_diagnosis *d;
 	size_t i;
 
-	/* One server times out: the other one decides. */
+	/* One server times out: not verified while it may serve anything,
+	 * and not "propagation" either: no server lags. */
 	serve_both(f, &f->dkim, z, 1);
 	record_server_answers_clear(&f->servers[1]);
 	for (i = 0; i < f->servers[1].nprobes; i++) {
@@ -510,16 +511,20 @@ static void test_server_unreachable(void **state)
 		f->servers[1].probes[i].authoritative = false;
 	}
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
-	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	assert_int_equal(f->result->status, STATUS_PARTIAL);
+	assert_int_equal(f->result->per_server[0], STATUS_VERIFIED);
 	assert_int_equal(f->result->per_server[1], STATUS_ERROR);
+	assert_int_equal(f->result->nfailed, 1);
 	d = find_diag(f->result, DIAG_SERVER_UNREACHABLE);
 	assert_non_null(d);
 	assert_string_equal(d->arg, "ns2.host.example");
+	assert_null(find_diag(f->result, DIAG_NOT_PROPAGATED));
 
 	/* Both fail: an error, naming both. */
 	f->servers[0].probes[0].rcode = ANSWER_SERVFAIL;
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
 	assert_int_equal(f->result->status, STATUS_ERROR);
+	assert_int_equal(f->result->nfailed, 2);
 	d = find_diag(f->result, DIAG_SERVER_UNREACHABLE);
 	assert_non_null(d);
 	assert_string_equal(d->arg, "ns1.host.example, ns2.host.example");
@@ -539,6 +544,12 @@ static void test_not_authoritative(void **state)
 	/* A lame server answers with the record, but without authority. */
 	for (i = 0; i < f->servers[0].nprobes; i++)
 		f->servers[0].probes[i].authoritative = false;
+	/* One lame, one with the record: not verified, and not a failure. */
+	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_PARTIAL);
+	assert_int_equal(f->result->nfailed, 0);
+	assert_non_null(find_diag(f->result, DIAG_NOT_AUTHORITATIVE));
+	assert_null(find_diag(f->result, DIAG_NOT_PROPAGATED));
 	for (i = 0; i < f->servers[1].nprobes; i++)
 		f->servers[1].probes[i].authoritative = false;
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);

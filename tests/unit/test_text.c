@@ -38,7 +38,7 @@ static void test_continuation_lines(void **state)
 	(void)state;
 	usage = text_get("cli.usage");
 	/* "|" lines start new lines and keep their blanks */
-	assert_non_null(strstr(usage, "\n       behalf --help"));
+	assert_non_null(strstr(usage, "\n       behalf -h | --help"));
 	assert_null(strstr(usage, "\n|"));
 }
 
