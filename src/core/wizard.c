@@ -494,13 +494,6 @@ static bool next_address(struct wizard *w, int64_t now_ms)
 	return true;
 }
 
-bool wizard_change_address(struct wizard *w)
-{
-	w->address_focus = 0;
-	w->dirty = true;
-	return wizard_back(w);
-}
-
 static bool next_confirm(struct wizard *w, int64_t now_ms)
 {
 	if (wizard_dmarc_blocks(w)) {

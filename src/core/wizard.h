@@ -343,8 +343,6 @@ size_t wizard_switch_items(const struct wizard *w, size_t *items, size_t cap);
 const struct wizard_resource *wizard_removal(const struct wizard *w);
 /* Option 2: the signature is the one of the address typed (not another's). */
 bool wizard_signature_current(const struct wizard *w);
-/* Option 2, "a" on the waiting step: back to the address, cursor on it. */
-bool wizard_change_address(struct wizard *w);
 
 /* REQ_DOMAIN_REMOVE / REQ_SIGNATURE_REMOVE done. */
 void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms);
