@@ -35,6 +35,7 @@ static const char *const input_error_words[INPUT__COUNT] = {
     [INPUT_BAD_UTF8] = "bad-utf8",
     [INPUT_URL] = "url",
     [INPUT_PATTERN_NO_NAME] = "pattern-no-name",
+    [INPUT_PATTERN_UNKNOWN] = "pattern-unknown",
 };
 
 const char *input_error_word(enum input_error err)

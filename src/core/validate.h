@@ -32,6 +32,7 @@ enum input_error {
 	INPUT_BAD_UTF8,		 /* not valid UTF-8 */
 	INPUT_URL,		 /* "https://..." typed where a domain goes */
 	INPUT_PATTERN_NO_NAME,	 /* custom From pattern lacks {name} */
+	INPUT_PATTERN_UNKNOWN,	 /* a placeholder but {name}, {vendor} */
 	INPUT__COUNT
 };
 

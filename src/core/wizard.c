@@ -519,6 +519,9 @@ static bool next_from_name(struct wizard *w, int64_t now_ms)
 	}
 	if (w->from_format == FROM_FORMAT_CUSTOM) {
 		err = strstr(w->from_pattern.text, "{name}") ? INPUT_OK : INPUT_PATTERN_NO_NAME;
+		if (err == INPUT_OK &&
+		    !fromhdr_pattern_ok(w->from_pattern.text, detail, sizeof detail))
+			err = INPUT_PATTERN_UNKNOWN;
 		if (err == INPUT_OK)
 			err = validate_display_name(w->from_pattern.text, detail, sizeof detail);
 		if (err != INPUT_OK) {

@@ -409,6 +409,14 @@ static void test_option3_flow_and_preview(void **state)
 	assert_false(wizard_next(&w, 0));
 	assert_int_equal(w.from_pattern.error, INPUT_PATTERN_NO_NAME);
 	assert_int_equal(w.from_focus, 2);
+	/* only the documented placeholders */
+	type_text(&w.from_pattern, "{name} at {vendr}");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.from_pattern.error, INPUT_PATTERN_UNKNOWN);
+	assert_string_equal(w.from_pattern.error_detail, "{vendr}");
+	type_text(&w.from_pattern, "{name} :-}");
+	assert_false(wizard_next(&w, 0));
+	assert_string_equal(w.from_pattern.error_detail, "}");
 	type_text(&w.from_pattern, "{name} (with {vendor})");
 	assert_true(wizard_next(&w, 0));
 	assert_int_equal(w.step, STEP_DONE);
