@@ -63,14 +63,23 @@ static void screen_switch_draw(const struct wizard *w, const struct ui_view *v, 
 		     1;
 	n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
 	/* Rows for the list: two per resource, two more under the selected
-	 * one, and the last three rows for what Enter does. */
-	fit = (bottom - 3 - y - 2) / 2;
+	 * one; below it a row saying what does not fit, a blank, two for Enter. */
+	fit = (bottom - 4 - y - 2) / 2;
 	if (fit < 1)
 		fit = 1;
 	if (w->switch_cursor >= fit)
 		first = (size_t)(w->switch_cursor - fit + 1);
-	for (i = first; i < n && y < bottom - 4; i++)
+	for (i = first; i < n && (int)(i - first) < fit; i++)
 		y += switch_row(w, y, width, &w->resources[items[i]], (int)i == w->switch_cursor);
+	if (first > 0 || i < n) {
+		/* some rows do not fit: say so, so that none is overlooked */
+		char shown[16], all[16];
+		snprintf(shown, sizeof shown, "%zu", i - first);
+		snprintf(all, sizeof all, "%zu", n);
+		ui_style_on(STYLE_DIM);
+		ui_text(y++, 3, width - 2, 1, "switch.more", shown, all, NULL);
+		ui_style_off(STYLE_DIM);
+	}
 	y++;
 	if (w->switch_confirmed) {
 		const struct wizard_resource *r = wizard_removal(w);

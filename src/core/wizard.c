@@ -300,9 +300,11 @@ static void wizard_start_switch(struct wizard *w, enum wizard_option target, enu
 	for (i = 0; i < w->nresources; i++)
 		w->resources[i].remove = false;
 	n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
-	for (i = 0; i < n; i++) {
+	for (i = n; i-- > 0;) {
 		struct wizard_resource *r = &w->resources[items[i]];
 		r->remove = correction && r->fate == RES_IN_USE;
+		if (r->remove)
+			w->switch_cursor = (int)i; /* on the mistyped one */
 	}
 	wizard_goto(w, STEP_SWITCH);
 }
@@ -967,16 +969,17 @@ void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 		text_fmt(w->notice, sizeof w->notice, "wizard.resent", w->signature.email, NULL,
 			 NULL);
 	}
-	if (req == REQ_SIGNATURE_UPDATE) {
-		w->notice_kind = NOTICE_INFO;
-		text_fmt(w->notice, sizeof w->notice, "wizard.renamed", w->cfg.esp_name,
-			 w->signature.name, w->signature.email);
-	}
 	w->poll_after_ms =
 	    now_ms + (wall_ms - w->signature.created_ms < 300000 ? POLL_FAST_MS : POLL_SLOW_MS);
 	w->dirty = true;
 	if (w->signature.confirmed && w->step == STEP_CONFIRM)
 		wizard_goto(w, STEP_DONE);
+	/* said after the move, so that a confirmed address's Done shows it too */
+	if (req == REQ_SIGNATURE_UPDATE) {
+		w->notice_kind = NOTICE_INFO;
+		text_fmt(w->notice, sizeof w->notice, "wizard.renamed", w->cfg.esp_name,
+			 w->signature.name, w->signature.email);
+	}
 }
 
 void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms)

@@ -577,6 +577,24 @@ static void test_kept_then_switch_lists_all(void **state)
 	assert_int_equal(w.nrecords, 0);
 	ensure_domain(&w, "b.example", "42");
 	assert_int_equal(w.nresources, 2);
+	/* b.example corrected in turn: the cursor on it, a.example kept */
+	wizard_back(&w);
+	type_text(&w.domain_input, "c.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(switch_rows(&w), 2);
+	assert_int_equal(w.switch_cursor, 1);
+	assert_string_equal(switch_row(&w, 1)->name, "b.example");
+	assert_true(switch_row(&w, 1)->remove);
+	assert_false(switch_row(&w, 0)->remove);
+	switch_row(&w, 1)->remove = false;
+	assert_true(wizard_next(&w, 0));
+	/* and back to b.example: adopted, nothing to ask */
+	wizard_back(&w);
+	type_text(&w.domain_input, "b.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_RECORDS);
+	ensure_domain(&w, "b.example", "42");
+	assert_int_equal(w.nresources, 2);
 	wizard_switch(&w);
 	wizard_choose(&w, OPTION_ADDRESS, 0);
 	assert_int_equal(w.step, STEP_SWITCH);
@@ -722,6 +740,16 @@ static void test_option2_name_change_updates(void **state)
 	wizard_request_started(&w, REQ_SIGNATURE_UPDATE, 200000);
 	wizard_on_error(&w, REQ_SIGNATURE_UPDATE, BH_ERR_NETWORK, NULL, 200000);
 	assert_int_equal(wizard_next_request(&w, 300000, 1300000, NULL), REQ_SIGNATURE_UPDATE);
+	/* a confirmed address renamed: Done, and it says the name changed */
+	wizard_request_started(&w, REQ_SIGNATURE_UPDATE, 300000);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, "9");
+	str_copy(s.email, sizeof s.email, "jane@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane D.");
+	s.confirmed = true;
+	wizard_on_signature(&w, &s, 300000, 1300000);
+	assert_int_equal(w.step, STEP_DONE);
+	assert_non_null(strstr(w.notice, "Jane D."));
 }
 
 /* The resend countdown is the address's own: another address does not
