@@ -285,6 +285,16 @@ static void wizard_settle(struct wizard *w)
 			w->resources[i].fate = RES_IN_USE;
 }
 
+/* A verified domain or a confirmed address was no typo: a correction does
+ * not offer to remove it by default. */
+static bool res_proven(const struct wizard *w, const struct wizard_resource *r)
+{
+	if (r->kind == RES_DOMAIN)
+		return w->esp_domain.exists && strcmp(w->esp_domain.id, r->id) == 0 &&
+		       w->esp_domain.dkim_verified && w->esp_domain.return_path_verified;
+	return w->signature.exists && strcmp(w->signature.id, r->id) == 0 && w->signature.confirmed;
+}
+
 /* Goes to the keep-or-remove step, which then continues to `then`.  A
  * correction offers to remove what was typed before; a switch keeps all
  * by default. */
@@ -302,7 +312,7 @@ static void wizard_start_switch(struct wizard *w, enum wizard_option target, enu
 	n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
 	for (i = n; i-- > 0;) {
 		struct wizard_resource *r = &w->resources[items[i]];
-		r->remove = correction && r->fate == RES_IN_USE;
+		r->remove = correction && r->fate == RES_IN_USE && !res_proven(w, r);
 		if (r->remove)
 			w->switch_cursor = (int)i; /* on the mistyped one */
 	}

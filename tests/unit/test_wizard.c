@@ -670,6 +670,15 @@ static void test_verified_domain_again_reaches_done(void **state)
 	assert_int_equal(wizard_next_request(&w, 10000, 0, NULL), REQ_NONE);
 	assert_true(wizard_next(&w, 0));
 	assert_int_equal(w.step, STEP_DONE);
+	/* another domain now: the verified one was no typo, kept by default */
+	assert_true(wizard_back(&w));
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_DOMAIN);
+	type_text(&w.domain_input, "c.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_string_equal(switch_row(&w, 0)->name, "a.example");
+	assert_false(switch_row(&w, 0)->remove);
 }
 
 /* Option 2 as far as a signature with id for address, name "Jane". */
