@@ -93,6 +93,7 @@ static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *
 		return w->signature.confirmed ? ACTION_STAY : ACTION_RESEND;
 	case 'a':
 	case 'A':
+		w->address_focus = 0; /* "use another address": the cursor on it */
 		return ACTION_BACK;
 	case 's':
 	case 'S':

@@ -1,5 +1,5 @@
 /* Option 3, the custom From name: name, format, address, and a live preview
- * of the exact header and of the message in an inbox. */
+ * of the From line as people see it, with the exact header under it. */
 #include "ui.h"
 
 #include <curses.h>
@@ -41,8 +41,33 @@ static void from_choice(int y, int width, const char *label, const char *value, 
 	}
 }
 
-/* The header as it goes on the wire (folded lines joined by newlines). */
-static int from_header_rows(int y, int width, int rows, const char *header)
+/* The From line as a mail program shows it: the name as typed, decoded. */
+static int from_shown_rows(int y, int rows, const char *display, const char *address)
+{
+	char shown[FROM_DISPLAY_MAX + EMAIL_MAX + 4];
+	fromhdr_shown(display, address, shown, sizeof shown);
+	ui_style_on(STYLE_SELECTED);
+	attron(A_BOLD);
+	rows = ui_wrap(y, 4, COLS - 6, rows, shown);
+	attroff(A_BOLD);
+	ui_style_off(STYLE_SELECTED);
+	return rows;
+}
+
+/* Rows the shown line and the header take (as drawn below). */
+static int from_preview_rows(const char *display, const char *address, const char *header)
+{
+	char shown[FROM_DISPLAY_MAX + EMAIL_MAX + 4];
+	int shown_rows, header_rows;
+	fromhdr_shown(display, address, shown, sizeof shown);
+	shown_rows = ui_wrap_rows(COLS - 6, shown);
+	header_rows = ui_wrap_rows(COLS - 2, header);
+	return (shown_rows < 2 ? shown_rows : 2) + (header_rows < 3 ? header_rows : 3);
+}
+
+/* The header as it goes on the wire, each folded line on its own row from
+ * column 2 (a line has up to 78 characters). */
+static int from_header_rows(int y, int rows, const char *header)
 {
 	char buf[FROM_HEADER_MAX];
 	size_t i, n = 0;
@@ -50,25 +75,10 @@ static int from_header_rows(int y, int width, int rows, const char *header)
 		if (header[i] != '\r')
 			buf[n++] = header[i];
 	buf[n] = '\0';
-	attron(A_BOLD);
-	rows = ui_wrap(y, 4, width - 4, rows, buf);
-	attroff(A_BOLD);
+	ui_style_on(STYLE_DIM);
+	rows = ui_wrap(y, 2, COLS - 2, rows, buf);
+	ui_style_off(STYLE_DIM);
 	return rows;
-}
-
-/* One inbox row as a mail program would show it. */
-static void from_inbox(int y, int width, const char *display)
-{
-	int x = 4, name_w = width / 2 - 6;
-	ui_style_on(STYLE_SELECTED);
-	mvhline(y, 3, ' ', width - 3);
-	attron(A_BOLD);
-	ui_print_fit(y, x, name_w, display);
-	attroff(A_BOLD);
-	x += name_w + 2;
-	x += ui_print_fit(y, x, width - x - 8, text_get("from.inbox_subject"));
-	ui_print(y, width - 6, 5, text_get("from.inbox_time"));
-	ui_style_off(STYLE_SELECTED);
 }
 
 static void screen_from_name_draw(const struct wizard *w, const struct ui_view *v, int top,
@@ -76,7 +86,8 @@ static void screen_from_name_draw(const struct wizard *w, const struct ui_view *
 {
 	int width = COLS - 4 < 100 ? COLS - 4 : 100, y = top, fw = width < 70 ? width : 70;
 	char display[FROM_DISPLAY_MAX], address[EMAIL_MAX], header[FROM_HEADER_MAX], id[64];
-	char choice[256];
+	char choice[256], warning[1024];
+	int spare;
 	(void)v;
 	wizard_from_preview(w, display, sizeof display, address, sizeof address, header,
 			    sizeof header);
@@ -96,16 +107,21 @@ static void screen_from_name_draw(const struct wizard *w, const struct ui_view *
 	snprintf(id, sizeof id, "from.address%d", (int)w->from_address);
 	from_choice(y++, width, text_get("from.address"), text_get(id), address,
 		    w->from_focus == FOCUS_ADDRESS);
-	y++;
+	/* The warning whole: the blank rows around the preview go first when
+	 * the screen is short (an error under a field takes rows). */
+	text_fmt(warning, sizeof warning, "from.warning", w->cfg.vendor_name, w->cfg.vendor_domain,
+		 NULL);
+	spare = top + height - y - 1 - from_preview_rows(display, address, header) -
+		ui_wrap_rows(width, warning);
+	y += spare > 0;
 	ui_style_on(STYLE_DIM);
 	ui_print(y++, 2, width, text_get("from.preview"));
 	ui_style_off(STYLE_DIM);
-	y += from_header_rows(y, width, 2, header);
-	from_inbox(y++, width, display);
-	y++;
+	y += from_shown_rows(y, 2, display, address);
+	y += from_header_rows(y, 3, header);
+	y += spare > 1;
 	ui_style_on(STYLE_WARN);
-	ui_text(y, 2, width, top + height - y, "from.warning", w->cfg.vendor_name,
-		w->cfg.vendor_domain, NULL);
+	ui_wrap(y, 2, width, top + height - y, warning);
 	ui_style_off(STYLE_WARN);
 }
 

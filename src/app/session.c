@@ -151,6 +151,8 @@ static void session_signature_done(void *arg, enum bh_err err, const struct esp_
 		session_audit(s, "signature-ready", reply->signature.email);
 	if (req == REQ_SIGNATURE_RESEND)
 		session_audit(s, "signature-resent", reply->signature.email);
+	if (req == REQ_SIGNATURE_UPDATE)
+		session_audit(s, "signature-renamed", reply->signature.email);
 	if (!was_confirmed && reply->signature.confirmed)
 		session_audit(s, "signature-confirmed", reply->signature.email);
 	wizard_on_signature(&s->w, &reply->signature, clock_now_ms(), clock_wall_ms());
@@ -160,12 +162,13 @@ static void session_removed_done(void *arg, enum bh_err err, const struct esp_re
 {
 	struct session *s = arg;
 	enum wizard_request req = s->w.busy;
+	const struct wizard_resource *r = wizard_removal(&s->w);
 	if (err && err != BH_ERR_NOT_FOUND) {
 		session_esp_error(s, req, err, reply);
 		return;
 	}
 	session_audit(s, req == REQ_DOMAIN_REMOVE ? "domain-removed" : "signature-removed",
-		      req == REQ_DOMAIN_REMOVE ? s->w.esp_domain.name : s->w.signature.email);
+		      r ? r->name : "");
 	wizard_on_removed(&s->w, req, clock_now_ms());
 }
 
@@ -346,10 +349,16 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		err = e->signature_resend(s->esp, w->signature.id, session_signature_done, s);
 		break;
 	case REQ_DOMAIN_REMOVE:
-		err = e->domain_delete(s->esp, w->esp_domain.id, session_removed_done, s);
-		break;
 	case REQ_SIGNATURE_REMOVE:
-		err = e->signature_delete(s->esp, w->signature.id, session_removed_done, s);
+		/* by id: a kept resource is not the one on screen */
+		if (!wizard_removal(w))
+			return;
+		err = (req == REQ_DOMAIN_REMOVE ? e->domain_delete : e->signature_delete)(
+		    s->esp, wizard_removal(w)->id, session_removed_done, s);
+		break;
+	case REQ_SIGNATURE_UPDATE:
+		err = e->signature_update(s->esp, w->signature.id, w->address_name.text,
+					  session_signature_done, s);
 		break;
 	case REQ_DMARC_CHECK:
 		s->dmarc_org[0] = '\0';

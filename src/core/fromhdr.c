@@ -72,6 +72,47 @@ static void display_pattern(struct out *o, const char *pattern, const char *name
 	}
 }
 
+size_t fromhdr_shown(const char *display, const char *address, char *out, size_t cap)
+{
+	struct out o = {out, cap, 0};
+	if (display && *display) {
+		out_puts(&o, display);
+		out_puts(&o, " ");
+	}
+	out_puts(&o, "<");
+	out_puts(&o, address ? address : "");
+	out_puts(&o, ">");
+	return out_finish(&o);
+}
+
+bool fromhdr_pattern_ok(const char *pattern, char *bad, size_t cap)
+{
+	const char *p = pattern;
+	while (*p) {
+		const char *close;
+		if (strncmp(p, "{name}", 6) == 0) {
+			p += 6;
+			continue;
+		}
+		if (strncmp(p, "{vendor}", 8) == 0) {
+			p += 8;
+			continue;
+		}
+		if (*p != '{' && *p != '}') {
+			p++;
+			continue;
+		}
+		/* "{word}" as typed when it looks like a placeholder, else the brace */
+		close = *p == '{' ? strchr(p, '}') : NULL;
+		if (close && close - p <= 32 && !memchr(p + 1, '{', (size_t)(close - p - 1)))
+			snprintf(bad, cap, "%.*s", (int)(close - p + 1), p);
+		else
+			snprintf(bad, cap, "%c", *p);
+		return false;
+	}
+	return true;
+}
+
 size_t fromhdr_display_name(enum from_format format, const char *name, const char *vendor,
 			    const char *pattern, char *out, size_t cap)
 {

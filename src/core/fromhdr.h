@@ -4,6 +4,7 @@
 #ifndef BEHALF_CORE_FROMHDR_H
 #define BEHALF_CORE_FROMHDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum from_format {
@@ -30,6 +31,11 @@ enum from_address {
 size_t fromhdr_display_name(enum from_format format, const char *name, const char *vendor,
 			    const char *pattern, char *out, size_t cap);
 
+/* True when pattern's only placeholders are {name} and {vendor} (and no
+ * other brace); else bad (cap bytes) receives the first offender, "{nmae}"
+ * or a brace on its own. */
+bool fromhdr_pattern_ok(const char *pattern, char *bad, size_t cap);
+
 /* Builds the sender address.  shared_local is the vendor's shared local
  * part ("notifications"), customer_slug a DNS-safe label for the customer
  * (see fromhdr_slug). */
@@ -39,6 +45,11 @@ size_t fromhdr_address(enum from_address kind, const char *shared_local, const c
 /* Turns a customer id or name into a lower-case label usable as a local
  * part and a DNS label: [a-z0-9-], at most 63 characters, never empty. */
 void fromhdr_slug(const char *in, char *out, size_t cap);
+
+/* The From line as mail programs show it, encoded-words decoded:
+ * "Jörg via Vendor <jane@vendor.example>" (the address alone when display
+ * is empty).  Returns the length needed. */
+size_t fromhdr_shown(const char *display, const char *address, char *out, size_t cap);
 
 /* Writes the whole header line "From: <display> <addr>" as it goes on the
  * wire: the display name as an atom when it can be, a quoted-string

@@ -36,6 +36,8 @@ static const char *const option_words[OPTION__COUNT] = {"none", "domain", "addre
 static const char *const answer_words[] = {"unanswered", "yes", "no", "unsure"};
 static const char *const format_words[FROM_FORMAT__COUNT] = {"via", "for", "plain", "custom"};
 static const char *const address_words[FROM_ADDRESS__COUNT] = {"shared", "local", "subdomain"};
+static const char *const kind_words[] = {"domain", "signature"};
+static const char *const fate_words[] = {"in-use", "kept", "removed"};
 static const enum record_type record_types[] = {RECORD_TYPE_A, RECORD_TYPE_CNAME, RECORD_TYPE_TXT,
 						RECORD_TYPE_AAAA};
 #define NTYPES (sizeof record_types / sizeof record_types[0])
@@ -441,6 +443,7 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, o, "dmarc_policy", jstr(w->dmarc_policy));
 	put(wr, o, "dmarc_org", jstr(w->dmarc_org));
 	put(wr, o, "dmarc_ack", json_boolean(w->dmarc_ack));
+	put(wr, o, "name_asked", jstr(w->name_asked));
 	put(wr, root, "address", o);
 
 	/* the customer's own ESP server */
@@ -468,16 +471,28 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, o, "focus", json_integer(w->from_focus));
 	put(wr, root, "from_name", o);
 
-	/* switching option */
+	/* every resource at the ESP (schema 2), and switching option */
+	a = json_array();
+	for (i = 0; i < w->nresources && i < WIZARD_RESOURCES_MAX; i++) {
+		const struct wizard_resource *res = &w->resources[i];
+		json_t *ro = json_object();
+		put(wr, ro, "kind", jword(kind_words, 2, (int)res->kind));
+		put(wr, ro, "id", jstr(res->id));
+		put(wr, ro, "name", jstr(res->name));
+		put(wr, ro, "fate", jword(fate_words, 3, (int)res->fate));
+		put(wr, ro, "remove", json_boolean(res->remove));
+		put(wr, ro, "created_ms", json_integer(res->created_ms));
+		put(wr, ro, "resent_ms", json_integer(res->resent_ms));
+		if (json_array_append_new(a, ro) != 0)
+			wr->ok = false;
+	}
+	put(wr, root, "resources", a);
 	o = json_object();
 	put(wr, o, "target", jword(option_words, OPTION__COUNT, (int)w->switch_target));
 	put(wr, o, "then", json_string(step_word(w->switch_then)));
-	put(wr, o, "remove_domain", json_boolean(w->switch_remove_domain));
-	put(wr, o, "remove_signature", json_boolean(w->switch_remove_signature));
+	put(wr, o, "correction", json_boolean(w->switch_correction));
 	put(wr, o, "confirmed", json_boolean(w->switch_confirmed));
 	put(wr, o, "cursor", json_integer(w->switch_cursor));
-	put(wr, o, "domain_kept", json_boolean(w->domain_kept));
-	put(wr, o, "signature_kept", json_boolean(w->signature_kept));
 	put(wr, root, "switch", o);
 
 	put(wr, root, "demo_stage", json_integer(w->demo_stage));
@@ -829,8 +844,84 @@ static void load_records(struct reader *r, const struct words *t, json_t *root, 
 	}
 }
 
-/* Everything but the header (schema, customer), into w. */
-static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
+/* Schema 2: every resource at the ESP, with what became of it. */
+static void load_resources(struct reader *r, json_t *root, struct wizard *w)
+{
+	json_t *a = rd_array(r, root, "", "resources", WIZARD_RESOURCES_MAX);
+	size_t i;
+	char where[32];
+
+	if (!a)
+		return;
+	memset(w->resources, 0, sizeof w->resources);
+	w->nresources = 0;
+	for (i = 0; i < json_array_size(a) && !r->failed; i++) {
+		json_t *o = json_array_get(a, i);
+		struct wizard_resource *res = &w->resources[i];
+		int v;
+
+		snprintf(where, sizeof where, "resources[%zu]", i);
+		if (!json_is_object(o)) {
+			rd_fail(r, where, "", "is not an object");
+			return;
+		}
+		if (!json_object_get(o, "kind") || !json_object_get(o, "id") ||
+		    !json_object_get(o, "name")) {
+			rd_fail(r, where, "", "lacks kind, id or name");
+			return;
+		}
+		v = 0;
+		rd_word(r, o, where, "kind", kind_words, 2, &v);
+		res->kind = (enum wizard_res_kind)v;
+		v = 0;
+		rd_word(r, o, where, "fate", fate_words, 3, &v);
+		res->fate = (enum wizard_res_fate)v;
+		rd_str(r, o, where, "id", res->id, sizeof res->id);
+		rd_str(r, o, where, "name", res->name, sizeof res->name);
+		rd_bool(r, o, where, "remove", &res->remove);
+		rd_int(r, o, where, "created_ms", 0, INT64_MAX, &res->created_ms);
+		rd_int(r, o, where, "resent_ms", 0, INT64_MAX, &res->resent_ms);
+		w->nresources = i + 1;
+	}
+}
+
+/* Schema 1 knew one domain and one signature, each kept or not, and the
+ * switch's choice for each (o, the "switch" object, may be NULL): into the
+ * list. */
+static void load_switch_v1(struct reader *r, json_t *o, struct wizard *w)
+{
+	bool domain_kept = false, signature_kept = false, rm_domain = false, rm_signature = false;
+	struct wizard_resource *res;
+
+	rd_bool(r, o, "switch", "domain_kept", &domain_kept);
+	rd_bool(r, o, "switch", "signature_kept", &signature_kept);
+	rd_bool(r, o, "switch", "remove_domain", &rm_domain);
+	rd_bool(r, o, "switch", "remove_signature", &rm_signature);
+	w->nresources = 0;
+	if (w->esp_domain.exists && w->esp_domain.id[0]) {
+		res = &w->resources[w->nresources++];
+		memset(res, 0, sizeof *res);
+		res->kind = RES_DOMAIN;
+		str_copy(res->id, sizeof res->id, w->esp_domain.id);
+		str_copy(res->name, sizeof res->name, w->esp_domain.name);
+		res->fate = domain_kept ? RES_KEPT : RES_IN_USE;
+		res->remove = rm_domain;
+	}
+	if (w->signature.exists && w->signature.id[0]) {
+		res = &w->resources[w->nresources++];
+		memset(res, 0, sizeof *res);
+		res->kind = RES_SIGNATURE;
+		str_copy(res->id, sizeof res->id, w->signature.id);
+		str_copy(res->name, sizeof res->name, w->signature.email);
+		res->fate = signature_kept ? RES_KEPT : RES_IN_USE;
+		res->remove = rm_signature;
+		res->created_ms = w->signature.created_ms;
+		res->resent_ms = w->signature.resent_ms;
+	}
+}
+
+/* Everything but the header (customer), into w; schema is the file's. */
+static void load_wizard(struct reader *r, json_t *root, struct wizard *w, json_int_t schema)
 {
 	struct words t;
 	json_t *o, *a;
@@ -923,6 +1014,7 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 		rd_str(r, o, "address", "dmarc_policy", w->dmarc_policy, sizeof w->dmarc_policy);
 		rd_str(r, o, "address", "dmarc_org", w->dmarc_org, sizeof w->dmarc_org);
 		rd_bool(r, o, "address", "dmarc_ack", &w->dmarc_ack);
+		rd_str(r, o, "address", "name_asked", w->name_asked, sizeof w->name_asked);
 	}
 	o = rd_obj(r, root, "", "server");
 	if (o) {
@@ -958,6 +1050,7 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 	}
 
 	/* switching option */
+	load_resources(r, root, w);
 	o = rd_obj(r, root, "", "switch");
 	if (o) {
 		v = (int)w->switch_target;
@@ -966,13 +1059,12 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w)
 		v = (int)w->switch_then;
 		rd_word(r, o, "switch", "then", t.steps, STEP__COUNT, &v);
 		w->switch_then = (enum wizard_step)v;
-		rd_bool(r, o, "switch", "remove_domain", &w->switch_remove_domain);
-		rd_bool(r, o, "switch", "remove_signature", &w->switch_remove_signature);
+		rd_bool(r, o, "switch", "correction", &w->switch_correction);
 		rd_bool(r, o, "switch", "confirmed", &w->switch_confirmed);
-		rd_intf(r, o, "switch", "cursor", 0, 15, &w->switch_cursor);
-		rd_bool(r, o, "switch", "domain_kept", &w->domain_kept);
-		rd_bool(r, o, "switch", "signature_kept", &w->signature_kept);
+		rd_intf(r, o, "switch", "cursor", 0, WIZARD_RESOURCES_MAX, &w->switch_cursor);
 	}
+	if (schema < 2)
+		load_switch_v1(r, o, w);
 
 	rd_intf(r, root, "", "demo_stage", 0, 1000000, &w->demo_stage);
 
@@ -1002,6 +1094,7 @@ static void load_reset_transient(struct wizard *w)
 	w->notice[0] = '\0';
 	w->retry_after_ms = 0;
 	w->failures = 0;
+	w->removing = -1;
 	w->dirty = false;
 }
 
@@ -1076,7 +1169,7 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	/* Into a copy, so that a corrupt file leaves w as it was. */
 	tmp = xmalloc(sizeof *tmp);
 	memcpy(tmp, w, sizeof *tmp);
-	load_wizard(&r, root, tmp);
+	load_wizard(&r, root, tmp, json_integer_value(json_object_get(root, "schema")));
 	json_decref(root);
 	if (r.failed) {
 		free(tmp);

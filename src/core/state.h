@@ -11,7 +11,11 @@
  *
  * Saves are atomic (temporary file, fsync, rename, fsync of the directory):
  * a reader sees the old file or the new one, never half of one.  Tokens are
- * never saved: struct wizard holds none. */
+ * never saved: struct wizard holds none.
+ *
+ * Schema 2 added "resources", every domain and sender signature the
+ * customer has (or had) at the ESP with what became of it; a schema 1 file
+ * is read as well (its one domain and one signature become the list). */
 #ifndef BEHALF_CORE_STATE_H
 #define BEHALF_CORE_STATE_H
 
@@ -22,7 +26,7 @@
 #include "core/error.h"
 #include "core/wizard.h"
 
-#define STATE_SCHEMA	 1		    /* the newest schema this build reads and writes */
+#define STATE_SCHEMA	 2 /* the newest schema this build reads and writes (and 1) */
 #define STATE_FILE_LIMIT (4u * 1024 * 1024) /* bigger state files are refused as corrupt */
 
 struct state_handle;

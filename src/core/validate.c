@@ -44,6 +44,7 @@ static const char *const input_error_words[INPUT__COUNT] = {
     [INPUT_SUBDOMAIN] = "subdomain",
     [INPUT_DNS_LABEL] = "dns-label",
     [INPUT_PASTE_NEWLINE] = "paste-newline",
+    [INPUT_PATTERN_UNKNOWN] = "pattern-unknown",
 };
 
 const char *input_error_word(enum input_error err)

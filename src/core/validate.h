@@ -39,6 +39,7 @@ enum input_error {
 	INPUT_SUBDOMAIN,	 /* a subdomain, asked once (arg: its registrable domain) */
 	INPUT_DNS_LABEL,	 /* not one DNS label (letters, digits, hyphens, 1-63) */
 	INPUT_PASTE_NEWLINE,	 /* a paste's line breaks were left out */
+	INPUT_PATTERN_UNKNOWN,	 /* a placeholder but {name}, {vendor} */
 	INPUT__COUNT
 };
 

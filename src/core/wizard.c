@@ -35,7 +35,6 @@ struct step_def {
 
 static const struct step_def *step_table(enum wizard_step step);
 static bool wizard_domain_current(const struct wizard *w);
-static bool wizard_signature_current(const struct wizard *w);
 static void wizard_request_ok(struct wizard *w);
 static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const char *message,
 				      int64_t now_ms);
@@ -53,6 +52,7 @@ static const char *const request_words[REQ__COUNT] = {
     [REQ_DMARC_CHECK] = "dmarc-check",
     [REQ_SERVER_ENSURE] = "server-ensure",
     [REQ_EMAIL_SEND] = "email-send",
+    [REQ_SIGNATURE_UPDATE] = "signature-update",
 };
 
 const char *wizard_request_word(enum wizard_request req)
@@ -84,6 +84,7 @@ void wizard_init(struct wizard *w, const struct wizard_config *cfg)
 	w->from_format = FROM_FORMAT_VIA;
 	w->from_address = FROM_ADDRESS_SHARED;
 	field_set(&w->from_pattern, "{name} at {vendor}");
+	w->removing = -1;
 	w->dirty = true;
 }
 
@@ -176,44 +177,168 @@ static enum wizard_step option_first_step(enum wizard_option option)
 	}
 }
 
-/* Resources at the ESP that going on with `option` would leave behind. */
-static bool wizard_leaves_resources(const struct wizard *w, enum wizard_option option,
-				    bool domain_changes, bool address_changes)
+/* ---- resources at the ESP ---------------------------------------------- */
+
+static struct wizard_resource *res_find(struct wizard *w, enum wizard_res_kind kind, const char *id)
 {
-	bool domain =
-	    w->esp_domain.exists && !w->domain_kept && (option != OPTION_DOMAIN || domain_changes);
-	bool signature = w->signature.exists && !w->signature_kept &&
-			 (option != OPTION_ADDRESS || address_changes);
-	return domain || signature;
+	size_t i;
+	for (i = 0; i < w->nresources; i++)
+		if (w->resources[i].kind == kind && strcmp(w->resources[i].id, id) == 0)
+			return &w->resources[i];
+	return NULL;
 }
 
-/* Goes to the keep-or-remove step, which then continues to `then`. */
-static void wizard_start_switch(struct wizard *w, enum wizard_option target, enum wizard_step then)
+/* Makes room in a full list: the oldest removed entry goes, else the
+ * oldest kept one (a customer with that many resources is rare). */
+static void res_evict(struct wizard *w)
 {
+	size_t i, victim = w->nresources;
+	for (i = 0; i < w->nresources && victim == w->nresources; i++)
+		if (w->resources[i].fate == RES_REMOVED)
+			victim = i;
+	for (i = 0; i < w->nresources && victim == w->nresources; i++)
+		if (w->resources[i].fate == RES_KEPT)
+			victim = i;
+	if (victim == w->nresources)
+		victim = 0;
+	memmove(&w->resources[victim], &w->resources[victim + 1],
+		(w->nresources - victim - 1) * sizeof w->resources[0]);
+	w->nresources--;
+	if (w->removing == (int)victim)
+		w->removing = -1;
+	else if (w->removing > (int)victim)
+		w->removing--;
+}
+
+/* Remembers what the ESP told us about; in_use when the customer goes on
+ * with it (a resource the ESP made anew or found again is in use too). */
+static struct wizard_resource *res_note(struct wizard *w, enum wizard_res_kind kind, const char *id,
+					const char *name, bool in_use)
+{
+	struct wizard_resource *r = res_find(w, kind, id);
+	if (!r) {
+		if (w->nresources == WIZARD_RESOURCES_MAX)
+			res_evict(w);
+		r = &w->resources[w->nresources++];
+		memset(r, 0, sizeof *r);
+		r->kind = kind;
+		str_copy(r->id, sizeof r->id, id);
+		r->fate = RES_IN_USE;
+	}
+	str_copy(r->name, sizeof r->name, name);
+	if (in_use || r->fate == RES_REMOVED)
+		r->fate = RES_IN_USE;
+	w->dirty = true;
+	return r;
+}
+
+/* Whether going on with option (its domain or address as typed) uses r. */
+static bool res_used_by(const struct wizard *w, const struct wizard_resource *r,
+			enum wizard_option option)
+{
+	if (r->kind == RES_DOMAIN)
+		return option == OPTION_DOMAIN && strcasecmp(r->name, w->domain.ascii) == 0;
+	return option == OPTION_ADDRESS && strcasecmp(r->name, w->address_normalized) == 0;
+}
+
+/* What this customer has at the ESP that going on with option does not use. */
+static size_t switch_items_for(const struct wizard *w, enum wizard_option option, size_t *items,
+			       size_t cap)
+{
+	size_t i, n = 0;
+	for (i = 0; i < w->nresources && n < cap; i++)
+		if (w->resources[i].fate != RES_REMOVED &&
+		    !res_used_by(w, &w->resources[i], option))
+			items[n++] = i;
+	return n;
+}
+
+size_t wizard_switch_items(const struct wizard *w, size_t *items, size_t cap)
+{
+	return switch_items_for(w, w->switch_target, items, cap);
+}
+
+/* An in-use resource of kind the option's new input no longer uses: the
+ * customer corrected the domain or the address. */
+static bool wizard_corrects(const struct wizard *w, enum wizard_res_kind kind,
+			    enum wizard_option option)
+{
+	size_t i;
+	for (i = 0; i < w->nresources; i++) {
+		const struct wizard_resource *r = &w->resources[i];
+		if (r->kind == kind && r->fate == RES_IN_USE && !res_used_by(w, r, option))
+			return true;
+	}
+	return false;
+}
+
+/* Entering the records or the confirmation step: what the ESP told us
+ * about another domain or address is set aside (it stays in the list), and
+ * the resource of the domain or address typed is in use again. */
+static void wizard_settle(struct wizard *w)
+{
+	size_t i;
+	if (w->option == OPTION_DOMAIN && w->esp_domain.exists && !wizard_domain_current(w)) {
+		memset(&w->esp_domain, 0, sizeof w->esp_domain);
+		w->nrecords = 0;
+		memset(w->results, 0, sizeof w->results);
+		w->checks = 0;
+	}
+	if (w->option == OPTION_ADDRESS && w->signature.exists && !wizard_signature_current(w)) {
+		memset(&w->signature, 0, sizeof w->signature);
+		w->resend_wanted = false; /* it was asked for the other address */
+	}
+	for (i = 0; i < w->nresources; i++)
+		if (w->resources[i].fate == RES_KEPT && res_used_by(w, &w->resources[i], w->option))
+			w->resources[i].fate = RES_IN_USE;
+}
+
+/* A verified domain or a confirmed address was no typo: a correction does
+ * not offer to remove it by default. */
+static bool res_proven(const struct wizard *w, const struct wizard_resource *r)
+{
+	if (r->kind == RES_DOMAIN)
+		return w->esp_domain.exists && strcmp(w->esp_domain.id, r->id) == 0 &&
+		       w->esp_domain.dkim_verified && w->esp_domain.return_path_verified;
+	return w->signature.exists && strcmp(w->signature.id, r->id) == 0 && w->signature.confirmed;
+}
+
+/* Goes to the keep-or-remove step, which then continues to `then`.  A
+ * correction offers to remove what was typed before; a switch keeps all
+ * by default. */
+static void wizard_start_switch(struct wizard *w, enum wizard_option target, enum wizard_step then,
+				bool correction)
+{
+	size_t items[WIZARD_RESOURCES_MAX], n, i;
 	w->switch_target = target;
 	w->switch_then = then;
-	w->switch_remove_domain = false;
-	w->switch_remove_signature = false;
+	w->switch_correction = correction;
 	w->switch_confirmed = false;
 	w->switch_cursor = 0;
+	for (i = 0; i < w->nresources; i++)
+		w->resources[i].remove = false;
+	n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
+	for (i = n; i-- > 0;) {
+		struct wizard_resource *r = &w->resources[items[i]];
+		r->remove = correction && r->fate == RES_IN_USE && !res_proven(w, r);
+		if (r->remove)
+			w->switch_cursor = (int)i; /* on the mistyped one */
+	}
 	wizard_goto(w, STEP_SWITCH);
 }
 
 void wizard_choose(struct wizard *w, enum wizard_option option, int64_t now_ms)
 {
+	size_t items[WIZARD_RESOURCES_MAX];
 	(void)now_ms;
 	if (option <= OPTION_NONE || option >= OPTION__COUNT)
 		return;
 	w->choose_cursor = (int)option - 1;
-	if (wizard_leaves_resources(w, option, false, false)) {
-		wizard_start_switch(w, option, option_first_step(option));
+	if (option != w->option && switch_items_for(w, option, items, WIZARD_RESOURCES_MAX)) {
+		wizard_start_switch(w, option, option_first_step(option), false);
 		return;
 	}
 	w->option = option;
-	if (option == OPTION_DOMAIN)
-		w->domain_kept = false;
-	if (option == OPTION_ADDRESS)
-		w->signature_kept = false;
 	wizard_goto(w, option_first_step(option));
 }
 
@@ -377,17 +502,23 @@ static bool next_domain(struct wizard *w, int64_t now_ms)
 	field_set_error(&w->domain_input, INPUT_OK, "");
 	w->domain = value;
 	w->option = OPTION_DOMAIN;
-	if (w->esp_domain.exists && strcasecmp(w->esp_domain.name, value.ascii) != 0) {
-		w->domain_kept = false;
-		wizard_start_switch(w, OPTION_DOMAIN, STEP_RECORDS);
+	if (wizard_corrects(w, RES_DOMAIN, OPTION_DOMAIN)) {
+		wizard_start_switch(w, OPTION_DOMAIN, STEP_RECORDS, true);
 		return true;
 	}
+	wizard_settle(w);
 	wizard_goto(w, STEP_RECORDS);
 	return true;
 }
 
 static bool next_records(struct wizard *w, int64_t now_ms)
 {
+	/* Back at a domain that is done (the ESP and the DNS agree): finish. */
+	if (wizard_domain_current(w) && w->esp_domain.dkim_verified &&
+	    w->esp_domain.return_path_verified && wizard_records_verified(w)) {
+		wizard_goto(w, STEP_DONE);
+		return true;
+	}
 	wizard_check_now(w, now_ms);
 	if (wizard_records_verified(w))
 		w->verify_after_ms = now_ms;
@@ -416,11 +547,11 @@ static bool next_address(struct wizard *w, int64_t now_ms)
 	str_copy(w->address_normalized, sizeof w->address_normalized, normalized);
 	w->option = OPTION_ADDRESS;
 	w->poll_after_ms = now_ms; /* coming (back) to the wait: ask at once */
-	if (w->signature.exists && strcasecmp(w->signature.email, normalized) != 0) {
-		w->signature_kept = false;
-		wizard_start_switch(w, OPTION_ADDRESS, STEP_CONFIRM);
+	if (wizard_corrects(w, RES_SIGNATURE, OPTION_ADDRESS)) {
+		wizard_start_switch(w, OPTION_ADDRESS, STEP_CONFIRM, true);
 		return true;
 	}
+	wizard_settle(w);
 	wizard_goto(w, STEP_CONFIRM);
 	return true;
 }
@@ -454,6 +585,9 @@ static bool next_from_name(struct wizard *w, int64_t now_ms)
 	}
 	if (w->from_format == FROM_FORMAT_CUSTOM) {
 		err = strstr(w->from_pattern.text, "{name}") ? INPUT_OK : INPUT_PATTERN_NO_NAME;
+		if (err == INPUT_OK &&
+		    !fromhdr_pattern_ok(w->from_pattern.text, detail, sizeof detail))
+			err = INPUT_PATTERN_UNKNOWN;
 		if (err == INPUT_OK)
 			err = validate_display_name(w->from_pattern.text, detail, sizeof detail);
 		if (err != INPUT_OK) {
@@ -468,25 +602,21 @@ static bool next_from_name(struct wizard *w, int64_t now_ms)
 	return true;
 }
 
-/* Once every removal asked for is done, the switch completes. */
+/* Once every removal asked for is done, the switch completes: what is
+ * left of the list is kept. */
 static bool wizard_switch_finish(struct wizard *w)
 {
-	if (w->switch_remove_domain && w->esp_domain.exists)
-		return false;
-	if (w->switch_remove_signature && w->signature.exists)
-		return false;
-	if (w->esp_domain.exists)
-		w->domain_kept = true;
-	if (w->signature.exists)
-		w->signature_kept = true;
+	size_t items[WIZARD_RESOURCES_MAX], n, i;
+	n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
+	for (i = 0; i < n; i++)
+		if (w->resources[items[i]].remove)
+			return false;
+	for (i = 0; i < n; i++)
+		w->resources[items[i]].fate = RES_KEPT;
 	w->switch_confirmed = false;
 	w->option = w->switch_target;
-	if (w->option == OPTION_DOMAIN)
-		w->domain_kept =
-		    w->esp_domain.exists && strcasecmp(w->esp_domain.name, w->domain.ascii) != 0;
-	if (w->option == OPTION_ADDRESS)
-		w->signature_kept = w->signature.exists &&
-				    strcasecmp(w->signature.email, w->address_normalized) != 0;
+	if (w->switch_then == STEP_RECORDS || w->switch_then == STEP_CONFIRM)
+		wizard_settle(w);
 	/* The decision is made: the next step takes its place, so Back does
 	 * not return to a keep-or-remove screen with nothing left to decide. */
 	w->step = w->switch_then;
@@ -669,18 +799,19 @@ int wizard_resend_wait(const struct wizard *w, int64_t wall_ms)
 	int64_t last = w->signature.resent_ms > w->signature.created_ms ? w->signature.resent_ms
 									: w->signature.created_ms;
 	int64_t left = last + RESEND_COOLDOWN_MS - wall_ms;
-	if (!w->signature.exists || left <= 0)
+	/* The countdown is the typed address's own, never another's. */
+	if (!wizard_signature_current(w) || left <= 0)
 		return 0;
 	return (int)((left + 999) / 1000);
 }
 
 void wizard_resend(struct wizard *w)
 {
-	if (w->signature.exists && !w->signature.confirmed)
+	if (wizard_signature_current(w) && !w->signature.confirmed)
 		w->resend_wanted = true;
 }
 
-static bool wizard_signature_current(const struct wizard *w)
+bool wizard_signature_current(const struct wizard *w)
 {
 	return w->signature.exists && strcasecmp(w->signature.email, w->address_normalized) == 0;
 }
@@ -735,6 +866,10 @@ static enum wizard_request want_confirm(const struct wizard *w, int64_t now_ms, 
 			return server;
 		return REQ_SIGNATURE_ENSURE;
 	}
+	/* The name changed after the signature was made: the ESP's copy too. */
+	if (strcmp(w->address_name.text, w->signature.name) != 0 &&
+	    strcmp(w->address_name.text, w->name_asked) != 0)
+		return REQ_SIGNATURE_UPDATE;
 	if (w->signature.confirmed)
 		return REQ_NONE;
 	if (w->resend_wanted && wizard_resend_wait(w, wall_ms) == 0)
@@ -745,19 +880,37 @@ static enum wizard_request want_confirm(const struct wizard *w, int64_t now_ms, 
 	return REQ_NONE;
 }
 
+/* The next removal the customer asked for on the keep-or-remove step. */
+static const struct wizard_resource *switch_next_removal(const struct wizard *w)
+{
+	size_t items[WIZARD_RESOURCES_MAX], n, i;
+	if (w->step != STEP_SWITCH || !w->switch_confirmed)
+		return NULL;
+	n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
+	for (i = 0; i < n; i++)
+		if (w->resources[items[i]].remove)
+			return &w->resources[items[i]];
+	return NULL;
+}
+
+const struct wizard_resource *wizard_removal(const struct wizard *w)
+{
+	if ((w->busy == REQ_DOMAIN_REMOVE || w->busy == REQ_SIGNATURE_REMOVE) && w->removing >= 0 &&
+	    (size_t)w->removing < w->nresources)
+		return &w->resources[w->removing];
+	return switch_next_removal(w);
+}
+
 static enum wizard_request want_switch(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
 				       int64_t *wake_ms)
 {
+	const struct wizard_resource *r = switch_next_removal(w);
 	(void)now_ms;
 	(void)wall_ms;
 	(void)wake_ms;
-	if (!w->switch_confirmed)
+	if (!r)
 		return REQ_NONE;
-	if (w->switch_remove_domain && w->esp_domain.exists)
-		return REQ_DOMAIN_REMOVE;
-	if (w->switch_remove_signature && w->signature.exists)
-		return REQ_SIGNATURE_REMOVE;
-	return REQ_NONE;
+	return r->kind == RES_DOMAIN ? REQ_DOMAIN_REMOVE : REQ_SIGNATURE_REMOVE;
 }
 
 enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
@@ -782,6 +935,13 @@ enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, 
 
 void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t now_ms)
 {
+	const struct wizard_resource *r;
+	if (req == REQ_DOMAIN_REMOVE || req == REQ_SIGNATURE_REMOVE) {
+		r = switch_next_removal(w);
+		w->removing = r ? (int)(r - w->resources) : -1;
+	}
+	if (req == REQ_SIGNATURE_UPDATE)
+		str_copy(w->name_asked, sizeof w->name_asked, w->address_name.text);
 	w->busy = req;
 	w->busy_since_ms = now_ms;
 	if (req == REQ_SIGNATURE_RESEND)
@@ -817,6 +977,10 @@ void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64
 {
 	enum wizard_request req = w->busy;
 	wizard_request_ok(w);
+	res_note(w, RES_DOMAIN, d->id, d->name, req == REQ_DOMAIN_ENSURE);
+	/* A late reply about a domain no longer typed changes only the list. */
+	if (strcasecmp(d->name, w->domain.ascii) != 0)
+		return;
 	w->esp_domain = *d;
 	w->esp_domain.exists = true;
 	wizard_build_records(w);
@@ -861,21 +1025,29 @@ void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 			 int64_t wall_ms)
 {
 	enum wizard_request req = w->busy;
-	int64_t created = w->signature.created_ms, resent = w->signature.resent_ms;
-	bool same = w->signature.exists && strcmp(w->signature.id, s->id) == 0;
+	struct wizard_resource *r;
+	bool known;
 	wizard_request_ok(w);
+	known = res_find(w, RES_SIGNATURE, s->id) != NULL;
+	r = res_note(w, RES_SIGNATURE, s->id, s->email, req == REQ_SIGNATURE_ENSURE);
+	/* The cooldown belongs to the address: the times the list kept for it
+	 * (the ESP may not tell them), else now for a signature just made. */
+	if (s->created_ms)
+		r->created_ms = s->created_ms;
+	else if (!known || !r->created_ms)
+		r->created_ms = wall_ms;
+	if (s->resent_ms > r->resent_ms)
+		r->resent_ms = s->resent_ms;
+	if (req == REQ_SIGNATURE_RESEND)
+		r->resent_ms = wall_ms;
+	/* A late reply about an address no longer typed changes only the list. */
+	if (strcasecmp(s->email, w->address_normalized) != 0)
+		return;
 	w->signature = *s;
 	w->signature.exists = true;
-	if (same) {
-		if (!w->signature.created_ms)
-			w->signature.created_ms = created;
-		if (!w->signature.resent_ms)
-			w->signature.resent_ms = resent;
-	} else if (!w->signature.created_ms) {
-		w->signature.created_ms = wall_ms;
-	}
+	w->signature.created_ms = r->created_ms;
+	w->signature.resent_ms = r->resent_ms;
 	if (req == REQ_SIGNATURE_RESEND) {
-		w->signature.resent_ms = wall_ms;
 		w->notice_kind = NOTICE_INFO;
 		text_fmt(w->notice, sizeof w->notice, "wizard.resent", w->signature.email, NULL,
 			 NULL);
@@ -885,20 +1057,35 @@ void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 	w->dirty = true;
 	if (w->signature.confirmed && w->step == STEP_CONFIRM)
 		wizard_goto(w, STEP_DONE);
+	/* said after the move, so that a confirmed address's Done shows it too */
+	if (req == REQ_SIGNATURE_UPDATE) {
+		w->notice_kind = NOTICE_INFO;
+		text_fmt(w->notice, sizeof w->notice, "wizard.renamed", w->cfg.esp_name,
+			 w->signature.name, w->signature.email);
+	}
 }
 
 void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms)
 {
+	struct wizard_resource *r = NULL;
 	(void)now_ms;
 	wizard_request_ok(w);
-	if (req == REQ_DOMAIN_REMOVE) {
-		memset(&w->esp_domain, 0, sizeof w->esp_domain);
-		w->nrecords = 0;
-		memset(w->results, 0, sizeof w->results);
-		w->domain_kept = false;
-	} else if (req == REQ_SIGNATURE_REMOVE) {
-		memset(&w->signature, 0, sizeof w->signature);
-		w->signature_kept = false;
+	if (w->removing >= 0 && (size_t)w->removing < w->nresources)
+		r = &w->resources[w->removing];
+	w->removing = -1;
+	if (r && r->kind == RES_DOMAIN && req == REQ_DOMAIN_REMOVE) {
+		r->fate = RES_REMOVED;
+		r->remove = false;
+		if (w->esp_domain.exists && strcmp(w->esp_domain.id, r->id) == 0) {
+			memset(&w->esp_domain, 0, sizeof w->esp_domain);
+			w->nrecords = 0;
+			memset(w->results, 0, sizeof w->results);
+		}
+	} else if (r && r->kind == RES_SIGNATURE && req == REQ_SIGNATURE_REMOVE) {
+		r->fate = RES_REMOVED;
+		r->remove = false;
+		if (w->signature.exists && strcmp(w->signature.id, r->id) == 0)
+			memset(&w->signature, 0, sizeof w->signature);
 	}
 	w->dirty = true;
 	if (w->step == STEP_SWITCH && w->switch_confirmed)
@@ -911,6 +1098,8 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 	int64_t wait = 1000;
 	int i;
 	w->busy = REQ_NONE;
+	if (req == REQ_DOMAIN_REMOVE || req == REQ_SIGNATURE_REMOVE)
+		w->removing = -1;
 	if (req == REQ_EMAIL_SEND) {
 		wizard_export_send_failed(w, err, message, now_ms);
 		return;
@@ -960,6 +1149,19 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 	if (err == BH_ERR_REMOTE || err == BH_ERR_INVALID)
 		wait = RETRY_MAX_MS;
 	w->retry_after_ms = now_ms + (wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS);
+	if (req == REQ_SIGNATURE_UPDATE) {
+		/* Says why the ESP still has the old name; a refusal is not asked
+		 * again until the name changes, anything else is retried. */
+		char why[WIZARD_NOTICE_MAX];
+		if (message && *message)
+			sanitize_text(message, why, sizeof why);
+		else
+			str_copy(why, sizeof why, bh_strerror(err));
+		text_fmt(w->notice, sizeof w->notice, "wizard.rename_failed", w->cfg.esp_name,
+			 w->signature.name, why);
+		if (err != BH_ERR_REMOTE && err != BH_ERR_INVALID && err != BH_ERR_AUTH)
+			w->name_asked[0] = '\0';
+	}
 	if (err == BH_ERR_REMOTE && req == REQ_SIGNATURE_ENSURE && w->step == STEP_CONFIRM) {
 		/* The ESP refused the address (free-mail, invalid): fix it at the field. */
 		wizard_back(w);

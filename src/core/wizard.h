@@ -19,11 +19,12 @@
 #include "core/record.h"
 #include "core/validate.h"
 
-#define WIZARD_HISTORY_MAX 32
-#define WIZARD_MAX_RECORDS 4
-#define WIZARD_ID_MAX	   64
-#define WIZARD_NOTICE_MAX  512
-#define ADVISOR_QUESTIONS  3
+#define WIZARD_HISTORY_MAX   32
+#define WIZARD_MAX_RECORDS   4
+#define WIZARD_ID_MAX	     64
+#define WIZARD_NOTICE_MAX    512
+#define ADVISOR_QUESTIONS    3
+#define WIZARD_RESOURCES_MAX 24 /* resources at the ESP remembered (removed ones go first) */
 
 enum wizard_option {
 	OPTION_NONE,
@@ -63,6 +64,7 @@ enum wizard_request {
 	REQ_DMARC_CHECK,      /* option 2: the From domain's DMARC policy, before creating */
 	REQ_EMAIL_SEND,	      /* export dialog: send the instructions to a teammate */
 	REQ_SERVER_ENSURE,    /* find or create the customer's own ESP server */
+	REQ_SIGNATURE_UPDATE, /* option 2: the name changed after the signature was made */
 	REQ__COUNT
 };
 
@@ -176,6 +178,24 @@ struct wizard_signature_res {
 	int64_t resent_ms;  /* last resend, 0 if never */
 };
 
+enum wizard_res_kind { RES_DOMAIN, RES_SIGNATURE };
+
+/* What became of a resource: in use by the option followed, kept aside by
+ * the customer's choice, or removed at the ESP. */
+enum wizard_res_fate { RES_IN_USE, RES_KEPT, RES_REMOVED };
+
+/* One thing this customer has (or had) at the ESP: every switch lists those
+ * the chosen option does not use, so that none is forgotten there. */
+struct wizard_resource {
+	enum wizard_res_kind kind;
+	char id[WIZARD_ID_MAX];
+	char name[EMAIL_MAX]; /* the domain (ASCII) or the address */
+	enum wizard_res_fate fate;
+	bool remove;	    /* keep-or-remove step: the customer chose Remove */
+	int64_t created_ms; /* signatures: the first confirmation email (wall ms) */
+	int64_t resent_ms;  /* signatures: the last resend (wall ms), 0 never */
+};
+
 struct wizard {
 	struct wizard_config cfg;
 
@@ -229,16 +249,16 @@ struct wizard {
 	enum from_address from_address;
 	int from_focus; /* 0 name, 1 format, 2 pattern, 3 address */
 
-	/* switching option */
+	/* every resource at the ESP, and switching option */
+	struct wizard_resource resources[WIZARD_RESOURCES_MAX];
+	size_t nresources;
 	enum wizard_option switch_target; /* option chosen */
 	enum wizard_step switch_then;	  /* step to go to once decided */
-	bool switch_remove_domain;
-	bool switch_remove_signature;
-	bool switch_confirmed; /* Enter pressed: removals under way */
-	int switch_cursor;
-	bool domain_kept;    /* customer chose to keep esp_domain aside */
-	bool signature_kept; /* customer chose to keep signature aside */
-	bool resend_wanted;  /* option 2: resend asked, not yet done */
+	bool switch_correction;		  /* the domain or address was corrected, same option */
+	bool switch_confirmed;		  /* Enter pressed: removals under way */
+	int switch_cursor;		  /* row of wizard_switch_items() */
+	bool resend_wanted;		  /* option 2: resend asked, not yet done */
+	char name_asked[FIELD_CAP];	  /* option 2: the name last sent to the ESP to update */
 
 	int demo_stage;				 /* --demo: scenario stage the presenter reached */
 	enum wizard_server_answer server_answer; /* SERVER_MODE_ASK: own server or not */
@@ -247,6 +267,7 @@ struct wizard {
 	struct wizard_export export; /* the export dialog ("e") */
 
 	/* what the application is doing for us; not saved */
+	int removing; /* REQ_*_REMOVE under way: index in resources[], -1 none */
 	enum wizard_request busy;
 	int64_t busy_since_ms;
 	enum notice_kind notice_kind;
@@ -333,6 +354,14 @@ void wizard_on_dmarc_org(struct wizard *w, const char *domain, int verdict, cons
 bool wizard_dmarc_blocks(const struct wizard *w);
 /* The domain part of the normalised From address ("" when none). */
 const char *wizard_address_domain(const struct wizard *w);
+
+/* The keep-or-remove step's rows: indexes into w->resources of what the
+ * chosen option does not use (kept or not); returns how many (at most cap). */
+size_t wizard_switch_items(const struct wizard *w, size_t *items, size_t cap);
+/* The resource the next (or the running) REQ_*_REMOVE is about, or NULL. */
+const struct wizard_resource *wizard_removal(const struct wizard *w);
+/* Option 2: the signature is the one of the address typed (not another's). */
+bool wizard_signature_current(const struct wizard *w);
 
 /* REQ_DOMAIN_REMOVE / REQ_SIGNATURE_REMOVE done. */
 void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms);

@@ -54,6 +54,10 @@ struct esp_ops {
 					void *arg);
 	enum bh_err (*signature_delete)(struct esp *esp, const char *id, esp_done_fn done,
 					void *arg);
+	/* Changes the signature's Name (Postmark: PUT /senders/{id}); the reply
+	 * holds its details afterwards. */
+	enum bh_err (*signature_update)(struct esp *esp, const char *id, const char *name,
+					esp_done_fn done, void *arg);
 	/* Sends one email; on success reply->message holds the ESP's message id
 	 * (the sandbox: where it kept the email instead of sending it).  An
 	 * email is never sent twice by a retry. */

@@ -37,6 +37,7 @@ enum pm_kind {
 	OP_SIGNATURE_GET,
 	OP_SIGNATURE_RESEND,
 	OP_SIGNATURE_DELETE,
+	OP_SIGNATURE_UPDATE,
 	OP_SERVER_ENSURE,
 	OP_EMAIL_SEND,
 };
@@ -58,6 +59,7 @@ enum pm_stage {
 	ST_SIGNATURE_CREATE,
 	ST_SIGNATURE_RESEND,
 	ST_SIGNATURE_DELETE,
+	ST_SIGNATURE_EDIT,
 	ST_EMAIL_SEND,
 };
 
@@ -920,6 +922,8 @@ static void pm_on_signature(struct postmark *pm, long status, json_t *root)
 		}
 		return;
 	case ST_SIGNATURE_RESEND:
+	case ST_SIGNATURE_EDIT:
+		/* The details as they are now, whatever the reply to the change held. */
 		pm_send(pm, ST_SIGNATURE_GET, "GET", NULL, AUTH_ACCOUNT, "/senders/%s",
 			pm->op.found_id);
 		return;
@@ -984,6 +988,7 @@ static void pm_stage_answer(struct postmark *pm, long status, json_t *root)
 	case ST_SIGNATURE_CREATE:
 	case ST_SIGNATURE_RESEND:
 	case ST_SIGNATURE_DELETE:
+	case ST_SIGNATURE_EDIT:
 		pm_on_signature(pm, status, root);
 		return;
 	case ST_EMAIL_SEND:
@@ -1028,6 +1033,11 @@ static void pm_start_main(struct postmark *pm)
 	case OP_SIGNATURE_DELETE:
 		str_copy(op->found_id, sizeof op->found_id, a[0]);
 		pm_send(pm, ST_SIGNATURE_DELETE, "DELETE", NULL, AUTH_ACCOUNT, "/senders/%s", a[0]);
+		return;
+	case OP_SIGNATURE_UPDATE:
+		str_copy(op->found_id, sizeof op->found_id, a[0]);
+		pm_send(pm, ST_SIGNATURE_EDIT, "PUT", pm_body("Name", a[1], NULL), AUTH_ACCOUNT,
+			"/senders/%s", a[0]);
 		return;
 	case OP_SERVER_ENSURE:
 		pm_list_start(pm, ST_SERVER_LIST);
@@ -1169,6 +1179,16 @@ static enum bh_err pm_signature_resend(struct esp *esp, const char *id, esp_done
 static enum bh_err pm_signature_delete(struct esp *esp, const char *id, esp_done_fn done, void *arg)
 {
 	return pm_begin_id(esp, OP_SIGNATURE_DELETE, id, done, arg);
+}
+
+static enum bh_err pm_signature_update(struct esp *esp, const char *id, const char *name,
+				       esp_done_fn done, void *arg)
+{
+	const char *args[2] = {id, name};
+
+	if (!pm_id_ok(id) || !name || !*name)
+		return BH_ERR_INVALID;
+	return pm_begin((struct postmark *)esp, OP_SIGNATURE_UPDATE, args, 2, done, arg);
 }
 
 enum bh_err postmark_server_ensure(struct esp *esp, const char *name, esp_done_fn done, void *arg)
@@ -1322,6 +1342,7 @@ static const struct esp_ops postmark_ops = {
     .signature_get = pm_signature_get,
     .signature_resend = pm_signature_resend,
     .signature_delete = pm_signature_delete,
+    .signature_update = pm_signature_update,
     .email_send = pm_email_send,
     .source = {pm_fill, pm_deadline, pm_dispatch},
 };

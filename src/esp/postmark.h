@@ -13,7 +13,8 @@
  *   DKIMUpdateStatus is "Verified" with DKIMHost set; the record shown is
  *   the pending key when there is one, else the active one.
  * - signature_ensure: every page of GET /senders, else POST /senders (504
- *   adopts); signature_resend: POST resend then GET the details.
+ *   adopts); signature_resend: POST resend then GET the details;
+ *   signature_update: PUT /senders/{id} {"Name"} then GET the details.
  * - postmark_server_ensure: GET /servers?name= (every page), else POST
  *   /servers (603 adopts).  The server's token (ApiTokens[0]) stays in
  *   this client's memory, for postmark_email_send; it is never in a reply.

@@ -45,6 +45,7 @@ enum sandbox_op {
 	OP_SIGNATURE_GET,
 	OP_SIGNATURE_RESEND,
 	OP_SIGNATURE_DELETE,
+	OP_SIGNATURE_UPDATE,
 	OP_EMAIL_SEND,
 };
 
@@ -621,6 +622,32 @@ static enum bh_err run_signature_delete(struct sandbox *sb, json_t *root, char *
 	return BH_OK;
 }
 
+/* Postmark's edit: Name required (520), at most 255 characters (521). */
+static enum bh_err run_signature_update(struct sandbox *sb, json_t *root, char *const *args,
+					struct esp_reply *reply, bool *changed)
+{
+	json_t *s = find_by_id(root, "SenderSignatures", args[0], NULL);
+	const char *name = args[1];
+
+	(void)sb;
+	if (!s)
+		return signature_not_found(reply);
+	if (!*name) {
+		reply->esp_code = 520;
+		str_copy(reply->message, sizeof reply->message, "The 'Name' field is required.");
+		return BH_ERR_REMOTE;
+	}
+	if (strlen(name) > 255) {
+		reply->esp_code = 521;
+		str_copy(reply->message, sizeof reply->message, "The 'Name' field is too long.");
+		return BH_ERR_REMOTE;
+	}
+	json_object_set_new(s, "Name", json_string(name));
+	*changed = true;
+	fill_signature(s, &reply->signature);
+	return BH_OK;
+}
+
 /* ---- email ---- */
 
 /* The demo sends nothing: the email is kept in the account's Outbox (the
@@ -683,6 +710,8 @@ static run_fn sandbox_runner(enum sandbox_op op)
 		return run_signature_resend;
 	case OP_SIGNATURE_DELETE:
 		return run_signature_delete;
+	case OP_SIGNATURE_UPDATE:
+		return run_signature_update;
 	case OP_EMAIL_SEND:
 		return run_email_send;
 	case OP_NONE:
@@ -841,6 +870,12 @@ static enum bh_err sandbox_signature_delete(struct esp *esp, const char *id, esp
 	return sandbox_start(esp, OP_SIGNATURE_DELETE, id, NULL, NULL, NULL, done, arg);
 }
 
+static enum bh_err sandbox_signature_update(struct esp *esp, const char *id, const char *name,
+					    esp_done_fn done, void *arg)
+{
+	return sandbox_start(esp, OP_SIGNATURE_UPDATE, id, name, NULL, NULL, done, arg);
+}
+
 static enum bh_err sandbox_email_send(struct esp *esp, const struct esp_email *e, esp_done_fn done,
 				      void *arg)
 {
@@ -867,6 +902,7 @@ static const struct esp_ops sandbox_ops = {
     .signature_get = sandbox_signature_get,
     .signature_resend = sandbox_signature_resend,
     .signature_delete = sandbox_signature_delete,
+    .signature_update = sandbox_signature_update,
     .email_send = sandbox_email_send,
     .source = {sandbox_fill, sandbox_deadline, sandbox_dispatch},
 };

@@ -71,7 +71,7 @@ wait_saved .demo_stage 3
 n_changes_nothing
 # Back on the records screen, the story is over: n does not move it.
 e2e_keys Escape
-e2e_wait "All records are in place"
+e2e_wait "Every record is in place and Postmark confirms them."
 e2e_keys n
 e2e_keys '?'
 e2e_wait "Press any key to close this help."

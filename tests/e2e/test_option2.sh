@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Option 2, a verified From address: a free-mail address is refused at the
 # field (the text kept), the waiting screen says who sends the email, resend
-# waits out its cooldown, the customer's click finishes it.
+# waits out its cooldown, the customer's click finishes it.  Issue 8: a name
+# changed after the email went out reaches the ESP; a puts the cursor on the
+# address; a corrected address offers to remove the mistyped one, and a
+# resend asked for one address is not done for another.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +51,60 @@ e2e_wait "You can resend the email in 60 s."
 e2e_golden confirm
 e2e_equal "sender signatures" 1 "$(e2e_jq "$account" '.SenderSignatures | length')"
 e2e_equal "signature name" "Jane Doe" "$(e2e_jq "$account" '.SenderSignatures[0].Name')"
+
+# ---- The name changed after the email was asked for: Postmark's copy too.
+e2e_keys a
+e2e_wait "Which address should your emails come from?"
+e2e_assert_screen "› Email  jane@janedoe-example.com"
+e2e_keys Tab
+e2e_wait "› Name   Jane Doe"
+e2e_keys C-u
+e2e_type "Jane Q. Doe"
+e2e_wait "Name   Jane Q. Doe"
+e2e_keys Enter
+e2e_wait 'Postmark now shows your name as "Jane Q. Doe" on mail from'
+e2e_equal "signature name after the change" "Jane Q. Doe" \
+	"$(e2e_jq "$account" '.SenderSignatures[0].Name')"
+e2e_equal "renames in the audit log" 1 "$(grep -c '"signature-renamed"' "$E2E_STATE/audit.jsonl")"
+e2e_equal "sender signatures after the rename" 1 "$(e2e_jq "$account" '.SenderSignatures | length')"
+
+# ---- A resend asked for one address is not done for a corrected one.
+e2e_keys r
+e2e_wait "We will send it again in 60 s."
+e2e_keys a
+e2e_wait "› Email  jane@janedoe-example.com"
+e2e_keys C-u
+e2e_type "jane.doe@janedoe-example.com"
+e2e_wait "Email  jane.doe@janedoe-example.com"
+e2e_keys Enter
+e2e_wait "You corrected the address to jane.doe@janedoe-example.com."
+e2e_assert_screen "Sender address jane@janedoe-example.com at Postmark"
+e2e_assert_screen "○ Keep   ◉ Remove"
+e2e_keys K
+e2e_wait "◉ Keep   ○ Remove"
+e2e_keys Enter
+e2e_wait "We asked Postmark to send a confirmation email to"
+e2e_wait "  jane.doe@janedoe-example.com."
+e2e_wait "You can resend the email in 60 s."
+e2e_settle
+e2e_refute_screen "We will send it again"
+e2e_equal "sender signatures after keeping the first" 2 \
+	"$(e2e_jq "$account" '.SenderSignatures | length')"
+# Back to the first address; the second, now the typo, goes by default.
+e2e_keys a
+e2e_wait "› Email  jane.doe@janedoe-example.com"
+e2e_keys C-u
+e2e_type "jane@janedoe-example.com"
+e2e_wait "Email  jane@janedoe-example.com"
+e2e_keys Enter
+e2e_wait "You corrected the address to jane@janedoe-example.com."
+e2e_assert_screen "Sender address jane.doe@janedoe-example.com at Postmark"
+e2e_assert_screen "○ Keep   ◉ Remove"
+e2e_keys Enter
+e2e_wait "We asked Postmark to send a confirmation email to jane@janedoe-example.com."
+e2e_equal "sender signatures after removing the second" "jane@janedoe-example.com" \
+	"$(e2e_jq "$account" '[.SenderSignatures[].EmailAddress] | join(" ")')"
+e2e_equal "resends so far" 0 "$(e2e_jq "$account" '[.SenderSignatures[].ResentAt] | add')"
 
 # Resend during the cooldown: nothing is sent now, the wait is shown.
 e2e_keys r

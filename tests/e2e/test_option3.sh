@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Option 3, the customer's name on the vendor's domain: the preview shows
-# the From header as it will be sent (quoted for a comma, RFC 2047 encoded
-# for a non-ASCII name) and follows the format and address choices.
+# the From line as people see it and, under it, the exact header as it will
+# be sent (quoted for a comma, RFC 2047 encoded for a non-ASCII name); it
+# follows the format and address choices; a custom pattern takes only the
+# documented placeholders.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +22,7 @@ e2e_assert_screen "whose reputation"
 # A comma needs quotes in a From header.
 e2e_type "Smith, Jane"
 e2e_wait 'From: "Smith, Jane via Acme Help Desk" <notifications@acmehelp.example>'
-e2e_assert_screen "Smith, Jane via Acme Help Desk    Your order has shipped"
+e2e_assert_screen "    Smith, Jane via Acme Help Desk <notifications@acmehelp.example>"
 
 # With a non-ASCII character the whole phrase is encoded (RFC 2047, Q).
 e2e_keys C-u
@@ -28,7 +30,8 @@ e2e_wait_gone "Smith, Jane"
 e2e_type "Müller, Jane"
 e2e_wait "From: =?UTF-8?Q?M=C3=BCller=2C_Jane_via_Acme_Help_Desk?="
 e2e_assert_screen " <notifications@acmehelp.example>"
-e2e_assert_screen "Müller, Jane via Acme Help Desk   Your order has shipped"
+# ... and beside the encoded header, the name as people will see it.
+e2e_assert_screen "    Müller, Jane via Acme Help Desk <notifications@acmehelp.example>"
 e2e_golden from-name
 
 # The format, with the arrows.
@@ -37,7 +40,30 @@ e2e_wait "Format    ◂ Your name via Acme Help Desk ▸"
 e2e_keys Right
 e2e_wait "Format    ◂ Acme Help Desk for your name ▸"
 e2e_wait "From: =?UTF-8?Q?Acme_Help_Desk_for_M=C3=BCller=2C_Jane?="
-e2e_assert_screen "Acme Help Desk for Müller, Jane   Your order has shipped"
+e2e_assert_screen "    Acme Help Desk for Müller, Jane <notifications@acmehelp.example>"
+
+# A custom pattern: a mistyped placeholder is refused where it was typed.
+e2e_keys Right Right
+e2e_wait "Format    ◂ Custom pattern ▸"
+e2e_keys Tab
+e2e_wait "› Pattern"
+e2e_keys C-u
+e2e_type "{name} with {vendr}"
+e2e_wait "    Müller, Jane with {vendr} <notifications@acmehelp.example>"
+e2e_keys Enter
+e2e_wait '"{vendr}" is not a placeholder: use {name} for your name and'
+e2e_refute_screen "All set!"
+e2e_keys BSpace BSpace
+e2e_type "or}"
+e2e_wait "    Müller, Jane with Acme Help Desk <notifications@acmehelp.example>"
+e2e_wait_gone "is not a placeholder"
+# back to "Acme Help Desk for your name" for the rest
+e2e_keys BTab
+e2e_wait "Format    ◂ Custom pattern ▸"
+e2e_keys Left
+e2e_wait "Format    ◂ Just your name ▸"
+e2e_keys Left
+e2e_wait "Format    ◂ Acme Help Desk for your name ▸"
 
 # The address: the customer's own address at the vendor's domain.
 e2e_keys Tab

@@ -530,6 +530,18 @@ static void test_signature_flow(void **state)
 	assert_string_equal(x.reply.signature.id, r.reply.signature.id);
 	assert_false(x.reply.signature.confirmed);
 
+	/* a new name: PUT /senders/{id}, the details read back */
+	memset(&x, 0, sizeof x);
+	assert_int_equal(
+	    esp->ops->signature_update(esp, r.reply.signature.id, "Jane Q. Customer", on_done, &x),
+	    BH_OK);
+	run(esp, &x);
+	assert_int_equal(x.err, BH_OK);
+	assert_string_equal(x.reply.signature.name, "Jane Q. Customer");
+	assert_int_equal(sim_requests("PUT", "/senders/"), 1);
+	assert_int_equal(esp->ops->signature_update(esp, r.reply.signature.id, "", on_done, &x),
+			 BH_ERR_INVALID);
+
 	ctl_do("POST", "/__control/confirm", "{\"EmailAddress\":\"jane@shop.example\"}");
 	on_id(esp, esp->ops->signature_get, r.reply.signature.id, &x);
 	assert_int_equal(x.err, BH_OK);

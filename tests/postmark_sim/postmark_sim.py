@@ -588,6 +588,8 @@ class Handler(BaseHTTPRequestHandler):
             if action is None and method == "PUT":
                 if not isinstance(body.get("Name"), str) or not body["Name"]:
                     raise ApiError(422, 520, "The 'Name' field is required.")
+                if len(body["Name"]) > 255:
+                    raise ApiError(422, 521, "The 'Name' field is too long.")
                 s["Name"] = body["Name"]
                 if isinstance(body.get("ReplyToEmail"), str):
                     s["ReplyToEmailAddress"] = body["ReplyToEmail"]

@@ -290,6 +290,44 @@ static void test_display_formats(void **state)
 	assert_string_equal(small, "Zoëë");
 }
 
+/* Only {name} and {vendor}: anything else in braces is a typo to show. */
+static void test_pattern_placeholders(void **state)
+{
+	char bad[64];
+	(void)state;
+	assert_true(fromhdr_pattern_ok("{name} via {vendor}", bad, sizeof bad));
+	assert_true(fromhdr_pattern_ok("{vendor} \xe2\x80\x94 {name} {name}", bad, sizeof bad));
+	assert_true(fromhdr_pattern_ok("plain text", bad, sizeof bad));
+	assert_false(fromhdr_pattern_ok("{name} at {Vendor}", bad, sizeof bad));
+	assert_string_equal(bad, "{Vendor}");
+	assert_false(fromhdr_pattern_ok("{nmae} for {vendor}", bad, sizeof bad));
+	assert_string_equal(bad, "{nmae}");
+	assert_false(fromhdr_pattern_ok("{name} {customer_id}", bad, sizeof bad));
+	assert_string_equal(bad, "{customer_id}");
+	assert_false(fromhdr_pattern_ok("{name} :-{", bad, sizeof bad));
+	assert_string_equal(bad, "{");
+	assert_false(fromhdr_pattern_ok("{name} }", bad, sizeof bad));
+	assert_string_equal(bad, "}");
+	assert_false(fromhdr_pattern_ok("{{name}}", bad, sizeof bad));
+	assert_string_equal(bad, "{");
+}
+
+/* What people see: the display name as typed (not encoded), the address. */
+static void test_shown(void **state)
+{
+	char out[256], header[FROM_HEADER_MAX];
+	(void)state;
+	fromhdr_shown("J\xc3\xb6rg M\xc3\xbcller via Acme", ADDR, out, sizeof out);
+	assert_string_equal(out, "J\xc3\xb6rg M\xc3\xbcller via Acme <" ADDR ">");
+	fromhdr_header("J\xc3\xb6rg M\xc3\xbcller via Acme", ADDR, header, sizeof header);
+	assert_non_null(strstr(header, "=?UTF-8?"));
+	assert_null(strstr(out, "=?"));
+	fromhdr_shown("", ADDR, out, sizeof out);
+	assert_string_equal(out, "<" ADDR ">");
+	assert_int_equal(fromhdr_shown("Jane", ADDR, out, 4), strlen("Jane <" ADDR ">"));
+	assert_string_equal(out, "Jan");
+}
+
 static void test_addresses(void **state)
 {
 	char out[256];
@@ -360,6 +398,8 @@ int main(void)
 	    cmocka_unit_test(test_no_header_injection),
 	    cmocka_unit_test(test_length_like_snprintf),
 	    cmocka_unit_test(test_display_formats),
+	    cmocka_unit_test(test_pattern_placeholders),
+	    cmocka_unit_test(test_shown),
 	    cmocka_unit_test(test_addresses),
 	    cmocka_unit_test(test_slug),
 	};

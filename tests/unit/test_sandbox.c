@@ -333,6 +333,18 @@ static void test_signature_confirmation(void **state)
 	assert_non_null(strstr(f->out.reply.message, "re-sent"));
 	assert_int_equal(f->out.reply.signature.resent_ms, 1755409889000);
 
+	/* the name changed after the email went out: Postmark's edit */
+	assert_int_equal(
+	    f->esp->ops->signature_update(f->esp, id, "Jane Q. Customer", on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_OK);
+	assert_string_equal(f->out.reply.signature.name, "Jane Q. Customer");
+	assert_int_equal(f->esp->ops->signature_update(f->esp, id, "", on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_ERR_REMOTE);
+	assert_int_equal(f->out.reply.esp_code, 520);
+	assert_int_equal(f->esp->ops->signature_get(f->esp, id, on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_OK);
+	assert_string_equal(f->out.reply.signature.name, "Jane Q. Customer");
+
 	/* the customer clicks the link */
 	assert_int_equal(sandbox_click(f->esp, id), BH_OK);
 	assert_int_equal(f->esp->ops->signature_get(f->esp, id, on_done, &f->out), BH_OK);

@@ -204,12 +204,27 @@ static void fill_wizard(struct wizard *w)
 
 	w->switch_target = OPTION_NAME;
 	w->switch_then = STEP_FROM_NAME;
-	w->switch_remove_domain = true;
-	w->switch_remove_signature = false;
+	w->switch_correction = true;
 	w->switch_confirmed = true;
 	w->switch_cursor = 2;
-	w->domain_kept = false;
-	w->signature_kept = true;
+	str_copy(w->name_asked, sizeof w->name_asked, "J\xc3\xb6rg the boss");
+	/* every resource at the ESP: in use, kept aside, removed */
+	w->nresources = 3;
+	w->resources[0].kind = RES_DOMAIN;
+	str_copy(w->resources[0].id, sizeof w->resources[0].id, "4242");
+	str_copy(w->resources[0].name, sizeof w->resources[0].name, "xn--bcher-kva.example");
+	w->resources[0].fate = RES_IN_USE;
+	w->resources[0].remove = true;
+	w->resources[1].kind = RES_DOMAIN;
+	str_copy(w->resources[1].id, sizeof w->resources[1].id, "4241");
+	str_copy(w->resources[1].name, sizeof w->resources[1].name, "typo.example");
+	w->resources[1].fate = RES_REMOVED;
+	w->resources[2].kind = RES_SIGNATURE;
+	str_copy(w->resources[2].id, sizeof w->resources[2].id, "77");
+	str_copy(w->resources[2].name, sizeof w->resources[2].name, w->address_normalized);
+	w->resources[2].fate = RES_KEPT;
+	w->resources[2].created_ms = 1755409000123;
+	w->resources[2].resent_ms = 1755409500456;
 	w->demo_stage = 3;
 
 	/* transient: never saved */
@@ -233,7 +248,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
 	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
 	first = slurp(state_path(f->h));
-	assert_non_null(strstr(first, "\"schema\": 1"));
+	assert_non_null(strstr(first, "\"schema\": 2"));
 	assert_non_null(strstr(first, "\"customer\": \"acme\""));
 	assert_non_null(strstr(first, "\"saved_at\": \"2025-08-17T05:51:29Z\""));
 	assert_null(strstr(first, "something failed"));
@@ -318,11 +333,22 @@ static void test_round_trip(void **state)
 
 	assert_int_equal(back->switch_target, OPTION_NAME);
 	assert_int_equal(back->switch_then, STEP_FROM_NAME);
-	assert_true(back->switch_remove_domain);
-	assert_false(back->switch_remove_signature);
+	assert_true(back->switch_correction);
 	assert_true(back->switch_confirmed);
 	assert_int_equal(back->switch_cursor, 2);
-	assert_true(back->signature_kept);
+	assert_string_equal(back->name_asked, "J\xc3\xb6rg the boss");
+	assert_int_equal(back->nresources, 3);
+	assert_int_equal(back->resources[0].kind, RES_DOMAIN);
+	assert_string_equal(back->resources[0].id, "4242");
+	assert_int_equal(back->resources[0].fate, RES_IN_USE);
+	assert_true(back->resources[0].remove);
+	assert_string_equal(back->resources[1].name, "typo.example");
+	assert_int_equal(back->resources[1].fate, RES_REMOVED);
+	assert_false(back->resources[1].remove);
+	assert_int_equal(back->resources[2].kind, RES_SIGNATURE);
+	assert_int_equal(back->resources[2].fate, RES_KEPT);
+	assert_int_equal(back->resources[2].created_ms, 1755409000123);
+	assert_int_equal(back->resources[2].resent_ms, 1755409500456);
 	assert_int_equal(back->demo_stage, 3);
 
 	assert_int_equal(back->busy, REQ_NONE);
@@ -431,11 +457,48 @@ static void test_newer_schema(void **state)
 {
 	struct fixture *f = *state;
 	write_file(f->dir, "acme.json",
-		   "{\"schema\": 2, \"customer\": \"acme\", \"step\": \"somewhere-new\"}");
+		   "{\"schema\": 3, \"customer\": \"acme\", \"step\": \"somewhere-new\"}");
 	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
 	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_VERSION);
 	assert_non_null(
-	    strstr(f->msg, "written by a newer behalf (schema 2); this one reads up to 1"));
+	    strstr(f->msg, "written by a newer behalf (schema 3); this one reads up to 2"));
+}
+
+/* A schema 1 file (one domain, one signature, each kept or not) still
+ * loads: the customer comes back to the same resources, now in the list. */
+static void test_schema1_resources(void **state)
+{
+	struct fixture *f = *state;
+	write_file(
+	    f->dir, "acme.json",
+	    "{\"schema\": 1, \"customer\": \"acme\", \"step\": \"address\","
+	    "\"option\": \"address\","
+	    "\"esp_domain\": {\"exists\": true, \"id\": \"12\", \"name\": \"old.example\"},"
+	    "\"signature\": {\"exists\": true, \"id\": \"34\", \"email\": \"jo@old.example\","
+	    "\"name\": \"Jo\", \"created_ms\": 1755409000123},"
+	    "\"switch\": {\"target\": \"address\", \"then\": \"address\","
+	    "\"domain_kept\": true, \"signature_kept\": false,"
+	    "\"remove_domain\": false, \"remove_signature\": false}}");
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(f->w->nresources, 2);
+	assert_int_equal(f->w->resources[0].kind, RES_DOMAIN);
+	assert_string_equal(f->w->resources[0].id, "12");
+	assert_string_equal(f->w->resources[0].name, "old.example");
+	assert_int_equal(f->w->resources[0].fate, RES_KEPT);
+	assert_int_equal(f->w->resources[1].kind, RES_SIGNATURE);
+	assert_string_equal(f->w->resources[1].name, "jo@old.example");
+	assert_int_equal(f->w->resources[1].fate, RES_IN_USE);
+	assert_int_equal(f->w->resources[1].created_ms, 1755409000123);
+	/* saved again, it is a schema 2 file with the list */
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	{
+		char *text = slurp(state_path(f->h));
+		assert_non_null(strstr(text, "\"schema\": 2"));
+		assert_non_null(strstr(text, "\"fate\": \"kept\""));
+		assert_null(strstr(text, "domain_kept"));
+		free(text);
+	}
 }
 
 static void test_other_customer(void **state)
@@ -583,6 +646,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt_is_refused_and_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schema1_resources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_customer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic_private_files, setup, teardown),

@@ -51,6 +51,21 @@ static void domain_reply(struct wizard_domain_res *d, const char *name)
 	str_copy(d->return_path_target, sizeof d->return_path_target, "pm.mtasv.net");
 }
 
+/* Row i of the keep-or-remove step. */
+static struct wizard_resource *switch_row(struct wizard *w, size_t i)
+{
+	size_t items[WIZARD_RESOURCES_MAX];
+	size_t n = wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
+	assert_true(i < n);
+	return &w->resources[items[i]];
+}
+
+static size_t switch_rows(const struct wizard *w)
+{
+	size_t items[WIZARD_RESOURCES_MAX];
+	return wizard_switch_items(w, items, WIZARD_RESOURCES_MAX);
+}
+
 static void all_verified(struct wizard *w, struct record_result *res)
 {
 	size_t i;
@@ -266,6 +281,7 @@ static void test_option2_flow(void **state)
 	s.exists = true;
 	str_copy(s.id, sizeof s.id, "7");
 	str_copy(s.email, sizeof s.email, w.address_normalized);
+	str_copy(s.name, sizeof s.name, "Jane Customer");
 	wizard_on_signature(&w, &s, 0, 1000000);
 	/* resend is refused during the cooldown */
 	assert_true(wizard_resend_wait(&w, 1000000) > 50);
@@ -393,6 +409,14 @@ static void test_option3_flow_and_preview(void **state)
 	assert_false(wizard_next(&w, 0));
 	assert_int_equal(w.from_pattern.error, INPUT_PATTERN_NO_NAME);
 	assert_int_equal(w.from_focus, 2);
+	/* only the documented placeholders */
+	type_text(&w.from_pattern, "{name} at {vendr}");
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(w.from_pattern.error, INPUT_PATTERN_UNKNOWN);
+	assert_string_equal(w.from_pattern.error_detail, "{vendr}");
+	type_text(&w.from_pattern, "{name} :-}");
+	assert_false(wizard_next(&w, 0));
+	assert_string_equal(w.from_pattern.error_detail, "}");
 	type_text(&w.from_pattern, "{name} (with {vendor})");
 	assert_true(wizard_next(&w, 0));
 	assert_int_equal(w.step, STEP_DONE);
@@ -421,9 +445,12 @@ static void test_switch_remove_domain(void **state)
 	assert_true(wizard_back(&w));
 	assert_int_equal(w.step, STEP_CHOOSE);
 	wizard_choose(&w, OPTION_NAME, 0);
-	w.switch_remove_domain = true;
+	assert_int_equal(switch_rows(&w), 1);
+	assert_false(switch_row(&w, 0)->remove); /* a switch keeps by default */
+	switch_row(&w, 0)->remove = true;
 	assert_false(wizard_next(&w, 0)); /* waits for the removal */
 	assert_int_equal(wizard_next_request(&w, 0, 0, &wake), REQ_DOMAIN_REMOVE);
+	assert_string_equal(wizard_removal(&w)->id, "42");
 	wizard_request_started(&w, REQ_DOMAIN_REMOVE, 0);
 	wizard_on_removed(&w, REQ_DOMAIN_REMOVE, 0);
 	assert_false(w.esp_domain.exists);
@@ -460,17 +487,22 @@ static void test_switch_keep_signature(void **state)
 	memset(&s, 0, sizeof s);
 	str_copy(s.id, sizeof s.id, "9");
 	str_copy(s.email, sizeof s.email, "jane@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane");
 	wizard_on_signature(&w, &s, 0, 0);
 	wizard_switch(&w);
 	wizard_choose(&w, OPTION_DOMAIN, 0);
 	assert_int_equal(w.step, STEP_SWITCH);
 	assert_true(wizard_next(&w, 0)); /* keep: nothing to wait for */
 	assert_int_equal(w.step, STEP_DOMAIN);
-	assert_true(w.signature.exists);
-	assert_true(w.signature_kept);
-	/* kept resources are not asked about again */
+	assert_int_equal(w.nresources, 1);
+	assert_int_equal(w.resources[0].fate, RES_KEPT);
+	/* every switch lists what the chosen option does not use, kept too */
 	wizard_switch(&w);
 	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_int_equal(switch_rows(&w), 1);
+	assert_false(switch_row(&w, 0)->remove);
+	assert_true(wizard_next(&w, 0));
 	assert_int_equal(w.step, STEP_FROM_NAME);
 	/* going back to option 2 with the same address reuses the signature */
 	wizard_switch(&w);
@@ -497,9 +529,286 @@ static void test_changed_domain_asks_about_old(void **state)
 	type_text(&w.domain_input, "new.example");
 	assert_true(wizard_next(&w, 0));
 	assert_int_equal(w.step, STEP_SWITCH);
-	assert_true(wizard_next(&w, 0)); /* keep the old one */
+	/* a correction, not a switch: the mistyped domain goes by default */
+	assert_true(w.switch_correction);
+	assert_int_equal(switch_rows(&w), 1);
+	assert_string_equal(switch_row(&w, 0)->name, "old.example");
+	assert_true(switch_row(&w, 0)->remove);
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DOMAIN_REMOVE);
+	wizard_request_started(&w, REQ_DOMAIN_REMOVE, 0);
+	wizard_on_removed(&w, REQ_DOMAIN_REMOVE, 0);
 	assert_int_equal(w.step, STEP_RECORDS);
+	assert_int_equal(w.resources[0].fate, RES_REMOVED);
 	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DOMAIN_ENSURE);
+}
+
+/* Creates domain name at the ESP with id on the records step. */
+static void ensure_domain(struct wizard *w, const char *name, const char *id)
+{
+	struct wizard_domain_res d;
+	assert_int_equal(w->step, STEP_RECORDS);
+	assert_int_equal(wizard_next_request(w, 0, 0, NULL), REQ_DOMAIN_ENSURE);
+	wizard_request_started(w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(&d, name);
+	str_copy(d.id, sizeof d.id, id);
+	wizard_on_domain(w, &d, 0);
+}
+
+/* Issue 8: a.example, corrected to b.example and kept; switching to
+ * option 2 then asks about both, b.example included. */
+static void test_kept_then_switch_lists_all(void **state)
+{
+	struct wizard w;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "a.example");
+	wizard_next(&w, 0);
+	ensure_domain(&w, "a.example", "41");
+	wizard_back(&w);
+	type_text(&w.domain_input, "b.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_SWITCH);
+	switch_row(&w, 0)->remove = false; /* keep a.example after all */
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_RECORDS);
+	/* the records are b.example's, not the kept a.example's */
+	assert_int_equal(w.nrecords, 0);
+	ensure_domain(&w, "b.example", "42");
+	assert_int_equal(w.nresources, 2);
+	/* b.example corrected in turn: the cursor on it, a.example kept */
+	wizard_back(&w);
+	type_text(&w.domain_input, "c.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(switch_rows(&w), 2);
+	assert_int_equal(w.switch_cursor, 1);
+	assert_string_equal(switch_row(&w, 1)->name, "b.example");
+	assert_true(switch_row(&w, 1)->remove);
+	assert_false(switch_row(&w, 0)->remove);
+	switch_row(&w, 1)->remove = false;
+	assert_true(wizard_next(&w, 0));
+	/* and back to b.example: adopted, nothing to ask */
+	wizard_back(&w);
+	type_text(&w.domain_input, "b.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_RECORDS);
+	ensure_domain(&w, "b.example", "42");
+	assert_int_equal(w.nresources, 2);
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_false(w.switch_correction);
+	assert_int_equal(switch_rows(&w), 2);
+	assert_string_equal(switch_row(&w, 0)->name, "a.example");
+	assert_int_equal(switch_row(&w, 0)->fate, RES_KEPT);
+	assert_string_equal(switch_row(&w, 1)->name, "b.example");
+	assert_false(switch_row(&w, 1)->remove);
+	/* remove both: one request each, by id */
+	switch_row(&w, 0)->remove = true;
+	switch_row(&w, 1)->remove = true;
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DOMAIN_REMOVE);
+	assert_string_equal(wizard_removal(&w)->id, "41");
+	wizard_request_started(&w, REQ_DOMAIN_REMOVE, 0);
+	assert_string_equal(wizard_removal(&w)->id, "41");
+	wizard_on_removed(&w, REQ_DOMAIN_REMOVE, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_true(w.esp_domain.exists); /* b.example is still there */
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DOMAIN_REMOVE);
+	assert_string_equal(wizard_removal(&w)->id, "42");
+	wizard_request_started(&w, REQ_DOMAIN_REMOVE, 0);
+	wizard_on_removed(&w, REQ_DOMAIN_REMOVE, 0);
+	assert_int_equal(w.step, STEP_ADDRESS);
+	assert_false(w.esp_domain.exists);
+	assert_int_equal(w.resources[0].fate, RES_REMOVED);
+	assert_int_equal(w.resources[1].fate, RES_REMOVED);
+	/* nothing is left to ask about */
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_FROM_NAME);
+}
+
+/* Back to a verified domain: Enter on its records finishes. */
+static void test_verified_domain_again_reaches_done(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	struct record_result res[WIZARD_MAX_RECORDS];
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "a.example");
+	wizard_next(&w, 0);
+	ensure_domain(&w, "a.example", "41");
+	wizard_request_started(&w, REQ_DNS_CHECK, 0);
+	all_verified(&w, res);
+	wizard_on_dns(&w, res, w.nrecords, "", 0);
+	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 0);
+	domain_reply(&d, "a.example");
+	str_copy(d.id, sizeof d.id, "41");
+	d.dkim_verified = d.return_path_verified = true;
+	wizard_on_domain(&w, &d, 0);
+	assert_int_equal(w.step, STEP_DONE);
+	/* to option 3, keeping the domain, and back */
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_true(wizard_next(&w, 0));
+	type_text(&w.from_name, "Jane");
+	assert_true(wizard_next(&w, 0));
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	assert_int_equal(w.step, STEP_DOMAIN); /* nothing unused to ask about */
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_RECORDS);
+	assert_int_equal(w.resources[0].fate, RES_IN_USE);
+	/* nothing is created again; the DNS is looked at, Enter finishes */
+	assert_int_equal(wizard_next_request(&w, 10000, 0, NULL), REQ_DNS_CHECK);
+	wizard_request_started(&w, REQ_DNS_CHECK, 10000);
+	wizard_on_dns(&w, res, w.nrecords, "", 10000);
+	assert_int_equal(wizard_next_request(&w, 10000, 0, NULL), REQ_NONE);
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_DONE);
+	/* another domain now: the verified one was no typo, kept by default */
+	assert_true(wizard_back(&w));
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_DOMAIN);
+	type_text(&w.domain_input, "c.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_string_equal(switch_row(&w, 0)->name, "a.example");
+	assert_false(switch_row(&w, 0)->remove);
+}
+
+/* Option 2 as far as a signature with id for address, name "Jane". */
+static void option2_signature(struct wizard *w, const char *address, const char *id,
+			      int64_t wall_ms)
+{
+	struct wizard_signature_res s;
+	type_text(&w->address_email, address);
+	type_text(&w->address_name, "Jane");
+	assert_true(wizard_next(w, 0));
+	if (w->step == STEP_SWITCH)
+		assert_true(wizard_next(w, 0) || w->step == STEP_SWITCH);
+	assert_int_equal(w->step, STEP_CONFIRM);
+	if (wizard_next_request(w, 0, wall_ms, NULL) == REQ_DMARC_CHECK) {
+		wizard_request_started(w, REQ_DMARC_CHECK, 0);
+		wizard_on_dmarc(w, DMARC_VERDICT_NONE, "", 0);
+	}
+	assert_int_equal(wizard_next_request(w, 0, wall_ms, NULL), REQ_SIGNATURE_ENSURE);
+	wizard_request_started(w, REQ_SIGNATURE_ENSURE, 0);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, id);
+	str_copy(s.email, sizeof s.email, address);
+	str_copy(s.name, sizeof s.name, "Jane");
+	wizard_on_signature(w, &s, 0, wall_ms);
+}
+
+/* A name changed after the confirmation email was asked for reaches the
+ * ESP; a refusal says why and is not asked again for that name. */
+static void test_option2_name_change_updates(void **state)
+{
+	struct wizard w;
+	struct wizard_signature_res s;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	option2_signature(&w, "jane@customer.example", "9", 1000000);
+	assert_int_equal(wizard_next_request(&w, 5000, 1005000, NULL), REQ_SIGNATURE_POLL);
+	assert_true(wizard_back(&w));
+	assert_int_equal(w.step, STEP_ADDRESS);
+	type_text(&w.address_name, "Jane Doe");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_CONFIRM);
+	assert_int_equal(wizard_next_request(&w, 0, 1000000, NULL), REQ_SIGNATURE_UPDATE);
+	wizard_request_started(&w, REQ_SIGNATURE_UPDATE, 0);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, "9");
+	str_copy(s.email, sizeof s.email, "jane@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane Doe");
+	wizard_on_signature(&w, &s, 0, 1000000);
+	assert_int_equal(w.notice_kind, NOTICE_INFO);
+	assert_non_null(strstr(w.notice, "Jane Doe"));
+	assert_int_equal(wizard_next_request(&w, 5000, 1005000, NULL), REQ_SIGNATURE_POLL);
+	/* refused: said, with the ESP's reason, and not asked again */
+	wizard_back(&w);
+	type_text(&w.address_name, "Jane the Great");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 1000000, NULL), REQ_SIGNATURE_UPDATE);
+	wizard_request_started(&w, REQ_SIGNATURE_UPDATE, 0);
+	wizard_on_error(&w, REQ_SIGNATURE_UPDATE, BH_ERR_REMOTE, "Name is too long.", 0);
+	assert_int_equal(w.notice_kind, NOTICE_ERROR);
+	assert_non_null(strstr(w.notice, "Jane Doe"));
+	assert_non_null(strstr(w.notice, "Name is too long."));
+	assert_int_equal(wizard_next_request(&w, 120000, 1120000, NULL), REQ_SIGNATURE_POLL);
+	/* a network failure is retried */
+	wizard_back(&w);
+	type_text(&w.address_name, "Jane D.");
+	assert_true(wizard_next(&w, 200000));
+	wizard_request_started(&w, REQ_SIGNATURE_UPDATE, 200000);
+	wizard_on_error(&w, REQ_SIGNATURE_UPDATE, BH_ERR_NETWORK, NULL, 200000);
+	assert_int_equal(wizard_next_request(&w, 300000, 1300000, NULL), REQ_SIGNATURE_UPDATE);
+	/* a confirmed address renamed: Done, and it says the name changed */
+	wizard_request_started(&w, REQ_SIGNATURE_UPDATE, 300000);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, "9");
+	str_copy(s.email, sizeof s.email, "jane@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane D.");
+	s.confirmed = true;
+	wizard_on_signature(&w, &s, 300000, 1300000);
+	assert_int_equal(w.step, STEP_DONE);
+	assert_non_null(strstr(w.notice, "Jane D."));
+}
+
+/* The resend countdown is the address's own: another address does not
+ * inherit it, and coming back to a kept one finds its own again. */
+static void test_resend_countdown_per_address(void **state)
+{
+	struct wizard w;
+	struct wizard_signature_res s;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	option2_signature(&w, "jane@customer.example", "9", 1000000);
+	assert_int_equal(wizard_resend_wait(&w, 1000000), 60);
+	wizard_resend(&w); /* queued for jane@ */
+	wizard_back(&w);
+	type_text(&w.address_email, "jan@customer.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_SWITCH);
+	assert_true(w.switch_correction);
+	switch_row(&w, 0)->remove = false; /* keep jane@ */
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_CONFIRM);
+	/* jan@ has no email yet: no countdown, no resend of jane@'s */
+	assert_false(w.signature.exists);
+	assert_int_equal(wizard_resend_wait(&w, 1010000), 0);
+	assert_false(w.resend_wanted);
+	assert_int_equal(wizard_next_request(&w, 0, 1010000, NULL), REQ_SIGNATURE_ENSURE);
+	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, "10");
+	str_copy(s.email, sizeof s.email, "jan@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane");
+	wizard_on_signature(&w, &s, 0, 1040000);
+	assert_int_equal(wizard_resend_wait(&w, 1040000), 60);
+	/* back to jane@ (kept): found again at the ESP, which does not say
+	 * when it sent the email; the countdown is jane@'s, 20 s left */
+	wizard_back(&w);
+	type_text(&w.address_email, "jane@customer.example");
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_SWITCH);
+	switch_row(&w, 0)->remove = false;
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 1040000, NULL), REQ_SIGNATURE_ENSURE);
+	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, "9");
+	str_copy(s.email, sizeof s.email, "jane@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane");
+	wizard_on_signature(&w, &s, 0, 1040000);
+	assert_int_equal(wizard_resend_wait(&w, 1040000), 20);
 }
 
 static void test_error_backoff_and_notice(void **state)
@@ -566,6 +875,10 @@ int main(void)
 	    cmocka_unit_test(test_switch_remove_domain),
 	    cmocka_unit_test(test_switch_keep_signature),
 	    cmocka_unit_test(test_changed_domain_asks_about_old),
+	    cmocka_unit_test(test_kept_then_switch_lists_all),
+	    cmocka_unit_test(test_verified_domain_again_reaches_done),
+	    cmocka_unit_test(test_option2_name_change_updates),
+	    cmocka_unit_test(test_resend_countdown_per_address),
 	    cmocka_unit_test(test_error_backoff_and_notice),
 	    cmocka_unit_test(test_history_bounded),
 	    cmocka_unit_test(test_step_words),
