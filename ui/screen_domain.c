@@ -48,10 +48,20 @@ static bool screen_domain_typing(const struct wizard *w)
 	return true;
 }
 
+/* While a domain is offered at the field, Tab (which takes it) is a key. */
+static const char *screen_domain_footer(const struct wizard *w)
+{
+	enum input_error e = w->domain_input.error;
+	if (e == INPUT_DID_YOU_MEAN || e == INPUT_WWW || e == INPUT_SUBDOMAIN)
+		return "footer.domain_offer";
+	return "footer.domain";
+}
+
 const struct screen screen_domain = {
     .name = "domain",
     .draw = screen_domain_draw,
     .key = screen_domain_key,
     .typing = screen_domain_typing,
     .footer = "footer.domain",
+    .footer_now = screen_domain_footer,
 };

@@ -577,10 +577,17 @@ static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *
 	}
 }
 
+/* Under the own-server question only its answer keys (and e) work. */
+static const char *screen_records_footer(const struct wizard *w)
+{
+	return wizard_server_question(w) ? "footer.server" : "footer.records";
+}
+
 const struct screen screen_records = {
     .name = "records",
     .draw = screen_records_draw,
     .key = screen_records_key,
     .typing = NULL,
     .footer = "footer.records",
+    .footer_now = screen_records_footer,
 };

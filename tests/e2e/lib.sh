@@ -233,7 +233,15 @@ e2e_soft() {
 
 # e2e_fail MESSAGE: fails the test now.
 e2e_fail() {
-	echo "FAIL ($E2E_NAME): $*" >&2
+	local i=1 where=""
+	# the test script's own line that led here (past the helpers' frames)
+	while [ -n "${BASH_SOURCE[$i]:-}" ]; do
+		case ${BASH_SOURCE[$i]} in
+		*/lib.sh | */livelib.sh | */dnslib.sh) i=$((i + 1)) ;;
+		*) where=" at ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}"; break ;;
+		esac
+	done
+	echo "FAIL ($E2E_NAME)$where: $*" >&2
 	exit 1
 }
 
