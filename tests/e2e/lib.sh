@@ -232,6 +232,43 @@ e2e_soft() {
 }
 
 # e2e_fail MESSAGE: fails the test now.
+# e2e_to_domain DOMAIN: from the welcome screen to option 1's domain field,
+# with DOMAIN typed in it (not yet submitted).
+e2e_to_domain() {
+	e2e_wait "Press Enter to start."
+	e2e_keys Enter
+	e2e_wait "How should your emails be sent?"
+	e2e_keys 1
+	e2e_wait "Which domain do your emails come from?"
+	e2e_type "$1"
+	e2e_wait "Domain $1"
+}
+
+# e2e_footer TEXT: waits until the bottom line shows TEXT (a screen's keys,
+# then the global ones).
+e2e_footer() {
+	local i=0
+	while ((i < E2E_TIMEOUT * 20)); do
+		if e2e_screen | tail -n 1 | grep -qF -- "$1"; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	e2e_fail "footer is not: $1 (it is: $(e2e_screen | tail -n 1))"
+}
+
+# e2e_state_value JQ [FILE]: waits until the JQ expression on the saved
+# state (default: the demo customer's) is a non-empty string, and prints it.
+e2e_state_value() {
+	local file=${2:-$E2E_STATE/demo.json} v="" i=0
+	while :; do
+		v=$(e2e_jq "$file" "$1 // \"\"" 2>/dev/null || true)
+		[ -n "$v" ] && [ "$v" != null ] && break
+		((i++ < E2E_TIMEOUT * 20)) || e2e_fail "nothing saved at $1 in $file"
+		sleep 0.05
+	done
+	printf '%s\n' "$v"
+}
+
 e2e_fail() {
 	local i=1 where=""
 	# the test script's own line that led here (past the helpers' frames)

@@ -10,17 +10,6 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# footer TEXT: the bottom line shows TEXT (the screen's keys, then the
-# global ones).
-footer() {
-	local i=0
-	while ((i < E2E_TIMEOUT * 20)); do
-		if e2e_screen | tail -n 1 | grep -qF -- "$1"; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	e2e_fail "footer is not: $1 (it is: $(e2e_screen | tail -n 1))"
-}
 
 # globals WHERE: ? opens the help and any key closes it; q asks and n stays.
 globals() {
@@ -55,7 +44,7 @@ TYPING="F1 help  Ctrl-C quit"
 # ---- Welcome: Enter, 1-3 (test_keys), s, ?, q.
 e2e_start
 e2e_wait "Press Enter to start."
-footer "Enter start  1-3 pick a way                           $GLOBAL"
+e2e_footer "Enter start  1-3 pick a way                           $GLOBAL"
 globals "Press Enter to start."
 e2e_keys s
 e2e_wait "How should your emails be sent?"
@@ -65,7 +54,7 @@ e2e_keys Enter
 e2e_wait "How should your emails be sent?"
 
 # ---- Choose: Up/Down, 1-4, Enter, Esc, ?, q (no s: it would lead here).
-footer "Up/Down move  1-4 pick  Enter select  Esc back                  ? help  q quit"
+e2e_footer "Up/Down move  1-4 pick  Enter select  Esc back                  ? help  q quit"
 globals "How should your emails be sent?"
 e2e_keys Down
 e2e_wait "› 2  A verified From address"
@@ -79,7 +68,7 @@ e2e_keys 4
 e2e_wait "Question 1 of 3"
 
 # ---- Help me choose, asking: y/n/u, Enter, Bksp, Esc, s, ?, q.
-footer "y/n/u answer  Enter select  Bksp previous  Esc back   $GLOBAL"
+e2e_footer "y/n/u answer  Enter select  Bksp previous  Esc back   $GLOBAL"
 globals "Question 1 of 3"
 e2e_keys y
 e2e_wait "Question 2 of 3"
@@ -94,10 +83,10 @@ e2e_wait "We recommend:"
 e2e_assert_screen "Do you need to send today?  Yes"
 
 # ---- Answered: Enter, Bksp, Esc (y/n/u no longer offered).
-footer "Enter go with this  Bksp previous  Esc back           $GLOBAL"
+e2e_footer "Enter go with this  Bksp previous  Esc back           $GLOBAL"
 e2e_keys BSpace
 e2e_wait "Question 3 of 3"
-footer "y/n/u answer"
+e2e_footer "y/n/u answer"
 e2e_keys n
 e2e_wait "We recommend:"
 e2e_keys Escape
@@ -112,7 +101,7 @@ e2e_keys Enter
 e2e_wait "Which domain do your emails come from?"
 
 # ---- Domain: Enter, Esc, F1, Ctrl-C.
-footer "Enter continue  Esc back                                  $TYPING"
+e2e_footer "Enter continue  Esc back                                  $TYPING"
 typing_globals "Which domain do your emails come from?"
 e2e_keys Enter
 e2e_wait "Type your domain, for example yourcompany.com."
@@ -125,7 +114,7 @@ e2e_keys Enter
 e2e_wait "› DKIM key"
 
 # ---- Records: Up/Down, v, d, e, Esc, s, ?, q (c: see the top).
-footer "Up/Down move  v copy  d details  c check  e export    $GLOBAL"
+e2e_footer "Up/Down move  v copy  d details  c check  e export    $GLOBAL"
 globals "› DKIM key"
 e2e_keys Down
 e2e_wait "› Return-Path"
@@ -170,7 +159,7 @@ e2e_keys 2
 
 # ---- Switch: Space, Enter, Esc, s, ?, q (Up/Down: one row here).
 e2e_wait "Domain customer.example at Postmark"
-footer "Up/Down move  Space change  Enter confirm  Esc back   $GLOBAL"
+e2e_footer "Up/Down move  Space change  Enter confirm  Esc back   $GLOBAL"
 globals "Domain customer.example at Postmark"
 e2e_keys Space
 e2e_wait "Removed at Postmark when you press Enter."
@@ -188,7 +177,7 @@ e2e_keys Enter
 e2e_wait "Which address should your emails come from?"
 
 # ---- Address: Tab, Enter, Esc, F1, Ctrl-C.
-footer "Tab next field  Enter continue  Esc back                  $TYPING"
+e2e_footer "Tab next field  Enter continue  Esc back                  $TYPING"
 typing_globals "Which address should your emails come from?"
 e2e_keys Tab
 e2e_wait "› Name"
@@ -203,7 +192,7 @@ e2e_keys Enter
 e2e_wait "We asked Postmark to send a confirmation email to jane@customer.example."
 
 # ---- Confirm, waiting: r, a, Esc, s, ?, q.
-footer "r resend  a another address  Esc back                 $GLOBAL"
+e2e_footer "r resend  a another address  Esc back                 $GLOBAL"
 globals "We asked Postmark to send a confirmation email"
 e2e_keys r
 e2e_wait "We will send it again in"
@@ -220,7 +209,7 @@ e2e_keys n
 e2e_wait "All set!"
 
 # ---- Done: e, Esc, s, ?, q.
-footer "e export  Esc back                                    $GLOBAL"
+e2e_footer "e export  Esc back                                    $GLOBAL"
 globals "All set!"
 e2e_keys e
 e2e_wait "Share these instructions"
@@ -230,7 +219,7 @@ e2e_keys Escape
 e2e_wait "jane@customer.example is confirmed."
 
 # ---- Confirm, confirmed: Enter, a, Esc (r no longer offered).
-footer "Enter finish  a another address  Esc back             $GLOBAL"
+e2e_footer "Enter finish  a another address  Esc back             $GLOBAL"
 e2e_keys Enter
 e2e_wait "All set!"
 e2e_keys Escape
@@ -253,12 +242,12 @@ e2e_keys Enter
 
 # ---- From name, typing: Tab, Enter, Esc, F1, Ctrl-C; choosing: Left/Right.
 e2e_wait "Pick how your name"
-footer "Tab next  Left/Right change  Enter finish  Esc back       $TYPING"
+e2e_footer "Tab next  Left/Right change  Enter finish  Esc back       $TYPING"
 typing_globals "Pick how your name"
 e2e_type "Jane"
 e2e_keys Tab
 e2e_wait "› Format"
-footer "Tab next  Left/Right change  Enter finish  Esc back   $GLOBAL"
+e2e_footer "Tab next  Left/Right change  Enter finish  Esc back   $GLOBAL"
 globals "› Format"
 e2e_keys Right
 e2e_wait "From: Acme Help Desk for Jane"

@@ -22,23 +22,11 @@ has_line() {
 }
 
 e2e_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "acme-example.com"
-e2e_wait "Domain acme-example.com"
+e2e_to_domain "acme-example.com"
 e2e_keys Enter
 e2e_wait "Add these records to the DNS of acme-example.com at GoDaddy."
 e2e_assert_screen "v copy"
-dkim=null i=0
-while [ "$dkim" = null ] || [ -z "$dkim" ]; do
-	i=$((i + 1))
-	((i < 200)) || e2e_fail "no DKIM value in the state"
-	sleep 0.05
-	dkim=$(e2e_jq "$E2E_STATE/demo.json" '.records[0].value // "null"')
-done
+dkim=$(e2e_state_value '.records[0].value')
 name=$(e2e_jq "$E2E_STATE/demo.json" '.records[0].name')
 label=${name%.acme-example.com}
 ((${#dkim} > 80)) || e2e_fail "the DKIM value is short enough to fit a row: '$dkim'"

@@ -7,13 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 e2e_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "acme-example.com"
-e2e_wait "Domain acme-example.com"
+e2e_to_domain "acme-example.com"
 e2e_equal "cursor after typing" "25,6" "$(e2e_cursor)"
 
 e2e_resize 60 20

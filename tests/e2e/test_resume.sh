@@ -11,13 +11,7 @@ account="$E2E_STATE/sandbox-account.json"
 
 # ---- Killed while typing the domain.
 e2e_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "acme-example.com"
-e2e_wait "Domain acme-example.com"
+e2e_to_domain "acme-example.com"
 # typing is saved after a short quiet time: watch the state file for it
 e2e_wait_json "$E2E_STATE/demo.json" '.domain_input.text == "acme-example.com"' "the typed domain saved"
 e2e_kill9

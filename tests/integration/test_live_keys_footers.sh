@@ -10,16 +10,6 @@ set -euo pipefail
 # shellcheck source=livelib.sh
 . "$(dirname "$0")/livelib.sh"
 
-# footer TEXT: the bottom line shows TEXT.
-footer() {
-	local i=0
-	while ((i < E2E_TIMEOUT * 20)); do
-		if e2e_screen | tail -n 1 | grep -qF -- "$1"; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	e2e_fail "footer is not: $1 (it is: $(e2e_screen | tail -n 1))"
-}
 
 # A second zone at the same Knot: a domain whose DMARC policy blocks option 2.
 knot_zone k1 strict.example <<'EOZ'
@@ -38,7 +28,7 @@ e2e_keys Tab
 e2e_type "Jane Doe"
 e2e_keys Enter
 live_wait "has a strict DMARC policy"
-footer "s own domain  Enter go on anyway  Esc other address   s switch  ? help  q quit"
+e2e_footer "s own domain  Enter go on anyway  Esc other address   s switch  ? help  q quit"
 e2e_keys Escape
 e2e_wait "Which address should your emails come from?"
 e2e_keys Enter
@@ -57,7 +47,7 @@ e2e_keys Enter
 
 # ---- Then the own-server question: Esc, then y.
 live_wait "a server of my own"
-footer "y/n answer  Esc back"
+e2e_footer "y/n answer  Esc back"
 e2e_equal "servers before the answer" 0 "$(sim_jq '.Servers | length')"
 e2e_keys Escape
 e2e_wait "Which address should your emails come from?"
@@ -70,7 +60,7 @@ live_wait "We asked Postmark to send a confirmation email to jane@strict.example
 e2e_equal "servers after yes" 1 "$(sim_jq '.Servers | length')"
 
 # ---- Waiting for the click: r, a.
-footer "r resend  a another address  Esc back"
+e2e_footer "r resend  a another address  Esc back"
 e2e_keys r
 e2e_wait "We will send it again in"
 e2e_keys a
