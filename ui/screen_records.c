@@ -48,38 +48,22 @@ static int records_status(int y, int x, int width, enum record_status s)
 	return used;
 }
 
-/* A status in the words of the list: "Wrong name" when the record sits at
- * another name, "Optional" for a missing optional record. */
+/* A status in the words of the list (record_status_label): "Wrong name",
+ * "Optional" (dim), or the status itself. */
 static void records_word(int y, int x, int width, const struct expected_record *rec,
 			 enum record_status status, bool wrong_name)
 {
-	const char *word = NULL;
-	enum ui_style style = records_status_style(status);
-	if (status == STATUS_MISSING && wrong_name) {
-		word = text_get("records.status_wrong_name");
-	} else if (status == STATUS_MISSING && !rec->required) {
-		word = text_get("records.status_optional");
-		style = STYLE_DIM;
-	}
-	if (!word) {
+	bool optional;
+	const char *word = record_status_label(status, wrong_name, rec->required, &optional);
+	enum ui_style style = optional ? STYLE_DIM : records_status_style(status);
+	if (word == record_status_text(status)) {
 		records_status(y, x, width, status);
 		return;
 	}
 	ui_style_on(style);
-	x += ui_print(y, x, width, ui_glyph(style == STYLE_DIM ? GLYPH_WAIT : GLYPH_CROSS));
+	x += ui_print(y, x, width, ui_glyph(optional ? GLYPH_WAIT : GLYPH_CROSS));
 	ui_print_fit(y, x + 1, width - 2, word);
 	ui_style_off(style);
-}
-
-/* True when a diagnosis of the record says it sits at a wrong name. */
-static bool records_at_wrong_name(const struct record_result *res)
-{
-	size_t d;
-	for (d = 0; d < res->ndiagnoses; d++)
-		if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
-		    res->diagnoses[d].code == DIAG_WRONG_LABEL)
-			return true;
-	return false;
 }
 
 /* A record's status in the table: the status, said more precisely where a
@@ -88,7 +72,7 @@ static bool records_at_wrong_name(const struct record_result *res)
 static void records_row_status(int y, int x, int width, const struct expected_record *rec,
 			       const struct record_result *res)
 {
-	records_word(y, x, width, rec, res->status, records_at_wrong_name(res));
+	records_word(y, x, width, rec, res->status, record_at_wrong_name(res));
 }
 
 /* One server's status for a record, in the same words as the list: at a
@@ -101,7 +85,7 @@ static void records_server_word(int y, int x, int width, const struct expected_r
 	size_t i;
 	for (i = 0; i < res->nservers && i < RECORD_MAX_SERVERS; i++)
 		any_where |= res->where[i][0] != '\0';
-	wrong = res->where[s][0] || (!any_where && records_at_wrong_name(res));
+	wrong = res->where[s][0] || (!any_where && record_at_wrong_name(res));
 	records_word(y, x, width, rec, res->per_server[s], wrong);
 }
 

@@ -1526,3 +1526,26 @@ const char *record_status_text(enum record_status status)
 	snprintf(id, sizeof id, "status.%s", record_status_word(status));
 	return text_get(id);
 }
+
+bool record_at_wrong_name(const struct record_result *res)
+{
+	size_t d;
+	for (d = 0; d < res->ndiagnoses; d++)
+		if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
+		    res->diagnoses[d].code == DIAG_WRONG_LABEL)
+			return true;
+	return false;
+}
+
+const char *record_status_label(enum record_status status, bool wrong_name, bool required,
+				bool *optional)
+{
+	bool opt = status == STATUS_MISSING && !wrong_name && !required;
+	if (optional)
+		*optional = opt;
+	if (status == STATUS_MISSING && wrong_name)
+		return text_get("records.status_wrong_name");
+	if (opt)
+		return text_get("records.status_optional");
+	return record_status_text(status);
+}

@@ -241,5 +241,13 @@ void record_diag_text(const struct record_diagnosis *d, const char *host_id, cha
 		      size_t scap, char *fix, size_t fcap);
 /* The display word of a status ("Verified"), from [status] of records.ini. */
 const char *record_status_text(enum record_status status);
+/* True when a diagnosis of the record says it sits at a wrong name
+ * (zone-appended, wrong-label). */
+bool record_at_wrong_name(const struct record_result *res);
+/* A status in the words the records screen and the sheets share: a missing
+ * record found at another name is "Wrong name", a missing optional one
+ * "Optional" (*optional set, may be NULL), else record_status_text. */
+const char *record_status_label(enum record_status status, bool wrong_name, bool required,
+				bool *optional);
 
 #endif

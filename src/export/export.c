@@ -202,31 +202,20 @@ static void sheet_record_does(char *out, size_t cap, const struct expected_recor
 	}
 }
 
-/* The status as the records screen words it (ui/screen_records.c): a
- * record at the wrong name says so, a missing optional one is "Optional".
- * A record the ESP has verified is verified even before a DNS check. */
+/* The status as the records screen words it (record_status_label). A
+ * record the ESP has verified is verified even before a DNS check. */
 static void sheet_record_status(struct sheet_record *r, const struct wizard *w,
 				const struct expected_record *e, const struct record_result *res)
 {
 	enum record_status st = res->status;
-	size_t d;
+	bool optional;
 	if (st == STATUS_UNKNOWN && w->esp_domain.exists &&
 	    ((e->purpose == PURPOSE_DKIM && w->esp_domain.dkim_verified) ||
 	     (e->purpose == PURPOSE_RETURN_PATH && w->esp_domain.return_path_verified)))
 		st = STATUS_VERIFIED;
-	r->status_word = record_status_word(st);
-	r->status_text = record_status_text(st);
+	r->status_text = record_status_label(st, record_at_wrong_name(res), e->required, &optional);
+	r->status_word = optional ? "optional" : record_status_word(st);
 	r->checked = st != STATUS_UNKNOWN;
-	if (st != STATUS_MISSING)
-		return;
-	for (d = 0; d < res->ndiagnoses; d++)
-		if (res->diagnoses[d].code == DIAG_ZONE_APPENDED ||
-		    res->diagnoses[d].code == DIAG_WRONG_LABEL)
-			r->status_text = text_get("records.status_wrong_name");
-	if (r->status_text == record_status_text(st) && !e->required) {
-		r->status_text = text_get("records.status_optional");
-		r->status_word = "optional";
-	}
 }
 
 /* One record with its status and diagnoses in words. */
