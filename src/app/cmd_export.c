@@ -77,13 +77,10 @@ static bool export_parse_format(const char *word, enum export_format *f)
 int cmd_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"customer", required_argument, NULL, 'u'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"customer", required_argument, NULL, 'u'}, {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},	{"state-dir", required_argument, NULL, 's'},
+	    {"config", required_argument, NULL, 'c'},	{"demo", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
 	const char *customer = NULL, *format = NULL, *output = NULL, *state_dir = NULL,
 		   *config_path = NULL;
@@ -95,6 +92,7 @@ int cmd_export(int argc, char **argv)
 	enum bh_err err;
 	char msg[1024];
 	int c, status = EXPORT_EXIT_USAGE;
+	bool demo = false;
 
 	opterr = 0;
 	optind = 0; /* glibc: start afresh */
@@ -115,6 +113,9 @@ int cmd_export(int argc, char **argv)
 		case 'c':
 			config_path = optarg;
 			break;
+		case 'd':
+			demo = true;
+			break;
 		case 'h':
 			fprintf(stdout, "%s\n", text_get("export_cli.usage"));
 			return EXPORT_EXIT_OK;
@@ -130,6 +131,8 @@ int cmd_export(int argc, char **argv)
 	}
 	if (optind < argc)
 		return export_say(EXPORT_EXIT_USAGE, "export_cli.bad_argument", argv[optind], NULL);
+	if (!customer && demo)
+		customer = "demo"; /* the wizard's own default in the demo */
 	if (!customer)
 		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--customer", NULL);
 	if (!format)
@@ -146,6 +149,17 @@ int cmd_export(int argc, char **argv)
 	if (state_dir && !str_copy(cfg->state_dir, sizeof cfg->state_dir, state_dir)) {
 		export_say(0, "export_cli.config", "--state-dir is too long", NULL);
 		goto out;
+	}
+	/* --demo reads where behalf --demo saves: its own subdirectory of the
+	 * state directory (src/app/main.c), unless --state-dir names one. */
+	if (demo && !state_dir) {
+		char demo_dir[sizeof cfg->state_dir];
+		int n = snprintf(demo_dir, sizeof demo_dir, "%s/demo", cfg->state_dir);
+		if (n < 0 || (size_t)n >= sizeof demo_dir) {
+			export_say(0, "export_cli.config", "the state directory is too long", NULL);
+			goto out;
+		}
+		str_copy(cfg->state_dir, sizeof cfg->state_dir, demo_dir);
 	}
 	str_copy(cfg->wizard.customer_id, sizeof cfg->wizard.customer_id, customer);
 	wizard_init(w, &cfg->wizard);

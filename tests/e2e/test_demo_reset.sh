@@ -126,4 +126,19 @@ e2e_keys Enter
 e2e_wait "How should your emails be sent?"
 wait_json "$live/demo/demo.json" .step choose
 cmp -s "$live/demo.json" "$E2E_TMP/live.orig" || e2e_fail "the real customer's state was changed"
+
+# ---- export --demo reads the demo's progress, where the demo saved it;
+# without --demo, the real customer called "demo".
+e2e_keys 3
+e2e_wait "Emails go out from our domain with your name on them."
+e2e_type "Pat Presenter"
+wait_json "$live/demo/demo.json" .from_name.name.text "Pat Presenter"
+sheet=$(env -u XDG_STATE_HOME HOME="$home" "$BEHALF_BIN" export --demo --format text)
+grep -qF "Pat Presenter" <<<"$sheet" || e2e_fail "export --demo did not read the demo's progress: $sheet"
+rc=0
+env -u XDG_STATE_HOME HOME="$home" "$BEHALF_BIN" export --customer demo --format text \
+	>"$E2E_TMP/real.txt" 2>&1 || rc=$?
+if grep -qF "Pat Presenter" "$E2E_TMP/real.txt"; then
+	e2e_fail "export without --demo read the demo's progress"
+fi
 e2e_pass
