@@ -127,10 +127,19 @@ static enum ui_action screen_switch_key(struct wizard *w, const struct ui_key *k
 	return ACTION_NONE;
 }
 
+/* Up/Down only where there is more than one row to move between. */
+static const char *screen_switch_footer(const struct wizard *w)
+{
+	size_t items[WIZARD_RESOURCES_MAX];
+	return wizard_switch_items(w, items, WIZARD_RESOURCES_MAX) > 1 ? "footer.switch"
+								       : "footer.switch_one";
+}
+
 const struct screen screen_switch = {
     .name = "switch",
     .draw = screen_switch_draw,
     .key = screen_switch_key,
     .typing = NULL,
     .footer = "footer.switch",
+    .footer_now = screen_switch_footer,
 };

@@ -120,7 +120,7 @@ e2e_wait() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	echo "FAIL ($E2E_NAME): waited ${limit}s for: $text" >&2
+	echo "FAIL ($E2E_NAME)$(e2e_where): waited ${limit}s for: $text" >&2
 	echo "---- screen ----" >&2
 	e2e_screen >&2
 	echo "----------------" >&2
@@ -138,7 +138,7 @@ e2e_wait_re() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	echo "FAIL ($E2E_NAME): waited ${limit}s for /$re/" >&2
+	echo "FAIL ($E2E_NAME)$(e2e_where): waited ${limit}s for /$re/" >&2
 	echo "---- screen ----" >&2
 	e2e_screen >&2
 	echo "----------------" >&2
@@ -153,7 +153,7 @@ e2e_wait_gone() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	echo "FAIL ($E2E_NAME): '$text' still on screen after ${limit}s" >&2
+	echo "FAIL ($E2E_NAME)$(e2e_where): '$text' still on screen after ${limit}s" >&2
 	e2e_screen >&2
 	exit 1
 }
@@ -161,7 +161,7 @@ e2e_wait_gone() {
 # e2e_assert_screen TEXT: the screen shows TEXT now.
 e2e_assert_screen() {
 	if ! e2e_screen | grep -qF -- "$1"; then
-		echo "FAIL ($E2E_NAME): screen does not show: $1" >&2
+		echo "FAIL ($E2E_NAME)$(e2e_where): screen does not show: $1" >&2
 		e2e_screen >&2
 		exit 1
 	fi
@@ -170,7 +170,7 @@ e2e_assert_screen() {
 # e2e_refute_screen TEXT: the screen does not show TEXT.
 e2e_refute_screen() {
 	if e2e_screen | grep -qF -- "$1"; then
-		echo "FAIL ($E2E_NAME): screen shows: $1" >&2
+		echo "FAIL ($E2E_NAME)$(e2e_where): screen shows: $1" >&2
 		e2e_screen >&2
 		exit 1
 	fi
@@ -201,7 +201,7 @@ e2e_golden() {
 		return 0
 	fi
 	if ! diff -u "$file" <(printf '%s\n' "$got") >&2; then
-		echo "FAIL ($E2E_NAME): screen differs from golden $1 (BEHALF_UPDATE_GOLDEN=1 to accept)" >&2
+		echo "FAIL ($E2E_NAME)$(e2e_where): screen differs from golden $1 (BEHALF_UPDATE_GOLDEN=1 to accept)" >&2
 		exit 1
 	fi
 }
@@ -269,16 +269,23 @@ e2e_state_value() {
 	printf '%s\n' "$v"
 }
 
-e2e_fail() {
-	local i=1 where=""
-	# the test script's own line that led here (past the helpers' frames)
+# e2e_where: " at SCRIPT:LINE", the test script's own line that led here
+# (past the frames of the shared helpers).
+e2e_where() {
+	local i=1
 	while [ -n "${BASH_SOURCE[$i]:-}" ]; do
 		case ${BASH_SOURCE[$i]} in
 		*/lib.sh | */livelib.sh | */dnslib.sh) i=$((i + 1)) ;;
-		*) where=" at ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}"; break ;;
+		*)
+			printf ' at %s:%s' "${BASH_SOURCE[$i]##*/}" "${BASH_LINENO[$((i - 1))]}"
+			return 0
+			;;
 		esac
 	done
-	echo "FAIL ($E2E_NAME)$where: $*" >&2
+}
+
+e2e_fail() {
+	echo "FAIL ($E2E_NAME)$(e2e_where): $*" >&2
 	exit 1
 }
 

@@ -27,12 +27,12 @@ e2e_type "jane@strict.example"
 e2e_keys Tab
 e2e_type "Jane Doe"
 e2e_keys Enter
-live_wait "has a strict DMARC policy"
+live_wait "strict.example has a strict DMARC policy (p=reject)"
 e2e_footer "s own domain  Enter go on anyway  Esc other address   s switch  ? help  q quit"
 e2e_keys Escape
 e2e_wait "Which address should your emails come from?"
 e2e_keys Enter
-live_wait "has a strict DMARC policy"
+live_wait "strict.example has a strict DMARC policy (p=reject)"
 e2e_keys s
 e2e_wait "How should your emails be sent?"
 e2e_keys 1
@@ -42,7 +42,7 @@ e2e_wait "How should your emails be sent?"
 e2e_keys 2
 e2e_wait "Which address should your emails come from?"
 e2e_keys Enter
-live_wait "has a strict DMARC policy"
+live_wait "strict.example has a strict DMARC policy (p=reject)"
 e2e_keys Enter
 
 # ---- Then the own-server question: Esc, then y.
@@ -52,9 +52,9 @@ e2e_equal "servers before the answer" 0 "$(sim_jq '.Servers | length')"
 e2e_keys Escape
 e2e_wait "Which address should your emails come from?"
 e2e_keys Enter
-live_wait "has a strict DMARC policy"
-e2e_keys Enter
+# the warning was answered for this address: not asked again
 live_wait "a server of my own"
+e2e_refute_screen "has a strict DMARC policy (p=reject)"
 e2e_keys y
 live_wait "We asked Postmark to send a confirmation email to jane@strict.example."
 e2e_equal "servers after yes" 1 "$(sim_jq '.Servers | length')"

@@ -47,7 +47,7 @@ e2e_wait_gone "free email service"
 e2e_type "jane@strict.example"
 e2e_wait "Email  jane@strict.example"
 e2e_keys Enter
-live_wait "has a strict DMARC policy"
+live_wait "strict.example has a strict DMARC policy (p=reject)"
 e2e_assert_screen "p=reject"
 e2e_equal "POST /senders for a p=reject domain before the customer decides" 0 "$(senders_posted)"
 e2e_keys Escape
