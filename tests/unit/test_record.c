@@ -893,7 +893,7 @@ static void test_value_whitespace(void **state)
 	assert_int_equal(f->result->ndiagnoses, 0);
 
 	/* Another key with line breaks is another key: value-mismatch. */
-	snprintf(value, sizeof value, "k=rsa; p=%.60s\n  %s", OLD_KEY, OLD_KEY + 60);
+	snprintf(value, sizeof value, "k=rsa; p=%.60s\n  %s", OLD_KEY, &OLD_KEY[60]);
 	serve_both(f, &f->dkim, z, 1);
 	record_evaluate(&f->dkim, ZONE, f->servers, 2, f->result);
 	assert_int_equal(f->result->status, STATUS_MISMATCH);
@@ -953,7 +953,7 @@ static void test_where_and_matches(void **state)
 	assert_false(record_value_matches(&f->rp, "bounces.previous-esp.example"));
 	{
 		char broken[RECORD_VALUE_MAX];
-		snprintf(broken, sizeof broken, "k=rsa; p=%.40s\n  %s", KEY, KEY + 40);
+		snprintf(broken, sizeof broken, "k=rsa; p=%.40s\n  %s", KEY, &KEY[40]);
 		assert_false(record_value_matches(&f->dkim, broken));
 	}
 }
