@@ -15,7 +15,8 @@ set -euo pipefail
 WORK="$E2E_TMP/work"
 mkdir -p "$WORK"
 cd "$WORK"
-e2e_tmux start-server \; set -g set-clipboard on 2>/dev/null || true
+# (no start-server first: a server without a session exits at once, and the
+# next client can reach it while it dies: "server exited unexpectedly")
 e2e_start
 e2e_tmux set -g set-clipboard on
 e2e_wait "Press Enter to start."
