@@ -418,6 +418,10 @@ static void session_demo_caption(struct session *s)
 		str_copy(s->caption, sizeof s->caption,
 			 text_get(w->signature.confirmed ? "demo.confirm_clicked"
 							 : "demo.confirm_waiting"));
+	else if (w->step == STEP_ADDRESS)
+		str_copy(s->caption, sizeof s->caption, text_get("demo.address"));
+	else if (w->step == STEP_FROM_NAME)
+		str_copy(s->caption, sizeof s->caption, text_get("demo.from_name"));
 	else if (w->step == STEP_WELCOME || w->step == STEP_CHOOSE || w->step == STEP_ADVISOR ||
 		 w->step == STEP_DOMAIN)
 		text_fmt(s->caption, sizeof s->caption, "demo.story", sim_title(s->dns), NULL,
