@@ -203,10 +203,13 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
  * then, when that has no record, its organizational domain). */
 static enum bh_err session_dmarc_start(struct session *s, const char *domain)
 {
+	int n;
 	memset(&s->dmarc, 0, sizeof s->dmarc);
 	s->dmarc.purpose = PURPOSE_DMARC;
 	s->dmarc.type = RECORD_TYPE_TXT;
-	snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s", domain);
+	n = snprintf(s->dmarc.name, sizeof s->dmarc.name, "_dmarc.%s", domain);
+	if (n < 0 || (size_t)n >= sizeof s->dmarc.name)
+		return BH_ERR_INVALID; /* no such DNS name (253 octets at most) */
 	str_copy(s->dmarc.value, sizeof s->dmarc.value, "v=DMARC1; p=none;");
 	return s->dns->ops->check(s->dns, domain, &s->dmarc, 1, session_dmarc_done, s);
 }
