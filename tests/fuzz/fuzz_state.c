@@ -1,0 +1,68 @@
+/* libFuzzer target: arbitrary bytes as a customer's state file.  Loading
+ * either refuses it with a message or gives a wizard that saves and loads
+ * again to the same step, option, domain and address (a state behalf
+ * accepted once must never become one it refuses after a save). */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/state.h"
+#include "core/wizard.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The directory of every run, made once: the fuzzer runs one input after
+ * the other in one process. */
+static const char *fuzz_dir(void)
+{
+	static char dir[64];
+	if (!dir[0]) {
+		snprintf(dir, sizeof dir, "/tmp/behalf-fuzz-state-XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+	}
+	return dir;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct wizard a, b;
+	struct wizard_config cfg = {0};
+	struct state_handle *h = NULL;
+	char path[128], msg[512];
+	const char *dir = fuzz_dir();
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/fuzz.json", dir);
+	f = fopen(path, "wb");
+	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
+		abort();
+	str_copy(cfg.customer_id, sizeof cfg.customer_id, "fuzz");
+	str_copy(cfg.vendor_name, sizeof cfg.vendor_name, "Acme Help Desk");
+	wizard_init(&a, &cfg);
+	msg[0] = '\0';
+	if (state_peek(dir, "fuzz", &a, msg, sizeof msg) != BH_OK) {
+		if (!memchr(msg, '\0', sizeof msg) || !msg[0])
+			abort(); /* a refusal says why */
+		return 0;
+	}
+	if (state_open(dir, "fuzz", &h, msg, sizeof msg) != BH_OK)
+		abort();
+	if (state_save(h, &a, msg, sizeof msg) != BH_OK)
+		abort();
+	wizard_init(&b, &cfg);
+	if (state_load(h, &b, msg, sizeof msg) != BH_OK) {
+		fprintf(stderr, "saved state refused on reload: %s\n", msg);
+		abort();
+	}
+	state_close(h);
+	if (a.step != b.step || a.option != b.option ||
+	    strcmp(a.domain_input.text, b.domain_input.text) != 0 ||
+	    strcmp(a.address_normalized, b.address_normalized) != 0 || a.nresources != b.nresources)
+		abort();
+	return 0;
+}
