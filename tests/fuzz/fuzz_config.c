@@ -24,9 +24,15 @@ static bool clean(const char *s, size_t cap)
 	return i < cap;
 }
 
+static char path[64];
+
+static void fuzz_config_remove(void)
+{
+	unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
 	static struct config cfg;
 	char msg[1024];
 	FILE *f;
@@ -38,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fd < 0)
 			abort();
 		close(fd);
+		atexit(fuzz_config_remove);
 		/* the file is the only source: no tokens or URL from the environment */
 		unsetenv("POSTMARK_API_URL");
 		unsetenv("POSTMARK_ACCOUNT_TOKEN");

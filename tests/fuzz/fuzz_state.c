@@ -2,6 +2,7 @@
  * either refuses it with a message or gives a wizard that saves and loads
  * again to the same step, option, domain and address (a state behalf
  * accepted once must never become one it refuses after a save). */
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,17 +16,36 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char fuzz_dir_path[64];
+
+/* At exit: the directory and the files the runs left in it. */
+static void fuzz_dir_remove(void)
+{
+	char path[sizeof fuzz_dir_path + 280];
+	struct dirent *e;
+	DIR *d = opendir(fuzz_dir_path);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(path, sizeof path, "%s/%s", fuzz_dir_path, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(fuzz_dir_path);
+}
+
 /* The directory of every run, made once: the fuzzer runs one input after
  * the other in one process. */
 static const char *fuzz_dir(void)
 {
-	static char dir[64];
-	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/behalf-fuzz-state-XXXXXX");
-		if (!mkdtemp(dir))
+	if (!fuzz_dir_path[0]) {
+		snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "/tmp/behalf-fuzz-state-XXXXXX");
+		if (!mkdtemp(fuzz_dir_path))
 			abort();
+		atexit(fuzz_dir_remove);
 	}
-	return dir;
+	return fuzz_dir_path;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
