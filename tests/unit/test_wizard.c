@@ -513,6 +513,94 @@ static void test_switch_keep_signature(void **state)
 	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_SIGNATURE_POLL);
 }
 
+/* Back, step by step, to where Back stops: no step reached asks the ESP to
+ * create anything (a domain, a sender signature, a server). */
+static void back_all_no_create(struct wizard *w)
+{
+	int guard = 0;
+	do {
+		enum wizard_request r = wizard_next_request(w, 0, 0, NULL);
+		assert_int_not_equal(r, REQ_DOMAIN_ENSURE);
+		assert_int_not_equal(r, REQ_SIGNATURE_ENSURE);
+		assert_int_not_equal(r, REQ_SERVER_ENSURE);
+		assert_true(++guard < 64);
+	} while (wizard_back(w));
+}
+
+/* Back never creates: from every step of option 2, and after the sender
+ * signature was removed on a switch (Back onto the confirm step would
+ * register it again). */
+static void test_back_never_creates_signature(void **state)
+{
+	struct wizard w;
+	struct wizard_signature_res s;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	type_text(&w.address_email, "jane@customer.example");
+	type_text(&w.address_name, "Jane");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
+	memset(&s, 0, sizeof s);
+	str_copy(s.id, sizeof s.id, "9");
+	str_copy(s.email, sizeof s.email, "jane@customer.example");
+	str_copy(s.name, sizeof s.name, "Jane");
+	wizard_on_signature(&w, &s, 0, 0);
+	assert_int_equal(w.step, STEP_CONFIRM);
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_NAME, 0);
+	assert_int_equal(w.step, STEP_SWITCH);
+	switch_row(&w, 0)->remove = true;
+	assert_false(wizard_next(&w, 0));
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_SIGNATURE_REMOVE);
+	wizard_request_started(&w, REQ_SIGNATURE_REMOVE, 0);
+	wizard_on_removed(&w, REQ_SIGNATURE_REMOVE, 0);
+	assert_false(w.signature.exists);
+	assert_int_equal(w.step, STEP_FROM_NAME);
+	back_all_no_create(&w);
+	assert_false(w.signature.exists);
+	/* option 2 again: the address is typed, nothing is asked of the ESP
+	 * until Enter, and Back from the address step creates nothing either */
+	wizard_choose(&w, OPTION_ADDRESS, 0);
+	assert_int_equal(w.step, STEP_ADDRESS);
+	back_all_no_create(&w);
+}
+
+/* Back never creates: from the records and from Done of option 1, and
+ * after the domain was removed on a switch. */
+static void test_back_never_creates_domain(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	struct record_result res[WIZARD_MAX_RECORDS];
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "customer.example");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(&d, "customer.example");
+	wizard_on_domain(&w, &d, 0);
+	assert_int_equal(w.step, STEP_RECORDS);
+	all_verified(&w, res);
+	wizard_request_started(&w, REQ_DNS_CHECK, 0);
+	wizard_on_dns(&w, res, w.nrecords, "godaddy", 0);
+	back_all_no_create(&w);
+	/* forward again to the records (the domain is current: no create) */
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	assert_true(wizard_next(&w, 0));
+	assert_int_equal(w.step, STEP_RECORDS);
+	wizard_switch(&w);
+	wizard_choose(&w, OPTION_NAME, 0);
+	switch_row(&w, 0)->remove = true;
+	assert_false(wizard_next(&w, 0));
+	wizard_request_started(&w, REQ_DOMAIN_REMOVE, 0);
+	wizard_on_removed(&w, REQ_DOMAIN_REMOVE, 0);
+	assert_false(w.esp_domain.exists);
+	back_all_no_create(&w);
+	assert_false(w.esp_domain.exists);
+}
+
 static void test_changed_domain_asks_about_old(void **state)
 {
 	struct wizard w;
@@ -874,6 +962,8 @@ int main(void)
 	    cmocka_unit_test(test_option3_flow_and_preview),
 	    cmocka_unit_test(test_switch_remove_domain),
 	    cmocka_unit_test(test_switch_keep_signature),
+	    cmocka_unit_test(test_back_never_creates_signature),
+	    cmocka_unit_test(test_back_never_creates_domain),
 	    cmocka_unit_test(test_changed_domain_asks_about_old),
 	    cmocka_unit_test(test_kept_then_switch_lists_all),
 	    cmocka_unit_test(test_verified_domain_again_reaches_done),
