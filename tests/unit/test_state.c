@@ -226,6 +226,15 @@ static void fill_wizard(struct wizard *w)
 	w->resources[2].created_ms = 1755409000123;
 	w->resources[2].resent_ms = 1755409500456;
 	w->demo_stage = 3;
+	/* option 2's DMARC answer and the customer's decision on it */
+	str_copy(w->dmarc_domain, sizeof w->dmarc_domain, "mail.strict.example");
+	w->dmarc_verdict = DMARC_VERDICT_BLOCKS;
+	str_copy(w->dmarc_policy, sizeof w->dmarc_policy, "quarantine");
+	str_copy(w->dmarc_org, sizeof w->dmarc_org, "strict.example");
+	w->dmarc_ack = true;
+	/* the own-server question, answered */
+	w->server_answer = SERVER_DECLINED;
+	str_copy(w->server_id, sizeof w->server_id, "31337");
 
 	/* transient: never saved */
 	w->busy = REQ_DNS_CHECK;
@@ -337,6 +346,15 @@ static void test_round_trip(void **state)
 	assert_true(back->switch_confirmed);
 	assert_int_equal(back->switch_cursor, 2);
 	assert_string_equal(back->name_asked, "J\xc3\xb6rg the boss");
+	/* a customer who went on despite DMARC, or declined their own server,
+	 * is not asked again after a restart */
+	assert_string_equal(back->dmarc_domain, "mail.strict.example");
+	assert_int_equal(back->dmarc_verdict, DMARC_VERDICT_BLOCKS);
+	assert_string_equal(back->dmarc_policy, "quarantine");
+	assert_string_equal(back->dmarc_org, "strict.example");
+	assert_true(back->dmarc_ack);
+	assert_int_equal(back->server_answer, SERVER_DECLINED);
+	assert_string_equal(back->server_id, "31337");
 	assert_int_equal(back->nresources, 3);
 	assert_int_equal(back->resources[0].kind, RES_DOMAIN);
 	assert_string_equal(back->resources[0].id, "4242");
