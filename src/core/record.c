@@ -1527,6 +1527,36 @@ const char *record_status_text(enum record_status status)
 	return text_get(id);
 }
 
+bool record_catalog_complete(char *msg, size_t cap)
+{
+	size_t code, i, seen;
+	char id[64];
+	for (code = 0; code < DIAG__COUNT; code++) {
+		if (!diag_codes[code]) {
+			snprintf(msg, cap, "diagnosis %zu has no code word", code);
+			return false;
+		}
+		for (i = 0, seen = 0; i < DIAG__COUNT; i++)
+			seen += diag_priority[i] == (enum record_diag)code;
+		if (seen != 1) {
+			snprintf(msg, cap, "%s stands %zu times in diag_priority", diag_codes[code],
+				 seen);
+			return false;
+		}
+		snprintf(id, sizeof id, "diag.%s", diag_codes[code]);
+		if (!text_has(id)) {
+			snprintf(msg, cap, "records.ini has no %s", id);
+			return false;
+		}
+		snprintf(id, sizeof id, "fix.%s", diag_codes[code]);
+		if (!text_has(id)) {
+			snprintf(msg, cap, "records.ini has no %s", id);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool record_at_wrong_name(const struct record_result *res)
 {
 	size_t d;

@@ -239,6 +239,10 @@ void record_relative_label(const char *name, const char *zone, char *out, size_t
  * NUL-terminates (sentence or fix may be NULL to skip it). */
 void record_diag_text(const struct record_diagnosis *d, const char *host_id, char *sentence,
 		      size_t scap, char *fix, size_t fcap);
+/* The diagnosis catalog is whole: every code has its word, exactly one
+ * place in the order of importance, a sentence ("diag.<code>") and a fix
+ * ("fix.<code>") in records.ini.  False with msg saying what is missing. */
+bool record_catalog_complete(char *msg, size_t cap);
 /* The display word of a status ("Verified"), from [status] of records.ini. */
 const char *record_status_text(enum record_status status);
 /* True when a diagnosis of the record says it sits at a wrong name
