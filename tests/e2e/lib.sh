@@ -256,6 +256,19 @@ e2e_footer() {
 	e2e_fail "footer is not: $1 (it is: $(e2e_screen | tail -n 1))"
 }
 
+# e2e_wait_saved FILE FILTER VALUE: polls until jq -r FILTER of FILE (a
+# state file, written after a quiet time) gives VALUE.
+e2e_wait_saved() {
+	local i=0 got=""
+	while ((i < E2E_TIMEOUT * 20)); do
+		got=$(jq -r "$2" "$1" 2>/dev/null || true)
+		if [ "$got" = "$3" ]; then return 0; fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	e2e_fail "$1 $2: expected '$3', got '$got'"
+}
+
 # e2e_state_value JQ [FILE]: waits until the JQ expression on the saved
 # state (default: the demo customer's) is a non-empty string, and prints it.
 e2e_state_value() {

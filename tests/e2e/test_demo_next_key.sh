@@ -27,18 +27,6 @@ n_changes_nothing() {
 	fi
 }
 
-# wait_saved FILTER VALUE: polls the state file until jq FILTER gives VALUE.
-wait_saved() {
-	local i=0 got=""
-	while ((i < E2E_TIMEOUT * 20)); do
-		got=$(jq -r "$1" "$state" 2>/dev/null || true)
-		if [ "$got" = "$2" ]; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	e2e_fail "state $1: expected '$2', got '$got'"
-}
-
 # ---- Option 1: the caption from the welcome screen on.
 e2e_start
 e2e_wait "Press Enter to start."
@@ -56,7 +44,7 @@ e2e_wait "Add these records to the DNS of customer.example at GoDaddy."
 # The story starts at its first stage (the n above moved nothing), and says so.
 e2e_wait "• The customer has not added any record yet."
 e2e_wait "DKIM key     TXT   20270101000000pm._domainkey  k=rsa; p… ✗ Not found yet"
-wait_saved .demo_stage 0
+e2e_wait_saved "$state" .demo_stage 0
 
 e2e_keys n
 e2e_wait "• The customer adds the DKIM record, typing the full name in GoDaddy's Name"
@@ -67,7 +55,7 @@ e2e_keys n
 e2e_wait "All set!"
 # The last caption stays on Done, and n there changes nothing.
 e2e_assert_screen "• Both of GoDaddy's servers have both records."
-wait_saved .demo_stage 3
+e2e_wait_saved "$state" .demo_stage 3
 n_changes_nothing
 # Back on the records screen, the story is over: n does not move it.
 e2e_keys Escape
@@ -101,7 +89,7 @@ e2e_wait "• The confirmation email is in the customer's inbox. They have not c
 e2e_keys n
 e2e_wait "All set!"
 e2e_assert_screen "• The customer clicked the link in the confirmation email."
-wait_saved .step done
+e2e_wait_saved "$state" .step done
 n_changes_nothing
 e2e_equal "the DNS story did not move in option 2" 0 "$(jq -r .demo_stage "$state")"
 e2e_pass

@@ -10,18 +10,6 @@ set -euo pipefail
 state="$E2E_STATE/demo.json"
 account="$E2E_STATE/sandbox-account.json"
 
-# wait_json FILE FILTER VALUE: polls until jq FILTER of FILE gives VALUE.
-wait_json() {
-	local i=0 got=""
-	while ((i < E2E_TIMEOUT * 20)); do
-		got=$(jq -r "$2" "$1" 2>/dev/null || true)
-		if [ "$got" = "$3" ]; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	e2e_fail "$1 $2: expected '$3', got '$got'"
-}
-
 quit() {
 	e2e_keys q
 	e2e_wait "y yes, quit"
@@ -46,7 +34,7 @@ e2e_wait "Press Enter to start."
 to_records customer.example
 e2e_keys n
 e2e_wait "saved with quotation marks"
-wait_json "$state" .demo_stage 1
+e2e_wait_saved "$state" .demo_stage 1
 e2e_equal "domains at the ESP" 1 "$(jq '.Domains | length' "$account")"
 quit
 
@@ -54,7 +42,7 @@ e2e_start --reset
 e2e_wait "Press Enter to start."
 # The same story, from its start: nothing left of the last run.
 e2e_assert_screen "• Demo story: Namecheap: quotes, a cut key, an old key."
-wait_json "$state" .step welcome
+e2e_wait_saved "$state" .step welcome
 e2e_equal "stage after --reset" 0 "$(jq -r .demo_stage "$state")"
 e2e_equal "domains at the ESP after --reset" 0 "$(jq '.Domains | length' "$account")"
 e2e_equal "reset in the audit log" 1 "$(grep -c '"demo-reset"' "$E2E_STATE/audit.jsonl")"
@@ -74,7 +62,7 @@ e2e_wait "Press Enter to start."
 e2e_assert_screen "r here starts the demo over."
 e2e_keys r
 e2e_wait "• The demo starts over: what it created is gone."
-wait_json "$state" .demo_stage 0
+e2e_wait_saved "$state" .demo_stage 0
 e2e_equal "domains at the ESP after r" 0 "$(jq '.Domains | length' "$account")"
 e2e_equal "the typed domain is gone too" "" "$(jq -r '.domain_input.text // ""' "$state")"
 to_records customer.example
@@ -124,7 +112,7 @@ e2e_tmux respawn-pane -k -t e2e "printf '\\033[H\\033[2J'; $cmd; echo \"[behalf 
 e2e_wait "Press Enter to start."
 e2e_keys Enter
 e2e_wait "How should your emails be sent?"
-wait_json "$live/demo/demo.json" .step choose
+e2e_wait_saved "$live/demo/demo.json" .step choose
 cmp -s "$live/demo.json" "$E2E_TMP/live.orig" || e2e_fail "the real customer's state was changed"
 
 # ---- export --demo reads the demo's progress, where the demo saved it;
@@ -132,7 +120,7 @@ cmp -s "$live/demo.json" "$E2E_TMP/live.orig" || e2e_fail "the real customer's s
 e2e_keys 3
 e2e_wait "Emails go out from our domain with your name on them."
 e2e_type "Pat Presenter"
-wait_json "$live/demo/demo.json" .from_name.name.text "Pat Presenter"
+e2e_wait_saved "$live/demo/demo.json" .from_name.name.text "Pat Presenter"
 sheet=$(env -u XDG_STATE_HOME HOME="$home" "$BEHALF_BIN" export --demo --format text)
 grep -qF "Pat Presenter" <<<"$sheet" || e2e_fail "export --demo did not read the demo's progress: $sheet"
 rc=0

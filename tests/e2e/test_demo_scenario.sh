@@ -10,17 +10,6 @@ set -euo pipefail
 
 state="$E2E_STATE/demo.json"
 
-wait_saved() {
-	local i=0 got=""
-	while ((i < E2E_TIMEOUT * 20)); do
-		got=$(jq -r "$1" "$state" 2>/dev/null || true)
-		if [ "$got" = "$2" ]; then return 0; fi
-		sleep 0.05
-		i=$((i + 1))
-	done
-	e2e_fail "state $1: expected '$2', got '$got'"
-}
-
 quit() {
 	e2e_keys q
 	e2e_wait "y yes, quit"
@@ -49,7 +38,7 @@ e2e_wait "We could not get an answer from ns-1710.awsdns-21.co.uk."
 e2e_assert_screen "Return-Path  CNAME pm-bounces                   pm.mtasv… ✗ Not found yet"
 e2e_assert_screen "One Route 53 server does not answer."
 e2e_refute_screen "ns1.oldhost.example"
-wait_saved .demo_stage 1
+e2e_wait_saved "$state" .demo_stage 1
 quit
 
 # ---- Resumed without --scenario: the same story, where it was.
@@ -64,7 +53,7 @@ e2e_start --scenario cloudflare
 e2e_wait "The demo story is now: Cloudflare: a label too short, then the orange cloud."
 e2e_wait "Add these records to the DNS of customer.example at Cloudflare."
 e2e_wait "DKIM key     TXT   20270101000000pm._domainkey  k=rsa; p… ✗ Not found yet"
-wait_saved .demo_stage 0
+e2e_wait_saved "$state" .demo_stage 0
 e2e_keys n
 e2e_wait "• The customer adds the DKIM record with only the selector as its name, and"
 e2e_wait "under the wrong name"
@@ -73,7 +62,7 @@ e2e_wait "• The customer fixes the DKIM name. The Return-Path is still proxied
 e2e_keys n
 e2e_wait "All set!"
 e2e_assert_screen "• The customer turns the proxy off (grey cloud). Everything is in place."
-wait_saved .step done
+e2e_wait_saved "$state" .step done
 quit
 
 # ---- The story is over: another one cannot start; the demo says how.

@@ -51,6 +51,35 @@ static void domain_reply(struct wizard_domain_res *d, const char *name)
 	str_copy(d->return_path_target, sizeof d->return_path_target, "pm.mtasv.net");
 }
 
+/* Option 1 up to its records: domain typed, created at the ESP (d: the
+ * ESP's answer). */
+static void option1_created(struct wizard *w, struct wizard_domain_res *d, const char *domain)
+{
+	wizard_choose(w, OPTION_DOMAIN, 0);
+	type_text(&w->domain_input, domain);
+	wizard_next(w, 0);
+	wizard_request_started(w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(d, domain);
+	wizard_on_domain(w, d, 0);
+}
+
+/* Option 2 up to the wait for the click: address and name typed, the
+ * sender signature id registered at the ESP (s: the ESP's answer). */
+static void option2_registered(struct wizard *w, struct wizard_signature_res *s, const char *email,
+			       const char *name, const char *id)
+{
+	wizard_choose(w, OPTION_ADDRESS, 0);
+	type_text(&w->address_email, email);
+	type_text(&w->address_name, name);
+	wizard_next(w, 0);
+	wizard_request_started(w, REQ_SIGNATURE_ENSURE, 0);
+	memset(s, 0, sizeof *s);
+	str_copy(s->id, sizeof s->id, id);
+	str_copy(s->email, sizeof s->email, email);
+	str_copy(s->name, sizeof s->name, name);
+	wizard_on_signature(w, s, 0, 0);
+}
+
 /* Row i of the keep-or-remove step. */
 static struct wizard_resource *switch_row(struct wizard *w, size_t i)
 {
@@ -231,12 +260,7 @@ static void test_polling_backs_off(void **state)
 	int64_t t = 0, wake;
 	(void)state;
 	new_wizard(&w);
-	wizard_choose(&w, OPTION_DOMAIN, 0);
-	type_text(&w.domain_input, "customer.example");
-	wizard_next(&w, 0);
-	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
-	domain_reply(&d, "customer.example");
-	wizard_on_domain(&w, &d, 0);
+	option1_created(&w, &d, "customer.example");
 	memset(res, 0, sizeof res);
 	wizard_request_started(&w, REQ_DNS_CHECK, 0);
 	wizard_on_dns(&w, res, w.nrecords, "", 0);
@@ -430,12 +454,7 @@ static void test_switch_remove_domain(void **state)
 	int64_t wake;
 	(void)state;
 	new_wizard(&w);
-	wizard_choose(&w, OPTION_DOMAIN, 0);
-	type_text(&w.domain_input, "customer.example");
-	wizard_next(&w, 0);
-	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
-	domain_reply(&d, "customer.example");
-	wizard_on_domain(&w, &d, 0);
+	option1_created(&w, &d, "customer.example");
 	wizard_switch(&w);
 	assert_int_equal(w.step, STEP_CHOOSE);
 	assert_int_equal(w.choose_cursor, 0);
@@ -479,16 +498,7 @@ static void test_switch_keep_signature(void **state)
 	struct wizard_signature_res s;
 	(void)state;
 	new_wizard(&w);
-	wizard_choose(&w, OPTION_ADDRESS, 0);
-	type_text(&w.address_email, "jane@customer.example");
-	type_text(&w.address_name, "Jane");
-	wizard_next(&w, 0);
-	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
-	memset(&s, 0, sizeof s);
-	str_copy(s.id, sizeof s.id, "9");
-	str_copy(s.email, sizeof s.email, "jane@customer.example");
-	str_copy(s.name, sizeof s.name, "Jane");
-	wizard_on_signature(&w, &s, 0, 0);
+	option2_registered(&w, &s, "jane@customer.example", "Jane", "9");
 	wizard_switch(&w);
 	wizard_choose(&w, OPTION_DOMAIN, 0);
 	assert_int_equal(w.step, STEP_SWITCH);
@@ -536,16 +546,7 @@ static void test_back_never_creates_signature(void **state)
 	struct wizard_signature_res s;
 	(void)state;
 	new_wizard(&w);
-	wizard_choose(&w, OPTION_ADDRESS, 0);
-	type_text(&w.address_email, "jane@customer.example");
-	type_text(&w.address_name, "Jane");
-	wizard_next(&w, 0);
-	wizard_request_started(&w, REQ_SIGNATURE_ENSURE, 0);
-	memset(&s, 0, sizeof s);
-	str_copy(s.id, sizeof s.id, "9");
-	str_copy(s.email, sizeof s.email, "jane@customer.example");
-	str_copy(s.name, sizeof s.name, "Jane");
-	wizard_on_signature(&w, &s, 0, 0);
+	option2_registered(&w, &s, "jane@customer.example", "Jane", "9");
 	assert_int_equal(w.step, STEP_CONFIRM);
 	wizard_switch(&w);
 	wizard_choose(&w, OPTION_NAME, 0);
@@ -575,12 +576,7 @@ static void test_back_never_creates_domain(void **state)
 	struct record_result res[WIZARD_MAX_RECORDS];
 	(void)state;
 	new_wizard(&w);
-	wizard_choose(&w, OPTION_DOMAIN, 0);
-	type_text(&w.domain_input, "customer.example");
-	wizard_next(&w, 0);
-	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
-	domain_reply(&d, "customer.example");
-	wizard_on_domain(&w, &d, 0);
+	option1_created(&w, &d, "customer.example");
 	assert_int_equal(w.step, STEP_RECORDS);
 	all_verified(&w, res);
 	wizard_request_started(&w, REQ_DNS_CHECK, 0);
@@ -607,12 +603,7 @@ static void test_changed_domain_asks_about_old(void **state)
 	struct wizard_domain_res d;
 	(void)state;
 	new_wizard(&w);
-	wizard_choose(&w, OPTION_DOMAIN, 0);
-	type_text(&w.domain_input, "old.example");
-	wizard_next(&w, 0);
-	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
-	domain_reply(&d, "old.example");
-	wizard_on_domain(&w, &d, 0);
+	option1_created(&w, &d, "old.example");
 	wizard_back(&w);
 	type_text(&w.domain_input, "new.example");
 	assert_true(wizard_next(&w, 0));
