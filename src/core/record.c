@@ -28,7 +28,6 @@
 #include "core/record.h"
 
 #include <ctype.h>
-#include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 #include "core/alloc.h"
 #include "core/sanitize.h"
 #include "core/text.h"
+#include "core/validate.h"
 
 /* What each probe of record_probes() is for. */
 enum probe_kind {
@@ -1452,40 +1452,11 @@ enum record_dmarc_verdict record_dmarc_check(const char *const *txts, size_t n, 
 	return verdict;
 }
 
-/* The Public Suffix List, read once (the system's copy, else libpsl's own). */
-static const psl_ctx_t *record_psl(void)
-{
-	static psl_ctx_t *psl;
-	static bool tried;
-	if (!tried) {
-		tried = true;
-		psl = psl_latest(NULL);
-	}
-	return psl;
-}
-
 bool record_dmarc_org_domain(const char *domain, char *out, size_t cap)
 {
-	const psl_ctx_t *psl = record_psl();
-	char lower[RECORD_NAME_MAX];
-	const char *org;
-	size_t i;
-
 	if (!domain || !cap)
 		return false;
-	out[0] = '\0';
-	str_copy(lower, sizeof lower, domain);
-	for (i = 0; lower[i]; i++)
-		lower[i] = (char)tolower((unsigned char)lower[i]);
-	if (i && lower[i - 1] == '.')
-		lower[i - 1] = '\0';
-	if (!psl || !lower[0])
-		return false;
-	org = psl_registrable_domain(psl, lower);
-	if (!org || strlen(org) >= cap)
-		return false;
-	str_copy(out, cap, org);
-	return true;
+	return validate_registrable_domain(domain, out, cap);
 }
 
 void record_dmarc_diagnosis(const char *domain, const char *policy, struct record_diagnosis *out)

@@ -1,6 +1,7 @@
 #include "core/validate.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <idn2.h>
 #include <libpsl.h>
 #include <stdio.h>
@@ -415,6 +416,25 @@ static const psl_ctx_t *psl_context(void)
 		latest = psl_latest(NULL);
 	}
 	return latest ? latest : psl_builtin();
+}
+
+bool validate_registrable_domain(const char *name, char *out, size_t cap)
+{
+	const psl_ctx_t *psl = psl_context();
+	char lower[DOMAIN_ASCII_MAX];
+	const char *org;
+	size_t i;
+	out[0] = '\0';
+	if (!str_copy(lower, sizeof lower, name))
+		return false;
+	for (i = 0; lower[i]; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
+	if (i && lower[i - 1] == '.')
+		lower[i - 1] = '\0';
+	if (!psl || !lower[0])
+		return false;
+	org = psl_registrable_domain(psl, lower);
+	return org && str_copy(out, cap, org);
 }
 
 /* co.uk, com, github.io: listed suffixes, under which people register

@@ -130,4 +130,10 @@ bool validate_is_freemail(const char *domain);
 /* Trims blanks at both ends, in place. */
 void validate_trim(char *s);
 
+/* The registrable domain of name (lower case, without a final dot) by the
+ * Public Suffix List: example.com for mail.example.com, example.co.uk for
+ * a.b.example.co.uk; the DMARC organizational domain (RFC 7489 3.2).  False
+ * (out "") for a listed suffix, an empty name or one that does not fit. */
+bool validate_registrable_domain(const char *name, char *out, size_t cap);
+
 #endif
