@@ -264,6 +264,8 @@ uint64_t http_start(struct http *h, const struct http_request *req, http_done_fn
 		curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
 	if (req->timeout_ms > 0)
 		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	if (req->fresh_connection)
+		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
 	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
 		http_xfer_free(x);
 		*err = BH_ERR_NOMEM;

@@ -15,6 +15,7 @@
 #define BEHALF_ESP_HTTP_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,10 @@ struct http_request {
 	const char *body;		       /* NULL for none; sent with Content-Length */
 	long connect_timeout_ms;
 	long timeout_ms; /* whole transfer */
+	/* A new connection, never a kept-alive one: libcurl silently sends a
+	 * request again when a reused connection dies before the answer, which
+	 * a request that must not be made twice (an email) cannot allow. */
+	bool fresh_connection;
 };
 
 /* The outcome, valid only during the callback. */

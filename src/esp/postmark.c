@@ -384,6 +384,7 @@ static void pm_call_send(struct postmark *pm)
 	req.body = c->body;
 	req.timeout_ms = pm->timeout_ms;
 	req.connect_timeout_ms = pm->connect_timeout_ms;
+	req.fresh_connection = c->resend_unsafe;
 	c->tries++;
 	c->http_id = http_start(pm->http, &req, pm_http_done, pm, &err);
 	explicit_bzero(auth.data, auth.len);
