@@ -368,7 +368,7 @@ static void pm_call_send(struct postmark *pm)
 	const char *token = c->auth == AUTH_ACCOUNT
 				? pm->account_token
 				: (pm->customer_token ? pm->customer_token : pm->server_token);
-	enum bh_err err;
+	enum bh_err err = BH_ERR_INVALID;
 	int h = 0;
 
 	buf_printf(&url, "%s%s", pm->url, c->path);
@@ -386,7 +386,8 @@ static void pm_call_send(struct postmark *pm)
 	req.connect_timeout_ms = pm->connect_timeout_ms;
 	req.fresh_connection = c->resend_unsafe;
 	c->tries++;
-	c->http_id = http_start(pm->http, &req, pm_http_done, pm, &err);
+	/* No client (postmark_parse_reply): the request never starts. */
+	c->http_id = pm->http ? http_start(pm->http, &req, pm_http_done, pm, &err) : 0;
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
 	buf_free(&url);
@@ -1480,4 +1481,91 @@ bool postmark_server_mode_parse(const char *word, enum postmark_server_mode *mod
 enum postmark_server_mode postmark_server_mode(const struct esp *esp)
 {
 	return postmark_is(esp) ? ((const struct postmark *)esp)->server_mode : POSTMARK_SERVER_NO;
+}
+
+/* ---- reading one answer alone (postmark_parse_reply) ------------------- */
+
+struct pm_parse_capture {
+	bool done;
+	enum bh_err err;
+	struct esp_reply *out;
+};
+
+static void pm_parse_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+{
+	struct pm_parse_capture *cap = arg;
+
+	cap->done = true;
+	cap->err = err;
+	*cap->out = *reply;
+}
+
+enum bh_err postmark_parse_reply(enum postmark_reply what, long status, const char *body,
+				 size_t len, struct esp_reply *out)
+{
+	static const struct {
+		enum pm_kind kind;
+		enum pm_stage stage;
+		const char *want; /* what a list is searched for */
+	} asked[POSTMARK_REPLY__COUNT] = {
+	    [POSTMARK_REPLY_DOMAIN_LIST] = {OP_DOMAIN_ENSURE, ST_DOMAIN_LIST, "customer.example"},
+	    [POSTMARK_REPLY_DOMAIN_CREATE] = {OP_DOMAIN_ENSURE, ST_DOMAIN_CREATE,
+					      "customer.example"},
+	    [POSTMARK_REPLY_DOMAIN] = {OP_DOMAIN_VERIFY, ST_VERIFY_RETURN_PATH, "1"},
+	    [POSTMARK_REPLY_DOMAIN_DELETE] = {OP_DOMAIN_DELETE, ST_DOMAIN_DELETE, "1"},
+	    [POSTMARK_REPLY_SIGNATURE_LIST] = {OP_SIGNATURE_ENSURE, ST_SIGNATURE_LIST,
+					       "jane@customer.example"},
+	    [POSTMARK_REPLY_SIGNATURE_CREATE] = {OP_SIGNATURE_ENSURE, ST_SIGNATURE_CREATE,
+						 "jane@customer.example"},
+	    [POSTMARK_REPLY_SIGNATURE] = {OP_SIGNATURE_GET, ST_SIGNATURE_GET, "1"},
+	    [POSTMARK_REPLY_SERVER_LIST] = {OP_SERVER_ENSURE, ST_SERVER_LIST, "behalf-customer"},
+	    [POSTMARK_REPLY_SERVER] = {OP_SERVER_ENSURE, ST_SERVER_GET, "behalf-customer"},
+	    [POSTMARK_REPLY_EMAIL] = {OP_EMAIL_SEND, ST_EMAIL_SEND, "jane@customer.example"},
+	};
+	struct postmark pm = {0};
+	struct pm_parse_capture cap = {false, BH_OK, out};
+	struct buf b = {.limit = HTTP_BODY_LIMIT};
+	struct http_response resp = {.fail = HTTP_FAIL_NONE, .status = status, .body = &b};
+	char no_url[1] = "";
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if ((unsigned)what >= POSTMARK_REPLY__COUNT || (!body && len))
+		return BH_ERR_INVALID;
+	if (buf_append(&b, body ? body : "", len) != BH_OK || buf_puts(&b, "") != BH_OK) {
+		buf_free(&b);
+		return BH_ERR_TOO_LARGE;
+	}
+	pm.base.ops = &postmark_ops;
+	pm.url = no_url;
+	pm.max_tries = 1; /* a status worth retrying ends the operation */
+	pm.page_size = POSTMARK_PAGE_MAX;
+	pm.op.kind = asked[what].kind;
+	pm.op.stage = asked[what].stage;
+	for (i = 0; i < 6; i++)
+		pm.op.args[i] = xstrdup(i == 0 ? asked[what].want : "");
+	if (pm.op.kind == OP_SERVER_ENSURE)
+		pm.op.server_want = xstrdup(asked[what].want);
+	str_copy(pm.op.found_id, sizeof pm.op.found_id, "1");
+	pm.op.done = pm_parse_done;
+	pm.op.arg = &cap;
+	pm.op.reply = xcalloc(1, sizeof *pm.op.reply);
+	pm.op.call.tries = 1;
+	pm.op.call.resend_unsafe = what == POSTMARK_REPLY_EMAIL;
+
+	pm_http_done(&pm, &resp);
+	if (!cap.done) {
+		/* It went on to another request, which had nowhere to go. */
+		*out = *pm.op.reply;
+		cap.err = BH_ERR_BUSY;
+		for (i = 0; i < 6; i++)
+			free(pm.op.args[i]);
+		free(pm.op.server_want);
+		free(pm.op.call.path);
+		free(pm.op.call.body);
+		free(pm.op.reply);
+	}
+	pm_secret_free(pm.customer_token);
+	buf_free(&b);
+	return cap.err;
 }

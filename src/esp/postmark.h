@@ -105,6 +105,30 @@ enum bh_err postmark_email_send(struct esp *esp, const char *from, const char *t
 				const char *subject, const char *text_body, const char *html_body,
 				esp_done_fn done, void *arg);
 
+/* The request an answer of Postmark's is read for (postmark_parse_reply). */
+enum postmark_reply {
+	POSTMARK_REPLY_DOMAIN_LIST,	 /* GET /domains (looking for "customer.example") */
+	POSTMARK_REPLY_DOMAIN_CREATE,	 /* POST /domains */
+	POSTMARK_REPLY_DOMAIN,		 /* PUT /domains/{id}/verifyReturnPath: the details */
+	POSTMARK_REPLY_DOMAIN_DELETE,	 /* DELETE /domains/{id} */
+	POSTMARK_REPLY_SIGNATURE_LIST,	 /* GET /senders (looking for "jane@customer.example") */
+	POSTMARK_REPLY_SIGNATURE_CREATE, /* POST /senders */
+	POSTMARK_REPLY_SIGNATURE,	 /* GET /senders/{id} */
+	POSTMARK_REPLY_SERVER_LIST,	 /* GET /servers (looking for "behalf-customer") */
+	POSTMARK_REPLY_SERVER,		 /* GET /servers/{id} */
+	POSTMARK_REPLY_EMAIL,		 /* POST /email */
+	POSTMARK_REPLY__COUNT
+};
+
+/* Reads one answer (HTTP status, body of len bytes, any bytes) exactly as
+ * the operation waiting for it does, for the fuzz target and tests: returns
+ * the error the operation ends with and its reply in *out, or BH_ERR_BUSY
+ * when the operation would go on with another request (a list's next page,
+ * the details after a create, a look-up after "already exists"); *out then
+ * holds the reply so far.  No request is ever sent. */
+enum bh_err postmark_parse_reply(enum postmark_reply what, long status, const char *body,
+				 size_t len, struct esp_reply *out);
+
 /* The customer's words for Postmark ErrorCode code (text
  * "postmark.code_<code>"), or NULL when the code has none.  Static. */
 const char *postmark_code_text(int code);
