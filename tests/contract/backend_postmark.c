@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ static struct {
 	int fd;
 	int port;
 	pthread_t thread;
+	atomic_bool stopping; /* set, then a datagram wakes the thread */
 } dns = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 /* Appends name in wire form; false when it does not fit. */
@@ -155,9 +157,11 @@ static void *dns_serve(void *arg)
 	size_t len;
 
 	(void)arg;
-	for (;;) { /* until cancelled at teardown */
+	for (;;) { /* until dns_stop */
 		fl = sizeof from;
 		n = recvfrom(dns.fd, q, sizeof q, 0, (struct sockaddr *)&from, &fl);
+		if (dns.stopping)
+			return NULL;
 		if (n <= 0)
 			continue;
 		len = dns_answer(q, (size_t)n, a, sizeof a);
@@ -183,9 +187,19 @@ static int dns_start(void)
 
 static void dns_stop(void)
 {
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd;
+
 	if (dns.fd < 0)
 		return;
-	pthread_cancel(dns.thread); /* waiting in recvfrom, a cancellation point */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)dns.port);
+	dns.stopping = true;
+	if (fd >= 0) {
+		sendto(fd, "", 1, 0, (struct sockaddr *)&sa, sizeof sa);
+		close(fd);
+	}
 	pthread_join(dns.thread, NULL);
 	close(dns.fd);
 	dns.fd = -1;
