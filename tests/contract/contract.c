@@ -299,8 +299,8 @@ static void test_domain_adopted_by_next_session(void **state)
 }
 
 /* Every record is something a person can publish: a type, a name at or
- * under the domain, a value; at least one is required; none is verified
- * before anything was published. */
+ * under the domain (the apex for an SPF TXT, say), a value; at least one is required; none is
+ * verified before anything was published. */
 static void test_domain_records_described(void **state)
 {
 	struct esp *esp = B->create();
@@ -319,8 +319,10 @@ static void test_domain_records_described(void **state)
 		contract_domain_record(&r.reply, i, &rec, &verified);
 		len = strlen(rec.name);
 		assert_true(rec.type == RECORD_TYPE_TXT || rec.type == RECORD_TYPE_CNAME);
-		assert_true(len > strlen("shop.example"));
-		assert_string_equal(rec.name + len - strlen(".shop.example"), ".shop.example");
+		assert_true(
+		    strcmp(rec.name, "shop.example") == 0 ||
+		    (len > strlen(".shop.example") &&
+		     strcmp(rec.name + len - strlen(".shop.example"), ".shop.example") == 0));
 		assert_true(rec.value[0]);
 		assert_false(verified);
 		required += rec.required;
