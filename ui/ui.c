@@ -719,9 +719,6 @@ static void paste_end(struct wizard *w, const struct screen *s)
 static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 {
 	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
-	struct ui_key lower = *k;
-	enum ui_action a;
-	bool typing;
 
 	if (k->is_function && k->code == KEY_RESIZE) {
 		ui_clear_next = true;
@@ -761,6 +758,16 @@ static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 			ui_overlay = OVERLAY_QUIT;
 		return ACTION_REDRAW;
 	}
+	return ui_route_step_key(w, k);
+}
+
+enum ui_action ui_route_step_key(struct wizard *w, const struct ui_key *k)
+{
+	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+	struct ui_key lower = *k;
+	enum ui_action a;
+	bool typing;
+
 	if (k->is_function && k->code == KEY_F(1)) {
 		ui_overlay = OVERLAY_HELP;
 		return ACTION_REDRAW;
