@@ -186,11 +186,26 @@ static void back_from_here(const struct wizard *w)
 			back_all(copy, (enum press)how, w->step);
 		}
 		for (early = 1; w->busy != REQ_NONE && early <= 4; early++) {
+			struct wizard *saved = xmalloc(sizeof *saved);
 			int i;
 			*copy = *w;
 			for (i = 0; i < early && press(copy, (enum press)how); i++)
 				;
+			*saved = *copy;
 			back_all(copy, (enum press)how, w->step);
+			/* saved before the answer came, then restarted: the
+			 * removal's answer never arrives */
+			restart(saved, copy);
+			back_all(copy, (enum press)how, w->step);
+			free(saved);
+		}
+		if (how == PRESS_ESC && (w->step == STEP_RECORDS || wizard_export_available(w))) {
+			/* Esc closes the details or the export dialog first */
+			*copy = *w;
+			copy->records_detail = w->step == STEP_RECORDS;
+			if (wizard_export_available(copy))
+				assert_true(wizard_export_open(copy));
+			back_all(copy, PRESS_ESC, w->step);
 		}
 		free(copy);
 		now_ms = then;
@@ -446,6 +461,39 @@ static void test_advisor_and_confirmed(void **state)
 	back_from_here(&w);
 }
 
+/* A server of the customer's own, asked before anything is created: Back
+ * from the question and after the answer never creates the server (nor
+ * the domain or the signature). */
+static void test_own_server(void **state)
+{
+	struct wizard w;
+	(void)state;
+	new_wizard(&w);
+	w.cfg.server_mode = SERVER_MODE_ASK;
+	to_option(&w, OPTION_DOMAIN);
+	field_set(&w.domain_input, "customer.example");
+	enter(&w);
+	assert_int_equal(w.step, STEP_RECORDS);
+	assert_true(wizard_server_question(&w));
+	back_from_here(&w);
+	wizard_server_answer(&w, true);
+	assert_int_equal(wizard_next_request(&w, now_ms, now_ms, NULL), REQ_SERVER_ENSURE);
+	back_from_here(&w);
+	wizard_request_started(&w, REQ_SERVER_ENSURE, now_ms);
+	wizard_on_server(&w, "srv-1", now_ms);
+	back_from_here(&w);
+	create_domain(&w, "42");
+	back_from_here(&w);
+	to_option(&w, OPTION_ADDRESS);
+	assert_int_equal(w.step, STEP_SWITCH); /* the domain: keep */
+	assert_true(wizard_next(&w, now_ms));
+	address_typed(&w, "jane@customer.example");
+	assert_int_equal(w.step, STEP_CONFIRM);
+	back_from_here(&w);
+	create_signature(&w, "9");
+	back_from_here(&w);
+}
+
 /* Every step of the table was gone back from, with Back and with Esc. */
 static void test_every_step_covered(void **state)
 {
@@ -467,6 +515,7 @@ int main(void)
 	    cmocka_unit_test(test_corrected_address),
 	    cmocka_unit_test(test_corrected_domain),
 	    cmocka_unit_test(test_advisor_and_confirmed),
+	    cmocka_unit_test(test_own_server),
 	    cmocka_unit_test(test_every_step_covered),
 	};
 	int rc;
