@@ -24,7 +24,7 @@ static void test_steps_and_requests_complete(void **state)
 }
 
 /* Each step has its screen (ui/screens.c), named as the step, that draws
- * and says its keys. */
+ * and says its keys, and the step indicator has its name. */
 static void test_screen_per_step(void **state)
 {
 	int s;
@@ -32,12 +32,16 @@ static void test_screen_per_step(void **state)
 	for (s = 0; s < STEP__COUNT; s++) {
 		const struct screen *sc = ui_screens[s];
 		const char *word = wizard_step_word((enum wizard_step)s);
+		char id[64];
 		if (!sc)
 			fail_msg("step %s has no screen in ui/screens.c", word);
 		if (!sc->name || strcmp(sc->name, word) != 0)
 			fail_msg("step %s has the screen %s", word, sc->name ? sc->name : "(none)");
 		if (!sc->draw)
 			fail_msg("screen %s draws nothing", word);
+		snprintf(id, sizeof id, "steps.%s", word);
+		if (!text_has(id))
+			fail_msg("step %s has no name in the step indicator (%s)", word, id);
 		if (!sc->footer || !text_has(sc->footer))
 			fail_msg("screen %s has no footer text (%s)", word,
 				 sc->footer ? sc->footer : "none");
