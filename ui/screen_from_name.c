@@ -172,7 +172,7 @@ static bool screen_from_name_typing(const struct wizard *w)
 }
 
 const struct screen screen_from_name = {
-    .name = "from_name",
+    .name = "from-name",
     .draw = screen_from_name_draw,
     .key = screen_from_name_key,
     .typing = screen_from_name_typing,

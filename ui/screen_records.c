@@ -212,8 +212,9 @@ static int records_selected(const struct wizard *w, int y, int width, int rows)
 		char fix[RECORD_VALUE_MAX], line[RECORD_VALUE_MAX + 64];
 		/* advice on a record that counts as there (value-whitespace with
 		 * tabs, resolver-stale) is a warning, not an error */
+		const struct diag_def *def = record_diag_def(res->diagnoses[i].code);
 		enum ui_style st =
-		    res->diagnoses[i].code == DIAG_NOT_PROPAGATED || res->status == STATUS_VERIFIED
+		    (def && def->severity == DIAG_SEVERITY_WAIT) || res->status == STATUS_VERIFIED
 			? STYLE_WARN
 			: STYLE_ERROR;
 		int left = rows - used, srows, frows;

@@ -162,24 +162,15 @@ bool ui_too_small(void)
 static size_t frame_path(const struct wizard *w, enum wizard_step *path)
 {
 	size_t n = 0;
+	int s;
 	path[n++] = STEP_WELCOME;
 	path[n++] = STEP_CHOOSE;
-	switch (w->option) {
-	case OPTION_DOMAIN:
-		path[n++] = STEP_DOMAIN;
-		path[n++] = STEP_RECORDS;
-		break;
-	case OPTION_ADDRESS:
-		path[n++] = STEP_ADDRESS;
-		path[n++] = STEP_CONFIRM;
-		break;
-	case OPTION_NAME:
-		path[n++] = STEP_FROM_NAME;
-		break;
-	default:
+	/* the option's steps, in the order of the step table */
+	for (s = 0; s < STEP__COUNT && w->option != OPTION_NONE; s++)
+		if (wizard_step_option((enum wizard_step)s) == w->option)
+			path[n++] = (enum wizard_step)s;
+	if (n == 2)
 		path[n++] = STEP__COUNT; /* "set up": the option's steps */
-		break;
-	}
 	path[n++] = STEP_DONE;
 	return n;
 }
@@ -187,7 +178,7 @@ static size_t frame_path(const struct wizard *w, enum wizard_step *path)
 /* Row 0: vendor, program, demo badge; row 1: where the customer is. */
 static void frame_top(const struct wizard *w)
 {
-	enum wizard_step path[8];
+	enum wizard_step path[STEP__COUNT + 3];
 	size_t n = frame_path(w, path), i, here = 1;
 	enum wizard_step at = w->step;
 	char buf[512];
@@ -719,9 +710,6 @@ static void paste_end(struct wizard *w, const struct screen *s)
 static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 {
 	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
-	struct ui_key lower = *k;
-	enum ui_action a;
-	bool typing;
 
 	if (k->is_function && k->code == KEY_RESIZE) {
 		ui_clear_next = true;
@@ -761,6 +749,16 @@ static enum ui_action ui_route(struct wizard *w, const struct ui_key *k)
 			ui_overlay = OVERLAY_QUIT;
 		return ACTION_REDRAW;
 	}
+	return ui_route_step_key(w, k);
+}
+
+enum ui_action ui_route_step_key(struct wizard *w, const struct ui_key *k)
+{
+	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+	struct ui_key lower = *k;
+	enum ui_action a;
+	bool typing;
+
 	if (k->is_function && k->code == KEY_F(1)) {
 		ui_overlay = OVERLAY_HELP;
 		return ACTION_REDRAW;

@@ -102,6 +102,11 @@ void ui_invalidate(void);
  * so that later keys reach the step it leads to: the loop acts on it and
  * calls again while keys may be pending. */
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
+/* A key on the current step's screen (or the export dialog), once the
+ * overlays, a paste and a terminal too small have had theirs: what it asks
+ * of the loop (Esc not taken by the screen is ACTION_BACK).  No curses
+ * call: the tests drive keys through it. */
+enum ui_action ui_route_step_key(struct wizard *w, const struct ui_key *k);
 /* Milliseconds until the screen changes by itself (spinner, "next check in
  * N s", resend countdown), or -1 when it does not: the loop's poll timeout. */
 int ui_wake_ms(const struct wizard *w, const struct ui_view *v);

@@ -70,35 +70,46 @@ static const char *const status_words[STATUS__COUNT] = {
     [STATUS_MISMATCH] = "mismatch", [STATUS_MISSING] = "missing",   [STATUS_ERROR] = "error",
 };
 
-static const char *const diag_codes[DIAG__COUNT] = {
-    [DIAG_ZONE_APPENDED] = "zone-appended",
-    [DIAG_WRONG_LABEL] = "wrong-label",
-    [DIAG_QUOTED_VALUE] = "quoted-value",
-    [DIAG_TRUNCATED_VALUE] = "truncated-value",
-    [DIAG_VALUE_MISMATCH] = "value-mismatch",
-    [DIAG_DUPLICATE_RECORDS] = "duplicate-records",
-    [DIAG_WRONG_TYPE] = "wrong-type",
-    [DIAG_CNAME_TARGET_MISMATCH] = "cname-target-mismatch",
-    [DIAG_CNAME_FLATTENED] = "cname-flattened",
-    [DIAG_NOT_PROPAGATED] = "not-propagated",
-    [DIAG_RESOLVER_STALE] = "resolver-stale",
-    [DIAG_SERVER_UNREACHABLE] = "server-unreachable",
-    [DIAG_NOT_AUTHORITATIVE] = "not-authoritative",
-    [DIAG_DMARC_MISSING] = "dmarc-missing",
-    [DIAG_DMARC_POLICY_BLOCKS] = "dmarc-policy-blocks",
-    [DIAG_SPF_MULTIPLE] = "spf-multiple",
-    [DIAG_SPF_TOO_MANY_LOOKUPS] = "spf-too-many-lookups",
-    [DIAG_VALUE_WHITESPACE] = "value-whitespace",
-};
-
-/* The order diagnoses are shown in: what the customer must fix first. */
-static const enum record_diag diag_priority[DIAG__COUNT] = {
-    DIAG_ZONE_APPENDED,	       DIAG_WRONG_LABEL,       DIAG_WRONG_TYPE,
-    DIAG_CNAME_FLATTENED,      DIAG_QUOTED_VALUE,      DIAG_VALUE_WHITESPACE,
-    DIAG_TRUNCATED_VALUE,      DIAG_DUPLICATE_RECORDS, DIAG_CNAME_TARGET_MISMATCH,
-    DIAG_VALUE_MISMATCH,       DIAG_NOT_AUTHORITATIVE, DIAG_SERVER_UNREACHABLE,
-    DIAG_NOT_PROPAGATED,       DIAG_RESOLVER_STALE,    DIAG_SPF_MULTIPLE,
-    DIAG_SPF_TOO_MANY_LOOKUPS, DIAG_DMARC_MISSING,     DIAG_DMARC_POLICY_BLOCKS,
+/* Every diagnosis code, in one row each: its word, its sentence and fix in
+ * assets/text/records.ini, its place in the order diagnoses are shown (what
+ * the customer must fix first: the name, the type, the value as typed, then
+ * what the servers say, then advice) and what it asks of the customer. */
+static const struct diag_def diags[DIAG__COUNT] = {
+    [DIAG_ZONE_APPENDED] = {"zone-appended", "diag.zone-appended", "fix.zone-appended", 1,
+			    DIAG_SEVERITY_FIX},
+    [DIAG_WRONG_LABEL] = {"wrong-label", "diag.wrong-label", "fix.wrong-label", 2,
+			  DIAG_SEVERITY_FIX},
+    [DIAG_QUOTED_VALUE] = {"quoted-value", "diag.quoted-value", "fix.quoted-value", 5,
+			   DIAG_SEVERITY_FIX},
+    [DIAG_TRUNCATED_VALUE] = {"truncated-value", "diag.truncated-value", "fix.truncated-value", 7,
+			      DIAG_SEVERITY_FIX},
+    [DIAG_VALUE_MISMATCH] = {"value-mismatch", "diag.value-mismatch", "fix.value-mismatch", 10,
+			     DIAG_SEVERITY_FIX},
+    [DIAG_DUPLICATE_RECORDS] = {"duplicate-records", "diag.duplicate-records",
+				"fix.duplicate-records", 8, DIAG_SEVERITY_FIX},
+    [DIAG_WRONG_TYPE] = {"wrong-type", "diag.wrong-type", "fix.wrong-type", 3, DIAG_SEVERITY_FIX},
+    [DIAG_CNAME_TARGET_MISMATCH] = {"cname-target-mismatch", "diag.cname-target-mismatch",
+				    "fix.cname-target-mismatch", 9, DIAG_SEVERITY_FIX},
+    [DIAG_CNAME_FLATTENED] = {"cname-flattened", "diag.cname-flattened", "fix.cname-flattened", 4,
+			      DIAG_SEVERITY_FIX},
+    [DIAG_NOT_PROPAGATED] = {"not-propagated", "diag.not-propagated", "fix.not-propagated", 13,
+			     DIAG_SEVERITY_WAIT},
+    [DIAG_RESOLVER_STALE] = {"resolver-stale", "diag.resolver-stale", "fix.resolver-stale", 14,
+			     DIAG_SEVERITY_WAIT},
+    [DIAG_SERVER_UNREACHABLE] = {"server-unreachable", "diag.server-unreachable",
+				 "fix.server-unreachable", 12, DIAG_SEVERITY_FIX},
+    [DIAG_NOT_AUTHORITATIVE] = {"not-authoritative", "diag.not-authoritative",
+				"fix.not-authoritative", 11, DIAG_SEVERITY_FIX},
+    [DIAG_DMARC_MISSING] = {"dmarc-missing", "diag.dmarc-missing", "fix.dmarc-missing", 17,
+			    DIAG_SEVERITY_FIX},
+    [DIAG_DMARC_POLICY_BLOCKS] = {"dmarc-policy-blocks", "diag.dmarc-policy-blocks",
+				  "fix.dmarc-policy-blocks", 18, DIAG_SEVERITY_FIX},
+    [DIAG_SPF_MULTIPLE] = {"spf-multiple", "diag.spf-multiple", "fix.spf-multiple", 15,
+			   DIAG_SEVERITY_FIX},
+    [DIAG_SPF_TOO_MANY_LOOKUPS] = {"spf-too-many-lookups", "diag.spf-too-many-lookups",
+				   "fix.spf-too-many-lookups", 16, DIAG_SEVERITY_FIX},
+    [DIAG_VALUE_WHITESPACE] = {"value-whitespace", "diag.value-whitespace", "fix.value-whitespace",
+			       6, DIAG_SEVERITY_FIX},
 };
 
 const char *record_status_word(enum record_status status)
@@ -108,11 +119,15 @@ const char *record_status_word(enum record_status status)
 	return status_words[status];
 }
 
+const struct diag_def *record_diag_def(enum record_diag diag)
+{
+	return (unsigned)diag < DIAG__COUNT ? &diags[diag] : NULL;
+}
+
 const char *record_diag_code(enum record_diag diag)
 {
-	if ((unsigned)diag >= DIAG__COUNT)
-		return "unknown";
-	return diag_codes[diag];
+	const struct diag_def *d = record_diag_def(diag);
+	return d && d->code ? d->code : "unknown";
 }
 
 const char *record_purpose_word(enum record_purpose purpose)
@@ -1182,12 +1197,13 @@ static bool eval_spf(struct eval *ev, const struct server_answers *s, struct dia
 static void diag_finish(const struct diag_set *set, struct record_result *out)
 {
 	size_t i;
+	int priority;
 	out->ndiagnoses = 0;
-	for (i = 0; i < DIAG__COUNT && out->ndiagnoses < RECORD_MAX_DIAGNOSES; i++) {
-		enum record_diag code = diag_priority[i];
-		if (set->has[code])
-			out->diagnoses[out->ndiagnoses++] = set->d[code];
-	}
+	for (priority = 1; priority <= DIAG__COUNT && out->ndiagnoses < RECORD_MAX_DIAGNOSES;
+	     priority++)
+		for (i = 0; i < DIAG__COUNT && out->ndiagnoses < RECORD_MAX_DIAGNOSES; i++)
+			if (diags[i].priority == priority && set->has[i])
+				out->diagnoses[out->ndiagnoses++] = set->d[i];
 }
 
 bool record_value_matches(const struct expected_record *rec, const char *value)
@@ -1471,13 +1487,13 @@ void record_diag_text(const struct record_diagnosis *d, const char *host_id, cha
 		      size_t scap, char *fix, size_t fcap)
 {
 	const char *args[2] = {d->arg, d->arg2};
+	const struct diag_def *def = record_diag_def(d->code);
 	const char *code = record_diag_code(d->code);
 	char id[128];
 
-	if (sentence && scap) {
-		snprintf(id, sizeof id, "diag.%s", code);
-		text_format(sentence, scap, text_get(id), args, 2);
-	}
+	if (sentence && scap)
+		text_format(sentence, scap, text_get(def ? def->sentence : "diag.unknown"), args,
+			    2);
 	if (!fix || !fcap)
 		return;
 	if (host_id && *host_id) {
@@ -1487,8 +1503,7 @@ void record_diag_text(const struct record_diagnosis *d, const char *host_id, cha
 			return;
 		}
 	}
-	snprintf(id, sizeof id, "fix.%s", code);
-	text_format(fix, fcap, text_get(id), args, 2);
+	text_format(fix, fcap, text_get(def ? def->fix : "fix.unknown"), args, 2);
 }
 
 const char *record_status_text(enum record_status status)
@@ -1500,28 +1515,40 @@ const char *record_status_text(enum record_status status)
 
 bool record_catalog_complete(char *msg, size_t cap)
 {
-	size_t code, i, seen;
-	char id[64];
+	size_t code, i;
 	for (code = 0; code < DIAG__COUNT; code++) {
-		if (!diag_codes[code]) {
+		const struct diag_def *d = &diags[code];
+		if (!d->code || !*d->code) {
 			snprintf(msg, cap, "diagnosis %zu has no code word", code);
 			return false;
 		}
-		for (i = 0, seen = 0; i < DIAG__COUNT; i++)
-			seen += diag_priority[i] == (enum record_diag)code;
-		if (seen != 1) {
-			snprintf(msg, cap, "%s stands %zu times in diag_priority", diag_codes[code],
-				 seen);
+		for (i = 0; i < code; i++)
+			if (diags[i].code && strcmp(diags[i].code, d->code) == 0) {
+				snprintf(msg, cap, "%s is the word of two diagnoses", d->code);
+				return false;
+			}
+		if (d->priority < 1 || d->priority > DIAG__COUNT) {
+			snprintf(msg, cap, "%s has no priority in 1..%d", d->code, DIAG__COUNT);
 			return false;
 		}
-		snprintf(id, sizeof id, "diag.%s", diag_codes[code]);
-		if (!text_has(id)) {
-			snprintf(msg, cap, "records.ini has no %s", id);
+		for (i = 0; i < code; i++)
+			if (diags[i].priority == d->priority) {
+				snprintf(msg, cap, "%s and %s share priority %d", diags[i].code,
+					 d->code, d->priority);
+				return false;
+			}
+		if ((unsigned)d->severity >= DIAG_SEVERITY__COUNT) {
+			snprintf(msg, cap, "%s has no severity", d->code);
 			return false;
 		}
-		snprintf(id, sizeof id, "fix.%s", diag_codes[code]);
-		if (!text_has(id)) {
-			snprintf(msg, cap, "records.ini has no %s", id);
+		if (!d->sentence || !text_has(d->sentence)) {
+			snprintf(msg, cap, "records.ini has no sentence for %s (%s)", d->code,
+				 d->sentence ? d->sentence : "no text id");
+			return false;
+		}
+		if (!d->fix || !text_has(d->fix)) {
+			snprintf(msg, cap, "records.ini has no fix for %s (%s)", d->code,
+				 d->fix ? d->fix : "no text id");
 			return false;
 		}
 	}

@@ -223,6 +223,27 @@ void record_server_answers_clear(struct server_answers *s);
 const char *record_status_word(enum record_status status);
 /* "zone-appended", ...: the stable code of reference/dns-diagnosis.md. */
 const char *record_diag_code(enum record_diag diag);
+
+/* What a diagnosis asks of the customer. */
+enum diag_severity {
+	DIAG_SEVERITY_FIX,  /* something to change at the DNS host (shown as an error) */
+	DIAG_SEVERITY_WAIT, /* nothing to do but wait (shown as a warning) */
+	DIAG_SEVERITY__COUNT
+};
+
+/* One diagnosis code: one row per enum record_diag (record_diag_def), the
+ * one place that says what a diagnosis is. */
+struct diag_def {
+	const char *code;     /* "zone-appended": state, exports, behalf check's JSON */
+	const char *sentence; /* text id of what is wrong ("diag.<code>", records.ini) */
+	const char *fix;      /* text id of what to do ("fix.<code>"); a DNS host's own
+				 wording is "fix_host.<code>.<host id>" */
+	int priority;	      /* 1..DIAG__COUNT, each once: 1 is shown (and fixed) first */
+	enum diag_severity severity;
+};
+
+/* The row of a diagnosis code, NULL out of range. */
+const struct diag_def *record_diag_def(enum record_diag diag);
 /* "dkim", "return-path", "dmarc", "spf". */
 const char *record_purpose_word(enum record_purpose purpose);
 /* "TXT", "CNAME", ... */
@@ -239,9 +260,9 @@ void record_relative_label(const char *name, const char *zone, char *out, size_t
  * NUL-terminates (sentence or fix may be NULL to skip it). */
 void record_diag_text(const struct record_diagnosis *d, const char *host_id, char *sentence,
 		      size_t scap, char *fix, size_t fcap);
-/* The diagnosis catalog is whole: every code has its word, exactly one
- * place in the order of importance, a sentence ("diag.<code>") and a fix
- * ("fix.<code>") in records.ini.  False with msg saying what is missing. */
+/* The diagnosis catalog is whole: every row has its code word (unique),
+ * a priority of its own in 1..DIAG__COUNT, a severity, and its sentence
+ * and fix in records.ini.  False with msg saying what is missing. */
 bool record_catalog_complete(char *msg, size_t cap);
 /* The display word of a status ("Verified"), from [status] of records.ini. */
 const char *record_status_text(enum record_status status);

@@ -12,26 +12,12 @@
 #include "core/sanitize.h"
 #include "core/text.h"
 
-#define CHECK_FAST_MS	    2000   /* DNS poll while the customer works */
-#define CHECK_FAST_PHASE_MS 300000 /* ... for the first five minutes */
-#define CHECK_SLOW_MAX_MS   60000  /* then backing off to a minute */
-#define POLL_FAST_MS	    3000   /* confirmation poll, first minutes */
-#define POLL_SLOW_MS	    20000
-#define RESEND_COOLDOWN_MS  60000
-#define RETRY_MAX_MS	    60000
-#define VERIFY_FAST_MS	    5000  /* ESP verify while it lags behind DNS: */
-#define VERIFY_FAST_TRIES   12	  /* ... every 5 s for about a minute, */
-#define VERIFY_SLOW_MS	    10000 /* ... every 10 s up to about five minutes, */
-#define VERIFY_SLOW_TRIES   24	  /* ... then doubling to a minute */
-
-struct step_def {
-	const char *word;
-	/* Enter on this step: true when the step changed. */
-	bool (*next)(struct wizard *w, int64_t now_ms);
-	/* Work this step waits for, REQ_NONE when none (see wizard_next_request). */
-	enum wizard_request (*want)(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
-				    int64_t *wake_ms);
-};
+#define RESEND_COOLDOWN_MS 60000
+#define RETRY_MAX_MS	   60000
+#define VERIFY_FAST_MS	   5000	 /* ESP verify while it lags behind DNS: */
+#define VERIFY_FAST_TRIES  12	 /* ... every 5 s for about a minute, */
+#define VERIFY_SLOW_MS	   10000 /* ... every 10 s up to about five minutes, */
+#define VERIFY_SLOW_TRIES  24	 /* ... then doubling to a minute */
 
 static const struct step_def *step_table(enum wizard_step step);
 static bool wizard_domain_current(const struct wizard *w);
@@ -39,25 +25,45 @@ static void wizard_request_ok(struct wizard *w);
 static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const char *message,
 				      int64_t now_ms);
 
-static const char *const request_words[REQ__COUNT] = {
-    [REQ_NONE] = "none",
-    [REQ_DOMAIN_ENSURE] = "domain-ensure",
-    [REQ_DNS_CHECK] = "dns-check",
-    [REQ_DOMAIN_VERIFY] = "domain-verify",
-    [REQ_SIGNATURE_ENSURE] = "signature-ensure",
-    [REQ_SIGNATURE_POLL] = "signature-poll",
-    [REQ_SIGNATURE_RESEND] = "signature-resend",
-    [REQ_DOMAIN_REMOVE] = "domain-remove",
-    [REQ_SIGNATURE_REMOVE] = "signature-remove",
-    [REQ_DMARC_CHECK] = "dmarc-check",
-    [REQ_SERVER_ENSURE] = "server-ensure",
-    [REQ_EMAIL_SEND] = "email-send",
-    [REQ_SIGNATURE_UPDATE] = "signature-update",
+/* Every request, what it is and how the core treats it (struct request_def). */
+static const struct request_def requests[REQ__COUNT] = {
+    /* word, by, about, creates, removes, retried */
+    [REQ_NONE] = {"none", REQ_BY_NONE, RES_NONE, false, false, false},
+    [REQ_DOMAIN_ENSURE] = {"domain-ensure", REQ_BY_ESP, RES_DOMAIN, true, false, true},
+    [REQ_DNS_CHECK] = {"dns-check", REQ_BY_DNS, RES_DOMAIN, false, false, true},
+    [REQ_DOMAIN_VERIFY] = {"domain-verify", REQ_BY_ESP, RES_DOMAIN, false, false, true},
+    [REQ_SIGNATURE_ENSURE] = {"signature-ensure", REQ_BY_ESP, RES_SIGNATURE, true, false, true},
+    [REQ_SIGNATURE_POLL] = {"signature-poll", REQ_BY_ESP, RES_SIGNATURE, false, false, true},
+    [REQ_SIGNATURE_RESEND] = {"signature-resend", REQ_BY_ESP, RES_SIGNATURE, false, false, true},
+    [REQ_DOMAIN_REMOVE] = {"domain-remove", REQ_BY_ESP, RES_DOMAIN, false, true, true},
+    [REQ_SIGNATURE_REMOVE] = {"signature-remove", REQ_BY_ESP, RES_SIGNATURE, false, true, true},
+    /* an unknown policy is said, not asked again: the customer goes on */
+    [REQ_DMARC_CHECK] = {"dmarc-check", REQ_BY_DNS, RES_NONE, false, false, false},
+    [REQ_SERVER_ENSURE] = {"server-ensure", REQ_BY_ESP, RES_NONE, true, false, true},
+    /* nobody sends an email again but the customer */
+    [REQ_EMAIL_SEND] = {"email-send", REQ_BY_ESP, RES_NONE, false, false, false},
+    [REQ_SIGNATURE_UPDATE] = {"signature-update", REQ_BY_ESP, RES_SIGNATURE, false, false, true},
 };
+
+const struct request_def *wizard_request_def(enum wizard_request req)
+{
+	return (unsigned)req < REQ__COUNT ? &requests[req] : NULL;
+}
 
 const char *wizard_request_word(enum wizard_request req)
 {
-	return (unsigned)req < REQ__COUNT ? request_words[req] : "none";
+	const struct request_def *d = wizard_request_def(req);
+	return d && d->word ? d->word : "none";
+}
+
+/* The request that removes a resource of kind. */
+static enum wizard_request request_removing(enum wizard_res_kind kind)
+{
+	int r;
+	for (r = 0; r < REQ__COUNT; r++)
+		if (requests[r].removes && requests[r].about == kind)
+			return (enum wizard_request)r;
+	return REQ_NONE;
 }
 
 const char *wizard_step_word(enum wizard_step step)
@@ -113,21 +119,33 @@ static void wizard_goto(struct wizard *w, enum wizard_step step)
 	w->dirty = true;
 }
 
-/* The option a step belongs to (OPTION_NONE for the shared steps). */
-static enum wizard_option step_option(enum wizard_step step)
+enum wizard_option wizard_step_option(enum wizard_step step)
 {
-	switch (step) {
-	case STEP_DOMAIN:
-	case STEP_RECORDS:
-		return OPTION_DOMAIN;
-	case STEP_ADDRESS:
-	case STEP_CONFIRM:
-		return OPTION_ADDRESS;
-	case STEP_FROM_NAME:
-		return OPTION_NAME;
-	default:
-		return OPTION_NONE;
-	}
+	const struct step_def *d = step_table(step);
+	return d ? d->option : OPTION_NONE;
+}
+
+/* The resource of kind the step works with, when it exists at the ESP and
+ * is the one typed (not a kept other one). */
+static bool wizard_res_current(const struct wizard *w, enum wizard_res_kind kind)
+{
+	if (kind == RES_DOMAIN)
+		return wizard_domain_current(w);
+	if (kind == RES_SIGNATURE)
+		return wizard_signature_current(w);
+	return false;
+}
+
+/* A removal of the step's resource is under way (asked on a keep-or-remove
+ * step the customer has since left with Back). */
+static bool wizard_res_removing(const struct wizard *w, enum wizard_res_kind kind)
+{
+	const struct wizard_resource *r = NULL;
+	const char *id = kind == RES_DOMAIN ? w->esp_domain.id : w->signature.id;
+	if ((unsigned)w->busy < REQ__COUNT && requests[w->busy].removes && w->removing >= 0 &&
+	    (size_t)w->removing < w->nresources)
+		r = &w->resources[w->removing];
+	return r && r->kind == kind && strcmp(r->id, id) == 0;
 }
 
 /* Back skips what no longer applies: the steps of an option the customer
@@ -136,15 +154,15 @@ static enum wizard_option step_option(enum wizard_step step)
  * the step we are on. */
 static bool wizard_back_skips(const struct wizard *w, enum wizard_step step)
 {
-	enum wizard_option o = step_option(step);
-	if (step == w->step || step == STEP_SWITCH || (o != OPTION_NONE && o != w->option))
+	const struct step_def *d = step_table(step);
+	if (!d || step == w->step || step == STEP_SWITCH ||
+	    (d->option != OPTION_NONE && d->option != w->option))
 		return true;
 	/* Back never creates anything: the waiting steps only when what they
-	 * wait on still exists at the ESP. */
-	if (step == STEP_RECORDS)
-		return !wizard_domain_current(w);
-	if (step == STEP_CONFIRM)
-		return !wizard_signature_current(w);
+	 * wait on still exists at the ESP, and is not being removed (it would
+	 * be made again once gone). */
+	if (d->waits_on != RES_NONE)
+		return !wizard_res_current(w, d->waits_on) || wizard_res_removing(w, d->waits_on);
 	return false;
 }
 
@@ -165,16 +183,12 @@ bool wizard_back(struct wizard *w)
 
 static enum wizard_step option_first_step(enum wizard_option option)
 {
-	switch (option) {
-	case OPTION_DOMAIN:
-		return STEP_DOMAIN;
-	case OPTION_ADDRESS:
-		return STEP_ADDRESS;
-	case OPTION_NAME:
-		return STEP_FROM_NAME;
-	default:
-		return STEP_CHOOSE;
-	}
+	int s;
+	for (s = 0; s < STEP__COUNT; s++)
+		if (step_table((enum wizard_step)s)->first &&
+		    step_table((enum wizard_step)s)->option == option)
+			return (enum wizard_step)s;
+	return STEP_CHOOSE;
 }
 
 /* ---- resources at the ESP ---------------------------------------------- */
@@ -615,7 +629,7 @@ static bool wizard_switch_finish(struct wizard *w)
 		w->resources[items[i]].fate = RES_KEPT;
 	w->switch_confirmed = false;
 	w->option = w->switch_target;
-	if (w->switch_then == STEP_RECORDS || w->switch_then == STEP_CONFIRM)
+	if (step_table(w->switch_then)->waits_on != RES_NONE)
 		wizard_settle(w);
 	/* The decision is made: the next step takes its place, so Back does
 	 * not return to a keep-or-remove screen with nothing left to decide. */
@@ -681,17 +695,25 @@ int wizard_next_check_in(const struct wizard *w, int64_t now_ms)
 }
 
 /* Fast every few seconds while the customer works, then backing off. */
-static int64_t wizard_check_interval(const struct wizard *w, int64_t now_ms)
+static int64_t step_interval(enum wizard_step step, int64_t since)
 {
-	int64_t since = now_ms - w->records_since_ms, interval = CHECK_FAST_MS;
-	if (since < CHECK_FAST_PHASE_MS)
-		return CHECK_FAST_MS;
-	since -= CHECK_FAST_PHASE_MS;
-	while (since > 0 && interval < CHECK_SLOW_MAX_MS) {
+	const struct step_timers *t = &step_table(step)->timers;
+	int64_t interval = t->fast_ms;
+	if (since < t->fast_for_ms)
+		return t->fast_ms;
+	if (!t->backoff)
+		return t->slow_ms;
+	since -= t->fast_for_ms;
+	while (since > 0 && interval < t->slow_ms) {
 		interval *= 2;
 		since -= 60000;
 	}
-	return interval < CHECK_SLOW_MAX_MS ? interval : CHECK_SLOW_MAX_MS;
+	return interval < t->slow_ms ? interval : t->slow_ms;
+}
+
+static int64_t wizard_check_interval(const struct wizard *w, int64_t now_ms)
+{
+	return step_interval(STEP_RECORDS, now_ms - w->records_since_ms);
 }
 
 static void wizard_set_record(struct expected_record *r, enum record_purpose purpose,
@@ -895,7 +917,7 @@ static const struct wizard_resource *switch_next_removal(const struct wizard *w)
 
 const struct wizard_resource *wizard_removal(const struct wizard *w)
 {
-	if ((w->busy == REQ_DOMAIN_REMOVE || w->busy == REQ_SIGNATURE_REMOVE) && w->removing >= 0 &&
+	if ((unsigned)w->busy < REQ__COUNT && requests[w->busy].removes && w->removing >= 0 &&
 	    (size_t)w->removing < w->nresources)
 		return &w->resources[w->removing];
 	return switch_next_removal(w);
@@ -910,7 +932,7 @@ static enum wizard_request want_switch(const struct wizard *w, int64_t now_ms, i
 	(void)wake_ms;
 	if (!r)
 		return REQ_NONE;
-	return r->kind == RES_DOMAIN ? REQ_DOMAIN_REMOVE : REQ_SIGNATURE_REMOVE;
+	return request_removing(r->kind);
 }
 
 enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
@@ -936,7 +958,7 @@ enum wizard_request wizard_next_request(const struct wizard *w, int64_t now_ms, 
 void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t now_ms)
 {
 	const struct wizard_resource *r;
-	if (req == REQ_DOMAIN_REMOVE || req == REQ_SIGNATURE_REMOVE) {
+	if ((unsigned)req < REQ__COUNT && requests[req].removes) {
 		r = switch_next_removal(w);
 		w->removing = r ? (int)(r - w->resources) : -1;
 	}
@@ -1052,8 +1074,7 @@ void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s,
 		text_fmt(w->notice, sizeof w->notice, "wizard.resent", w->signature.email, NULL,
 			 NULL);
 	}
-	w->poll_after_ms =
-	    now_ms + (wall_ms - w->signature.created_ms < 300000 ? POLL_FAST_MS : POLL_SLOW_MS);
+	w->poll_after_ms = now_ms + step_interval(STEP_CONFIRM, wall_ms - w->signature.created_ms);
 	w->dirty = true;
 	if (w->signature.confirmed && w->step == STEP_CONFIRM)
 		wizard_goto(w, STEP_DONE);
@@ -1097,15 +1118,17 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 {
 	int64_t wait = 1000;
 	int i;
+	const struct request_def *def = wizard_request_def(req);
 	w->busy = REQ_NONE;
-	if (req == REQ_DOMAIN_REMOVE || req == REQ_SIGNATURE_REMOVE)
+	if (def && def->removes)
 		w->removing = -1;
 	if (req == REQ_EMAIL_SEND) {
 		wizard_export_send_failed(w, err, message, now_ms);
 		return;
 	}
-	if (req == REQ_DMARC_CHECK) {
-		/* Unknown is not a reason to stop: say so and go on. */
+	if (!def || !def->retried) {
+		/* Only the DMARC check is neither retried nor the customer's to
+		 * send again: unknown is not a reason to stop, say so and go on. */
 		str_copy(w->dmarc_domain, sizeof w->dmarc_domain, wizard_address_domain(w));
 		w->dmarc_verdict = DMARC_VERDICT_NONE;
 		w->dmarc_policy[0] = '\0';
@@ -1162,14 +1185,10 @@ void wizard_on_error(struct wizard *w, enum wizard_request req, enum bh_err err,
 		if (err != BH_ERR_REMOTE && err != BH_ERR_INVALID && err != BH_ERR_AUTH)
 			w->name_asked[0] = '\0';
 	}
-	if (err == BH_ERR_REMOTE && req == REQ_SIGNATURE_ENSURE && w->step == STEP_CONFIRM) {
-		/* The ESP refused the address (free-mail, invalid): fix it at the field. */
-		wizard_back(w);
-		w->notice_kind = NOTICE_ERROR;
-		if (message && *message)
-			sanitize_text(message, w->notice, sizeof w->notice);
-		w->retry_after_ms = 0;
-	} else if (err == BH_ERR_REMOTE && req == REQ_DOMAIN_ENSURE && w->step == STEP_RECORDS) {
+	if (err == BH_ERR_REMOTE && def->creates && def->about != RES_NONE &&
+	    step_table(w->step)->waits_on == def->about) {
+		/* The ESP refused the domain or the address (free-mail, invalid):
+		 * fix it at the field. */
 		wizard_back(w);
 		w->notice_kind = NOTICE_ERROR;
 		if (message && *message)
@@ -1199,15 +1218,8 @@ void wizard_from_preview(const struct wizard *w, char *display, size_t dcap, cha
 
 bool wizard_export_available(const struct wizard *w)
 {
-	switch (w->step) {
-	case STEP_RECORDS:
-	case STEP_CONFIRM:
-	case STEP_FROM_NAME:
-	case STEP_DONE:
-		return w->option != OPTION_NONE;
-	default:
-		return false;
-	}
+	const struct step_def *d = step_table(w->step);
+	return d && d->shares && w->option != OPTION_NONE;
 }
 
 bool wizard_export_open(struct wizard *w)
@@ -1512,20 +1524,144 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 
 /* ---- the table --------------------------------------------------------- */
 
+/* DNS checks on the records step: every 2 s for the first five minutes
+ * after the customer last did something, then backing off to a minute. */
+#define RECORDS_TIMERS                                                                             \
+	{                                                                                          \
+		2000, 300000, 60000, true                                                          \
+	}
+/* Confirmation polls: every 3 s for five minutes after the email went
+ * out, then every 20 s. */
+#define CONFIRM_TIMERS                                                                             \
+	{                                                                                          \
+		3000, 300000, 20000, false                                                         \
+	}
+#define NO_TIMERS                                                                                  \
+	{                                                                                          \
+		0, 0, 0, false                                                                     \
+	}
+
 static const struct step_def steps[STEP__COUNT] = {
-    [STEP_WELCOME] = {"welcome", next_welcome, NULL},
-    [STEP_CHOOSE] = {"choose", next_choose, NULL},
-    [STEP_ADVISOR] = {"advisor", next_advisor, NULL},
-    [STEP_DOMAIN] = {"domain", next_domain, NULL},
-    [STEP_RECORDS] = {"records", next_records, want_records},
-    [STEP_ADDRESS] = {"address", next_address, NULL},
-    [STEP_CONFIRM] = {"confirm", next_confirm, want_confirm},
-    [STEP_FROM_NAME] = {"from-name", next_from_name, NULL},
-    [STEP_SWITCH] = {"switch", next_switch, want_switch},
-    [STEP_DONE] = {"done", next_done, NULL},
+    /* word, option, first, waits_on, shares, timers, next, want */
+    [STEP_WELCOME] = {"welcome", OPTION_NONE, false, RES_NONE, false, NO_TIMERS, next_welcome,
+		      NULL},
+    [STEP_CHOOSE] = {"choose", OPTION_NONE, false, RES_NONE, false, NO_TIMERS, next_choose, NULL},
+    [STEP_ADVISOR] = {"advisor", OPTION_NONE, false, RES_NONE, false, NO_TIMERS, next_advisor,
+		      NULL},
+    [STEP_DOMAIN] = {"domain", OPTION_DOMAIN, true, RES_NONE, false, NO_TIMERS, next_domain, NULL},
+    [STEP_RECORDS] = {"records", OPTION_DOMAIN, false, RES_DOMAIN, true, RECORDS_TIMERS,
+		      next_records, want_records},
+    [STEP_ADDRESS] = {"address", OPTION_ADDRESS, true, RES_NONE, false, NO_TIMERS, next_address,
+		      NULL},
+    [STEP_CONFIRM] = {"confirm", OPTION_ADDRESS, false, RES_SIGNATURE, true, CONFIRM_TIMERS,
+		      next_confirm, want_confirm},
+    [STEP_FROM_NAME] = {"from-name", OPTION_NAME, true, RES_NONE, true, NO_TIMERS, next_from_name,
+			NULL},
+    [STEP_SWITCH] = {"switch", OPTION_NONE, false, RES_NONE, false, NO_TIMERS, next_switch,
+		     want_switch},
+    [STEP_DONE] = {"done", OPTION_NONE, false, RES_NONE, true, NO_TIMERS, next_done, NULL},
 };
 
 static const struct step_def *step_table(enum wizard_step step)
 {
 	return (unsigned)step < STEP__COUNT ? &steps[step] : NULL;
+}
+
+const struct step_def *wizard_step_def(enum wizard_step step)
+{
+	return step_table(step);
+}
+
+/* msg = "<what> <word>: <why>"; returns false. */
+static bool table_says(char *msg, size_t cap, const char *what, const char *word, const char *why)
+{
+	snprintf(msg, cap, "%s %s: %s", what, word ? word : "(no word)", why);
+	return false;
+}
+
+static bool steps_complete(char *msg, size_t cap)
+{
+	int s, t, firsts[OPTION__COUNT] = {0};
+	for (s = 0; s < STEP__COUNT; s++) {
+		const struct step_def *d = &steps[s];
+		const struct step_timers *tm = &d->timers;
+		char id[64];
+		if (!d->word || !*d->word) {
+			snprintf(id, sizeof id, "%d", s);
+			return table_says(msg, cap, "step", id, "no word");
+		}
+		for (t = 0; t < s; t++)
+			if (steps[t].word && strcmp(steps[t].word, d->word) == 0)
+				return table_says(msg, cap, "step", d->word, "word used twice");
+		if (!d->next)
+			return table_says(msg, cap, "step", d->word, "nothing for Enter (next)");
+		if ((unsigned)d->option >= OPTION__COUNT)
+			return table_says(msg, cap, "step", d->word, "no such option");
+		if (d->first && d->option == OPTION_NONE)
+			return table_says(msg, cap, "step", d->word, "first step of no option");
+		if (d->first)
+			firsts[d->option]++;
+		if (d->waits_on != RES_NONE && (!d->want || d->option == OPTION_NONE))
+			return table_says(msg, cap, "step", d->word,
+					  "waits on a resource without work (want) or option");
+		if (d->waits_on != RES_NONE && (tm->fast_ms <= 0 || tm->fast_for_ms <= 0))
+			return table_says(msg, cap, "step", d->word, "waits without timers");
+		if (tm->fast_ms < 0 || tm->fast_for_ms < 0 || tm->slow_ms < tm->fast_ms ||
+		    (tm->fast_ms == 0) != (tm->slow_ms == 0))
+			return table_says(msg, cap, "step", d->word,
+					  "timers incomplete (fast, then slower)");
+	}
+	for (t = OPTION_NONE + 1; t < OPTION__COUNT; t++)
+		if (firsts[t] != 1) {
+			char id[64];
+			snprintf(id, sizeof id, "%d", t);
+			return table_says(msg, cap, "option", id, "not exactly one first step");
+		}
+	return true;
+}
+
+static bool requests_complete(char *msg, size_t cap)
+{
+	int r, t;
+	for (r = 0; r < REQ__COUNT; r++) {
+		const struct request_def *d = &requests[r];
+		char id[64];
+		if (!d->word || !*d->word) {
+			snprintf(id, sizeof id, "%d", r);
+			return table_says(msg, cap, "request", id, "no word");
+		}
+		for (t = 0; t < r; t++)
+			if (requests[t].word && strcmp(requests[t].word, d->word) == 0)
+				return table_says(msg, cap, "request", d->word, "word used twice");
+		if (r == REQ_NONE)
+			continue;
+		if (d->by == REQ_BY_NONE)
+			return table_says(msg, cap, "request", d->word, "nobody does it (by)");
+		if ((unsigned)d->about > RES_NONE)
+			return table_says(msg, cap, "request", d->word, "about no such resource");
+		if ((d->creates || d->removes) && d->by != REQ_BY_ESP)
+			return table_says(msg, cap, "request", d->word,
+					  "creates or removes outside the ESP");
+		if (d->creates && d->removes)
+			return table_says(msg, cap, "request", d->word, "creates and removes");
+		if (d->removes &&
+		    (d->about == RES_NONE || request_removing(d->about) != (enum wizard_request)r))
+			return table_says(msg, cap, "request", d->word,
+					  "not the one removal of its resource");
+		snprintf(id, sizeof id, "what.%s", d->word);
+		if (!text_has(id))
+			return table_says(msg, cap, "request", d->word, "no text what.<word>");
+	}
+	for (t = 0; t < RES_NONE; t++)
+		if (request_removing((enum wizard_res_kind)t) == REQ_NONE) {
+			char id[64];
+			snprintf(id, sizeof id, "%d", t);
+			return table_says(msg, cap, "resource kind", id, "no request removes it");
+		}
+	return true;
+}
+
+bool wizard_tables_complete(char *msg, size_t cap)
+{
+	return steps_complete(msg, cap) && requests_complete(msg, cap);
 }

@@ -178,7 +178,9 @@ struct wizard_signature_res {
 	int64_t resent_ms;  /* last resend, 0 if never */
 };
 
-enum wizard_res_kind { RES_DOMAIN, RES_SIGNATURE };
+/* RES_NONE only in the tables (a step or a request about no resource);
+ * never in resources[]. */
+enum wizard_res_kind { RES_DOMAIN, RES_SIGNATURE, RES_NONE };
 
 /* What became of a resource: in use by the option followed, kept aside by
  * the customer's choice, or removed at the ESP. */
@@ -402,6 +404,62 @@ void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent
 /* A send that may have gone out (no answer in time) counts toward the
  * hourly limit. */
 void wizard_export_count_send(struct wizard *w, int64_t wall_ms);
+
+/* ---- the tables ---- */
+
+/* How often a waiting step asks again: every fast_ms for fast_for_ms after
+ * the customer last acted, then every slow_ms (backoff: doubling each minute
+ * from fast_ms up to slow_ms).  All zero for a step that does not poll. */
+struct step_timers {
+	int64_t fast_ms;
+	int64_t fast_for_ms;
+	int64_t slow_ms;
+	bool backoff;
+};
+
+/* One step: one row per enum wizard_step (wizard_step_def), the one place
+ * that says what a step is.  Its screen is ui_screens[step] (ui/screens.c),
+ * whose name is the step's word. */
+struct step_def {
+	const char *word;	       /* "records": state file, tests, the screen's name */
+	enum wizard_option option;     /* the option it belongs to, OPTION_NONE: shared */
+	bool first;		       /* where choosing its option leads */
+	enum wizard_res_kind waits_on; /* the resource at the ESP it waits on (RES_NONE) */
+	bool shares;		       /* the export dialog has something to share here */
+	struct step_timers timers;     /* how its work is asked again */
+	/* Enter on this step: true when the step changed. */
+	bool (*next)(struct wizard *w, int64_t now_ms);
+	/* Work this step waits for, REQ_NONE when none (see wizard_next_request). */
+	enum wizard_request (*want)(const struct wizard *w, int64_t now_ms, int64_t wall_ms,
+				    int64_t *wake_ms);
+};
+
+/* Who does a request's work. */
+enum request_by { REQ_BY_NONE, REQ_BY_ESP, REQ_BY_DNS };
+
+/* One request: one row per enum wizard_request (wizard_request_def), the
+ * one place that says what a request is; the core switches on these
+ * properties, not on the request. */
+struct request_def {
+	const char *word;	    /* "domain-ensure": audit, tests, text "what.<word>" */
+	enum request_by by;	    /* who does the work */
+	enum wizard_res_kind about; /* the resource it acts on (RES_NONE) */
+	bool creates;		    /* may create something at the ESP: Back never leads to it */
+	bool removes;		    /* removes a listed resource (w->removing says which) */
+	bool retried;		    /* a failure is asked again by itself, with backoff (else the
+				       customer or the step decides: see wizard_on_error) */
+};
+
+/* The row of a step or a request, NULL out of range. */
+const struct step_def *wizard_step_def(enum wizard_step step);
+const struct request_def *wizard_request_def(enum wizard_request req);
+/* The option a step belongs to (OPTION_NONE for the shared steps). */
+enum wizard_option wizard_step_option(enum wizard_step step);
+/* The step and request tables are whole: every row has its word (unique,
+ * with its text "what.<word>" for requests), an option's steps exactly one
+ * first step, a step that waits on a resource its work and timers...  False
+ * with msg saying which row is incomplete. */
+bool wizard_tables_complete(char *msg, size_t cap);
 
 /* Stable word of a step ("welcome", "choose", ...), used in state and tests. */
 const char *wizard_step_word(enum wizard_step step);

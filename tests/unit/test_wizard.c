@@ -524,15 +524,15 @@ static void test_switch_keep_signature(void **state)
 }
 
 /* Back, step by step, to where Back stops: no step reached asks the ESP to
- * create anything (a domain, a sender signature, a server). */
+ * create anything (a domain, a sender signature, a server).  Only the first
+ * request of each step is looked at: tests/unit/test_back.c answers them
+ * all, from every step, with Back and Esc. */
 static void back_all_no_create(struct wizard *w)
 {
 	int guard = 0;
 	do {
 		enum wizard_request r = wizard_next_request(w, 0, 0, NULL);
-		assert_int_not_equal(r, REQ_DOMAIN_ENSURE);
-		assert_int_not_equal(r, REQ_SIGNATURE_ENSURE);
-		assert_int_not_equal(r, REQ_SERVER_ENSURE);
+		assert_false(wizard_request_def(r)->creates); /* the request table says which */
 		assert_true(++guard < 64);
 	} while (wizard_back(w));
 }
