@@ -1,6 +1,7 @@
 #include "app/esp_make.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -61,6 +62,34 @@ struct esp *esp_make(const struct config *cfg, char *msg, size_t cap)
 		return NULL;
 	}
 	return esp;
+}
+
+/* The words of BEHALF_DEMO_WITHOUT. */
+static const struct {
+	const char *word;
+	unsigned cap;
+} esp_cap_words[] = {
+    {"signatures", ESP_CAP_SIGNATURES},
+    {"servers", ESP_CAP_SERVERS},
+    {"send", ESP_CAP_SEND},
+    {"dkim-rotation", ESP_CAP_DKIM_ROTATION},
+};
+
+unsigned esp_make_caps(const struct config *cfg, const struct esp *esp)
+{
+	const char *without = getenv("BEHALF_DEMO_WITHOUT");
+	char list[256], *items[8];
+	unsigned caps = esp->ops->caps;
+	size_t i, j, n;
+	if (!cfg->wizard.demo || !without)
+		return caps;
+	str_copy(list, sizeof list, without);
+	n = config_split_list(list, items, sizeof items / sizeof items[0]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sizeof esp_cap_words / sizeof esp_cap_words[0]; j++)
+			if (strcasecmp(items[i], esp_cap_words[j].word) == 0)
+				caps &= ~esp_cap_words[j].cap;
+	return caps;
 }
 
 struct dns_source *esp_make_dns(const struct config *cfg, char *msg, size_t cap)

@@ -29,6 +29,12 @@ const char *esp_make_providers(void);
  * ignored: the demo has no servers).  Free with esp->ops->destroy. */
 struct esp *esp_make(const struct config *cfg, char *msg, size_t cap);
 
+/* What the session may offer with esp: its capabilities; with --demo, less
+ * those BEHALF_DEMO_WITHOUT lists (comma-separated words: signatures,
+ * servers, send, dkim-rotation), so that a presenter can show, and the
+ * tests check, the wizard with an ESP that lacks them. */
+unsigned esp_make_caps(const struct config *cfg, const struct esp *esp);
+
 /* The live DNS engine of [dns]; NULL with msg.  Free with ops->destroy. */
 struct dns_source *esp_make_dns(const struct config *cfg, char *msg, size_t cap);
 

@@ -44,7 +44,7 @@ enum bh_err export_io_send(struct export_io *x)
 	struct esp_email mail;
 	enum bh_err err;
 
-	if (!esp_can(x->esp, ESP_CAP_SEND) || !x->esp->ops->email_send)
+	if (!wizard_esp_can(w, ESP_CAP_SEND) || !x->esp->ops->email_send)
 		return BH_ERR_INVALID;
 	memset(&x->sending, 0, sizeof x->sending);
 	snprintf(address, sizeof address, "%s@%s", w->cfg.shared_local, w->cfg.vendor_domain);

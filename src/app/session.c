@@ -255,11 +255,11 @@ static bool session_can_start(const struct session *s, enum wizard_request req)
 	case REQ_SIGNATURE_RESEND:
 	case REQ_SIGNATURE_UPDATE:
 	case REQ_SIGNATURE_REMOVE:
-		return esp_can(s->esp, ESP_CAP_SIGNATURES) && e->signature_ensure &&
+		return wizard_esp_can(&s->w, ESP_CAP_SIGNATURES) && e->signature_ensure &&
 		       e->signature_get && e->signature_resend && e->signature_update &&
 		       e->signature_delete;
 	case REQ_SERVER_ENSURE:
-		return esp_can(s->esp, ESP_CAP_SERVERS) && e->server_ensure;
+		return wizard_esp_can(&s->w, ESP_CAP_SERVERS) && e->server_ensure;
 	default:
 		return true;
 	}
@@ -544,8 +544,8 @@ static int session_open_backends(struct session *s, struct config *cfg)
 		return 2;
 	}
 	/* What the ESP lacks is not offered (the demo has no servers). */
-	cfg->wizard.esp_lacks = ESP_CAP_ALL & ~s->esp->ops->caps;
-	if (!esp_can(s->esp, ESP_CAP_SERVERS))
+	cfg->wizard.esp_lacks = ESP_CAP_ALL & ~esp_make_caps(cfg, s->esp);
+	if (cfg->wizard.esp_lacks & ESP_CAP_SERVERS)
 		cfg->wizard.server_mode = SERVER_MODE_NO;
 	s->w.cfg.esp_lacks = cfg->wizard.esp_lacks;
 	s->w.cfg.server_mode = cfg->wizard.server_mode;
