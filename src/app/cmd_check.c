@@ -27,7 +27,7 @@
 #define CHECK_MAX_SERVERS 16		/* --resolver / --authoritative given */
 #define CHECK_FILE_MAX	  (1024 * 1024) /* a records file, at most */
 #define CHECK_WATCH_MS	  1000		/* --watch: a check starts every second */
-#define CHECK_SEEN_SHOWN  72 /* characters of a value seen, in text output */
+#define CHECK_SEEN_SHOWN  72		/* characters of a value seen, in text output */
 
 enum check_exit {
 	CHECK_EXIT_VERIFIED = 0,

@@ -65,9 +65,8 @@ bool demo_restart(struct demo *d)
 		str_copy(w->notice, sizeof w->notice, text_get("demo.reset_not_demo"));
 		return false;
 	}
-	if (esp_make_demo_forget(d->cfg->state_dir, d->cfg->wizard.customer_id,
-				 d->reset_scenario, sizeof d->reset_scenario, msg,
-				 sizeof msg) == BH_ERR_PARSE ||
+	if (esp_make_demo_forget(d->cfg->state_dir, d->cfg->wizard.customer_id, d->reset_scenario,
+				 sizeof d->reset_scenario, msg, sizeof msg) == BH_ERR_PARSE ||
 	    esp_make_demo_customer_set(d->esp, d->cfg->wizard.customer_id, sim_id(d->dns), msg,
 				       sizeof msg) != BH_OK) {
 		w->notice_kind = NOTICE_ERROR;
@@ -156,9 +155,8 @@ int demo_open_world(struct demo *d, bool resumed)
 	/* A state the demo did not start is never made a demo's (a reset would
 	 * then remove it). */
 	d->owned = known || !resumed;
-	if (d->owned &&
-	    esp_make_demo_customer_set(d->esp, cfg->wizard.customer_id, sim_id(dns), msg,
-				       sizeof msg)) {
+	if (d->owned && esp_make_demo_customer_set(d->esp, cfg->wizard.customer_id, sim_id(dns),
+						   msg, sizeof msg)) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		dns->ops->destroy(dns);
 		return 2;

@@ -56,8 +56,8 @@ struct esp *esp_make(const struct config *cfg, char *msg, size_t cap)
 	/* config_load refused any other provider */
 	esp = esp_make_postmark(cfg, msg, cap);
 	if (esp && cfg->wizard.server_mode != SERVER_MODE_NO && !esp_can(esp, ESP_CAP_SERVERS)) {
-		text_fmt(msg, cap, "session.no_servers", esp->ops->name,
-			 cfg->per_customer_server, NULL);
+		text_fmt(msg, cap, "session.no_servers", esp->ops->name, cfg->per_customer_server,
+			 NULL);
 		esp->ops->destroy(esp);
 		return NULL;
 	}
@@ -118,8 +118,8 @@ bool esp_make_demo_customer(struct esp *esp, const char *customer, char *scenari
 	return sandbox_customer_scenario(esp, customer, scenario, cap);
 }
 
-enum bh_err esp_make_demo_customer_set(struct esp *esp, const char *customer,
-				       const char *scenario, char *msg, size_t cap)
+enum bh_err esp_make_demo_customer_set(struct esp *esp, const char *customer, const char *scenario,
+				       char *msg, size_t cap)
 {
 	if (!sandbox_is(esp))
 		return bh_errorf(BH_ERR_INVALID, msg, cap, "not the demo's ESP");

@@ -45,8 +45,8 @@ struct dns_source *esp_make_dns(const struct config *cfg, char *msg, size_t cap)
  * bytes) receives the story saved for them. */
 bool esp_make_demo_customer(struct esp *esp, const char *customer, char *scenario, size_t cap);
 /* Records that customer plays scenario; msg (cap bytes) says why not. */
-enum bh_err esp_make_demo_customer_set(struct esp *esp, const char *customer,
-				       const char *scenario, char *msg, size_t cap);
+enum bh_err esp_make_demo_customer_set(struct esp *esp, const char *customer, const char *scenario,
+				       char *msg, size_t cap);
 /* Forgets the demo customer in the account kept in state_dir (what the
  * demo made for them too); scenario (scap bytes) receives the story they
  * played.  BH_ERR_NOT_FOUND when the account does not list them. */

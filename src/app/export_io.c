@@ -81,7 +81,7 @@ enum bh_err export_io_send(struct export_io *x)
 
 /* Sets the dialog's result line (from a text id with one argument). */
 static void export_io_result(struct export_io *io, bool error, const char *id, const char *a1,
-				  const char *a2)
+			     const char *a2)
 {
 	struct wizard_export *x = &io->w->export;
 	text_fmt(x->result, sizeof x->result, id, a1, a2, NULL);

@@ -12,12 +12,12 @@
 #include "ui.h"
 
 struct export_io {
-	struct wizard *w;		   /* the session's; not owned */
-	struct esp *esp;		   /* sends the email; not owned */
-	struct state_handle *state;	   /* for the audit log; not owned */
+	struct wizard *w;		  /* the session's; not owned */
+	struct esp *esp;		  /* sends the email; not owned */
+	struct state_handle *state;	  /* for the audit log; not owned */
 	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */
-	struct buf qr;			   /* the QR code's lines (owned: export_io_free) */
-	struct ui_export_view view;	   /* what the dialog shows besides the model */
+	struct buf qr;			  /* the QR code's lines (owned: export_io_free) */
+	struct ui_export_view view;	  /* what the dialog shows besides the model */
 };
 
 /* Writes the sheet in the format picked to the current directory,

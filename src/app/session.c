@@ -39,12 +39,12 @@ struct session {
 	int64_t dirty_since_ms;		  /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
-	bool resumed;		  /* the state was loaded, not started fresh */
-	struct export_io xio;	  /* the export dialog's I/O */
-	struct demo demo;	  /* --demo: the presenter */
-	int64_t term_deadline;	  /* the terminal source's next wake, 0: none */
-	bool keys_pending;	  /* curses may hold keys already read */
-	struct ui_view view;	  /* what the screen shows besides the model */
+	bool resumed;	       /* the state was loaded, not started fresh */
+	struct export_io xio;  /* the export dialog's I/O */
+	struct demo demo;      /* --demo: the presenter */
+	int64_t term_deadline; /* the terminal source's next wake, 0: none */
+	bool keys_pending;     /* curses may hold keys already read */
+	struct ui_view view;   /* what the screen shows besides the model */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -437,8 +437,8 @@ static void session_term_dispatch(void *self, const struct pollfd *fds, int n, i
 	session_action(s, action, now);
 }
 
-static const struct source_ops session_term_source = {
-    session_term_fill, session_term_deadline, session_term_dispatch};
+static const struct source_ops session_term_source = {session_term_fill, session_term_deadline,
+						      session_term_dispatch};
 
 /* Before a turn: starts what the wizard asks for (true: again, before
  * waiting), saves, draws, and sets the terminal's wake. */

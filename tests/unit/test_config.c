@@ -99,7 +99,8 @@ static void test_esp_provider(void **state)
 	(void)state;
 	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
 	assert_string_equal(cfg.provider, "postmark");
-	assert_true(load(&cfg, "[esp]\nprovider = Postmark\n[postmark]\nper_customer_server = no\n"));
+	assert_true(
+	    load(&cfg, "[esp]\nprovider = Postmark\n[postmark]\nper_customer_server = no\n"));
 	assert_string_equal(cfg.provider, "Postmark");
 	assert_false(load(&cfg, "[vendor]\nname = Acme\n[esp]\nprovider = sendgrid\n"));
 	expect_error(4, "[esp] provider", "\"sendgrid\" is not an email provider behalf knows");
