@@ -28,6 +28,14 @@ const char *esp_make_providers(void)
 	return "postmark";
 }
 
+bool esp_make_ready(const struct config *cfg, char *msg, size_t cap)
+{
+	if (cfg->wizard.demo || cfg->account_token[0])
+		return true;
+	str_copy(msg, cap, text_get("session.no_token"));
+	return false;
+}
+
 /* Postmark, from [postmark].  The tokens are copied by the client; the
  * caller wipes the configuration's. */
 static struct esp *esp_make_postmark(const struct config *cfg, char *msg, size_t cap)

@@ -22,6 +22,11 @@ bool esp_make_known(const char *provider);
 /* The known providers, for messages: "postmark". */
 const char *esp_make_providers(void);
 
+/* True when the configuration holds what the ESP needs (Postmark: an
+ * account token), checked before anything is opened; else false with msg
+ * (cap bytes) saying what to set. */
+bool esp_make_ready(const struct config *cfg, char *msg, size_t cap);
+
 /* The ESP the configuration names (cfg->wizard.demo: the offline sandbox
  * keeping its account in cfg->state_dir).  Refuses, with msg (cap bytes),
  * a configuration asking for what the ESP cannot do (per_customer_server

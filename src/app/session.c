@@ -568,14 +568,15 @@ int session_run(struct config *cfg)
 {
 	struct session s;
 	struct sigaction sa;
+	char msg[512];
 	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
 	s.xio.w = s.demo.w = &s.w;
 	s.demo.cfg = cfg;
-	if (!cfg->wizard.demo && !cfg->account_token[0]) {
-		fprintf(stderr, "%s\n", text_get("session.no_token"));
+	if (!esp_make_ready(cfg, msg, sizeof msg)) {
+		fprintf(stderr, "%s\n", msg);
 		return 2;
 	}
 	rc = session_open_state(&s, cfg);

@@ -1531,8 +1531,8 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 	} else if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
 	} else if (err == BH_ERR_AUTH) {
-		str_copy(x->send_error, sizeof x->send_error,
-			 text_get("export_dialog.send_no_token"));
+		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_no_token",
+			 w->cfg.esp_name, NULL, NULL);
 	} else {
 		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_failed",
 			 bh_strerror(err), NULL, NULL);
