@@ -1,6 +1,6 @@
 /* behalf check: live DNS verification without the UI (DESIGN.md "Command
  * line").  Reads the records JSON, runs the live engine (src/dns/engine.h)
- * in a small poll() loop of its own, prints the verdict (text or JSON) and
+ * in the application's event loop (src/core/loop.h), prints the verdict (text or JSON) and
  * exits 0 (all required records verified), 1 (not yet), 2 (usage or
  * configuration error) or 3 (DNS unreachable).  --watch checks again every
  * CHECK_WATCH_MS and prints one JSON object per line whenever a status
@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/dnshost.h"
+#include "core/loop.h"
 #include "core/records_json.h"
 #include "core/sanitize.h"
 #include "core/text.h"
@@ -27,8 +27,7 @@
 #define CHECK_MAX_SERVERS 16		/* --resolver / --authoritative given */
 #define CHECK_FILE_MAX	  (1024 * 1024) /* a records file, at most */
 #define CHECK_WATCH_MS	  1000		/* --watch: a check starts every second */
-#define CHECK_MAX_FDS	  32
-#define CHECK_SEEN_SHOWN  72 /* characters of a value seen, in text output */
+#define CHECK_SEEN_SHOWN  72		/* characters of a value seen, in text output */
 
 enum check_exit {
 	CHECK_EXIT_VERIFIED = 0,
@@ -51,6 +50,7 @@ struct check_opts {
 /* One run: the records and the last verdict. */
 struct check_run {
 	struct dns_source *dns;
+	struct loop loop; /* the event loop, dns its one source */
 	char domain[RECORD_NAME_MAX];
 	struct expected_record records[CHECK_MAX_RECORDS];
 	size_t n;
@@ -304,23 +304,10 @@ static void check_print_text(const struct check_run *run)
 /* ---- the loop ---- */
 
 /* Waits for the engine's descriptors or timers, or until wake_ms (0: no
- * limit), and dispatches. */
+ * limit), and dispatches: the application's one loop, with one source. */
 static void check_wait(struct check_run *run, int64_t wake_ms)
 {
-	const struct source_ops *ops = &run->dns->ops->source;
-	struct pollfd fds[CHECK_MAX_FDS];
-	int n = ops->fill(run->dns, fds, CHECK_MAX_FDS), timeout = -1;
-	int64_t deadline = ops->deadline(run->dns), now = clock_now_ms();
-
-	if (wake_ms && (!deadline || wake_ms < deadline))
-		deadline = wake_ms;
-	if (deadline) {
-		int64_t left = deadline - now;
-		timeout = left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
-	}
-	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
-		return;
-	ops->dispatch(run->dns, fds, n, clock_now_ms());
+	loop_turn(&run->loop, wake_ms);
 }
 
 /* Starts a check; false (with a message) when the engine refuses. */
@@ -560,6 +547,8 @@ int cmd_check(int argc, char **argv)
 		free(run);
 		return CHECK_EXIT_USAGE;
 	}
+	loop_init(&run->loop);
+	loop_add(&run->loop, &run->dns->ops->source, run->dns);
 	run->results = xcalloc(run->n ? run->n : 1, sizeof *run->results);
 	run->prev = xcalloc(run->n ? run->n : 1, sizeof *run->prev);
 	if (o.watch)

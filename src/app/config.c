@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/esp_make.h"
 #include "core/alloc.h"
 #include "core/sanitize.h"
 #include "core/text.h"
@@ -226,6 +227,15 @@ static int config_apply(void *user, const char *section, const char *name, const
 		if (!strcmp(name, "support"))
 			return config_set(p, w->support_contact, sizeof w->support_contact, value,
 					  name);
+	} else if (!strcmp(section, "esp")) {
+		if (!strcmp(name, "provider")) {
+			char shown[64];
+			if (esp_make_known(value))
+				return config_set(p, c->provider, sizeof c->provider, value, name);
+			sanitize_text(value, shown, sizeof shown);
+			return config_fail(p, section, name, "config_check.provider", shown,
+					   esp_make_providers());
+		}
 	} else if (!strcmp(section, "postmark")) {
 		if (!strcmp(name, "return_path_label"))
 			return config_set(p, w->return_path_label, sizeof w->return_path_label,
@@ -391,6 +401,7 @@ static void config_defaults(struct config *c)
 	str_copy(c->scenario, sizeof c->scenario, "default");
 	str_copy(c->api_url, sizeof c->api_url, "https://api.postmarkapp.com");
 	str_copy(c->per_customer_server, sizeof c->per_customer_server, "no");
+	str_copy(c->provider, sizeof c->provider, "postmark");
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

@@ -17,6 +17,7 @@ struct config {
 	bool demo_reset;	     /* --reset: start the demo over */
 	char signature_note[1604];   /* option 2: personal note in the confirmation email (400
 					characters) */
+	char provider[32];	     /* [esp] provider: the ESP (esp_make.c), "postmark" */
 	char api_url[512];	     /* Postmark base URL */
 	bool have_account_token;     /* an account token is configured */
 	char per_customer_server[8]; /* "yes", "no" or "ask" (also in wizard.server_mode) */

@@ -1,9 +1,11 @@
-/* One customer's wizard session: the single event loop that ties the model,
- * the DNS source, the ESP and the terminal together.  poll() waits on the
- * terminal and every source's descriptors and timers; nothing blocks a key. */
+/* One customer's wizard session: opens the customer's state and the
+ * backends, turns the wizard's requests into operations of the ESP and the
+ * DNS source (and their outcomes back into the wizard), and saves.  The
+ * event loop (core/loop.c) waits on the terminal, the DNS source and the
+ * ESP; the demo presenter lives in demo.c, the export dialog's I/O in
+ * export_io.c, the making of the backends in esp_make.c. */
 #include "app/session.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,20 +14,16 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "app/demo.h"
+#include "app/esp_make.h"
+#include "app/export_io.h"
 #include "core/alloc.h"
 #include "core/clock.h"
-#include "core/fileio.h"
+#include "core/loop.h"
 #include "core/state.h"
 #include "core/text.h"
-#include "dns/engine.h"
-#include "dns/sim.h"
-#include "esp/postmark.h"
-#include "esp/sandbox.h"
-#include "export/export.h"
-#include "export/qr.h"
 #include "ui.h"
 
-#define SESSION_MAX_FDS		 64
 #define SESSION_SAVE_DEBOUNCE_MS 500 /* typing is saved at most twice a second */
 
 struct session {
@@ -34,19 +32,19 @@ struct session {
 	struct esp *esp;
 	struct dns_source *dns;
 	struct state_handle *state;
+	struct loop loop;		  /* the terminal, the DNS source, the ESP */
 	struct expected_record dmarc;	  /* option 2: the record asked for REQ_DMARC_CHECK */
 	char dmarc_org[DOMAIN_ASCII_MAX]; /* asked second: the organizational domain, "" first */
 	char dmarc_for[DOMAIN_ASCII_MAX]; /* the address's domain REQ_DMARC_CHECK is for */
 	int64_t dirty_since_ms;		  /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
 	bool quit;
-	struct wizard_sent_email sending; /* REQ_EMAIL_SEND: what is going out */
-	struct buf qr;			  /* the export dialog's QR code */
-	struct ui_export_view xview;	  /* what the dialog shows besides the model */
-	bool resumed;			  /* the state was loaded, not started fresh */
-	char caption[WIZARD_NOTICE_MAX];  /* --demo: the presenter's caption, or "" */
-	char reset_scenario[64];	  /* --reset: the story played before, or "" */
-	bool demo_owned;		  /* the demo made this customer's state */
+	bool resumed;	       /* the state was loaded, not started fresh */
+	struct export_io xio;  /* the export dialog's I/O */
+	struct demo demo;      /* --demo: the presenter */
+	int64_t term_deadline; /* the terminal source's next wake, 0: none */
+	bool keys_pending;     /* curses may hold keys already read */
+	struct ui_view view;   /* what the screen shows besides the model */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -90,11 +88,9 @@ static void session_audit(struct session *s, const char *event, const char *deta
 static void session_esp_error(struct session *s, enum wizard_request req, enum bh_err err,
 			      const struct esp_reply *reply)
 {
-	/* Without an ErrorCode of a refusal (5xx, 429, maintenance) the ESP had
-	 * trouble, not an objection: retried, not sent back to the field. */
-	if (err == BH_ERR_REMOTE && reply &&
-	    (reply->esp_code == 0 || reply->esp_code == 429 || reply->esp_code == 100))
-		err = BH_ERR_NETWORK;
+	/* The ESP's trouble (not an objection) is retried, not sent back to
+	 * the field: the backend knows its own codes. */
+	err = esp_error_kind(s->esp, err, reply);
 	wizard_on_error(&s->w, req, err, reply && reply->message[0] ? reply->message : NULL,
 			clock_now_ms());
 }
@@ -176,24 +172,15 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 			     size_t n, const char *dns_host)
 {
 	struct session *s = arg;
-	size_t i;
-	bool dkim = false, return_path = false;
 	if (err) {
 		wizard_on_error(&s->w, REQ_DNS_CHECK, err, NULL, clock_now_ms());
 		return;
 	}
 	wizard_on_dns(&s->w, results, n, dns_host, clock_now_ms());
-	if (!sandbox_is(s->esp))
-		return;
-	/* The demo ESP verifies what the demo DNS world shows, as Postmark would. */
-	for (i = 0; i < s->w.nrecords; i++) {
-		bool ok = s->w.results[i].status == STATUS_VERIFIED;
-		if (s->w.records[i].purpose == PURPOSE_DKIM)
-			dkim = ok;
-		else if (s->w.records[i].purpose == PURPOSE_RETURN_PATH)
-			return_path = ok;
-	}
-	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, dkim, return_path);
+	/* A demo ESP verifies what the demo DNS world shows, as Postmark would. */
+	if (s->esp->ops->dns_observed)
+		s->esp->ops->dns_observed(s->esp, s->w.esp_domain.id, s->w.records, s->w.results,
+					  s->w.nrecords);
 }
 
 static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
@@ -257,68 +244,25 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 			    second && verdict != DMARC_VERDICT_NONE ? org : NULL, clock_now_ms());
 }
 
-static void session_email_done(void *arg, enum bh_err err, const struct esp_reply *reply)
+/* False when the ESP lacks what req needs (a state saved with another ESP
+ * may ask for it): refused, not called through a NULL operation. */
+static bool session_can_start(const struct session *s, enum wizard_request req)
 {
-	struct session *s = arg;
-	if (err) {
-		/* No answer in time: it may have gone out, so it counts toward
-		 * the hourly limit all the same. */
-		if (err == BH_ERR_TIMEOUT)
-			wizard_export_count_send(&s->w, clock_wall_ms());
-		session_esp_error(s, REQ_EMAIL_SEND, err, reply);
-		return;
+	const struct esp_ops *e = s->esp->ops;
+	switch (req) {
+	case REQ_SIGNATURE_ENSURE:
+	case REQ_SIGNATURE_POLL:
+	case REQ_SIGNATURE_RESEND:
+	case REQ_SIGNATURE_UPDATE:
+	case REQ_SIGNATURE_REMOVE:
+		return wizard_esp_can(&s->w, ESP_CAP_SIGNATURES) && e->signature_ensure &&
+		       e->signature_get && e->signature_resend && e->signature_update &&
+		       e->signature_delete;
+	case REQ_SERVER_ENSURE:
+		return wizard_esp_can(&s->w, ESP_CAP_SERVERS) && e->server_ensure;
+	default:
+		return true;
 	}
-	str_copy(s->sending.message_id, sizeof s->sending.message_id, reply->message);
-	session_audit(s, "sent-to-teammate", s->sending.to);
-	wizard_on_email_sent(&s->w, &s->sending, clock_wall_ms());
-}
-
-/* REQ_EMAIL_SEND: the text and HTML sheets, opening with a letter to the
- * teammate (the note first), from the vendor's shared address, Reply-To
- * the customer. */
-static enum bh_err session_send_email(struct session *s)
-{
-	struct wizard *w = &s->w;
-	struct export_options opt = {w->export.note.len ? w->export.note.text : NULL,
-				     clock_wall_ms(), true, w->export.send_reply_to};
-	struct buf text = {0}, html = {0};
-	char address[EMAIL_MAX + 8], header[FROM_HEADER_MAX], *p;
-	struct esp_email mail;
-	enum bh_err err;
-
-	if (!s->esp->ops->email_send)
-		return BH_ERR_INVALID;
-	memset(&s->sending, 0, sizeof s->sending);
-	snprintf(address, sizeof address, "%s@%s", w->cfg.shared_local, w->cfg.vendor_domain);
-	fromhdr_header(w->cfg.vendor_name, address, header, sizeof header);
-	/* The header's value, unfolded: "Name <address>" for the ESP's From. */
-	p = header + (strncmp(header, "From: ", 6) == 0 ? 6 : 0);
-	{
-		size_t i = 0;
-		for (; *p && i + 1 < sizeof s->sending.from; p++)
-			if (*p != '\n')
-				s->sending.from[i++] = *p;
-		s->sending.from[i] = '\0';
-	}
-	str_copy(s->sending.to, sizeof s->sending.to, w->export.send_to);
-	str_copy(s->sending.reply_to, sizeof s->sending.reply_to, w->export.send_reply_to);
-	export_title(w, s->sending.subject, sizeof s->sending.subject);
-	err = export_render_opts(w, EXPORT_TEXT, &opt, &text);
-	if (!err)
-		err = export_render_opts(w, EXPORT_HTML, &opt, &html);
-	if (!err) {
-		str_copy(s->sending.body, sizeof s->sending.body, text.data);
-		mail.from = s->sending.from;
-		mail.to = s->sending.to;
-		mail.reply_to = s->sending.reply_to;
-		mail.subject = s->sending.subject;
-		mail.text_body = text.data;
-		mail.html_body = html.data;
-		err = s->esp->ops->email_send(s->esp, &mail, session_email_done, s);
-	}
-	buf_free(&text);
-	buf_free(&html);
-	return err;
 }
 
 /* Starts the work the wizard waits for. */
@@ -328,6 +272,10 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 	const struct esp_ops *e = s->esp->ops;
 	char rp[RECORD_NAME_MAX + 64];
 	enum bh_err err = BH_OK;
+	if (!session_can_start(s, req)) {
+		wizard_on_error(w, req, BH_ERR_INVALID, NULL, now);
+		return;
+	}
 	switch (req) {
 	case REQ_DOMAIN_ENSURE:
 		snprintf(rp, sizeof rp, "%s.%s", w->cfg.return_path_label, w->domain.ascii);
@@ -369,12 +317,10 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 		err = session_dmarc_start(s, s->dmarc_for);
 		break;
 	case REQ_EMAIL_SEND:
-		err = session_send_email(s);
+		err = export_io_send(&s->xio);
 		break;
 	case REQ_SERVER_ENSURE:
-		err = postmark_is(s->esp)
-			  ? postmark_server_ensure(s->esp, NULL, session_server_done, s)
-			  : BH_ERR_INVALID;
+		err = e->server_ensure(s->esp, NULL, session_server_done, s);
 		break;
 	default:
 		return;
@@ -387,197 +333,15 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 
 /* ---- keys ------------------------------------------------------------- */
 
-/* The presenter's n: the pretend customer's next move, only where the story
- * has one (the DNS records, the confirmation email); ignored elsewhere. */
-static void session_demo_advance(struct session *s, int64_t now)
+/* A wizard started afresh from the configuration (also after the demo's
+ * start over). */
+static void session_fresh(struct session *s)
 {
-	struct wizard *w = &s->w;
-	if (w->step == STEP_CONFIRM && w->signature.exists && !w->signature.confirmed) {
-		sandbox_click(s->esp, w->signature.id);
-		w->poll_after_ms = now;
-		return;
-	}
-	if (w->step != STEP_RECORDS || !sim_advance(s->dns))
-		return;
-	w->demo_stage = sim_stage(s->dns);
-	w->dirty = true;
-	if (w->notice_kind == NOTICE_INFO)
-		w->notice_kind = NOTICE_NONE; /* the new stage's caption shows instead */
-	wizard_check_now(w, now);
-}
-
-/* The caption under the screen, for the presenter and the prospect: the
- * scenario until the story starts, then what the pretend customer did. */
-static void session_demo_caption(struct session *s)
-{
-	const struct wizard *w = &s->w;
-	bool done = w->step == STEP_DONE;
-	s->caption[0] = '\0';
-	if (!w->cfg.demo)
-		return;
-	if (w->option == OPTION_DOMAIN && (w->step == STEP_RECORDS || done))
-		str_copy(s->caption, sizeof s->caption, sim_stage_caption(s->dns));
-	else if (w->option == OPTION_ADDRESS && (w->step == STEP_CONFIRM || done))
-		str_copy(s->caption, sizeof s->caption,
-			 text_get(w->signature.confirmed ? "demo.confirm_clicked"
-							 : "demo.confirm_waiting"));
-	else if (w->step == STEP_ADDRESS)
-		str_copy(s->caption, sizeof s->caption, text_get("demo.address"));
-	else if (w->step == STEP_FROM_NAME)
-		str_copy(s->caption, sizeof s->caption, text_get("demo.from_name"));
-	else if (w->step == STEP_WELCOME || w->step == STEP_CHOOSE || w->step == STEP_ADVISOR ||
-		 w->step == STEP_DOMAIN)
-		text_fmt(s->caption, sizeof s->caption, "demo.story", sim_title(s->dns), NULL,
-			 NULL);
-}
-
-/* The welcome screen's r: the demo starts over, at the first stage of the
- * same story, with nothing left at the pretend ESP. */
-static void session_demo_reset(struct session *s)
-{
-	char msg[512];
-	if (s->w.busy != REQ_NONE)
-		return;
-	if (!s->demo_owned) {
-		s->w.notice_kind = NOTICE_ERROR;
-		str_copy(s->w.notice, sizeof s->w.notice, text_get("demo.reset_not_demo"));
-		return;
-	}
-	if (sandbox_forget(s->cfg->state_dir, s->cfg->wizard.customer_id, s->reset_scenario,
-			   sizeof s->reset_scenario, msg, sizeof msg) == BH_ERR_PARSE ||
-	    sandbox_customer_set(s->esp, s->cfg->wizard.customer_id, sim_id(s->dns), msg,
-				 sizeof msg) != BH_OK) {
-		s->w.notice_kind = NOTICE_ERROR;
-		str_copy(s->w.notice, sizeof s->w.notice, msg);
-		return;
-	}
-	sandbox_forget_reports(s->esp);
 	wizard_init(&s->w, &s->cfg->wizard);
-	s->w.cfg.server_mode = SERVER_MODE_NO;
+	/* Over SSH a file would land on the server, not with the customer. */
 	s->w.export.remote =
 	    !s->cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
 	s->w.export.view = EXPORT_VIEW_CLOSED;
-	sim_set_stage(s->dns, 0);
-	s->w.notice_kind = NOTICE_INFO;
-	str_copy(s->w.notice, sizeof s->w.notice, text_get("demo.reset"));
-	session_audit(s, "demo-reset", sim_id(s->dns));
-	session_save(s);
-}
-
-/* ---- the export dialog ------------------------------------------------ */
-
-/* Sets the dialog's result line (from a text id with one argument). */
-static void session_export_result(struct session *s, bool error, const char *id, const char *a1,
-				  const char *a2)
-{
-	struct wizard_export *x = &s->w.export;
-	text_fmt(x->result, sizeof x->result, id, a1, a2, NULL);
-	x->result_error = error;
-	x->shown = true;
-}
-
-/* Writes the sheet in the format picked to the current directory,
- * atomically, and says where. */
-static void session_export_file(struct session *s)
-{
-	struct wizard *w = &s->w;
-	enum export_format f = (enum export_format)w->export.cursor;
-	struct export_options opt = {NULL, clock_wall_ms(), true, NULL};
-	struct buf out = {0}, path = {0};
-	char name[256], cwd[WIZARD_PATH_MAX], msg[512];
-	enum bh_err err;
-
-	if (w->export.remote || f < 0 || f >= EXPORT__COUNT)
-		return;
-	export_file_name(w, f, name, sizeof name);
-	if (!getcwd(cwd, sizeof cwd))
-		str_copy(cwd, sizeof cwd, ".");
-	err = export_render_opts(w, f, &opt, &out);
-	if (err) {
-		session_export_result(s, true, "export_dialog.file_failed", bh_strerror(err), NULL);
-		buf_free(&out);
-		return;
-	}
-	err = file_replace(cwd, name, out.data, out.len, 0644, msg, sizeof msg);
-	buf_printf(&path, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, name);
-	if (err) {
-		session_export_result(s, true, "export_dialog.file_failed", msg, NULL);
-	} else {
-		char detail[WIZARD_PATH_MAX + 300];
-		session_export_result(s, false, "export_dialog.file_written", path.data, NULL);
-		snprintf(detail, sizeof detail, "%s %s", export_format_word(f), path.data);
-		session_audit(s, "exported", detail);
-	}
-	buf_free(&out);
-	buf_free(&path);
-}
-
-/* Puts the value picked on the terminal's clipboard (OSC 52): written to
- * the terminal between two frames, so curses' picture stays right. */
-static void session_export_copy(struct session *s)
-{
-	struct wizard *w = &s->w;
-	char value[FROM_HEADER_MAX];
-	const char *label = "";
-	struct buf seq = {0};
-	size_t off = 0;
-
-	if (!wizard_export_copy_value(w, w->export.cursor, &label, value, sizeof value))
-		return;
-	if (export_osc52(value, &seq) != BH_OK) {
-		session_export_result(s, true, "export_dialog.copy_failed", NULL, NULL);
-		buf_free(&seq);
-		return;
-	}
-	fflush(stdout);
-	while (off < seq.len) {
-		ssize_t n = write(STDOUT_FILENO, seq.data + off, seq.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	if (off < seq.len)
-		session_export_result(s, true, "export_dialog.copy_failed", NULL, NULL);
-	else
-		session_export_result(s, false, "export_dialog.copied", NULL, NULL);
-	buf_free(&seq);
-}
-
-/* Makes the QR code of the row picked: a record's value, or all records
- * as zone lines. */
-static void session_export_qr(struct session *s)
-{
-	struct wizard *w = &s->w;
-	struct ui_export_view *q = &s->xview;
-	struct buf text = {0};
-	int i = w->export.cursor;
-	enum bh_err err;
-	char id[64];
-
-	if (i < 0 || i >= wizard_export_qr_count(w))
-		return;
-	buf_reset(&s->qr);
-	memset(q, 0, sizeof *q);
-	if (i < (int)w->nrecords) {
-		buf_puts(&text, w->records[i].value);
-		snprintf(id, sizeof id, "records.purpose_%s",
-			 record_purpose_word(w->records[i].purpose));
-		text_fmt(q->qr_title, sizeof q->qr_title, "export_dialog.qr_title", text_get(id),
-			 NULL, NULL);
-		err = BH_OK;
-	} else {
-		err = export_zone_lines(w, &text);
-		text_fmt(q->qr_title, sizeof q->qr_title, "export_dialog.qr_title",
-			 text_get("export_dialog.qr_all"), NULL, NULL);
-	}
-	if (!err)
-		err = qr_render_halfblocks(text.data, ui_ascii(), &s->qr, &q->qr_cols, &q->qr_rows);
-	buf_free(&text);
-	q->qr = err ? NULL : s->qr.data;
-	q->qr_too_big = err != BH_OK;
-	w->export.shown = true;
 }
 
 static void session_action(struct session *s, enum ui_action a, int64_t now)
@@ -601,26 +365,29 @@ static void session_action(struct session *s, enum ui_action a, int64_t now)
 		break;
 	case ACTION_DEMO:
 		if (w->cfg.demo)
-			session_demo_advance(s, now);
+			demo_advance(&s->demo, now);
 		break;
 	case ACTION_DEMO_RESET:
-		if (w->cfg.demo && w->step == STEP_WELCOME)
-			session_demo_reset(s);
+		if (w->cfg.demo && w->step == STEP_WELCOME && demo_restart(&s->demo)) {
+			session_fresh(s);
+			demo_restarted(&s->demo);
+			session_save(s);
+		}
 		break;
 	case ACTION_EXPORT:
 		wizard_export_open(w);
 		break;
 	case ACTION_EXPORT_FILE:
-		session_export_file(s);
+		export_io_file(&s->xio);
 		break;
 	case ACTION_EXPORT_SEND:
 		wizard_export_send(w, clock_wall_ms());
 		break;
 	case ACTION_EXPORT_COPY:
-		session_export_copy(s);
+		export_io_copy(&s->xio);
 		break;
 	case ACTION_EXPORT_QR:
-		session_export_qr(s);
+		export_io_qr(&s->xio);
 		break;
 	case ACTION_QUIT:
 		s->quit = true;
@@ -636,101 +403,87 @@ static void session_action(struct session *s, enum ui_action a, int64_t now)
 
 /* ---- the loop --------------------------------------------------------- */
 
-static int64_t session_min_deadline(int64_t a, int64_t b)
+/* The terminal as a source of the loop: stdin, and a wake for what the
+ * screen and the wizard wait for (set by session_prepare each turn). */
+static int session_term_fill(void *self, struct pollfd *fds, int cap)
 {
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	return a < b ? a : b;
+	(void)self;
+	if (cap < 1)
+		return 0;
+	fds[0].fd = STDIN_FILENO;
+	fds[0].events = POLLIN;
+	fds[0].revents = 0;
+	return 1;
+}
+
+static int64_t session_term_deadline(void *self)
+{
+	return ((struct session *)self)->term_deadline;
+}
+
+/* Reads the keys (every turn: curses also reports a resize this way). */
+static void session_term_dispatch(void *self, const struct pollfd *fds, int n, int64_t now)
+{
+	struct session *s = self;
+	enum ui_action action;
+	(void)fds;
+	(void)n;
+	if (s->w.busy != REQ_NONE || s->w.dirty)
+		ui_invalidate();
+	s->view.now_ms = now;
+	s->view.wall_ms = clock_wall_ms();
+	action = ui_read_key(&s->w, &s->view);
+	s->keys_pending = action > ACTION_REDRAW;
+	session_action(s, action, now);
+}
+
+static const struct source_ops session_term_source = {session_term_fill, session_term_deadline,
+						      session_term_dispatch};
+
+/* Before a turn: starts what the wizard asks for (true: again, before
+ * waiting), saves, draws, and sets the terminal's wake. */
+static bool session_prepare(struct session *s)
+{
+	int64_t now = clock_now_ms(), wall = clock_wall_ms(), wake = 0, deadline;
+	int ui_wake;
+	enum wizard_request req = wizard_next_request(&s->w, now, wall, &wake);
+	if (req != REQ_NONE) {
+		session_start(s, req, now);
+		ui_invalidate();
+		if (s->w.busy == REQ_NONE && !s->w.retry_after_ms)
+			s->w.retry_after_ms = now + 100; /* could not start: not a busy loop */
+		return true;
+	}
+	session_maybe_save(s, now);
+	s->view.now_ms = now;
+	s->view.wall_ms = wall;
+	if (s->w.cfg.demo)
+		demo_caption(&s->demo);
+	s->view.caption = s->demo.caption;
+	ui_draw(&s->w, &s->view);
+
+	deadline = wake;
+	if (s->w.dirty)
+		deadline = loop_min_deadline(deadline, now + SESSION_SAVE_DEBOUNCE_MS);
+	ui_wake = ui_wake_ms(&s->w, &s->view);
+	if (ui_wake >= 0)
+		deadline = loop_min_deadline(deadline, now + ui_wake);
+	if (s->keys_pending)
+		deadline = now; /* curses may hold keys already read: no waiting */
+	s->term_deadline = deadline;
+	return false;
 }
 
 static void session_loop(struct session *s)
 {
-	struct pollfd fds[SESSION_MAX_FDS];
-	bool keys_pending = false;
-	enum ui_action action;
+	s->view.export = &s->xio.view;
 	while (!s->quit && !session_signal) {
-		int64_t now = clock_now_ms(), wall = clock_wall_ms(), wake = 0, deadline;
-		int n = 0, n_esp, n_dns, timeout, ready, ui_wake;
-		struct ui_view view = {now, wall, false, false, &s->xview, NULL};
-		enum wizard_request req = wizard_next_request(&s->w, now, wall, &wake);
-		if (req != REQ_NONE) {
-			session_start(s, req, now);
-			ui_invalidate();
-			if (s->w.busy == REQ_NONE && !s->w.retry_after_ms)
-				s->w.retry_after_ms =
-				    now + 100; /* could not start: not a busy loop */
+		if (session_prepare(s))
 			continue;
-		}
-		session_maybe_save(s, now);
-		session_demo_caption(s);
-		view.caption = s->caption;
-		ui_draw(&s->w, &view);
-
-		fds[n].fd = STDIN_FILENO;
-		fds[n].events = POLLIN;
-		fds[n++].revents = 0;
-		n_esp = s->esp->ops->source.fill(s->esp, fds + n, SESSION_MAX_FDS / 2 - n);
-		n += n_esp;
-		n_dns = s->dns->ops->source.fill(s->dns, fds + n, SESSION_MAX_FDS - n);
-		n += n_dns;
-		deadline = session_min_deadline(wake, s->esp->ops->source.deadline(s->esp));
-		deadline = session_min_deadline(deadline, s->dns->ops->source.deadline(s->dns));
-		if (s->w.dirty)
-			deadline = session_min_deadline(deadline, now + SESSION_SAVE_DEBOUNCE_MS);
-		ui_wake = ui_wake_ms(&s->w, &view);
-		if (ui_wake >= 0)
-			deadline = session_min_deadline(deadline, now + ui_wake);
-		if (keys_pending)
-			deadline = now; /* curses may hold keys already read: no waiting */
-		timeout = deadline ? (int)(deadline > now ? deadline - now : 0) : -1;
-
-		ready = poll(fds, (nfds_t)n, timeout);
-		if (ready < 0 && errno != EINTR)
+		if (loop_turn(&s->loop, 0) < 0)
 			break;
-		now = clock_now_ms();
-		s->esp->ops->source.dispatch(s->esp, fds + 1, n_esp, now);
-		s->dns->ops->source.dispatch(s->dns, fds + 1 + n_esp, n_dns, now);
-		if (s->w.busy != REQ_NONE || s->w.dirty)
-			ui_invalidate();
-		view.now_ms = now;
-		view.wall_ms = clock_wall_ms();
-		action = ui_read_key(&s->w, &view);
-		keys_pending = action > ACTION_REDRAW;
-		session_action(s, action, now);
 	}
 	session_save(s);
-}
-
-/* --reset, with the customer's lock held: forgets the demo customer at the
- * pretend ESP and removes their saved progress, only when the demo made it
- * (a state file the demo's account does not know is left alone); nonzero
- * after saying why it did not. */
-static int session_reset_demo_state(struct session *s, const struct config *cfg)
-{
-	char msg[512], path[sizeof cfg->state_dir + WIZARD_ID_MAX + 8];
-	enum bh_err err;
-	bool have_state;
-	snprintf(path, sizeof path, "%s/%s.json", cfg->state_dir, cfg->wizard.customer_id);
-	have_state = access(path, F_OK) == 0;
-	err = sandbox_forget(cfg->state_dir, cfg->wizard.customer_id, s->reset_scenario,
-			     sizeof s->reset_scenario, msg, sizeof msg);
-	if (err == BH_ERR_NOT_FOUND && have_state) {
-		text_fmt(msg, sizeof msg, "session.reset_not_demo", path, NULL, NULL);
-		fprintf(stderr, "%s\n", msg);
-		return 2;
-	}
-	if (err && err != BH_ERR_NOT_FOUND) {
-		fprintf(stderr, "behalf: %s\n", msg);
-		return 2;
-	}
-	if (have_state && unlink(path) != 0) {
-		fprintf(stderr, "behalf: cannot remove %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	session_audit(s, "demo-reset", cfg->wizard.customer_id);
-	return 0;
 }
 
 /* After the screen is gone, one line on how to come back (not when the
@@ -757,7 +510,8 @@ static int session_open_state(struct session *s, const struct config *cfg)
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
 	}
-	if (cfg->demo_reset && session_reset_demo_state(s, cfg))
+	s->demo.state = s->xio.state = s->state;
+	if (cfg->demo_reset && demo_forget_state(&s->demo))
 		return 2;
 	wizard_init(&s->w, &cfg->wizard);
 	err = state_load(s->state, &s->w, msg, sizeof msg);
@@ -777,106 +531,32 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	return 0;
 }
 
-/* The demo's DNS world: the story this demo customer plays (saved with the
- * pretend account), or the one --scenario asks for when the story can still
- * change; NULL after saying why not. */
-static struct dns_source *session_demo_world(struct session *s, const struct config *cfg)
-{
-	char msg[512], saved[64];
-	const char *id = cfg->scenario;
-	struct dns_source *dns;
-	enum bh_err err;
-	bool known =
-	    sandbox_customer_scenario(s->esp, cfg->wizard.customer_id, saved, sizeof saved);
-	bool change = s->resumed && known && cfg->scenario_given && strcmp(saved, id) != 0;
-
-	/* Without --scenario the story goes on, or starts over after a reset. */
-	if (known && saved[0] && !cfg->scenario_given)
-		id = saved;
-	else if (!known && s->reset_scenario[0] && !cfg->scenario_given)
-		id = s->reset_scenario;
-	/* A verified domain is the end of the DNS story: another cannot start. */
-	if (change && s->w.option == OPTION_DOMAIN && s->w.esp_domain.exists &&
-	    s->w.esp_domain.dkim_verified && s->w.esp_domain.return_path_verified) {
-		text_fmt(msg, sizeof msg, "session.scenario_cannot", saved, id, NULL);
-		fprintf(stderr, "%s\n", msg);
-		return NULL;
-	}
-	dns = sim_create(id, &err);
-	if (!dns) {
-		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", id, bh_strerror(err));
-		return NULL;
-	}
-	if (change) {
-		s->w.demo_stage = 0;
-		s->w.notice_kind = NOTICE_INFO;
-		text_fmt(s->w.notice, sizeof s->w.notice, "demo.scenario_applied", sim_title(dns),
-			 NULL, NULL);
-		if (s->w.step == STEP_RECORDS)
-			wizard_check_now(&s->w, clock_now_ms());
-	}
-	sim_set_stage(dns, s->w.demo_stage);
-	s->w.demo_stage = sim_stage(dns);
-	/* A state the demo did not start is never made a demo's (a reset would
-	 * then remove it). */
-	s->demo_owned = known || !s->resumed;
-	if (s->demo_owned &&
-	    sandbox_customer_set(s->esp, cfg->wizard.customer_id, sim_id(dns), msg, sizeof msg)) {
-		fprintf(stderr, "behalf: %s\n", msg);
-		dns->ops->destroy(dns);
-		return NULL;
-	}
-	return dns;
-}
-
-/* The demo's pretend ESP and DNS world. */
-static int session_open_demo(struct session *s, const struct config *cfg)
+/* The backends: the ESP the configuration names and the DNS source (the
+ * live engine, or the demo's world), fitted to what the ESP can do.  The
+ * tokens go to the ESP client, which keeps its own copy; the caller wipes
+ * the configuration's. */
+static int session_open_backends(struct session *s, struct config *cfg)
 {
 	char msg[512];
-	s->w.cfg.server_mode = SERVER_MODE_NO; /* the demo ESP has no servers */
-	s->esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
+	s->esp = esp_make(cfg, msg, sizeof msg);
 	if (!s->esp) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
 	}
-	s->dns = session_demo_world(s, cfg);
-	return s->dns ? 0 : 2;
-}
-
-/* Postmark and live DNS.  The tokens go to the client, which keeps its own
- * copy; the caller wipes the configuration's. */
-static int session_open_live(struct session *s, const struct config *cfg)
-{
-	struct postmark_config pm;
-	struct dns_engine_config dc;
-	char msg[512], server_name[WIZARD_ID_MAX + 16], resolvers[sizeof cfg->resolvers],
-	    auth[sizeof cfg->authoritative];
-	char *rlist[DNS_ENGINE_MAX_RESOLVERS], *alist[RECORD_MAX_SERVERS];
-
-	memset(&pm, 0, sizeof pm);
-	pm.api_url = cfg->api_url;
-	pm.account_token = cfg->account_token;
-	pm.server_token = cfg->server_token[0] ? cfg->server_token : NULL;
-	if (!postmark_server_mode_parse(cfg->per_customer_server, &pm.server_mode))
-		pm.server_mode = POSTMARK_SERVER_NO;
-	pm.timeout_ms = cfg->api_timeout_ms;
-	pm.retry_base_ms = cfg->api_retry_base_ms;
-	snprintf(server_name, sizeof server_name, "behalf-%s", cfg->wizard.customer_id);
-	pm.server_name = server_name;
-	s->esp = postmark_create(&pm, msg, sizeof msg);
-	if (!s->esp) {
-		fprintf(stderr, "behalf: %s\n", msg);
-		return 2;
+	/* What the ESP lacks is not offered (the demo has no servers). */
+	cfg->wizard.esp_lacks = ESP_CAP_ALL & ~esp_make_caps(cfg, s->esp);
+	if (cfg->wizard.esp_lacks & ESP_CAP_SERVERS)
+		cfg->wizard.server_mode = SERVER_MODE_NO;
+	s->w.cfg.esp_lacks = cfg->wizard.esp_lacks;
+	s->w.cfg.server_mode = cfg->wizard.server_mode;
+	s->xio.esp = s->demo.esp = s->esp;
+	if (cfg->wizard.demo) {
+		if (demo_open_world(&s->demo, s->resumed))
+			return 2;
+		s->dns = s->demo.dns;
+		return 0;
 	}
-
-	memset(&dc, 0, sizeof dc);
-	str_copy(resolvers, sizeof resolvers, cfg->resolvers);
-	str_copy(auth, sizeof auth, cfg->authoritative);
-	dc.nresolvers = config_split_list(resolvers, rlist, DNS_ENGINE_MAX_RESOLVERS);
-	dc.resolvers = (const char *const *)rlist;
-	dc.nauthoritative = config_split_list(auth, alist, RECORD_MAX_SERVERS);
-	dc.authoritative = (const char *const *)alist;
-	s->dns = dns_engine_create(&dc, msg, sizeof msg);
+	s->dns = esp_make_dns(cfg, msg, sizeof msg);
 	if (!s->dns) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
@@ -888,12 +568,15 @@ int session_run(struct config *cfg)
 {
 	struct session s;
 	struct sigaction sa;
+	char msg[512];
 	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
-	if (!cfg->wizard.demo && !cfg->account_token[0]) {
-		fprintf(stderr, "%s\n", text_get("session.no_token"));
+	s.xio.w = s.demo.w = &s.w;
+	s.demo.cfg = cfg;
+	if (!esp_make_ready(cfg, msg, sizeof msg)) {
+		fprintf(stderr, "%s\n", msg);
 		return 2;
 	}
 	rc = session_open_state(&s, cfg);
@@ -901,14 +584,10 @@ int session_run(struct config *cfg)
 		state_close(s.state);
 		return rc;
 	}
-	/* Over SSH a file would land on the server, not with the customer. */
 	s.w.export.remote =
 	    !cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
 	s.w.export.view = EXPORT_VIEW_CLOSED;
-	if (cfg->wizard.demo)
-		rc = session_open_demo(&s, cfg);
-	else
-		rc = session_open_live(&s, cfg);
+	rc = session_open_backends(&s, cfg);
 	config_wipe_secrets(cfg);
 	if (rc) {
 		if (s.esp)
@@ -916,6 +595,10 @@ int session_run(struct config *cfg)
 		state_close(s.state);
 		return rc;
 	}
+	loop_init(&s.loop);
+	loop_add(&s.loop, &s.esp->ops->source, s.esp);
+	loop_add(&s.loop, &s.dns->ops->source, s.dns);
+	loop_add(&s.loop, &session_term_source, &s);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = session_on_signal;
@@ -933,6 +616,6 @@ int session_run(struct config *cfg)
 	s.dns->ops->destroy(s.dns);
 	s.esp->ops->destroy(s.esp);
 	state_close(s.state);
-	buf_free(&s.qr);
+	export_io_free(&s.xio);
 	return rc;
 }

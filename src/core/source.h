@@ -1,7 +1,9 @@
-/* How an asynchronous part (DNS engine, ESP client, demo world) plugs into
- * the application's single poll() loop.  Each part fills poll descriptors,
- * names its next deadline, and is dispatched when one of its descriptors is
- * ready or its deadline passed.  Callbacks run from dispatch only. */
+/* How an asynchronous part (DNS engine, ESP client, demo world, the
+ * terminal) plugs into the application's single poll() loop (core/loop.h).
+ * Each part fills poll descriptors, names its next deadline, and is
+ * dispatched once every turn: it acts on its ready descriptors and due
+ * timers and ignores a turn with nothing for it.  Callbacks run from
+ * dispatch only. */
 #ifndef BEHALF_CORE_SOURCE_H
 #define BEHALF_CORE_SOURCE_H
 

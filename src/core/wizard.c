@@ -341,11 +341,23 @@ static void wizard_start_switch(struct wizard *w, enum wizard_option target, enu
 	wizard_goto(w, STEP_SWITCH);
 }
 
+bool wizard_esp_can(const struct wizard *w, unsigned cap)
+{
+	return (w->cfg.esp_lacks & cap) == 0;
+}
+
+bool wizard_option_offered(const struct wizard *w, enum wizard_option option)
+{
+	if (option <= OPTION_NONE || option >= OPTION__COUNT)
+		return false;
+	return option != OPTION_ADDRESS || wizard_esp_can(w, ESP_CAP_SIGNATURES);
+}
+
 void wizard_choose(struct wizard *w, enum wizard_option option, int64_t now_ms)
 {
 	size_t items[WIZARD_RESOURCES_MAX];
 	(void)now_ms;
-	if (option <= OPTION_NONE || option >= OPTION__COUNT)
+	if (!wizard_option_offered(w, option))
 		return;
 	w->choose_cursor = (int)option - 1;
 	if (option != w->option && switch_items_for(w, option, items, WIZARD_RESOURCES_MAX)) {
@@ -381,7 +393,9 @@ void wizard_advisor_answer(struct wizard *w, enum advisor_answer answer)
 
 /* Q1: can you edit DNS?  Q2: must mail show your own address?  Q3: must you
  * send today?  DNS access wins (option 1); without it an own address means
- * option 2; otherwise option 3 to start. */
+ * option 2; otherwise option 3 to start.  Without sender signatures at the
+ * ESP an own address means option 1 (someone adds the records), or option 3
+ * to start today. */
 enum wizard_option wizard_advisor_recommend(const struct wizard *w, const char **reason)
 {
 	enum advisor_answer dns = w->advisor[0], own = w->advisor[1], today = w->advisor[2];
@@ -398,9 +412,15 @@ enum wizard_option wizard_advisor_recommend(const struct wizard *w, const char *
 	} else if (dns == ADVISOR_UNSURE && today != ADVISOR_YES) {
 		pick = OPTION_DOMAIN;
 		why = "advisor.reason_teammate";
-	} else if (own != ADVISOR_NO) {
+	} else if (own != ADVISOR_NO && wizard_option_offered(w, OPTION_ADDRESS)) {
 		pick = OPTION_ADDRESS;
 		why = "advisor.reason_address";
+	} else if (own != ADVISOR_NO && today != ADVISOR_YES) {
+		pick = OPTION_DOMAIN;
+		why = "advisor.reason_domain_no_address";
+	} else if (own != ADVISOR_NO) {
+		pick = OPTION_NAME;
+		why = "advisor.reason_name_no_address";
 	} else {
 		pick = OPTION_NAME;
 		why = "advisor.reason_name";
@@ -422,7 +442,10 @@ static bool next_welcome(struct wizard *w, int64_t now_ms)
 static bool next_choose(struct wizard *w, int64_t now_ms)
 {
 	if (w->choose_cursor >= 0 && w->choose_cursor < 3) {
-		wizard_choose(w, (enum wizard_option)(w->choose_cursor + 1), now_ms);
+		enum wizard_option o = (enum wizard_option)(w->choose_cursor + 1);
+		if (!wizard_option_offered(w, o))
+			return false;
+		wizard_choose(w, o, now_ms);
 		return true;
 	}
 	w->advisor_question = 0;
@@ -1318,6 +1341,8 @@ bool wizard_export_item_ok(const struct wizard *w, enum export_item item, const 
 			why = "export_dialog.why_remote";
 		break;
 	case EXPORT_ITEM_SEND:
+		if (!wizard_esp_can(w, ESP_CAP_SEND))
+			why = "export_dialog.why_no_send";
 		break;
 	case EXPORT_ITEM_COPY:
 		if (!wizard_export_copy_count(w))
@@ -1450,6 +1475,11 @@ bool wizard_export_send(struct wizard *w, int64_t wall_ms)
 		return false;
 	x->send_error[0] = '\0';
 	w->dirty = true;
+	if (!wizard_esp_can(w, ESP_CAP_SEND)) {
+		str_copy(x->send_error, sizeof x->send_error,
+			 text_get("export_dialog.why_no_send"));
+		return false;
+	}
 	if (!export_check_email(&x->to, x->send_to, sizeof x->send_to)) {
 		x->focus = 0;
 		return false;
@@ -1513,8 +1543,8 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 	} else if (message && *message) {
 		sanitize_text(message, x->send_error, sizeof x->send_error);
 	} else if (err == BH_ERR_AUTH) {
-		str_copy(x->send_error, sizeof x->send_error,
-			 text_get("export_dialog.send_no_token"));
+		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_no_token",
+			 w->cfg.esp_name, NULL, NULL);
 	} else {
 		text_fmt(x->send_error, sizeof x->send_error, "export_dialog.send_failed",
 			 bh_strerror(err), NULL, NULL);

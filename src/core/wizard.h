@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/caps.h"
 #include "core/error.h"
 #include "core/field.h"
 #include "core/fromhdr.h"
@@ -152,6 +153,7 @@ struct wizard_config {
 	char support_contact[256];	      /* shown on done and in exports */
 	bool demo;			      /* --demo: pretend ESP and DNS */
 	enum wizard_server_mode server_mode;  /* a server of the customer's own at the ESP? */
+	unsigned esp_lacks; /* ESP_CAP_* the ESP does not have (0: all): not offered */
 };
 
 /* The customer's domain at the ESP (option 1), as the ESP last described it. */
@@ -288,6 +290,13 @@ void wizard_init(struct wizard *w, const struct wizard_config *cfg);
 bool wizard_next(struct wizard *w, int64_t now_ms);
 /* Back to the previous step; false when there is none. */
 bool wizard_back(struct wizard *w);
+/* True when the ESP has capability cap (an ESP_CAP_* bit), so that the
+ * wizard may offer what needs it. */
+bool wizard_esp_can(const struct wizard *w, unsigned cap);
+/* True when option can be picked with this ESP (option 2 needs sender
+ * signatures). */
+bool wizard_option_offered(const struct wizard *w, enum wizard_option option);
+
 /* Picks an option on the choose or advisor step (goes through STEP_SWITCH
  * when another option left resources at the ESP). */
 void wizard_choose(struct wizard *w, enum wizard_option option, int64_t now_ms);

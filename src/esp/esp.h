@@ -6,13 +6,21 @@
  * done(arg, err, reply) later, from the source's dispatch; BH_ERR_BUSY when
  * another request is under way (one at a time).  The reply is valid only
  * during the callback.  "ensure" operations find by name before creating,
- * and adopt an existing resource, so that nothing is ever created twice. */
+ * and adopt an existing resource, so that nothing is ever created twice.
+ *
+ * caps says what the backend can do (core/caps.h); an operation of a
+ * capability it lacks is NULL.  The operations marked optional are NULL
+ * where the backend has no use for them (the demo's are NULL for Postmark).
+ * Backends are made in one place, src/app/esp_make.c, from the
+ * configuration. */
 #ifndef BEHALF_ESP_ESP_H
 #define BEHALF_ESP_ESP_H
 
 #include <stdbool.h>
 
+#include "core/caps.h"
 #include "core/error.h"
+#include "core/record.h"
 #include "core/source.h"
 #include "core/wizard.h"
 
@@ -41,6 +49,7 @@ struct esp;
 
 struct esp_ops {
 	const char *name; /* "Postmark", shown to people */
+	unsigned caps;	  /* ESP_CAP_* bits: what the backend can do */
 	void (*destroy)(struct esp *esp);
 	enum bh_err (*domain_ensure)(struct esp *esp, const char *domain,
 				     const char *return_path_domain, esp_done_fn done, void *arg);
@@ -63,6 +72,25 @@ struct esp_ops {
 	 * email is never sent twice by a retry. */
 	enum bh_err (*email_send)(struct esp *esp, const struct esp_email *email, esp_done_fn done,
 				  void *arg);
+	/* ESP_CAP_SERVERS: finds or creates the customer's server (name NULL:
+	 * the configured one); reply->server_id names it. */
+	enum bh_err (*server_ensure)(struct esp *esp, const char *name, esp_done_fn done,
+				     void *arg);
+	/* What a failed operation means: BH_ERR_NETWORK when the ESP had
+	 * trouble (retried later, not the customer's doing), else err as is.
+	 * The backend reads its own error codes; NULL: err as is. */
+	enum bh_err (*error_kind)(enum bh_err err, const struct esp_reply *reply);
+	/* Optional: what the application's last DNS check of the domain with ESP
+	 * id domain_id found (n records and their results), for a backend that
+	 * does not look at DNS itself (the demo's). */
+	void (*dns_observed)(struct esp *esp, const char *domain_id,
+			     const struct expected_record *records,
+			     const struct record_result *results, size_t n);
+	/* Optional (demo): the pretend customer clicks the confirmation link of
+	 * the signature with id signature_id; BH_ERR_NOT_FOUND when unknown. */
+	enum bh_err (*pretend_click)(struct esp *esp, const char *signature_id);
+	/* Optional (demo): forgets what dns_observed told (after a reset). */
+	void (*forget_observed)(struct esp *esp);
 	struct source_ops source; /* loop integration; self is the struct esp */
 };
 
@@ -70,5 +98,18 @@ struct esp_ops {
 struct esp {
 	const struct esp_ops *ops;
 };
+
+/* True when the backend has every capability in caps. */
+static inline bool esp_can(const struct esp *esp, unsigned caps)
+{
+	return (esp->ops->caps & caps) == caps;
+}
+
+/* What a failed operation means (esp_ops.error_kind). */
+static inline enum bh_err esp_error_kind(const struct esp *esp, enum bh_err err,
+					 const struct esp_reply *reply)
+{
+	return esp->ops->error_kind && reply ? esp->ops->error_kind(err, reply) : err;
+}
 
 #endif

@@ -1334,8 +1334,19 @@ static void pm_destroy(struct esp *esp)
 	free(pm);
 }
 
+/* Without an ErrorCode, or with 429 (too many requests) or 100
+ * (maintenance), a refusal is Postmark having trouble, not an objection. */
+static enum bh_err pm_error_kind(enum bh_err err, const struct esp_reply *reply)
+{
+	if (err == BH_ERR_REMOTE &&
+	    (reply->esp_code == 0 || reply->esp_code == 429 || reply->esp_code == 100))
+		return BH_ERR_NETWORK;
+	return err;
+}
+
 static const struct esp_ops postmark_ops = {
     .name = "Postmark",
+    .caps = ESP_CAP_SIGNATURES | ESP_CAP_SERVERS | ESP_CAP_SEND | ESP_CAP_DKIM_ROTATION,
     .destroy = pm_destroy,
     .domain_ensure = pm_domain_ensure,
     .domain_verify = pm_domain_verify,
@@ -1346,6 +1357,8 @@ static const struct esp_ops postmark_ops = {
     .signature_delete = pm_signature_delete,
     .signature_update = pm_signature_update,
     .email_send = pm_email_send,
+    .server_ensure = postmark_server_ensure,
+    .error_kind = pm_error_kind,
     .source = {pm_fill, pm_deadline, pm_dispatch},
 };
 

@@ -892,8 +892,38 @@ static enum bh_err sandbox_email_send(struct esp *esp, const struct esp_email *e
 	return sandbox_start_args(esp, OP_EMAIL_SEND, args, done, arg);
 }
 
+/* The sandbox answers with Postmark's codes: the same refusals are
+ * trouble, not objections (no ErrorCode, 429, 100). */
+static enum bh_err sandbox_error_kind(enum bh_err err, const struct esp_reply *reply)
+{
+	if (err == BH_ERR_REMOTE &&
+	    (reply->esp_code == 0 || reply->esp_code == 429 || reply->esp_code == 100))
+		return BH_ERR_NETWORK;
+	return err;
+}
+
+/* esp_ops.dns_observed: the DKIM TXT and the Return-Path CNAME, each
+ * verified when its result says so. */
+static void sandbox_dns_observed(struct esp *esp, const char *domain_id,
+				 const struct expected_record *records,
+				 const struct record_result *results, size_t n)
+{
+	bool dkim = false, return_path = false;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		bool ok = results[i].status == STATUS_VERIFIED;
+		if (records[i].purpose == PURPOSE_DKIM)
+			dkim = ok;
+		else if (records[i].purpose == PURPOSE_RETURN_PATH)
+			return_path = ok;
+	}
+	sandbox_set_dns_verified(esp, domain_id, dkim, return_path);
+}
+
+/* The demo has no servers: every customer sends through the vendor's. */
 static const struct esp_ops sandbox_ops = {
     .name = "Postmark (demo)",
+    .caps = ESP_CAP_SIGNATURES | ESP_CAP_SEND | ESP_CAP_DKIM_ROTATION,
     .destroy = sandbox_destroy,
     .domain_ensure = sandbox_domain_ensure,
     .domain_verify = sandbox_domain_verify,
@@ -904,6 +934,10 @@ static const struct esp_ops sandbox_ops = {
     .signature_delete = sandbox_signature_delete,
     .signature_update = sandbox_signature_update,
     .email_send = sandbox_email_send,
+    .error_kind = sandbox_error_kind,
+    .dns_observed = sandbox_dns_observed,
+    .pretend_click = sandbox_click,
+    .forget_observed = sandbox_forget_reports,
     .source = {sandbox_fill, sandbox_deadline, sandbox_dispatch},
 };
 

@@ -91,6 +91,22 @@ static void test_good_file(void **state)
 	assert_string_equal(cfg.config_path, path);
 }
 
+/* [esp] provider names the ESP; one behalf does not know is refused at its
+ * line, saying which ones it knows. */
+static void test_esp_provider(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	assert_string_equal(cfg.provider, "postmark");
+	assert_true(
+	    load(&cfg, "[esp]\nprovider = Postmark\n[postmark]\nper_customer_server = no\n"));
+	assert_string_equal(cfg.provider, "Postmark");
+	assert_false(load(&cfg, "[vendor]\nname = Acme\n[esp]\nprovider = sendgrid\n"));
+	expect_error(4, "[esp] provider", "\"sendgrid\" is not an email provider behalf knows");
+	assert_non_null(strstr(msg, "(postmark)"));
+}
+
 static void test_bad_utf8(void **state)
 {
 	struct config cfg;
@@ -204,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_esp_provider, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shared_local, setup, teardown),
