@@ -641,26 +641,33 @@ static const struct state_words type_words = {NWORDS(record_types), type_word, r
 	{                                                                                          \
 		.key = k, .kind = STATE_OBJECT, .member = NULL, .offset = 0, .size = 0, .sub = &t  \
 	}
-/* An array member whose used elements are counted by member n (or all
- * saved: n is STATE_NO_COUNT), one element described by t. */
-#define F_ARRAY(T, k, m, n, t, fl)                                                                 \
+/* An array member whose used elements are counted by the size_t member n,
+ * one element described by t.  (member names both: "history history_len".) */
+#define F_ARRAY(T, k, m, n, t)                                                                     \
+	{                                                                                          \
+		.key = k, .kind = STATE_ARRAY, .member = #m " " #n, .offset = offsetof(T, m),      \
+		.size = sizeof MEMBER(T, m)[0], .max = (int64_t)NELEMS(T, m),                      \
+		.count = offsetof(T, n) + TYPED(T, n, size_t : 1), .sub = &t                       \
+	}
+/* An array member saved whole (no count), or only its elements other than
+ * 0 with STATE_NONZERO. */
+#define F_FIXED_ARRAY(T, k, m, t, fl)                                                              \
 	{                                                                                          \
 		.key = k, .kind = STATE_ARRAY, .member = #m, .offset = offsetof(T, m),             \
-		.size = sizeof MEMBER(T, m)[0], .max = (int64_t)NELEMS(T, m), .count = n,          \
-		.sub = &t, .flags = fl                                                             \
+		.size = sizeof MEMBER(T, m)[0], .max = (int64_t)NELEMS(T, m),                      \
+		.count = STATE_NO_COUNT, .sub = &t, .flags = fl                                    \
 	}
-/* The same with a parallel array m2 (as many elements), element i's keys
- * from both. */
+/* F_ARRAY with a parallel array m2 (as many elements): element i of the
+ * file's array holds the keys of t for m[i] and those of t2 for m2[i]. */
 #define F_ARRAY2(T, k, m, n, t, m2, t2)                                                            \
 	{                                                                                          \
-		.key = k, .kind = STATE_ARRAY, .member = #m " " #m2, .offset = offsetof(T, m),     \
-		.size = sizeof MEMBER(T, m)[0],                                                    \
+		.key = k, .kind = STATE_ARRAY, .member = #m " " #n " " #m2,                        \
+		.offset = offsetof(T, m), .size = sizeof MEMBER(T, m)[0],                          \
 		.max = (int64_t)NELEMS(T, m) +                                                     \
 		       0 * (int64_t)sizeof(char[NELEMS(T, m) == NELEMS(T, m2) ? 1 : -1]),          \
-		.count = n, .sub = &t, .offset2 = offsetof(T, m2),                                 \
-		.size2 = sizeof MEMBER(T, m2)[0], .sub2 = &t2                                      \
+		.count = offsetof(T, n) + TYPED(T, n, size_t : 1), .sub = &t,                      \
+		.offset2 = offsetof(T, m2), .size2 = sizeof MEMBER(T, m2)[0], .sub2 = &t2          \
 	}
-#define F_COUNT(T, n) (offsetof(T, n) + TYPED(T, n, size_t : 1))
 #define F_CUSTOM(T, k, m, s, l)                                                                    \
 	{                                                                                          \
 		.key = k, .kind = STATE_CUSTOM, .member = #m, .offset = offsetof(T, m),            \
@@ -747,10 +754,9 @@ TABLE(diagnosis_table, "record_diagnosis", diagnosis_fields);
  * check, which a resumed session runs at once. */
 static const struct state_field result_fields[] = {
     F_WORD(struct record_result, "status", status, status_words, 0),
-    F_ARRAY2(struct record_result, "servers", per_server, F_COUNT(struct record_result, nservers),
-	     server_status_table, seen, server_seen_table),
-    F_ARRAY(struct record_result, "diagnoses", diagnoses, F_COUNT(struct record_result, ndiagnoses),
-	    diagnosis_table, 0),
+    F_ARRAY2(struct record_result, "servers", per_server, nservers, server_status_table, seen,
+	     server_seen_table),
+    F_ARRAY(struct record_result, "diagnoses", diagnoses, ndiagnoses, diagnosis_table),
 };
 static const struct state_unsaved result_unsaved[] = {
     UNSAVED(struct record_result, servers),
@@ -805,10 +811,9 @@ TABLE(resource_table, "wizard_resource", resource_fields);
  * hourly limit (the demo's apart: a demo never uses up a real session's
  * limit).  The rest is the dialog on screen, closed by a restart. */
 static const struct state_field export_fields[] = {
-    F_ARRAY(struct wizard_export, "sends_ms", sends_ms, STATE_NO_COUNT, send_elem_table,
-	    STATE_NONZERO),
-    F_ARRAY(struct wizard_export, "demo_sends_ms", demo_sends_ms, STATE_NO_COUNT, send_elem_table,
-	    STATE_NONZERO),
+    F_FIXED_ARRAY(struct wizard_export, "sends_ms", sends_ms, send_elem_table, STATE_NONZERO),
+    F_FIXED_ARRAY(struct wizard_export, "demo_sends_ms", demo_sends_ms, send_elem_table,
+		  STATE_NONZERO),
 };
 static const struct state_unsaved export_unsaved[] = {
     UNSAVED(struct wizard_export, view),	UNSAVED(struct wizard_export, cursor),
@@ -832,7 +837,7 @@ TABLE(choose_table, "wizard", choose_fields);
 static const struct state_field advisor_fields[] = {
     F_INT(W, "question", advisor_question, 0, ADVISOR_QUESTIONS),
     F_INT(W, "cursor", advisor_cursor, 0, 15),
-    F_ARRAY(W, "answers", advisor, STATE_NO_COUNT, answer_elem_table, 0),
+    F_FIXED_ARRAY(W, "answers", advisor, answer_elem_table, 0),
 };
 TABLE(advisor_table, "wizard", advisor_fields);
 
@@ -889,7 +894,7 @@ TABLE(switch_table, "wizard", switch_fields);
 /* The whole file after its header, in the order it is written. */
 static const struct state_field wizard_fields[] = {
     F_WORD(W, "step", step, step_words, STATE_REQUIRED),
-    F_ARRAY(W, "history", history, F_COUNT(W, history_len), step_elem_table, 0),
+    F_ARRAY(W, "history", history, history_len, step_elem_table),
     F_WORD(W, "option", option, option_words, 0),
     F_GROUP("choose", choose_table),
     F_GROUP("advisor", advisor_table),
@@ -897,8 +902,7 @@ static const struct state_field wizard_fields[] = {
     F_FIELD(W, "domain_input", domain_input),
     F_OBJECT(W, "domain", domain, domain_table),
     F_CUSTOM(W, "esp_domain", esp_domain, state_save_esp_domain, state_load_esp_domain),
-    F_ARRAY2(W, "records", records, F_COUNT(W, nrecords), record_table, results,
-	     record_result_table),
+    F_ARRAY2(W, "records", records, nrecords, record_table, results, record_result_table),
     F_GROUP("records_view", records_view_table),
     /* option 2 */
     F_GROUP("address", address_table),
@@ -907,7 +911,7 @@ static const struct state_field wizard_fields[] = {
     /* option 3 */
     F_GROUP("from_name", from_name_table),
     /* every resource at the ESP, and switching option */
-    F_ARRAY(W, "resources", resources, F_COUNT(W, nresources), resource_table, 0),
+    F_ARRAY(W, "resources", resources, nresources, resource_table),
     F_GROUP("switch", switch_table),
     F_INT(W, "demo_stage", demo_stage, 0, 1000000),
     F_OBJECT(W, "export", export, export_table),
