@@ -1281,6 +1281,7 @@ static void load_switch_v1(struct reader *r, json_t *o, struct wizard *w)
 	rd_bool(r, o, "switch", "signature_kept", &signature_kept);
 	rd_bool(r, o, "switch", "remove_domain", &rm_domain);
 	rd_bool(r, o, "switch", "remove_signature", &rm_signature);
+	memset(w->resources, 0, sizeof w->resources);
 	w->nresources = 0;
 	if (w->esp_domain.exists && w->esp_domain.id[0]) {
 		res = &w->resources[w->nresources++];
