@@ -673,6 +673,14 @@ static const struct state_words type_words = {NWORDS(record_types), type_word, r
 		.key = k, .kind = STATE_CUSTOM, .member = #m, .offset = offsetof(T, m),            \
 		.size = sizeof MEMBER(T, m), .save = s, .load = l                                  \
 	}
+/* The entry of an array's element that is one value of a C type: the
+ * element itself (key NULL: an array of scalars), or key of the element's
+ * object (a column of F_ARRAY2). */
+#define F_ELEM(k, kind_, type, what, ...)                                                          \
+	{                                                                                          \
+		.key = k, .kind = kind_, .member = what, .offset = 0, .size = sizeof(type),        \
+		__VA_ARGS__                                                                        \
+	}
 /* A member not saved. */
 #define UNSAVED(T, m)                                                                              \
 	{                                                                                          \
@@ -687,33 +695,20 @@ static const struct state_words type_words = {NWORDS(record_types), type_word, r
 
 /* history[]: a step */
 static const struct state_field step_elem[] = {
-    {.key = NULL,
-     .kind = STATE_WORD,
-     .member = "history[]",
-     .size = sizeof(enum wizard_step),
-     .words = &step_words},
+    F_ELEM(NULL, STATE_WORD, enum wizard_step, "history[]", .words = &step_words),
 };
 TABLE(step_elem_table, "enum wizard_step", step_elem);
 
 /* advisor[]: an answer */
 static const struct state_field answer_elem[] = {
-    {.key = NULL,
-     .kind = STATE_WORD,
-     .member = "advisor[]",
-     .size = sizeof(enum advisor_answer),
-     .words = &answer_words},
+    F_ELEM(NULL, STATE_WORD, enum advisor_answer, "advisor[]", .words = &answer_words),
 };
 TABLE(answer_elem_table, "enum advisor_answer", answer_elem);
 
 /* export.sends_ms[], export.demo_sends_ms[]: the wall time of a send */
 static const struct state_field send_elem[] = {
-    {.key = NULL,
-     .kind = STATE_INT,
-     .member = "sends_ms[]",
-     .size = sizeof(int64_t),
-     .min = 1,
-     .max = INT64_MAX,
-     .bad = "holds a value that is not a time"},
+    F_ELEM(NULL, STATE_INT, int64_t, "sends_ms[]", .min = 1, .max = INT64_MAX,
+	   .bad = "holds a value that is not a time"),
 };
 TABLE(send_elem_table, "int64_t", send_elem);
 
@@ -726,18 +721,11 @@ TABLE(domain_table, "domain_value", domain_fields);
 
 /* records[].result.servers[]: per_server[i] and seen[i] of a result */
 static const struct state_field server_status_elem[] = {
-    {.key = "status",
-     .kind = STATE_WORD,
-     .member = "per_server[]",
-     .size = sizeof(enum record_status),
-     .words = &status_words},
+    F_ELEM("status", STATE_WORD, enum record_status, "per_server[]", .words = &status_words),
 };
 TABLE(server_status_table, "enum record_status", server_status_elem);
 static const struct state_field server_seen_elem[] = {
-    {.key = "seen",
-     .kind = STATE_STR,
-     .member = "seen[]",
-     .size = sizeof MEMBER(struct record_result, seen)[0]},
+    F_ELEM("seen", STATE_STR, MEMBER(struct record_result, seen)[0], "seen[]", .flags = 0),
 };
 TABLE(server_seen_table, "char[]", server_seen_elem);
 
@@ -776,11 +764,7 @@ static const struct state_field record_fields[] = {
 };
 TABLE(record_table, "expected_record", record_fields);
 static const struct state_field record_result_elem[] = {
-    {.key = "result",
-     .kind = STATE_OBJECT,
-     .member = "results[]",
-     .size = sizeof(struct record_result),
-     .sub = &result_table},
+    F_ELEM("result", STATE_OBJECT, struct record_result, "results[]", .sub = &result_table),
 };
 TABLE(record_result_table, "record_result", record_result_elem);
 
@@ -875,8 +859,10 @@ TABLE(server_table, "wizard", server_fields);
 
 /* option 3 */
 static const struct state_field from_name_fields[] = {
-    F_FIELD(W, "name", from_name),	 F_WORD(W, "format", from_format, format_words, 0),
-    F_FIELD(W, "pattern", from_pattern), F_WORD(W, "address", from_address, address_words, 0),
+    F_FIELD(W, "name", from_name),			  /* the customer's display name */
+    F_WORD(W, "format", from_format, format_words, 0),	  /* "{name} via {vendor}", ... */
+    F_FIELD(W, "pattern", from_pattern),		  /* the custom format */
+    F_WORD(W, "address", from_address, address_words, 0), /* the From address */
     F_INT(W, "focus", from_focus, 0, 3),
 };
 TABLE(from_name_table, "wizard", from_name_fields);
