@@ -464,6 +464,50 @@ static void test_corrupt_values(void **state)
 	assert_non_null(strstr(f->msg, "domain_input.text"));
 	assert_non_null(strstr(f->msg, "too long"));
 
+	/* each kind of value is checked as the table says */
+	{
+		static const struct {
+			const char *body, *words[2];
+		} bad[] = {
+		    {"\"choose\":{\"cursor\":4}",
+		     {"choose.cursor", "out of range (4, expected 0 to 3)"}},
+		    {"\"choose\":[]", {"\"choose\"", "is not an object"}},
+		    {"\"option\":\"maybe\"", {"\"option\"", "unknown value \"maybe\""}},
+		    {"\"history\":[\"choose\",7]", {"\"history\"", "is not a string"}},
+		    {"\"resources\":[{\"kind\":\"domain\",\"id\":\"1\"}]",
+		     {"resources[0]", "lacks kind, id or name"}},
+		    {"\"records\":[{\"purpose\":\"dkim\",\"type\":\"TXT\",\"name\":\"a\",\"value\":"
+		     "\"b\","
+		     "\"result\":{\"diagnoses\":[{\"arg\":\"x\"}]}}]",
+		     {"records[0].result.diagnoses[0].code", "is missing"}},
+		    {"\"records\":[{\"purpose\":\"dkim\",\"type\":\"MX?\",\"name\":\"a\",\"value\":"
+		     "\"b\"}]",
+		     {"records[0].type", "unknown value"}},
+		    {"\"records_view\":{\"cursor\":1}", {"records_view.cursor", "expected 0 to 0"}},
+		    {"\"export\":{\"sends_ms\":[0]}", {"export.sends_ms", "not a time"}},
+		    {"\"export\":{\"sends_ms\":[1,2,3,4]}",
+		     {"export.sends_ms", "4 entries, at most 3"}},
+		    {"\"signature\":{\"created_ms\":-1}", {"signature.created_ms", "out of range"}},
+		    {"\"address\":{\"dmarc_ack\":1}", {"address.dmarc_ack", "not true or false"}},
+		};
+		size_t i;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			char text[1024];
+			snprintf(text, sizeof text,
+				 "{\"schema\":2,\"customer\":\"acme\",\"step\":\"domain\",%s}",
+				 bad[i].body);
+			write_file(f->dir, "acme.json", text);
+			assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg),
+					 BH_ERR_PARSE);
+			if (!strstr(f->msg, bad[i].words[0]) || !strstr(f->msg, bad[i].words[1]))
+				fail_msg("%s: %s", bad[i].body, f->msg);
+		}
+	}
+
+	write_file(f->dir, "acme.json", "{\"schema\":2,\"customer\":\"acme\"}");
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "\"step\" is missing"));
+
 	write_file(f->dir, "acme.json", "[1, 2]");
 	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
 	write_file(f->dir, "acme.json", "{\"customer\":\"acme\",\"step\":\"domain\"}");
