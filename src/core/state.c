@@ -1,10 +1,11 @@
 /* The customer's state file (see state.h): the wizard to and from JSON,
  * atomic writes, the per-customer lock and the audit log.
  *
- * Enumerations are saved as their stable words, not numbers, so that the
- * file reads well and survives a reordering of an enum.  Keys missing from
- * a file keep the value wizard_init gave them; a key of the wrong type or a
- * string too long for its field makes the file corrupt. */
+ * What is saved is described once, in the table below (state_table.h):
+ * saving, loading and the checks of a loaded file walk it.  Keys missing
+ * from a file keep the value wizard_init gave them; a key of the wrong type,
+ * a number out of its range, an unknown word or a string too long for its
+ * field makes the file corrupt. */
 #include "core/state.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/sanitize.h"
+#include "core/state_table.h"
 
 /* An open state directory with one customer's lock held. */
 struct state_handle {
@@ -31,16 +33,6 @@ struct state_handle {
 	char *name;	/* malloced; <customer>.json, relative to dir */
 	int lock_fd;	/* <dir>/<customer>.lock, flock()ed; -1 once closed */
 };
-
-static const char *const option_words[OPTION__COUNT] = {"none", "domain", "address", "name"};
-static const char *const answer_words[] = {"unanswered", "yes", "no", "unsure"};
-static const char *const format_words[FROM_FORMAT__COUNT] = {"via", "for", "plain", "custom"};
-static const char *const address_words[FROM_ADDRESS__COUNT] = {"shared", "local", "subdomain"};
-static const char *const kind_words[] = {"domain", "signature"};
-static const char *const fate_words[] = {"in-use", "kept", "removed"};
-static const enum record_type record_types[] = {RECORD_TYPE_A, RECORD_TYPE_CNAME, RECORD_TYPE_TXT,
-						RECORD_TYPE_AAAA};
-#define NTYPES (sizeof record_types / sizeof record_types[0])
 
 bool state_customer_id_ok(const char *id)
 {
@@ -280,7 +272,7 @@ void state_audit_in(const char *dir, const char *customer, const char *event, co
 	free(line);
 }
 
-/* ---- saving ---- */
+/* ---- values to JSON ---- */
 
 /* Collects the first failure while the JSON tree is built. */
 struct writer {
@@ -291,6 +283,13 @@ struct writer {
 static void put(struct writer *wr, json_t *obj, const char *key, json_t *v)
 {
 	if (!v || json_object_set_new(obj, key, v) != 0)
+		wr->ok = false;
+}
+
+/* Appends v (takes it) to the array a, noting a failure. */
+static void append(struct writer *wr, json_t *a, json_t *v)
+{
+	if (!v || json_array_append_new(a, v) != 0)
 		wr->ok = false;
 }
 
@@ -317,233 +316,9 @@ static json_t *jfield(struct writer *wr, const struct field *f)
 	return o;
 }
 
-/* The word for value in words[n], or the first word when out of range. */
-static json_t *jword(const char *const *words, int n, int value)
-{
-	return json_string(value >= 0 && value < n && words[value] ? words[value] : words[0]);
-}
+/* ---- values from JSON ---- */
 
-static const char *step_word(enum wizard_step s)
-{
-	const char *w = wizard_step_word(s);
-	return w ? w : "welcome";
-}
-
-static json_t *save_result(struct writer *wr, const struct record_result *r)
-{
-	json_t *o = json_object(), *servers = json_array(), *diags = json_array();
-	size_t i;
-
-	put(wr, o, "status", json_string(record_status_word(r->status)));
-	for (i = 0; i < r->nservers && i < RECORD_MAX_SERVERS; i++) {
-		json_t *s = json_object();
-		put(wr, s, "status", json_string(record_status_word(r->per_server[i])));
-		put(wr, s, "seen", jstr(r->seen[i]));
-		if (json_array_append_new(servers, s) != 0)
-			wr->ok = false;
-	}
-	put(wr, o, "servers", servers);
-	for (i = 0; i < r->ndiagnoses && i < RECORD_MAX_DIAGNOSES; i++) {
-		json_t *d = json_object();
-		put(wr, d, "code", json_string(record_diag_code(r->diagnoses[i].code)));
-		put(wr, d, "arg", jstr(r->diagnoses[i].arg));
-		put(wr, d, "arg2", jstr(r->diagnoses[i].arg2));
-		if (json_array_append_new(diags, d) != 0)
-			wr->ok = false;
-	}
-	put(wr, o, "diagnoses", diags);
-	return o;
-}
-
-/* The whole wizard as a JSON tree (persistent fields only). */
-static json_t *save_wizard(struct writer *wr, const struct state_handle *h, const struct wizard *w)
-{
-	json_t *root = json_object(), *a, *o;
-	char when[32];
-	size_t i;
-
-	state_iso_time(clock_wall_ms(), when, sizeof when);
-	put(wr, root, "schema", json_integer(STATE_SCHEMA));
-	put(wr, root, "customer", json_string(h->customer));
-	put(wr, root, "saved_at", json_string(when));
-
-	put(wr, root, "step", json_string(step_word(w->step)));
-	a = json_array();
-	for (i = 0; i < w->history_len && i < WIZARD_HISTORY_MAX; i++)
-		if (json_array_append_new(a, json_string(step_word(w->history[i]))) != 0)
-			wr->ok = false;
-	put(wr, root, "history", a);
-	put(wr, root, "option", jword(option_words, OPTION__COUNT, (int)w->option));
-
-	o = json_object();
-	put(wr, o, "cursor", json_integer(w->choose_cursor));
-	put(wr, root, "choose", o);
-
-	o = json_object();
-	put(wr, o, "question", json_integer(w->advisor_question));
-	put(wr, o, "cursor", json_integer(w->advisor_cursor));
-	a = json_array();
-	for (i = 0; i < ADVISOR_QUESTIONS; i++)
-		if (json_array_append_new(a, jword(answer_words, 4, (int)w->advisor[i])) != 0)
-			wr->ok = false;
-	put(wr, o, "answers", a);
-	put(wr, root, "advisor", o);
-
-	/* option 1 */
-	put(wr, root, "domain_input", jfield(wr, &w->domain_input));
-	o = json_object();
-	put(wr, o, "ascii", jstr(w->domain.ascii));
-	put(wr, o, "unicode", jstr(w->domain.unicode));
-	put(wr, o, "idn", json_boolean(w->domain.is_idn));
-	put(wr, root, "domain", o);
-
-	o = json_object();
-	put(wr, o, "exists", json_boolean(w->esp_domain.exists));
-	put(wr, o, "id", jstr(w->esp_domain.id));
-	put(wr, o, "name", jstr(w->esp_domain.name));
-	put(wr, o, "dkim_host", jstr(w->esp_domain.dkim_host));
-	put(wr, o, "dkim_value", jstr(w->esp_domain.dkim_value));
-	put(wr, o, "return_path_host", jstr(w->esp_domain.return_path_host));
-	put(wr, o, "return_path_target", jstr(w->esp_domain.return_path_target));
-	put(wr, o, "dkim_verified", json_boolean(w->esp_domain.dkim_verified));
-	put(wr, o, "return_path_verified", json_boolean(w->esp_domain.return_path_verified));
-	put(wr, root, "esp_domain", o);
-
-	a = json_array();
-	for (i = 0; i < w->nrecords && i < WIZARD_MAX_RECORDS; i++) {
-		const struct expected_record *r = &w->records[i];
-		json_t *ro = json_object();
-		put(wr, ro, "purpose", json_string(record_purpose_word(r->purpose)));
-		put(wr, ro, "type", json_string(record_type_word(r->type)));
-		put(wr, ro, "name", jstr(r->name));
-		put(wr, ro, "value", jstr(r->value));
-		put(wr, ro, "required", json_boolean(r->required));
-		put(wr, ro, "result", save_result(wr, &w->results[i]));
-		if (json_array_append_new(a, ro) != 0)
-			wr->ok = false;
-	}
-	put(wr, root, "records", a);
-	o = json_object();
-	put(wr, o, "cursor", json_integer(w->records_cursor));
-	put(wr, o, "detail", json_boolean(w->records_detail));
-	put(wr, o, "dns_host", jstr(w->dns_host));
-	put(wr, o, "checks", json_integer(w->checks));
-	put(wr, o, "verify_attempts", json_integer(w->verify_attempts));
-	put(wr, root, "records_view", o);
-
-	/* option 2 */
-	o = json_object();
-	put(wr, o, "email", jfield(wr, &w->address_email));
-	put(wr, o, "name", jfield(wr, &w->address_name));
-	put(wr, o, "focus", json_integer(w->address_focus));
-	put(wr, o, "normalized", jstr(w->address_normalized));
-	put(wr, o, "resend_wanted", json_boolean(w->resend_wanted));
-	put(wr, o, "dmarc_domain", jstr(w->dmarc_domain));
-	put(wr, o, "dmarc_verdict", json_integer(w->dmarc_verdict));
-	put(wr, o, "dmarc_policy", jstr(w->dmarc_policy));
-	put(wr, o, "dmarc_org", jstr(w->dmarc_org));
-	put(wr, o, "dmarc_ack", json_boolean(w->dmarc_ack));
-	put(wr, o, "name_asked", jstr(w->name_asked));
-	put(wr, root, "address", o);
-
-	/* the customer's own ESP server */
-	o = json_object();
-	put(wr, o, "answer", json_integer(w->server_answer));
-	put(wr, o, "id", jstr(w->server_id));
-	put(wr, root, "server", o);
-
-	o = json_object();
-	put(wr, o, "exists", json_boolean(w->signature.exists));
-	put(wr, o, "id", jstr(w->signature.id));
-	put(wr, o, "email", jstr(w->signature.email));
-	put(wr, o, "name", jstr(w->signature.name));
-	put(wr, o, "confirmed", json_boolean(w->signature.confirmed));
-	put(wr, o, "created_ms", json_integer(w->signature.created_ms));
-	put(wr, o, "resent_ms", json_integer(w->signature.resent_ms));
-	put(wr, root, "signature", o);
-
-	/* option 3 */
-	o = json_object();
-	put(wr, o, "name", jfield(wr, &w->from_name));
-	put(wr, o, "format", jword(format_words, FROM_FORMAT__COUNT, (int)w->from_format));
-	put(wr, o, "pattern", jfield(wr, &w->from_pattern));
-	put(wr, o, "address", jword(address_words, FROM_ADDRESS__COUNT, (int)w->from_address));
-	put(wr, o, "focus", json_integer(w->from_focus));
-	put(wr, root, "from_name", o);
-
-	/* every resource at the ESP (schema 2), and switching option */
-	a = json_array();
-	for (i = 0; i < w->nresources && i < WIZARD_RESOURCES_MAX; i++) {
-		const struct wizard_resource *res = &w->resources[i];
-		json_t *ro = json_object();
-		put(wr, ro, "kind", jword(kind_words, 2, (int)res->kind));
-		put(wr, ro, "id", jstr(res->id));
-		put(wr, ro, "name", jstr(res->name));
-		put(wr, ro, "fate", jword(fate_words, 3, (int)res->fate));
-		put(wr, ro, "remove", json_boolean(res->remove));
-		put(wr, ro, "created_ms", json_integer(res->created_ms));
-		put(wr, ro, "resent_ms", json_integer(res->resent_ms));
-		if (json_array_append_new(a, ro) != 0)
-			wr->ok = false;
-	}
-	put(wr, root, "resources", a);
-	o = json_object();
-	put(wr, o, "target", jword(option_words, OPTION__COUNT, (int)w->switch_target));
-	put(wr, o, "then", json_string(step_word(w->switch_then)));
-	put(wr, o, "correction", json_boolean(w->switch_correction));
-	put(wr, o, "confirmed", json_boolean(w->switch_confirmed));
-	put(wr, o, "cursor", json_integer(w->switch_cursor));
-	put(wr, root, "switch", o);
-
-	put(wr, root, "demo_stage", json_integer(w->demo_stage));
-
-	/* export dialog: the latest sends to teammates, for the hourly limit */
-	o = json_object();
-	a = json_array();
-	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++)
-		if (w->export.sends_ms[i] > 0 &&
-		    json_array_append_new(a, json_integer(w->export.sends_ms[i])) != 0)
-			wr->ok = false;
-	put(wr, o, "sends_ms", a);
-	/* the demo's sends apart: a demo never uses up a real session's limit */
-	a = json_array();
-	for (i = 0; i < WIZARD_SENDS_PER_HOUR; i++)
-		if (w->export.demo_sends_ms[i] > 0 &&
-		    json_array_append_new(a, json_integer(w->export.demo_sends_ms[i])) != 0)
-			wr->ok = false;
-	put(wr, o, "demo_sends_ms", a);
-	put(wr, root, "export", o);
-	return root;
-}
-
-enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg, size_t cap)
-{
-	struct writer wr = {true};
-	json_t *root = save_wizard(&wr, h, w);
-	char *text = NULL;
-	enum bh_err err;
-
-	if (wr.ok)
-		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!text)
-		return bh_errorf(BH_ERR_INVALID, msg, cap, "cannot encode the state of customer %s",
-				 h->customer);
-	{
-		/* A text file ends with a newline. */
-		size_t n = strlen(text);
-		char *withnl = xmalloc(n + 2);
-		memcpy(withnl, text, n);
-		withnl[n] = '\n';
-		withnl[n + 1] = '\0';
-		err = file_replace(h->dir, h->name, withnl, n + 1, 0600, msg, cap);
-		free(withnl);
-	}
-	free(text);
-	return err;
-}
-
-/* ---- loading ---- */
+#define STATE_WHERE_MAX 128 /* "records[3].result.diagnoses[5]" and room to spare */
 
 /* Where a read is and what went wrong first. */
 struct reader {
@@ -570,6 +345,13 @@ __attribute__((format(printf, 4, 5))) static bool rd_fail(struct reader *r, cons
 	return false;
 }
 
+/* where.key (key alone at the top) into out. */
+static const char *rd_path(char *out, size_t cap, const char *where, const char *key)
+{
+	snprintf(out, cap, "%s%s%s", where, *where && *key ? "." : "", key);
+	return out;
+}
+
 /* obj[key] as a string into dst (cap bytes); absent keeps dst. */
 static bool rd_str(struct reader *r, json_t *obj, const char *where, const char *key, char *dst,
 		   size_t cap)
@@ -586,13 +368,10 @@ static bool rd_str(struct reader *r, json_t *obj, const char *where, const char 
 	return true;
 }
 
-/* obj[key] as an integer in min..max; absent keeps *out. */
-static bool rd_int(struct reader *r, json_t *obj, const char *where, const char *key, int64_t min,
-		   int64_t max, int64_t *out)
+/* v as an integer in min..max into *out. */
+static bool rd_int_value(struct reader *r, json_t *v, const char *where, const char *key,
+			 int64_t min, int64_t max, int64_t *out)
 {
-	json_t *v = json_object_get(obj, key);
-	if (!v)
-		return true;
 	if (!json_is_integer(v))
 		return rd_fail(r, where, key, "is not an integer");
 	if (json_integer_value(v) < min || json_integer_value(v) > max)
@@ -602,15 +381,12 @@ static bool rd_int(struct reader *r, json_t *obj, const char *where, const char 
 	return true;
 }
 
-/* rd_int for an int field. */
-static bool rd_intf(struct reader *r, json_t *obj, const char *where, const char *key, int min,
-		    int max, int *out)
+/* obj[key] as an integer in min..max; absent keeps *out. */
+static bool rd_int(struct reader *r, json_t *obj, const char *where, const char *key, int64_t min,
+		   int64_t max, int64_t *out)
 {
-	int64_t v = *out;
-	if (!rd_int(r, obj, where, key, min, max, &v))
-		return false;
-	*out = (int)v;
-	return true;
+	json_t *v = json_object_get(obj, key);
+	return !v || rd_int_value(r, v, where, key, min, max, out);
 }
 
 static bool rd_bool(struct reader *r, json_t *obj, const char *where, const char *key, bool *out)
@@ -624,39 +400,27 @@ static bool rd_bool(struct reader *r, json_t *obj, const char *where, const char
 	return true;
 }
 
-/* The index of word s in words[n], or -1. */
-static int word_index(const char *const *words, int n, const char *s)
+/* The value of words' i-th word. */
+static int words_value(const struct state_words *t, int i)
 {
-	int i;
-	for (i = 0; i < n; i++)
-		if (words[i] && strcmp(words[i], s) == 0)
-			return i;
-	return -1;
+	return t->values ? t->values[i] : i;
 }
 
-/* A word of words[n] at v (a JSON value), its index in *out. */
+/* A word of t at v (a JSON value), its value in *out. */
 static bool rd_word_value(struct reader *r, json_t *v, const char *where, const char *key,
-			  const char *const *words, int n, int *out)
+			  const struct state_words *t, int *out)
 {
 	int i;
 	if (!json_is_string(v))
 		return rd_fail(r, where, key, "is not a string");
-	i = word_index(words, n, json_string_value(v));
-	if (i < 0)
-		return rd_fail(r, where, key, "has an unknown value \"%.40s\"",
-			       json_string_value(v));
-	*out = i;
-	return true;
-}
-
-/* obj[key] as one of words[n]; absent keeps *out. */
-static bool rd_word(struct reader *r, json_t *obj, const char *where, const char *key,
-		    const char *const *words, int n, int *out)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v)
-		return true;
-	return rd_word_value(r, v, where, key, words, n, out);
+	for (i = 0; i < t->n; i++) {
+		const char *word = t->word(words_value(t, i));
+		if (word && strcmp(word, json_string_value(v)) == 0) {
+			*out = words_value(t, i);
+			return true;
+		}
+	}
+	return rd_fail(r, where, key, "has an unknown value \"%.40s\"", json_string_value(v));
 }
 
 /* obj[key] as an object, or NULL (absent, or wrong type: then r failed). */
@@ -688,34 +452,17 @@ static json_t *rd_array(struct reader *r, json_t *obj, const char *where, const 
 	return v;
 }
 
-/* The send times of the hourly limit at key of the export object. */
-static void rd_sends(struct reader *r, json_t *o, const char *key,
-		     int64_t sends[WIZARD_SENDS_PER_HOUR])
-{
-	json_t *a = rd_array(r, o, "export", key, WIZARD_SENDS_PER_HOUR);
-	size_t i;
-	memset(sends, 0, sizeof(int64_t) * WIZARD_SENDS_PER_HOUR);
-	for (i = 0; a && i < json_array_size(a) && !r->failed; i++) {
-		json_t *when = json_array_get(a, i);
-		if (!json_is_integer(when) || json_integer_value(when) < 1) {
-			rd_fail(r, "export", key, "holds a value that is not a time");
-			break;
-		}
-		sends[i] = (int64_t)json_integer_value(when);
-	}
-}
-
 /* A field: its text and cursor; the error is not saved and is cleared. */
 static void rd_field(struct reader *r, json_t *obj, const char *where, const char *key,
 		     struct field *f)
 {
 	json_t *o = rd_obj(r, obj, where, key);
 	int64_t cursor;
-	char path[64];
+	char path[STATE_WHERE_MAX];
 
 	if (!o)
 		return;
-	snprintf(path, sizeof path, "%s%s%s", where, *where ? "." : "", key);
+	rd_path(path, sizeof path, where, key);
 	if (!rd_str(r, o, path, "text", f->text, sizeof f->text))
 		return;
 	f->len = strlen(f->text);
@@ -731,163 +478,786 @@ static void rd_field(struct reader *r, json_t *obj, const char *where, const cha
 	f->error_detail[0] = '\0';
 }
 
-/* Tables of the words other modules own, built once per load. */
-struct words {
-	const char *steps[STEP__COUNT];
-	const char *statuses[STATUS__COUNT];
-	const char *diags[DIAG__COUNT];
-	const char *purposes[PURPOSE__COUNT];
-	const char *types[NTYPES];
-};
+/* ---- esp_domain: a codec of its own ----
+ *
+ * The domain at the ESP is the one part of the file whose layout follows the
+ * ESP model (issue 9 makes it a list of records): these two functions are
+ * its whole description, the table names them (a CUSTOM entry). */
 
-static void words_init(struct words *t)
+static json_t *state_save_esp_domain(struct writer *wr, const void *member)
 {
-	size_t i;
-	for (i = 0; i < STEP__COUNT; i++)
-		t->steps[i] = wizard_step_word((enum wizard_step)i);
-	for (i = 0; i < STATUS__COUNT; i++)
-		t->statuses[i] = record_status_word((enum record_status)i);
-	for (i = 0; i < DIAG__COUNT; i++)
-		t->diags[i] = record_diag_code((enum record_diag)i);
-	for (i = 0; i < PURPOSE__COUNT; i++)
-		t->purposes[i] = record_purpose_word((enum record_purpose)i);
-	for (i = 0; i < NTYPES; i++)
-		t->types[i] = record_type_word(record_types[i]);
+	const struct wizard_domain_res *d = member;
+	json_t *o = json_object();
+
+	put(wr, o, "exists", json_boolean(d->exists));
+	put(wr, o, "id", jstr(d->id));
+	put(wr, o, "name", jstr(d->name));
+	put(wr, o, "dkim_host", jstr(d->dkim_host));
+	put(wr, o, "dkim_value", jstr(d->dkim_value));
+	put(wr, o, "return_path_host", jstr(d->return_path_host));
+	put(wr, o, "return_path_target", jstr(d->return_path_target));
+	put(wr, o, "dkim_verified", json_boolean(d->dkim_verified));
+	put(wr, o, "return_path_verified", json_boolean(d->return_path_verified));
+	return o;
 }
 
-static void load_result(struct reader *r, const struct words *t, json_t *o, const char *where,
-			struct record_result *res)
+static void state_load_esp_domain(struct reader *r, json_t *obj, const char *where, const char *key,
+				  void *member)
 {
-	json_t *a;
-	size_t i;
-	int v;
-	char path[64];
+	struct wizard_domain_res *d = member;
+	json_t *o = rd_obj(r, obj, where, key);
+	char at[STATE_WHERE_MAX];
 
-	memset(res, 0, sizeof *res);
-	v = STATUS_UNKNOWN;
-	rd_word(r, o, where, "status", t->statuses, STATUS__COUNT, &v);
-	res->status = (enum record_status)v;
-	a = rd_array(r, o, where, "servers", RECORD_MAX_SERVERS);
-	for (i = 0; a && i < json_array_size(a); i++) {
-		json_t *s = json_array_get(a, i);
-		snprintf(path, sizeof path, "%s.servers[%zu]", where, i);
-		if (!json_is_object(s)) {
-			rd_fail(r, path, "", "is not an object");
-			return;
-		}
-		v = STATUS_UNKNOWN;
-		rd_word(r, s, path, "status", t->statuses, STATUS__COUNT, &v);
-		res->per_server[i] = (enum record_status)v;
-		rd_str(r, s, path, "seen", res->seen[i], sizeof res->seen[i]);
-		res->nservers = i + 1;
-	}
-	a = rd_array(r, o, where, "diagnoses", RECORD_MAX_DIAGNOSES);
-	for (i = 0; a && i < json_array_size(a); i++) {
-		json_t *d = json_array_get(a, i);
-		snprintf(path, sizeof path, "%s.diagnoses[%zu]", where, i);
-		if (!json_is_object(d)) {
-			rd_fail(r, path, "", "is not an object");
-			return;
-		}
-		v = 0;
-		if (!json_object_get(d, "code")) {
-			rd_fail(r, path, "code", "is missing");
-			return;
-		}
-		rd_word(r, d, path, "code", t->diags, DIAG__COUNT, &v);
-		res->diagnoses[i].code = (enum record_diag)v;
-		rd_str(r, d, path, "arg", res->diagnoses[i].arg, sizeof res->diagnoses[i].arg);
-		rd_str(r, d, path, "arg2", res->diagnoses[i].arg2, sizeof res->diagnoses[i].arg2);
-		res->ndiagnoses = i + 1;
-	}
-}
-
-static void load_records(struct reader *r, const struct words *t, json_t *root, struct wizard *w)
-{
-	json_t *a = rd_array(r, root, "", "records", WIZARD_MAX_RECORDS);
-	size_t i;
-	char where[32];
-
-	if (!a)
+	if (!o)
 		return;
-	memset(w->records, 0, sizeof w->records);
-	memset(w->results, 0, sizeof w->results);
-	w->nrecords = 0;
-	for (i = 0; i < json_array_size(a) && !r->failed; i++) {
-		json_t *o = json_array_get(a, i), *res;
-		struct expected_record *rec = &w->records[i];
-		int v;
-
-		snprintf(where, sizeof where, "records[%zu]", i);
-		if (!json_is_object(o)) {
-			rd_fail(r, where, "", "is not an object");
-			return;
-		}
-		if (!json_object_get(o, "purpose") || !json_object_get(o, "type") ||
-		    !json_object_get(o, "name") || !json_object_get(o, "value")) {
-			rd_fail(r, where, "", "lacks purpose, type, name or value");
-			return;
-		}
-		v = 0;
-		rd_word(r, o, where, "purpose", t->purposes, PURPOSE__COUNT, &v);
-		rec->purpose = (enum record_purpose)v;
-		v = 0;
-		rd_word(r, o, where, "type", t->types, (int)NTYPES, &v);
-		rec->type = record_types[v];
-		rd_str(r, o, where, "name", rec->name, sizeof rec->name);
-		rd_str(r, o, where, "value", rec->value, sizeof rec->value);
-		rd_bool(r, o, where, "required", &rec->required);
-		res = rd_obj(r, o, where, "result");
-		if (res)
-			load_result(r, t, res, where, &w->results[i]);
-		w->nrecords = i + 1;
-	}
+	rd_path(at, sizeof at, where, key);
+	rd_bool(r, o, at, "exists", &d->exists);
+	rd_str(r, o, at, "id", d->id, sizeof d->id);
+	rd_str(r, o, at, "name", d->name, sizeof d->name);
+	rd_str(r, o, at, "dkim_host", d->dkim_host, sizeof d->dkim_host);
+	rd_str(r, o, at, "dkim_value", d->dkim_value, sizeof d->dkim_value);
+	rd_str(r, o, at, "return_path_host", d->return_path_host, sizeof d->return_path_host);
+	rd_str(r, o, at, "return_path_target", d->return_path_target, sizeof d->return_path_target);
+	rd_bool(r, o, at, "dkim_verified", &d->dkim_verified);
+	rd_bool(r, o, at, "return_path_verified", &d->return_path_verified);
 }
+
+/* ---- the words of enums ----
+ *
+ * Enumerations are saved as their stable words, not numbers, so that the
+ * file reads well and survives a reordering of an enum. */
+
+#define NWORDS(list) ((int)(sizeof list / sizeof list[0]))
+
+static const char *const option_list[] = {"none", "domain", "address", "name"};
+static const char *const answer_list[] = {"unanswered", "yes", "no", "unsure"};
+static const char *const format_list[] = {"via", "for", "plain", "custom"};
+static const char *const address_list[] = {"shared", "local", "subdomain"};
+static const char *const kind_list[] = {"domain", "signature"};
+static const char *const fate_list[] = {"in-use", "kept", "removed"};
+_Static_assert(NWORDS(option_list) == OPTION__COUNT, "a word for every option");
+_Static_assert(NWORDS(format_list) == FROM_FORMAT__COUNT, "a word for every format");
+_Static_assert(NWORDS(address_list) == FROM_ADDRESS__COUNT, "a word for every address");
+_Static_assert(NWORDS(answer_list) == ADVISOR_UNSURE + 1, "a word for every answer");
+_Static_assert(NWORDS(kind_list) == RES_SIGNATURE + 1, "a word for every resource kind");
+_Static_assert(NWORDS(fate_list) == RES_REMOVED + 1, "a word for every fate");
+
+/* The words of a list of this file, as a struct state_words named name. */
+#define WORDS_OF_LIST(name, list)                                                                  \
+	static const char *name##_word(int v)                                                      \
+	{                                                                                          \
+		return v >= 0 && v < NWORDS(list) ? list[v] : NULL;                                \
+	}                                                                                          \
+	static const struct state_words name = {NWORDS(list), name##_word, NULL}
+
+WORDS_OF_LIST(option_words, option_list);
+WORDS_OF_LIST(answer_words, answer_list);
+WORDS_OF_LIST(format_words, format_list);
+WORDS_OF_LIST(address_words, address_list);
+WORDS_OF_LIST(kind_words, kind_list);
+WORDS_OF_LIST(fate_words, fate_list);
+
+/* The words other modules own. */
+static const char *step_word(int v)
+{
+	return wizard_step_word((enum wizard_step)v);
+}
+static const char *status_word(int v)
+{
+	return record_status_word((enum record_status)v);
+}
+static const char *diag_word(int v)
+{
+	return record_diag_code((enum record_diag)v);
+}
+static const char *purpose_word(int v)
+{
+	return record_purpose_word((enum record_purpose)v);
+}
+static const char *type_word(int v)
+{
+	return record_type_word((enum record_type)v);
+}
+static const int record_types[] = {RECORD_TYPE_A, RECORD_TYPE_CNAME, RECORD_TYPE_TXT,
+				   RECORD_TYPE_AAAA};
+static const struct state_words step_words = {STEP__COUNT, step_word, NULL};
+static const struct state_words status_words = {STATUS__COUNT, status_word, NULL};
+static const struct state_words diag_words = {DIAG__COUNT, diag_word, NULL};
+static const struct state_words purpose_words = {PURPOSE__COUNT, purpose_word, NULL};
+static const struct state_words type_words = {NWORDS(record_types), type_word, record_types};
+
+/* ---- the table ----
+ *
+ * Each entry names its member once; the macros take offsetof and sizeof
+ * from it and refuse (at compile time) a member of the wrong C type. */
+
+#define MEMBER(T, m) (((T *)0)->m)
+/* 0, or a compile error when member m of T is none of the types listed. */
+#define TYPED(T, m, ...) (0 * sizeof(_Generic(MEMBER(T, m), __VA_ARGS__)))
+#define NELEMS(T, m)	 (sizeof MEMBER(T, m) / sizeof MEMBER(T, m)[0])
+#define INT_TYPES	 int : 1, unsigned : 1, long : 1, long long : 1
+
+#define F_STR(T, k, m, fl)                                                                         \
+	{                                                                                          \
+		.key = k, .kind = STATE_STR, .member = #m, .offset = offsetof(T, m),               \
+		.size = sizeof MEMBER(T, m) + TYPED(T, m[0], char : 1), .flags = fl                \
+	}
+#define F_BOOL(T, k, m)                                                                            \
+	{                                                                                          \
+		.key = k, .kind = STATE_BOOL, .member = #m, .offset = offsetof(T, m),              \
+		.size = sizeof MEMBER(T, m) + TYPED(T, m, bool : 1)                                \
+	}
+#define F_INT(T, k, m, lo, hi)                                                                     \
+	{                                                                                          \
+		.key = k, .kind = STATE_INT, .member = #m, .offset = offsetof(T, m),               \
+		.size = sizeof MEMBER(T, m) + TYPED(T, m, INT_TYPES), .min = lo, .max = hi         \
+	}
+/* An int whose maximum is the count of used elements (at member n) less one. */
+#define F_INDEX(T, k, m, n)                                                                        \
+	{                                                                                          \
+		.key = k, .kind = STATE_INT, .member = #m, .offset = offsetof(T, m),               \
+		.size = sizeof MEMBER(T, m) + TYPED(T, m, int : 1), .flags = STATE_MAX_COUNT,      \
+		.count = offsetof(T, n) + TYPED(T, n, size_t : 1)                                  \
+	}
+#define F_WORD(T, k, m, w, fl)                                                                     \
+	{                                                                                          \
+		.key = k, .kind = STATE_WORD, .member = #m, .offset = offsetof(T, m),              \
+		.size = sizeof MEMBER(T, m) + TYPED(T, m, int : 1, unsigned : 1), .words = &w,     \
+		.flags = fl                                                                        \
+	}
+#define F_FIELD(T, k, m)                                                                           \
+	{                                                                                          \
+		.key = k, .kind = STATE_FIELD, .member = #m, .offset = offsetof(T, m),             \
+		.size = sizeof MEMBER(T, m) + TYPED(T, m, struct field : 1)                        \
+	}
+/* An object of the file for a struct member. */
+#define F_OBJECT(T, k, m, t)                                                                       \
+	{                                                                                          \
+		.key = k, .kind = STATE_OBJECT, .member = #m, .offset = offsetof(T, m),            \
+		.size = sizeof MEMBER(T, m), .sub = &t                                             \
+	}
+/* An object of the file that groups members of the same struct (t). */
+#define F_GROUP(k, t)                                                                              \
+	{                                                                                          \
+		.key = k, .kind = STATE_OBJECT, .member = NULL, .offset = 0, .size = 0, .sub = &t  \
+	}
+/* An array member whose used elements are counted by the size_t member n,
+ * one element described by t.  (member names both: "history history_len".) */
+#define F_ARRAY(T, k, m, n, t)                                                                     \
+	{                                                                                          \
+		.key = k, .kind = STATE_ARRAY, .member = #m " " #n, .offset = offsetof(T, m),      \
+		.size = sizeof MEMBER(T, m)[0], .max = (int64_t)NELEMS(T, m),                      \
+		.count = offsetof(T, n) + TYPED(T, n, size_t : 1), .sub = &t                       \
+	}
+/* An array member saved whole (no count), or only its elements other than
+ * 0 with STATE_NONZERO. */
+#define F_FIXED_ARRAY(T, k, m, t, fl)                                                              \
+	{                                                                                          \
+		.key = k, .kind = STATE_ARRAY, .member = #m, .offset = offsetof(T, m),             \
+		.size = sizeof MEMBER(T, m)[0], .max = (int64_t)NELEMS(T, m),                      \
+		.count = STATE_NO_COUNT, .sub = &t, .flags = fl                                    \
+	}
+/* F_ARRAY with a parallel array m2 (as many elements): element i of the
+ * file's array holds the keys of t for m[i] and those of t2 for m2[i]. */
+#define F_ARRAY2(T, k, m, n, t, m2, t2)                                                            \
+	{                                                                                          \
+		.key = k, .kind = STATE_ARRAY, .member = #m " " #n " " #m2,                        \
+		.offset = offsetof(T, m), .size = sizeof MEMBER(T, m)[0],                          \
+		.max = (int64_t)NELEMS(T, m) +                                                     \
+		       0 * (int64_t)sizeof(char[NELEMS(T, m) == NELEMS(T, m2) ? 1 : -1]),          \
+		.count = offsetof(T, n) + TYPED(T, n, size_t : 1), .sub = &t,                      \
+		.offset2 = offsetof(T, m2), .size2 = sizeof MEMBER(T, m2)[0], .sub2 = &t2          \
+	}
+#define F_CUSTOM(T, k, m, s, l)                                                                    \
+	{                                                                                          \
+		.key = k, .kind = STATE_CUSTOM, .member = #m, .offset = offsetof(T, m),            \
+		.size = sizeof MEMBER(T, m), .save = s, .load = l                                  \
+	}
+/* The entry of an array's element that is one value of a C type: the
+ * element itself (key NULL: an array of scalars), or key of the element's
+ * object (a column of F_ARRAY2). */
+#define F_ELEM(k, kind_, type, what, ...)                                                          \
+	{                                                                                          \
+		.key = k, .kind = kind_, .member = what, .offset = 0, .size = sizeof(type),        \
+		__VA_ARGS__                                                                        \
+	}
+/* A member not saved. */
+#define UNSAVED(T, m)                                                                              \
+	{                                                                                          \
+#m, offsetof(T, m), sizeof MEMBER(T, m)                                            \
+	}
+#define TABLE(name, ctype, fields)                                                                 \
+	static const struct state_table name = {ctype, fields, sizeof fields / sizeof fields[0],   \
+						NULL, 0}
+#define TABLE_UNSAVED(name, ctype, fields, unsaved)                                                \
+	static const struct state_table name = {ctype, fields, sizeof fields / sizeof fields[0],   \
+						unsaved, sizeof unsaved / sizeof unsaved[0]}
+
+/* history[]: a step */
+static const struct state_field step_elem[] = {
+    F_ELEM(NULL, STATE_WORD, enum wizard_step, "history[]", .words = &step_words),
+};
+TABLE(step_elem_table, "enum wizard_step", step_elem);
+
+/* advisor[]: an answer */
+static const struct state_field answer_elem[] = {
+    F_ELEM(NULL, STATE_WORD, enum advisor_answer, "advisor[]", .words = &answer_words),
+};
+TABLE(answer_elem_table, "enum advisor_answer", answer_elem);
+
+/* export.sends_ms[], export.demo_sends_ms[]: the wall time of a send */
+static const struct state_field send_elem[] = {
+    F_ELEM(NULL, STATE_INT, int64_t, "sends_ms[]", .min = 1, .max = INT64_MAX,
+	   .bad = "holds a value that is not a time"),
+};
+TABLE(send_elem_table, "int64_t", send_elem);
+
+static const struct state_field domain_fields[] = {
+    F_STR(struct domain_value, "ascii", ascii, 0),
+    F_STR(struct domain_value, "unicode", unicode, 0),
+    F_BOOL(struct domain_value, "idn", is_idn),
+};
+TABLE(domain_table, "domain_value", domain_fields);
+
+/* records[].result.servers[]: per_server[i] and seen[i] of a result */
+static const struct state_field server_status_elem[] = {
+    F_ELEM("status", STATE_WORD, enum record_status, "per_server[]", .words = &status_words),
+};
+TABLE(server_status_table, "enum record_status", server_status_elem);
+static const struct state_field server_seen_elem[] = {
+    F_ELEM("seen", STATE_STR, MEMBER(struct record_result, seen)[0], "seen[]", .flags = 0),
+};
+TABLE(server_seen_table, "char[]", server_seen_elem);
+
+static const struct state_field diagnosis_fields[] = {
+    F_WORD(struct record_diagnosis, "code", code, diag_words, STATE_REQUIRED),
+    F_STR(struct record_diagnosis, "arg", arg, 0),
+    F_STR(struct record_diagnosis, "arg2", arg2, 0),
+};
+TABLE(diagnosis_table, "record_diagnosis", diagnosis_fields);
+
+/* What a DNS check found: the overall status, each server's status and
+ * value, the diagnoses.  The servers' names and addresses, where a record
+ * was found instead and how many servers failed are found again by the next
+ * check, which a resumed session runs at once. */
+static const struct state_field result_fields[] = {
+    F_WORD(struct record_result, "status", status, status_words, 0),
+    F_ARRAY2(struct record_result, "servers", per_server, nservers, server_status_table, seen,
+	     server_seen_table),
+    F_ARRAY(struct record_result, "diagnoses", diagnoses, ndiagnoses, diagnosis_table),
+};
+static const struct state_unsaved result_unsaved[] = {
+    UNSAVED(struct record_result, servers),
+    UNSAVED(struct record_result, addresses),
+    UNSAVED(struct record_result, where),
+    UNSAVED(struct record_result, nfailed),
+};
+TABLE_UNSAVED(result_table, "record_result", result_fields, result_unsaved);
+
+/* records[]: records[i], and results[i] as its "result" */
+static const struct state_field record_fields[] = {
+    F_WORD(struct expected_record, "purpose", purpose, purpose_words, STATE_REQUIRED),
+    F_WORD(struct expected_record, "type", type, type_words, STATE_REQUIRED),
+    F_STR(struct expected_record, "name", name, STATE_REQUIRED),
+    F_STR(struct expected_record, "value", value, STATE_REQUIRED),
+    F_BOOL(struct expected_record, "required", required),
+};
+TABLE(record_table, "expected_record", record_fields);
+static const struct state_field record_result_elem[] = {
+    F_ELEM("result", STATE_OBJECT, struct record_result, "results[]", .sub = &result_table),
+};
+TABLE(record_result_table, "record_result", record_result_elem);
+
+static const struct state_field signature_fields[] = {
+    F_BOOL(struct wizard_signature_res, "exists", exists),
+    F_STR(struct wizard_signature_res, "id", id, 0),
+    F_STR(struct wizard_signature_res, "email", email, 0),
+    F_STR(struct wizard_signature_res, "name", name, 0),
+    F_BOOL(struct wizard_signature_res, "confirmed", confirmed),
+    F_INT(struct wizard_signature_res, "created_ms", created_ms, 0, INT64_MAX),
+    F_INT(struct wizard_signature_res, "resent_ms", resent_ms, 0, INT64_MAX),
+};
+TABLE(signature_table, "wizard_signature_res", signature_fields);
 
 /* Schema 2: every resource at the ESP, with what became of it. */
-static void load_resources(struct reader *r, json_t *root, struct wizard *w)
+static const struct state_field resource_fields[] = {
+    F_WORD(struct wizard_resource, "kind", kind, kind_words, STATE_REQUIRED),
+    F_STR(struct wizard_resource, "id", id, STATE_REQUIRED),
+    F_STR(struct wizard_resource, "name", name, STATE_REQUIRED),
+    F_WORD(struct wizard_resource, "fate", fate, fate_words, 0),
+    F_BOOL(struct wizard_resource, "remove", remove),
+    F_INT(struct wizard_resource, "created_ms", created_ms, 0, INT64_MAX),
+    F_INT(struct wizard_resource, "resent_ms", resent_ms, 0, INT64_MAX),
+};
+TABLE(resource_table, "wizard_resource", resource_fields);
+
+/* The export dialog: only the latest sends to teammates are kept, for the
+ * hourly limit (the demo's apart: a demo never uses up a real session's
+ * limit).  The rest is the dialog on screen, closed by a restart. */
+static const struct state_field export_fields[] = {
+    F_FIXED_ARRAY(struct wizard_export, "sends_ms", sends_ms, send_elem_table, STATE_NONZERO),
+    F_FIXED_ARRAY(struct wizard_export, "demo_sends_ms", demo_sends_ms, send_elem_table,
+		  STATE_NONZERO),
+};
+static const struct state_unsaved export_unsaved[] = {
+    UNSAVED(struct wizard_export, view),	UNSAVED(struct wizard_export, cursor),
+    UNSAVED(struct wizard_export, shown),	UNSAVED(struct wizard_export, remote),
+    UNSAVED(struct wizard_export, result),	UNSAVED(struct wizard_export, result_error),
+    UNSAVED(struct wizard_export, to),		UNSAVED(struct wizard_export, note),
+    UNSAVED(struct wizard_export, reply_to),	UNSAVED(struct wizard_export, focus),
+    UNSAVED(struct wizard_export, send_to),	UNSAVED(struct wizard_export, send_reply_to),
+    UNSAVED(struct wizard_export, send_wanted), UNSAVED(struct wizard_export, send_error),
+    UNSAVED(struct wizard_export, sent),	UNSAVED(struct wizard_export, sent_scroll),
+};
+TABLE_UNSAVED(export_table, "wizard_export", export_fields, export_unsaved);
+
+/* The objects of the file that group members of struct wizard. */
+#define W struct wizard
+static const struct state_field choose_fields[] = {
+    F_INT(W, "cursor", choose_cursor, 0, 3),
+};
+TABLE(choose_table, "wizard", choose_fields);
+
+static const struct state_field advisor_fields[] = {
+    F_INT(W, "question", advisor_question, 0, ADVISOR_QUESTIONS),
+    F_INT(W, "cursor", advisor_cursor, 0, 15),
+    F_FIXED_ARRAY(W, "answers", advisor, answer_elem_table, 0),
+};
+TABLE(advisor_table, "wizard", advisor_fields);
+
+static const struct state_field records_view_fields[] = {
+    F_INDEX(W, "cursor", records_cursor, nrecords),
+    F_BOOL(W, "detail", records_detail),
+    F_STR(W, "dns_host", dns_host, 0),
+    F_INT(W, "checks", checks, 0, 1000000000),
+    F_INT(W, "verify_attempts", verify_attempts, 0, 1000000000),
+};
+TABLE(records_view_table, "wizard", records_view_fields);
+
+/* option 2, and what was asked of the ESP and of the DNS for it */
+static const struct state_field address_fields[] = {
+    F_FIELD(W, "email", address_email),
+    F_FIELD(W, "name", address_name),
+    F_INT(W, "focus", address_focus, 0, 1),
+    F_STR(W, "normalized", address_normalized, 0),
+    F_BOOL(W, "resend_wanted", resend_wanted),
+    F_STR(W, "dmarc_domain", dmarc_domain, 0),
+    F_INT(W, "dmarc_verdict", dmarc_verdict, 0, 3),
+    F_STR(W, "dmarc_policy", dmarc_policy, 0),
+    F_STR(W, "dmarc_org", dmarc_org, 0),
+    F_BOOL(W, "dmarc_ack", dmarc_ack),
+    F_STR(W, "name_asked", name_asked, 0),
+};
+TABLE(address_table, "wizard", address_fields);
+
+/* the customer's own ESP server */
+static const struct state_field server_fields[] = {
+    F_INT(W, "answer", server_answer, SERVER_UNASKED, SERVER_DECLINED),
+    F_STR(W, "id", server_id, 0),
+};
+TABLE(server_table, "wizard", server_fields);
+
+/* option 3 */
+static const struct state_field from_name_fields[] = {
+    F_FIELD(W, "name", from_name),			  /* the customer's display name */
+    F_WORD(W, "format", from_format, format_words, 0),	  /* "{name} via {vendor}", ... */
+    F_FIELD(W, "pattern", from_pattern),		  /* the custom format */
+    F_WORD(W, "address", from_address, address_words, 0), /* the From address */
+    F_INT(W, "focus", from_focus, 0, 3),
+};
+TABLE(from_name_table, "wizard", from_name_fields);
+
+/* switching option */
+static const struct state_field switch_fields[] = {
+    F_WORD(W, "target", switch_target, option_words, 0),
+    F_WORD(W, "then", switch_then, step_words, 0),
+    F_BOOL(W, "correction", switch_correction),
+    F_BOOL(W, "confirmed", switch_confirmed),
+    F_INT(W, "cursor", switch_cursor, 0, WIZARD_RESOURCES_MAX),
+};
+TABLE(switch_table, "wizard", switch_fields);
+
+/* The whole file after its header, in the order it is written. */
+static const struct state_field wizard_fields[] = {
+    F_WORD(W, "step", step, step_words, STATE_REQUIRED),
+    F_ARRAY(W, "history", history, history_len, step_elem_table),
+    F_WORD(W, "option", option, option_words, 0),
+    F_GROUP("choose", choose_table),
+    F_GROUP("advisor", advisor_table),
+    /* option 1 */
+    F_FIELD(W, "domain_input", domain_input),
+    F_OBJECT(W, "domain", domain, domain_table),
+    F_CUSTOM(W, "esp_domain", esp_domain, state_save_esp_domain, state_load_esp_domain),
+    F_ARRAY2(W, "records", records, nrecords, record_table, results, record_result_table),
+    F_GROUP("records_view", records_view_table),
+    /* option 2 */
+    F_GROUP("address", address_table),
+    F_GROUP("server", server_table),
+    F_OBJECT(W, "signature", signature, signature_table),
+    /* option 3 */
+    F_GROUP("from_name", from_name_table),
+    /* every resource at the ESP, and switching option */
+    F_ARRAY(W, "resources", resources, nresources, resource_table),
+    F_GROUP("switch", switch_table),
+    F_INT(W, "demo_stage", demo_stage, 0, 1000000),
+    F_OBJECT(W, "export", export, export_table),
+};
+/* Not saved: the configuration comes from the configuration file each run;
+ * monotonic times of another run mean nothing (load_reset_transient makes
+ * every check due at once); the rest is what the application is doing for
+ * the wizard right now. */
+static const struct state_unsaved wizard_unsaved[] = {
+    UNSAVED(W, cfg),
+    UNSAVED(W, records_since_ms),
+    UNSAVED(W, last_check_ms),
+    UNSAVED(W, next_check_ms),
+    UNSAVED(W, verify_after_ms),
+    UNSAVED(W, poll_after_ms),
+    UNSAVED(W, removing),
+    UNSAVED(W, busy),
+    UNSAVED(W, busy_since_ms),
+    UNSAVED(W, notice_kind),
+    UNSAVED(W, notice),
+    UNSAVED(W, retry_after_ms),
+    UNSAVED(W, failures),
+    UNSAVED(W, halted),
+    UNSAVED(W, dirty),
+};
+TABLE_UNSAVED(wizard_table, "wizard", wizard_fields, wizard_unsaved);
+#undef W
+
+const struct state_table *state_table(void)
 {
-	json_t *a = rd_array(r, root, "", "resources", WIZARD_RESOURCES_MAX);
-	size_t i;
-	char where[32];
+	return &wizard_table;
+}
 
-	if (!a)
-		return;
-	memset(w->resources, 0, sizeof w->resources);
-	w->nresources = 0;
-	for (i = 0; i < json_array_size(a) && !r->failed; i++) {
-		json_t *o = json_array_get(a, i);
-		struct wizard_resource *res = &w->resources[i];
-		int v;
+/* ---- walking the table ---- */
 
-		snprintf(where, sizeof where, "resources[%zu]", i);
-		if (!json_is_object(o)) {
-			rd_fail(r, where, "", "is not an object");
-			return;
-		}
-		if (!json_object_get(o, "kind") || !json_object_get(o, "id") ||
-		    !json_object_get(o, "name")) {
-			rd_fail(r, where, "", "lacks kind, id or name");
-			return;
-		}
-		v = 0;
-		rd_word(r, o, where, "kind", kind_words, 2, &v);
-		res->kind = (enum wizard_res_kind)v;
-		v = 0;
-		rd_word(r, o, where, "fate", fate_words, 3, &v);
-		res->fate = (enum wizard_res_fate)v;
-		rd_str(r, o, where, "id", res->id, sizeof res->id);
-		rd_str(r, o, where, "name", res->name, sizeof res->name);
-		rd_bool(r, o, where, "remove", &res->remove);
-		rd_int(r, o, where, "created_ms", 0, INT64_MAX, &res->created_ms);
-		rd_int(r, o, where, "resent_ms", 0, INT64_MAX, &res->resent_ms);
-		w->nresources = i + 1;
+/* An integer member of size 4 (int, enum) or 8 (int64_t). */
+static int64_t get_int(const char *p, size_t size)
+{
+	if (size == sizeof(int64_t)) {
+		int64_t v;
+		memcpy(&v, p, sizeof v);
+		return v;
+	} else {
+		int32_t v;
+		memcpy(&v, p, sizeof v);
+		return v;
 	}
 }
 
-/* Schema 1 knew one domain and one signature, each kept or not, and the
- * switch's choice for each (o, the "switch" object, may be NULL): into the
- * list. */
+static void set_int(char *p, size_t size, int64_t value)
+{
+	if (size == sizeof(int64_t)) {
+		memcpy(p, &value, sizeof value);
+	} else {
+		int32_t v = (int32_t)value;
+		memcpy(p, &v, sizeof v);
+	}
+}
+
+/* The word of value; a value that has none is saved as the first word, so
+ * that every file written loads. */
+static const char *word_of(const struct state_words *t, int value)
+{
+	int i;
+	for (i = 0; i < t->n; i++)
+		if (words_value(t, i) == value)
+			return t->word(value);
+	return t->word(words_value(t, 0));
+}
+
+/* The used elements of an array entry of the struct at base. */
+static size_t array_used(const struct state_field *f, const char *base)
+{
+	size_t n;
+	if (f->count == STATE_NO_COUNT)
+		return (size_t)f->max;
+	memcpy(&n, base + f->count, sizeof n);
+	return n < (size_t)f->max ? n : (size_t)f->max;
+}
+
+static void save_table(struct writer *wr, json_t *obj, const struct state_table *t,
+		       const char *base);
+
+/* The member at p (of the struct at base) as a JSON value. */
+static json_t *save_value(struct writer *wr, const struct state_field *f, const char *p,
+			  const char *base)
+{
+	json_t *v;
+	size_t i, n;
+
+	switch (f->kind) {
+	case STATE_STR:
+		return jstr(p);
+	case STATE_BOOL:
+		return json_boolean(*(const bool *)p);
+	case STATE_INT:
+		return json_integer((json_int_t)get_int(p, f->size));
+	case STATE_WORD:
+		return json_string(word_of(f->words, (int)get_int(p, f->size)));
+	case STATE_FIELD:
+		return jfield(wr, (const struct field *)p);
+	case STATE_OBJECT:
+		v = json_object();
+		save_table(wr, v, f->sub, p);
+		return v;
+	case STATE_ARRAY:
+		v = json_array();
+		n = array_used(f, base);
+		for (i = 0; i < n; i++) {
+			const char *elem = p + i * f->size;
+			json_t *o;
+			if (!f->sub->fields[0].key) { /* a scalar */
+				if ((f->flags & STATE_NONZERO) && get_int(elem, f->size) == 0)
+					continue;
+				append(wr, v, save_value(wr, &f->sub->fields[0], elem, elem));
+				continue;
+			}
+			o = json_object();
+			save_table(wr, o, f->sub, elem);
+			if (f->sub2)
+				save_table(wr, o, f->sub2, base + f->offset2 + i * f->size2);
+			append(wr, v, o);
+		}
+		return v;
+	case STATE_CUSTOM:
+		return f->save(wr, p);
+	}
+	return NULL;
+}
+
+/* Every entry of t, for the struct at base, into obj. */
+static void save_table(struct writer *wr, json_t *obj, const struct state_table *t,
+		       const char *base)
+{
+	size_t i;
+	for (i = 0; i < t->nfields; i++) {
+		const struct state_field *f = &t->fields[i];
+		put(wr, obj, f->key, save_value(wr, f, base + f->offset, base));
+	}
+}
+
+/* The whole wizard as a JSON tree (persistent fields only). */
+static json_t *save_wizard(struct writer *wr, const struct state_handle *h, const struct wizard *w)
+{
+	json_t *root = json_object();
+	char when[32];
+
+	state_iso_time(clock_wall_ms(), when, sizeof when);
+	put(wr, root, "schema", json_integer(STATE_SCHEMA));
+	put(wr, root, "customer", json_string(h->customer));
+	put(wr, root, "saved_at", json_string(when));
+	save_table(wr, root, &wizard_table, (const char *)w);
+	return root;
+}
+
+static void load_table(struct reader *r, json_t *obj, const struct state_table *t,
+		       const char *where, char *base);
+
+/* A scalar at v (the element of an array: messages name where.key) into p. */
+static void load_scalar(struct reader *r, const struct state_field *f, json_t *v, const char *where,
+			const char *key, char *p)
+{
+	int64_t n = 0;
+	int word = 0;
+
+	switch (f->kind) {
+	case STATE_INT:
+		if (f->bad && (!json_is_integer(v) || json_integer_value(v) < f->min ||
+			       json_integer_value(v) > f->max))
+			rd_fail(r, where, key, "%s", f->bad);
+		else if (rd_int_value(r, v, where, key, f->min, f->max, &n))
+			set_int(p, f->size, n);
+		break;
+	case STATE_WORD:
+		if (rd_word_value(r, v, where, key, f->words, &word))
+			set_int(p, f->size, word);
+		break;
+	default: /* the table test keeps other kinds out of arrays of scalars */
+		rd_fail(r, where, key, "cannot be read");
+		break;
+	}
+}
+
+/* An array of f (of the struct at base) from obj[f->key]. */
+static void load_array(struct reader *r, const struct state_field *f, json_t *obj,
+		       const char *where, char *base)
+{
+	json_t *a = rd_array(r, obj, where, f->key, (size_t)f->max);
+	char at[STATE_WHERE_MAX], elem_at[STATE_WHERE_MAX + 24];
+	size_t i;
+
+	if (!a)
+		return;
+	/* What the file lists replaces the whole array. */
+	memset(base + f->offset, 0, (size_t)f->max * f->size);
+	if (f->sub2)
+		memset(base + f->offset2, 0, (size_t)f->max * f->size2);
+	if (f->count != STATE_NO_COUNT)
+		memset(base + f->count, 0, sizeof(size_t));
+	rd_path(at, sizeof at, where, f->key);
+	for (i = 0; i < json_array_size(a) && !r->failed; i++) {
+		json_t *v = json_array_get(a, i);
+		char *elem = base + f->offset + i * f->size;
+
+		if (!f->sub->fields[0].key) {
+			load_scalar(r, &f->sub->fields[0], v, where, f->key, elem);
+		} else {
+			snprintf(elem_at, sizeof elem_at, "%s[%zu]", at, i);
+			if (!json_is_object(v)) {
+				rd_fail(r, elem_at, "", "is not an object");
+				return;
+			}
+			load_table(r, v, f->sub, elem_at, elem);
+			if (f->sub2)
+				load_table(r, v, f->sub2, elem_at,
+					   base + f->offset2 + i * f->size2);
+		}
+		if (f->count != STATE_NO_COUNT) {
+			size_t used = i + 1;
+			memcpy(base + f->count, &used, sizeof used);
+		}
+	}
+}
+
+/* obj[f->key] into the member at p of the struct at base (present keys only). */
+static void load_value(struct reader *r, const struct state_field *f, json_t *obj,
+		       const char *where, char *p, char *base)
+{
+	char at[STATE_WHERE_MAX];
+	json_t *v = json_object_get(obj, f->key);
+	int64_t n;
+	size_t count;
+
+	switch (f->kind) {
+	case STATE_STR:
+		rd_str(r, obj, where, f->key, p, f->size);
+		break;
+	case STATE_BOOL:
+		rd_bool(r, obj, where, f->key, (bool *)p);
+		break;
+	case STATE_INT:
+		if (f->flags & STATE_MAX_COUNT) {
+			/* an index into an array read before it (the table's order) */
+			memcpy(&count, base + f->count, sizeof count);
+			if (rd_int_value(r, v, where, f->key, 0, count ? (int64_t)count - 1 : 0,
+					 &n))
+				set_int(p, f->size, n);
+		} else {
+			load_scalar(r, f, v, where, f->key, p);
+		}
+		break;
+	case STATE_WORD:
+		load_scalar(r, f, v, where, f->key, p);
+		break;
+	case STATE_FIELD:
+		rd_field(r, obj, where, f->key, (struct field *)p);
+		break;
+	case STATE_OBJECT:
+		v = rd_obj(r, obj, where, f->key);
+		if (v)
+			load_table(r, v, f->sub, rd_path(at, sizeof at, where, f->key), p);
+		break;
+	case STATE_ARRAY:
+		load_array(r, f, obj, where, base);
+		break;
+	case STATE_CUSTOM:
+		f->load(r, obj, where, f->key, p);
+		break;
+	}
+}
+
+/* Whether obj lacks one of the required keys of t. */
+static bool lacks_required(json_t *obj, const struct state_table *t)
+{
+	size_t i;
+	for (i = 0; i < t->nfields; i++)
+		if ((t->fields[i].flags & STATE_REQUIRED) &&
+		    !json_object_get(obj, t->fields[i].key))
+			return true;
+	return false;
+}
+
+/* Names the required keys of t an object lacks: "KEY is missing" for a
+ * lone one, else "lacks a, b or c". */
+static void fail_required(struct reader *r, const char *where, const struct state_table *t)
+{
+	const char *keys[16];
+	size_t i, n = 0;
+	struct buf list = {0};
+
+	for (i = 0; i < t->nfields; i++)
+		if ((t->fields[i].flags & STATE_REQUIRED) && n < 16)
+			keys[n++] = t->fields[i].key;
+	if (n == 1) {
+		rd_fail(r, where, keys[0], "is missing");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		buf_printf(&list, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", keys[i]);
+	rd_fail(r, where, "", "lacks %s", list.data ? list.data : "");
+	buf_free(&list);
+}
+
+/* Every entry of t present in obj into the struct at base. */
+static void load_table(struct reader *r, json_t *obj, const struct state_table *t,
+		       const char *where, char *base)
+{
+	size_t i;
+
+	if (lacks_required(obj, t)) {
+		fail_required(r, where, t);
+		return;
+	}
+	for (i = 0; i < t->nfields && !r->failed; i++) {
+		const struct state_field *f = &t->fields[i];
+		if (json_object_get(obj, f->key))
+			load_value(r, f, obj, where, base + f->offset, base);
+	}
+}
+
+/* Adds what t says of the struct at offset at of struct wizard to map. */
+static void map_table(unsigned char *map, const struct state_table *t, size_t at)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < t->nunsaved; i++)
+		for (k = 0; k < t->unsaved[i].size; k++)
+			map[at + t->unsaved[i].offset + k] += 16;
+	for (i = 0; i < t->nfields; i++) {
+		const struct state_field *f = &t->fields[i];
+		switch (f->kind) {
+		case STATE_OBJECT:
+			map_table(map, f->sub, at + f->offset);
+			break;
+		case STATE_ARRAY:
+			if (f->count != STATE_NO_COUNT)
+				for (k = 0; k < sizeof(size_t); k++)
+					map[at + f->count + k] += 1;
+			for (j = 0; j < (size_t)f->max; j++) {
+				map_table(map, f->sub, at + f->offset + j * f->size);
+				if (f->sub2)
+					map_table(map, f->sub2, at + f->offset2 + j * f->size2);
+			}
+			break;
+		default:
+			for (k = 0; k < f->size; k++)
+				map[at + f->offset + k] += 1;
+			break;
+		}
+	}
+}
+
+void state_table_map(unsigned char *map)
+{
+	memset(map, 0, sizeof(struct wizard));
+	map_table(map, &wizard_table, 0);
+}
+
+/* ---- older schemas ---- */
+
 static void load_switch_v1(struct reader *r, json_t *o, struct wizard *w)
 {
 	bool domain_kept = false, signature_kept = false, rm_domain = false, rm_signature = false;
@@ -897,6 +1267,7 @@ static void load_switch_v1(struct reader *r, json_t *o, struct wizard *w)
 	rd_bool(r, o, "switch", "signature_kept", &signature_kept);
 	rd_bool(r, o, "switch", "remove_domain", &rm_domain);
 	rd_bool(r, o, "switch", "remove_signature", &rm_signature);
+	memset(w->resources, 0, sizeof w->resources);
 	w->nresources = 0;
 	if (w->esp_domain.exists && w->esp_domain.id[0]) {
 		res = &w->resources[w->nresources++];
@@ -920,165 +1291,6 @@ static void load_switch_v1(struct reader *r, json_t *o, struct wizard *w)
 	}
 }
 
-/* Everything but the header (customer), into w; schema is the file's. */
-static void load_wizard(struct reader *r, json_t *root, struct wizard *w, json_int_t schema)
-{
-	struct words t;
-	json_t *o, *a;
-	size_t i;
-	int v;
-
-	words_init(&t);
-	v = (int)w->step;
-	if (!json_object_get(root, "step"))
-		rd_fail(r, "", "step", "is missing");
-	rd_word(r, root, "", "step", t.steps, STEP__COUNT, &v);
-	w->step = (enum wizard_step)v;
-	a = rd_array(r, root, "", "history", WIZARD_HISTORY_MAX);
-	if (a) {
-		w->history_len = 0;
-		for (i = 0; i < json_array_size(a) && !r->failed; i++) {
-			v = 0;
-			rd_word_value(r, json_array_get(a, i), "", "history", t.steps, STEP__COUNT,
-				      &v);
-			w->history[i] = (enum wizard_step)v;
-			w->history_len = i + 1;
-		}
-	}
-	v = (int)w->option;
-	rd_word(r, root, "", "option", option_words, OPTION__COUNT, &v);
-	w->option = (enum wizard_option)v;
-
-	o = rd_obj(r, root, "", "choose");
-	if (o)
-		rd_intf(r, o, "choose", "cursor", 0, 3, &w->choose_cursor);
-	o = rd_obj(r, root, "", "advisor");
-	if (o) {
-		rd_intf(r, o, "advisor", "question", 0, ADVISOR_QUESTIONS, &w->advisor_question);
-		rd_intf(r, o, "advisor", "cursor", 0, 15, &w->advisor_cursor);
-		a = rd_array(r, o, "advisor", "answers", ADVISOR_QUESTIONS);
-		for (i = 0; a && i < json_array_size(a) && !r->failed; i++) {
-			v = 0;
-			rd_word_value(r, json_array_get(a, i), "advisor", "answers", answer_words,
-				      4, &v);
-			w->advisor[i] = (enum advisor_answer)v;
-		}
-	}
-
-	/* option 1 */
-	rd_field(r, root, "", "domain_input", &w->domain_input);
-	o = rd_obj(r, root, "", "domain");
-	if (o) {
-		rd_str(r, o, "domain", "ascii", w->domain.ascii, sizeof w->domain.ascii);
-		rd_str(r, o, "domain", "unicode", w->domain.unicode, sizeof w->domain.unicode);
-		rd_bool(r, o, "domain", "idn", &w->domain.is_idn);
-	}
-	o = rd_obj(r, root, "", "esp_domain");
-	if (o) {
-		struct wizard_domain_res *d = &w->esp_domain;
-		rd_bool(r, o, "esp_domain", "exists", &d->exists);
-		rd_str(r, o, "esp_domain", "id", d->id, sizeof d->id);
-		rd_str(r, o, "esp_domain", "name", d->name, sizeof d->name);
-		rd_str(r, o, "esp_domain", "dkim_host", d->dkim_host, sizeof d->dkim_host);
-		rd_str(r, o, "esp_domain", "dkim_value", d->dkim_value, sizeof d->dkim_value);
-		rd_str(r, o, "esp_domain", "return_path_host", d->return_path_host,
-		       sizeof d->return_path_host);
-		rd_str(r, o, "esp_domain", "return_path_target", d->return_path_target,
-		       sizeof d->return_path_target);
-		rd_bool(r, o, "esp_domain", "dkim_verified", &d->dkim_verified);
-		rd_bool(r, o, "esp_domain", "return_path_verified", &d->return_path_verified);
-	}
-	load_records(r, &t, root, w);
-	o = rd_obj(r, root, "", "records_view");
-	if (o) {
-		int max = w->nrecords ? (int)w->nrecords - 1 : 0;
-		rd_intf(r, o, "records_view", "cursor", 0, max, &w->records_cursor);
-		rd_bool(r, o, "records_view", "detail", &w->records_detail);
-		rd_str(r, o, "records_view", "dns_host", w->dns_host, sizeof w->dns_host);
-		rd_intf(r, o, "records_view", "checks", 0, 1000000000, &w->checks);
-		rd_intf(r, o, "records_view", "verify_attempts", 0, 1000000000,
-			&w->verify_attempts);
-	}
-
-	/* option 2 */
-	o = rd_obj(r, root, "", "address");
-	if (o) {
-		rd_field(r, o, "address", "email", &w->address_email);
-		rd_field(r, o, "address", "name", &w->address_name);
-		rd_intf(r, o, "address", "focus", 0, 1, &w->address_focus);
-		rd_str(r, o, "address", "normalized", w->address_normalized,
-		       sizeof w->address_normalized);
-		rd_bool(r, o, "address", "resend_wanted", &w->resend_wanted);
-		rd_str(r, o, "address", "dmarc_domain", w->dmarc_domain, sizeof w->dmarc_domain);
-		rd_intf(r, o, "address", "dmarc_verdict", 0, 3, &w->dmarc_verdict);
-		rd_str(r, o, "address", "dmarc_policy", w->dmarc_policy, sizeof w->dmarc_policy);
-		rd_str(r, o, "address", "dmarc_org", w->dmarc_org, sizeof w->dmarc_org);
-		rd_bool(r, o, "address", "dmarc_ack", &w->dmarc_ack);
-		rd_str(r, o, "address", "name_asked", w->name_asked, sizeof w->name_asked);
-	}
-	o = rd_obj(r, root, "", "server");
-	if (o) {
-		int answer = (int)w->server_answer;
-		rd_intf(r, o, "server", "answer", 0, 2, &answer);
-		w->server_answer = (enum wizard_server_answer)answer;
-		rd_str(r, o, "server", "id", w->server_id, sizeof w->server_id);
-	}
-	o = rd_obj(r, root, "", "signature");
-	if (o) {
-		struct wizard_signature_res *s = &w->signature;
-		rd_bool(r, o, "signature", "exists", &s->exists);
-		rd_str(r, o, "signature", "id", s->id, sizeof s->id);
-		rd_str(r, o, "signature", "email", s->email, sizeof s->email);
-		rd_str(r, o, "signature", "name", s->name, sizeof s->name);
-		rd_bool(r, o, "signature", "confirmed", &s->confirmed);
-		rd_int(r, o, "signature", "created_ms", 0, INT64_MAX, &s->created_ms);
-		rd_int(r, o, "signature", "resent_ms", 0, INT64_MAX, &s->resent_ms);
-	}
-
-	/* option 3 */
-	o = rd_obj(r, root, "", "from_name");
-	if (o) {
-		rd_field(r, o, "from_name", "name", &w->from_name);
-		v = (int)w->from_format;
-		rd_word(r, o, "from_name", "format", format_words, FROM_FORMAT__COUNT, &v);
-		w->from_format = (enum from_format)v;
-		rd_field(r, o, "from_name", "pattern", &w->from_pattern);
-		v = (int)w->from_address;
-		rd_word(r, o, "from_name", "address", address_words, FROM_ADDRESS__COUNT, &v);
-		w->from_address = (enum from_address)v;
-		rd_intf(r, o, "from_name", "focus", 0, 3, &w->from_focus);
-	}
-
-	/* switching option */
-	load_resources(r, root, w);
-	o = rd_obj(r, root, "", "switch");
-	if (o) {
-		v = (int)w->switch_target;
-		rd_word(r, o, "switch", "target", option_words, OPTION__COUNT, &v);
-		w->switch_target = (enum wizard_option)v;
-		v = (int)w->switch_then;
-		rd_word(r, o, "switch", "then", t.steps, STEP__COUNT, &v);
-		w->switch_then = (enum wizard_step)v;
-		rd_bool(r, o, "switch", "correction", &w->switch_correction);
-		rd_bool(r, o, "switch", "confirmed", &w->switch_confirmed);
-		rd_intf(r, o, "switch", "cursor", 0, WIZARD_RESOURCES_MAX, &w->switch_cursor);
-	}
-	if (schema < 2)
-		load_switch_v1(r, o, w);
-
-	rd_intf(r, root, "", "demo_stage", 0, 1000000, &w->demo_stage);
-
-	o = rd_obj(r, root, "", "export");
-	if (o) {
-		rd_sends(r, o, "sends_ms", w->export.sends_ms);
-		rd_sends(r, o, "demo_sends_ms", w->export.demo_sends_ms);
-	}
-}
-
-/* What is not saved: reset, and timers due now so that the resumed session
- * checks the DNS, verifies and polls at once.  Monotonic times of another
- * run mean nothing; the fast-poll phase starts again, since a customer who
- * comes back has often just changed their DNS. */
 static void load_reset_transient(struct wizard *w)
 {
 	int64_t now = clock_now_ms();
@@ -1097,6 +1309,35 @@ static void load_reset_transient(struct wizard *w)
 	w->removing = -1;
 	w->dirty = false;
 }
+
+enum bh_err state_save(struct state_handle *h, const struct wizard *w, char *msg, size_t cap)
+{
+	struct writer wr = {true};
+	json_t *root = save_wizard(&wr, h, w);
+	char *text = NULL;
+	enum bh_err err;
+
+	if (wr.ok)
+		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "cannot encode the state of customer %s",
+				 h->customer);
+	{
+		/* A text file ends with a newline. */
+		size_t n = strlen(text);
+		char *withnl = xmalloc(n + 2);
+		memcpy(withnl, text, n);
+		withnl[n] = '\n';
+		withnl[n + 1] = '\0';
+		err = file_replace(h->dir, h->name, withnl, n + 1, 0600, msg, cap);
+		free(withnl);
+	}
+	free(text);
+	return err;
+}
+
+/* ---- loading ---- */
 
 enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size_t cap)
 {
@@ -1169,7 +1410,9 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	/* Into a copy, so that a corrupt file leaves w as it was. */
 	tmp = xmalloc(sizeof *tmp);
 	memcpy(tmp, w, sizeof *tmp);
-	load_wizard(&r, root, tmp, json_integer_value(json_object_get(root, "schema")));
+	load_table(&r, root, &wizard_table, "", (char *)tmp);
+	if (json_integer_value(json_object_get(root, "schema")) < 2)
+		load_switch_v1(&r, json_object_get(root, "switch"), tmp);
 	json_decref(root);
 	if (r.failed) {
 		free(tmp);

@@ -13,6 +13,9 @@
  * a reader sees the old file or the new one, never half of one.  Tokens are
  * never saved: struct wizard holds none.
  *
+ * What is saved, and how each value is checked when read, is described
+ * once, in the table of state.c (state_table.h).
+ *
  * Schema 2 added "resources", every domain and sender signature the
  * customer has (or had) at the ESP with what became of it; a schema 1 file
  * is read as well (its one domain and one signature become the list). */

@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/state.h"
+#include "core/state_table.h"
 #include "core/wizard.h"
 
 /* A private directory for one test, removed afterwards. */
@@ -463,6 +464,50 @@ static void test_corrupt_values(void **state)
 	assert_non_null(strstr(f->msg, "domain_input.text"));
 	assert_non_null(strstr(f->msg, "too long"));
 
+	/* each kind of value is checked as the table says */
+	{
+		static const struct {
+			const char *body, *words[2];
+		} bad[] = {
+		    {"\"choose\":{\"cursor\":4}",
+		     {"choose.cursor", "out of range (4, expected 0 to 3)"}},
+		    {"\"choose\":[]", {"\"choose\"", "is not an object"}},
+		    {"\"option\":\"maybe\"", {"\"option\"", "unknown value \"maybe\""}},
+		    {"\"history\":[\"choose\",7]", {"\"history\"", "is not a string"}},
+		    {"\"resources\":[{\"kind\":\"domain\",\"id\":\"1\"}]",
+		     {"resources[0]", "lacks kind, id or name"}},
+		    {"\"records\":[{\"purpose\":\"dkim\",\"type\":\"TXT\",\"name\":\"a\",\"value\":"
+		     "\"b\","
+		     "\"result\":{\"diagnoses\":[{\"arg\":\"x\"}]}}]",
+		     {"records[0].result.diagnoses[0].code", "is missing"}},
+		    {"\"records\":[{\"purpose\":\"dkim\",\"type\":\"MX?\",\"name\":\"a\",\"value\":"
+		     "\"b\"}]",
+		     {"records[0].type", "unknown value"}},
+		    {"\"records_view\":{\"cursor\":1}", {"records_view.cursor", "expected 0 to 0"}},
+		    {"\"export\":{\"sends_ms\":[0]}", {"export.sends_ms", "not a time"}},
+		    {"\"export\":{\"sends_ms\":[1,2,3,4]}",
+		     {"export.sends_ms", "4 entries, at most 3"}},
+		    {"\"signature\":{\"created_ms\":-1}", {"signature.created_ms", "out of range"}},
+		    {"\"address\":{\"dmarc_ack\":1}", {"address.dmarc_ack", "not true or false"}},
+		};
+		size_t i;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			char text[1024];
+			snprintf(text, sizeof text,
+				 "{\"schema\":2,\"customer\":\"acme\",\"step\":\"domain\",%s}",
+				 bad[i].body);
+			write_file(f->dir, "acme.json", text);
+			assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg),
+					 BH_ERR_PARSE);
+			if (!strstr(f->msg, bad[i].words[0]) || !strstr(f->msg, bad[i].words[1]))
+				fail_msg("%s: %s", bad[i].body, f->msg);
+		}
+	}
+
+	write_file(f->dir, "acme.json", "{\"schema\":2,\"customer\":\"acme\"}");
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "\"step\" is missing"));
+
 	write_file(f->dir, "acme.json", "[1, 2]");
 	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_PARSE);
 	write_file(f->dir, "acme.json", "{\"customer\":\"acme\",\"step\":\"domain\"}");
@@ -517,6 +562,130 @@ static void test_schema1_resources(void **state)
 		assert_null(strstr(text, "domain_kept"));
 		free(text);
 	}
+}
+
+/* A file of tests/data/state (written by an earlier build) as the
+ * customer's state file. */
+static char *install_old_file(struct fixture *f, const char *name)
+{
+	char path[512], *text;
+	snprintf(path, sizeof path, "%s/state/%s", BEHALF_TEST_DATA, name);
+	text = slurp(path);
+	write_file(f->dir, "acme.json", text);
+	return text;
+}
+
+/* Whether a and b hold the same value in every saved byte. */
+static bool same_saved(const struct wizard *a, const struct wizard *b, char *where, size_t cap)
+{
+	unsigned char *map = xmalloc(sizeof(struct wizard));
+	size_t i;
+	bool same = true;
+	state_table_map(map);
+	for (i = 0; i < sizeof(struct wizard) && same; i++)
+		if (map[i] == 1 && ((const unsigned char *)a)[i] != ((const unsigned char *)b)[i]) {
+			snprintf(where, cap, "byte %zu", i);
+			same = false;
+		}
+	free(map);
+	return same;
+}
+
+/* A schema 2 file of the last build before the state table loads, and is
+ * saved again byte for byte: same keys, same layout, same meaning. */
+static void test_schema2_file_of_f045d97(void **state)
+{
+	struct fixture *f = *state;
+	char *old = install_old_file(f, "schema2-f045d97.json"), *again;
+
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	/* what the customer would find */
+	assert_int_equal(f->w->step, STEP_CONFIRM);
+	assert_int_equal(f->w->option, OPTION_ADDRESS);
+	assert_int_equal(f->w->history_len, 5);
+	assert_int_equal(f->w->history[3], STEP_SWITCH);
+	assert_int_equal(f->w->advisor[2], ADVISOR_NO);
+	assert_string_equal(f->w->domain_input.text, "b\303\274cher.example");
+	assert_true(f->w->esp_domain.exists);
+	assert_string_equal(f->w->esp_domain.id, "4242");
+	assert_int_equal(f->w->nrecords, 2);
+	assert_int_equal(f->w->results[0].per_server[1], STATUS_MISSING);
+	assert_string_equal(f->w->results[0].diagnoses[0].arg2, "k=rsa; p=OLD");
+	assert_false(f->w->records[1].required);
+	assert_string_equal(f->w->dmarc_org, "b\303\274cher.example");
+	assert_true(f->w->dmarc_ack);
+	assert_int_equal(f->w->server_answer, SERVER_DECLINED);
+	assert_true(f->w->signature.confirmed);
+	assert_int_equal(f->w->nresources, 3);
+	assert_int_equal(f->w->resources[0].fate, RES_KEPT);
+	assert_int_equal(f->w->resources[1].fate, RES_REMOVED);
+	assert_true(f->w->resources[2].remove);
+	assert_true(f->w->switch_correction);
+	assert_string_equal(f->w->name_asked, "J\xc3\xb6rg the boss");
+	assert_int_equal(f->w->export.sends_ms[1], 1755409300000);
+	assert_int_equal(f->w->export.demo_sends_ms[0], 1755409100000);
+
+	/* saved again (saved_at is BEHALF_FAKE_TIME, as when it was written) */
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	again = slurp(state_path(f->h));
+	assert_string_equal(again, old);
+	free(again);
+	free(old);
+}
+
+/* A schema 1 file of the last build that wrote schema 1 loads (its one
+ * domain and one signature, kept aside or not, become the list of
+ * resources) and is saved as schema 2 with the same meaning. */
+static void test_schema1_file_of_3116721(void **state)
+{
+	struct fixture *f = *state;
+	struct wizard *again = xmalloc(sizeof *again);
+	char *old = install_old_file(f, "schema1-3116721.json"), *text, where[64];
+
+	assert_non_null(strstr(old, "\"schema\": 1"));
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(f->w->step, STEP_CONFIRM);
+	assert_int_equal(f->w->option, OPTION_ADDRESS);
+	assert_int_equal(f->w->switch_target, OPTION_ADDRESS);
+	assert_int_equal(f->w->switch_then, STEP_ADDRESS);
+	assert_true(f->w->switch_confirmed);
+	assert_string_equal(f->w->esp_domain.dkim_value,
+			    "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvx");
+	assert_int_equal(f->w->records[0].type, RECORD_TYPE_TXT);
+	assert_int_equal(f->w->results[1].status, STATUS_MISMATCH);
+	assert_string_equal(f->w->address_normalized, "j\xc3\xb6rg@xn--bcher-kva.example");
+	assert_int_equal(f->w->export.sends_ms[0], 1755409200000);
+	/* the domain kept aside, the signature in use and marked for removal */
+	assert_int_equal(f->w->nresources, 2);
+	assert_int_equal(f->w->resources[0].kind, RES_DOMAIN);
+	assert_string_equal(f->w->resources[0].id, "4242");
+	assert_string_equal(f->w->resources[0].name, "xn--bcher-kva.example");
+	assert_int_equal(f->w->resources[0].fate, RES_KEPT);
+	assert_false(f->w->resources[0].remove);
+	assert_int_equal(f->w->resources[1].kind, RES_SIGNATURE);
+	assert_string_equal(f->w->resources[1].id, "77");
+	assert_string_equal(f->w->resources[1].name, f->w->address_normalized);
+	assert_int_equal(f->w->resources[1].fate, RES_IN_USE);
+	assert_true(f->w->resources[1].remove);
+	assert_int_equal(f->w->resources[1].created_ms, 1755409000123);
+	assert_int_equal(f->w->resources[1].resent_ms, 1755409500456);
+
+	/* upgraded: saved as schema 2, it loads to the same wizard */
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	text = slurp(state_path(f->h));
+	assert_non_null(strstr(text, "\"schema\": 2"));
+	assert_non_null(strstr(text, "\"resources\""));
+	assert_null(strstr(text, "domain_kept"));
+	assert_null(strstr(text, "remove_signature"));
+	wizard_init(again, &f->w->cfg);
+	assert_int_equal(state_load(f->h, again, f->msg, sizeof f->msg), BH_OK);
+	if (!same_saved(f->w, again, where, sizeof where))
+		fail_msg("the upgraded file differs from the schema 1 file at %s", where);
+	free(text);
+	free(old);
+	free(again);
 }
 
 static void test_other_customer(void **state)
@@ -665,6 +834,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_schema1_resources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schema2_file_of_f045d97, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schema1_file_of_3116721, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_customer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic_private_files, setup, teardown),
