@@ -131,8 +131,7 @@ static void session_domain_done(void *arg, enum bh_err err, const struct esp_rep
 	session_note_server(s, reply);
 	if (req == REQ_DOMAIN_ENSURE && !s->w.esp_domain.exists)
 		session_audit(s, "domain-ready", reply->domain.name);
-	if (req == REQ_DOMAIN_VERIFY && reply->domain.dkim_verified &&
-	    reply->domain.return_path_verified)
+	if (req == REQ_DOMAIN_VERIFY && resource_esp_verified(&reply->domain))
 		session_audit(s, "domain-verified", reply->domain.name);
 	wizard_on_domain(&s->w, &reply->domain, clock_now_ms());
 }
@@ -176,8 +175,6 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 			     size_t n, const char *dns_host)
 {
 	struct session *s = arg;
-	size_t i;
-	bool dkim = false, return_path = false;
 	if (err) {
 		wizard_on_error(&s->w, REQ_DNS_CHECK, err, NULL, clock_now_ms());
 		return;
@@ -186,14 +183,8 @@ static void session_dns_done(void *arg, enum bh_err err, const struct record_res
 	if (!sandbox_is(s->esp))
 		return;
 	/* The demo ESP verifies what the demo DNS world shows, as Postmark would. */
-	for (i = 0; i < s->w.nrecords; i++) {
-		bool ok = s->w.results[i].status == STATUS_VERIFIED;
-		if (s->w.records[i].purpose == PURPOSE_DKIM)
-			dkim = ok;
-		else if (s->w.records[i].purpose == PURPOSE_RETURN_PATH)
-			return_path = ok;
-	}
-	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, dkim, return_path);
+	sandbox_set_dns_verified(s->esp, s->w.esp_domain.id, s->w.records, s->w.results,
+				 s->w.nrecords);
 }
 
 static void session_dmarc_done(void *arg, enum bh_err err, const struct record_result *results,
@@ -326,12 +317,10 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 {
 	struct wizard *w = &s->w;
 	const struct esp_ops *e = s->esp->ops;
-	char rp[RECORD_NAME_MAX + 64];
 	enum bh_err err = BH_OK;
 	switch (req) {
 	case REQ_DOMAIN_ENSURE:
-		snprintf(rp, sizeof rp, "%s.%s", w->cfg.return_path_label, w->domain.ascii);
-		err = e->domain_ensure(s->esp, w->domain.ascii, rp, session_domain_done, s);
+		err = e->domain_ensure(s->esp, w->domain.ascii, session_domain_done, s);
 		break;
 	case REQ_DNS_CHECK:
 		err = s->dns->ops->check(s->dns, w->domain.ascii, w->records, w->nrecords,
@@ -797,7 +786,7 @@ static struct dns_source *session_demo_world(struct session *s, const struct con
 		id = s->reset_scenario;
 	/* A verified domain is the end of the DNS story: another cannot start. */
 	if (change && s->w.option == OPTION_DOMAIN && s->w.esp_domain.exists &&
-	    s->w.esp_domain.dkim_verified && s->w.esp_domain.return_path_verified) {
+	    resource_esp_verified(&s->w.esp_domain)) {
 		text_fmt(msg, sizeof msg, "session.scenario_cannot", saved, id, NULL);
 		fprintf(stderr, "%s\n", msg);
 		return NULL;
@@ -863,6 +852,7 @@ static int session_open_live(struct session *s, const struct config *cfg)
 	pm.retry_base_ms = cfg->api_retry_base_ms;
 	snprintf(server_name, sizeof server_name, "behalf-%s", cfg->wizard.customer_id);
 	pm.server_name = server_name;
+	pm.return_path_label = cfg->bounce_label;
 	s->esp = postmark_create(&pm, msg, sizeof msg);
 	if (!s->esp) {
 		fprintf(stderr, "behalf: %s\n", msg);
@@ -896,6 +886,13 @@ int session_run(struct config *cfg)
 		fprintf(stderr, "%s\n", text_get("session.no_token"));
 		return 2;
 	}
+	/* The ESP's longest record name, for the check of a domain typed. */
+	if (cfg->wizard.demo)
+		sandbox_longest_label(cfg->wizard.record_label_max,
+				      sizeof cfg->wizard.record_label_max);
+	else
+		postmark_longest_label(cfg->bounce_label, cfg->wizard.record_label_max,
+				       sizeof cfg->wizard.record_label_max);
 	rc = session_open_state(&s, cfg);
 	if (rc) {
 		state_close(s.state);

@@ -39,7 +39,7 @@ static const char *const address_words[FROM_ADDRESS__COUNT] = {"shared", "local"
 static const char *const kind_words[] = {"domain", "signature"};
 static const char *const fate_words[] = {"in-use", "kept", "removed"};
 static const enum record_type record_types[] = {RECORD_TYPE_A, RECORD_TYPE_CNAME, RECORD_TYPE_TXT,
-						RECORD_TYPE_AAAA};
+						RECORD_TYPE_AAAA, RECORD_TYPE_MX};
 #define NTYPES (sizeof record_types / sizeof record_types[0])
 
 bool state_customer_id_ok(const char *id)
@@ -356,6 +356,32 @@ static json_t *save_result(struct writer *wr, const struct record_result *r)
 }
 
 /* The whole wizard as a JSON tree (persistent fields only). */
+/* The domain at the ESP: {"exists", "id", "name", "records": [{"purpose",
+ * "type", "name", "value", "required", "esp_verified"}]}. */
+static void state_save_esp_domain(struct writer *wr, json_t *root,
+				  const struct wizard_domain_res *d)
+{
+	json_t *o = json_object(), *a = json_array();
+	size_t i;
+	put(wr, o, "exists", json_boolean(d->exists));
+	put(wr, o, "id", jstr(d->id));
+	put(wr, o, "name", jstr(d->name));
+	for (i = 0; i < d->nrecords && i < RESOURCE_RECORDS_MAX; i++) {
+		const struct resource_record *rr = &d->records[i];
+		json_t *ro = json_object();
+		put(wr, ro, "purpose", json_string(record_purpose_word(rr->rec.purpose)));
+		put(wr, ro, "type", json_string(record_type_word(rr->rec.type)));
+		put(wr, ro, "name", jstr(rr->rec.name));
+		put(wr, ro, "value", jstr(rr->rec.value));
+		put(wr, ro, "required", json_boolean(rr->rec.required));
+		put(wr, ro, "esp_verified", json_boolean(rr->esp_verified));
+		if (json_array_append_new(a, ro) != 0)
+			wr->ok = false;
+	}
+	put(wr, o, "records", a);
+	put(wr, root, "esp_domain", o);
+}
+
 static json_t *save_wizard(struct writer *wr, const struct state_handle *h, const struct wizard *w)
 {
 	json_t *root = json_object(), *a, *o;
@@ -397,17 +423,7 @@ static json_t *save_wizard(struct writer *wr, const struct state_handle *h, cons
 	put(wr, o, "idn", json_boolean(w->domain.is_idn));
 	put(wr, root, "domain", o);
 
-	o = json_object();
-	put(wr, o, "exists", json_boolean(w->esp_domain.exists));
-	put(wr, o, "id", jstr(w->esp_domain.id));
-	put(wr, o, "name", jstr(w->esp_domain.name));
-	put(wr, o, "dkim_host", jstr(w->esp_domain.dkim_host));
-	put(wr, o, "dkim_value", jstr(w->esp_domain.dkim_value));
-	put(wr, o, "return_path_host", jstr(w->esp_domain.return_path_host));
-	put(wr, o, "return_path_target", jstr(w->esp_domain.return_path_target));
-	put(wr, o, "dkim_verified", json_boolean(w->esp_domain.dkim_verified));
-	put(wr, o, "return_path_verified", json_boolean(w->esp_domain.return_path_verified));
-	put(wr, root, "esp_domain", o);
+	state_save_esp_domain(wr, root, &w->esp_domain);
 
 	a = json_array();
 	for (i = 0; i < w->nrecords && i < WIZARD_MAX_RECORDS; i++) {
@@ -802,6 +818,80 @@ static void load_result(struct reader *r, const struct words *t, json_t *o, cons
 	}
 }
 
+/* Files written before the list: a DKIM TXT and a Return-Path CNAME in
+ * fields of their own (dkim_host, dkim_value, dkim_verified,
+ * return_path_host, return_path_target, return_path_verified). */
+static void load_esp_domain_v1(struct reader *r, json_t *o, struct wizard_domain_res *d)
+{
+	char *host = xcalloc(1, RECORD_NAME_MAX), *value = xcalloc(1, RECORD_VALUE_MAX);
+	bool verified = false;
+	rd_str(r, o, "esp_domain", "dkim_host", host, RECORD_NAME_MAX);
+	rd_str(r, o, "esp_domain", "dkim_value", value, RECORD_VALUE_MAX);
+	rd_bool(r, o, "esp_domain", "dkim_verified", &verified);
+	if (*host)
+		resource_add_record(d, PURPOSE_DKIM, RECORD_TYPE_TXT, host, value, true, verified);
+	host[0] = value[0] = '\0';
+	verified = false;
+	rd_str(r, o, "esp_domain", "return_path_host", host, RECORD_NAME_MAX);
+	rd_str(r, o, "esp_domain", "return_path_target", value, RECORD_NAME_MAX);
+	rd_bool(r, o, "esp_domain", "return_path_verified", &verified);
+	if (*host)
+		resource_add_record(d, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, host, value, true,
+				    verified);
+	free(host);
+	free(value);
+}
+
+/* The domain at the ESP, as state_save_esp_domain writes it (or in the
+ * fields of files written before the list). */
+static void state_load_esp_domain(struct reader *r, const struct words *t, json_t *root,
+				  struct wizard_domain_res *d)
+{
+	json_t *o = rd_obj(r, root, "", "esp_domain"), *a;
+	size_t i;
+	char where[64];
+
+	if (!o)
+		return;
+	rd_bool(r, o, "esp_domain", "exists", &d->exists);
+	rd_str(r, o, "esp_domain", "id", d->id, sizeof d->id);
+	rd_str(r, o, "esp_domain", "name", d->name, sizeof d->name);
+	memset(d->records, 0, sizeof d->records);
+	d->nrecords = 0;
+	a = rd_array(r, o, "esp_domain", "records", RESOURCE_RECORDS_MAX);
+	if (!a) {
+		load_esp_domain_v1(r, o, d);
+		return;
+	}
+	for (i = 0; i < json_array_size(a) && !r->failed; i++) {
+		json_t *ro = json_array_get(a, i);
+		struct resource_record *rr = &d->records[i];
+		int v;
+
+		snprintf(where, sizeof where, "esp_domain.records[%zu]", i);
+		if (!json_is_object(ro)) {
+			rd_fail(r, where, "", "is not an object");
+			return;
+		}
+		if (!json_object_get(ro, "purpose") || !json_object_get(ro, "type") ||
+		    !json_object_get(ro, "name") || !json_object_get(ro, "value")) {
+			rd_fail(r, where, "", "lacks purpose, type, name or value");
+			return;
+		}
+		v = 0;
+		rd_word(r, ro, where, "purpose", t->purposes, PURPOSE__COUNT, &v);
+		rr->rec.purpose = (enum record_purpose)v;
+		v = 0;
+		rd_word(r, ro, where, "type", t->types, (int)NTYPES, &v);
+		rr->rec.type = record_types[v];
+		rd_str(r, ro, where, "name", rr->rec.name, sizeof rr->rec.name);
+		rd_str(r, ro, where, "value", rr->rec.value, sizeof rr->rec.value);
+		rd_bool(r, ro, where, "required", &rr->rec.required);
+		rd_bool(r, ro, where, "esp_verified", &rr->esp_verified);
+		d->nrecords = i + 1;
+	}
+}
+
 static void load_records(struct reader *r, const struct words *t, json_t *root, struct wizard *w)
 {
 	json_t *a = rd_array(r, root, "", "records", WIZARD_MAX_RECORDS);
@@ -973,21 +1063,7 @@ static void load_wizard(struct reader *r, json_t *root, struct wizard *w, json_i
 		rd_str(r, o, "domain", "unicode", w->domain.unicode, sizeof w->domain.unicode);
 		rd_bool(r, o, "domain", "idn", &w->domain.is_idn);
 	}
-	o = rd_obj(r, root, "", "esp_domain");
-	if (o) {
-		struct wizard_domain_res *d = &w->esp_domain;
-		rd_bool(r, o, "esp_domain", "exists", &d->exists);
-		rd_str(r, o, "esp_domain", "id", d->id, sizeof d->id);
-		rd_str(r, o, "esp_domain", "name", d->name, sizeof d->name);
-		rd_str(r, o, "esp_domain", "dkim_host", d->dkim_host, sizeof d->dkim_host);
-		rd_str(r, o, "esp_domain", "dkim_value", d->dkim_value, sizeof d->dkim_value);
-		rd_str(r, o, "esp_domain", "return_path_host", d->return_path_host,
-		       sizeof d->return_path_host);
-		rd_str(r, o, "esp_domain", "return_path_target", d->return_path_target,
-		       sizeof d->return_path_target);
-		rd_bool(r, o, "esp_domain", "dkim_verified", &d->dkim_verified);
-		rd_bool(r, o, "esp_domain", "return_path_verified", &d->return_path_verified);
-	}
+	state_load_esp_domain(r, &t, root, &w->esp_domain);
 	load_records(r, &t, root, w);
 	o = rd_obj(r, root, "", "records_view");
 	if (o) {
