@@ -228,8 +228,7 @@ static int config_apply(void *user, const char *section, const char *name, const
 					  name);
 	} else if (!strcmp(section, "postmark")) {
 		if (!strcmp(name, "return_path_label"))
-			return config_set(p, c->bounce_label, sizeof c->bounce_label, value,
-					  name);
+			return config_set(p, c->bounce_label, sizeof c->bounce_label, value, name);
 		if (!strcmp(name, "api_url"))
 			return config_set(p, c->api_url, sizeof c->api_url, value, name);
 		if (!strcmp(name, "signature_note"))

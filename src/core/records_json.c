@@ -91,7 +91,8 @@ static bool records_json_mx(const char *in, char *out, size_t cap, const char *w
 		in++;
 	pref = isdigit((unsigned char)*in) ? strtoul(in, &end, 10) : 70000;
 	if (pref > 65535 || *end != ' ') {
-		snprintf(msg, mcap, "%s: an MX value is \"<preference> <exchange>\" (\"10 mx.example\")",
+		snprintf(msg, mcap,
+			 "%s: an MX value is \"<preference> <exchange>\" (\"10 mx.example\")",
 			 where);
 		return false;
 	}
@@ -144,7 +145,8 @@ static enum bh_err records_json_record(json_t *obj, size_t index, struct expecte
 		return BH_ERR_INVALID;
 	}
 	if (!records_json_type(type, &rec->type)) {
-		snprintf(msg, mcap, "%s.type: unknown type \"%.40s\" (TXT, CNAME or MX)", where, type);
+		snprintf(msg, mcap, "%s.type: unknown type \"%.40s\" (TXT, CNAME or MX)", where,
+			 type);
 		return BH_ERR_INVALID;
 	}
 	snprintf(where, sizeof where, "records[%zu].name", index);

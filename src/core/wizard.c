@@ -491,8 +491,7 @@ static bool next_domain(struct wizard *w, int64_t now_ms)
 	(void)now_ms;
 	err = validate_domain(w->domain_input.text, &ctx, &value, detail, sizeof detail);
 	if (err == INPUT_OK)
-		err =
-		    validate_record_names(&value, w->cfg.record_label_max, detail, sizeof detail);
+		err = validate_record_names(&value, w->cfg.record_label_max, detail, sizeof detail);
 	err = wizard_domain_suggest(w, &ctx, err, detail, sizeof detail);
 	if (err != INPUT_OK) {
 		field_set_error(&w->domain_input, err, detail);

@@ -20,7 +20,7 @@
 #include "core/resource.h"
 #include "core/validate.h"
 
-#define WIZARD_HISTORY_MAX   32
+#define WIZARD_HISTORY_MAX 32
 /* the ESP's records and the DMARC record the wizard adds */
 #define WIZARD_MAX_RECORDS   (RESOURCE_RECORDS_MAX + 1)
 #define WIZARD_ID_MAX	     RESOURCE_ID_MAX
@@ -152,11 +152,11 @@ struct wizard_config {
 	 * ("20250817055129pm._domainkey"), so that a domain too long for the
 	 * ESP's records is refused before anything is created; "" for none */
 	char record_label_max[RECORD_NAME_MAX];
-	char customer_id[WIZARD_ID_MAX];      /* from --customer */
-	char esp_name[32];		      /* "Postmark" */
-	char support_contact[256];	      /* shown on done and in exports */
-	bool demo;			      /* --demo: pretend ESP and DNS */
-	enum wizard_server_mode server_mode;  /* a server of the customer's own at the ESP? */
+	char customer_id[WIZARD_ID_MAX];     /* from --customer */
+	char esp_name[32];		     /* "Postmark" */
+	char support_contact[256];	     /* shown on done and in exports */
+	bool demo;			     /* --demo: pretend ESP and DNS */
+	enum wizard_server_mode server_mode; /* a server of the customer's own at the ESP? */
 };
 
 enum wizard_res_kind { RES_DOMAIN, RES_SIGNATURE };

@@ -93,15 +93,15 @@ struct pm_domain {
 struct pm_op {
 	enum pm_kind kind; /* OP_NONE when idle */
 	enum pm_stage stage;
-	char *args[6];		      /* malloced copies of the string arguments ("" for NULL) */
-	char *server_want;	      /* malloced name of the server to ensure, or NULL */
+	char *args[6];			/* malloced copies of the string arguments ("" for NULL) */
+	char *server_want;		/* malloced name of the server to ensure, or NULL */
 	char found_id[RESOURCE_ID_MAX]; /* id found by a list, or being acted on */
-	int offset;		      /* list paging */
+	int offset;			/* list paging */
 	int pages;
 	int adopt_rounds; /* list look-ups after an "already exists" */
 	bool adopting;
-	int kept_code;		/* an ErrorCode to report after a follow-up request */
-	bool dkim_was_verified; /* verify: what verifyDkim said */
+	int kept_code;		 /* an ErrorCode to report after a follow-up request */
+	bool dkim_was_verified;	 /* verify: what verifyDkim said */
 	struct pm_domain domain; /* the domain's details last read */
 	esp_done_fn done;
 	void *arg;
@@ -117,7 +117,7 @@ struct postmark {
 	char *server_token;   /* malloced secret, or NULL */
 	char *customer_token; /* malloced secret of the customer's server, or NULL */
 	char customer_server_id[RESOURCE_ID_MAX];
-	char *server_name; /* malloced, may be "" */
+	char *server_name;	 /* malloced, may be "" */
 	char *return_path_label; /* malloced label of the Return-Path domain */
 	enum postmark_server_mode server_mode;
 	long timeout_ms, connect_timeout_ms, retry_base_ms, retry_max_ms;
@@ -1484,7 +1484,7 @@ struct esp *postmark_create(const struct postmark_config *cfg, char *msg, size_t
 	pm->server_name = xstrdup(cfg->server_name ? cfg->server_name : "");
 	pm->return_path_label =
 	    xstrdup(cfg->return_path_label && *cfg->return_path_label ? cfg->return_path_label
-								       : POSTMARK_RETURN_PATH_LABEL);
+								      : POSTMARK_RETURN_PATH_LABEL);
 	pm->server_mode = cfg->server_mode;
 	pm->timeout_ms = pm_clamp(cfg->timeout_ms, 1, 600000, POSTMARK_TIMEOUT_MS);
 	pm->connect_timeout_ms = pm_clamp(cfg->connect_timeout_ms, 1, 600000, POSTMARK_CONNECT_MS);
@@ -1524,8 +1524,9 @@ enum postmark_server_mode postmark_server_mode(const struct esp *esp)
 void postmark_longest_label(const char *return_path_label, char *out, size_t cap)
 {
 	const char *rp = return_path_label && *return_path_label ? return_path_label
-								  : POSTMARK_RETURN_PATH_LABEL;
+								 : POSTMARK_RETURN_PATH_LABEL;
 	str_copy(out, cap,
-		 strlen(rp) > strlen(POSTMARK_DKIM_SELECTOR_SAMPLE) ? rp
-								     : POSTMARK_DKIM_SELECTOR_SAMPLE);
+		 strlen(rp) > strlen(POSTMARK_DKIM_SELECTOR_SAMPLE)
+		     ? rp
+		     : POSTMARK_DKIM_SELECTOR_SAMPLE);
 }

@@ -49,14 +49,14 @@
 #include "core/error.h"
 #include "esp/esp.h"
 
-#define POSTMARK_DEFAULT_URL	"https://api.postmarkapp.com"
-#define POSTMARK_MAX_RECIPIENTS 50
-#define POSTMARK_PAGE_MAX	500   /* most items Postmark returns a page */
-#define POSTMARK_TIMEOUT_MS	30000 /* default: one request */
-#define POSTMARK_CONNECT_MS	10000 /* default: connecting */
-#define POSTMARK_TRIES		5     /* default: tries of one request */
-#define POSTMARK_RETRY_BASE_MS	1000  /* default: first backoff */
-#define POSTMARK_RETRY_MAX_MS	60000 /* default: longest backoff */
+#define POSTMARK_DEFAULT_URL	   "https://api.postmarkapp.com"
+#define POSTMARK_MAX_RECIPIENTS	   50
+#define POSTMARK_PAGE_MAX	   500		/* most items Postmark returns a page */
+#define POSTMARK_TIMEOUT_MS	   30000	/* default: one request */
+#define POSTMARK_CONNECT_MS	   10000	/* default: connecting */
+#define POSTMARK_TRIES		   5		/* default: tries of one request */
+#define POSTMARK_RETRY_BASE_MS	   1000		/* default: first backoff */
+#define POSTMARK_RETRY_MAX_MS	   60000	/* default: longest backoff */
 #define POSTMARK_RETURN_PATH_LABEL "pm-bounces" /* default label of the Return-Path domain */
 /* The longest DKIM host Postmark makes, a UTC timestamp and "pm"
  * (postmark-api.md); older forms ("<timestamp>.pm") are one octet longer

@@ -568,7 +568,8 @@ static enum bh_err run_domain_verify(struct sandbox *sb, json_t *root, char *con
 		fill_domain(d, &reply->domain);
 		return BH_OK;
 	}
-	key = *get_str(d, "DKIMPendingHost") ? get_str(d, "DKIMPendingHost") : get_str(d, "DKIMHost");
+	key =
+	    *get_str(d, "DKIMPendingHost") ? get_str(d, "DKIMPendingHost") : get_str(d, "DKIMHost");
 	dkim = *key && dns_has(dns, RECORD_TYPE_TXT, key);
 	return_path = dns_has(dns, RECORD_TYPE_CNAME, get_str(d, "ReturnPathDomain"));
 	if (dkim && !json_is_true(json_object_get(d, "DKIMVerified"))) {
