@@ -822,6 +822,7 @@ static struct dns_source *session_demo_world(struct session *s, const struct con
 static int session_open_demo(struct session *s, const struct config *cfg)
 {
 	char msg[512];
+	enum sandbox_profile profile = SANDBOX_PROFILE_POSTMARK;
 	s->w.cfg.server_mode = SERVER_MODE_NO; /* the demo ESP has no servers */
 	s->esp = sandbox_create(cfg->state_dir, msg, sizeof msg);
 	if (!s->esp) {
@@ -829,6 +830,12 @@ static int session_open_demo(struct session *s, const struct config *cfg)
 		return 2;
 	}
 	s->dns = session_demo_world(s, cfg);
+	if (s->dns && !sandbox_profile_parse(sim_esp_shape(s->dns), &profile)) {
+		fprintf(stderr, "behalf: demo scenario \"%s\": unknown esp \"%s\"\n",
+			sim_id(s->dns), sim_esp_shape(s->dns));
+		return 2;
+	}
+	sandbox_set_profile(s->esp, profile);
 	return s->dns ? 0 : 2;
 }
 
