@@ -308,6 +308,64 @@ static void test_verify_follows_reported_dns(void **state)
 	assert_int_equal(f->out.reply.esp_code, 510);
 }
 
+/* The SendGrid profile: three CNAMEs (a return path, two DKIM keys), each
+ * verified by the ESP only once the DNS report has it; a domain made
+ * before keeps its Postmark shape. */
+static void test_sendgrid_profile(void **state)
+{
+	struct fixture *f = *state;
+	const struct wizard_domain_res *d = &f->out.reply.domain;
+	struct wizard_domain_res created;
+	enum sandbox_profile profile = SANDBOX_PROFILE_POSTMARK;
+	static const bool first_key[] = {true, true, false}, all[] = {true, true, true};
+	char id[RESOURCE_ID_MAX];
+
+	assert_int_equal(ensure_domain(f, "before.example"), BH_OK);
+	assert_true(sandbox_profile_parse("SendGrid", &profile));
+	assert_int_equal(profile, SANDBOX_PROFILE_SENDGRID);
+	assert_false(sandbox_profile_parse("mailchimp", &profile));
+	sandbox_set_profile(f->esp, profile);
+
+	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
+	assert_int_equal(d->nrecords, 3);
+	assert_int_equal(d->records[0].rec.purpose, PURPOSE_RETURN_PATH);
+	assert_string_equal(d->records[0].rec.name, "em1002.customer.example");
+	assert_string_equal(d->records[1].rec.name, "s1._domainkey.customer.example");
+	assert_string_equal(d->records[1].rec.value, "s1.domainkey.u4000123.wl2.sendgrid.net");
+	assert_string_equal(d->records[2].rec.name, "s2._domainkey.customer.example");
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(d->records[i].rec.type, RECORD_TYPE_CNAME);
+		assert_true(d->records[i].rec.required);
+		assert_false(d->records[i].esp_verified);
+	}
+	assert_int_equal(d->records[2].rec.purpose, PURPOSE_DKIM);
+	created = *d;
+	str_copy(id, sizeof id, d->id);
+
+	/* the first key and the return path in the DNS, the second not */
+	report_dns(f, &created, first_key);
+	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_OK);
+	assert_true(d->records[1].esp_verified);
+	assert_false(d->records[2].esp_verified);
+	assert_false(resource_esp_verified(d));
+
+	report_dns(f, &created, all);
+	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_OK);
+	assert_true(resource_esp_verified(d));
+
+	/* found again after a restart, in its shape */
+	f->esp->ops->destroy(f->esp);
+	f->esp = sandbox_create(f->dir, f->msg, sizeof f->msg);
+	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
+	assert_int_equal(d->nrecords, 3);
+	assert_true(resource_esp_verified(d));
+	assert_int_equal(ensure_domain(f, "before.example"), BH_OK);
+	assert_int_equal(d->nrecords, 2);
+	assert_int_equal(d->records[0].rec.type, RECORD_TYPE_TXT);
+}
+
 /* The demo customers of an account: the story each plays, and a reset
  * that removes one customer's resources and nobody else's. */
 static void test_demo_customers_and_forget(void **state)
@@ -462,6 +520,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_one_at_a_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ensure_never_twice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_follows_reported_dns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sendgrid_profile, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signature_confirmation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demo_customers_and_forget, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_freemail_refused, setup, teardown),
