@@ -436,16 +436,44 @@ static int records_matrix(const struct wizard *w, int y, int width, int rows)
 	return used;
 }
 
-/* Once DNS has them all: the ESP's own view, which decides when we are done. */
+/* True when another of the ESP's records has the same purpose as record i. */
+static bool records_esp_purpose_shared(const struct wizard_domain_res *d, size_t i)
+{
+	size_t j;
+	for (j = 0; j < d->nrecords && j < RESOURCE_RECORDS_MAX; j++)
+		if (j != i && d->records[j].rec.purpose == d->records[i].rec.purpose)
+			return true;
+	return false;
+}
+
+/* Once DNS has them all: the ESP's own view of each of its records, which
+ * decides when we are done ("DKIM confirmed, Return-Path not yet"; a
+ * purpose shared by several records names each by its label). */
 static void records_esp_text(const struct wizard *w, char *buf, size_t cap)
 {
-	bool dkim = w->esp_domain.dkim_verified, rp = w->esp_domain.return_path_verified;
-	if (dkim && rp)
+	const struct wizard_domain_res *d = &w->esp_domain;
+	char list[400] = "", id[64], word[RECORD_NAME_MAX + 64], item[RECORD_NAME_MAX + 96];
+	size_t i, used;
+	if (resource_esp_verified(d)) {
 		text_fmt(buf, cap, "records.all_verified", w->cfg.esp_name, NULL, NULL);
-	else
-		text_fmt(buf, cap, "records.esp_waiting", w->cfg.esp_name,
-			 text_get(dkim ? "records.esp_yes" : "records.esp_no"),
-			 text_get(rp ? "records.esp_yes" : "records.esp_no"));
+		return;
+	}
+	for (i = 0; i < d->nrecords && i < RESOURCE_RECORDS_MAX; i++) {
+		const struct resource_record *r = &d->records[i];
+		char label[RECORD_NAME_MAX];
+		snprintf(id, sizeof id, "records.esp_word_%s", record_purpose_word(r->rec.purpose));
+		if (records_esp_purpose_shared(d, i)) {
+			record_relative_label(r->rec.name, d->name, label, sizeof label);
+			snprintf(word, sizeof word, "%s %s", text_get(id), label);
+		} else {
+			str_copy(word, sizeof word, text_get(id));
+		}
+		text_fmt(item, sizeof item, "records.esp_item", word,
+			 text_get(r->esp_verified ? "records.esp_yes" : "records.esp_no"), NULL);
+		used = strlen(list);
+		snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", item);
+	}
+	text_fmt(buf, cap, "records.esp_waiting", w->cfg.esp_name, list, NULL);
 }
 
 /* Rows the status line takes: the ESP's view is shown whole. */

@@ -238,8 +238,7 @@ static int config_apply(void *user, const char *section, const char *name, const
 		}
 	} else if (!strcmp(section, "postmark")) {
 		if (!strcmp(name, "return_path_label"))
-			return config_set(p, w->return_path_label, sizeof w->return_path_label,
-					  value, name);
+			return config_set(p, c->bounce_label, sizeof c->bounce_label, value, name);
 		if (!strcmp(name, "api_url"))
 			return config_set(p, c->api_url, sizeof c->api_url, value, name);
 		if (!strcmp(name, "signature_note"))
@@ -394,7 +393,7 @@ static void config_defaults(struct config *c)
 	str_copy(c->wizard.vendor_name, sizeof c->wizard.vendor_name, "Acme Help Desk");
 	str_copy(c->wizard.vendor_domain, sizeof c->wizard.vendor_domain, "acmehelp.example");
 	str_copy(c->wizard.shared_local, sizeof c->wizard.shared_local, "notifications");
-	str_copy(c->wizard.return_path_label, sizeof c->wizard.return_path_label, "pm-bounces");
+	str_copy(c->bounce_label, sizeof c->bounce_label, "pm-bounces");
 	str_copy(c->wizard.esp_name, sizeof c->wizard.esp_name, "Postmark");
 	str_copy(c->wizard.support_contact, sizeof c->wizard.support_contact,
 		 "support@acmehelp.example");

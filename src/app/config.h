@@ -19,6 +19,7 @@ struct config {
 					characters) */
 	char provider[32];	     /* [esp] provider: the ESP (esp_make.c), "postmark" */
 	char api_url[512];	     /* Postmark base URL */
+	char bounce_label[64];	     /* [postmark] return_path_label: "pm-bounces" */
 	bool have_account_token;     /* an account token is configured */
 	char per_customer_server[8]; /* "yes", "no" or "ask" (also in wizard.server_mode) */
 	long api_timeout_ms;	     /* [postmark] timeout_ms: one HTTP request; 0 default */

@@ -132,7 +132,7 @@ int demo_open_world(struct demo *d, bool resumed)
 		id = d->reset_scenario;
 	/* A verified domain is the end of the DNS story: another cannot start. */
 	if (change && w->option == OPTION_DOMAIN && w->esp_domain.exists &&
-	    w->esp_domain.dkim_verified && w->esp_domain.return_path_verified) {
+	    resource_esp_verified(&w->esp_domain)) {
 		text_fmt(msg, sizeof msg, "session.scenario_cannot", saved, id, NULL);
 		fprintf(stderr, "%s\n", msg);
 		return 2;
@@ -155,6 +155,12 @@ int demo_open_world(struct demo *d, bool resumed)
 	/* A state the demo did not start is never made a demo's (a reset would
 	 * then remove it). */
 	d->owned = known || !resumed;
+	/* The story says which ESP's records it tells of (esp = sendgrid). */
+	if (esp_make_demo_shape(d->esp, sim_esp_shape(dns), msg, sizeof msg)) {
+		fprintf(stderr, "behalf: demo scenario \"%s\": %s\n", sim_id(dns), msg);
+		dns->ops->destroy(dns);
+		return 2;
+	}
 	if (d->owned && esp_make_demo_customer_set(d->esp, cfg->wizard.customer_id, sim_id(dns),
 						   msg, sizeof msg)) {
 		fprintf(stderr, "behalf: %s\n", msg);

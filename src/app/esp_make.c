@@ -53,6 +53,7 @@ static struct esp *esp_make_postmark(const struct config *cfg, char *msg, size_t
 	pm.retry_base_ms = cfg->api_retry_base_ms;
 	snprintf(server_name, sizeof server_name, "behalf-%s", cfg->wizard.customer_id);
 	pm.server_name = server_name;
+	pm.return_path_label = cfg->bounce_label;
 	return postmark_create(&pm, msg, cap);
 }
 
@@ -138,4 +139,24 @@ enum bh_err esp_make_demo_forget(const char *state_dir, const char *customer, ch
 				 size_t scap, char *msg, size_t cap)
 {
 	return sandbox_forget(state_dir, customer, scenario, scap, msg, cap);
+}
+
+void esp_make_longest_label(const struct config *cfg, char *out, size_t cap)
+{
+	if (cfg->wizard.demo)
+		sandbox_longest_label(out, cap);
+	else
+		postmark_longest_label(cfg->bounce_label, out, cap);
+}
+
+enum bh_err esp_make_demo_shape(struct esp *esp, const char *shape, char *msg, size_t cap)
+{
+	enum sandbox_profile profile;
+
+	if (!sandbox_is(esp))
+		return BH_ERR_INVALID;
+	if (!sandbox_profile_parse(shape, &profile))
+		return bh_errorf(BH_ERR_PARSE, msg, cap, "unknown esp \"%.40s\"", shape);
+	sandbox_set_profile(esp, profile);
+	return BH_OK;
 }

@@ -40,6 +40,11 @@ struct esp *esp_make(const struct config *cfg, char *msg, size_t cap);
  * tests check, the wizard with an ESP that lacks them. */
 unsigned esp_make_caps(const struct config *cfg, const struct esp *esp);
 
+/* The longest name the ESP puts in front of a customer's domain (e.g.
+ * Postmark's "20250817055129pm._domainkey"), into out (cap bytes), so that
+ * a domain too long for its records is refused before anything is made. */
+void esp_make_longest_label(const struct config *cfg, char *out, size_t cap);
+
 /* The live DNS engine of [dns]; NULL with msg.  Free with ops->destroy. */
 struct dns_source *esp_make_dns(const struct config *cfg, char *msg, size_t cap);
 
@@ -52,6 +57,10 @@ bool esp_make_demo_customer(struct esp *esp, const char *customer, char *scenari
 /* Records that customer plays scenario; msg (cap bytes) says why not. */
 enum bh_err esp_make_demo_customer_set(struct esp *esp, const char *customer, const char *scenario,
 				       char *msg, size_t cap);
+/* Makes the demo's pretend ESP describe records as the ESP named by the
+ * scenario's shape does ("postmark", "sendgrid"); msg (cap bytes) says why
+ * not. */
+enum bh_err esp_make_demo_shape(struct esp *esp, const char *shape, char *msg, size_t cap);
 /* Forgets the demo customer in the account kept in state_dir (what the
  * demo made for them too); scenario (scap bytes) receives the story they
  * played.  BH_ERR_NOT_FOUND when the account does not list them. */

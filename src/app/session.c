@@ -127,8 +127,7 @@ static void session_domain_done(void *arg, enum bh_err err, const struct esp_rep
 	session_note_server(s, reply);
 	if (req == REQ_DOMAIN_ENSURE && !s->w.esp_domain.exists)
 		session_audit(s, "domain-ready", reply->domain.name);
-	if (req == REQ_DOMAIN_VERIFY && reply->domain.dkim_verified &&
-	    reply->domain.return_path_verified)
+	if (req == REQ_DOMAIN_VERIFY && resource_esp_verified(&reply->domain))
 		session_audit(s, "domain-verified", reply->domain.name);
 	wizard_on_domain(&s->w, &reply->domain, clock_now_ms());
 }
@@ -270,7 +269,6 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 {
 	struct wizard *w = &s->w;
 	const struct esp_ops *e = s->esp->ops;
-	char rp[RECORD_NAME_MAX + 64];
 	enum bh_err err = BH_OK;
 	if (!session_can_start(s, req)) {
 		wizard_on_error(w, req, BH_ERR_INVALID, NULL, now);
@@ -278,8 +276,7 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 	}
 	switch (req) {
 	case REQ_DOMAIN_ENSURE:
-		snprintf(rp, sizeof rp, "%s.%s", w->cfg.return_path_label, w->domain.ascii);
-		err = e->domain_ensure(s->esp, w->domain.ascii, rp, session_domain_done, s);
+		err = e->domain_ensure(s->esp, w->domain.ascii, session_domain_done, s);
 		break;
 	case REQ_DNS_CHECK:
 		err = s->dns->ops->check(s->dns, w->domain.ascii, w->records, w->nrecords,
@@ -579,6 +576,9 @@ int session_run(struct config *cfg)
 		fprintf(stderr, "%s\n", msg);
 		return 2;
 	}
+	/* The ESP's longest record name, for the check of a domain typed. */
+	esp_make_longest_label(cfg, cfg->wizard.record_label_max,
+			       sizeof cfg->wizard.record_label_max);
 	rc = session_open_state(&s, cfg);
 	if (rc) {
 		state_close(s.state);

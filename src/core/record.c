@@ -153,6 +153,8 @@ const char *record_type_word(enum record_type type)
 		return "A";
 	case RECORD_TYPE_CNAME:
 		return "CNAME";
+	case RECORD_TYPE_MX:
+		return "MX";
 	case RECORD_TYPE_TXT:
 		return "TXT";
 	case RECORD_TYPE_AAAA:
@@ -174,6 +176,29 @@ static bool name_eq(const char *a, const char *b)
 {
 	size_t la = name_len(a), lb = name_len(b);
 	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* Two MX values "<preference> <exchange>" equal: the same preference and
+ * the same exchange, ignoring case and a trailing dot. */
+static bool mx_eq(const char *a, const char *b)
+{
+	char *ea, *eb;
+	unsigned long pa, pb;
+	while (*a == ' ')
+		a++;
+	while (*b == ' ')
+		b++;
+	if (!isdigit((unsigned char)*a) || !isdigit((unsigned char)*b))
+		return false;
+	pa = strtoul(a, &ea, 10);
+	pb = strtoul(b, &eb, 10);
+	if (pa != pb || pa > 65535 || *ea != ' ' || *eb != ' ')
+		return false;
+	while (*ea == ' ')
+		ea++;
+	while (*eb == ' ')
+		eb++;
+	return *ea && name_eq(ea, eb);
 }
 
 /* True when name is zone or below it; *rel_len gets the length of the part
@@ -904,7 +929,8 @@ static void eval_elsewhere(struct eval *ev, const struct server_answers *s)
 				cmp = eval_space(
 				    ev, rr->data,
 				    txt_compare(ev->rec->purpose, ev->rec->value, rr->data));
-			else if (name_eq(rr->data, ev->rec->value))
+			else if (rr->type == RECORD_TYPE_MX ? mx_eq(rr->data, ev->rec->value)
+							    : name_eq(rr->data, ev->rec->value))
 				cmp = TXT_MATCH;
 			if (cmp == TXT_DIFFERENT || cmp == TXT_BROKEN_KEY)
 				continue;
@@ -1035,6 +1061,55 @@ static enum record_status eval_cname(struct eval *ev, const struct server_answer
 	}
 	eval_elsewhere(ev, s);
 	return STATUS_MISSING;
+}
+
+/* An MX record expected: the server's status from its answers.  Other MX
+ * records beside the expected one are fine (mail has several exchanges). */
+static enum record_status eval_mx(struct eval *ev, const struct server_answers *s, char *seen,
+				  size_t scap)
+{
+	const struct probe_answer *a = &s->probes[0];
+	const struct answer_rr *cname = NULL;
+	const char *first = NULL;
+	size_t j;
+
+	for (j = 0; a->rcode == ANSWER_OK && j < answer_nrrs(a); j++) {
+		const struct answer_rr *rr = &a->rrs[j];
+		if (!rr->data || !name_eq(rr->owner, ev->probes[0].name))
+			continue;
+		if (rr->type == RECORD_TYPE_CNAME)
+			cname = rr;
+		if (rr->type != RECORD_TYPE_MX)
+			continue;
+		seen_add(seen, scap, NULL, rr->data);
+		if (mx_eq(rr->data, ev->rec->value))
+			return STATUS_VERIFIED;
+		if (!first)
+			first = rr->data;
+	}
+	if (first) {
+		diag_add(ev->set, DIAG_VALUE_MISMATCH, ev->label, first);
+		return STATUS_MISMATCH;
+	}
+	if (cname) {
+		seen_add(seen, scap, record_type_word(RECORD_TYPE_CNAME), cname->data);
+		diag_add(ev->set, DIAG_WRONG_TYPE, record_type_word(RECORD_TYPE_CNAME),
+			 record_type_word(RECORD_TYPE_MX));
+		return STATUS_MISMATCH;
+	}
+	eval_elsewhere(ev, s);
+	return STATUS_MISSING;
+}
+
+/* The server's status for rec, by the record's type. */
+static enum record_status eval_server(struct eval *ev, const struct server_answers *s, char *seen,
+				      size_t scap)
+{
+	if (ev->rec->type == RECORD_TYPE_CNAME)
+		return eval_cname(ev, s, seen, scap);
+	if (ev->rec->type == RECORD_TYPE_MX)
+		return eval_mx(ev, s, seen, scap);
+	return eval_txt(ev, s, seen, scap);
 }
 
 /* ---- SPF ---- */
@@ -1212,6 +1287,8 @@ bool record_value_matches(const struct expected_record *rec, const char *value)
 		return false;
 	if (rec->type == RECORD_TYPE_CNAME)
 		return name_eq(value, rec->value);
+	if (rec->type == RECORD_TYPE_MX)
+		return mx_eq(value, rec->value);
 	if (rec->purpose == PURPOSE_DKIM && (key_space_inside(value) & KEY_SPACE_BREAK))
 		return false;
 	return txt_compare(rec->purpose, rec->value, value) == TXT_MATCH;
@@ -1268,10 +1345,7 @@ void record_evaluate(const struct expected_record *rec, const char *zone,
 			continue;
 		}
 		ev->where[0] = '\0';
-		if (rec->type == RECORD_TYPE_CNAME)
-			st = eval_cname(ev, s, raw, RECORD_VALUE_MAX);
-		else
-			st = eval_txt(ev, s, raw, RECORD_VALUE_MAX);
+		st = eval_server(ev, s, raw, RECORD_VALUE_MAX);
 		out->per_server[i] = st;
 		sanitize_text(raw, out->seen[i], sizeof out->seen[i]);
 		sanitize_text(ev->where, out->where[i], sizeof out->where[i]);
@@ -1367,10 +1441,7 @@ void record_resolver_view(const struct expected_record *rec, const char *zone,
 		copy->nprobes = 1;
 		copy->probes[0].authoritative = true;
 		seen[0] = '\0';
-		if (rec->type == RECORD_TYPE_CNAME)
-			st = eval_cname(ev, copy, seen, RECORD_VALUE_MAX);
-		else
-			st = eval_txt(ev, copy, seen, RECORD_VALUE_MAX);
+		st = eval_server(ev, copy, seen, RECORD_VALUE_MAX);
 		if (st == STATUS_VERIFIED)
 			continue;
 		if (a->rcode == ANSWER_OK)

@@ -21,6 +21,7 @@
 enum record_type {
 	RECORD_TYPE_A = 1,
 	RECORD_TYPE_CNAME = 5,
+	RECORD_TYPE_MX = 15,
 	RECORD_TYPE_TXT = 16,
 	RECORD_TYPE_AAAA = 28,
 };
@@ -71,9 +72,10 @@ enum record_diag {
 /* One record the customer must publish. */
 struct expected_record {
 	enum record_purpose purpose;
-	enum record_type type;	      /* TXT or CNAME */
+	enum record_type type;	      /* TXT, CNAME or MX */
 	char name[RECORD_NAME_MAX];   /* absolute, lower-case, no trailing dot */
-	char value[RECORD_VALUE_MAX]; /* TXT: joined text; CNAME: target, no dot */
+	char value[RECORD_VALUE_MAX]; /* TXT: joined text; CNAME: target, no dot;
+					MX: "<preference> <exchange>" */
 	bool required;
 };
 

@@ -34,6 +34,10 @@ bool records_json_type(const char *word, enum record_type *out)
 		*out = RECORD_TYPE_CNAME;
 		return true;
 	}
+	if (strcasecmp(word, "MX") == 0) {
+		*out = RECORD_TYPE_MX;
+		return true;
+	}
 	return false;
 }
 
@@ -75,6 +79,31 @@ static bool records_json_name(const char *in, char *out, size_t cap, const char 
 }
 
 /* A string member of obj, or NULL with a message naming the field. */
+/* An MX value "<preference> <exchange>" from the file, checked and
+ * normalised into out ("10 feedback-smtp.example"). */
+static bool records_json_mx(const char *in, char *out, size_t cap, const char *where, char *msg,
+			    size_t mcap)
+{
+	char exchange[RECORD_NAME_MAX];
+	char *end = NULL;
+	unsigned long pref;
+	while (*in == ' ')
+		in++;
+	pref = isdigit((unsigned char)*in) ? strtoul(in, &end, 10) : 70000;
+	if (pref > 65535 || *end != ' ') {
+		snprintf(msg, mcap,
+			 "%s: an MX value is \"<preference> <exchange>\" (\"10 mx.example\")",
+			 where);
+		return false;
+	}
+	while (*end == ' ')
+		end++;
+	if (!records_json_name(end, exchange, sizeof exchange, where, msg, mcap))
+		return false;
+	snprintf(out, cap, "%lu %s", pref, exchange);
+	return true;
+}
+
 static const char *records_json_string(json_t *obj, const char *field, const char *where, char *msg,
 				       size_t mcap)
 {
@@ -116,7 +145,8 @@ static enum bh_err records_json_record(json_t *obj, size_t index, struct expecte
 		return BH_ERR_INVALID;
 	}
 	if (!records_json_type(type, &rec->type)) {
-		snprintf(msg, mcap, "%s.type: unknown type \"%.40s\" (TXT or CNAME)", where, type);
+		snprintf(msg, mcap, "%s.type: unknown type \"%.40s\" (TXT, CNAME or MX)", where,
+			 type);
 		return BH_ERR_INVALID;
 	}
 	snprintf(where, sizeof where, "records[%zu].name", index);
@@ -134,6 +164,10 @@ static enum bh_err records_json_record(json_t *obj, size_t index, struct expecte
 	if (rec->type == RECORD_TYPE_CNAME) {
 		snprintf(where, sizeof where, "records[%zu].value", index);
 		if (!records_json_name(value, rec->value, sizeof rec->value, where, msg, mcap))
+			return BH_ERR_INVALID;
+	} else if (rec->type == RECORD_TYPE_MX) {
+		snprintf(where, sizeof where, "records[%zu].value", index);
+		if (!records_json_mx(value, rec->value, sizeof rec->value, where, msg, mcap))
 			return BH_ERR_INVALID;
 	} else {
 		str_copy(rec->value, sizeof rec->value, value);

@@ -478,50 +478,6 @@ static void rd_field(struct reader *r, json_t *obj, const char *where, const cha
 	f->error_detail[0] = '\0';
 }
 
-/* ---- esp_domain: a codec of its own ----
- *
- * The domain at the ESP is the one part of the file whose layout follows the
- * ESP model (issue 9 makes it a list of records): these two functions are
- * its whole description, the table names them (a CUSTOM entry). */
-
-static json_t *state_save_esp_domain(struct writer *wr, const void *member)
-{
-	const struct wizard_domain_res *d = member;
-	json_t *o = json_object();
-
-	put(wr, o, "exists", json_boolean(d->exists));
-	put(wr, o, "id", jstr(d->id));
-	put(wr, o, "name", jstr(d->name));
-	put(wr, o, "dkim_host", jstr(d->dkim_host));
-	put(wr, o, "dkim_value", jstr(d->dkim_value));
-	put(wr, o, "return_path_host", jstr(d->return_path_host));
-	put(wr, o, "return_path_target", jstr(d->return_path_target));
-	put(wr, o, "dkim_verified", json_boolean(d->dkim_verified));
-	put(wr, o, "return_path_verified", json_boolean(d->return_path_verified));
-	return o;
-}
-
-static void state_load_esp_domain(struct reader *r, json_t *obj, const char *where, const char *key,
-				  void *member)
-{
-	struct wizard_domain_res *d = member;
-	json_t *o = rd_obj(r, obj, where, key);
-	char at[STATE_WHERE_MAX];
-
-	if (!o)
-		return;
-	rd_path(at, sizeof at, where, key);
-	rd_bool(r, o, at, "exists", &d->exists);
-	rd_str(r, o, at, "id", d->id, sizeof d->id);
-	rd_str(r, o, at, "name", d->name, sizeof d->name);
-	rd_str(r, o, at, "dkim_host", d->dkim_host, sizeof d->dkim_host);
-	rd_str(r, o, at, "dkim_value", d->dkim_value, sizeof d->dkim_value);
-	rd_str(r, o, at, "return_path_host", d->return_path_host, sizeof d->return_path_host);
-	rd_str(r, o, at, "return_path_target", d->return_path_target, sizeof d->return_path_target);
-	rd_bool(r, o, at, "dkim_verified", &d->dkim_verified);
-	rd_bool(r, o, at, "return_path_verified", &d->return_path_verified);
-}
-
 /* ---- the words of enums ----
  *
  * Enumerations are saved as their stable words, not numbers, so that the
@@ -579,7 +535,7 @@ static const char *type_word(int v)
 	return record_type_word((enum record_type)v);
 }
 static const int record_types[] = {RECORD_TYPE_A, RECORD_TYPE_CNAME, RECORD_TYPE_TXT,
-				   RECORD_TYPE_AAAA};
+				   RECORD_TYPE_AAAA, RECORD_TYPE_MX};
 static const struct state_words step_words = {STEP__COUNT, step_word, NULL};
 static const struct state_words status_words = {STATUS__COUNT, status_word, NULL};
 static const struct state_words diag_words = {DIAG__COUNT, diag_word, NULL};
@@ -667,11 +623,6 @@ static const struct state_words type_words = {NWORDS(record_types), type_word, r
 		       0 * (int64_t)sizeof(char[NELEMS(T, m) == NELEMS(T, m2) ? 1 : -1]),          \
 		.count = offsetof(T, n) + TYPED(T, n, size_t : 1), .sub = &t,                      \
 		.offset2 = offsetof(T, m2), .size2 = sizeof MEMBER(T, m2)[0], .sub2 = &t2          \
-	}
-#define F_CUSTOM(T, k, m, s, l)                                                                    \
-	{                                                                                          \
-		.key = k, .kind = STATE_CUSTOM, .member = #m, .offset = offsetof(T, m),            \
-		.size = sizeof MEMBER(T, m), .save = s, .load = l                                  \
 	}
 /* The entry of an array's element that is one value of a C type: the
  * element itself (key NULL: an array of scalars), or key of the element's
@@ -767,6 +718,26 @@ static const struct state_field record_result_elem[] = {
     F_ELEM("result", STATE_OBJECT, struct record_result, "results[]", .sub = &result_table),
 };
 TABLE(record_result_table, "record_result", record_result_elem);
+
+/* esp_domain: the domain at the ESP as it last described it, its records
+ * each with the ESP's own verdict (schema 3; before, a DKIM and a
+ * Return-Path in fields of their own: load_esp_domain_v2). */
+static const struct state_field esp_record_fields[] = {
+    F_WORD(struct resource_record, "purpose", rec.purpose, purpose_words, STATE_REQUIRED),
+    F_WORD(struct resource_record, "type", rec.type, type_words, STATE_REQUIRED),
+    F_STR(struct resource_record, "name", rec.name, STATE_REQUIRED),
+    F_STR(struct resource_record, "value", rec.value, STATE_REQUIRED),
+    F_BOOL(struct resource_record, "required", rec.required),
+    F_BOOL(struct resource_record, "esp_verified", esp_verified),
+};
+TABLE(esp_record_table, "resource_record", esp_record_fields);
+static const struct state_field esp_domain_fields[] = {
+    F_BOOL(struct wizard_domain_res, "exists", exists),
+    F_STR(struct wizard_domain_res, "id", id, 0),
+    F_STR(struct wizard_domain_res, "name", name, 0),
+    F_ARRAY(struct wizard_domain_res, "records", records, nrecords, esp_record_table),
+};
+TABLE(esp_domain_table, "wizard_domain_res", esp_domain_fields);
 
 static const struct state_field signature_fields[] = {
     F_BOOL(struct wizard_signature_res, "exists", exists),
@@ -887,7 +858,7 @@ static const struct state_field wizard_fields[] = {
     /* option 1 */
     F_FIELD(W, "domain_input", domain_input),
     F_OBJECT(W, "domain", domain, domain_table),
-    F_CUSTOM(W, "esp_domain", esp_domain, state_save_esp_domain, state_load_esp_domain),
+    F_OBJECT(W, "esp_domain", esp_domain, esp_domain_table),
     F_ARRAY2(W, "records", records, nrecords, record_table, results, record_result_table),
     F_GROUP("records_view", records_view_table),
     /* option 2 */
@@ -1022,8 +993,6 @@ static json_t *save_value(struct writer *wr, const struct state_field *f, const 
 			append(wr, v, o);
 		}
 		return v;
-	case STATE_CUSTOM:
-		return f->save(wr, p);
 	}
 	return NULL;
 }
@@ -1163,9 +1132,6 @@ static void load_value(struct reader *r, const struct state_field *f, json_t *ob
 	case STATE_ARRAY:
 		load_array(r, f, obj, where, base);
 		break;
-	case STATE_CUSTOM:
-		f->load(r, obj, where, f->key, p);
-		break;
 	}
 }
 
@@ -1257,6 +1223,35 @@ void state_table_map(unsigned char *map)
 }
 
 /* ---- older schemas ---- */
+
+/* Schemas 1 and 2 kept the domain's two records in fields of their own
+ * (dkim_host, dkim_value, dkim_verified, return_path_host,
+ * return_path_target, return_path_verified): into the list. */
+static void load_esp_domain_v2(struct reader *r, json_t *o, struct wizard_domain_res *d)
+{
+	char *host = xcalloc(1, RECORD_NAME_MAX), *value = xcalloc(1, RECORD_VALUE_MAX);
+	bool verified = false;
+
+	if (!o || json_object_get(o, "records"))
+		goto out;
+	d->nrecords = 0;
+	rd_str(r, o, "esp_domain", "dkim_host", host, RECORD_NAME_MAX);
+	rd_str(r, o, "esp_domain", "dkim_value", value, RECORD_VALUE_MAX);
+	rd_bool(r, o, "esp_domain", "dkim_verified", &verified);
+	if (*host)
+		resource_add_record(d, PURPOSE_DKIM, RECORD_TYPE_TXT, host, value, true, verified);
+	host[0] = value[0] = '\0';
+	verified = false;
+	rd_str(r, o, "esp_domain", "return_path_host", host, RECORD_NAME_MAX);
+	rd_str(r, o, "esp_domain", "return_path_target", value, RECORD_NAME_MAX);
+	rd_bool(r, o, "esp_domain", "return_path_verified", &verified);
+	if (*host)
+		resource_add_record(d, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, host, value, true,
+				    verified);
+out:
+	free(host);
+	free(value);
+}
 
 static void load_switch_v1(struct reader *r, json_t *o, struct wizard *w)
 {
@@ -1411,7 +1406,9 @@ enum bh_err state_load(struct state_handle *h, struct wizard *w, char *msg, size
 	tmp = xmalloc(sizeof *tmp);
 	memcpy(tmp, w, sizeof *tmp);
 	load_table(&r, root, &wizard_table, "", (char *)tmp);
-	if (json_integer_value(json_object_get(root, "schema")) < 2)
+	if (json_integer_value(json_object_get(root, "schema")) < 3 && !r.failed)
+		load_esp_domain_v2(&r, json_object_get(root, "esp_domain"), &tmp->esp_domain);
+	if (json_integer_value(json_object_get(root, "schema")) < 2 && !r.failed)
 		load_switch_v1(&r, json_object_get(root, "switch"), tmp);
 	json_decref(root);
 	if (r.failed) {

@@ -29,7 +29,7 @@
 #include "core/error.h"
 #include "core/wizard.h"
 
-#define STATE_SCHEMA	 2 /* the newest schema this build reads and writes (and 1) */
+#define STATE_SCHEMA	 3 /* the newest schema this build reads and writes (and 1, 2) */
 #define STATE_FILE_LIMIT (4u * 1024 * 1024) /* bigger state files are refused as corrupt */
 
 struct state_handle;

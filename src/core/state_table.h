@@ -35,7 +35,6 @@ enum state_kind {
 	STATE_OBJECT, /* an object: the entries of sub, for the struct at offset */
 	STATE_ARRAY,  /* an array of at most max elements of the C array at offset
 			 (elements of size bytes, described by sub) */
-	STATE_CUSTOM, /* a codec of its own: save and load */
 };
 
 /* Flags of an entry. */
@@ -71,11 +70,6 @@ struct state_field {
 	size_t offset2, size2;
 	const struct state_table *sub2;
 	const char *bad; /* INT: the problem to name for a bad value, or NULL */
-	/* CUSTOM: the member as a JSON value, and obj[key] (when present) into
-	 * the member; problems through rd_fail with where.key */
-	json_t *(*save)(struct writer *wr, const void *member);
-	void (*load)(struct reader *r, json_t *obj, const char *where, const char *key,
-		     void *member);
 };
 
 /* A member that is deliberately not saved (state.c says why). */

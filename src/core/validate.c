@@ -446,14 +446,11 @@ static bool is_public_suffix(const char *ascii)
 	return psl && psl_is_public_suffix2(psl, ascii, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
 
-/* The longest name, in octets, whose DKIM and Return-Path records still fit
- * the 253 octets of a DNS name. */
-static size_t record_room(const char *return_path_label)
+/* The longest domain, in octets, under which a record named
+ * "<label>.<domain>" still fits the 253 octets of a DNS name. */
+static size_t record_room(const char *label)
 {
-	size_t prefix = sizeof DKIM_SELECTOR_SAMPLE - 1;
-	size_t rp = strlen(return_path_label);
-	if (rp > prefix)
-		prefix = rp;
+	size_t prefix = strlen(label);
 	return prefix + 1 < DOMAIN_TEXT_MAX ? DOMAIN_TEXT_MAX - prefix - 1 : 0;
 }
 
@@ -719,10 +716,10 @@ enum input_error validate_email(const char *input, const struct validate_context
 	return INPUT_OK;
 }
 
-enum input_error validate_record_names(const struct domain_value *d, const char *return_path_label,
+enum input_error validate_record_names(const struct domain_value *d, const char *longest_label,
 				       char *detail, size_t cap)
 {
-	size_t room = record_room(return_path_label ? return_path_label : "");
+	size_t room = record_room(longest_label ? longest_label : "");
 	detail_clear(detail, cap);
 	if (strlen(d->ascii) > room) {
 		detail_number(detail, cap, room);

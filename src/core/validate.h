@@ -56,11 +56,6 @@ struct validate_context {
 	bool refuse_freemail;	   /* options 1 and 2 refuse free-mail domains */
 };
 
-/* The longest DKIM host Postmark makes, a UTC timestamp and "pm"
- * (postmark-api.md); older forms ("<timestamp>.pm") are one octet longer
- * but no longer issued. */
-#define DKIM_SELECTOR_SAMPLE "20250817055129pm._domainkey"
-
 /* What a domain typed by the customer probably meant (see
  * validate_domain_suggest). */
 enum domain_hint {
@@ -103,10 +98,12 @@ enum input_error validate_display_name(const char *input, char *detail, size_t c
  * The suggestion itself passes validate_domain without a context. */
 enum domain_hint validate_domain_suggest(const char *input, char *out, size_t cap);
 
-/* Option 1: checks that the DKIM and Return-Path names under a checked
- * domain fit the 253 octets of a DNS name (INPUT_RECORD_TOO_LONG, detail:
- * the longest domain that fits). */
-enum input_error validate_record_names(const struct domain_value *d, const char *return_path_label,
+/* Option 1: checks that the names the ESP will ask for under a checked
+ * domain fit the 253 octets of a DNS name: longest_label is the longest
+ * name the ESP puts in front of the domain ("20250817055129pm._domainkey";
+ * NULL or "" checks the domain alone).  INPUT_RECORD_TOO_LONG, detail: the
+ * longest domain that fits. */
+enum input_error validate_record_names(const struct domain_value *d, const char *longest_label,
 				       char *detail, size_t cap);
 
 /* Splits a mailbox as mail programs show it, "Jane Doe <jane@example.com>"

@@ -313,7 +313,7 @@ static bool res_proven(const struct wizard *w, const struct wizard_resource *r)
 {
 	if (r->kind == RES_DOMAIN)
 		return w->esp_domain.exists && strcmp(w->esp_domain.id, r->id) == 0 &&
-		       w->esp_domain.dkim_verified && w->esp_domain.return_path_verified;
+		       resource_esp_verified(&w->esp_domain);
 	return w->signature.exists && strcmp(w->signature.id, r->id) == 0 && w->signature.confirmed;
 }
 
@@ -528,8 +528,7 @@ static bool next_domain(struct wizard *w, int64_t now_ms)
 	(void)now_ms;
 	err = validate_domain(w->domain_input.text, &ctx, &value, detail, sizeof detail);
 	if (err == INPUT_OK)
-		err =
-		    validate_record_names(&value, w->cfg.return_path_label, detail, sizeof detail);
+		err = validate_record_names(&value, w->cfg.record_label_max, detail, sizeof detail);
 	err = wizard_domain_suggest(w, &ctx, err, detail, sizeof detail);
 	if (err != INPUT_OK) {
 		field_set_error(&w->domain_input, err, detail);
@@ -551,8 +550,8 @@ static bool next_domain(struct wizard *w, int64_t now_ms)
 static bool next_records(struct wizard *w, int64_t now_ms)
 {
 	/* Back at a domain that is done (the ESP and the DNS agree): finish. */
-	if (wizard_domain_current(w) && w->esp_domain.dkim_verified &&
-	    w->esp_domain.return_path_verified && wizard_records_verified(w)) {
+	if (wizard_domain_current(w) && resource_esp_verified(&w->esp_domain) &&
+	    wizard_records_verified(w)) {
 		wizard_goto(w, STEP_DONE);
 		return true;
 	}
@@ -758,13 +757,8 @@ static void wizard_build_records(struct wizard *w)
 	struct expected_record next[WIZARD_MAX_RECORDS];
 	char dmarc[RECORD_NAME_MAX + 8];
 	size_t n = 0, i;
-	if (w->esp_domain.dkim_host[0])
-		wizard_set_record(&next[n++], PURPOSE_DKIM, RECORD_TYPE_TXT,
-				  w->esp_domain.dkim_host, w->esp_domain.dkim_value, true);
-	if (w->esp_domain.return_path_host[0])
-		wizard_set_record(&next[n++], PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
-				  w->esp_domain.return_path_host, w->esp_domain.return_path_target,
-				  true);
+	for (i = 0; i < w->esp_domain.nrecords && i < RESOURCE_RECORDS_MAX; i++)
+		next[n++] = w->esp_domain.records[i].rec;
 	snprintf(dmarc, sizeof dmarc, "_dmarc.%s", w->esp_domain.name);
 	wizard_set_record(&next[n++], PURPOSE_DMARC, RECORD_TYPE_TXT, dmarc, "v=DMARC1; p=none;",
 			  false);
@@ -824,8 +818,7 @@ static enum wizard_request want_records(const struct wizard *w, int64_t now_ms, 
 			return server;
 		return REQ_DOMAIN_ENSURE;
 	}
-	if (wizard_records_verified(w) &&
-	    !(w->esp_domain.dkim_verified && w->esp_domain.return_path_verified)) {
+	if (wizard_records_verified(w) && !resource_esp_verified(&w->esp_domain)) {
 		if (now_ms >= w->verify_after_ms)
 			return REQ_DOMAIN_VERIFY;
 		*wake_ms = w->verify_after_ms;
@@ -1035,7 +1028,7 @@ void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64
 		w->next_check_ms = now_ms;
 		w->verify_attempts = 0;
 	}
-	if (w->esp_domain.dkim_verified && w->esp_domain.return_path_verified) {
+	if (resource_esp_verified(&w->esp_domain)) {
 		if (w->step == STEP_RECORDS)
 			wizard_goto(w, STEP_DONE);
 		return;

@@ -18,11 +18,13 @@
 #include "core/field.h"
 #include "core/fromhdr.h"
 #include "core/record.h"
+#include "core/resource.h"
 #include "core/validate.h"
 
-#define WIZARD_HISTORY_MAX   32
-#define WIZARD_MAX_RECORDS   4
-#define WIZARD_ID_MAX	     64
+#define WIZARD_HISTORY_MAX 32
+/* the ESP's records and the DMARC record the wizard adds */
+#define WIZARD_MAX_RECORDS   (RESOURCE_RECORDS_MAX + 1)
+#define WIZARD_ID_MAX	     RESOURCE_ID_MAX
 #define WIZARD_NOTICE_MAX    512
 #define ADVISOR_QUESTIONS    3
 #define WIZARD_RESOURCES_MAX 24 /* resources at the ESP remembered (removed ones go first) */
@@ -147,37 +149,16 @@ struct wizard_config {
 	char vendor_name[128];		      /* "Acme Help Desk" */
 	char vendor_domain[DOMAIN_ASCII_MAX]; /* "acmehelp.example" */
 	char shared_local[64];		      /* local part of the shared address */
-	char return_path_label[64];	      /* "pm-bounces" */
-	char customer_id[WIZARD_ID_MAX];      /* from --customer */
-	char esp_name[32];		      /* "Postmark" */
-	char support_contact[256];	      /* shown on done and in exports */
-	bool demo;			      /* --demo: pretend ESP and DNS */
-	enum wizard_server_mode server_mode;  /* a server of the customer's own at the ESP? */
+	/* the longest name the ESP puts in front of the customer's domain
+	 * ("20250817055129pm._domainkey"), so that a domain too long for the
+	 * ESP's records is refused before anything is created; "" for none */
+	char record_label_max[RECORD_NAME_MAX];
+	char customer_id[WIZARD_ID_MAX];     /* from --customer */
+	char esp_name[32];		     /* "Postmark" */
+	char support_contact[256];	     /* shown on done and in exports */
+	bool demo;			     /* --demo: pretend ESP and DNS */
+	enum wizard_server_mode server_mode; /* a server of the customer's own at the ESP? */
 	unsigned esp_lacks; /* ESP_CAP_* the ESP does not have (0: all): not offered */
-};
-
-/* The customer's domain at the ESP (option 1), as the ESP last described it. */
-struct wizard_domain_res {
-	bool exists;
-	char id[WIZARD_ID_MAX];
-	char name[DOMAIN_ASCII_MAX];
-	char dkim_host[RECORD_NAME_MAX];	  /* pending key's host when set, else active */
-	char dkim_value[RECORD_VALUE_MAX];	  /* "k=rsa; p=..." */
-	char return_path_host[RECORD_NAME_MAX];	  /* "pm-bounces.customer.example" */
-	char return_path_target[RECORD_NAME_MAX]; /* "pm.mtasv.net" */
-	bool dkim_verified;			  /* ESP says DKIM is verified */
-	bool return_path_verified;		  /* ESP says the Return-Path is verified */
-};
-
-/* The sender signature at the ESP (option 2). */
-struct wizard_signature_res {
-	bool exists;
-	char id[WIZARD_ID_MAX];
-	char email[EMAIL_MAX];
-	char name[FIELD_CAP];
-	bool confirmed;
-	int64_t created_ms; /* wall clock, ms */
-	int64_t resent_ms;  /* last resend, 0 if never */
 };
 
 /* RES_NONE only in the tables (a step or a request about no resource);

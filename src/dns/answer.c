@@ -2,6 +2,7 @@
 #include "dns/answer.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,13 @@ char *dns_answer_rr_data(const ldns_rr *rr)
 		char name[RECORD_NAME_MAX];
 		dns_answer_dname_text(ldns_rr_rdf(rr, 0), name, sizeof name);
 		return xstrdup(name);
+	}
+	if (t == LDNS_RR_TYPE_MX && ldns_rr_rd_count(rr) >= 2) {
+		char name[RECORD_NAME_MAX], text[RECORD_NAME_MAX + 8];
+		dns_answer_dname_text(ldns_rr_rdf(rr, 1), name, sizeof name);
+		snprintf(text, sizeof text, "%u %s",
+			 (unsigned)ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)), name);
+		return xstrdup(text);
 	}
 	if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_rd_count(rr) >= 1) {
 		char *s = ldns_rdf2str(ldns_rr_rdf(rr, 0));

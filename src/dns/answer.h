@@ -21,7 +21,8 @@ void dns_answer_name_norm(const char *in, char *out, size_t cap);
 /* Lower-case text of a domain name rdf (may be NULL: ""), no trailing dot. */
 void dns_answer_dname_text(const ldns_rdf *rdf, char *out, size_t cap);
 /* The data of an answer RR as text (caller frees), or NULL for types other
- * than TXT (character-strings joined), CNAME (target), A and AAAA. */
+ * than TXT (character-strings joined), CNAME (target), MX ("<preference>
+ * <exchange>"), A and AAAA. */
 char *dns_answer_rr_data(const ldns_rr *rr);
 
 /* Fills out with what reply says to a question of type qtype (LDNS_RR_TYPE_*);

@@ -9,10 +9,12 @@
 #include "dns/sim.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/alloc.h"
 #include "core/assets.h"
@@ -25,6 +27,7 @@
 #define SIM_TTL		     300
 #define SIM_NEGATIVE_TTL     300
 #define SIM_TXT_CUT	     255 /* where a careless DNS host cuts a long TXT value */
+#define SIM_MAX_KEYS	     16	 /* record keys of one stage */
 
 /* What one server publishes for one expected record at a stage. */
 enum sim_state {
@@ -67,12 +70,23 @@ static const char *const sim_state_words[SIM__COUNT] = {
     [SIM_LAME] = "lame",
 };
 
+/* One record key of a stage: the records it names, and their states. */
+struct sim_key {
+	enum record_purpose purpose; /* an alias ("dkim"): every record of that purpose;
+					PURPOSE__COUNT for a key by type and name */
+	enum record_type type;	     /* else the records of this type ... */
+	char *name;		     /* ... whose name relative to the domain matches this malloced
+					pattern ("*._domainkey", "pm-bounces", "@" the domain) */
+	char *states;		     /* malloced state list */
+};
+
 /* One stage of a scenario. */
 struct sim_stage_def {
-	bool present;		      /* the file has this [stage N] */
-	char *caption;		      /* malloced, or NULL */
-	char *nameservers;	      /* malloced "a, b": the NS list from here on, or NULL */
-	char *states[PURPOSE__COUNT]; /* malloced state lists, NULL: as before */
+	bool present;			   /* the file has this [stage N] */
+	char *caption;			   /* malloced, or NULL */
+	char *nameservers;		   /* malloced "a, b": the NS list from here on, or NULL */
+	struct sim_key keys[SIM_MAX_KEYS]; /* the records this stage changes */
+	size_t nkeys;
 };
 
 /* One record of a simulated zone. */
@@ -100,6 +114,7 @@ struct sim {
 	char *other_target; /* malloced: where wrong CNAMEs point */
 	char *addresses;    /* malloced: "a, b" the proxy answers with */
 	char *apex_txt;	    /* malloced: TXT already at the apex, or "" */
+	char *esp;	    /* malloced: the demo ESP's shape of domains ("sendgrid"), or "" */
 	struct sim_stage_def stages[SIM_MAX_STAGES];
 	int nstages;
 	int stage;
@@ -170,6 +185,67 @@ static enum record_purpose sim_purpose(const char *key)
 		if (strcmp(key, record_purpose_word((enum record_purpose)p)) == 0)
 			return (enum record_purpose)p;
 	return PURPOSE__COUNT;
+}
+
+/* Reads a record key: a purpose ("dkim", an alias) or "<TYPE> <name>"
+ * ("TXT *._domainkey", "CNAME pm-bounces", "MX bounce"); false for
+ * anything else.  k->name is malloced. */
+static bool sim_key_parse(const char *key, struct sim_key *k)
+{
+	static const enum record_type types[] = {RECORD_TYPE_TXT, RECORD_TYPE_CNAME,
+						 RECORD_TYPE_MX};
+	const char *sp = strchr(key, ' ');
+	size_t i;
+
+	memset(k, 0, sizeof *k);
+	k->purpose = sim_purpose(key);
+	if (k->purpose != PURPOSE__COUNT)
+		return true;
+	if (!sp)
+		return false;
+	for (i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strlen(record_type_word(types[i])) == (size_t)(sp - key) &&
+		    strncasecmp(key, record_type_word(types[i]), (size_t)(sp - key)) == 0)
+			break;
+	while (*sp == ' ')
+		sp++;
+	if (i == sizeof types / sizeof types[0] || !*sp || strchr(sp, ' '))
+		return false;
+	k->type = types[i];
+	k->name = xstrdup(sp);
+	for (i = 0; k->name[i]; i++)
+		k->name[i] = (char)tolower((unsigned char)k->name[i]);
+	return true;
+}
+
+/* The same records: the same alias, or the same type and name pattern. */
+static bool sim_key_same(const struct sim_key *a, const struct sim_key *b)
+{
+	if (a->purpose != PURPOSE__COUNT || b->purpose != PURPOSE__COUNT)
+		return a->purpose == b->purpose;
+	return a->type == b->type && strcasecmp(a->name, b->name) == 0;
+}
+
+/* Sets the states of a record key in stage d (a key given again replaces
+ * its states); false when the stage has too many keys. */
+static bool sim_stage_set(struct sim_stage_def *d, const struct sim_key *k, const char *states)
+{
+	size_t i;
+	for (i = 0; i < d->nkeys; i++)
+		if (sim_key_same(&d->keys[i], k)) {
+			free(k->name);
+			free(d->keys[i].states);
+			d->keys[i].states = xstrdup(states);
+			return true;
+		}
+	if (d->nkeys == SIM_MAX_KEYS) {
+		free(k->name);
+		return false;
+	}
+	d->keys[d->nkeys] = *k;
+	d->keys[d->nkeys].states = xstrdup(states);
+	d->nkeys++;
+	return true;
 }
 
 /* Replaces, or for a continuation line extends, a malloced string. */
@@ -257,6 +333,8 @@ static int sim_ini_handler(void *user, const char *section, const char *key, con
 			sim_set(&sim->addresses, value, false);
 		else if (strcmp(key, "apex_txt") == 0)
 			sim_set(&sim->apex_txt, value, false);
+		else if (strcmp(key, "esp") == 0)
+			sim_set(&sim->esp, value, false);
 		else
 			return 0;
 		return 1;
@@ -276,10 +354,11 @@ static int sim_ini_handler(void *user, const char *section, const char *key, con
 		return 1;
 	}
 	{
-		enum record_purpose p = sim_purpose(key);
-		if (p == PURPOSE__COUNT || !sim_states_valid(value))
+		struct sim_key k;
+		if (!sim_states_valid(value) || !sim_key_parse(key, &k))
 			return 0;
-		sim_set(&sim->stages[n].states[p], value, false);
+		if (!sim_stage_set(&sim->stages[n], &k, value))
+			return 0;
 	}
 	return 1;
 }
@@ -305,15 +384,41 @@ static enum bh_err sim_parse(struct sim *sim, const char *text)
 
 /* ---- the simulated zones ---- */
 
-/* The state of record purpose p on server i at the current stage. */
-static enum sim_state sim_state_of(const struct sim *sim, enum record_purpose p, size_t server)
+/* The state list stage d gives rec (label: its name relative to the
+ * domain), or NULL: a key by type and name comes before a purpose alias. */
+static const char *sim_stage_states(const struct sim_stage_def *d,
+				    const struct expected_record *rec, const char *label)
+{
+	const char *alias = NULL;
+	size_t i;
+	for (i = 0; i < d->nkeys; i++) {
+		const struct sim_key *k = &d->keys[i];
+		if (k->purpose != PURPOSE__COUNT) {
+			if (k->purpose == rec->purpose)
+				alias = k->states;
+		} else if (k->type == rec->type && fnmatch(k->name, label, 0) == 0) {
+			return k->states;
+		}
+	}
+	return alias;
+}
+
+/* The state of rec on server i at the current stage: what the latest stage
+ * up to it that names the record says. */
+static enum sim_state sim_state_of(const struct sim *sim, const struct expected_record *rec,
+				   size_t server)
 {
 	const char *list = NULL, *ns = sim->nameservers[server];
 	enum sim_state def = SIM_MISSING, named = SIM__COUNT;
+	char label[RECORD_NAME_MAX];
+	size_t i;
 	int s;
 
+	record_relative_label(rec->name, sim->zone, label, sizeof label);
+	for (i = 0; label[i]; i++)
+		label[i] = (char)tolower((unsigned char)label[i]);
 	for (s = sim->stage; s >= 0 && !list; s--)
-		list = sim->stages[s].states[p];
+		list = sim_stage_states(&sim->stages[s], rec, label);
 	if (!list)
 		return SIM_MISSING;
 	while (*list) {
@@ -572,7 +677,7 @@ static void sim_build_zone(const struct sim *sim, size_t server, struct sim_zone
 		zone_add(z, sim->zone, RECORD_TYPE_TXT, sim->apex_txt);
 	for (r = 0; r < sim->nrecords; r++) {
 		const struct expected_record *rec = &sim->records[r];
-		zone_add_record(sim, z, rec, sim_state_of(sim, rec->purpose, server));
+		zone_add_record(sim, z, rec, sim_state_of(sim, rec, server));
 	}
 }
 
@@ -582,7 +687,7 @@ static void sim_answer_record(const struct sim *sim, size_t server, const struct
 {
 	struct record_probe probes[RECORD_MAX_PROBES];
 	size_t n = record_probes(rec, sim->zone, probes), i;
-	enum sim_state st = sim_state_of(sim, rec->purpose, server);
+	enum sim_state st = sim_state_of(sim, rec, server);
 
 	str_copy(out->server, sizeof out->server, sim->nameservers[server]);
 	snprintf(out->address, sizeof out->address, "192.0.2.%zu", server + 1);
@@ -702,7 +807,8 @@ static void sim_destroy(struct dns_source *src)
 {
 	struct sim *sim = sim_of(src);
 	size_t i;
-	int s, p;
+	size_t k;
+	int s;
 	if (!sim)
 		return;
 	for (i = 0; i < sim->nns; i++)
@@ -710,8 +816,10 @@ static void sim_destroy(struct dns_source *src)
 	for (s = 0; s < SIM_MAX_STAGES; s++) {
 		free(sim->stages[s].caption);
 		free(sim->stages[s].nameservers);
-		for (p = 0; p < PURPOSE__COUNT; p++)
-			free(sim->stages[s].states[p]);
+		for (k = 0; k < sim->stages[s].nkeys; k++) {
+			free(sim->stages[s].keys[k].name);
+			free(sim->stages[s].keys[k].states);
+		}
 	}
 	free(sim->id);
 	free(sim->ns_list);
@@ -719,6 +827,7 @@ static void sim_destroy(struct dns_source *src)
 	free(sim->other_target);
 	free(sim->addresses);
 	free(sim->apex_txt);
+	free(sim->esp);
 	free(sim->records);
 	free(sim);
 }
@@ -760,8 +869,6 @@ struct dns_source *sim_create(const char *scenario_id, enum bh_err *err)
 {
 	char path[128];
 	const struct asset *a;
-	struct sim *sim;
-	enum bh_err e;
 
 	if (!scenario_id || !*scenario_id)
 		scenario_id = "default";
@@ -777,19 +884,28 @@ struct dns_source *sim_create(const char *scenario_id, enum bh_err *err)
 			*err = BH_ERR_NOT_FOUND;
 		return NULL;
 	}
-	sim = xcalloc(1, sizeof *sim);
+	return sim_create_text(scenario_id, (const char *)a->data, err);
+}
+
+struct dns_source *sim_create_text(const char *id, const char *text, enum bh_err *err)
+{
+	struct sim *sim = xcalloc(1, sizeof *sim);
+	enum bh_err e;
+
 	sim->base.ops = &sim_ops;
-	sim->id = xstrdup(scenario_id);
+	sim->id = xstrdup(id);
 	sim->delay_ms = sim_delay_ms();
-	e = sim_parse(sim, (const char *)a->data);
+	e = sim_parse(sim, text);
 	if (!sim->title)
-		sim->title = xstrdup(scenario_id);
+		sim->title = xstrdup(id);
 	if (!sim->other_target)
 		sim->other_target = xstrdup("bounces.old-esp.example");
 	if (!sim->addresses)
 		sim->addresses = xstrdup("104.18.32.7, 172.64.155.249");
 	if (!sim->apex_txt)
 		sim->apex_txt = xstrdup("");
+	if (!sim->esp)
+		sim->esp = xstrdup("");
 	if (e != BH_OK) {
 		sim_destroy(&sim->base);
 		if (err)
@@ -799,6 +915,12 @@ struct dns_source *sim_create(const char *scenario_id, enum bh_err *err)
 	if (err)
 		*err = BH_OK;
 	return &sim->base;
+}
+
+const char *sim_esp_shape(const struct dns_source *src)
+{
+	const struct sim *sim = sim_of_const(src);
+	return sim && sim->esp ? sim->esp : "";
 }
 
 bool sim_advance(struct dns_source *src)

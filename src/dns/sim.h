@@ -20,6 +20,14 @@
  * src->ops->destroy(src). */
 struct dns_source *sim_create(const char *scenario_id, enum bh_err *err);
 
+/* The same from a scenario's text (the format of assets/scenarios/), e.g.
+ * a scenario of the vendor's own; id names it. */
+struct dns_source *sim_create_text(const char *id, const char *text, enum bh_err *err);
+
+/* The shape of the domains the demo's ESP makes in this scenario, as its
+ * "esp" key says ("sendgrid"), or "" for the default (Postmark's). */
+const char *sim_esp_shape(const struct dns_source *src);
+
 /* Moves to the next stage (the presenter's key); false at the last one. */
 bool sim_advance(struct dns_source *src);
 /* The current stage, from 0. */

@@ -22,14 +22,14 @@
 #include "core/error.h"
 #include "core/record.h"
 #include "core/source.h"
-#include "core/wizard.h"
+#include "core/resource.h"
 
 struct esp_reply {
 	int esp_code;			       /* ESP's error code, 0 when none */
 	char message[256];		       /* ESP's message, untrusted */
 	struct wizard_domain_res domain;       /* domain operations */
 	struct wizard_signature_res signature; /* signature operations */
-	char server_id[WIZARD_ID_MAX];	       /* server operations */
+	char server_id[RESOURCE_ID_MAX];       /* server operations */
 	char server_token_set;		       /* a server token came back (kept in memory only) */
 };
 
@@ -51,8 +51,11 @@ struct esp_ops {
 	const char *name; /* "Postmark", shown to people */
 	unsigned caps;	  /* ESP_CAP_* bits: what the backend can do */
 	void (*destroy)(struct esp *esp);
-	enum bh_err (*domain_ensure)(struct esp *esp, const char *domain,
-				     const char *return_path_domain, esp_done_fn done, void *arg);
+	/* Finds or creates domain; the reply lists the records the ESP asks
+	 * for (their names are the backend's business, e.g. Postmark's
+	 * Return-Path label comes from its configuration). */
+	enum bh_err (*domain_ensure)(struct esp *esp, const char *domain, esp_done_fn done,
+				     void *arg);
 	enum bh_err (*domain_verify)(struct esp *esp, const char *id, esp_done_fn done, void *arg);
 	enum bh_err (*domain_delete)(struct esp *esp, const char *id, esp_done_fn done, void *arg);
 	enum bh_err (*signature_ensure)(struct esp *esp, const char *email, const char *name,

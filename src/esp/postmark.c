@@ -78,19 +78,31 @@ struct pm_call {
 	enum bh_err start_err; /* the request could not start: end at the next dispatch */
 };
 
+/* A domain's two records as Postmark's details name them; the reply gets
+ * them as the neutral list of resource.h (pm_domain_list). */
+struct pm_domain {
+	char dkim_host[RECORD_NAME_MAX];	  /* pending key's host when set, else active */
+	char dkim_value[RECORD_VALUE_MAX];	  /* "k=rsa; p=..." */
+	char return_path_host[RECORD_NAME_MAX];	  /* "pm-bounces.customer.example" */
+	char return_path_target[RECORD_NAME_MAX]; /* "pm.mtasv.net" */
+	bool dkim_verified;			  /* Postmark says DKIM is verified */
+	bool return_path_verified;		  /* Postmark says the Return-Path is verified */
+};
+
 /* The operation under way. */
 struct pm_op {
 	enum pm_kind kind; /* OP_NONE when idle */
 	enum pm_stage stage;
-	char *args[6];		      /* malloced copies of the string arguments ("" for NULL) */
-	char *server_want;	      /* malloced name of the server to ensure, or NULL */
-	char found_id[WIZARD_ID_MAX]; /* id found by a list, or being acted on */
-	int offset;		      /* list paging */
+	char *args[6];			/* malloced copies of the string arguments ("" for NULL) */
+	char *server_want;		/* malloced name of the server to ensure, or NULL */
+	char found_id[RESOURCE_ID_MAX]; /* id found by a list, or being acted on */
+	int offset;			/* list paging */
 	int pages;
 	int adopt_rounds; /* list look-ups after an "already exists" */
 	bool adopting;
-	int kept_code;		/* an ErrorCode to report after a follow-up request */
-	bool dkim_was_verified; /* verify: what verifyDkim said */
+	int kept_code;		 /* an ErrorCode to report after a follow-up request */
+	bool dkim_was_verified;	 /* verify: what verifyDkim said */
+	struct pm_domain domain; /* the domain's details last read */
 	esp_done_fn done;
 	void *arg;
 	struct esp_reply *reply; /* malloced; handed to done */
@@ -104,8 +116,9 @@ struct postmark {
 	char *account_token;  /* malloced secret */
 	char *server_token;   /* malloced secret, or NULL */
 	char *customer_token; /* malloced secret of the customer's server, or NULL */
-	char customer_server_id[WIZARD_ID_MAX];
-	char *server_name; /* malloced, may be "" */
+	char customer_server_id[RESOURCE_ID_MAX];
+	char *server_name;	 /* malloced, may be "" */
+	char *return_path_label; /* malloced label of the Return-Path domain */
 	enum postmark_server_mode server_mode;
 	long timeout_ms, connect_timeout_ms, retry_base_ms, retry_max_ms;
 	int max_tries, page_size;
@@ -228,12 +241,28 @@ static void rd_copy(struct pm_read *rd, const char *key, bool required, char *ou
 		rd->bad = key;
 }
 
-/* A domain's details into res; false (rd->bad set) when malformed. */
-static bool read_domain(struct pm_read *rd, struct wizard_domain_res *res)
+/* The records of a domain, as the reply gives them: the DKIM TXT (the
+ * pending key when there is one) and the Return-Path CNAME. */
+static void pm_domain_list(const struct pm_domain *pd, struct wizard_domain_res *res)
+{
+	res->nrecords = 0;
+	if (pd->dkim_host[0])
+		resource_add_record(res, PURPOSE_DKIM, RECORD_TYPE_TXT, pd->dkim_host,
+				    pd->dkim_value, true, pd->dkim_verified);
+	if (pd->return_path_host[0])
+		resource_add_record(res, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
+				    pd->return_path_host, pd->return_path_target, true,
+				    pd->return_path_verified);
+}
+
+/* A domain's details into res (Postmark's fields into pd); false (rd->bad
+ * set) when malformed. */
+static bool read_domain(struct pm_read *rd, struct pm_domain *pd, struct wizard_domain_res *res)
 {
 	const char *pending, *status;
 
 	memset(res, 0, sizeof *res);
+	memset(pd, 0, sizeof *pd);
 	if (!json_is_object(rd->obj)) {
 		rd->bad = "(reply)";
 		return false;
@@ -242,21 +271,22 @@ static bool read_domain(struct pm_read *rd, struct wizard_domain_res *res)
 	rd_copy(rd, "Name", true, res->name, sizeof res->name);
 	pending = rd_str(rd, "DKIMPendingHost", false);
 	if (*pending) {
-		rd_copy(rd, "DKIMPendingHost", false, res->dkim_host, sizeof res->dkim_host);
-		rd_copy(rd, "DKIMPendingTextValue", false, res->dkim_value, sizeof res->dkim_value);
+		rd_copy(rd, "DKIMPendingHost", false, pd->dkim_host, sizeof pd->dkim_host);
+		rd_copy(rd, "DKIMPendingTextValue", false, pd->dkim_value, sizeof pd->dkim_value);
 	} else {
-		rd_copy(rd, "DKIMHost", false, res->dkim_host, sizeof res->dkim_host);
-		rd_copy(rd, "DKIMTextValue", false, res->dkim_value, sizeof res->dkim_value);
+		rd_copy(rd, "DKIMHost", false, pd->dkim_host, sizeof pd->dkim_host);
+		rd_copy(rd, "DKIMTextValue", false, pd->dkim_value, sizeof pd->dkim_value);
 	}
-	rd_copy(rd, "ReturnPathDomain", false, res->return_path_host, sizeof res->return_path_host);
-	rd_copy(rd, "ReturnPathDomainCNAMEValue", false, res->return_path_target,
-		sizeof res->return_path_target);
+	rd_copy(rd, "ReturnPathDomain", false, pd->return_path_host, sizeof pd->return_path_host);
+	rd_copy(rd, "ReturnPathDomainCNAMEValue", false, pd->return_path_target,
+		sizeof pd->return_path_target);
 	status = rd_str(rd, "DKIMUpdateStatus", false);
 	/* DKIMVerified lags the web UI: a verified update with an active key
 	 * counts too (reference: "Semantics"). */
-	res->dkim_verified = rd_bool(rd, "DKIMVerified") ||
-			     (strcmp(status, "Verified") == 0 && *rd_str(rd, "DKIMHost", false));
-	res->return_path_verified = rd_bool(rd, "ReturnPathDomainVerified");
+	pd->dkim_verified = rd_bool(rd, "DKIMVerified") ||
+			    (strcmp(status, "Verified") == 0 && *rd_str(rd, "DKIMHost", false));
+	pd->return_path_verified = rd_bool(rd, "ReturnPathDomainVerified");
+	pm_domain_list(pd, res);
 	res->exists = rd->bad == NULL;
 	return rd->bad == NULL;
 }
@@ -640,7 +670,7 @@ static enum pm_list_result pm_list_read(struct postmark *pm, json_t *root, const
 	json_t *total = json_object_get(root, "TotalCount");
 	json_t *items = json_object_get(root, key), *e;
 	struct pm_read rd = {0};
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 	const char *v;
 	size_t i;
 
@@ -695,7 +725,7 @@ static bool pm_keep_server(struct postmark *pm, json_t *root, const char **bad)
 	struct pm_read rd = {root, NULL};
 	json_t *tokens = json_object_get(root, "ApiTokens");
 	const char *tok = json_string_value(json_array_get(tokens, 0));
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 
 	rd_id(&rd, "ID", id, sizeof id);
 	rd_str(&rd, "Name", true);
@@ -773,7 +803,7 @@ static bool pm_take_domain(struct postmark *pm, json_t *root)
 {
 	struct pm_read rd = {root, NULL};
 
-	if (!read_domain(&rd, &pm->op.reply->domain)) {
+	if (!read_domain(&rd, &pm->op.domain, &pm->op.reply->domain)) {
 		pm_fail_parse(pm, rd.bad);
 		return false;
 	}
@@ -823,7 +853,7 @@ static void pm_on_domain(struct postmark *pm, long status, json_t *root)
 	case ST_DOMAIN_GET:
 		if (!pm_take_domain(pm, root))
 			return;
-		if (*rp && strcasecmp(d->return_path_host, rp) != 0) {
+		if (*rp && strcasecmp(pm->op.domain.return_path_host, rp) != 0) {
 			/* "ensure" also means the Return-Path domain asked for. */
 			pm_send(pm, ST_DOMAIN_EDIT, "PUT", pm_body("ReturnPathDomain", rp, NULL),
 				AUTH_ACCOUNT, "/domains/%s", d->id);
@@ -834,8 +864,8 @@ static void pm_on_domain(struct postmark *pm, long status, json_t *root)
 	case ST_VERIFY_DKIM:
 		if (!pm_take_domain(pm, root))
 			return;
-		pm->op.dkim_was_verified = d->dkim_verified;
-		if (!d->return_path_host[0]) {
+		pm->op.dkim_was_verified = pm->op.domain.dkim_verified;
+		if (!pm->op.domain.return_path_host[0]) {
 			pm_finish(pm, BH_OK);
 			return;
 		}
@@ -846,7 +876,9 @@ static void pm_on_domain(struct postmark *pm, long status, json_t *root)
 		if (!pm_take_domain(pm, root))
 			return;
 		/* DKIMVerified never goes back to false at Postmark. */
-		d->dkim_verified = d->dkim_verified || pm->op.dkim_was_verified;
+		pm->op.domain.dkim_verified =
+		    pm->op.domain.dkim_verified || pm->op.dkim_was_verified;
+		pm_domain_list(&pm->op.domain, d);
 		pm_finish(pm, BH_OK);
 		return;
 	case ST_DOMAIN_DELETE:
@@ -1137,14 +1169,18 @@ static enum bh_err pm_begin_id(struct esp *esp, enum pm_kind kind, const char *i
 	return pm_begin((struct postmark *)esp, kind, args, 1, done, arg);
 }
 
-static enum bh_err pm_domain_ensure(struct esp *esp, const char *domain,
-				    const char *return_path_domain, esp_done_fn done, void *arg)
+/* The Return-Path domain asked for is "<return_path_label>.<domain>". */
+static enum bh_err pm_domain_ensure(struct esp *esp, const char *domain, esp_done_fn done,
+				    void *arg)
 {
-	const char *args[2] = {domain, return_path_domain};
+	struct postmark *pm = (struct postmark *)esp;
+	char rp[RECORD_NAME_MAX + 64];
+	const char *args[2] = {domain, rp};
 
 	if (!domain || !*domain)
 		return BH_ERR_INVALID;
-	return pm_begin((struct postmark *)esp, OP_DOMAIN_ENSURE, args, 2, done, arg);
+	snprintf(rp, sizeof rp, "%s.%s", pm->return_path_label, domain);
+	return pm_begin(pm, OP_DOMAIN_ENSURE, args, 2, done, arg);
 }
 
 static enum bh_err pm_domain_verify(struct esp *esp, const char *id, esp_done_fn done, void *arg)
@@ -1331,6 +1367,7 @@ static void pm_destroy(struct esp *esp)
 	pm_secret_free(pm->customer_token);
 	free(pm->url);
 	free(pm->server_name);
+	free(pm->return_path_label);
 	free(pm);
 }
 
@@ -1460,6 +1497,9 @@ struct esp *postmark_create(const struct postmark_config *cfg, char *msg, size_t
 	if (cfg->server_token && *cfg->server_token)
 		pm->server_token = xstrdup(cfg->server_token);
 	pm->server_name = xstrdup(cfg->server_name ? cfg->server_name : "");
+	pm->return_path_label =
+	    xstrdup(cfg->return_path_label && *cfg->return_path_label ? cfg->return_path_label
+								      : POSTMARK_RETURN_PATH_LABEL);
 	pm->server_mode = cfg->server_mode;
 	pm->timeout_ms = pm_clamp(cfg->timeout_ms, 1, 600000, POSTMARK_TIMEOUT_MS);
 	pm->connect_timeout_ms = pm_clamp(cfg->connect_timeout_ms, 1, 600000, POSTMARK_CONNECT_MS);
@@ -1581,4 +1621,14 @@ enum bh_err postmark_parse_reply(enum postmark_reply what, long status, const ch
 	pm_secret_free(pm.customer_token);
 	buf_free(&b);
 	return cap.err;
+}
+
+void postmark_longest_label(const char *return_path_label, char *out, size_t cap)
+{
+	const char *rp = return_path_label && *return_path_label ? return_path_label
+								 : POSTMARK_RETURN_PATH_LABEL;
+	str_copy(out, cap,
+		 strlen(rp) > strlen(POSTMARK_DKIM_SELECTOR_SAMPLE)
+		     ? rp
+		     : POSTMARK_DKIM_SELECTOR_SAMPLE);
 }

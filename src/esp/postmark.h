@@ -8,10 +8,14 @@
  *   insensitive), then GET /domains/{id}; a different Return-Path domain is
  *   set with PUT /domains/{id}; else POST /domains; a 512 ("already exists")
  *   means someone created it meanwhile: look it up again and adopt it.
+ *   The Return-Path domain asked for is "<return_path_label>.<domain>".
  * - domain_verify: PUT verifyDkim, then PUT verifyReturnPath; the reply is
- *   the details.  dkim_verified is true when DKIMVerified is, or when
- *   DKIMUpdateStatus is "Verified" with DKIMHost set; the record shown is
- *   the pending key when there is one, else the active one.
+ *   the details.  The reply's records: the DKIM TXT (the pending key,
+ *   DKIMPendingHost/DKIMPendingTextValue, when there is one, else
+ *   DKIMHost/DKIMTextValue), verified when DKIMVerified is, or when
+ *   DKIMUpdateStatus is "Verified" with DKIMHost set; and the Return-Path
+ *   CNAME (ReturnPathDomain to ReturnPathDomainCNAMEValue), verified when
+ *   ReturnPathDomainVerified is.
  * - signature_ensure: every page of GET /senders, else POST /senders (504
  *   adopts); signature_resend: POST resend then GET the details;
  *   signature_update: PUT /senders/{id} {"Name"} then GET the details.
@@ -45,14 +49,19 @@
 #include "core/error.h"
 #include "esp/esp.h"
 
-#define POSTMARK_DEFAULT_URL	"https://api.postmarkapp.com"
-#define POSTMARK_MAX_RECIPIENTS 50
-#define POSTMARK_PAGE_MAX	500   /* most items Postmark returns a page */
-#define POSTMARK_TIMEOUT_MS	30000 /* default: one request */
-#define POSTMARK_CONNECT_MS	10000 /* default: connecting */
-#define POSTMARK_TRIES		5     /* default: tries of one request */
-#define POSTMARK_RETRY_BASE_MS	1000  /* default: first backoff */
-#define POSTMARK_RETRY_MAX_MS	60000 /* default: longest backoff */
+#define POSTMARK_DEFAULT_URL	   "https://api.postmarkapp.com"
+#define POSTMARK_MAX_RECIPIENTS	   50
+#define POSTMARK_PAGE_MAX	   500		/* most items Postmark returns a page */
+#define POSTMARK_TIMEOUT_MS	   30000	/* default: one request */
+#define POSTMARK_CONNECT_MS	   10000	/* default: connecting */
+#define POSTMARK_TRIES		   5		/* default: tries of one request */
+#define POSTMARK_RETRY_BASE_MS	   1000		/* default: first backoff */
+#define POSTMARK_RETRY_MAX_MS	   60000	/* default: longest backoff */
+#define POSTMARK_RETURN_PATH_LABEL "pm-bounces" /* default label of the Return-Path domain */
+/* The longest DKIM host Postmark makes, a UTC timestamp and "pm"
+ * (postmark-api.md); older forms ("<timestamp>.pm") are one octet longer
+ * but no longer issued. */
+#define POSTMARK_DKIM_SELECTOR_SAMPLE "20250817055129pm._domainkey"
 
 /* Whether each customer gets a Postmark server of their own. */
 enum postmark_server_mode {
@@ -75,12 +84,20 @@ struct postmark_config {
 	int page_size;	    /* count= of list requests, 1..500 (tests shorten it) */
 	enum postmark_server_mode server_mode;
 	const char *server_name; /* the customer's server name (e.g. "behalf-<customer>") */
+	/* [postmark] return_path_label: domain_ensure asks for the Return-Path
+	 * domain "<label>.<domain>"; NULL or "": POSTMARK_RETURN_PATH_LABEL */
+	const char *return_path_label;
 };
 
 /* A Postmark client; NULL with msg (cap bytes) set when the configuration
  * is unusable (no account token, bad URL, http:// to a remote host).  Free
  * with esp->ops->destroy(esp). */
 struct esp *postmark_create(const struct postmark_config *cfg, char *msg, size_t cap);
+
+/* The longest name Postmark puts in front of a customer's domain for its
+ * records (its DKIM selector, or the Return-Path label when longer) into
+ * out (cap bytes): for validate_record_names. */
+void postmark_longest_label(const char *return_path_label, char *out, size_t cap);
 
 /* True when esp is a Postmark client. */
 bool postmark_is(const struct esp *esp);

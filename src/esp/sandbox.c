@@ -31,6 +31,8 @@
 #define ACCOUNT_LIMIT	   (1024u * 1024u)
 #define KEYS_ASSET	   "demo/dkim-keys.txt"
 #define RETURN_PATH_TARGET "pm.mtasv.net"
+#define RETURN_PATH_LABEL  "pm-bounces"
+#define SENDGRID_USER	   "u4000123"
 #define DNS_REPORTS	   16
 #define LATENCY_MAX_MS	   60000
 #define OUTBOX_KEEP	   5 /* emails kept in the account's Outbox */
@@ -49,11 +51,18 @@ enum sandbox_op {
 	OP_EMAIL_SEND,
 };
 
-/* What the application's last DNS check found for one domain. */
+/* One record the application's last DNS check verified. */
+struct dns_seen {
+	enum record_type type;
+	char name[RECORD_NAME_MAX];
+};
+
+/* What the application's last DNS check found for one domain: the records
+ * it verified, by type and name. */
 struct dns_report {
-	char id[WIZARD_ID_MAX];
-	bool dkim;
-	bool return_path;
+	char id[RESOURCE_ID_MAX];
+	size_t n;
+	struct dns_seen verified[RESOURCE_RECORDS_MAX];
 };
 
 /* The request under way: kind, arguments and who to tell. */
@@ -73,6 +82,7 @@ struct sandbox {
 	struct pending req;
 	struct dns_report dns[DNS_REPORTS]; /* most recent last */
 	size_t ndns;
+	enum sandbox_profile profile; /* the shape of the domains it creates */
 };
 
 static const struct esp_ops sandbox_ops;
@@ -294,31 +304,117 @@ static char *lower_dup(const char *s)
 	return d;
 }
 
-/* The reply's view of a domain entry: the pending key when there is one,
- * else the active one (what the customer must publish). */
+/* The record type a word of the account file names ("TXT", "CNAME",
+ * "MX"), or 0. */
+static enum record_type type_from_word(const char *word)
+{
+	static const enum record_type types[] = {RECORD_TYPE_TXT, RECORD_TYPE_CNAME,
+						 RECORD_TYPE_MX};
+	size_t i;
+	for (i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(word, record_type_word(types[i])) == 0)
+			return types[i];
+	return (enum record_type)0;
+}
+
+/* The record purpose a word of the account file names, or PURPOSE__COUNT. */
+static enum record_purpose purpose_from_word(const char *word)
+{
+	int p;
+	for (p = 0; p < PURPOSE__COUNT; p++)
+		if (strcmp(word, record_purpose_word((enum record_purpose)p)) == 0)
+			return (enum record_purpose)p;
+	return PURPOSE__COUNT;
+}
+
+/* The reply's view of a domain entry.  A Postmark-shaped entry gives its
+ * pending key when there is one, else the active one (what the customer
+ * must publish), and its Return-Path; an entry of another profile lists
+ * its "Records" as they are. */
 static void fill_domain(const json_t *d, struct wizard_domain_res *res)
 {
 	const char *pending = get_str(d, "DKIMPendingHost");
+	json_t *records = json_object_get(d, "Records"), *r;
+	size_t i;
 
 	memset(res, 0, sizeof *res);
 	res->exists = true;
 	snprintf(res->id, sizeof res->id, "%lld",
 		 (long long)json_integer_value(json_object_get(d, "ID")));
 	str_copy(res->name, sizeof res->name, get_str(d, "Name"));
-	if (*pending) {
-		str_copy(res->dkim_host, sizeof res->dkim_host, pending);
-		str_copy(res->dkim_value, sizeof res->dkim_value,
-			 get_str(d, "DKIMPendingTextValue"));
-	} else {
-		str_copy(res->dkim_host, sizeof res->dkim_host, get_str(d, "DKIMHost"));
-		str_copy(res->dkim_value, sizeof res->dkim_value, get_str(d, "DKIMTextValue"));
+	if (json_is_array(records)) {
+		json_array_foreach(records, i, r)
+		{
+			enum record_type type = type_from_word(get_str(r, "Type"));
+			enum record_purpose purpose = purpose_from_word(get_str(r, "Purpose"));
+			if (!type || purpose == PURPOSE__COUNT)
+				continue;
+			resource_add_record(res, purpose, type, get_str(r, "Name"),
+					    get_str(r, "Value"),
+					    json_is_true(json_object_get(r, "Required")),
+					    json_is_true(json_object_get(r, "Verified")));
+		}
+		return;
 	}
-	str_copy(res->return_path_host, sizeof res->return_path_host,
-		 get_str(d, "ReturnPathDomain"));
-	str_copy(res->return_path_target, sizeof res->return_path_target,
-		 get_str(d, "ReturnPathDomainCNAMEValue"));
-	res->dkim_verified = json_is_true(json_object_get(d, "DKIMVerified"));
-	res->return_path_verified = json_is_true(json_object_get(d, "ReturnPathDomainVerified"));
+	if (*pending)
+		resource_add_record(res, PURPOSE_DKIM, RECORD_TYPE_TXT, pending,
+				    get_str(d, "DKIMPendingTextValue"), true,
+				    json_is_true(json_object_get(d, "DKIMVerified")));
+	else if (*get_str(d, "DKIMHost"))
+		resource_add_record(res, PURPOSE_DKIM, RECORD_TYPE_TXT, get_str(d, "DKIMHost"),
+				    get_str(d, "DKIMTextValue"), true,
+				    json_is_true(json_object_get(d, "DKIMVerified")));
+	if (*get_str(d, "ReturnPathDomain"))
+		resource_add_record(res, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
+				    get_str(d, "ReturnPathDomain"),
+				    get_str(d, "ReturnPathDomainCNAMEValue"), true,
+				    json_is_true(json_object_get(d, "ReturnPathDomainVerified")));
+}
+
+/* Appends one record of a neutral entry to the array a. */
+static bool records_add(json_t *a, enum record_purpose purpose, enum record_type type,
+			const char *name, const char *value)
+{
+	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "Purpose",
+			      record_purpose_word(purpose), "Type", record_type_word(type), "Name",
+			      name, "Value", value, "Required", 1, "Verified", 0);
+	return r && json_array_append_new(a, r) == 0;
+}
+
+/* A new domain entry shaped like SendGrid's domain authentication: three
+ * CNAMEs, a return-path one and two DKIM keys (s1 and s2) that SendGrid
+ * rotates itself. */
+static enum bh_err domain_new_sendgrid(json_t *root, const char *name, json_t **out)
+{
+	json_int_t id = account_next_id(root);
+	struct buf n = {0}, v = {0};
+	json_t *records = json_array(), *d;
+	bool ok = records != NULL;
+	int s;
+
+	buf_printf(&n, "em%lld.%s", (long long)(1000 + id), name);
+	buf_printf(&v, "%s.wl%lld.sendgrid.net", SENDGRID_USER, (long long)id);
+	ok = ok && records_add(records, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, n.data, v.data);
+	for (s = 1; s <= 2 && ok; s++) {
+		buf_free(&n);
+		buf_free(&v);
+		buf_printf(&n, "s%d._domainkey.%s", s, name);
+		buf_printf(&v, "s%d.domainkey.%s.wl%lld.sendgrid.net", s, SENDGRID_USER,
+			   (long long)id);
+		ok = records_add(records, PURPOSE_DKIM, RECORD_TYPE_CNAME, n.data, v.data);
+	}
+	buf_free(&n);
+	buf_free(&v);
+	d = ok ? json_pack("{s:I, s:s, s:o}", "ID", id, "Name", name, "Records", records) : NULL;
+	if (!d) {
+		if (!ok)
+			json_decref(records);
+		return BH_ERR_NOMEM;
+	}
+	if (json_array_append_new(json_object_get(root, "Domains"), d) != 0)
+		return BH_ERR_NOMEM;
+	*out = d;
+	return BH_OK;
 }
 
 /* A new domain entry, Postmark-shaped, with its pending DKIM key. */
@@ -380,19 +476,25 @@ static enum bh_err domain_name_check(const char *name, struct esp_reply *reply)
 static enum bh_err run_domain_ensure(struct sandbox *sb, json_t *root, char *const *args,
 				     struct esp_reply *reply, bool *changed)
 {
-	char *name = lower_dup(args[0]), *rp = lower_dup(args[1]);
+	char *name = lower_dup(args[0]);
 	enum bh_err err = domain_name_check(name, reply);
+	struct buf rp = {0};
 	json_t *d = NULL;
 
+	buf_printf(&rp, "%s.%s", RETURN_PATH_LABEL, name);
 	if (err == BH_OK) {
 		d = find_by_name(root, "Domains", "Name", name);
-		if (d && *rp && strcmp(get_str(d, "ReturnPathDomain"), rp) != 0) {
+		if (d && !json_object_get(d, "Records") &&
+		    strcmp(get_str(d, "ReturnPathDomain"), rp.data) != 0) {
 			/* "ensure" also means the Return-Path asked for. */
-			json_object_set_new(d, "ReturnPathDomain", json_string(rp));
+			json_object_set_new(d, "ReturnPathDomain", json_string(rp.data));
 			json_object_set_new(d, "ReturnPathDomainVerified", json_false());
 			*changed = true;
 		} else if (!d) {
-			err = domain_new(root, name, rp, &d, reply);
+			if (sb->profile == SANDBOX_PROFILE_SENDGRID)
+				err = domain_new_sendgrid(root, name, &d);
+			else
+				err = domain_new(root, name, rp.data, &d, reply);
 			*changed = err == BH_OK;
 			if (err == BH_OK && sb->customer)
 				json_object_set_new(d, "Customer", json_string(sb->customer));
@@ -401,7 +503,7 @@ static enum bh_err run_domain_ensure(struct sandbox *sb, json_t *root, char *con
 	if (err == BH_OK)
 		fill_domain(d, &reply->domain);
 	free(name);
-	free(rp);
+	buf_free(&rp);
 	return err;
 }
 
@@ -422,21 +524,59 @@ static enum bh_err domain_not_found(struct esp_reply *reply)
 	return BH_ERR_NOT_FOUND;
 }
 
-/* Verifies what the application's last DNS check saw: DKIM stays verified
- * once it was (as at Postmark); the Return-Path follows the DNS. */
+/* True when the DNS report has the record of that type and name verified. */
+static bool dns_has(const struct dns_report *dns, enum record_type type, const char *name)
+{
+	size_t i;
+	for (i = 0; dns && i < dns->n; i++)
+		if (dns->verified[i].type == type && strcasecmp(dns->verified[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* A neutral entry: each record's verdict follows the DNS report. */
+static void verify_records(json_t *records, const struct dns_report *dns, bool *changed)
+{
+	json_t *r;
+	size_t i;
+	json_array_foreach(records, i, r)
+	{
+		bool ok = dns_has(dns, type_from_word(get_str(r, "Type")), get_str(r, "Name"));
+		if (dns && json_is_true(json_object_get(r, "Verified")) != ok) {
+			json_object_set_new(r, "Verified", json_boolean(ok));
+			*changed = true;
+		}
+	}
+}
+
+/* Verifies what the application's last DNS check saw.  Postmark-shaped:
+ * DKIM stays verified once it was (as at Postmark); the Return-Path
+ * follows the DNS.  Other profiles: every record follows the DNS. */
 static enum bh_err run_domain_verify(struct sandbox *sb, json_t *root, char *const *args,
 				     struct esp_reply *reply, bool *changed)
 {
-	json_t *d = find_by_id(root, "Domains", args[0], NULL);
+	json_t *d = find_by_id(root, "Domains", args[0], NULL), *records;
 	const struct dns_report *dns = dns_report_find(sb, args[0]);
+	const char *key;
+	bool dkim, return_path;
 
 	if (!d)
 		return domain_not_found(reply);
-	if (dns && dns->dkim && !json_is_true(json_object_get(d, "DKIMVerified"))) {
+	records = json_object_get(d, "Records");
+	if (json_is_array(records)) {
+		verify_records(records, dns, changed);
+		fill_domain(d, &reply->domain);
+		return BH_OK;
+	}
+	key =
+	    *get_str(d, "DKIMPendingHost") ? get_str(d, "DKIMPendingHost") : get_str(d, "DKIMHost");
+	dkim = *key && dns_has(dns, RECORD_TYPE_TXT, key);
+	return_path = dns_has(dns, RECORD_TYPE_CNAME, get_str(d, "ReturnPathDomain"));
+	if (dkim && !json_is_true(json_object_get(d, "DKIMVerified"))) {
 		json_object_set_new(d, "DKIMVerified", json_true());
 		*changed = true;
 	}
-	if (dns && dns->dkim && *get_str(d, "DKIMPendingHost")) {
+	if (dkim && *get_str(d, "DKIMPendingHost")) {
 		/* The pending key is in the DNS: it becomes the active key. */
 		json_object_set_new(d, "DKIMHost", json_string(get_str(d, "DKIMPendingHost")));
 		json_object_set_new(d, "DKIMTextValue",
@@ -447,8 +587,8 @@ static enum bh_err run_domain_verify(struct sandbox *sb, json_t *root, char *con
 		*changed = true;
 	}
 	if (dns && *get_str(d, "ReturnPathDomain") &&
-	    json_is_true(json_object_get(d, "ReturnPathDomainVerified")) != dns->return_path) {
-		json_object_set_new(d, "ReturnPathDomainVerified", json_boolean(dns->return_path));
+	    json_is_true(json_object_get(d, "ReturnPathDomainVerified")) != return_path) {
+		json_object_set_new(d, "ReturnPathDomainVerified", json_boolean(return_path));
 		*changed = true;
 	}
 	fill_domain(d, &reply->domain);
@@ -825,12 +965,10 @@ static void sandbox_destroy(struct esp *esp)
 	free(sb);
 }
 
-static enum bh_err sandbox_domain_ensure(struct esp *esp, const char *domain,
-					 const char *return_path_domain, esp_done_fn done,
+static enum bh_err sandbox_domain_ensure(struct esp *esp, const char *domain, esp_done_fn done,
 					 void *arg)
 {
-	return sandbox_start(esp, OP_DOMAIN_ENSURE, domain, return_path_domain, NULL, NULL, done,
-			     arg);
+	return sandbox_start(esp, OP_DOMAIN_ENSURE, domain, NULL, NULL, NULL, done, arg);
 }
 
 static enum bh_err sandbox_domain_verify(struct esp *esp, const char *id, esp_done_fn done,
@@ -902,24 +1040,6 @@ static enum bh_err sandbox_error_kind(enum bh_err err, const struct esp_reply *r
 	return err;
 }
 
-/* esp_ops.dns_observed: the DKIM TXT and the Return-Path CNAME, each
- * verified when its result says so. */
-static void sandbox_dns_observed(struct esp *esp, const char *domain_id,
-				 const struct expected_record *records,
-				 const struct record_result *results, size_t n)
-{
-	bool dkim = false, return_path = false;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		bool ok = results[i].status == STATUS_VERIFIED;
-		if (records[i].purpose == PURPOSE_DKIM)
-			dkim = ok;
-		else if (records[i].purpose == PURPOSE_RETURN_PATH)
-			return_path = ok;
-	}
-	sandbox_set_dns_verified(esp, domain_id, dkim, return_path);
-}
-
 /* The demo has no servers: every customer sends through the vendor's. */
 static const struct esp_ops sandbox_ops = {
     .name = "Postmark (demo)",
@@ -935,7 +1055,7 @@ static const struct esp_ops sandbox_ops = {
     .signature_update = sandbox_signature_update,
     .email_send = sandbox_email_send,
     .error_kind = sandbox_error_kind,
-    .dns_observed = sandbox_dns_observed,
+    .dns_observed = sandbox_set_dns_verified,
     .pretend_click = sandbox_click,
     .forget_observed = sandbox_forget_reports,
     .source = {sandbox_fill, sandbox_deadline, sandbox_dispatch},
@@ -979,7 +1099,9 @@ struct esp *sandbox_create(const char *state_dir, char *msg, size_t cap)
 	return &sb->base;
 }
 
-void sandbox_set_dns_verified(struct esp *esp, const char *domain_id, bool dkim, bool return_path)
+void sandbox_set_dns_verified(struct esp *esp, const char *domain_id,
+			      const struct expected_record *records,
+			      const struct record_result *results, size_t n)
 {
 	struct sandbox *sb = (struct sandbox *)esp;
 	struct dns_report *r = NULL;
@@ -998,8 +1120,31 @@ void sandbox_set_dns_verified(struct esp *esp, const char *domain_id, bool dkim,
 		r = &sb->dns[sb->ndns++];
 		str_copy(r->id, sizeof r->id, domain_id);
 	}
-	r->dkim = dkim;
-	r->return_path = return_path;
+	r->n = 0;
+	for (i = 0; i < n && r->n < RESOURCE_RECORDS_MAX; i++) {
+		if (results[i].status != STATUS_VERIFIED)
+			continue;
+		r->verified[r->n].type = records[i].type;
+		str_copy(r->verified[r->n].name, sizeof r->verified[r->n].name, records[i].name);
+		r->n++;
+	}
+}
+
+void sandbox_set_profile(struct esp *esp, enum sandbox_profile profile)
+{
+	if (sandbox_is(esp))
+		((struct sandbox *)esp)->profile = profile;
+}
+
+bool sandbox_profile_parse(const char *word, enum sandbox_profile *profile)
+{
+	if (!word || !*word || strcasecmp(word, "postmark") == 0)
+		*profile = SANDBOX_PROFILE_POSTMARK;
+	else if (strcasecmp(word, "sendgrid") == 0)
+		*profile = SANDBOX_PROFILE_SENDGRID;
+	else
+		return false;
+	return true;
 }
 
 enum bh_err sandbox_click(struct esp *esp, const char *signature_id)
@@ -1156,4 +1301,11 @@ void sandbox_forget_reports(struct esp *esp)
 	struct sandbox *sb = (struct sandbox *)esp;
 	if (sandbox_is(esp))
 		sb->ndns = 0;
+}
+
+void sandbox_longest_label(char *out, size_t cap)
+{
+	/* "<yyyyMMddHHmmss>pm._domainkey" is longer than the Return-Path
+	 * label and than SendGrid's names. */
+	str_copy(out, cap, "20250817055129pm._domainkey");
 }

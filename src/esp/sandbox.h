@@ -12,11 +12,15 @@
  * 1024-bit RSA public key picked by a hash of the domain name from
  * assets/demo/dkim-keys.txt, and a Return-Path CNAME to pm.mtasv.net.
  *
+ * Another profile (sandbox_set_profile) makes domains of another ESP's
+ * shape: SendGrid's three CNAMEs.  The account keeps such a domain as a
+ * neutral "Records" list (Purpose, Type, Name, Value, Required, Verified).
+ *
  * Verification is honest about the DNS: the sandbox does not look at DNS
  * itself; the application reports what its last DNS check found with
- * sandbox_set_dns_verified(), and domain_verify marks DKIM and the
- * Return-Path verified only when that report had them verified (the pending
- * DKIM key then becomes the active one, as at Postmark).  The report lives in
+ * sandbox_set_dns_verified(), and domain_verify marks a record verified
+ * only when that report had it verified, matched by type and name (a
+ * pending DKIM key then becomes the active one, as at Postmark).  The report lives in
  * memory: after a restart the application's first DNS check reports again.
  *
  * email_send sends nothing: the email is kept in the account file's
@@ -42,9 +46,27 @@
 struct esp *sandbox_create(const char *state_dir, char *msg, size_t cap);
 
 /* The application's last DNS check of the domain with ESP id domain_id:
- * whether the DKIM TXT and the Return-Path CNAME were verified.  Does
- * nothing when esp is not a sandbox. */
-void sandbox_set_dns_verified(struct esp *esp, const char *domain_id, bool dkim, bool return_path);
+ * records[i] was verified in the DNS when results[i].status is
+ * STATUS_VERIFIED (matched later by type and name against the domain's
+ * records).  Does nothing when esp is not a sandbox. */
+void sandbox_set_dns_verified(struct esp *esp, const char *domain_id,
+			      const struct expected_record *records,
+			      const struct record_result *results, size_t n);
+
+/* The shape of the domains the sandbox creates (those it made before keep
+ * theirs). */
+enum sandbox_profile {
+	SANDBOX_PROFILE_POSTMARK, /* a DKIM TXT and a Return-Path CNAME (the default) */
+	SANDBOX_PROFILE_SENDGRID, /* three CNAMEs: em<N> (return path), s1 and s2 DKIM keys */
+};
+/* The longest name the sandbox puts in front of a customer's domain for
+ * its records, into out (cap bytes): for validate_record_names. */
+void sandbox_longest_label(char *out, size_t cap);
+/* Sets the profile of the domains created from now on. */
+void sandbox_set_profile(struct esp *esp, enum sandbox_profile profile);
+/* "postmark" (or "" / NULL) and "sendgrid", any case, into *profile; false
+ * for anything else. */
+bool sandbox_profile_parse(const char *word, enum sandbox_profile *profile);
 
 /* The demo's customer clicks the link in the confirmation email of the
  * signature with id signature_id: it is confirmed at once (no latency).

@@ -209,9 +209,9 @@ static void sheet_record_status(struct sheet_record *r, const struct wizard *w,
 {
 	enum record_status st = res->status;
 	bool optional;
-	if (st == STATUS_UNKNOWN && w->esp_domain.exists &&
-	    ((e->purpose == PURPOSE_DKIM && w->esp_domain.dkim_verified) ||
-	     (e->purpose == PURPOSE_RETURN_PATH && w->esp_domain.return_path_verified)))
+	const struct resource_record *at_esp =
+	    w->esp_domain.exists ? resource_find(&w->esp_domain, e->type, e->name) : NULL;
+	if (st == STATUS_UNKNOWN && at_esp && at_esp->esp_verified)
 		st = STATUS_VERIFIED;
 	r->status_text = record_status_label(st, record_at_wrong_name(res), e->required, &optional);
 	r->status_word = optional ? "optional" : record_status_word(st);
@@ -292,8 +292,7 @@ static void sheet_domain_status(struct sheet *s, const struct wizard *w)
 	size_t i, required = 0, left = 0;
 	char n[24];
 	const char *id;
-	bool esp_ok = w->esp_domain.exists && w->esp_domain.dkim_verified &&
-		      w->esp_domain.return_path_verified &&
+	bool esp_ok = w->esp_domain.exists && resource_esp_verified(&w->esp_domain) &&
 		      strcasecmp(w->esp_domain.name, sheet_domain_of(w)) == 0;
 
 	for (i = 0; i < s->nrecords; i++) {

@@ -59,10 +59,16 @@ static enum bh_err zone_record(struct buf *out, const struct sheet_record *r)
 {
 	enum bh_err err = zone_name(out, r->name);
 	SHEET_PUT(err, buf_printf(out, " %u IN %s ", EXPORT_TTL, r->type));
-	if (strcmp(r->type, "TXT") == 0)
+	if (strcmp(r->type, "TXT") == 0) {
 		SHEET_PUT(err, zone_txt(out, r->value));
-	else
+	} else if (strcmp(r->type, "MX") == 0) {
+		/* "<preference> <exchange>": the exchange is a name like a target */
+		const char *exchange = r->value + strspn(r->value, "0123456789");
+		SHEET_PUT(err, buf_printf(out, "%.*s ", (int)(exchange - r->value), r->value));
+		SHEET_PUT(err, zone_name(out, exchange + strspn(exchange, " ")));
+	} else {
 		SHEET_PUT(err, zone_name(out, r->value));
+	}
 	SHEET_PUT(err, buf_puts(out, "\n"));
 	return err;
 }

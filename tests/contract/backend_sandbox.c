@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "contract.h"
+#include "core/alloc.h"
 #include "esp/sandbox.h"
 
 static char sb_dir[] = "/tmp/behalf-contract-sb-XXXXXX";
@@ -60,7 +61,18 @@ static struct esp *sb_create(void)
 
 static void sb_publish_dns(struct esp *esp, const struct esp_reply *domain, bool published)
 {
-	sandbox_set_dns_verified(esp, domain->domain.id, published, published);
+	struct expected_record recs[RESOURCE_RECORDS_MAX];
+	struct record_result *results = xcalloc(RESOURCE_RECORDS_MAX, sizeof *results);
+	size_t i, n = domain->domain.nrecords;
+
+	/* What the application reports after a DNS check: each record as the
+	 * ESP described it, verified or missing. */
+	for (i = 0; i < n; i++) {
+		recs[i] = domain->domain.records[i].rec;
+		results[i].status = published ? STATUS_VERIFIED : STATUS_MISSING;
+	}
+	esp->ops->dns_observed(esp, domain->domain.id, recs, results, n);
+	free(results);
 }
 
 static void sb_confirm(struct esp *esp, const char *id)

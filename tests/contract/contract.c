@@ -26,31 +26,14 @@
 
 size_t contract_domain_record_count(const struct esp_reply *reply)
 {
-	const struct wizard_domain_res *d = &reply->domain;
-	return (d->dkim_host[0] != '\0') + (d->return_path_host[0] != '\0');
+	return reply->domain.nrecords;
 }
 
 void contract_domain_record(const struct esp_reply *reply, size_t i, struct expected_record *rec,
 			    bool *esp_verified)
 {
-	const struct wizard_domain_res *d = &reply->domain;
-	bool dkim = i == 0 && d->dkim_host[0];
-
-	memset(rec, 0, sizeof *rec);
-	rec->required = true;
-	if (dkim) {
-		rec->purpose = PURPOSE_DKIM;
-		rec->type = RECORD_TYPE_TXT;
-		str_copy(rec->name, sizeof rec->name, d->dkim_host);
-		str_copy(rec->value, sizeof rec->value, d->dkim_value);
-		*esp_verified = d->dkim_verified;
-	} else {
-		rec->purpose = PURPOSE_RETURN_PATH;
-		rec->type = RECORD_TYPE_CNAME;
-		str_copy(rec->name, sizeof rec->name, d->return_path_host);
-		str_copy(rec->value, sizeof rec->value, d->return_path_target);
-		*esp_verified = d->return_path_verified;
-	}
+	*rec = reply->domain.records[i].rec;
+	*esp_verified = reply->domain.records[i].esp_verified;
 }
 
 bool contract_domain_all_verified(const struct esp_reply *reply)
@@ -162,11 +145,8 @@ static void started(struct esp *esp, enum bh_err start, struct result *r)
 
 static void domain_ensure(struct esp *esp, const char *name, struct result *r)
 {
-	char rp[300];
-
 	memset(r, 0, sizeof *r);
-	snprintf(rp, sizeof rp, "pm-bounces.%s", name);
-	started(esp, esp->ops->domain_ensure(esp, name, rp, on_done, r), r);
+	started(esp, esp->ops->domain_ensure(esp, name, on_done, r), r);
 }
 
 typedef enum bh_err (*id_op)(struct esp *, const char *, esp_done_fn, void *);
@@ -174,7 +154,7 @@ typedef enum bh_err (*id_op)(struct esp *, const char *, esp_done_fn, void *);
 /* An operation on one resource id (id may live in *r). */
 static void on_id(struct esp *esp, id_op op, const char *res_id, struct result *r)
 {
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 
 	str_copy(id, sizeof id, res_id);
 	memset(r, 0, sizeof *r);
@@ -193,7 +173,7 @@ static void signature_ensure(struct esp *esp, const char *email, struct result *
 static void signature_update(struct esp *esp, const char *res_id, const char *name,
 			     struct result *r)
 {
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 
 	str_copy(id, sizeof id, res_id);
 	memset(r, 0, sizeof *r);
@@ -318,7 +298,8 @@ static void test_domain_records_described(void **state)
 		size_t len;
 		contract_domain_record(&r.reply, i, &rec, &verified);
 		len = strlen(rec.name);
-		assert_true(rec.type == RECORD_TYPE_TXT || rec.type == RECORD_TYPE_CNAME);
+		assert_true(rec.type == RECORD_TYPE_TXT || rec.type == RECORD_TYPE_CNAME ||
+			    rec.type == RECORD_TYPE_MX);
 		assert_true(
 		    strcmp(rec.name, "shop.example") == 0 ||
 		    (len > strlen(".shop.example") &&
@@ -887,8 +868,7 @@ static enum bh_err start_op(struct esp *esp, int i, esp_done_fn done, void *arg)
 {
 	switch (i) {
 	case 0:
-		return esp->ops->domain_ensure(esp, "shop.example", "pm-bounces.shop.example", done,
-					       arg);
+		return esp->ops->domain_ensure(esp, "shop.example", done, arg);
 	case 1:
 		return esp->ops->domain_verify(esp, "1", done, arg);
 	case 2:

@@ -270,23 +270,37 @@ static struct esp *client(void)
 
 static void domain_ensure(struct esp *esp, const char *name, struct result *r)
 {
-	char rp[300];
 	memset(r, 0, sizeof *r);
-	snprintf(rp, sizeof rp, "pm-bounces.%s", name);
-	assert_int_equal(esp->ops->domain_ensure(esp, name, rp, on_done, r), BH_OK);
+	assert_int_equal(esp->ops->domain_ensure(esp, name, on_done, r), BH_OK);
 	assert_false(r->done); /* never inside the call */
 	run(esp, r);
 }
 
 static void domain_verify(struct esp *esp, const char *domain_id, struct result *r)
 {
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 
 	str_copy(id, sizeof id, domain_id); /* domain_id may live in *r */
 	memset(r, 0, sizeof *r);
 	assert_int_equal(esp->ops->domain_verify(esp, id, on_done, r), BH_OK);
 	run(esp, r);
 }
+
+/* The reply's record of purpose p (Postmark: one DKIM TXT, one Return-Path
+ * CNAME); the test fails when there is none. */
+static const struct resource_record *rec_of(const struct wizard_domain_res *d,
+					    enum record_purpose p)
+{
+	size_t i;
+	for (i = 0; i < d->nrecords; i++)
+		if (d->records[i].rec.purpose == p)
+			return &d->records[i];
+	fail_msg("no %s record in the reply", record_purpose_word(p));
+	return NULL;
+}
+
+#define DKIM(r)	       rec_of(&(r).reply.domain, PURPOSE_DKIM)
+#define RETURN_PATH(r) rec_of(&(r).reply.domain, PURPOSE_RETURN_PATH)
 
 static void signature_ensure(struct esp *esp, const char *email, struct result *r)
 {
@@ -302,7 +316,7 @@ static void signature_ensure(struct esp *esp, const char *email, struct result *
 typedef enum bh_err (*id_op)(struct esp *, const char *, esp_done_fn, void *);
 static void on_id(struct esp *esp, id_op op, const char *res_id, struct result *r)
 {
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 
 	str_copy(id, sizeof id, res_id); /* res_id may live in *r */
 	memset(r, 0, sizeof *r);
@@ -327,13 +341,19 @@ static void test_domain_create_then_find(void **state)
 	assert_int_equal(r.err, BH_OK);
 	assert_true(r.reply.domain.exists);
 	assert_string_equal(r.reply.domain.name, "shop.example");
-	assert_non_null(strstr(r.reply.domain.dkim_host, "pm._domainkey.shop.example"));
-	assert_int_equal(strspn(r.reply.domain.dkim_host, "0123456789"), 14);
-	assert_memory_equal(r.reply.domain.dkim_value, "k=rsa;p=MIGf", 12);
-	assert_string_equal(r.reply.domain.return_path_host, "pm-bounces.shop.example");
-	assert_string_equal(r.reply.domain.return_path_target, "pm.mtasv.net");
-	assert_false(r.reply.domain.dkim_verified);
-	assert_false(r.reply.domain.return_path_verified);
+	assert_int_equal(r.reply.domain.nrecords, 2);
+	assert_int_equal(DKIM(r)->rec.type, RECORD_TYPE_TXT);
+	assert_true(DKIM(r)->rec.required);
+	assert_non_null(strstr(DKIM(r)->rec.name, "pm._domainkey.shop.example"));
+	assert_int_equal(strspn(DKIM(r)->rec.name, "0123456789"), 14);
+	assert_memory_equal(DKIM(r)->rec.value, "k=rsa;p=MIGf", 12);
+	assert_int_equal(RETURN_PATH(r)->rec.type, RECORD_TYPE_CNAME);
+	assert_true(RETURN_PATH(r)->rec.required);
+	assert_string_equal(RETURN_PATH(r)->rec.name, "pm-bounces.shop.example");
+	assert_string_equal(RETURN_PATH(r)->rec.value, "pm.mtasv.net");
+	assert_false(DKIM(r)->esp_verified);
+	assert_false(RETURN_PATH(r)->esp_verified);
+	assert_false(resource_esp_verified(&r.reply.domain));
 
 	domain_ensure(esp, "shop.example", &again);
 	assert_int_equal(again.err, BH_OK);
@@ -341,6 +361,31 @@ static void test_domain_create_then_find(void **state)
 	assert_int_equal(sim_count("Domains"), 1);
 	assert_int_equal(sim_requests("POST", "/domains"), 1);
 	esp->ops->destroy(esp);
+}
+
+/* The Return-Path label is the backend's business: the [postmark]
+ * return_path_label reaches Postmark as "<label>.<domain>", and the longest
+ * name the backend makes is what the domain check allows for. */
+static void test_return_path_label(void **state)
+{
+	struct postmark_config c = base_config();
+	struct esp *esp;
+	struct result r;
+	char longest[RECORD_NAME_MAX];
+
+	(void)state;
+	c.return_path_label = "bounces";
+	esp = client_with(&c);
+	domain_ensure(esp, "label.example", &r);
+	assert_int_equal(r.err, BH_OK);
+	assert_string_equal(RETURN_PATH(r)->rec.name, "bounces.label.example");
+	esp->ops->destroy(esp);
+
+	postmark_longest_label(NULL, longest, sizeof longest);
+	assert_string_equal(longest, POSTMARK_DKIM_SELECTOR_SAMPLE);
+	postmark_longest_label("a-very-long-return-path-label-for-bounces", longest,
+			       sizeof longest);
+	assert_string_equal(longest, "a-very-long-return-path-label-for-bounces");
 }
 
 static void test_domain_paging(void **state)
@@ -404,23 +449,33 @@ static void test_domain_verify(void **state)
 
 	(void)state;
 	domain_ensure(esp, "verify.example", &r);
-	str_copy(pending, sizeof pending, r.reply.domain.dkim_host);
+	str_copy(pending, sizeof pending, DKIM(r)->rec.name);
 
 	domain_verify(esp, r.reply.domain.id, &v);
 	assert_int_equal(v.err, BH_OK);
-	assert_false(v.reply.domain.dkim_verified);
-	assert_false(v.reply.domain.return_path_verified);
-	assert_string_equal(v.reply.domain.dkim_host, pending);
+	assert_false(DKIM(v)->esp_verified);
+	assert_false(RETURN_PATH(v)->esp_verified);
+	assert_string_equal(DKIM(v)->rec.name, pending);
+
+	/* DKIM in the DNS, the Return-Path not yet: one verdict each */
+	ctl_do("POST", "/__control/dns",
+	       "{\"Domain\":\"verify.example\",\"DKIM\":true,\"ReturnPath\":false}");
+	domain_verify(esp, r.reply.domain.id, &v);
+	assert_int_equal(v.err, BH_OK);
+	assert_true(DKIM(v)->esp_verified);
+	assert_false(RETURN_PATH(v)->esp_verified);
+	assert_false(resource_esp_verified(&v.reply.domain));
 
 	ctl_do("POST", "/__control/dns",
 	       "{\"Domain\":\"verify.example\",\"DKIM\":true,\"ReturnPath\":true}");
 	domain_verify(esp, r.reply.domain.id, &v);
 	assert_int_equal(v.err, BH_OK);
-	assert_true(v.reply.domain.dkim_verified);
-	assert_true(v.reply.domain.return_path_verified);
+	assert_true(DKIM(v)->esp_verified);
+	assert_true(RETURN_PATH(v)->esp_verified);
+	assert_true(resource_esp_verified(&v.reply.domain));
 	/* The pending key became the active one: same record to show. */
-	assert_string_equal(v.reply.domain.dkim_host, pending);
-	assert_int_equal(sim_requests("PUT", "/domains/"), 4);
+	assert_string_equal(DKIM(v)->rec.name, pending);
+	assert_int_equal(sim_requests("PUT", "/domains/"), 6);
 	esp->ops->destroy(esp);
 }
 
@@ -438,8 +493,8 @@ static void test_dkim_update_status(void **state)
 	    "\"DKIMPendingHost\":null,\"CustomTrackingDomain\":\"x\",\"Unknown\":[1,2]}}");
 	domain_verify(esp, "5", &v);
 	assert_int_equal(v.err, BH_OK);
-	assert_true(v.reply.domain.dkim_verified);
-	assert_string_equal(v.reply.domain.dkim_host, "20250101000000pm._domainkey.a.example");
+	assert_true(DKIM(v)->esp_verified);
+	assert_string_equal(DKIM(v)->rec.name, "20250101000000pm._domainkey.a.example");
 
 	/* "Verified" without an active key does not. */
 	fault(
@@ -447,7 +502,9 @@ static void test_dkim_update_status(void **state)
 	    "\"DKIMVerified\":false,\"DKIMUpdateStatus\":\"Verified\",\"DKIMHost\":\"\"}}");
 	domain_verify(esp, "5", &v);
 	assert_int_equal(v.err, BH_OK);
-	assert_false(v.reply.domain.dkim_verified);
+	/* and without an active key there is no DKIM record to show */
+	assert_int_equal(v.reply.domain.nrecords, 0);
+	assert_false(resource_esp_verified(&v.reply.domain));
 	esp->ops->destroy(esp);
 }
 
@@ -638,7 +695,7 @@ static void verified_domain(struct esp *esp, const char *name)
 	snprintf(body, sizeof body, "{\"Domain\":\"%s\",\"DKIM\":true,\"ReturnPath\":true}", name);
 	ctl_do("POST", "/__control/dns", body);
 	domain_verify(esp, r.reply.domain.id, &v);
-	assert_true(v.reply.domain.dkim_verified);
+	assert_true(resource_esp_verified(&v.reply.domain));
 }
 
 static void test_server_and_email(void **state)
@@ -1073,13 +1130,13 @@ static void test_create_refusals(void **state)
 	/* One operation at a time. */
 	esp = client();
 	memset(&r, 0, sizeof r);
-	assert_int_equal(esp->ops->domain_ensure(esp, "a.example", "", on_done, &r), BH_OK);
+	assert_int_equal(esp->ops->domain_ensure(esp, "a.example", on_done, &r), BH_OK);
 	assert_int_equal(esp->ops->signature_get(esp, "1", on_done, &busy), BH_ERR_BUSY);
 	run(esp, &r);
 	assert_int_equal(r.err, BH_OK);
 	/* Destroyed with a request under way: no callback, no leak. */
 	memset(&r, 0, sizeof r);
-	assert_int_equal(esp->ops->domain_ensure(esp, "b.example", "", on_done, &r), BH_OK);
+	assert_int_equal(esp->ops->domain_ensure(esp, "b.example", on_done, &r), BH_OK);
 	esp->ops->destroy(esp);
 	assert_false(r.done);
 }
@@ -1127,6 +1184,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_domain_adopt_512, sim_reset),
 	    cmocka_unit_test_setup(test_domain_verify, sim_reset),
 	    cmocka_unit_test_setup(test_dkim_update_status, sim_reset),
+	    cmocka_unit_test_setup(test_return_path_label, sim_reset),
 	    cmocka_unit_test_setup(test_domain_delete_not_found, sim_reset),
 	    cmocka_unit_test_setup(test_signature_flow, sim_reset),
 	    cmocka_unit_test_setup(test_signature_freemail, sim_reset),

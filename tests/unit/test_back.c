@@ -42,7 +42,7 @@ static void new_wizard(struct wizard *w)
 	str_copy(c.vendor_name, sizeof c.vendor_name, "Acme Help Desk");
 	str_copy(c.vendor_domain, sizeof c.vendor_domain, "acmehelp.example");
 	str_copy(c.shared_local, sizeof c.shared_local, "notifications");
-	str_copy(c.return_path_label, sizeof c.return_path_label, "pm-bounces");
+	str_copy(c.record_label_max, sizeof c.record_label_max, "20250817055129pm._domainkey");
 	str_copy(c.customer_id, sizeof c.customer_id, "jane-co");
 	str_copy(c.esp_name, sizeof c.esp_name, "Postmark");
 	c.demo = true;
@@ -223,6 +223,7 @@ static void enter(struct wizard *w)
 static void create_domain(struct wizard *w, const char *id)
 {
 	struct wizard_domain_res d;
+	char name[RECORD_NAME_MAX + 64];
 	assert_int_equal(w->step, STEP_RECORDS);
 	assert_int_equal(wizard_next_request(w, now_ms, now_ms, NULL), REQ_DOMAIN_ENSURE);
 	wizard_request_started(w, REQ_DOMAIN_ENSURE, now_ms);
@@ -230,8 +231,14 @@ static void create_domain(struct wizard *w, const char *id)
 	d.exists = true;
 	str_copy(d.id, sizeof d.id, id);
 	str_copy(d.name, sizeof d.name, w->domain.ascii);
+	snprintf(name, sizeof name, "20250817055129pm._domainkey.%s", w->domain.ascii);
+	resource_add_record(&d, PURPOSE_DKIM, RECORD_TYPE_TXT, name, "k=rsa; p=MIGf", true, false);
+	snprintf(name, sizeof name, "pm-bounces.%s", w->domain.ascii);
+	resource_add_record(&d, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, name, "pm.mtasv.net", true,
+			    false);
 	wizard_on_domain(w, &d, now_ms);
 	assert_true(w->esp_domain.exists);
+	assert_true(w->nrecords >= 2);
 }
 
 /* The confirm step looks up DMARC, then registers the address. */

@@ -105,6 +105,24 @@ static void test_cname_owner_lower_case(void **state)
 	answer_clear(&a);
 }
 
+/* An MX record reads "<preference> <exchange>", the exchange lower-cased
+ * without its trailing dot. */
+static void test_mx(void **state)
+{
+	struct probe_answer a;
+	ldns_pkt *p =
+	    reply_new("bounce.customer.example.", LDNS_RR_TYPE_MX, LDNS_RCODE_NOERROR, true);
+	(void)state;
+	reply_add(p, LDNS_SECTION_ANSWER,
+		  "bounce.customer.example. 300 IN MX 10 Feedback-SMTP.us-east-1.AmazonSES.com.");
+	reply_convert(p, LDNS_RR_TYPE_MX, &a);
+	assert_int_equal(a.rcode, ANSWER_OK);
+	assert_int_equal(a.nrrs, 1);
+	assert_int_equal(a.rrs[0].type, RECORD_TYPE_MX);
+	assert_string_equal(a.rrs[0].data, "10 feedback-smtp.us-east-1.amazonses.com");
+	answer_clear(&a);
+}
+
 /* A CNAME answers a TXT question; other types are counted, not kept. */
 static void test_cname_chain_and_other_types(void **state)
 {
@@ -113,7 +131,7 @@ static void test_cname_chain_and_other_types(void **state)
 	(void)state;
 	reply_add(p, LDNS_SECTION_ANSWER, DK " 3600 IN CNAME dkim.host.example.");
 	reply_add(p, LDNS_SECTION_ANSWER, "dkim.host.example. 60 IN TXT \"k=rsa\"");
-	reply_add(p, LDNS_SECTION_ANSWER, "dkim.host.example. 60 IN MX 10 mx.host.example.");
+	reply_add(p, LDNS_SECTION_ANSWER, "dkim.host.example. 60 IN SRV 0 5 25 mx.host.example.");
 	reply_add(p, LDNS_SECTION_ANSWER, "dkim.host.example. 60 IN AAAA 2001:db8::1");
 	reply_convert(p, LDNS_RR_TYPE_TXT, &a);
 	assert_int_equal(a.rcode, ANSWER_OK);
@@ -291,6 +309,7 @@ int main(void)
 	    cmocka_unit_test(test_txt_strings_joined),
 	    cmocka_unit_test(test_cname_owner_lower_case),
 	    cmocka_unit_test(test_cname_chain_and_other_types),
+	    cmocka_unit_test(test_mx),
 	    cmocka_unit_test(test_nxdomain_negative_ttl),
 	    cmocka_unit_test(test_nodata_negative_ttl_soa_ttl),
 	    cmocka_unit_test(test_rcodes),

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "core/alloc.h"
+#include "core/records_json.h"
 #include "core/state.h"
 #include "core/wizard.h"
 #include "export/export.h"
@@ -40,7 +41,8 @@ static void config(struct wizard_config *cfg)
 	str_copy(cfg->vendor_name, sizeof cfg->vendor_name, "Acme Help Desk");
 	str_copy(cfg->vendor_domain, sizeof cfg->vendor_domain, "acmehelp.example");
 	str_copy(cfg->shared_local, sizeof cfg->shared_local, "notifications");
-	str_copy(cfg->return_path_label, sizeof cfg->return_path_label, "pm-bounces");
+	str_copy(cfg->record_label_max, sizeof cfg->record_label_max,
+		 "20250817055129pm._domainkey");
 	str_copy(cfg->customer_id, sizeof cfg->customer_id, "jane-co");
 	str_copy(cfg->esp_name, sizeof cfg->esp_name, "Postmark");
 	str_copy(cfg->support_contact, sizeof cfg->support_contact,
@@ -239,8 +241,11 @@ static void test_golden_option1_done(void **state)
 	w->step = STEP_DONE;
 	w->esp_domain.exists = true;
 	str_copy(w->esp_domain.name, sizeof w->esp_domain.name, "customer.example");
-	w->esp_domain.dkim_verified = true;
-	w->esp_domain.return_path_verified = true;
+	/* the ESP verified its two records (the DKIM key and the Return-Path) */
+	for (size_t i = 0; i < 2; i++)
+		assert_true(resource_add_record(&w->esp_domain, w->records[i].purpose,
+						w->records[i].type, w->records[i].name,
+						w->records[i].value, true, true));
 	memset(w->results, 0, sizeof w->results);
 	w->results[1].status = STATUS_VERIFIED;
 	golden_all(w, "option1-done");
@@ -317,6 +322,47 @@ static void test_formats(void **state)
 	assert_false(export_format_parse("", &f));
 	assert_false(export_format_parse(NULL, &f));
 	assert_null(export_format_word(EXPORT__COUNT));
+}
+
+/* An MX record (a custom MAIL FROM) in every format: the zone line holds
+ * the preference then the exchange as an absolute name, the JSON reads
+ * back as the same record, the other formats show type and value. */
+static void test_mx_row(void **state)
+{
+	struct wizard *w = wizard_option1();
+	struct buf out = {0};
+	struct expected_record back[8];
+	char domain[RECORD_NAME_MAX], msg[256];
+	size_t n = 0;
+	int f;
+	(void)state;
+	set_record(w, 3, PURPOSE_RETURN_PATH, RECORD_TYPE_MX, "bounce.customer.example",
+		   "10 feedback-smtp.us-east-1.amazonses.com", true);
+	w->nrecords = 4;
+	assert_int_equal(export_render(w, EXPORT_ZONE, &out), BH_OK);
+	assert_non_null(strstr(out.data, "\nbounce.customer.example. 3600 IN MX 10 "
+					 "feedback-smtp.us-east-1.amazonses.com.\n"));
+	buf_free(&out);
+	assert_int_equal(export_render(w, EXPORT_JSON, &out), BH_OK);
+	assert_int_equal(records_json_parse(out.data, out.len, domain, sizeof domain, back, 8, &n,
+					    msg, sizeof msg),
+			 BH_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(back[3].type, RECORD_TYPE_MX);
+	assert_string_equal(back[3].name, "bounce.customer.example");
+	assert_string_equal(back[3].value, "10 feedback-smtp.us-east-1.amazonses.com");
+	buf_free(&out);
+	assert_int_equal(export_render(w, EXPORT_CSV, &out), BH_OK);
+	assert_non_null(strstr(out.data, ",MX,bounce.customer.example,bounce,"
+					 "10 feedback-smtp.us-east-1.amazonses.com,"));
+	buf_free(&out);
+	for (f = EXPORT_TEXT; f <= EXPORT_HTML; f++) {
+		assert_int_equal(export_render(w, (enum export_format)f, &out), BH_OK);
+		assert_non_null(strstr(out.data, "MX"));
+		assert_non_null(strstr(out.data, "10 feedback-smtp.us-east-1.amazonses.com"));
+		buf_free(&out);
+	}
+	free(w);
 }
 
 /* No option chosen: nothing to export. */
@@ -754,6 +800,7 @@ int main(void)
 	    cmocka_unit_test(test_golden_option2_confirmed),
 	    cmocka_unit_test(test_golden_email),
 	    cmocka_unit_test(test_formats),
+	    cmocka_unit_test(test_mx_row),
 	    cmocka_unit_test(test_no_option),
 	    cmocka_unit_test(test_limit),
 	    cmocka_unit_test(test_hostile_option1),

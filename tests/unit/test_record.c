@@ -505,6 +505,58 @@ static void test_cname_flattened(void **state)
 	assert_non_null(strstr(d->arg2, "2606:4700::6812:2007"));
 }
 
+/* An MX record (a custom MAIL FROM): "<preference> <exchange>", the
+ * exchange compared without case or trailing dot; another exchange beside
+ * it is fine, another preference is not the record asked for. */
+static void test_mx(void **state)
+{
+	struct fixture *f = *state;
+	struct expected_record mx = {.purpose = PURPOSE_RETURN_PATH,
+				     .type = RECORD_TYPE_MX,
+				     .name = "bounce." ZONE,
+				     .value = "10 feedback-smtp.example",
+				     .required = true};
+	const struct zrr ok[] = {{"bounce." ZONE, RECORD_TYPE_MX, "20 backup.example"},
+				 {"bounce." ZONE, RECORD_TYPE_MX, "10 Feedback-SMTP.example."}};
+	const struct zrr pref[] = {{"bounce." ZONE, RECORD_TYPE_MX, "20 feedback-smtp.example"}};
+	const struct zrr cname[] = {{"bounce." ZONE, RECORD_TYPE_CNAME, "mail.other.example"}};
+	const struct zrr appended[] = {
+	    {"bounce." ZONE "." ZONE, RECORD_TYPE_MX, "10 feedback-smtp.example"}};
+	const struct record_diagnosis *d;
+	struct record_probe p[RECORD_MAX_PROBES];
+
+	assert_string_equal(record_type_word(RECORD_TYPE_MX), "MX");
+	assert_true(record_probes(&mx, ZONE, p) >= 1);
+	assert_int_equal(p[0].type, RECORD_TYPE_MX);
+	assert_string_equal(p[0].name, "bounce." ZONE);
+
+	serve_both(f, &mx, ok, 2);
+	record_evaluate(&mx, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_VERIFIED);
+	assert_true(record_value_matches(&mx, "10 FEEDBACK-smtp.example."));
+	assert_false(record_value_matches(&mx, "20 feedback-smtp.example"));
+	assert_false(record_value_matches(&mx, "feedback-smtp.example"));
+
+	serve_both(f, &mx, pref, 1);
+	record_evaluate(&mx, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISMATCH);
+	d = find_diag(f->result, DIAG_VALUE_MISMATCH);
+	assert_non_null(d);
+	assert_string_equal(d->arg2, "20 feedback-smtp.example");
+
+	serve_both(f, &mx, cname, 1);
+	record_evaluate(&mx, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISMATCH);
+	d = find_diag(f->result, DIAG_WRONG_TYPE);
+	assert_non_null(d);
+	assert_string_equal(d->arg2, "MX");
+
+	serve_both(f, &mx, appended, 1);
+	record_evaluate(&mx, ZONE, f->servers, 2, f->result);
+	assert_int_equal(f->result->status, STATUS_MISSING);
+	assert_non_null(find_diag(f->result, DIAG_ZONE_APPENDED));
+}
+
 static void test_server_unreachable(void **state)
 {
 	struct fixture *f = *state;
@@ -1063,6 +1115,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cname_case_and_dot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cname_target_mismatch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cname_flattened, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server_unreachable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_authoritative, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sanitized, setup, teardown),

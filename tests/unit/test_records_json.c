@@ -94,9 +94,12 @@ static void test_errors(void **state)
 	    {"{\"domain\":\"x.example\",\"records\":{}}", BH_ERR_INVALID, "records: not an array"},
 	    {"{\"domain\":\"x.example\",\"records\":[7]}", BH_ERR_PARSE, "records[0]"},
 	    {"{\"domain\":\"x.example\",\"records\":[{\"purpose\":\"dkim\",\"type\":\"TXT\","
-	     "\"name\":\"a.x.example\",\"value\":\"v\"},{\"purpose\":\"dkim\",\"type\":\"MX\","
+	     "\"name\":\"a.x.example\",\"value\":\"v\"},{\"purpose\":\"dkim\",\"type\":\"SRV\","
 	     "\"name\":\"a.x.example\",\"value\":\"v\"}]}",
-	     BH_ERR_INVALID, "records[1].type: unknown type \"MX\""},
+	     BH_ERR_INVALID, "records[1].type: unknown type \"SRV\" (TXT, CNAME or MX)"},
+	    {"{\"domain\":\"x.example\",\"records\":[{\"purpose\":\"return-path\",\"type\":\"MX\","
+	     "\"name\":\"b.x.example\",\"value\":\"mx.example\"}]}",
+	     BH_ERR_INVALID, "records[0].value: an MX value is"},
 	    {"{\"domain\":\"x.example\",\"records\":[{\"purpose\":\"bimi\",\"type\":\"TXT\","
 	     "\"name\":\"a.x.example\",\"value\":\"v\"}]}",
 	     BH_ERR_INVALID, "records[0].purpose: unknown purpose \"bimi\""},
@@ -213,6 +216,19 @@ static void test_round_trip(void **state)
 	text = records_json_write(p->domain, p->r, 1, NULL);
 	assert_int_equal(parse(text, q), BH_OK);
 	assert_null(strchr(q->r[0].value, '\x1b'));
+	free(text);
+	/* An MX record: "<preference> <exchange>", the exchange normalised. */
+	text = records_json_write("x.example",
+				  &(struct expected_record){.purpose = PURPOSE_RETURN_PATH,
+							    .type = RECORD_TYPE_MX,
+							    .name = "bounce.x.example",
+							    .value = "10 Feedback-SMTP.example.",
+							    .required = true},
+				  1, NULL);
+	assert_non_null(strstr(text, "\"type\": \"MX\""));
+	assert_int_equal(parse(text, q), BH_OK);
+	assert_int_equal(q->r[0].type, RECORD_TYPE_MX);
+	assert_string_equal(q->r[0].value, "10 feedback-smtp.example");
 	free(text);
 	free(res);
 	free(q);

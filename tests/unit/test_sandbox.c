@@ -103,10 +103,38 @@ static enum bh_err finish(struct fixture *f)
 
 static enum bh_err ensure_domain(struct fixture *f, const char *name)
 {
-	char rp[300];
-	snprintf(rp, sizeof rp, "pm-bounces.%s", name);
-	assert_int_equal(f->esp->ops->domain_ensure(f->esp, name, rp, on_done, &f->out), BH_OK);
+	assert_int_equal(f->esp->ops->domain_ensure(f->esp, name, on_done, &f->out), BH_OK);
 	return finish(f);
+}
+
+/* The first record of d with purpose p; the test fails when there is none. */
+static const struct resource_record *rec_of(const struct wizard_domain_res *d,
+					    enum record_purpose p)
+{
+	size_t i;
+	for (i = 0; i < d->nrecords; i++)
+		if (d->records[i].rec.purpose == p)
+			return &d->records[i];
+	fail_msg("no %s record", record_purpose_word(p));
+	return NULL;
+}
+
+/* Tells the sandbox what a DNS check of the domain d found: the records
+ * whose verified[i] is true were verified, the others missing. */
+static void report_dns(struct fixture *f, const struct wizard_domain_res *d, const bool *verified)
+{
+	struct expected_record recs[RESOURCE_RECORDS_MAX];
+	struct record_result *res = calloc(RESOURCE_RECORDS_MAX, sizeof *res);
+	char id[RESOURCE_ID_MAX];
+	size_t i;
+	assert_non_null(res);
+	for (i = 0; i < d->nrecords; i++) {
+		recs[i] = d->records[i].rec;
+		res[i].status = verified[i] ? STATUS_VERIFIED : STATUS_MISSING;
+	}
+	str_copy(id, sizeof id, d->id);
+	sandbox_set_dns_verified(f->esp, id, recs, res, d->nrecords);
+	free(res);
 }
 
 static enum bh_err ensure_signature(struct fixture *f, const char *email)
@@ -154,15 +182,23 @@ static void test_domain_shape(void **state)
 	assert_true(d->exists);
 	assert_string_equal(d->id, "1");
 	assert_string_equal(d->name, "customer.example");
-	assert_string_equal(d->dkim_host, "20250817055129pm._domainkey.customer.example");
-	assert_string_equal(d->return_path_host, "pm-bounces.customer.example");
-	assert_string_equal(d->return_path_target, "pm.mtasv.net");
-	assert_false(d->dkim_verified);
-	assert_false(d->return_path_verified);
+	/* Postmark's shape: a DKIM TXT, then the Return-Path CNAME */
+	assert_int_equal(d->nrecords, 2);
+	assert_int_equal(d->records[0].rec.purpose, PURPOSE_DKIM);
+	assert_int_equal(d->records[0].rec.type, RECORD_TYPE_TXT);
+	assert_true(d->records[0].rec.required);
+	assert_string_equal(d->records[0].rec.name, "20250817055129pm._domainkey.customer.example");
+	assert_int_equal(d->records[1].rec.purpose, PURPOSE_RETURN_PATH);
+	assert_int_equal(d->records[1].rec.type, RECORD_TYPE_CNAME);
+	assert_true(d->records[1].rec.required);
+	assert_string_equal(d->records[1].rec.name, "pm-bounces.customer.example");
+	assert_string_equal(d->records[1].rec.value, "pm.mtasv.net");
+	assert_false(d->records[0].esp_verified);
+	assert_false(d->records[1].esp_verified);
 
 	/* a real 1024-bit RSA SubjectPublicKeyInfo */
-	assert_memory_equal(d->dkim_value, "k=rsa; p=", 9);
-	n = base64_decode(d->dkim_value + 9, der, sizeof der);
+	assert_memory_equal(d->records[0].rec.value, "k=rsa; p=", 9);
+	n = base64_decode(d->records[0].rec.value + 9, der, sizeof der);
 	assert_int_equal(n, 162);
 	assert_int_equal(der[0], 0x30); /* SEQUENCE, length 0x9f */
 	assert_int_equal(der[1], 0x81);
@@ -174,9 +210,7 @@ static void test_domain_shape(void **state)
 static void test_one_at_a_time(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(f->esp->ops->domain_ensure(f->esp, "a.example", "pm-bounces.a.example",
-						    on_done, &f->out),
-			 BH_OK);
+	assert_int_equal(f->esp->ops->domain_ensure(f->esp, "a.example", on_done, &f->out), BH_OK);
 	assert_int_equal(f->out.calls, 0);
 	assert_int_equal(f->esp->ops->signature_get(f->esp, "1", on_done, &f->out), BH_ERR_BUSY);
 	assert_int_equal(finish(f), BH_OK);
@@ -186,18 +220,18 @@ static void test_one_at_a_time(void **state)
 static void test_ensure_never_twice(void **state)
 {
 	struct fixture *f = *state;
-	char first[WIZARD_ID_MAX], value[RECORD_VALUE_MAX];
+	char first[RESOURCE_ID_MAX], value[RECORD_VALUE_MAX];
 
 	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
 	str_copy(first, sizeof first, f->out.reply.domain.id);
-	str_copy(value, sizeof value, f->out.reply.domain.dkim_value);
+	str_copy(value, sizeof value, rec_of(&f->out.reply.domain, PURPOSE_DKIM)->rec.value);
 
 	/* later, another time: same domain, same key, same selector */
 	setenv("BEHALF_FAKE_TIME", "1755500000", 1);
 	assert_int_equal(ensure_domain(f, "CUSTOMER.example"), BH_OK);
 	assert_string_equal(f->out.reply.domain.id, first);
-	assert_string_equal(f->out.reply.domain.dkim_value, value);
-	assert_string_equal(f->out.reply.domain.dkim_host,
+	assert_string_equal(rec_of(&f->out.reply.domain, PURPOSE_DKIM)->rec.value, value);
+	assert_string_equal(rec_of(&f->out.reply.domain, PURPOSE_DKIM)->rec.name,
 			    "20250817055129pm._domainkey.customer.example");
 
 	/* after a restart (a new sandbox on the same directory) */
@@ -223,39 +257,47 @@ static void test_ensure_never_twice(void **state)
 static void test_verify_follows_reported_dns(void **state)
 {
 	struct fixture *f = *state;
-	char id[WIZARD_ID_MAX], host[RECORD_NAME_MAX];
+	char id[RESOURCE_ID_MAX], host[RECORD_NAME_MAX];
+
+	const struct wizard_domain_res *d = &f->out.reply.domain;
+	struct wizard_domain_res created;
+	static const bool dkim_only[] = {true, false}, both[] = {true, true};
 
 	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
-	str_copy(id, sizeof id, f->out.reply.domain.id);
-	str_copy(host, sizeof host, f->out.reply.domain.dkim_host);
+	str_copy(id, sizeof id, d->id);
+	str_copy(host, sizeof host, rec_of(d, PURPOSE_DKIM)->rec.name);
+	created = *d;
 
 	/* nothing reported yet: nothing verified */
 	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
 	assert_int_equal(finish(f), BH_OK);
-	assert_false(f->out.reply.domain.dkim_verified);
-	assert_false(f->out.reply.domain.return_path_verified);
+	assert_false(rec_of(d, PURPOSE_DKIM)->esp_verified);
+	assert_false(rec_of(d, PURPOSE_RETURN_PATH)->esp_verified);
+	assert_false(resource_esp_verified(d));
 
 	/* DKIM is in the DNS, the Return-Path not yet */
-	sandbox_set_dns_verified(f->esp, id, true, false);
+	report_dns(f, &created, dkim_only);
 	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
 	assert_int_equal(finish(f), BH_OK);
-	assert_true(f->out.reply.domain.dkim_verified);
-	assert_false(f->out.reply.domain.return_path_verified);
+	assert_true(rec_of(d, PURPOSE_DKIM)->esp_verified);
+	assert_false(rec_of(d, PURPOSE_RETURN_PATH)->esp_verified);
+	assert_false(resource_esp_verified(d));
 	/* the key is now the active one, at the same host */
-	assert_string_equal(f->out.reply.domain.dkim_host, host);
+	assert_string_equal(rec_of(d, PURPOSE_DKIM)->rec.name, host);
 
-	sandbox_set_dns_verified(f->esp, id, true, true);
+	report_dns(f, &created, both);
 	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
 	assert_int_equal(finish(f), BH_OK);
-	assert_true(f->out.reply.domain.dkim_verified);
-	assert_true(f->out.reply.domain.return_path_verified);
+	assert_true(rec_of(d, PURPOSE_DKIM)->esp_verified);
+	assert_true(rec_of(d, PURPOSE_RETURN_PATH)->esp_verified);
+	assert_true(resource_esp_verified(d));
 
 	/* verified stays verified after a restart */
 	f->esp->ops->destroy(f->esp);
 	f->esp = sandbox_create(f->dir, f->msg, sizeof f->msg);
 	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
-	assert_true(f->out.reply.domain.dkim_verified);
-	assert_string_equal(f->out.reply.domain.dkim_host, host);
+	assert_true(rec_of(d, PURPOSE_DKIM)->esp_verified);
+	assert_string_equal(rec_of(d, PURPOSE_DKIM)->rec.name, host);
 
 	/* removal */
 	assert_int_equal(f->esp->ops->domain_delete(f->esp, id, on_done, &f->out), BH_OK);
@@ -266,12 +308,70 @@ static void test_verify_follows_reported_dns(void **state)
 	assert_int_equal(f->out.reply.esp_code, 510);
 }
 
+/* The SendGrid profile: three CNAMEs (a return path, two DKIM keys), each
+ * verified by the ESP only once the DNS report has it; a domain made
+ * before keeps its Postmark shape. */
+static void test_sendgrid_profile(void **state)
+{
+	struct fixture *f = *state;
+	const struct wizard_domain_res *d = &f->out.reply.domain;
+	struct wizard_domain_res created;
+	enum sandbox_profile profile = SANDBOX_PROFILE_POSTMARK;
+	static const bool first_key[] = {true, true, false}, all[] = {true, true, true};
+	char id[RESOURCE_ID_MAX];
+
+	assert_int_equal(ensure_domain(f, "before.example"), BH_OK);
+	assert_true(sandbox_profile_parse("SendGrid", &profile));
+	assert_int_equal(profile, SANDBOX_PROFILE_SENDGRID);
+	assert_false(sandbox_profile_parse("mailchimp", &profile));
+	sandbox_set_profile(f->esp, profile);
+
+	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
+	assert_int_equal(d->nrecords, 3);
+	assert_int_equal(d->records[0].rec.purpose, PURPOSE_RETURN_PATH);
+	assert_string_equal(d->records[0].rec.name, "em1002.customer.example");
+	assert_string_equal(d->records[1].rec.name, "s1._domainkey.customer.example");
+	assert_string_equal(d->records[1].rec.value, "s1.domainkey.u4000123.wl2.sendgrid.net");
+	assert_string_equal(d->records[2].rec.name, "s2._domainkey.customer.example");
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(d->records[i].rec.type, RECORD_TYPE_CNAME);
+		assert_true(d->records[i].rec.required);
+		assert_false(d->records[i].esp_verified);
+	}
+	assert_int_equal(d->records[2].rec.purpose, PURPOSE_DKIM);
+	created = *d;
+	str_copy(id, sizeof id, d->id);
+
+	/* the first key and the return path in the DNS, the second not */
+	report_dns(f, &created, first_key);
+	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_OK);
+	assert_true(d->records[1].esp_verified);
+	assert_false(d->records[2].esp_verified);
+	assert_false(resource_esp_verified(d));
+
+	report_dns(f, &created, all);
+	assert_int_equal(f->esp->ops->domain_verify(f->esp, id, on_done, &f->out), BH_OK);
+	assert_int_equal(finish(f), BH_OK);
+	assert_true(resource_esp_verified(d));
+
+	/* found again after a restart, in its shape */
+	f->esp->ops->destroy(f->esp);
+	f->esp = sandbox_create(f->dir, f->msg, sizeof f->msg);
+	assert_int_equal(ensure_domain(f, "customer.example"), BH_OK);
+	assert_int_equal(d->nrecords, 3);
+	assert_true(resource_esp_verified(d));
+	assert_int_equal(ensure_domain(f, "before.example"), BH_OK);
+	assert_int_equal(d->nrecords, 2);
+	assert_int_equal(d->records[0].rec.type, RECORD_TYPE_TXT);
+}
+
 /* The demo customers of an account: the story each plays, and a reset
  * that removes one customer's resources and nobody else's. */
 static void test_demo_customers_and_forget(void **state)
 {
 	struct fixture *f = *state;
-	char scenario[64], path[128], first[WIZARD_ID_MAX];
+	char scenario[64], path[128], first[RESOURCE_ID_MAX];
 
 	assert_false(sandbox_customer_scenario(f->esp, "demo", scenario, sizeof scenario));
 	assert_string_equal(scenario, "");
@@ -318,7 +418,7 @@ static void test_demo_customers_and_forget(void **state)
 static void test_signature_confirmation(void **state)
 {
 	struct fixture *f = *state;
-	char id[WIZARD_ID_MAX];
+	char id[RESOURCE_ID_MAX];
 
 	assert_int_equal(ensure_signature(f, "jane@customer.example"), BH_OK);
 	assert_true(f->out.reply.signature.exists);
@@ -420,6 +520,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_one_at_a_time, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ensure_never_twice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_follows_reported_dns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sendgrid_profile, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_signature_confirmation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demo_customers_and_forget, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_freemail_refused, setup, teardown),

@@ -314,6 +314,67 @@ static void test_set_stage_and_errors(void **state)
 	src->ops->destroy(src);
 }
 
+/* A stage names records by type and name relative to the domain (with *
+ * for any characters); such a key comes before the purpose alias, and a
+ * stage that names neither keeps the state of the stage before. */
+static void test_keys_by_type_and_name(void **state)
+{
+	enum bh_err err = BH_ERR_IO;
+	struct dns_source *src;
+	struct outcome *o;
+	(void)state;
+	src = sim_create_text("keys",
+			      "[scenario]\n"
+			      "nameservers = ns1.host.example, ns2.host.example\n"
+			      "[stage 0]\n"
+			      "caption = Quoted key, the Return-Path in place.\n"
+			      "TXT *._domainkey = quoted\n"
+			      "CNAME pm-bounces = ok\n"
+			      "[stage 1]\n"
+			      "caption = The alias says ok, the key by name says otherwise.\n"
+			      "dkim = ok\n"
+			      "TXT " SELECTOR "._DOMAINKEY = missing@ns2, ok\n"
+			      "[stage 2]\n"
+			      "caption = Nothing named: as before.\n",
+			      &err);
+	assert_non_null(src);
+	assert_int_equal(err, BH_OK);
+	assert_string_equal(sim_esp_shape(src), "");
+	o = check(src);
+	assert_int_equal(o->results[0].status, STATUS_MISMATCH);
+	assert_true(has_diag(&o->results[0], DIAG_QUOTED_VALUE, NULL));
+	assert_int_equal(o->results[1].status, STATUS_VERIFIED);
+	free(o);
+	assert_true(sim_advance(src));
+	o = check(src);
+	assert_int_equal(o->results[0].status, STATUS_PARTIAL);
+	assert_int_equal(o->results[0].per_server[1], STATUS_MISSING);
+	assert_int_equal(o->results[1].status, STATUS_VERIFIED);
+	free(o);
+	assert_true(sim_advance(src));
+	o = check(src);
+	assert_int_equal(o->results[0].status, STATUS_PARTIAL);
+	free(o);
+	src->ops->destroy(src);
+
+	/* an unknown type, a name with a space, or no name is refused */
+	assert_null(sim_create_text("bad",
+				    "[scenario]\nnameservers = ns1.x\n[stage 0]\n"
+				    "SRV _sip = ok\n",
+				    &err));
+	assert_int_equal(err, BH_ERR_PARSE);
+	assert_null(sim_create_text("bad",
+				    "[scenario]\nnameservers = ns1.x\n[stage 0]\n"
+				    "TXT a b = ok\n",
+				    &err));
+	assert_int_equal(err, BH_ERR_PARSE);
+	assert_null(sim_create_text("bad",
+				    "[scenario]\nnameservers = ns1.x\n[stage 0]\n"
+				    "CNAME = ok\n",
+				    &err));
+	assert_int_equal(err, BH_ERR_PARSE);
+}
+
 /* The round trip is simulated: the default one is over 0 ms. */
 static void test_delay(void **state)
 {
@@ -338,9 +399,13 @@ static void test_delay(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_stages), cmocka_unit_test(test_cloudflare),
-	    cmocka_unit_test(test_typos),	   cmocka_unit_test(test_outage),
-	    cmocka_unit_test(test_every_scenario), cmocka_unit_test(test_set_stage_and_errors),
+	    cmocka_unit_test(test_default_stages),
+	    cmocka_unit_test(test_cloudflare),
+	    cmocka_unit_test(test_typos),
+	    cmocka_unit_test(test_outage),
+	    cmocka_unit_test(test_every_scenario),
+	    cmocka_unit_test(test_set_stage_and_errors),
+	    cmocka_unit_test(test_keys_by_type_and_name),
 	    cmocka_unit_test(test_delay),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

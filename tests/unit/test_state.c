@@ -136,22 +136,22 @@ static void fill_wizard(struct wizard *w)
 	w->esp_domain.exists = true;
 	str_copy(w->esp_domain.id, sizeof w->esp_domain.id, "4242");
 	str_copy(w->esp_domain.name, sizeof w->esp_domain.name, "xn--bcher-kva.example");
-	str_copy(w->esp_domain.dkim_host, sizeof w->esp_domain.dkim_host,
-		 "20250817055129pm._domainkey.xn--bcher-kva.example");
-	str_copy(w->esp_domain.dkim_value, sizeof w->esp_domain.dkim_value,
-		 "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvx");
-	str_copy(w->esp_domain.return_path_host, sizeof w->esp_domain.return_path_host,
-		 "pm-bounces.xn--bcher-kva.example");
-	str_copy(w->esp_domain.return_path_target, sizeof w->esp_domain.return_path_target,
-		 "pm.mtasv.net");
-	w->esp_domain.dkim_verified = true;
-	w->esp_domain.return_path_verified = false;
+	resource_add_record(&w->esp_domain, PURPOSE_DKIM, RECORD_TYPE_TXT,
+			    "20250817055129pm._domainkey.xn--bcher-kva.example",
+			    "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvx", true, true);
+	resource_add_record(&w->esp_domain, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
+			    "pm-bounces.xn--bcher-kva.example", "pm.mtasv.net", true, false);
+	/* an optional MX, as an ESP asks for a custom MAIL FROM */
+	resource_add_record(&w->esp_domain, PURPOSE_RETURN_PATH, RECORD_TYPE_MX,
+			    "bounce.xn--bcher-kva.example", "10 feedback-smtp.example", false,
+			    true);
 
 	w->nrecords = 2;
 	w->records[0].purpose = PURPOSE_DKIM;
 	w->records[0].type = RECORD_TYPE_TXT;
-	str_copy(w->records[0].name, sizeof w->records[0].name, w->esp_domain.dkim_host);
-	str_copy(w->records[0].value, sizeof w->records[0].value, w->esp_domain.dkim_value);
+	str_copy(w->records[0].name, sizeof w->records[0].name, w->esp_domain.records[0].rec.name);
+	str_copy(w->records[0].value, sizeof w->records[0].value,
+		 w->esp_domain.records[0].rec.value);
 	w->records[0].required = true;
 	w->records[1].purpose = PURPOSE_RETURN_PATH;
 	w->records[1].type = RECORD_TYPE_CNAME;
@@ -258,7 +258,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
 	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
 	first = slurp(state_path(f->h));
-	assert_non_null(strstr(first, "\"schema\": 2"));
+	assert_non_null(strstr(first, "\"schema\": 3"));
 	assert_non_null(strstr(first, "\"customer\": \"acme\""));
 	assert_non_null(strstr(first, "\"saved_at\": \"2025-08-17T05:51:29Z\""));
 	assert_null(strstr(first, "something failed"));
@@ -288,11 +288,20 @@ static void test_round_trip(void **state)
 
 	assert_true(back->esp_domain.exists);
 	assert_string_equal(back->esp_domain.id, "4242");
-	assert_string_equal(back->esp_domain.dkim_host, f->w->esp_domain.dkim_host);
-	assert_string_equal(back->esp_domain.dkim_value, f->w->esp_domain.dkim_value);
-	assert_string_equal(back->esp_domain.return_path_target, "pm.mtasv.net");
-	assert_true(back->esp_domain.dkim_verified);
-	assert_false(back->esp_domain.return_path_verified);
+	assert_int_equal(back->esp_domain.nrecords, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct resource_record *a = &back->esp_domain.records[i],
+					     *b = &f->w->esp_domain.records[i];
+		assert_int_equal(a->rec.purpose, b->rec.purpose);
+		assert_int_equal(a->rec.type, b->rec.type);
+		assert_string_equal(a->rec.name, b->rec.name);
+		assert_string_equal(a->rec.value, b->rec.value);
+		assert_int_equal(a->rec.required, b->rec.required);
+		assert_int_equal(a->esp_verified, b->esp_verified);
+	}
+	assert_int_equal(back->esp_domain.records[2].rec.type, RECORD_TYPE_MX);
+	assert_false(back->esp_domain.records[2].rec.required);
+	assert_false(back->esp_domain.records[1].esp_verified);
 
 	assert_int_equal(back->nrecords, 2);
 	assert_int_equal(back->records[1].purpose, PURPOSE_RETURN_PATH);
@@ -520,11 +529,52 @@ static void test_newer_schema(void **state)
 {
 	struct fixture *f = *state;
 	write_file(f->dir, "acme.json",
-		   "{\"schema\": 3, \"customer\": \"acme\", \"step\": \"somewhere-new\"}");
+		   "{\"schema\": 4, \"customer\": \"acme\", \"step\": \"somewhere-new\"}");
 	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
 	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_ERR_VERSION);
 	assert_non_null(
-	    strstr(f->msg, "written by a newer behalf (schema 3); this one reads up to 2"));
+	    strstr(f->msg, "written by a newer behalf (schema 4); this one reads up to 3"));
+}
+
+/* A file written before the domain at the ESP was a list (a DKIM and a
+ * Return-Path record in fields of their own) loads into the list, with the
+ * ESP's verdicts. */
+static void test_esp_domain_fields_of_before(void **state)
+{
+	struct fixture *f = *state;
+	const struct wizard_domain_res *d = &f->w->esp_domain;
+	write_file(f->dir, "acme.json",
+		   "{\"schema\": 2, \"customer\": \"acme\", \"step\": \"records\","
+		   "\"option\": \"domain\","
+		   "\"esp_domain\": {\"exists\": true, \"id\": \"12\", \"name\": \"old.example\","
+		   "\"dkim_host\": \"20250817055129pm._domainkey.old.example\","
+		   "\"dkim_value\": \"k=rsa; p=MIGf\","
+		   "\"return_path_host\": \"pm-bounces.old.example\","
+		   "\"return_path_target\": \"pm.mtasv.net\","
+		   "\"dkim_verified\": true, \"return_path_verified\": false}}");
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	assert_true(d->exists);
+	assert_int_equal(d->nrecords, 2);
+	assert_int_equal(d->records[0].rec.purpose, PURPOSE_DKIM);
+	assert_int_equal(d->records[0].rec.type, RECORD_TYPE_TXT);
+	assert_string_equal(d->records[0].rec.name, "20250817055129pm._domainkey.old.example");
+	assert_string_equal(d->records[0].rec.value, "k=rsa; p=MIGf");
+	assert_true(d->records[0].rec.required);
+	assert_true(d->records[0].esp_verified);
+	assert_int_equal(d->records[1].rec.purpose, PURPOSE_RETURN_PATH);
+	assert_int_equal(d->records[1].rec.type, RECORD_TYPE_CNAME);
+	assert_string_equal(d->records[1].rec.name, "pm-bounces.old.example");
+	assert_string_equal(d->records[1].rec.value, "pm.mtasv.net");
+	assert_false(d->records[1].esp_verified);
+	/* saved again: the list, none of the old fields */
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	{
+		char *text = slurp(state_path(f->h));
+		assert_non_null(strstr(text, "\"esp_verified\": true"));
+		assert_null(strstr(text, "dkim_host"));
+		free(text);
+	}
 }
 
 /* A schema 1 file (one domain, one signature, each kept or not) still
@@ -553,11 +603,11 @@ static void test_schema1_resources(void **state)
 	assert_string_equal(f->w->resources[1].name, "jo@old.example");
 	assert_int_equal(f->w->resources[1].fate, RES_IN_USE);
 	assert_int_equal(f->w->resources[1].created_ms, 1755409000123);
-	/* saved again, it is a schema 2 file with the list */
+	/* saved again, it is a schema 3 file with the list */
 	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
 	{
 		char *text = slurp(state_path(f->h));
-		assert_non_null(strstr(text, "\"schema\": 2"));
+		assert_non_null(strstr(text, "\"schema\": 3"));
 		assert_non_null(strstr(text, "\"fate\": \"kept\""));
 		assert_null(strstr(text, "domain_kept"));
 		free(text);
@@ -591,12 +641,15 @@ static bool same_saved(const struct wizard *a, const struct wizard *b, char *whe
 	return same;
 }
 
-/* A schema 2 file of the last build before the state table loads, and is
- * saved again byte for byte: same keys, same layout, same meaning. */
+/* A schema 2 file of the last build before the state table (and before the
+ * domain at the ESP was a list of records) loads, and is saved as schema 3
+ * with the same meaning: its DKIM and Return-Path fields become the list. */
 static void test_schema2_file_of_f045d97(void **state)
 {
 	struct fixture *f = *state;
-	char *old = install_old_file(f, "schema2-f045d97.json"), *again;
+	struct wizard *again = xmalloc(sizeof *again);
+	char *old = install_old_file(f, "schema2-f045d97.json"), *text, where[64];
+	const struct wizard_domain_res *d = &f->w->esp_domain;
 
 	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
 	assert_int_equal(state_load(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
@@ -626,17 +679,35 @@ static void test_schema2_file_of_f045d97(void **state)
 	assert_int_equal(f->w->export.sends_ms[1], 1755409300000);
 	assert_int_equal(f->w->export.demo_sends_ms[0], 1755409100000);
 
-	/* saved again (saved_at is BEHALF_FAKE_TIME, as when it was written) */
+	assert_int_equal(d->nrecords, 2);
+	assert_int_equal(d->records[0].rec.purpose, PURPOSE_DKIM);
+	assert_string_equal(d->records[0].rec.name,
+			    "20250817055129pm._domainkey.xn--bcher-kva.example");
+	assert_string_equal(d->records[0].rec.value,
+			    "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvx");
+	assert_true(d->records[0].esp_verified);
+	assert_int_equal(d->records[1].rec.purpose, PURPOSE_RETURN_PATH);
+	assert_int_equal(d->records[1].rec.type, RECORD_TYPE_CNAME);
+
+	/* upgraded: saved as schema 3 without the old fields, it loads to the
+	 * same wizard */
 	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
-	again = slurp(state_path(f->h));
-	assert_string_equal(again, old);
-	free(again);
+	text = slurp(state_path(f->h));
+	assert_non_null(strstr(text, "\"schema\": 3"));
+	assert_null(strstr(text, "dkim_host"));
+	assert_null(strstr(text, "return_path_verified"));
+	wizard_init(again, &f->w->cfg);
+	assert_int_equal(state_load(f->h, again, f->msg, sizeof f->msg), BH_OK);
+	if (!same_saved(f->w, again, where, sizeof where))
+		fail_msg("the upgraded file differs from the schema 2 file at %s", where);
+	free(text);
 	free(old);
+	free(again);
 }
 
 /* A schema 1 file of the last build that wrote schema 1 loads (its one
  * domain and one signature, kept aside or not, become the list of
- * resources) and is saved as schema 2 with the same meaning. */
+ * resources) and is saved as schema 3 with the same meaning. */
 static void test_schema1_file_of_3116721(void **state)
 {
 	struct fixture *f = *state;
@@ -651,7 +722,8 @@ static void test_schema1_file_of_3116721(void **state)
 	assert_int_equal(f->w->switch_target, OPTION_ADDRESS);
 	assert_int_equal(f->w->switch_then, STEP_ADDRESS);
 	assert_true(f->w->switch_confirmed);
-	assert_string_equal(f->w->esp_domain.dkim_value,
+	assert_int_equal(f->w->esp_domain.nrecords, 2);
+	assert_string_equal(f->w->esp_domain.records[0].rec.value,
 			    "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDr4hvx");
 	assert_int_equal(f->w->records[0].type, RECORD_TYPE_TXT);
 	assert_int_equal(f->w->results[1].status, STATUS_MISMATCH);
@@ -672,10 +744,10 @@ static void test_schema1_file_of_3116721(void **state)
 	assert_int_equal(f->w->resources[1].created_ms, 1755409000123);
 	assert_int_equal(f->w->resources[1].resent_ms, 1755409500456);
 
-	/* upgraded: saved as schema 2, it loads to the same wizard */
+	/* upgraded: saved as schema 3, it loads to the same wizard */
 	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
 	text = slurp(state_path(f->h));
-	assert_non_null(strstr(text, "\"schema\": 2"));
+	assert_non_null(strstr(text, "\"schema\": 3"));
 	assert_non_null(strstr(text, "\"resources\""));
 	assert_null(strstr(text, "domain_kept"));
 	assert_null(strstr(text, "remove_signature"));
@@ -833,6 +905,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt_is_refused_and_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_esp_domain_fields_of_before, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_schema1_resources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_schema2_file_of_f045d97, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_schema1_file_of_3116721, setup, teardown),

@@ -238,7 +238,7 @@ static void decl_names(char *decl, char names[][NAME_LEN], size_t *n)
  * these structs hold no struct definitions); returns how many. */
 static size_t struct_members(const char *ctype, char names[][NAME_LEN])
 {
-	const char *headers[] = {"wizard", "record", "validate", "field"};
+	const char *headers[] = {"wizard", "resource", "record", "validate", "field"};
 	char opening[96], *text = NULL, *body, *end, *decl, *semi, *c;
 	size_t h, n = 0;
 
@@ -271,13 +271,14 @@ static size_t struct_members(const char *ctype, char names[][NAME_LEN])
 	return n;
 }
 
-/* Whether word is one of the space-separated words of list. */
+/* Whether word is one of the space-separated words of list (or the struct
+ * member before a dot: "rec.purpose" names rec). */
 static bool has_word(const char *list, const char *word)
 {
 	size_t n = strlen(word);
 	const char *p = list;
 	while (list && (p = strstr(p, word)) != NULL) {
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '.'))
 			return true;
 		p += n;
 	}
@@ -408,21 +409,6 @@ static void set_int(char *p, size_t size, int64_t value)
 	}
 }
 
-/* The domain at the ESP has a codec of its own (state_save_esp_domain):
- * its values away from the defaults.  This changes with the ESP model. */
-static void fill_esp_domain(struct wizard_domain_res *d)
-{
-	d->exists = true;
-	str_copy(d->id, sizeof d->id, "4242");
-	str_copy(d->name, sizeof d->name, "xn--bcher-kva.example");
-	str_copy(d->dkim_host, sizeof d->dkim_host, "20250817055129pm._domainkey.example");
-	str_copy(d->dkim_value, sizeof d->dkim_value, "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GN");
-	str_copy(d->return_path_host, sizeof d->return_path_host, "pm-bounces.example");
-	str_copy(d->return_path_target, sizeof d->return_path_target, "pm.mtasv.net");
-	d->dkim_verified = true;
-	d->return_path_verified = true;
-}
-
 /* Sets the leaf's value in w to one away from what it holds: the longest
  * string that fits, the other bool, the end of the range, another word. */
 static void set_leaf(struct wizard *w, const struct leaf *l)
@@ -475,13 +461,6 @@ static void set_leaf(struct wizard *w, const struct leaf *l)
 		fld->cursor = 3; /* after the two bytes of the o umlaut */
 		break;
 	}
-	case STATE_CUSTOM:
-		if (strcmp(f->key, "esp_domain") == 0)
-			fill_esp_domain((struct wizard_domain_res *)p);
-		else
-			fail_msg("the custom entry %s has no values in this test: add them",
-				 l->path);
-		break;
 	case STATE_OBJECT:
 	case STATE_ARRAY:
 		fail_msg("%s: objects and arrays are walked, not set", l->path);
@@ -670,10 +649,6 @@ static void check_field(const struct state_table *t, const struct state_field *f
 						fail_msg("%s.%s: the key \"%s\" twice", t->ctype,
 							 key, f->sub2->fields[j].key);
 		}
-		break;
-	case STATE_CUSTOM:
-		if (!f->save || !f->load)
-			fail_msg("%s.%s: a custom entry needs save and load", t->ctype, key);
 		break;
 	}
 }

@@ -19,7 +19,7 @@ static void config_fill(struct wizard_config *c)
 	str_copy(c->vendor_name, sizeof c->vendor_name, "Acme Help Desk");
 	str_copy(c->vendor_domain, sizeof c->vendor_domain, "acmehelp.example");
 	str_copy(c->shared_local, sizeof c->shared_local, "notifications");
-	str_copy(c->return_path_label, sizeof c->return_path_label, "pm-bounces");
+	str_copy(c->record_label_max, sizeof c->record_label_max, "20250817055129pm._domainkey");
 	str_copy(c->customer_id, sizeof c->customer_id, "jane-co");
 	str_copy(c->esp_name, sizeof c->esp_name, "Postmark");
 	c->demo = true;
@@ -40,15 +40,25 @@ static void type_text(struct field *f, const char *s)
 /* The ESP's answer for a new domain. */
 static void domain_reply(struct wizard_domain_res *d, const char *name)
 {
+	char host[RECORD_NAME_MAX];
 	memset(d, 0, sizeof *d);
 	d->exists = true;
 	str_copy(d->id, sizeof d->id, "42");
 	str_copy(d->name, sizeof d->name, name);
-	snprintf(d->dkim_host, sizeof d->dkim_host, "20260101000000pm._domainkey.%s", name);
-	str_copy(d->dkim_value, sizeof d->dkim_value,
-		 "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC");
-	snprintf(d->return_path_host, sizeof d->return_path_host, "pm-bounces.%s", name);
-	str_copy(d->return_path_target, sizeof d->return_path_target, "pm.mtasv.net");
+	snprintf(host, sizeof host, "20260101000000pm._domainkey.%s", name);
+	resource_add_record(d, PURPOSE_DKIM, RECORD_TYPE_TXT, host,
+			    "k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC", true, false);
+	snprintf(host, sizeof host, "pm-bounces.%s", name);
+	resource_add_record(d, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, host, "pm.mtasv.net", true,
+			    false);
+}
+
+/* The ESP says every one of its records is verified. */
+static void domain_all_verified(struct wizard_domain_res *d)
+{
+	size_t i;
+	for (i = 0; i < d->nrecords; i++)
+		d->records[i].esp_verified = true;
 }
 
 /* Option 1 up to its records: domain typed, created at the ESP (d: the
@@ -246,7 +256,7 @@ static void test_option1_requests_and_done(void **state)
 	assert_int_not_equal(wizard_next_request(&w, 1700, 0, &wake), REQ_DOMAIN_VERIFY);
 	assert_int_equal(wizard_next_request(&w, 6700, 0, &wake), REQ_DOMAIN_VERIFY);
 	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 6700);
-	d.dkim_verified = d.return_path_verified = true;
+	domain_all_verified(&d);
 	wizard_on_domain(&w, &d, 6800);
 	assert_int_equal(w.step, STEP_DONE);
 	assert_int_equal(wizard_next_request(&w, 6800, 0, &wake), REQ_NONE);
@@ -726,7 +736,7 @@ static void test_verified_domain_again_reaches_done(void **state)
 	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 0);
 	domain_reply(&d, "a.example");
 	str_copy(d.id, sizeof d.id, "41");
-	d.dkim_verified = d.return_path_verified = true;
+	domain_all_verified(&d);
 	wizard_on_domain(&w, &d, 0);
 	assert_int_equal(w.step, STEP_DONE);
 	/* to option 3, keeping the domain, and back */

@@ -23,7 +23,7 @@ static void new_wizard(struct wizard *w)
 	str_copy(c.vendor_name, sizeof c.vendor_name, "Acme Help Desk");
 	str_copy(c.vendor_domain, sizeof c.vendor_domain, "acmehelp.example");
 	str_copy(c.shared_local, sizeof c.shared_local, "notifications");
-	str_copy(c.return_path_label, sizeof c.return_path_label, "pm-bounces");
+	str_copy(c.record_label_max, sizeof c.record_label_max, "20250817055129pm._domainkey");
 	str_copy(c.customer_id, sizeof c.customer_id, "jane-co");
 	str_copy(c.esp_name, sizeof c.esp_name, "Postmark");
 	c.demo = true;

@@ -35,7 +35,7 @@ static void new_wizard(struct wizard *w, const char *support)
 	str_copy(c.vendor_name, sizeof c.vendor_name, "Acme Help Desk");
 	str_copy(c.vendor_domain, sizeof c.vendor_domain, "acmehelp.example");
 	str_copy(c.shared_local, sizeof c.shared_local, "notifications");
-	str_copy(c.return_path_label, sizeof c.return_path_label, "pm-bounces");
+	str_copy(c.record_label_max, sizeof c.record_label_max, "20250817055129pm._domainkey");
 	str_copy(c.customer_id, sizeof c.customer_id, "jane-co");
 	str_copy(c.esp_name, sizeof c.esp_name, "Postmark");
 	str_copy(c.support_contact, sizeof c.support_contact, support);
@@ -56,11 +56,11 @@ static void at_records(struct wizard *w)
 	memset(&d, 0, sizeof d);
 	str_copy(d.id, sizeof d.id, "42");
 	str_copy(d.name, sizeof d.name, "customer.example");
-	str_copy(d.dkim_host, sizeof d.dkim_host, "20260101000000pm._domainkey.customer.example");
-	str_copy(d.dkim_value, sizeof d.dkim_value,
-		 "k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ");
-	str_copy(d.return_path_host, sizeof d.return_path_host, "pm-bounces.customer.example");
-	str_copy(d.return_path_target, sizeof d.return_path_target, "pm.mtasv.net");
+	resource_add_record(&d, PURPOSE_DKIM, RECORD_TYPE_TXT,
+			    "20260101000000pm._domainkey.customer.example",
+			    "k=rsa;p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ", true, false);
+	resource_add_record(&d, PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME,
+			    "pm-bounces.customer.example", "pm.mtasv.net", true, false);
 	wizard_on_domain(w, &d, 0);
 	assert_true(w->nrecords >= 2);
 }
