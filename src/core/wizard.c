@@ -547,11 +547,18 @@ static bool next_domain(struct wizard *w, int64_t now_ms)
 	return true;
 }
 
+/* Option 1 is done: every required record is verified by the DNS and by
+ * the ESP, for the domain typed. */
+static bool wizard_domain_done(const struct wizard *w)
+{
+	return wizard_domain_current(w) && resource_esp_verified(&w->esp_domain) &&
+	       wizard_records_verified(w);
+}
+
 static bool next_records(struct wizard *w, int64_t now_ms)
 {
 	/* Back at a domain that is done (the ESP and the DNS agree): finish. */
-	if (wizard_domain_current(w) && resource_esp_verified(&w->esp_domain) &&
-	    wizard_records_verified(w)) {
+	if (wizard_domain_done(w)) {
 		wizard_goto(w, STEP_DONE);
 		return true;
 	}
@@ -1029,7 +1036,9 @@ void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64
 		w->verify_attempts = 0;
 	}
 	if (resource_esp_verified(&w->esp_domain)) {
-		if (w->step == STEP_RECORDS)
+		/* The ESP is satisfied; done once the DNS shows it too (an adopted
+		 * domain the ESP verified long ago is checked first). */
+		if (w->step == STEP_RECORDS && wizard_domain_done(w))
 			wizard_goto(w, STEP_DONE);
 		return;
 	}
@@ -1057,6 +1066,11 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 		w->verify_attempts = 0;
 	}
 	w->dirty = true;
+	/* The ESP verified the domain before the DNS showed every record (an
+	 * adopted domain): done now.  Records already verified when the step
+	 * was reached again stay on screen until Enter. */
+	if (!was_verified && w->step == STEP_RECORDS && wizard_domain_done(w))
+		wizard_goto(w, STEP_DONE);
 }
 
 void wizard_on_signature(struct wizard *w, const struct wizard_signature_res *s, int64_t now_ms,

@@ -770,6 +770,41 @@ static void test_verified_domain_again_reaches_done(void **state)
 	assert_false(switch_row(&w, 0)->remove);
 }
 
+/* Done means the DNS and the ESP agree: a domain the ESP verified long ago
+ * (adopted when typed again) is not done while a record is missing from
+ * the DNS, and is done at the first check that shows them all. */
+static void test_esp_verified_waits_for_dns(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	struct record_result res[WIZARD_MAX_RECORDS];
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "old.example");
+	wizard_next(&w, 0);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 0);
+	domain_reply(&d, "old.example");
+	domain_all_verified(&d);
+	wizard_on_domain(&w, &d, 0);
+	assert_int_equal(w.step, STEP_RECORDS);
+	assert_false(wizard_next(&w, 0) && w.step == STEP_DONE);
+	/* the customer deleted the Return-Path record since */
+	assert_int_equal(wizard_next_request(&w, 0, 0, NULL), REQ_DNS_CHECK);
+	wizard_request_started(&w, REQ_DNS_CHECK, 0);
+	all_verified(&w, res);
+	res[1].status = STATUS_MISSING;
+	wizard_on_dns(&w, res, w.nrecords, "", 0);
+	assert_int_equal(w.step, STEP_RECORDS);
+	/* added again: the next check finishes */
+	wizard_check_now(&w, 1000);
+	assert_int_equal(wizard_next_request(&w, 1000, 0, NULL), REQ_DNS_CHECK);
+	wizard_request_started(&w, REQ_DNS_CHECK, 1000);
+	all_verified(&w, res);
+	wizard_on_dns(&w, res, w.nrecords, "", 1000);
+	assert_int_equal(w.step, STEP_DONE);
+}
+
 /* Option 2 as far as a signature with id for address, name "Jane". */
 static void option2_signature(struct wizard *w, const char *address, const char *id,
 			      int64_t wall_ms)
@@ -968,6 +1003,7 @@ int main(void)
 	    cmocka_unit_test(test_changed_domain_asks_about_old),
 	    cmocka_unit_test(test_kept_then_switch_lists_all),
 	    cmocka_unit_test(test_verified_domain_again_reaches_done),
+	    cmocka_unit_test(test_esp_verified_waits_for_dns),
 	    cmocka_unit_test(test_option2_name_change_updates),
 	    cmocka_unit_test(test_resend_countdown_per_address),
 	    cmocka_unit_test(test_error_backoff_and_notice),
