@@ -133,7 +133,8 @@ static const char *records_zone(const struct wizard *w)
 /* One row per record: purpose, type, label to type, value, status. */
 static int records_table(const struct wizard *w, int y, int width)
 {
-	int label_w = 6, value_w, x;
+	/* as wide as the longest name, and never narrower than its heading */
+	int label_w = ui_width(text_get("records.col_name")), value_w, x;
 	size_t i;
 	char label[RECORD_NAME_MAX];
 	for (i = 0; i < w->nrecords; i++) {
