@@ -366,7 +366,7 @@ static int confine_arg_rules(scmp_filter_ctx ctx)
 	if (!rc)
 		rc = confine_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
 	if (!rc) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_NE, 0xffffffffUL); /* a query */
+		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_NE, 0xffffffffUL, 0); /* a query */
 		rc = confine_rule(ctx, deny, "personality", 1, &c);
 	}
 	for (i = 0; !rc && i < sizeof ioctls / sizeof ioctls[0]; i++) {
@@ -378,7 +378,8 @@ static int confine_arg_rules(scmp_filter_ctx ctx)
 		rc = confine_rule(ctx, deny, "socket", 1, &c);
 	}
 	if (!rc) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_GE, AF_NETLINK + 1); /* AF_PACKET, ... */
+		struct scmp_arg_cmp c =
+		    SCMP_A0(SCMP_CMP_GE, AF_NETLINK + 1, 0); /* AF_PACKET, ... */
 		rc = confine_rule(ctx, deny, "socket", 1, &c);
 	}
 #if CONFINE_SANITIZER
@@ -389,7 +390,7 @@ static int confine_arg_rules(scmp_filter_ctx ctx)
 		    PTRACE_TRACEME, PTRACE_POKETEXT,  PTRACE_POKEDATA,	PTRACE_POKEUSER,
 		    PTRACE_SETREGS, PTRACE_SETFPREGS, PTRACE_SETREGSET, PTRACE_SETSIGINFO};
 		for (i = 0; !rc && i < sizeof requests / sizeof requests[0]; i++) {
-			struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, requests[i]);
+			struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, requests[i], 0);
 			rc = confine_rule(ctx, deny, "ptrace", 1, &c);
 		}
 	}
