@@ -33,6 +33,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/sched.h>
@@ -83,6 +84,9 @@ struct fixture {
 	uint16_t port_other;
 	int abstract; /* a listening abstract Unix socket of the parent */
 	char abstract_name[64];
+	int named;	/* a listening Unix socket at <outside>/broker.sock */
+	int pty_master; /* a terminal, open before confinement as the session's is */
+	int pty;
 };
 
 /* A word in the parent's memory that process_vm_readv would read. */
@@ -178,6 +182,23 @@ static int setup(void **state)
 	if (f->abstract < 0 || bind(f->abstract, (struct sockaddr *)&a, len) != 0 ||
 	    listen(f->abstract, 4) != 0)
 		return -1;
+	/* the broker's socket stands outside every allowed directory */
+	memset(&a, 0, sizeof a);
+	a.sun_family = AF_UNIX;
+	snprintf(a.sun_path, sizeof a.sun_path, "%s/broker.sock", f->outside);
+	f->named = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (f->named < 0 || bind(f->named, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    listen(f->named, 4) != 0)
+		return -1;
+	{
+		int unlock = 0;
+		f->pty_master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (f->pty_master < 0 || ioctl(f->pty_master, TIOCSPTLCK, &unlock) != 0)
+			return -1;
+		f->pty = ioctl(f->pty_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (f->pty < 0)
+			return -1;
+	}
 	*state = f;
 	return 0;
 }
@@ -188,6 +209,9 @@ static int teardown(void **state)
 	close(f->listen_ok);
 	close(f->listen_other);
 	close(f->abstract);
+	close(f->named);
+	close(f->pty);
+	close(f->pty_master);
 	rm_tree(f->root);
 	free(f);
 	return 0;
@@ -455,7 +479,6 @@ static void body_still_works(struct fixture *f)
 	int fd, other;
 	pid_t pid;
 	int status;
-	(void)f;
 	/* threads (curl's resolver): clone3 refused, glibc falls back */
 	CHILD_CHECK(pthread_create(&t, NULL, thread_body, &token) == 0);
 	CHILD_CHECK(pthread_join(t, &ret) == 0 && ret == (void *)&token);
@@ -497,17 +520,37 @@ static void body_still_works(struct fixture *f)
 	}
 	close(fd);
 	close(other);
-	/* a Unix socket pair (the broker's socket is a named Unix socket) */
+	/* the broker: a named Unix socket outside the allowed directories */
 	{
-		int sv[2];
-		CHILD_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-		close(sv[0]);
-		close(sv[1]);
+		struct sockaddr_un u;
+		memset(&u, 0, sizeof u);
+		u.sun_family = AF_UNIX;
+		snprintf(u.sun_path, sizeof u.sun_path, "%s/broker.sock", f->outside);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		CHILD_CHECK(fd >= 0);
+		CHILD_CHECK(connect(fd, (struct sockaddr *)&u, sizeof u) == 0);
+		close(fd);
+	}
+	/* curses on the terminal opened before: modes, size, output */
+	{
+		struct termios tio;
+		struct winsize ws = {24, 80, 0, 0};
+		char buf[8];
+		CHILD_CHECK(ioctl(f->pty_master, TIOCSWINSZ, &ws) == 0);
+		memset(&ws, 0, sizeof ws);
+		CHILD_CHECK(ioctl(f->pty, TIOCGWINSZ, &ws) == 0 && ws.ws_row == 24 &&
+			    ws.ws_col == 80);
+		CHILD_CHECK(tcgetattr(f->pty, &tio) == 0);
+		cfmakeraw(&tio);
+		CHILD_CHECK(tcsetattr(f->pty, TCSANOW, &tio) == 0);
+		CHILD_CHECK(write(f->pty, "ok", 2) == 2);
+		CHILD_CHECK(read(f->pty_master, buf, sizeof buf) == 2 && memcmp(buf, "ok", 2) == 0);
 	}
 }
 
 /* What the session needs after start still works: threads, fork, name
- * resolution from /etc/hosts, dlopen, UDP, Unix sockets. */
+ * resolution from /etc/hosts, dlopen, UDP, the broker's socket, its
+ * terminal. */
 static void test_still_works(void **state)
 {
 	struct fixture *f = *state;
@@ -553,6 +596,7 @@ static void body_landlock_fs(struct fixture *f)
 	CHILD_FAILS_WITH(open("/tmp/behalf-confine-escape", O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
 			 EACCES);
 	CHILD_FAILS_WITH(open("/etc/passwd", O_RDONLY | O_CLOEXEC), EACCES);
+	CHILD_FAILS_WITH(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), EACCES); /* a new tty */
 	/* moving a state file out of reach */
 	snprintf(path, sizeof path, "%s/customer.json", f->state);
 	snprintf(moved, sizeof moved, "%s/moved.json", f->outside);
