@@ -60,8 +60,8 @@ enum bh_err access_key_fingerprint(const char *type, const char *blob_b64, char 
 		return BH_ERR_PARSE;
 	for (i = 0; i < n; i++) {
 		char c = blob_b64[i];
-		bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			   c == '+' || c == '/';
+		bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '+' || c == '/';
 		if (c == '=' && i >= n - 2 && (i == n - 1 || blob_b64[n - 1] == '='))
 			pad++;
 		else if (!b64)
@@ -267,8 +267,8 @@ static json_t *load_doc(const char *dir, const char *name, const char *key, bool
 	schema = doc ? json_object_get(doc, "schema") : NULL;
 	list = doc ? json_object_get(doc, key) : NULL;
 	if (schema && json_is_integer(schema) && json_integer_value(schema) > ACCESS_SCHEMA) {
-		*err = bh_errorf(BH_ERR_VERSION, msg, cap, "%s was written by a newer behalf",
-				 path);
+		*err =
+		    bh_errorf(BH_ERR_VERSION, msg, cap, "%s was written by a newer behalf", path);
 		json_decref(doc);
 		return NULL;
 	}
@@ -479,9 +479,8 @@ enum bh_err access_invite_list(const char *state_dir, struct access_invite **out
 	return BH_OK;
 }
 
-enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id,
-				 int64_t now_wall_ms, struct access_invite *inv, char *msg,
-				 size_t mcap)
+enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, int64_t now_wall_ms,
+				 struct access_invite *inv, char *msg, size_t mcap)
 {
 	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1] = "";
 	char idn[ACCESS_ID_MAX], detail[64];
@@ -570,7 +569,8 @@ enum bh_err access_key_customer(const char *state_dir, const char *fp, char *cus
 	{
 		if (strcmp(jstr(v, "fingerprint"), fp) == 0 &&
 		    state_customer_id_ok(jstr(v, "customer"))) {
-			err = str_copy(customer, cap, jstr(v, "customer")) ? BH_OK : BH_ERR_TOO_LARGE;
+			err =
+			    str_copy(customer, cap, jstr(v, "customer")) ? BH_OK : BH_ERR_TOO_LARGE;
 			break;
 		}
 	}
@@ -712,9 +712,9 @@ static void say_wait(int s, char *out, size_t cap)
 		snprintf(out, cap, "%d seconds", s);
 }
 
-enum bh_err access_redeem(const char *state_dir, const char *code, const char *fp,
-			  const char *from, int64_t now_wall_ms, char *customer, size_t ccap,
-			  int *wait_s, char *msg, size_t mcap)
+enum bh_err access_redeem(const char *state_dir, const char *code, const char *fp, const char *from,
+			  int64_t now_wall_ms, char *customer, size_t ccap, int *wait_s, char *msg,
+			  size_t mcap)
 {
 	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1], src[64];
 	char bound[65], words[32], left[16], detail[256];
@@ -733,8 +733,7 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	if (mcap)
 		msg[0] = '\0';
 	if (!fingerprint_ok(fp))
-		return bh_errorf(BH_ERR_INVALID, msg, mcap, "%s",
-				 text_get("access.redeem_no_key"));
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "%s", text_get("access.redeem_no_key"));
 	if (!access_dir(state_dir, dir, sizeof dir))
 		return bh_errorf(BH_ERR_IO, msg, mcap, "the state directory is too long");
 	/* The source address as a word (stored, logged). */
@@ -813,10 +812,12 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	err = BH_ERR_INVALID;
 	if (!found) {
 		counted = true;
-		remaining = ACCESS_KEY_TRIES - 1 - (int)json_array_size(json_object_get(by_key, fp));
+		remaining =
+		    ACCESS_KEY_TRIES - 1 - (int)json_array_size(json_object_get(by_key, fp));
 		snprintf(left, sizeof left, "%d", remaining < 0 ? 0 : remaining);
-		text_fmt(msg, mcap, remaining > 0 ? "access.redeem_wrong" : "access.redeem_wrong_last",
-			 left, NULL, NULL);
+		text_fmt(msg, mcap,
+			 remaining > 0 ? "access.redeem_wrong" : "access.redeem_wrong_last", left,
+			 NULL, NULL);
 	} else if (jint(found, "revoked")) {
 		counted = true;
 		text_fmt(msg, mcap, "access.redeem_revoked", NULL, NULL, NULL);
@@ -837,8 +838,8 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		json_t *k = json_object();
 		if (!state_customer_id_ok(cust)) {
 			json_decref(k);
-			err = bh_errorf(BH_ERR_IO, msg, mcap, "%s/invites.json holds a bad customer",
-					dir);
+			err = bh_errorf(BH_ERR_IO, msg, mcap,
+					"%s/invites.json holds a bad customer", dir);
 			goto out;
 		}
 		/* The code is used up first: a crash between the two saves leaves a

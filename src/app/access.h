@@ -60,9 +60,9 @@ enum bh_err access_key_customer(const char *state_dir, const char *fp, char *cus
  * bound to another customer (the code is not used up); BH_ERR_BUSY: too many
  * wrong codes from this key or this address, *wait_s seconds to wait (msg
  * says so); BH_ERR_IO when the store cannot be read or written. */
-enum bh_err access_redeem(const char *state_dir, const char *code, const char *fp,
-			  const char *from, int64_t now_wall_ms, char *customer, size_t ccap,
-			  int *wait_s, char *msg, size_t mcap);
+enum bh_err access_redeem(const char *state_dir, const char *code, const char *fp, const char *from,
+			  int64_t now_wall_ms, char *customer, size_t ccap, int *wait_s, char *msg,
+			  size_t mcap);
 
 /* ---- for the vendor's commands (behalf invite, behalf keys) ---- */
 
@@ -98,9 +98,8 @@ enum bh_err access_invite_list(const char *state_dir, struct access_invite **out
 /* Revokes the invite named by its id or its code (as typed): it can no
  * longer be redeemed.  *inv gets the invite.  BH_ERR_NOT_FOUND when no such
  * invite, BH_ERR_INVALID when it was already used or revoked. */
-enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id,
-				 int64_t now_wall_ms, struct access_invite *inv, char *msg,
-				 size_t mcap);
+enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, int64_t now_wall_ms,
+				 struct access_invite *inv, char *msg, size_t mcap);
 
 struct access_key {
 	char fingerprint[ACCESS_FP_MAX];

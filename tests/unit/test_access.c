@@ -22,9 +22,9 @@
 #include "core/alloc.h"
 #include "core/state.h"
 
-#define NOW	((int64_t)1780000000000) /* a fixed wall clock, ms */
-#define MINUTE	((int64_t)60 * 1000)
-#define DAY	((int64_t)24 * 60 * MINUTE)
+#define NOW    ((int64_t)1780000000000) /* a fixed wall clock, ms */
+#define MINUTE ((int64_t)60 * 1000)
+#define DAY    ((int64_t)24 * 60 * MINUTE)
 
 struct fixture {
 	char dir[64];
@@ -99,9 +99,9 @@ static mode_t mode_of(const char *dir, const char *name)
 
 static void mint(struct fixture *f, const char *customer, int64_t valid, char *code, char *id)
 {
-	assert_int_equal(access_invite_create(f->dir, customer, NOW, valid, code, id, f->msg,
-					      sizeof f->msg),
-			 BH_OK);
+	assert_int_equal(
+	    access_invite_create(f->dir, customer, NOW, valid, code, id, f->msg, sizeof f->msg),
+	    BH_OK);
 }
 
 /* ---- fingerprints against ssh-keygen ---- */
@@ -149,19 +149,18 @@ static void test_fingerprint_malformed(void **state)
 	assert_int_equal(access_key_fingerprint("ssh-ed25519", "", fp, sizeof fp), BH_ERR_PARSE);
 	assert_int_equal(access_key_fingerprint("ssh-ed25519", "AAAA!AAA", fp, sizeof fp),
 			 BH_ERR_PARSE);
-	assert_int_equal(access_key_fingerprint("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAI", fp,
-						sizeof fp),
-			 BH_ERR_PARSE); /* not a multiple of 4 */
+	assert_int_equal(
+	    access_key_fingerprint("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAI", fp, sizeof fp),
+	    BH_ERR_PARSE); /* not a multiple of 4 */
 	/* A length claiming more than the blob holds. */
 	assert_int_equal(access_key_fingerprint("ssh-ed25519", "AAAAC3NzaC1l", fp, sizeof fp),
 			 BH_ERR_PARSE);
-	assert_int_equal(access_key_fingerprint("ssh ed25519", "AAAAC3NzaC1lZDI1NTE5", fp,
-						sizeof fp),
-			 BH_ERR_PARSE);
+	assert_int_equal(
+	    access_key_fingerprint("ssh ed25519", "AAAAC3NzaC1lZDI1NTE5", fp, sizeof fp),
+	    BH_ERR_PARSE);
 	/* A well-formed blob of type "ssh-ed25519" (no key bytes needed). */
-	assert_int_equal(access_key_fingerprint("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5", fp,
-						sizeof fp),
-			 BH_OK);
+	assert_int_equal(
+	    access_key_fingerprint("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5", fp, sizeof fp), BH_OK);
 	assert_int_equal(strncmp(fp, "SHA256:", 7), 0);
 	assert_int_equal(strlen(fp), 7 + 43);
 }
@@ -306,8 +305,8 @@ static void test_invite_expiry(void **state)
 static void test_invite_revoke(void **state)
 {
 	struct fixture *f = *state;
-	char code1[ACCESS_CODE_MAX], id1[ACCESS_ID_MAX], code2[ACCESS_CODE_MAX],
-	    id2[ACCESS_ID_MAX], cust[65], fp[ACCESS_FP_MAX], lower[ACCESS_ID_MAX];
+	char code1[ACCESS_CODE_MAX], id1[ACCESS_ID_MAX], code2[ACCESS_CODE_MAX], id2[ACCESS_ID_MAX],
+	    cust[65], fp[ACCESS_FP_MAX], lower[ACCESS_ID_MAX];
 	struct access_invite inv, *list;
 	size_t n, i;
 	int wait;
@@ -330,9 +329,9 @@ static void test_invite_revoke(void **state)
 	assert_string_equal(inv.id, id2);
 	assert_int_equal(access_invite_revoke(f->dir, code2, NOW + 3, &inv, f->msg, sizeof f->msg),
 			 BH_ERR_INVALID);
-	assert_int_equal(access_invite_revoke(f->dir, "ZZZZZZ", NOW + 3, &inv, f->msg,
-					      sizeof f->msg),
-			 BH_ERR_NOT_FOUND);
+	assert_int_equal(
+	    access_invite_revoke(f->dir, "ZZZZZZ", NOW + 3, &inv, f->msg, sizeof f->msg),
+	    BH_ERR_NOT_FOUND);
 
 	assert_int_equal(access_redeem(f->dir, code1, fp, "192.0.2.1", NOW + 10, cust, sizeof cust,
 				       &wait, f->msg, sizeof f->msg),
@@ -501,9 +500,9 @@ static void test_refusals(void **state)
 	char code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX], cust[65], fp[ACCESS_FP_MAX], path[256];
 	FILE *out;
 
-	assert_int_equal(access_invite_create(f->dir, "../etc", NOW, DAY, code, id, f->msg,
-					      sizeof f->msg),
-			 BH_ERR_INVALID);
+	assert_int_equal(
+	    access_invite_create(f->dir, "../etc", NOW, DAY, code, id, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID);
 	assert_string_equal(code, "");
 	assert_int_equal(mode_of(f->dir, ""), (mode_t)-1);
 	mint(f, "acme", DAY, code, id);
