@@ -196,15 +196,15 @@ bool access_dir(const char *state_dir, char *out, size_t cap)
 	return state_dir && *state_dir && n > 0 && (size_t)n < cap;
 }
 
-/* Creates the state directory and its access directory (0710) when missing. */
+/* Creates the state directory and its access directory (0700) when missing. */
 static enum bh_err make_access_dir(const char *state_dir, const char *dir, char *msg, size_t cap)
 {
 	struct stat st;
 	enum bh_err err = state_make_dir(state_dir, msg, cap);
 	if (err)
 		return err;
-	if (mkdir(dir, 0710) == 0) {
-		if (chmod(dir, 0710) != 0) /* not the umask's choice */
+	if (mkdir(dir, 0700) == 0) {
+		if (chmod(dir, 0700) != 0) /* not the umask's choice */
 			return bh_errorf(BH_ERR_IO, msg, cap, "cannot set the mode of %s: %s", dir,
 					 strerror(errno));
 	} else if (errno != EEXIST) {
@@ -641,7 +641,7 @@ enum bh_err access_key_unbind(const char *state_dir, const char *fp, struct acce
 		bh_errorf(err, msg, mcap, "no key %.60s is bound", fp);
 		goto out;
 	}
-	err = save_doc(dir, "keys.json", doc, 0640, msg, mcap);
+	err = save_doc(dir, "keys.json", doc, 0600, msg, mcap);
 	if (err)
 		goto out;
 	snprintf(detail, sizeof detail, "fingerprint %s", key->fingerprint);
@@ -858,7 +858,7 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		json_object_set_new(k, "from", json_string(src));
 		json_object_set_new(k, "invite", json_string(jstr(found, "id")));
 		json_array_append_new(json_object_get(keys, "keys"), k);
-		err = save_doc(dir, "keys.json", keys, 0640, msg, mcap);
+		err = save_doc(dir, "keys.json", keys, 0600, msg, mcap);
 		if (err)
 			goto out;
 		str_copy(customer, ccap, cust);

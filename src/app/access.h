@@ -2,10 +2,11 @@
  * codes), key bindings (an OpenSSH key fingerprint to a customer), the
  * limits on wrong codes and the audit log of bindings.
  *
- * Layout of <state_dir>/access/ (created 0710: the key-lookup user, in the
- * directory's group, may open keys.json by name but list nothing):
+ * Layout of <state_dir>/access/ (created 0700, every file 0600: only the
+ * sessions' user reads it; `behalf ssh-keys`, sshd's key command, runs as
+ * another user and never reads the store):
  *   keys.json       {"schema":1,"keys":[{fingerprint, customer, added, from,
- *                   invite}]}, mode 0640: read by `behalf ssh-keys`
+ *                   invite}]}: the bindings, read by every session
  *   invites.json    {"schema":1,"invites":[{id, hash, customer, created,
  *                   expires, used, used_by, revoked}]}, mode 0600
  *   limits.json     the times of recent wrong codes per key and per address

@@ -467,11 +467,10 @@ int cmd_ssh_keys(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"user", required_argument, NULL, 'U'},
-	    {"state-dir", required_argument, NULL, 's'},
 	    {"config", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *user = NULL, *state_dir = NULL, *config_path = NULL;
+	const char *user = NULL, *config_path = NULL;
 	char self[PATH_MAX], fp[ACCESS_FP_MAX];
 	struct config *cfg = NULL;
 	int c;
@@ -483,9 +482,6 @@ int cmd_ssh_keys(int argc, char **argv)
 		switch (c) {
 		case 'U':
 			user = optarg;
-			break;
-		case 's':
-			state_dir = optarg;
 			break;
 		case 'c':
 			config_path = optarg;
@@ -499,19 +495,16 @@ int cmd_ssh_keys(int argc, char **argv)
 		return usage_error("access_cli.ssh_keys_usage", "access_cli.ssh_keys_args", NULL);
 	if (config_path && !path_plain(config_path))
 		return say(ACCESS_EXIT_USAGE, "access_cli.path_not_plain", config_path, NULL);
-	/* With --user and --state-dir (as ssh-config writes it) no configuration
-	 * is read: this runs before authentication, for every key offered, as a
-	 * user who may not read the vendor's configuration. */
-	if (!user || !state_dir) {
+	/* With --user (as ssh-config writes it) no configuration is read: this
+	 * runs before authentication, for every key offered, as a user who
+	 * cannot read the vendor's configuration nor the access store. */
+	if (!user) {
 		cfg = xcalloc(1, sizeof *cfg);
-		if (!load_config(cfg, config_path, state_dir)) {
+		if (!load_config(cfg, config_path, NULL)) {
 			free(cfg);
 			return ACCESS_EXIT_USAGE;
 		}
-		if (!user)
-			user = cfg->ssh.user;
-		if (!state_dir)
-			state_dir = cfg->state_dir;
+		user = cfg->ssh.user;
 	}
 	if (strcmp(argv[optind], user) != 0 ||
 	    access_key_fingerprint(argv[optind + 1], argv[optind + 2], fp, sizeof fp) != BH_OK ||
@@ -642,10 +635,6 @@ int cmd_ssh_config(int argc, char **argv)
 		}
 		snprintf(cfgarg, sizeof cfgarg, " --config %s", abspath);
 	}
-	if (!path_plain(cfg->state_dir) || cfg->state_dir[0] != '/') {
-		say(0, "access_cli.state_dir_not_plain", cfg->state_dir, NULL);
-		goto out;
-	}
 	if (version < 0)
 		version = openssh_version();
 	if (version)
@@ -669,8 +658,8 @@ int cmd_ssh_config(int argc, char **argv)
 	printf("#PermitUserEnvironment no\n\n");
 	printf("Match User %s\n", cfg->ssh.user);
 	printf("\tAuthorizedKeysFile none\n");
-	printf("\tAuthorizedKeysCommand %s ssh-keys --user %s --state-dir %s%s %%u %%t %%k\n", self,
-	       cfg->ssh.user, cfg->state_dir, cfgarg);
+	printf("\tAuthorizedKeysCommand %s ssh-keys --user %s%s %%u %%t %%k\n", self, cfg->ssh.user,
+	       cfgarg);
 	printf("\tAuthorizedKeysCommandUser %s\n", cfg->ssh.keys_user);
 	printf("\tAuthenticationMethods publickey\n"
 	       "\tPubkeyAuthentication yes\n"

@@ -81,7 +81,7 @@ id=$(grep -oE 'Invite [0-9A-Z]{6}' "$T/err" | cut -d' ' -f2 || true)
 [ -n "$id" ] && ok "invite: the id on stderr ($id)" || fail "invite: no id in $(cat "$T/err")"
 hasnt "$T/err" "$code" "invite: the code only on stdout"
 
-mode "$A" 710 "access directory"
+mode "$A" 700 "access directory"
 mode "$A/invites.json" 600 "invites.json"
 mode "$A/secret" 600 "secret"
 mode "$A/audit.jsonl" 600 "audit log"
@@ -175,7 +175,7 @@ keyline="restrict,pty,command=\"$BIN ssh-session\" $type1 $blob1"
 for who in bound unknown; do
 	if [ "$who" = unknown ]; then read -r type1 blob1 _ <"$T/k2.pub"; fi
 	keyline="restrict,pty,command=\"$BIN ssh-session\" $type1 $blob1"
-	run ssh-keys --user onboard --state-dir "$S" onboard "$type1" "$blob1"
+	run ssh-keys --user onboard onboard "$type1" "$blob1"
 	expect 0 "ssh-keys: $who key"
 	if [ "$(cat "$T/out")" = "$keyline" ]; then ok "ssh-keys: one line for the $who key"; else fail "ssh-keys $who: $(cat "$T/out"), expected $keyline"; fi
 done
@@ -186,17 +186,17 @@ if [ "$(cat "$T/out")" = "restrict,pty,command=\"$BIN ssh-session --config $C\" 
 else
 	fail "ssh-keys --config: $(cat "$T/out")"
 fi
-run ssh-keys --user onboard --state-dir "$S" root "$type1" "$blob1"
+run ssh-keys --user onboard root "$type1" "$blob1"
 expect 0 "ssh-keys: another user"
 empty "$T/out" "ssh-keys: nothing for another user"
 run ssh-keys --config "$C" behalf "$type1" "$blob1"
 empty "$T/out" "ssh-keys: nothing for a user that is not [ssh] user"
-run ssh-keys --user onboard --state-dir "$S" onboard "$type1" "${blob1:0:40}x=="
+run ssh-keys --user onboard onboard "$type1" "${blob1:0:40}x=="
 expect 0 "ssh-keys: a malformed key"
 empty "$T/out" "ssh-keys: nothing for a malformed key"
-run ssh-keys --user onboard --state-dir "$S" onboard ssh-rsa "$blob1"
+run ssh-keys --user onboard onboard ssh-rsa "$blob1"
 empty "$T/out" "ssh-keys: nothing when the type is not the key's"
-run ssh-keys --user onboard --state-dir "$S" onboard "$type1" "$blob1\" ssh-ed25519 AAAA"
+run ssh-keys --user onboard onboard "$type1" "$blob1\" ssh-ed25519 AAAA"
 empty "$T/out" "ssh-keys: nothing for a key with a quote"
 # The store's writers' lock held: the lookup does not wait for it.
 # (The holder execs into sleep: killing it releases the lock.)
@@ -212,7 +212,7 @@ for _ in $(seq 200); do
 	sleep 0.05
 done
 if flock -n "$A/lock" true 2>/dev/null; then fail "test bug: the lock is not held"; fi
-run ssh-keys --user onboard --state-dir "$S" onboard "$type1" "$blob1"
+run ssh-keys --user onboard onboard "$type1" "$blob1"
 expect 0 "ssh-keys while a writer holds the lock"
 has "$T/out" "$blob1" "ssh-keys: answers while the lock is held"
 kill "$holder" 2>/dev/null || true
@@ -225,7 +225,7 @@ expect 0 "keys --unbind"
 has "$T/out" "acme" "unbind: names the customer"
 run keys --config "$C" --customer acme --json
 if jq -e 'length == 0' "$T/out" >/dev/null; then ok "unbind: the key is gone"; else fail "after unbind: $(cat "$T/out")"; fi
-mode "$A/keys.json" 640 "keys.json (readable by the key-lookup group)"
+mode "$A/keys.json" 600 "keys.json"
 has "$A/audit.jsonl" '"key-unbound"' "audit: the unbind"
 has "$A/audit.jsonl" "$fp1" "audit: the unbound fingerprint"
 run keys --config "$C" --unbind "$fp1"
@@ -246,7 +246,7 @@ run ssh-config --config "$C"
 expect 0 "ssh-config"
 cp "$T/out" "$T/block"
 has "$T/block" "Match User onboard" "ssh-config: the user of [ssh]"
-has "$T/block" "AuthorizedKeysCommand $BIN ssh-keys --user onboard --state-dir $S --config $C %u %t %k" "ssh-config: the key command, filled in"
+has "$T/block" "AuthorizedKeysCommand $BIN ssh-keys --user onboard --config $C %u %t %k" "ssh-config: the key command, filled in"
 has "$T/block" "#MaxStartups" "ssh-config: the global-only settings, commented"
 ver=$("$SSHD" -V 2>&1 | grep -oE 'OpenSSH_[0-9]+\.[0-9]+' | head -1 || ssh -V 2>&1 | grep -oE 'OpenSSH_[0-9]+\.[0-9]+')
 # The global part stays above the Match: nothing after Match but indented lines.
@@ -266,7 +266,7 @@ RC=$?
 set -e
 expect 0 "sshd -T for the customers' user"
 for want in "authorizedkeysfile none" \
-	"authorizedkeyscommand $BIN ssh-keys --user onboard --state-dir $S --config $C %u %t %k" \
+	"authorizedkeyscommand $BIN ssh-keys --user onboard --config $C %u %t %k" \
 	"authorizedkeyscommanduser onboard-keys" "exposeauthinfo yes" "disableforwarding yes" \
 	"allowtcpforwarding no" "allowagentforwarding no" "x11forwarding no" "permittunnel no" \
 	"permittty yes" "passwordauthentication no" "kbdinteractiveauthentication no" \

@@ -3,7 +3,7 @@
  * it sloppily still works; guessing is stopped after five wrong codes per
  * key (twenty per address) and says how long to wait; one key reaches one
  * customer; fingerprints are OpenSSH's own; no code is ever written down;
- * the files are private (keys.json readable by the directory's group). */
+ * the files are private. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -466,7 +466,7 @@ static void test_unbind(void **state)
 	free(text);
 }
 
-/* Private files: the directory lets its group through to keys.json only. */
+/* Private files, whatever the umask. */
 static void test_file_modes(void **state)
 {
 	struct fixture *f = *state;
@@ -483,8 +483,8 @@ static void test_file_modes(void **state)
 				       f->msg, sizeof f->msg),
 			 BH_OK);
 	umask(old);
-	assert_int_equal(mode_of(f->dir, ""), 0710);
-	assert_int_equal(mode_of(f->dir, "keys.json"), 0640);
+	assert_int_equal(mode_of(f->dir, ""), 0700);
+	assert_int_equal(mode_of(f->dir, "keys.json"), 0600);
 	assert_int_equal(mode_of(f->dir, "invites.json"), 0600);
 	assert_int_equal(mode_of(f->dir, "secret"), 0600);
 	assert_int_equal(mode_of(f->dir, "limits.json"), 0600);
