@@ -111,6 +111,16 @@ expect 2 "invite without --customer"
 run invite --config "$C" --customer acme --list
 expect 2 "invite: --customer and --list together"
 
+for cmd in invite keys ssh-config; do
+	run "$cmd" -h
+	expect 0 "$cmd -h"
+	has "$T/out" "usage: behalf $cmd" "$cmd -h: its usage"
+done
+run keys --config "$C" --unbind SHA256:x --customer acme
+expect 2 "keys: --unbind with --customer"
+run ssh-keys onboard ssh-ed25519
+expect 2 "ssh-keys without the key"
+
 # ---- list and revoke ----
 run invite --config "$C" --list
 expect 0 "invite --list"
@@ -284,6 +294,19 @@ esac
 "$SSHD" -T -f "$T/sshd_config" -C user=alice,addr=127.0.0.1,host=localhost >"$T/eff" 2>&1 || true
 has "$T/eff" "forcecommand none" "sshd -T: another user is untouched (no forced command)"
 has "$T/eff" "maxsessions 10" "sshd -T: another user keeps the defaults"
+
+# As a drop-in included first, the way Debian's sshd_config includes
+# sshd_config.d/*.conf: the Match ends with its file, the main file's
+# settings after the Include still reach everyone else.
+mkdir "$T/conf.d"
+cp "$T/block" "$T/conf.d/behalf.conf"
+printf 'Include %s/conf.d/*.conf\nHostKey %s\nListenAddress 127.0.0.1\nX11Forwarding yes\nPidFile none\n' "$T" "$T/hostkey" >"$T/sshd_main"
+"$SSHD" -t -f "$T/sshd_main" >"$T/sshd.out" 2>&1 && ok "sshd -t accepts the block as a drop-in" || fail "sshd -t on the drop-in: $(cat "$T/sshd.out")"
+"$SSHD" -T -f "$T/sshd_main" -C user=alice,addr=127.0.0.1,host=localhost >"$T/eff" 2>&1 || true
+has "$T/eff" "x11forwarding yes" "drop-in: the main file's settings still reach other users"
+"$SSHD" -T -f "$T/sshd_main" -C user=onboard,addr=127.0.0.1,host=localhost >"$T/eff" 2>&1 || true
+has "$T/eff" "x11forwarding no" "drop-in: the block's settings reach its user"
+has "$T/eff" "forcecommand $BIN ssh-session --config $C" "drop-in: the forced command for its user"
 
 # For an older OpenSSH: no 9.2 keywords, no 8.5 ones before 8.5; still valid.
 run ssh-config --config "$C" --openssh 9.1
