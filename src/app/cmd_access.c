@@ -64,6 +64,20 @@ static bool load_config(struct config *cfg, const char *config_path, const char 
 	return true;
 }
 
+/* Root changing a store that belongs to another user (the sessions') would
+ * leave root's files there that the sessions cannot read: refused, saying
+ * how to run it.  False after saying so. */
+static bool store_owner_ok(const struct config *cfg)
+{
+	struct stat st;
+	char uid[24];
+	if (geteuid() != 0 || stat(cfg->state_dir, &st) != 0 || st.st_uid == 0)
+		return true;
+	snprintf(uid, sizeof uid, "%u", (unsigned)st.st_uid);
+	say(0, "access_cli.not_owner", cfg->state_dir, uid);
+	return false;
+}
+
 /* A path that can stand in sshd's configuration and in an authorized_keys
  * command="..." without quoting: no blanks, quotes, backslashes, %. */
 static bool path_plain(const char *p)
@@ -276,6 +290,8 @@ int cmd_invite(int argc, char **argv)
 		status = invite_list(cfg, json, now);
 		goto out;
 	}
+	if (!store_owner_ok(cfg))
+		goto out;
 	if (revoke) {
 		status = invite_revoke(cfg, revoke, now);
 		goto out;
@@ -410,6 +426,8 @@ int cmd_keys(int argc, char **argv)
 
 	cfg = xcalloc(1, sizeof *cfg);
 	if (!load_config(cfg, config_path, state_dir))
+		goto out;
+	if (unbind && !store_owner_ok(cfg))
 		goto out;
 	if (unbind) {
 		err = access_key_unbind(cfg->state_dir, unbind, &k, msg, sizeof msg);

@@ -121,6 +121,16 @@ expect 2 "keys: --unbind with --customer"
 run ssh-keys onboard ssh-ed25519
 expect 2 "ssh-keys without the key"
 
+# Root must not leave its own files in the sessions' store.
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T/other/state"
+	chown 65534 "$T/other/state"
+	run invite --config "$C" --state-dir "$T/other/state" --customer acme
+	expect 2 "invite as root into a store owned by another user"
+	has "$T/err" "runuser" "says how to run it"
+	if [ -e "$T/other/state/access" ]; then fail "root created files in another user's store"; else ok "nothing written there"; fi
+fi
+
 # ---- list and revoke ----
 run invite --config "$C" --list
 expect 0 "invite --list"
