@@ -28,6 +28,13 @@ struct config {
 	char resolvers[256];	     /* [dns] resolvers: "IP[:PORT], ..." ("" = /etc/resolv.conf) */
 	char
 	    authoritative[256]; /* [dns] authoritative: "[NAME=]IP[:PORT], ..." (skips discovery) */
+	struct config_ssh {	/* [ssh]: serving customers over SSH (docs/ssh.md) */
+		char host[256]; /* host: the name customers connect to ("" = this host's) */
+		long port;	/* port: 22 */
+		char user[33];	/* user: the account customers log in as, "behalf" */
+		char keys_user[33]; /* keys_user: AuthorizedKeysCommandUser, "behalf-keys" */
+		long idle_minutes;  /* idle_minutes: a session without a key ends, 30 */
+	} ssh;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];
