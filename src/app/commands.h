@@ -9,4 +9,9 @@ int cmd_check(int argc, char **argv);
 /* behalf export ...: instruction sheets (cmd_export.c).  argv[0] is "export". */
 int cmd_export(int argc, char **argv);
 
+/* behalf broker [--config FILE]: the host's broker, holding the ESP's
+ * tokens for the sessions (cmd_broker.c, esp/brokered.h).  argv[0] is
+ * "broker".  Runs until SIGTERM; 2 on a configuration it cannot use. */
+int cmd_broker(int argc, char **argv);
+
 #endif

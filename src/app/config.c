@@ -236,6 +236,33 @@ static int config_apply(void *user, const char *section, const char *name, const
 			return config_fail(p, section, name, "config_check.provider", shown,
 					   esp_make_providers());
 		}
+		if (!strcmp(name, "broker"))
+			return config_set(p, c->broker_path, sizeof c->broker_path, value, name);
+	} else if (!strcmp(section, "broker")) {
+		if (!strcmp(name, "socket"))
+			return config_set(p, c->broker_socket, sizeof c->broker_socket, value,
+					  name);
+		if (!strcmp(name, "state_dir"))
+			return config_set(p, c->broker_state_dir, sizeof c->broker_state_dir, value,
+					  name);
+		if (!strcmp(name, "allow_users"))
+			return config_set(p, c->broker_allow, sizeof c->broker_allow, value, name);
+		if (!strcmp(name, "group"))
+			return config_set(p, c->broker_group, sizeof c->broker_group, value, name);
+		if (!strcmp(name, "requests_per_second") || !strcmp(name, "burst")) {
+			char *end;
+			long v = strtol(value, &end, 10);
+			if (*value == '\0' || *end != '\0' || v < 1 || v > 100000) {
+				snprintf(p->msg, p->cap, "%s must be a number (1-100000)", name);
+				p->failed = true;
+				return 0;
+			}
+			if (!strcmp(name, "burst"))
+				c->broker_burst = v;
+			else
+				c->broker_rate = v;
+			return 1;
+		}
 	} else if (!strcmp(section, "postmark")) {
 		if (!strcmp(name, "return_path_label"))
 			return config_set(p, c->bounce_label, sizeof c->bounce_label, value, name);
