@@ -84,6 +84,7 @@ main_broker=$BROKER_PID
 
 # ---- the session: no token anywhere, a domain made through the broker ----
 live_config "[esp]" "broker = $BROKER_SOCK"
+# shellcheck disable=SC2034 # read by live_start (livelib.sh)
 LIVE_ENV="" # nothing in the environment: no token, no API URL
 ! grep -qF -- "$LIVE_TOKEN" "$LIVE_CONF" || e2e_fail "the session's config holds the token"
 live_start
@@ -140,7 +141,14 @@ e2e_wait "[behalf exited"
 
 # ---- who may connect ----
 B2=$(mktemp -d /tmp/behalf-broker-XXXXXX)
-trap 'rc=$?; rm -rf "$B2"; set +e; (exit $rc); live_cleanup' EXIT
+broker_cleanup() {
+	local rc=$?
+	rm -rf "$B2"
+	set +e
+	(exit "$rc")
+	live_cleanup
+}
+trap broker_cleanup EXIT
 chmod 0750 "$B2"
 chgrp nogroup "$B2"
 cat >"$B2/broker.conf" <<EOF
