@@ -178,9 +178,6 @@ static void conn_refuse(struct conn *c, enum bh_err err, int code, const char *w
 	conn_reply(c, err, &r);
 }
 
-static const char *const refused_words =
-    "This belongs to another customer: the broker does not let this session use it.";
-
 /* The operation ended: record what the customer now owns, answer. */
 static void conn_done(void *arg, enum bh_err err, const struct esp_reply *reply)
 {
@@ -199,7 +196,7 @@ static void conn_done(void *arg, enum bh_err err, const struct esp_reply *reply)
 		if (owner && strcmp(owner, c->customer) != 0) {
 			fprintf(stderr, "behalf broker: customer %s: domain %s is %s's: refused\n",
 				c->customer, reply->domain.id, owner);
-			conn_refuse(c, BH_ERR_REMOTE, BROKER_REFUSED, refused_words);
+			conn_refuse(c, BH_ERR_REMOTE, BROKER_REFUSED, text_get("broker.refused"));
 			return;
 		}
 		owner_set(br, "domains", reply->domain.id, c->customer, reply->domain.name);
@@ -211,7 +208,7 @@ static void conn_done(void *arg, enum bh_err err, const struct esp_reply *reply)
 			fprintf(stderr,
 				"behalf broker: customer %s: signature %s is %s's: refused\n",
 				c->customer, reply->signature.id, owner);
-			conn_refuse(c, BH_ERR_REMOTE, BROKER_REFUSED, refused_words);
+			conn_refuse(c, BH_ERR_REMOTE, BROKER_REFUSED, text_get("broker.refused"));
 			return;
 		}
 		owner_set(br, "signatures", reply->signature.id, c->customer,
@@ -240,7 +237,7 @@ static bool conn_hello(struct conn *c, const json_t *o)
 	if (strcmp(req_str(o, "op"), "hello") != 0 ||
 	    json_integer_value(json_object_get(o, "v")) != BROKERED_VERSION ||
 	    !state_customer_id_ok(customer)) {
-		ans = json_pack("{s:b, s:s}", "ok", 0, "message", "a hello with a customer id");
+		ans = json_pack("{s:b, s:s}", "ok", 0, "message", text_get("broker.bad_hello"));
 		conn_send(c, ans);
 		json_decref(ans);
 		return false;
@@ -304,13 +301,13 @@ static bool conn_owns(struct conn *c, const char *kind, const char *id)
 	if (owner && strcmp(owner, c->customer) == 0)
 		return true;
 	if (c->br->auth_refused) {
-		conn_refuse(c, BH_ERR_AUTH, 0, "The ESP refused the vendor's token.");
+		conn_refuse(c, BH_ERR_AUTH, 0, text_get("broker.auth"));
 		return false;
 	}
 	if (owner)
 		fprintf(stderr, "behalf broker: customer %s named %s %s of %s: refused\n",
 			c->customer, kind, id, owner);
-	conn_refuse(c, BH_ERR_NOT_FOUND, 0, "No such resource for this customer.");
+	conn_refuse(c, BH_ERR_NOT_FOUND, 0, text_get("broker.not_yours"));
 	return false;
 }
 
@@ -322,7 +319,7 @@ static bool conn_name_free(struct conn *c, const char *kind, const char *name)
 		return true;
 	fprintf(stderr, "behalf broker: customer %s named %s of %s: refused\n", c->customer, kind,
 		owner);
-	conn_refuse(c, BH_ERR_REMOTE, BROKER_REFUSED, refused_words);
+	conn_refuse(c, BH_ERR_REMOTE, BROKER_REFUSED, text_get("broker.refused"));
 	return false;
 }
 
@@ -389,7 +386,7 @@ static void conn_request(struct conn *c, const json_t *o)
 	} else if (!strcmp(op, "server_ensure") && ops->server_ensure) {
 		err = ops->server_ensure(esp, NULL, conn_done, c); /* the customer's own */
 	} else {
-		conn_refuse(c, BH_ERR_INVALID, 0, "The broker does not know this operation.");
+		conn_refuse(c, BH_ERR_INVALID, 0, text_get("broker.unknown_op"));
 		return;
 	}
 	if (err == BH_OK)
@@ -433,13 +430,19 @@ static void broker_accept(struct broker *br)
 			return;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 ||
 		    !broker_allowed(br, cred.uid)) {
-			static const char no[] =
-			    "{\"ok\":false,\"message\":\"this user may not use the broker\"}\n";
+			json_t *no = json_pack("{s:b, s:s}", "ok", 0, "message",
+					       text_get("broker.user_refused"));
+			char *line = json_dumps(no, JSON_COMPACT);
 			fprintf(stderr, "behalf broker: refused a connection of uid %ld\n",
 				getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0
 				    ? (long)cred.uid
 				    : -1L);
-			(void)!send(fd, no, sizeof no - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (line) { /* best effort: a refused peer gets one line, then the end */
+				(void)!send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+				(void)!send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			}
+			free(line);
+			json_decref(no);
 			close(fd);
 			continue;
 		}

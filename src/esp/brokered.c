@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/sanitize.h"
+#include "core/text.h"
 
 struct brokered {
 	struct esp base;    /* first */
@@ -254,8 +255,8 @@ static enum bh_err br_connect(struct brokered *b, char *msg, size_t cap)
 	if (b->fd < 0 || connect(b->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		int e = errno;
 		br_close(b);
-		return bh_errorf(BH_ERR_NETWORK, msg, cap, "cannot reach the broker at %s: %s",
-				 b->path, strerror(e));
+		text_fmt(msg, cap, "broker.unreachable", b->path, strerror(e), NULL);
+		return BH_ERR_NETWORK;
 	}
 	hello = json_pack("{s:s, s:i, s:s}", "op", "hello", "v", BROKERED_VERSION, "customer",
 			  b->customer);
@@ -264,8 +265,8 @@ static enum bh_err br_connect(struct brokered *b, char *msg, size_t cap)
 	    !br_write_until(b->fd, b->out.data, b->out.len, end)) {
 		json_decref(hello);
 		br_close(b);
-		return bh_errorf(BH_ERR_NETWORK, msg, cap, "the broker at %s did not listen",
-				 b->path);
+		text_fmt(msg, cap, "broker.unreachable", b->path, "no answer", NULL);
+		return BH_ERR_NETWORK;
 	}
 	json_decref(hello);
 	buf_reset(&b->out);
@@ -275,8 +276,10 @@ static enum bh_err br_connect(struct brokered *b, char *msg, size_t cap)
 		rd_str(ans, "message", why, sizeof why);
 		json_decref(ans);
 		br_close(b);
-		return bh_errorf(BH_ERR_AUTH, msg, cap, "the broker at %s refused this session%s%s",
-				 b->path, why[0] ? ": " : "", why);
+		if (!why[0])
+			str_copy(why, sizeof why, "no answer");
+		text_fmt(msg, cap, "broker.refused_session", b->path, why, NULL);
+		return BH_ERR_AUTH;
 	}
 	esp_name = json_string_value(json_object_get(ans, "esp"));
 	sanitize_text(esp_name ? esp_name : "ESP", b->name, sizeof b->name);
@@ -346,8 +349,7 @@ static void br_broken(struct brokered *b)
 	br_close(b);
 	if (b->busy) {
 		memset(&b->reply, 0, sizeof b->reply);
-		str_copy(b->reply.message, sizeof b->reply.message,
-			 "the connection to the broker broke; try again");
+		str_copy(b->reply.message, sizeof b->reply.message, text_get("broker.broken"));
 		b->failed = true;
 	}
 }
@@ -422,7 +424,7 @@ static void br_dispatch(void *self, const struct pollfd *fds, int n, int64_t now
 		if (!ok) {
 			memset(&b->reply, 0, sizeof b->reply);
 			str_copy(b->reply.message, sizeof b->reply.message,
-				 "the broker's answer could not be read");
+				 text_get("broker.unreadable"));
 			err = BH_ERR_PARSE;
 		}
 		br_finish(b, err);
@@ -559,7 +561,8 @@ struct esp *brokered_create(const char *socket_path, const char *customer, char 
 	if (msg && cap)
 		msg[0] = '\0';
 	if (!socket_path || !*socket_path || !customer || !*customer) {
-		bh_errorf(BH_ERR_INVALID, msg, cap, "the broker needs a socket and a customer");
+		text_fmt(msg, cap, "broker.refused_session", socket_path ? socket_path : "",
+			 text_get("broker.bad_hello"), NULL);
 		return NULL;
 	}
 	b = xcalloc(1, sizeof *b);
