@@ -14,7 +14,9 @@
 #   sessions' user cannot read the broker's config;
 # - one rate limit for the host: 30 sessions ensuring a domain while
 #   Postmark answers every request 429 end with far fewer requests to
-#   Postmark than sessions (each alone would try 5 times: 150).
+#   Postmark than sessions (each alone would try 5 times: 150);
+# - a session stuck half-way through a line, never reading, stalls nobody
+#   (everything after it is answered while it hangs on).
 set -euo pipefail
 # shellcheck disable=SC2119 # the helpers take optional arguments
 LIVE_TOKEN=pmacct-Br0k3rHeld-9QwZx-7e57
@@ -115,6 +117,20 @@ if mem_holds "$pid" "Br0k3rHeld"; then e2e_fail "a piece of the token is in the 
 id=$(sim_jq '.Domains[0].ID')
 e2e_equal "the broker's record of the owner" acme \
 	"$(jq -r --arg id "$id" '.domains[$id].customer' "$BROKER_DIR/state/owners.json")"
+
+# ---- a stuck session stalls nobody: half a line, never read ----
+"$DNS_PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"{\"op\":\"hello\",\"v\":1,\"customer\":\"slow\"}\n{\"op\":\"domain_ens")
+open(sys.argv[2], "w").close()
+time.sleep(600)' "$BROKER_SOCK" "$E2E_TMP/stuck.ready" &
+DNS_PIDS+=($!)
+for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+	[ -e "$E2E_TMP/stuck.ready" ] && break
+	sleep 0.05
+done
+[ -e "$E2E_TMP/stuck.ready" ] || e2e_fail "the stuck session did not connect"
 
 # ---- scoping: another customer names acme's domain ----
 sim_get requests | jq length >"$E2E_TMP/before"
