@@ -38,6 +38,7 @@
 #include "core/loop.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "esp/broker_ticket.h"
 #include "esp/brokered.h"
 #include "esp/gate.h"
 #include "esp/postmark.h"
@@ -231,6 +232,7 @@ static bool conn_hello(struct conn *c, const json_t *o)
 	struct postmark_config pm;
 	char server_name[RESOURCE_ID_MAX + 16], msg[256];
 	const char *customer = req_str(o, "customer");
+	char from_ticket[RESOURCE_ID_MAX];
 	json_t *ans, *tr;
 	size_t i;
 
@@ -241,6 +243,23 @@ static bool conn_hello(struct conn *c, const json_t *o)
 		conn_send(c, ans);
 		json_decref(ans);
 		return false;
+	}
+	/* With [broker] tickets the customer is the ticket's, never the
+	 * session's word. */
+	if (br->cfg.broker_tickets[0]) {
+		if (broker_ticket_redeem(br->cfg.broker_tickets, req_str(o, "ticket"),
+					 clock_wall_ms(), from_ticket,
+					 sizeof from_ticket) != BH_OK ||
+		    strcmp(from_ticket, customer) != 0) {
+			fprintf(stderr,
+				"behalf broker: a session of uid %ld claimed %s without %s\n",
+				(long)c->uid, customer, "a valid ticket for it");
+			ans = json_pack("{s:b, s:s}", "ok", 0, "message",
+					text_get("broker.bad_ticket"));
+			conn_send(c, ans);
+			json_decref(ans);
+			return false;
+		}
 	}
 	memset(&pm, 0, sizeof pm);
 	pm.api_url = br->cfg.api_url;
@@ -668,8 +687,26 @@ static void broker_trouble(struct broker *br)
 
 static int broker_usage(void)
 {
-	fprintf(stderr, "usage: behalf broker [--config FILE]\n");
+	fprintf(stderr, "usage: behalf broker [--config FILE]\n"
+			"       behalf broker --mint-ticket CUSTOMER --tickets DIR\n");
 	return 2;
+}
+
+/* behalf broker --mint-ticket CUSTOMER --tickets DIR: prints a new ticket
+ * (what `behalf ssh-keys` does for the session it starts). */
+static int broker_mint(const char *customer, const char *dir)
+{
+	char ticket[BROKER_TICKET_LEN + 1], msg[512];
+
+	if (!customer || !dir || !state_customer_id_ok(customer))
+		return broker_usage();
+	if (broker_ticket_mint(dir, customer, clock_wall_ms(), ticket, sizeof ticket, msg,
+			       sizeof msg) != BH_OK) {
+		fprintf(stderr, "behalf broker: %s\n", msg);
+		return 1;
+	}
+	printf("%s\n", ticket);
+	return 0;
 }
 
 int cmd_broker(int argc, char **argv)
@@ -677,16 +714,22 @@ int cmd_broker(int argc, char **argv)
 	struct broker *br;
 	struct loop loop;
 	struct sigaction sa;
-	const char *path = NULL;
+	const char *path = NULL, *mint = NULL, *tickets = NULL;
 	char msg[1400];
 	int i, rc = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
 			path = argv[++i];
+		else if (!strcmp(argv[i], "--mint-ticket") && i + 1 < argc)
+			mint = argv[++i];
+		else if (!strcmp(argv[i], "--tickets") && i + 1 < argc)
+			tickets = argv[++i];
 		else
 			return broker_usage();
 	}
+	if (mint || tickets)
+		return broker_mint(mint, tickets);
 	br = xcalloc(1, sizeof *br);
 	br->lfd = -1;
 	if (!config_load(&br->cfg, path, msg, sizeof msg)) {

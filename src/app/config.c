@@ -249,6 +249,9 @@ static int config_apply(void *user, const char *section, const char *name, const
 			return config_set(p, c->broker_allow, sizeof c->broker_allow, value, name);
 		if (!strcmp(name, "group"))
 			return config_set(p, c->broker_group, sizeof c->broker_group, value, name);
+		if (!strcmp(name, "tickets"))
+			return config_set(p, c->broker_tickets, sizeof c->broker_tickets, value,
+					  name);
 		if (!strcmp(name, "requests_per_second") || !strcmp(name, "burst")) {
 			char *end;
 			long v = strtol(value, &end, 10);
@@ -474,13 +477,21 @@ static bool config_check_address(struct config_parse *p)
 /* The environment's values, checked like the file's. */
 static bool config_load_env(struct config *cfg, char *msg, size_t cap)
 {
-	const char *url = getenv("POSTMARK_API_URL"), *env;
+	const char *url = getenv("POSTMARK_API_URL");
+	char *env;
 	if (url && *url) {
 		if (!config_url_ok(url) || !str_copy(cfg->api_url, sizeof cfg->api_url, url)) {
 			text_fmt(msg, cap, "config_check.env", "POSTMARK_API_URL",
 				 text_get("config_check.url"), NULL);
 			return false;
 		}
+	}
+	env = getenv("BEHALF_BROKER_TICKET");
+	if (env && *env) {
+		/* Single use, but no other process of the user should read it
+		 * in /proc/PID/environ before the broker has it. */
+		str_copy(cfg->broker_ticket, sizeof cfg->broker_ticket, env);
+		explicit_bzero(env, strlen(env));
 	}
 	env = getenv("POSTMARK_ACCOUNT_TOKEN");
 	if (env && *env) {

@@ -38,6 +38,8 @@ struct config {
 	char broker_group[64];	/* [broker] group: the socket's group ("" = the broker's) */
 	long broker_rate;	/* [broker] requests_per_second to the ESP, host-wide; 0 default */
 	long broker_burst;	/* [broker] burst: requests at once before the rate holds */
+	char broker_tickets[1024]; /* [broker] tickets: a hello needs a ticket from there */
+	char broker_ticket[40];	   /* BEHALF_BROKER_TICKET: this session's (wiped from the env) */
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

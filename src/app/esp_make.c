@@ -67,7 +67,8 @@ struct esp *esp_make(const struct config *cfg, char *msg, size_t cap)
 	 * nothing secret in this process.  Else config_load refused any other
 	 * provider than Postmark. */
 	if (cfg->broker_path[0])
-		esp = brokered_create(cfg->broker_path, cfg->wizard.customer_id, msg, cap);
+		esp = brokered_create(cfg->broker_path, cfg->wizard.customer_id, cfg->broker_ticket,
+				      msg, cap);
 	else
 		esp = esp_make_postmark(cfg, msg, cap);
 	if (esp && cfg->wizard.server_mode != SERVER_MODE_NO && !esp_can(esp, ESP_CAP_SERVERS)) {

@@ -21,7 +21,8 @@ struct brokered {
 	char name[32];	    /* the ESP's name, shown to people */
 	char *path;	    /* the broker's socket */
 	char customer[RESOURCE_ID_MAX];
-	int fd; /* -1 after the broker went away (reconnects at the next operation) */
+	char ticket[40]; /* given at the first hello, then wiped */
+	int fd;		 /* -1 after the broker went away (reconnects at the next operation) */
 	struct buf out, in;
 	bool busy;
 	bool failed; /* the connection broke while busy: end at the next dispatch */
@@ -260,6 +261,10 @@ static enum bh_err br_connect(struct brokered *b, char *msg, size_t cap)
 	}
 	hello = json_pack("{s:s, s:i, s:s}", "op", "hello", "v", BROKERED_VERSION, "customer",
 			  b->customer);
+	if (b->ticket[0]) {
+		json_object_set_new(hello, "ticket", json_string(b->ticket));
+		explicit_bzero(b->ticket, sizeof b->ticket); /* used once */
+	}
 	buf_reset(&b->out);
 	if (!brokered_line_put(&b->out, hello) ||
 	    !br_write_until(b->fd, b->out.data, b->out.len, end)) {
@@ -554,7 +559,8 @@ static const struct esp_ops brokered_ops_all = {
     .source = {br_fill, br_deadline, br_dispatch},
 };
 
-struct esp *brokered_create(const char *socket_path, const char *customer, char *msg, size_t cap)
+struct esp *brokered_create(const char *socket_path, const char *customer, const char *ticket,
+			    char *msg, size_t cap)
 {
 	struct brokered *b;
 
@@ -571,6 +577,8 @@ struct esp *brokered_create(const char *socket_path, const char *customer, char 
 	b->in.limit = BROKERED_LINE_MAX * 2;
 	b->out.limit = BROKERED_LINE_MAX * 2;
 	str_copy(b->customer, sizeof b->customer, customer);
+	if (ticket)
+		str_copy(b->ticket, sizeof b->ticket, ticket);
 	b->base.ops = &b->ops;
 	if (br_connect(b, msg, cap) != BH_OK) {
 		br_destroy(&b->base);

@@ -8,7 +8,7 @@
  * BROKERED_LINE_MAX bytes with the newline; one request, then one reply,
  * never two requests under way on a connection.
  *
- *   session -> broker  {"op":"hello","v":1,"customer":"acme"}
+ *   session -> broker  {"op":"hello","v":1,"customer":"acme","ticket":"..."}
  *   broker -> session  {"ok":true,"v":1,"esp":"Postmark","caps":15,
  *                       "trouble":[0,100,429]}
  *                   or {"ok":false,"message":"..."} and the broker closes
@@ -51,10 +51,12 @@
 #define BROKERED_TROUBLE_MAX 16
 
 /* A client of the broker listening on socket_path, for customer (a valid
- * customer id); connects and says hello before returning.  NULL with msg
+ * customer id), with ticket (esp/broker_ticket.h; NULL or "": none) given
+ * at the first hello only; connects and says hello before returning.  NULL with msg
  * (cap bytes) when the broker cannot be reached or refuses.  Free with
  * esp->ops->destroy. */
-struct esp *brokered_create(const char *socket_path, const char *customer, char *msg, size_t cap);
+struct esp *brokered_create(const char *socket_path, const char *customer, const char *ticket,
+			    char *msg, size_t cap);
 
 /* True when esp is a brokered client. */
 bool brokered_is(const struct esp *esp);

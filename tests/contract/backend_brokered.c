@@ -127,7 +127,7 @@ static void br_teardown(void)
 static struct esp *br_client(int i)
 {
 	char msg[256];
-	struct esp *esp = brokered_create(br_socks[i], BR_CUSTOMER, msg, sizeof msg);
+	struct esp *esp = brokered_create(br_socks[i], BR_CUSTOMER, NULL, msg, sizeof msg);
 
 	if (!esp)
 		fprintf(stderr, "brokered_create: %s\n", msg);

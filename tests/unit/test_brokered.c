@@ -128,7 +128,7 @@ static struct esp *client(enum fake_mode mode, unsigned caps, char *msg, size_t 
 	fake_mode = mode;
 	fake_caps = caps;
 	assert_int_equal(pthread_create(&thread, NULL, fake_serve, NULL), 0);
-	return brokered_create(sock_path, "acme", msg, cap);
+	return brokered_create(sock_path, "acme", NULL, msg, cap);
 }
 
 static void test_caps_from_hello(void **state)
@@ -175,7 +175,7 @@ static void test_refused(void **state)
 	assert_non_null(strstr(msg, "this user may not use the broker"));
 	assert_non_null(strstr(msg, sock_path));
 	unlink(sock_path);
-	esp = brokered_create(sock_path, "acme", msg, sizeof msg);
+	esp = brokered_create(sock_path, "acme", NULL, msg, sizeof msg);
 	assert_null(esp);
 	assert_non_null(strstr(msg, "Cannot reach the vendor's broker"));
 }
