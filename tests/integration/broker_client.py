@@ -3,7 +3,7 @@
 tests/integration/test_live_broker.sh: says hello as a customer, sends
 requests, prints each answer as one JSON line.
 
-  broker_client.py SOCKET CUSTOMER [REQUEST_JSON ...]
+  broker_client.py SOCKET CUSTOMER [REQUEST_JSON ...]   (hello's ticket: $BROKER_TICKET)
       one connection: hello, then each request in turn; prints the hello's
       answer then every reply.  Exit 0, or 3 when the broker closed early.
   broker_client.py --many N SOCKET REQUEST_TEMPLATE
@@ -24,8 +24,11 @@ def connect(path, customer):
     s.settimeout(60)
     s.connect(path)
     f = s.makefile("rwb", buffering=0)
+    hello = {"op": "hello", "v": 1, "customer": customer}
+    if os.environ.get("BROKER_TICKET"):
+        hello["ticket"] = os.environ["BROKER_TICKET"]
     try:
-        s.sendall((json.dumps({"op": "hello", "v": 1, "customer": customer}) + "\n").encode())
+        s.sendall((json.dumps(hello) + "\n").encode())
     except (BrokenPipeError, ConnectionResetError):
         pass  # refused at once: its answer is still there to read
     return s, f

@@ -16,7 +16,11 @@
 #   Postmark answers every request 429 end with far fewer requests to
 #   Postmark than sessions (each alone would try 5 times: 150);
 # - a session stuck half-way through a line, never reading, stalls nobody
-#   (everything after it is answered while it hangs on).
+#   (everything after it is answered while it hangs on);
+# - tickets ([broker] tickets): a hello needs a single-use ticket naming its
+#   customer (`behalf broker --mint-ticket`); a false claim, a spent ticket
+#   or none is refused; the real wizard given one in BEHALF_BROKER_TICKET
+#   starts, and the ticket is wiped from its environment.
 set -euo pipefail
 # shellcheck disable=SC2119 # the helpers take optional arguments
 LIVE_TOKEN=pmacct-Br0k3rHeld-9QwZx-7e57
@@ -206,6 +210,51 @@ grep -q "Permission denied" "$E2E_TMP/other.out" || e2e_fail "not refused by per
 if setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$B2/broker.conf" >/dev/null 2>&1; then
 	e2e_fail "the sessions' user can read the broker's config"
 fi
+
+# ---- tickets: the customer is the ticket's, never the session's word ----
+TICKETS="$E2E_TMP/tickets"
+mkdir -p "$TICKETS"
+chmod 0700 "$TICKETS"
+cat >"$E2E_TMP/tb.conf" <<EOF
+[postmark]
+api_url = $SIM_URL
+account_token = $LIVE_TOKEN
+retry_base_ms = 10
+[broker]
+socket = $E2E_TMP/tb.sock
+state_dir = $E2E_TMP/tb-state
+tickets = $TICKETS
+EOF
+chmod 600 "$E2E_TMP/tb.conf"
+broker_start "$E2E_TMP/tb.conf" "$E2E_TMP/tb.sock"
+mint() { "$BEHALF_BIN" broker --mint-ticket "$1" --tickets "$TICKETS"; }
+hello_ok() { BROKER_TICKET=$2 "$DNS_PY" "$CLIENT" "$E2E_TMP/tb.sock" "$1" | head -1 | jq -r .ok; }
+e2e_equal "a hello without a ticket" false "$(hello_ok acme "")"
+t=$(mint acme)
+e2e_equal "acme's ticket claiming another customer" false "$(hello_ok intruder "$t")"
+e2e_equal "that ticket, spent by the false claim" false "$(hello_ok acme "$t")"
+t=$(mint acme)
+e2e_equal "acme's ticket for acme" true "$(hello_ok acme "$t")"
+e2e_equal "the same ticket again" false "$(hello_ok acme "$t")"
+e2e_equal "tickets left" 0 "$(find "$TICKETS" -type f | wc -l)"
+grep -qF "claimed intruder without a valid ticket" "$BROKER_ERR" || e2e_fail "the false claim is not logged"
+# The real wizard, its ticket in its environment: it starts, makes its
+# domain, and the ticket is gone from its environment.
+t=$(mint beta)
+live_config "[esp]" "broker = $E2E_TMP/tb.sock"
+# shellcheck disable=SC2034 # read by live_start (livelib.sh)
+LIVE_CUSTOMER=beta
+# shellcheck disable=SC2034 # read by live_start (livelib.sh)
+LIVE_ENV="BEHALF_BROKER_TICKET=$t"
+live_start
+live_opt1_to_records
+pid=$(e2e_wait_pid)
+! grep -qaF -- "$t" "/proc/$pid/environ" || e2e_fail "the ticket stayed in the session's environment"
+e2e_equal "beta's ticket, spent" false "$(hello_ok beta "$t")"
+e2e_keys q
+e2e_wait "y yes, quit"
+e2e_keys y
+e2e_wait "[behalf exited"
 
 # ---- 30 sessions, Postmark answering 429 to everything: one backoff ----
 sim_fault '{"Kind":"429","Count":1000,"Method":"GET","Path":"^/domains"}'
