@@ -18,5 +18,9 @@ int cmd_keys(int argc, char **argv);
 int cmd_ssh_keys(int argc, char **argv);
 /* behalf ssh-config: the sshd block for this install. */
 int cmd_ssh_config(int argc, char **argv);
+/* behalf broker [--config FILE]: the host's broker, holding the ESP's
+ * tokens for the sessions (cmd_broker.c, esp/brokered.h).  argv[0] is
+ * "broker".  Runs until SIGTERM; 2 on a configuration it cannot use. */
+int cmd_broker(int argc, char **argv);
 
 #endif

@@ -295,6 +295,36 @@ static int config_apply(void *user, const char *section, const char *name, const
 			return config_fail(p, section, name, "config_check.provider", shown,
 					   esp_make_providers());
 		}
+		if (!strcmp(name, "broker"))
+			return config_set(p, c->broker_path, sizeof c->broker_path, value, name);
+	} else if (!strcmp(section, "broker")) {
+		if (!strcmp(name, "socket"))
+			return config_set(p, c->broker_socket, sizeof c->broker_socket, value,
+					  name);
+		if (!strcmp(name, "state_dir"))
+			return config_set(p, c->broker_state_dir, sizeof c->broker_state_dir, value,
+					  name);
+		if (!strcmp(name, "allow_users"))
+			return config_set(p, c->broker_allow, sizeof c->broker_allow, value, name);
+		if (!strcmp(name, "group"))
+			return config_set(p, c->broker_group, sizeof c->broker_group, value, name);
+		if (!strcmp(name, "tickets"))
+			return config_set(p, c->broker_tickets, sizeof c->broker_tickets, value,
+					  name);
+		if (!strcmp(name, "requests_per_second") || !strcmp(name, "burst")) {
+			char *end;
+			long v = strtol(value, &end, 10);
+			if (*value == '\0' || *end != '\0' || v < 1 || v > 100000) {
+				snprintf(p->msg, p->cap, "%s must be a number (1-100000)", name);
+				p->failed = true;
+				return 0;
+			}
+			if (!strcmp(name, "burst"))
+				c->broker_burst = v;
+			else
+				c->broker_rate = v;
+			return 1;
+		}
 	} else if (!strcmp(section, "postmark")) {
 		if (!strcmp(name, "return_path_label"))
 			return config_set(p, c->bounce_label, sizeof c->bounce_label, value, name);
@@ -512,13 +542,21 @@ static bool config_check_address(struct config_parse *p)
 /* The environment's values, checked like the file's. */
 static bool config_load_env(struct config *cfg, char *msg, size_t cap)
 {
-	const char *url = getenv("POSTMARK_API_URL"), *env;
+	const char *url = getenv("POSTMARK_API_URL");
+	char *env;
 	if (url && *url) {
 		if (!config_url_ok(url) || !str_copy(cfg->api_url, sizeof cfg->api_url, url)) {
 			text_fmt(msg, cap, "config_check.env", "POSTMARK_API_URL",
 				 text_get("config_check.url"), NULL);
 			return false;
 		}
+	}
+	env = getenv("BEHALF_BROKER_TICKET");
+	if (env && *env) {
+		/* Single use, but no other process of the user should read it
+		 * in /proc/PID/environ before the broker has it. */
+		str_copy(cfg->broker_ticket, sizeof cfg->broker_ticket, env);
+		explicit_bzero(env, strlen(env));
 	}
 	env = getenv("POSTMARK_ACCOUNT_TOKEN");
 	if (env && *env) {

@@ -35,6 +35,18 @@ struct config {
 		char keys_user[33]; /* keys_user: AuthorizedKeysCommandUser, "behalf-keys" */
 		long idle_minutes;  /* idle_minutes: a session without a key ends, 30 */
 	} ssh;
+	/* The broker (issue 10): [esp] broker, the socket a session reaches
+	 * the ESP through (set: no token needed in the session); [broker], the
+	 * settings of `behalf broker` itself (cmd_broker.c). */
+	char broker_path[108];	     /* [esp] broker: the broker's socket ("" = none) */
+	char broker_socket[108];     /* [broker] socket: where the broker listens */
+	char broker_state_dir[1024]; /* [broker] state_dir: who owns which resource */
+	char broker_allow[256]; /* [broker] allow_users: names or uids of the sessions' users */
+	char broker_group[64];	/* [broker] group: the socket's group ("" = the broker's) */
+	long broker_rate;	/* [broker] requests_per_second to the ESP, host-wide; 0 default */
+	long broker_burst;	/* [broker] burst: requests at once before the rate holds */
+	char broker_tickets[1024]; /* [broker] tickets: a hello needs a ticket from there */
+	char broker_ticket[40];	   /* BEHALF_BROKER_TICKET: this session's (wiped from the env) */
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

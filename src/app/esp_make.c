@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/text.h"
 #include "dns/engine.h"
+#include "esp/brokered.h"
 #include "esp/postmark.h"
 #include "esp/sandbox.h"
 
@@ -30,7 +31,7 @@ const char *esp_make_providers(void)
 
 bool esp_make_ready(const struct config *cfg, char *msg, size_t cap)
 {
-	if (cfg->wizard.demo || cfg->account_token[0])
+	if (cfg->wizard.demo || cfg->account_token[0] || cfg->broker_path[0])
 		return true;
 	str_copy(msg, cap, text_get("session.no_token"));
 	return false;
@@ -62,8 +63,14 @@ struct esp *esp_make(const struct config *cfg, char *msg, size_t cap)
 	struct esp *esp;
 	if (cfg->wizard.demo)
 		return sandbox_create(cfg->state_dir, msg, cap);
-	/* config_load refused any other provider */
-	esp = esp_make_postmark(cfg, msg, cap);
+	/* [esp] broker: the broker holds the tokens and makes the calls;
+	 * nothing secret in this process.  Else config_load refused any other
+	 * provider than Postmark. */
+	if (cfg->broker_path[0])
+		esp = brokered_create(cfg->broker_path, cfg->wizard.customer_id, cfg->broker_ticket,
+				      msg, cap);
+	else
+		esp = esp_make_postmark(cfg, msg, cap);
 	if (esp && cfg->wizard.server_mode != SERVER_MODE_NO && !esp_can(esp, ESP_CAP_SERVERS)) {
 		text_fmt(msg, cap, "session.no_servers", esp->ops->name, cfg->per_customer_server,
 			 NULL);

@@ -28,7 +28,9 @@ const char *esp_make_providers(void);
 bool esp_make_ready(const struct config *cfg, char *msg, size_t cap);
 
 /* The ESP the configuration names (cfg->wizard.demo: the offline sandbox
- * keeping its account in cfg->state_dir).  Refuses, with msg (cap bytes),
+ * keeping its account in cfg->state_dir; [esp] broker: the broker's client,
+ * esp/brokered.h, for cfg->wizard.customer_id, with the broker's ESP's
+ * capabilities).  Refuses, with msg (cap bytes),
  * a configuration asking for what the ESP cannot do (per_customer_server
  * = yes or ask without ESP_CAP_SERVERS; with --demo that setting is
  * ignored: the demo has no servers).  Free with esp->ops->destroy. */

@@ -18,7 +18,7 @@
 #include "core/source.h"
 
 #define LOOP_MAX_SOURCES 8
-#define LOOP_MAX_FDS	 64
+#define LOOP_MAX_FDS	 1024
 #define LOOP_MAX_WAIT_MS 60000 /* the longest one poll() waits */
 
 /* poll(2), or a test's stand-in. */

@@ -71,11 +71,14 @@ struct pm_call {
 	char *path;   /* malloced, "/domains/12/verifyDkim" */
 	char *body;   /* malloced JSON, or NULL */
 	enum pm_auth auth;
-	bool resend_unsafe;    /* an email: do not send again if it may have arrived */
-	int tries;	       /* sent so far */
-	uint64_t http_id;      /* under way, 0 when not */
-	int64_t retry_at_ms;   /* monotonic ms of the next try, 0 when none */
-	enum bh_err start_err; /* the request could not start: end at the next dispatch */
+	bool resend_unsafe;	 /* an email: do not send again if it may have arrived */
+	int tries;		 /* sent so far */
+	uint64_t http_id;	 /* under way, 0 when not */
+	int64_t retry_at_ms;	 /* monotonic ms of the next try, 0 when none */
+	enum bh_err start_err;	 /* the request could not start: end at the next dispatch */
+	bool gate_marked;	 /* gate_mark is set */
+	unsigned long gate_mark; /* the gate's 429 rounds already counted in tries */
+	bool gate_out;		 /* the host's 429s used up the tries: end at dispatch */
 };
 
 /* A domain's two records as Postmark's details name them; the reply gets
@@ -122,6 +125,7 @@ struct postmark {
 	enum postmark_server_mode server_mode;
 	long timeout_ms, connect_timeout_ms, retry_base_ms, retry_max_ms;
 	int max_tries, page_size;
+	struct esp_gate *gate; /* shared by the host's clients, or NULL */
 	uint64_t rng;
 	struct pm_op op;
 };
@@ -401,6 +405,25 @@ static void pm_call_send(struct postmark *pm)
 	enum bh_err err = BH_ERR_INVALID;
 	int h = 0;
 
+	if (pm->gate && pm->http) {
+		int64_t now = clock_now_ms(), at;
+		/* The host's 429s while this request waited are its tries too:
+		 * every client waits together (gate.h). */
+		if (c->gate_marked && pm->gate->rounds > c->gate_mark)
+			c->tries += (int)(pm->gate->rounds - c->gate_mark);
+		c->gate_mark = pm->gate->rounds;
+		c->gate_marked = true;
+		if (c->tries >= pm->max_tries) {
+			c->gate_out = true;
+			c->retry_at_ms = now;
+			return;
+		}
+		at = esp_gate_admit(pm->gate, now);
+		if (at) {
+			c->retry_at_ms = at;
+			return;
+		}
+	}
 	buf_printf(&url, "%s%s", pm->url, c->path);
 	buf_printf(&auth, "%s: %s",
 		   c->auth == AUTH_ACCOUNT ? "X-Postmark-Account-Token" : "X-Postmark-Server-Token",
@@ -542,6 +565,11 @@ static void pm_http_done(void *arg, const struct http_response *resp)
 	json_t *root = NULL;
 
 	c->http_id = 0;
+	if (pm->gate) {
+		esp_gate_answered(pm->gate, resp->fail == HTTP_FAIL_NONE ? resp->status : 0,
+				  clock_now_ms());
+		c->gate_mark = pm->gate->rounds;
+	}
 	if (pm->op.kind == OP_NONE)
 		return;
 	if (resp->fail != HTTP_FAIL_NONE || pm_retryable(c, resp)) {
@@ -1330,6 +1358,11 @@ static void pm_dispatch(void *self, const struct pollfd *fds, int n, int64_t now
 	if (pm->op.kind != OP_NONE && pm->op.call.retry_at_ms &&
 	    now_ms >= pm->op.call.retry_at_ms) {
 		pm->op.call.retry_at_ms = 0;
+		if (pm->op.call.gate_out) {
+			struct http_response limited = {.status = 429};
+			pm_fail_transport(pm, &limited);
+			return;
+		}
 		if (pm->op.call.start_err) {
 			pm_message(pm, bh_strerror(pm->op.call.start_err));
 			pm_finish(pm, pm->op.call.start_err);
@@ -1501,6 +1534,7 @@ struct esp *postmark_create(const struct postmark_config *cfg, char *msg, size_t
 	    xstrdup(cfg->return_path_label && *cfg->return_path_label ? cfg->return_path_label
 								      : POSTMARK_RETURN_PATH_LABEL);
 	pm->server_mode = cfg->server_mode;
+	pm->gate = cfg->gate;
 	pm->timeout_ms = pm_clamp(cfg->timeout_ms, 1, 600000, POSTMARK_TIMEOUT_MS);
 	pm->connect_timeout_ms = pm_clamp(cfg->connect_timeout_ms, 1, 600000, POSTMARK_CONNECT_MS);
 	pm->max_tries = (int)pm_clamp(cfg->max_tries, 1, 20, POSTMARK_TRIES);

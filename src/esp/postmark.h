@@ -48,6 +48,7 @@
 
 #include "core/error.h"
 #include "esp/esp.h"
+#include "esp/gate.h"
 
 #define POSTMARK_DEFAULT_URL	   "https://api.postmarkapp.com"
 #define POSTMARK_MAX_RECIPIENTS	   50
@@ -87,6 +88,9 @@ struct postmark_config {
 	/* [postmark] return_path_label: domain_ensure asks for the Return-Path
 	 * domain "<label>.<domain>"; NULL or "": POSTMARK_RETURN_PATH_LABEL */
 	const char *return_path_label;
+	/* The host's shared rate limit (esp/gate.h; the broker's), or NULL:
+	 * asked before every request, told every answer.  Not owned. */
+	struct esp_gate *gate;
 };
 
 /* A Postmark client; NULL with msg (cap bytes) set when the configuration

@@ -457,6 +457,11 @@ static bool pm_inject(enum contract_fault fault, enum contract_step step, int co
 	return true;
 }
 
+const char *contract_postmark_url(void)
+{
+	return sim_url;
+}
+
 const struct contract_backend contract_postmark = {
     .name = "postmark",
     .setup = pm_setup,

@@ -55,6 +55,7 @@ bool contract_domain_all_verified(const struct esp_reply *reply)
 static const struct contract_backend *const backends[] = {
     &contract_sandbox,
     &contract_postmark,
+    &contract_brokered,
 };
 
 static const struct contract_backend *B; /* the backend under test */

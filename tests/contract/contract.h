@@ -109,6 +109,11 @@ struct contract_backend {
 
 extern const struct contract_backend contract_sandbox;
 extern const struct contract_backend contract_postmark;
+extern const struct contract_backend contract_brokered;
+
+/* The Postmark simulator's base URL once contract_postmark.setup ran (the
+ * brokered backend puts the broker in front of it). */
+const char *contract_postmark_url(void);
 
 /* ---- reading a domain reply (contract.c; the only code that knows the
  * shape of esp_reply.domain) ---- */

@@ -138,6 +138,31 @@ static void test_ssh_section(void **state)
 	expect_error(2, "[ssh] shell", "unknown");
 }
 
+/* [esp] broker names the broker's socket (the session then needs no
+ * token); [broker] holds the broker's own settings, numbers checked. */
+static void test_broker(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[esp]\nbroker = /run/behalf/broker.sock\n"));
+	assert_string_equal(cfg.broker_path, "/run/behalf/broker.sock");
+	assert_int_equal(cfg.account_token[0], '\0');
+	assert_true(load(&cfg, "[broker]\nsocket = /run/behalf/broker.sock\n"
+			       "state_dir = /var/lib/behalf-broker\nallow_users = behalf, 1001\n"
+			       "group = behalf\nrequests_per_second = 5\nburst = 10\n"));
+	assert_string_equal(cfg.broker_socket, "/run/behalf/broker.sock");
+	assert_string_equal(cfg.broker_state_dir, "/var/lib/behalf-broker");
+	assert_string_equal(cfg.broker_allow, "behalf, 1001");
+	assert_string_equal(cfg.broker_group, "behalf");
+	assert_int_equal(cfg.broker_rate, 5);
+	assert_int_equal(cfg.broker_burst, 10);
+	assert_false(load(&cfg, "[broker]\nburst = many\n"));
+	assert_non_null(strstr(msg, "burst must be a number"));
+	assert_false(load(&cfg, "[broker]\nrequests_per_second = 0\n"));
+	assert_false(load(&cfg, "[broker]\nport = 1\n"));
+	assert_non_null(strstr(msg, "unknown setting [broker] port"));
+}
+
 static void test_bad_utf8(void **state)
 {
 	struct config cfg;
@@ -252,6 +277,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_esp_provider, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_broker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ssh_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
