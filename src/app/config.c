@@ -288,6 +288,21 @@ static int config_apply(void *user, const char *section, const char *name, const
 		if (!strcmp(name, "authoritative"))
 			return config_set(p, c->authoritative, sizeof c->authoritative, value,
 					  name);
+	} else if (!strcmp(section, "ssh")) {
+		if (!strcmp(name, "idle_minutes")) {
+			char *end;
+			double v = strtod(value, &end);
+			if (*value == '\0' || *end != '\0' || !(v >= 0 && v <= 10080)) {
+				snprintf(p->msg, p->cap,
+					 "idle_minutes must be a number of minutes (0-10080; 0: "
+					 "never), not \"%.40s\"",
+					 value);
+				p->failed = true;
+				return 0;
+			}
+			c->ssh_idle_minutes = v;
+			return 1;
+		}
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -401,6 +416,7 @@ static void config_defaults(struct config *c)
 	str_copy(c->api_url, sizeof c->api_url, "https://api.postmarkapp.com");
 	str_copy(c->per_customer_server, sizeof c->per_customer_server, "no");
 	str_copy(c->provider, sizeof c->provider, "postmark");
+	c->ssh_idle_minutes = 30;
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

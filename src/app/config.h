@@ -25,6 +25,8 @@ struct config {
 	long api_timeout_ms;	     /* [postmark] timeout_ms: one HTTP request; 0 default */
 	long api_retry_base_ms;	     /* [postmark] retry_base_ms: first backoff; 0 default */
 	bool allow_file_export;	     /* [behalf] allow_file_export: write files even over SSH */
+	double ssh_idle_minutes;     /* [ssh] idle_minutes: no key this long ends an SSH
+					session (30; 0: never; fractions for tests) */
 	char resolvers[256];	     /* [dns] resolvers: "IP[:PORT], ..." ("" = /etc/resolv.conf) */
 	char
 	    authoritative[256]; /* [dns] authoritative: "[NAME=]IP[:PORT], ..." (skips discovery) */
