@@ -68,6 +68,7 @@ SSH_PID=
 SSH_RC=0
 SSH_OUT=$E2E_TMP/ssh.out
 SSH_ERR=$E2E_TMP/ssh.err
+SSH_PIDS=() # helpers the test started (listeners), stopped at exit
 SSH_REAP=()
 if setpriv --help 2>/dev/null | grep -q pdeathsig; then SSH_REAP=(setpriv --pdeathsig KILL); fi
 
@@ -80,11 +81,8 @@ ssh_tree() {
 
 # ssh_behalf_pids: every process running the test's copy of behalf.
 ssh_behalf_pids() {
-	local p exe
-	for p in /proc/[0-9]*; do
-		exe=$(readlink "$p/exe" 2>/dev/null || true)
-		if [ "$exe" = "$SSH_BIN" ]; then echo "${p#/proc/}"; fi
-	done
+	{ find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$SSH_BIN" 2>/dev/null || true; } |
+		cut -d/ -f3
 }
 
 # ssh_cleanup: the EXIT trap.  Clients first (tmux), then sshd with every
@@ -95,6 +93,9 @@ ssh_cleanup() {
 	set +e
 	e2e_cleanup
 	if [ -n "$SSH_PID" ]; then mapfile -t all < <(ssh_tree "$SSH_PID"); fi
+	for pid in "${SSH_PIDS[@]}" $(pgrep -P $$ 2>/dev/null); do
+		mapfile -t -O "${#all[@]}" all < <(ssh_tree "$pid")
+	done
 	mapfile -t -O "${#all[@]}" all < <(ssh_behalf_pids)
 	for pid in "${all[@]}"; do kill "$pid" 2>/dev/null; done
 	for pid in "${all[@]}"; do
@@ -254,13 +255,14 @@ ssh_invite() {
 		jq -r .code
 }
 
-# ssh_client_args KEY: the client's options: only this key, this server's
-# host key, nothing from ~/.ssh or an agent.
+# ssh_client_args KEY [PORT OPTION]: the client's options: only this key,
+# this server's host key, nothing from ~/.ssh or an agent; the port with
+# -p (ssh) or the PORT OPTION given (-P for scp and sftp).
 ssh_client_args() {
 	printf '%s\n' -F /dev/null -o IdentitiesOnly=yes -o IdentityAgent=none \
 		-i "$SSH_DIR/keys/$1" -o UserKnownHostsFile="$SSH_DIR/known_hosts" \
 		-o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR \
-		-o ConnectTimeout=10 -p "$SSH_PORT"
+		-o ConnectTimeout=10 "${2:--p}" "$SSH_PORT"
 }
 
 # ssh_connect KEY [ARGS...]: ssh -tt user@127.0.0.1 in the tmux pane (80x24
@@ -342,6 +344,38 @@ ssh_wait_no_behalf() {
 ssh_wait_exit() {
 	e2e_wait "[ssh exited" "${1:-$E2E_TIMEOUT}"
 	e2e_screen | sed -n 's/.*\[ssh exited \([0-9]*\)\].*/\1/p' | tail -n 1
+}
+
+# ssh_listener NAME: a TCP listener on a free 127.0.0.1 port that counts
+# the connections it accepts in $SSH_DIR/NAME.count (a forwarding target
+# nothing may reach); prints the port.
+ssh_listener() {
+	local i
+	: >"$SSH_DIR/$1.count"
+	"${SSH_REAP[@]}" python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1] + ".port", "w").write(str(s.getsockname()[1]))
+n = 0
+while True:
+    c, _ = s.accept(); n += 1
+    open(sys.argv[1] + ".count", "w").write(str(n)); c.close()
+' "$SSH_DIR/$1" </dev/null >/dev/null 2>&1 &
+	SSH_PIDS+=($!)
+	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+		[ -s "$SSH_DIR/$1.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$SSH_DIR/$1.port" ] || e2e_fail "the listener $1 did not start"
+	cat "$SSH_DIR/$1.port"
+}
+
+# ssh_listener_count NAME: connections the listener accepted so far.
+ssh_listener_count() {
+	local n
+	n=$(cat "$SSH_DIR/$1.count")
+	echo "${n:-0}"
 }
 
 # ssh_state CUSTOMER: the customer's state file.
