@@ -73,24 +73,50 @@ static bool ssh_term_ok(const char *t)
 	return true;
 }
 
-/* Empties the environment but for what ssh_env_kept keeps. */
-static void ssh_env_clean(void)
+/* Starts this command again (the same binary, the same arguments) with
+ * only what ssh_env_kept keeps in its environment, so that nothing else is
+ * left even in the process's initial environment (/proc/PID/environ, which
+ * clearenv does not touch).  Returns at once when the environment is clean
+ * already (the second start); without /proc, cleans this process's. */
+static void ssh_env_clean(int argc, char **argv)
 {
-	char *keep[SSH_KEEP_MAX];
+	char *keep[SSH_KEEP_MAX + 1], *nargv[64], exe[4096];
 	size_t n = 0, i;
+	bool dirty = false;
 	char **e;
-	for (e = environ; e && *e && n < SSH_KEEP_MAX; e++)
-		if (ssh_env_kept(*e))
+	ssize_t len;
+	for (e = environ; e && *e; e++) {
+		if (!ssh_env_kept(*e) || n == SSH_KEEP_MAX) {
+			dirty = true;
+			continue;
+		}
+		if (strncmp(*e, "TERM=", 5) == 0 && !ssh_term_ok(*e + 5)) {
+			keep[n++] = xstrdup("TERM=vt100");
+			dirty = true;
+		} else {
 			keep[n++] = xstrdup(*e);
-	clearenv();
-	for (i = 0; i < n; i++) {
-		char *eq = strchr(keep[i], '=');
-		*eq = '\0';
-		setenv(keep[i], eq + 1, 1);
-		free(keep[i]);
+		}
 	}
-	if (getenv("TERM") && !ssh_term_ok(getenv("TERM")))
-		setenv("TERM", "vt100", 1);
+	keep[n] = NULL;
+	len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (dirty && len > 0 && argc >= 1 && (size_t)argc + 2 < sizeof nargv / sizeof nargv[0]) {
+		exe[len] = '\0';
+		nargv[0] = exe;
+		for (i = 0; i < (size_t)argc; i++)
+			nargv[i + 1] = argv[i];
+		nargv[argc + 1] = NULL;
+		execve("/proc/self/exe", nargv, keep);
+	}
+	if (dirty) {
+		clearenv();
+		for (i = 0; i < n; i++) {
+			char *eq = strchr(keep[i], '=');
+			*eq = '\0';
+			setenv(keep[i], eq + 1, 1);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(keep[i]);
 }
 
 /* The public key sshd authenticated, from the file $SSH_USER_AUTH names:
@@ -249,7 +275,7 @@ int cmd_ssh_session(int argc, char **argv)
 	int c, rc;
 
 	/* Before anything reads it: only TERM, the locale and sshd's own. */
-	ssh_env_clean();
+	ssh_env_clean(argc, argv);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c != 'c') {

@@ -12,8 +12,8 @@
 #   ssh_key NAME                a new ed25519 key $SSH_DIR/keys/NAME
 #   ssh_fp NAME                 its OpenSSH fingerprint (SHA256:...)
 #   ssh_invite CUSTOMER [ARGS]  behalf invite as the service user: the code
-#   ssh_connect KEY [ARGS...]   ssh -tt with KEY in the tmux pane (a new
-#                               connection replaces the pane's client)
+#   ssh_connect KEY [OPTS] [-- COMMAND]  ssh -tt with KEY in the tmux pane
+#                               (a new connection replaces the pane's client)
 #   ssh_run KEY [ARGS...]       ssh without a terminal; SSH_RC, $SSH_OUT, $SSH_ERR
 #   ssh_behalf_pids             pids of the behalf copy sshd runs (any user)
 #   ssh_session_pid             waits for the one interactive session; its pid
@@ -265,22 +265,35 @@ ssh_client_args() {
 		-o ConnectTimeout=10 "${2:--p}" "$SSH_PORT"
 }
 
-# ssh_connect KEY [ARGS...]: ssh -tt user@127.0.0.1 in the tmux pane (80x24
+# ssh_connect KEY [OPTIONS...] [-- COMMAND...]: ssh -tt [OPTIONS]
+# user@127.0.0.1 [COMMAND] in the tmux pane (80x24
 # unless E2E_COLS/E2E_ROWS), TERM as E2E_TERM (default xterm-256color);
 # the pane shows "[ssh exited N]" when the client ends.  A connection
-# already in the pane is dropped as a closed terminal would drop it.
+# already in the pane is dropped as a closed terminal would drop it; with
+# SSH_NEW_WINDOW=1 it is left alone and the new one opens in a new window
+# (which the e2e_* helpers then read and type into).
 ssh_connect() {
-	local key=$1 cmd
+	local key=$1 cmd opts=() remote=()
 	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	if [ $# -gt 0 ]; then
+		shift
+		remote=(-- "$@")
+	fi
 	mapfile -t args < <(ssh_client_args "$key")
-	cmd="env TERM=${E2E_TERM:-xterm-256color} ${E2E_ENV:-} $(printf '%q ' ssh -tt "${args[@]}" "$@" "$SSH_USER@127.0.0.1")"
-	if e2e_tmux has-session -t e2e 2>/dev/null; then
-		e2e_tmux respawn-pane -k -t e2e \
-			"printf '\\033[H\\033[2J'; $cmd; echo \"[ssh exited \$?]\"; sleep 600"
-	else
+	cmd="env TERM=${E2E_TERM:-xterm-256color} ${E2E_ENV:-} $(printf '%q ' ssh -tt "${args[@]}" "${opts[@]}" "$SSH_USER@127.0.0.1" "${remote[@]}")"
+	if ! e2e_tmux has-session -t e2e 2>/dev/null; then
 		e2e_tmux new-session -d -s e2e -x "${E2E_COLS:-80}" -y "${E2E_ROWS:-24}" \
 			"$cmd; echo \"[ssh exited \$?]\"; sleep 600"
 		e2e_guard
+	elif [ "${SSH_NEW_WINDOW:-}" = 1 ]; then
+		e2e_tmux new-window -t e2e "$cmd; echo \"[ssh exited \$?]\"; sleep 600"
+	else
+		e2e_tmux respawn-pane -k -t e2e \
+			"printf '\\033[H\\033[2J'; $cmd; echo \"[ssh exited \$?]\"; sleep 600"
 	fi
 }
 
