@@ -163,10 +163,13 @@ static void ssh_client_address(char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)n, c);
 }
 
-/* Minutes as the goodbye says them ("30", "0.05"). */
-static void ssh_minutes(double minutes, char *out, size_t cap)
+/* How long a session may wait for a key ([ssh] idle_seconds, else
+ * idle_minutes), in ms. */
+static int64_t ssh_idle_ms(const struct config *cfg)
 {
-	snprintf(out, cap, "%g", minutes);
+	if (cfg->ssh.idle_seconds > 0)
+		return (int64_t)cfg->ssh.idle_seconds * 1000;
+	return (int64_t)cfg->ssh.idle_minutes * 60000;
 }
 
 /* Tries the code typed: BH_OK with the customer set, else the notice. */
@@ -200,8 +203,8 @@ static enum bh_err enroll_redeem(struct ui_enroll *e, const struct config *cfg, 
 static int enroll_run(const struct config *cfg, const char *fp, char *customer, size_t ccap)
 {
 	struct ui_enroll e;
-	int64_t idle_ms = (int64_t)(cfg->ssh_idle_minutes * 60000.0), last_key = clock_now_ms();
-	char line[512], minutes[32];
+	int64_t idle_ms = ssh_idle_ms(cfg), last_key = clock_now_ms();
+	char line[512], idle[32];
 
 	memset(&e, 0, sizeof e);
 	e.vendor_name = cfg->wizard.vendor_name;
@@ -244,8 +247,8 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 	ui_stop();
 	if (enroll_signal)
 		return 1; /* the connection dropped: nobody to tell */
-	ssh_minutes(cfg->ssh_idle_minutes, minutes, sizeof minutes);
-	text_fmt(line, sizeof line, "sshsess.idle_enroll", minutes, NULL, NULL);
+	session_idle_words(idle_ms, idle, sizeof idle);
+	text_fmt(line, sizeof line, "sshsess.idle_enroll", idle, NULL, NULL);
 	printf("%s\n", line);
 	return 1;
 }
@@ -330,7 +333,7 @@ int cmd_ssh_session(int argc, char **argv)
 		return 2;
 	}
 	opt.ssh = true;
-	opt.idle_ms = (int64_t)(cfg.ssh_idle_minutes * 60000.0);
+	opt.idle_ms = ssh_idle_ms(&cfg);
 	opt.ready = ssh_session_ready;
 	rc = session_run_with(&cfg, &opt);
 	config_wipe_secrets(&cfg);

@@ -9,6 +9,16 @@ int cmd_check(int argc, char **argv);
 /* behalf export ...: instruction sheets (cmd_export.c).  argv[0] is "export". */
 int cmd_export(int argc, char **argv);
 
+/* SSH access (cmd_access.c, docs/ssh.md).  argv[0] is the command's name. */
+/* behalf invite ...: one-time codes that bind a customer's key. */
+int cmd_invite(int argc, char **argv);
+/* behalf keys ...: the keys bound to customers (list, unbind). */
+int cmd_keys(int argc, char **argv);
+/* behalf ssh-keys USER TYPE KEY: sshd's AuthorizedKeysCommand. */
+int cmd_ssh_keys(int argc, char **argv);
+/* behalf ssh-config: the sshd block for this install. */
+int cmd_ssh_config(int argc, char **argv);
+
 /* behalf ssh-session [--config FILE]: sshd's forced command; the customer
  * is the one the authenticated key is bound to, else the enrollment screen
  * (cmd_ssh_session.c).  argv[0] is "ssh-session". */

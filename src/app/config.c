@@ -209,6 +209,69 @@ static int config_set(struct config_parse *p, char *dst, size_t cap, const char 
 	return 1;
 }
 
+/* A user name as useradd takes it: [a-z_][a-z0-9_-]*, 32 at most. */
+static bool config_user_ok(const char *v)
+{
+	size_t i;
+	if (!*v || strlen(v) > 32 || (v[0] != '_' && (v[0] < 'a' || v[0] > 'z')))
+		return false;
+	for (i = 0; v[i]; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '_' ||
+		      v[i] == '-'))
+			return false;
+	return true;
+}
+
+/* A whole number from lo to hi into *out; false otherwise. */
+static bool config_long(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < lo || n > hi)
+		return false;
+	*out = n;
+	return true;
+}
+
+/* [ssh]: host, port, user, keys_user, idle_minutes, idle_seconds. */
+static int config_apply_ssh(struct config_parse *p, const char *name, const char *value)
+{
+	struct config_ssh *s = &p->cfg->ssh;
+	const char *v;
+	if (!strcmp(name, "host")) {
+		for (v = value; *v; v++)
+			if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+			      (*v >= '0' && *v <= '9') || *v == '.' || *v == '-' || *v == ':'))
+				break;
+		if (!*v)
+			return config_set(p, s->host, sizeof s->host, value, name);
+		snprintf(p->msg, p->cap, "host must be a host name or an address, not \"%.40s\"",
+			 value);
+	} else if (!strcmp(name, "port")) {
+		if (config_long(value, 1, 65535, &s->port))
+			return 1;
+		snprintf(p->msg, p->cap, "port must be a number from 1 to 65535");
+	} else if (!strcmp(name, "user") || !strcmp(name, "keys_user")) {
+		if (config_user_ok(value))
+			return config_set(p, name[0] == 'u' ? s->user : s->keys_user,
+					  sizeof s->user, value, name);
+		snprintf(p->msg, p->cap,
+			 "%s must be a user name ([a-z_][a-z0-9_-]*), not \"%.40s\"", name, value);
+	} else if (!strcmp(name, "idle_minutes")) {
+		if (config_long(value, 1, 1440, &s->idle_minutes))
+			return 1;
+		snprintf(p->msg, p->cap, "idle_minutes must be a number from 1 to 1440");
+	} else if (!strcmp(name, "idle_seconds")) {
+		if (config_long(value, 1, 86400, &s->idle_seconds))
+			return 1;
+		snprintf(p->msg, p->cap, "idle_seconds must be a number from 1 to 86400");
+	} else {
+		snprintf(p->msg, p->cap, "unknown setting [ssh] %.40s", name);
+	}
+	p->failed = true;
+	return 0;
+}
+
 /* One key of the config file. */
 static int config_apply(void *user, const char *section, const char *name, const char *value)
 {
@@ -289,20 +352,7 @@ static int config_apply(void *user, const char *section, const char *name, const
 			return config_set(p, c->authoritative, sizeof c->authoritative, value,
 					  name);
 	} else if (!strcmp(section, "ssh")) {
-		if (!strcmp(name, "idle_minutes")) {
-			char *end;
-			double v = strtod(value, &end);
-			if (*value == '\0' || *end != '\0' || !(v >= 0 && v <= 10080)) {
-				snprintf(p->msg, p->cap,
-					 "idle_minutes must be a number of minutes (0-10080; 0: "
-					 "never), not \"%.40s\"",
-					 value);
-				p->failed = true;
-				return 0;
-			}
-			c->ssh_idle_minutes = v;
-			return 1;
-		}
+		return config_apply_ssh(p, name, value);
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -416,7 +466,10 @@ static void config_defaults(struct config *c)
 	str_copy(c->api_url, sizeof c->api_url, "https://api.postmarkapp.com");
 	str_copy(c->per_customer_server, sizeof c->per_customer_server, "no");
 	str_copy(c->provider, sizeof c->provider, "postmark");
-	c->ssh_idle_minutes = 30;
+	c->ssh.port = 22;
+	str_copy(c->ssh.user, sizeof c->ssh.user, "behalf");
+	str_copy(c->ssh.keys_user, sizeof c->ssh.keys_user, "behalf-keys");
+	c->ssh.idle_minutes = 30;
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

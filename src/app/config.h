@@ -25,11 +25,18 @@ struct config {
 	long api_timeout_ms;	     /* [postmark] timeout_ms: one HTTP request; 0 default */
 	long api_retry_base_ms;	     /* [postmark] retry_base_ms: first backoff; 0 default */
 	bool allow_file_export;	     /* [behalf] allow_file_export: write files even over SSH */
-	double ssh_idle_minutes;     /* [ssh] idle_minutes: no key this long ends an SSH
-					session (30; 0: never; fractions for tests) */
 	char resolvers[256];	     /* [dns] resolvers: "IP[:PORT], ..." ("" = /etc/resolv.conf) */
 	char
 	    authoritative[256]; /* [dns] authoritative: "[NAME=]IP[:PORT], ..." (skips discovery) */
+	struct config_ssh {	/* [ssh]: serving customers over SSH (docs/ssh.md) */
+		char host[256]; /* host: the name customers connect to ("" = this host's) */
+		long port;	/* port: 22 */
+		char user[33];	/* user: the account customers log in as, "behalf" */
+		char keys_user[33]; /* keys_user: AuthorizedKeysCommandUser, "behalf-keys" */
+		long idle_minutes;  /* idle_minutes: a session without a key ends, 30 */
+		long idle_seconds;  /* idle_seconds: the same in seconds, instead of
+				       idle_minutes when set (tests, kiosks); 0: unset */
+	} ssh;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

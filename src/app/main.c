@@ -192,6 +192,14 @@ int main(int argc, char **argv)
 		rc = cmd_check(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "export") == 0) {
 		rc = cmd_export(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "invite") == 0) {
+		rc = cmd_invite(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "keys") == 0) {
+		rc = cmd_keys(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "ssh-keys") == 0) {
+		rc = cmd_ssh_keys(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "ssh-config") == 0) {
+		rc = cmd_ssh_config(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "ssh-session") == 0) {
 		rc = cmd_ssh_session(argc - 1, argv + 1);
 	} else {

@@ -494,18 +494,26 @@ static void session_loop(struct session *s)
 	session_save(s);
 }
 
+void session_idle_words(int64_t ms, char *out, size_t cap)
+{
+	char n[24];
+	bool minutes = ms >= 60000 && ms % 60000 == 0;
+	snprintf(n, sizeof n, "%lld", (long long)(minutes ? ms / 60000 : (ms + 999) / 1000));
+	text_fmt(out, cap, minutes ? "sshsess.minutes" : "sshsess.seconds", n, NULL, NULL);
+}
+
 /* After the screen is gone, one line on how to come back (not when the
  * terminal hung up: nobody reads it). */
 static void session_say_come_back(const struct session *s)
 {
-	char id[64], line[512], minutes[32];
+	char id[64], line[512], idle[32];
 	bool ssh = s->opt->ssh || getenv("SSH_CONNECTION") || getenv("SSH_TTY");
 	if (session_signal == SIGHUP)
 		return;
 	snprintf(id, sizeof id, "steps.%s", wizard_step_word(s->w.step));
-	snprintf(minutes, sizeof minutes, "%g", (double)s->opt->idle_ms / 60000.0);
+	session_idle_words(s->opt->idle_ms, idle, sizeof idle);
 	if (s->idle)
-		text_fmt(line, sizeof line, "sshsess.idle_goodbye", minutes, text_get(id), NULL);
+		text_fmt(line, sizeof line, "sshsess.idle_goodbye", idle, text_get(id), NULL);
 	else
 		text_fmt(line, sizeof line, ssh ? "session.come_back_ssh" : "session.come_back",
 			 text_get(id), NULL, NULL);

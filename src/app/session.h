@@ -23,6 +23,9 @@ struct session_options {
 	void *ready_arg;
 };
 
+/* An idle time in words ("30 minutes", "3 seconds"), for the goodbyes. */
+void session_idle_words(int64_t ms, char *out, size_t cap);
+
 /* Runs the wizard until the customer quits; returns the exit status.  The
  * configuration's tokens are wiped once the ESP client has them. */
 int session_run(struct config *cfg);

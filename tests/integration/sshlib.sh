@@ -6,8 +6,9 @@
 # the clients, tmux) is stopped on exit, and the test fails if a behalf
 # process outlives its connection.  Source this file, then:
 #
-#   ssh_setup                   users, a copy of behalf, the config, host
-#                               key, sshd on 127.0.0.1:$SSH_PORT
+#   ssh_setup [SSHD LINES...]   users, a copy of behalf, the config, host
+#                               key, sshd on 127.0.0.1:$SSH_PORT with the
+#                               block of `behalf ssh-config`
 #   ssh_config [LINES...]       (re)writes the config behalf reads ($SSH_CONF)
 #   ssh_key NAME                a new ed25519 key $SSH_DIR/keys/NAME
 #   ssh_fp NAME                 its OpenSSH fingerprint (SHA256:...)
@@ -26,7 +27,7 @@
 # (/tmp is not).  The same directory holds the config (0644: no tokens, the
 # demo ESP) and the state directory, owned by the login user.  sshd's
 # environment is cleared, so behalf finds its config by the --config that
-# ssh-keys was given and puts into the forced command.
+# ssh-config writes into the key command and the forced command.
 #
 # Needs root (sshd binds a port, runs sessions as another user, and the
 # test creates its users); without it the test is skipped (exit 77).
@@ -135,6 +136,7 @@ ssh_config() {
 	local line
 	{
 		printf '[behalf]\ndemo = yes\nstate_dir = %s\n' "$SSH_STATE"
+		printf '[ssh]\nuser = %s\nkeys_user = %s\n' "$SSH_USER" "$SSH_KEYS_USER"
 		for line in "$@"; do printf '%s\n' "$line"; done
 	} >"$SSH_CONF"
 	chmod 644 "$SSH_CONF"
@@ -155,11 +157,10 @@ ssh_setup() {
 	chmod 755 "$SSH_BIN"
 	mkdir -p "$SSH_DIR/keys" /run/sshd
 	chmod 700 "$SSH_DIR/keys"
-	# The state: the service user's, and the key-lookup user may pass
-	# (access/ lets it read the bindings and nothing else).
+	# The state is the service user's alone (the key look-up reads nothing).
 	mkdir -p "$SSH_STATE"
-	chown "$SSH_USER:$SSH_KEYS_USER" "$SSH_STATE"
-	chmod 2710 "$SSH_STATE"
+	chown "$SSH_USER:" "$SSH_STATE"
+	chmod 700 "$SSH_STATE"
 	ssh_config
 	ssh-keygen -q -t ed25519 -N '' -C behalf-test-host -f "$SSH_DIR/host_ed25519"
 	printf '[127.0.0.1]:%s %s\n' PORT "$(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")" \
@@ -175,10 +176,12 @@ ssh_setup() {
 	e2e_fail "sshd did not start: $(tail -n 5 "$SSH_LOG")"
 }
 
-# ssh_sshd_config [LINES...]: the server's configuration.  AcceptEnv is
-# wider than a vendor's should be, on purpose: behalf itself must drop what
-# the client sends.  UnusedConnectionTimeout ends connections that never
-# open a session (ssh -N) quickly.
+# ssh_sshd_config [LINES...]: the server's configuration: a global part
+# for this test's server, then the block `behalf ssh-config` writes for this
+# install, as a vendor deploys it, with one change: UnusedConnectionTimeout
+# of 2 s instead of minutes, so that a connection without a session
+# (ssh -N) ends within the test.  AcceptEnv is wider than a vendor's should
+# be, on purpose: behalf itself must drop what the client sends.
 ssh_sshd_config() {
 	local line
 	{
@@ -191,28 +194,16 @@ UsePAM no
 LogLevel VERBOSE
 AllowUsers $SSH_USER
 PermitRootLogin no
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AuthenticationMethods publickey
-AuthorizedKeysFile none
-AuthorizedKeysCommand $SSH_BIN ssh-keys --config $SSH_CONF %u %t %k
-AuthorizedKeysCommandUser $SSH_KEYS_USER
-ExposeAuthInfo yes
-DisableForwarding yes
-PermitTunnel no
-PermitTTY yes
 PermitUserEnvironment no
-PermitUserRC no
-MaxSessions 1
 AcceptEnv LANG LC_* XDG_* BEHALF_* POSTMARK_* HOME CUSTOMER
-UnusedConnectionTimeout 2
-ClientAliveInterval 15
-ClientAliveCountMax 3
 Subsystem sftp internal-sftp
 EOF
 		for line in "$@"; do printf '%s\n' "$line"; done
+		"$SSH_BIN" ssh-config --config "$SSH_CONF" |
+			sed -E 's/^([[:space:]]*UnusedConnectionTimeout).*/\1 2/'
 	} >"$SSH_DIR/sshd_config"
+	grep -q "^Match User $SSH_USER" "$SSH_DIR/sshd_config" ||
+		e2e_fail "behalf ssh-config wrote no Match block: $(cat "$SSH_DIR/sshd_config")"
 	"$SSH_SSHD" -t -f "$SSH_DIR/sshd_config" || e2e_fail "sshd refuses its configuration"
 }
 

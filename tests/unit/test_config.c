@@ -107,6 +107,43 @@ static void test_esp_provider(void **state)
 	assert_non_null(strstr(msg, "(postmark)"));
 }
 
+/* [ssh]: what an invite prints and what behalf ssh-config fills in;
+ * defaults when absent, each value checked at its line. */
+static void test_ssh_section(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	assert_string_equal(cfg.ssh.host, "");
+	assert_int_equal(cfg.ssh.port, 22);
+	assert_string_equal(cfg.ssh.user, "behalf");
+	assert_string_equal(cfg.ssh.keys_user, "behalf-keys");
+	assert_int_equal(cfg.ssh.idle_minutes, 30);
+	assert_int_equal(cfg.ssh.idle_seconds, 0); /* unset: idle_minutes counts */
+	assert_true(load(&cfg, "[ssh]\nhost = onboard.acmehelp.example\nport = 2222\n"
+			       "user = onboard\nkeys_user = onboard-keys\nidle_minutes = 10\n"));
+	assert_string_equal(cfg.ssh.host, "onboard.acmehelp.example");
+	assert_int_equal(cfg.ssh.port, 2222);
+	assert_string_equal(cfg.ssh.user, "onboard");
+	assert_string_equal(cfg.ssh.keys_user, "onboard-keys");
+	assert_int_equal(cfg.ssh.idle_minutes, 10);
+	assert_false(load(&cfg, "[ssh]\nport = 0\n"));
+	expect_error(2, "port", "1 to 65535");
+	assert_false(load(&cfg, "[ssh]\nhost = a.example\nuser = Root; rm\n"));
+	expect_error(3, "user", "user name");
+	assert_false(load(&cfg, "[ssh]\nhost = a b\n"));
+	expect_error(2, "host", "host name");
+	assert_false(load(&cfg, "[ssh]\nidle_minutes = 0\n"));
+	expect_error(2, "idle_minutes", "1 to 1440");
+	/* seconds, for a short wait (tests, kiosks) */
+	assert_true(load(&cfg, "[ssh]\nidle_seconds = 3\n"));
+	assert_int_equal(cfg.ssh.idle_seconds, 3);
+	assert_false(load(&cfg, "[ssh]\nidle_seconds = 2.5\n"));
+	expect_error(2, "idle_seconds", "1 to 86400");
+	assert_false(load(&cfg, "[ssh]\nshell = yes\n"));
+	expect_error(2, "[ssh] shell", "unknown");
+}
+
 static void test_bad_utf8(void **state)
 {
 	struct config cfg;
@@ -222,6 +259,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_esp_provider, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ssh_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shared_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),

@@ -1,0 +1,884 @@
+/* The access store: invites, key bindings, wrong-code limits (access.h). */
+#include "app/access.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/fileio.h"
+#include "core/state.h"
+#include "core/text.h"
+
+#define ACCESS_SCHEMA	  1
+#define ACCESS_FILE_LIMIT (16u * 1024 * 1024)
+#define ACCESS_SECRET_LEN 32
+#define ACCESS_BLOB_MAX	  16384 /* base64 characters of a public key blob */
+
+/* Crockford's base32: no I, L, O, U. */
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* ---- fingerprints ---- */
+
+/* A key type as OpenSSH names them ("ssh-ed25519", "ecdsa-sha2-nistp256",
+ * "sk-ssh-ed25519@openssh.com"). */
+static bool key_type_ok(const char *t)
+{
+	size_t n = 0;
+	for (; t[n]; n++)
+		if (!((t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z') ||
+		      (t[n] >= '0' && t[n] <= '9') || t[n] == '-' || t[n] == '@' || t[n] == '.' ||
+		      t[n] == '_'))
+			return false;
+	return n > 0 && n <= 64;
+}
+
+enum bh_err access_key_fingerprint(const char *type, const char *blob_b64, char *fp, size_t cap)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH], *raw;
+	unsigned char enc[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1];
+	size_t n, i, pad = 0, tlen;
+	int len, elen;
+
+	if (cap)
+		fp[0] = '\0';
+	if (!type || !blob_b64 || !key_type_ok(type))
+		return BH_ERR_PARSE;
+	n = strlen(blob_b64);
+	if (n == 0 || n % 4 != 0 || n > ACCESS_BLOB_MAX)
+		return BH_ERR_PARSE;
+	for (i = 0; i < n; i++) {
+		char c = blob_b64[i];
+		bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '+' || c == '/';
+		if (c == '=' && i >= n - 2 && (i == n - 1 || blob_b64[n - 1] == '='))
+			pad++;
+		else if (!b64)
+			return BH_ERR_PARSE;
+	}
+	raw = xmalloc(n / 4 * 3 + 1);
+	len = EVP_DecodeBlock(raw, (const unsigned char *)blob_b64, (int)n);
+	if (len < 0 || (size_t)len < pad + 4) {
+		free(raw);
+		return BH_ERR_PARSE;
+	}
+	len -= (int)pad;
+	/* The blob starts with the key type as an SSH string. */
+	tlen = ((size_t)raw[0] << 24) | ((size_t)raw[1] << 16) | ((size_t)raw[2] << 8) | raw[3];
+	if (tlen != strlen(type) || tlen + 4 > (size_t)len || memcmp(raw + 4, type, tlen) != 0) {
+		free(raw);
+		return BH_ERR_PARSE;
+	}
+	SHA256(raw, (size_t)len, md);
+	free(raw);
+	elen = EVP_EncodeBlock(enc, md, SHA256_DIGEST_LENGTH);
+	while (elen > 0 && enc[elen - 1] == '=')
+		enc[--elen] = '\0';
+	if (snprintf(fp, cap, "SHA256:%s", (const char *)enc) >= (int)cap) {
+		if (cap)
+			fp[0] = '\0';
+		return BH_ERR_TOO_LARGE;
+	}
+	return BH_OK;
+}
+
+/* A fingerprint as access_key_fingerprint writes them. */
+static bool fingerprint_ok(const char *fp)
+{
+	size_t i;
+	if (!fp || strncmp(fp, "SHA256:", 7) != 0 || strlen(fp) != 7 + 43)
+		return false;
+	for (i = 7; fp[i]; i++)
+		if (!((fp[i] >= 'A' && fp[i] <= 'Z') || (fp[i] >= 'a' && fp[i] <= 'z') ||
+		      (fp[i] >= '0' && fp[i] <= '9') || fp[i] == '+' || fp[i] == '/'))
+			return false;
+	return true;
+}
+
+/* ---- codes ---- */
+
+bool access_code_normalise(const char *typed, char *out, size_t cap)
+{
+	size_t n = 0;
+	if (cap)
+		out[0] = '\0';
+	if (!typed || cap < ACCESS_CODE_CHARS + 1)
+		return false;
+	for (; *typed; typed++) {
+		char c = *typed;
+		if (c == '-' || c == ' ' || c == '\t')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c == 'I' || c == 'L')
+			c = '1';
+		else if (c == 'O')
+			c = '0';
+		if (!strchr(crockford, c) || c == '\0' || n == ACCESS_CODE_CHARS) {
+			out[0] = '\0';
+			return false;
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	if (n != ACCESS_CODE_CHARS) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/* n characters of Crockford base32 from fresh random bits. */
+static bool random_chars(char *out, size_t n)
+{
+	unsigned char bytes[16];
+	size_t i, bit;
+	if (n * 5 > sizeof bytes * 8 || RAND_bytes(bytes, (int)sizeof bytes) != 1)
+		return false;
+	for (i = 0, bit = 0; i < n; i++, bit += 5) {
+		unsigned v = ((unsigned)bytes[bit / 8] << 8) | bytes[bit / 8 + 1];
+		out[i] = crockford[(v >> (11 - bit % 8)) & 31];
+	}
+	out[n] = '\0';
+	OPENSSL_cleanse(bytes, sizeof bytes);
+	return true;
+}
+
+bool access_parse_duration(const char *s, int64_t *ms)
+{
+	char *end;
+	long long v;
+	int64_t unit;
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v <= 0 || v > 100000)
+		return false;
+	switch (*end) {
+	case 'm':
+		unit = 60 * 1000;
+		break;
+	case 'h':
+		unit = 3600 * 1000;
+		break;
+	case 'd':
+		unit = 24LL * 3600 * 1000;
+		break;
+	case 'w':
+		unit = 7LL * 24 * 3600 * 1000;
+		break;
+	default:
+		return false;
+	}
+	if (end[1] != '\0' || v * unit > ACCESS_EXPIRES_MAX_MS)
+		return false;
+	*ms = v * unit;
+	return true;
+}
+
+/* ---- files ---- */
+
+bool access_dir(const char *state_dir, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s/access", state_dir ? state_dir : "");
+	return state_dir && *state_dir && n > 0 && (size_t)n < cap;
+}
+
+/* Creates the state directory and its access directory (0700) when missing. */
+static enum bh_err make_access_dir(const char *state_dir, const char *dir, char *msg, size_t cap)
+{
+	struct stat st;
+	enum bh_err err = state_make_dir(state_dir, msg, cap);
+	if (err)
+		return err;
+	if (mkdir(dir, 0700) == 0) {
+		if (chmod(dir, 0700) != 0) /* not the umask's choice */
+			return bh_errorf(BH_ERR_IO, msg, cap, "cannot set the mode of %s: %s", dir,
+					 strerror(errno));
+	} else if (errno != EEXIST) {
+		return bh_errorf(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", dir,
+				 strerror(errno));
+	}
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return bh_errorf(BH_ERR_IO, msg, cap, "%s is not a directory", dir);
+	return BH_OK;
+}
+
+/* Takes the writers' lock of dir (waiting: writers hold it briefly); the
+ * descriptor to close, or -1 with msg. */
+static int take_lock(const char *dir, char *msg, size_t cap)
+{
+	char path[1100];
+	int fd;
+	snprintf(path, sizeof path, "%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		bh_errorf(BH_ERR_IO, msg, cap, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		bh_errorf(BH_ERR_IO, msg, cap, "cannot lock %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads dir/name, a {"schema":1, key:[...] or {...}} document; a missing
+ * file is an empty one.  NULL with *err and msg on failure. */
+static json_t *load_doc(const char *dir, const char *name, const char *key, bool object,
+			enum bh_err *err, char *msg, size_t cap)
+{
+	char path[1100];
+	struct buf b = {0};
+	json_t *doc, *schema, *list;
+	json_error_t jerr;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	*err = state_read_file(path, ACCESS_FILE_LIMIT, &b);
+	if (*err == BH_ERR_NOT_FOUND) {
+		*err = BH_OK;
+		doc = json_object();
+		json_object_set_new(doc, "schema", json_integer(ACCESS_SCHEMA));
+		json_object_set_new(doc, key, object ? json_object() : json_array());
+		return doc;
+	}
+	if (*err) {
+		bh_errorf(*err, msg, cap, "cannot read %s: %s", path,
+			  *err == BH_ERR_TOO_LARGE ? "too large" : strerror(errno));
+		return NULL;
+	}
+	doc = json_loadb(b.data, b.len, 0, &jerr);
+	buf_free(&b);
+	schema = doc ? json_object_get(doc, "schema") : NULL;
+	list = doc ? json_object_get(doc, key) : NULL;
+	if (schema && json_is_integer(schema) && json_integer_value(schema) > ACCESS_SCHEMA) {
+		*err =
+		    bh_errorf(BH_ERR_VERSION, msg, cap, "%s was written by a newer behalf", path);
+		json_decref(doc);
+		return NULL;
+	}
+	if (!json_is_object(doc) || !json_is_integer(schema) ||
+	    !(object ? json_is_object(list) : json_is_array(list))) {
+		*err = bh_errorf(BH_ERR_PARSE, msg, cap, "%s is not a behalf access file", path);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Replaces dir/name with doc. */
+static enum bh_err save_doc(const char *dir, const char *name, json_t *doc, mode_t mode, char *msg,
+			    size_t cap)
+{
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	enum bh_err err;
+	if (!text)
+		return bh_errorf(BH_ERR_NOMEM, msg, cap, "cannot write %s/%s", dir, name);
+	err = file_replace(dir, name, text, strlen(text), mode, msg, cap);
+	free(text);
+	return err;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static int64_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+/* The install's secret (creating it under the lock when create is set). */
+static enum bh_err load_secret(const char *dir, bool create, unsigned char *key, char *msg,
+			       size_t cap)
+{
+	char path[1100];
+	struct buf b = {0};
+	enum bh_err err;
+
+	snprintf(path, sizeof path, "%s/secret", dir);
+	err = state_read_file(path, 1024, &b);
+	if (err == BH_OK && b.len == ACCESS_SECRET_LEN) {
+		memcpy(key, b.data, ACCESS_SECRET_LEN);
+		OPENSSL_cleanse(b.data, b.len);
+		buf_free(&b);
+		return BH_OK;
+	}
+	if (b.data)
+		OPENSSL_cleanse(b.data, b.len);
+	buf_free(&b);
+	if (err == BH_OK)
+		return bh_errorf(BH_ERR_PARSE, msg, cap, "%s is not %d bytes", path,
+				 ACCESS_SECRET_LEN);
+	if (err != BH_ERR_NOT_FOUND || !create)
+		return err == BH_ERR_NOT_FOUND
+			   ? err
+			   : bh_errorf(err, msg, cap, "cannot read %s: %s", path, strerror(errno));
+	if (RAND_bytes(key, ACCESS_SECRET_LEN) != 1)
+		return bh_errorf(BH_ERR_IO, msg, cap, "no random bytes for %s", path);
+	return file_replace(dir, "secret", (const char *)key, ACCESS_SECRET_LEN, 0600, msg, cap);
+}
+
+/* The stored form of a normalised code: hex HMAC-SHA-256 under the secret. */
+static void code_hash(const unsigned char *key, const char *norm, char *hex, size_t cap)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	HMAC(EVP_sha256(), key, ACCESS_SECRET_LEN, (const unsigned char *)norm, strlen(norm), md,
+	     &mdlen);
+	hex[0] = '\0';
+	for (i = 0; i < mdlen && 2 * i + 2 < cap; i++)
+		snprintf(hex + 2 * i, cap - 2 * i, "%02x", md[i]);
+	OPENSSL_cleanse(md, sizeof md);
+}
+
+static void invite_from_json(json_t *o, struct access_invite *inv)
+{
+	memset(inv, 0, sizeof *inv);
+	str_copy(inv->id, sizeof inv->id, jstr(o, "id"));
+	str_copy(inv->customer, sizeof inv->customer, jstr(o, "customer"));
+	str_copy(inv->used_by, sizeof inv->used_by, jstr(o, "used_by"));
+	inv->created = jint(o, "created");
+	inv->expires = jint(o, "expires");
+	inv->used = jint(o, "used");
+	inv->revoked = jint(o, "revoked");
+}
+
+static void key_from_json(json_t *o, struct access_key *k)
+{
+	memset(k, 0, sizeof *k);
+	str_copy(k->fingerprint, sizeof k->fingerprint, jstr(o, "fingerprint"));
+	str_copy(k->customer, sizeof k->customer, jstr(o, "customer"));
+	str_copy(k->from, sizeof k->from, jstr(o, "from"));
+	str_copy(k->invite, sizeof k->invite, jstr(o, "invite"));
+	k->added = jint(o, "added");
+}
+
+/* ---- invites ---- */
+
+enum bh_err access_invite_create(const char *state_dir, const char *customer, int64_t now_wall_ms,
+				 int64_t valid_ms, char *code, char *id, char *msg, size_t mcap)
+{
+	char dir[1024], raw[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1], detail[160];
+	unsigned char key[ACCESS_SECRET_LEN];
+	json_t *doc = NULL, *list, *o, *v;
+	enum bh_err err;
+	size_t i, tries;
+	int fd;
+
+	code[0] = id[0] = '\0';
+	if (!state_customer_id_ok(customer))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "customer id \"%.80s\" is not usable",
+				 customer ? customer : "");
+	if (valid_ms <= 0 || valid_ms > ACCESS_EXPIRES_MAX_MS)
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the validity is out of range");
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
+	err = make_access_dir(state_dir, dir, msg, mcap);
+	if (err)
+		return err;
+	fd = take_lock(dir, msg, mcap);
+	if (fd < 0)
+		return BH_ERR_IO;
+	err = load_secret(dir, true, key, msg, mcap);
+	if (!err)
+		doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
+	if (err)
+		goto out;
+	list = json_object_get(doc, "invites");
+	/* A fresh id (30 bits; retried on the rare collision) and code. */
+	for (tries = 0; tries < 16; tries++) {
+		bool taken = false;
+		if (!random_chars(id, 6)) {
+			err = bh_errorf(BH_ERR_IO, msg, mcap, "no random bytes");
+			goto out;
+		}
+		json_array_foreach(list, i, v)
+		{
+			if (strcmp(jstr(v, "id"), id) == 0)
+				taken = true;
+		}
+		if (!taken)
+			break;
+	}
+	if (!random_chars(raw, ACCESS_CODE_CHARS)) {
+		err = bh_errorf(BH_ERR_IO, msg, mcap, "no random bytes");
+		goto out;
+	}
+	code_hash(key, raw, hex, sizeof hex);
+	o = json_object();
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "hash", json_string(hex));
+	json_object_set_new(o, "customer", json_string(customer));
+	json_object_set_new(o, "created", json_integer(now_wall_ms));
+	json_object_set_new(o, "expires", json_integer(now_wall_ms + valid_ms));
+	json_array_append_new(list, o);
+	err = save_doc(dir, "invites.json", doc, 0600, msg, mcap);
+	if (err)
+		goto out;
+	snprintf(code, ACCESS_CODE_MAX, "%.4s-%.4s-%.4s-%.4s", raw, raw + 4, raw + 8, raw + 12);
+	{
+		char until[32];
+		state_iso_time(now_wall_ms + valid_ms, until, sizeof until);
+		snprintf(detail, sizeof detail, "invite %s until %s", id, until);
+	}
+	state_audit_in(dir, customer, "invite-created", detail);
+out:
+	OPENSSL_cleanse(raw, sizeof raw);
+	OPENSSL_cleanse(key, sizeof key);
+	json_decref(doc);
+	close(fd);
+	if (err)
+		id[0] = '\0';
+	return err;
+}
+
+enum bh_err access_invite_list(const char *state_dir, struct access_invite **out, size_t *n,
+			       char *msg, size_t mcap)
+{
+	char dir[1024];
+	json_t *doc, *list, *v;
+	enum bh_err err;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
+	doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
+	if (!doc)
+		return err;
+	list = json_object_get(doc, "invites");
+	if (json_array_size(list)) {
+		*out = xcalloc(json_array_size(list), sizeof **out);
+		json_array_foreach(list, i, v)
+		{
+			invite_from_json(v, &(*out)[i]);
+		}
+		*n = json_array_size(list);
+	}
+	json_decref(doc);
+	return BH_OK;
+}
+
+enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, int64_t now_wall_ms,
+				 struct access_invite *inv, char *msg, size_t mcap)
+{
+	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+	char idn[ACCESS_ID_MAX], detail[64];
+	unsigned char key[ACCESS_SECRET_LEN];
+	json_t *doc = NULL, *list, *v, *found = NULL;
+	enum bh_err err;
+	size_t i;
+	int fd;
+
+	memset(inv, 0, sizeof *inv);
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
+	if (access(dir, F_OK) != 0)
+		return bh_errorf(BH_ERR_NOT_FOUND, msg, mcap, "no invite matches");
+	fd = take_lock(dir, msg, mcap);
+	if (fd < 0)
+		return BH_ERR_IO;
+	doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
+	if (err)
+		goto out;
+	if (access_code_normalise(code_or_id, norm, sizeof norm)) {
+		err = load_secret(dir, false, key, msg, mcap);
+		if (err == BH_OK)
+			code_hash(key, norm, hex, sizeof hex);
+		OPENSSL_cleanse(key, sizeof key);
+		OPENSSL_cleanse(norm, sizeof norm);
+		err = BH_OK;
+	}
+	/* An id as typed: the same reading as a code's characters. */
+	for (i = 0; code_or_id[i] && i + 1 < sizeof idn; i++) {
+		char c = code_or_id[i];
+		c = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+		idn[i] = (c == 'I' || c == 'L') ? '1' : c == 'O' ? '0' : c;
+	}
+	idn[i] = '\0';
+	list = json_object_get(doc, "invites");
+	json_array_foreach(list, i, v)
+	{
+		if ((hex[0] && strcmp(jstr(v, "hash"), hex) == 0) ||
+		    (!hex[0] && strcmp(jstr(v, "id"), idn) == 0)) {
+			found = v;
+			break;
+		}
+	}
+	if (!found) {
+		err = bh_errorf(BH_ERR_NOT_FOUND, msg, mcap, "no invite matches");
+		goto out;
+	}
+	invite_from_json(found, inv);
+	if (inv->used || inv->revoked) {
+		err = bh_errorf(BH_ERR_INVALID, msg, mcap, "invite %s was already %s", inv->id,
+				inv->used ? "used" : "revoked");
+		goto out;
+	}
+	json_object_set_new(found, "revoked", json_integer(now_wall_ms));
+	inv->revoked = now_wall_ms;
+	err = save_doc(dir, "invites.json", doc, 0600, msg, mcap);
+	if (err)
+		goto out;
+	snprintf(detail, sizeof detail, "invite %s", inv->id);
+	state_audit_in(dir, inv->customer, "invite-revoked", detail);
+out:
+	json_decref(doc);
+	close(fd);
+	return err;
+}
+
+/* ---- keys ---- */
+
+enum bh_err access_key_customer(const char *state_dir, const char *fp, char *customer, size_t cap)
+{
+	char dir[1024];
+	json_t *doc, *v;
+	enum bh_err err;
+	size_t i;
+
+	if (cap)
+		customer[0] = '\0';
+	if (!fp || !access_dir(state_dir, dir, sizeof dir))
+		return BH_ERR_NOT_FOUND;
+	doc = load_doc(dir, "keys.json", "keys", false, &err, NULL, 0);
+	if (!doc)
+		return err;
+	err = BH_ERR_NOT_FOUND;
+	json_array_foreach(json_object_get(doc, "keys"), i, v)
+	{
+		if (strcmp(jstr(v, "fingerprint"), fp) == 0 &&
+		    state_customer_id_ok(jstr(v, "customer"))) {
+			err =
+			    str_copy(customer, cap, jstr(v, "customer")) ? BH_OK : BH_ERR_TOO_LARGE;
+			break;
+		}
+	}
+	json_decref(doc);
+	return err;
+}
+
+enum bh_err access_key_list(const char *state_dir, const char *customer, struct access_key **out,
+			    size_t *n, char *msg, size_t mcap)
+{
+	char dir[1024];
+	json_t *doc, *list, *v;
+	enum bh_err err;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
+	doc = load_doc(dir, "keys.json", "keys", false, &err, msg, mcap);
+	if (!doc)
+		return err;
+	list = json_object_get(doc, "keys");
+	if (json_array_size(list))
+		*out = xcalloc(json_array_size(list), sizeof **out);
+	json_array_foreach(list, i, v)
+	{
+		if (customer && strcmp(jstr(v, "customer"), customer) != 0)
+			continue;
+		key_from_json(v, &(*out)[(*n)++]);
+	}
+	json_decref(doc);
+	return BH_OK;
+}
+
+enum bh_err access_key_unbind(const char *state_dir, const char *fp, struct access_key *key,
+			      char *msg, size_t mcap)
+{
+	char dir[1024], detail[160];
+	json_t *doc, *list, *v;
+	enum bh_err err = BH_ERR_NOT_FOUND;
+	size_t i;
+	int fd;
+
+	memset(key, 0, sizeof *key);
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
+	if (access(dir, F_OK) != 0)
+		return bh_errorf(BH_ERR_NOT_FOUND, msg, mcap, "no key %.60s is bound", fp);
+	fd = take_lock(dir, msg, mcap);
+	if (fd < 0)
+		return BH_ERR_IO;
+	doc = load_doc(dir, "keys.json", "keys", false, &err, msg, mcap);
+	if (!doc)
+		goto out;
+	err = BH_ERR_NOT_FOUND;
+	list = json_object_get(doc, "keys");
+	json_array_foreach(list, i, v)
+	{
+		if (strcmp(jstr(v, "fingerprint"), fp) == 0) {
+			key_from_json(v, key);
+			json_array_remove(list, i);
+			err = BH_OK;
+			break;
+		}
+	}
+	if (err) {
+		bh_errorf(err, msg, mcap, "no key %.60s is bound", fp);
+		goto out;
+	}
+	err = save_doc(dir, "keys.json", doc, 0600, msg, mcap);
+	if (err)
+		goto out;
+	snprintf(detail, sizeof detail, "fingerprint %s", key->fingerprint);
+	state_audit_in(dir, key->customer, "key-unbound", detail);
+out:
+	json_decref(doc);
+	close(fd);
+	return err;
+}
+
+/* ---- redeem ---- */
+
+/* Drops times older than the window from every list of obj (and empty lists). */
+static void prune_tries(json_t *obj, int64_t now)
+{
+	const char *k;
+	json_t *list, *t;
+	void *tmp;
+	size_t i;
+	json_object_foreach_safe(obj, tmp, k, list)
+	{
+		if (!json_is_array(list)) {
+			json_object_del(obj, k);
+			continue;
+		}
+		for (i = json_array_size(list); i-- > 0;) {
+			t = json_array_get(list, i);
+			if (!json_is_integer(t) ||
+			    json_integer_value(t) <= now - ACCESS_TRY_WINDOW_MS ||
+			    json_integer_value(t) > now + ACCESS_TRY_WINDOW_MS)
+				json_array_remove(list, i);
+		}
+		if (!json_array_size(list))
+			json_object_del(obj, k);
+	}
+}
+
+/* Seconds until list holds fewer than limit times inside the window, 0 when
+ * it already does. */
+static int tries_wait(json_t *list, size_t limit, int64_t now)
+{
+	size_t n = json_array_size(list);
+	int64_t oldest_kept, until;
+	if (n < limit)
+		return 0;
+	/* Times are appended in order: the (n-limit)th must leave the window. */
+	oldest_kept = json_integer_value(json_array_get(list, n - limit));
+	until = oldest_kept + ACCESS_TRY_WINDOW_MS - now;
+	return until <= 0 ? 1 : (int)((until + 999) / 1000);
+}
+
+static void add_try(json_t *obj, const char *k, int64_t now)
+{
+	json_t *list = json_object_get(obj, k);
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(obj, k, list);
+	}
+	json_array_append_new(list, json_integer(now));
+}
+
+/* "12 minutes", "40 seconds" for msg. */
+static void say_wait(int s, char *out, size_t cap)
+{
+	if (s >= 90)
+		snprintf(out, cap, "%d minutes", (s + 59) / 60);
+	else
+		snprintf(out, cap, "%d seconds", s);
+}
+
+enum bh_err access_redeem(const char *state_dir, const char *code, const char *fp, const char *from,
+			  int64_t now_wall_ms, char *customer, size_t ccap, int *wait_s, char *msg,
+			  size_t mcap)
+{
+	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1], src[64];
+	char bound[65], words[32], left[16], detail[256];
+	unsigned char key[ACCESS_SECRET_LEN];
+	json_t *limits = NULL, *invites = NULL, *keys = NULL, *v, *found = NULL;
+	json_t *by_key, *by_addr;
+	enum bh_err err;
+	size_t i;
+	int fd, w1, w2, remaining;
+	bool counted = false;
+
+	if (ccap)
+		customer[0] = '\0';
+	if (wait_s)
+		*wait_s = 0;
+	if (mcap)
+		msg[0] = '\0';
+	if (!fingerprint_ok(fp))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "%s", text_get("access.redeem_no_key"));
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_IO, msg, mcap, "the state directory is too long");
+	/* The source address as a word (stored, logged). */
+	for (i = 0; from && from[i] && i + 1 < sizeof src; i++)
+		src[i] = (from[i] >= '0' && from[i] <= '9') || (from[i] >= 'a' && from[i] <= 'f') ||
+				 (from[i] >= 'A' && from[i] <= 'F') || from[i] == '.' ||
+				 from[i] == ':'
+			     ? from[i]
+			     : '_';
+	src[i] = '\0';
+	if (!src[0])
+		str_copy(src, sizeof src, "unknown");
+
+	err = make_access_dir(state_dir, dir, msg, mcap);
+	if (err)
+		return err;
+	fd = take_lock(dir, msg, mcap);
+	if (fd < 0)
+		return BH_ERR_IO;
+	limits = load_doc(dir, "limits.json", "keys", true, &err, msg, mcap);
+	if (!limits)
+		goto out;
+	if (!json_is_object(json_object_get(limits, "addrs")))
+		json_object_set_new(limits, "addrs", json_object());
+	by_key = json_object_get(limits, "keys");
+	by_addr = json_object_get(limits, "addrs");
+	prune_tries(by_key, now_wall_ms);
+	prune_tries(by_addr, now_wall_ms);
+	w1 = tries_wait(json_object_get(by_key, fp), ACCESS_KEY_TRIES, now_wall_ms);
+	w2 = tries_wait(json_object_get(by_addr, src), ACCESS_ADDR_TRIES, now_wall_ms);
+	if (w1 || w2) {
+		int w = w1 > w2 ? w1 : w2;
+		if (wait_s)
+			*wait_s = w;
+		say_wait(w, words, sizeof words);
+		text_fmt(msg, mcap, "access.redeem_wait", words, NULL, NULL);
+		err = BH_ERR_BUSY;
+		goto out;
+	}
+	if (!access_code_normalise(code, norm, sizeof norm)) {
+		/* A typo of the shape costs no try: it cannot be a guess. */
+		text_fmt(msg, mcap, "access.redeem_shape", NULL, NULL, NULL);
+		err = BH_ERR_INVALID;
+		goto out;
+	}
+	keys = load_doc(dir, "keys.json", "keys", false, &err, msg, mcap);
+	if (!keys)
+		goto out;
+	invites = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
+	if (!invites)
+		goto out;
+	err = load_secret(dir, false, key, msg, mcap);
+	if (err == BH_OK) {
+		code_hash(key, norm, hex, sizeof hex);
+		OPENSSL_cleanse(key, sizeof key);
+		json_array_foreach(json_object_get(invites, "invites"), i, v)
+		{
+			const char *h = jstr(v, "hash");
+			if (strlen(h) == strlen(hex) && CRYPTO_memcmp(h, hex, strlen(hex)) == 0) {
+				found = v;
+				break;
+			}
+		}
+	} else if (err != BH_ERR_NOT_FOUND) {
+		goto out; /* no secret yet: no invite was ever made */
+	}
+	OPENSSL_cleanse(norm, sizeof norm);
+
+	bound[0] = '\0';
+	json_array_foreach(json_object_get(keys, "keys"), i, v)
+	{
+		if (strcmp(jstr(v, "fingerprint"), fp) == 0)
+			str_copy(bound, sizeof bound, jstr(v, "customer"));
+	}
+
+	err = BH_ERR_INVALID;
+	if (!found) {
+		counted = true;
+		remaining =
+		    ACCESS_KEY_TRIES - 1 - (int)json_array_size(json_object_get(by_key, fp));
+		snprintf(left, sizeof left, "%d", remaining < 0 ? 0 : remaining);
+		text_fmt(msg, mcap,
+			 remaining > 0 ? "access.redeem_wrong" : "access.redeem_wrong_last", left,
+			 NULL, NULL);
+	} else if (jint(found, "revoked")) {
+		counted = true;
+		text_fmt(msg, mcap, "access.redeem_revoked", NULL, NULL, NULL);
+	} else if (jint(found, "used")) {
+		counted = true;
+		text_fmt(msg, mcap, "access.redeem_used", NULL, NULL, NULL);
+	} else if (jint(found, "expires") <= now_wall_ms) {
+		counted = true;
+		text_fmt(msg, mcap, "access.redeem_expired", NULL, NULL, NULL);
+	} else if (bound[0] && strcmp(bound, jstr(found, "customer")) != 0) {
+		/* One key, one customer; the code stays usable with another key. */
+		text_fmt(msg, mcap, "access.redeem_key_taken", NULL, NULL, NULL);
+	} else if (bound[0]) {
+		/* Already this customer's key: nothing to use up. */
+		err = str_copy(customer, ccap, bound) ? BH_OK : BH_ERR_TOO_LARGE;
+	} else {
+		const char *cust = jstr(found, "customer");
+		json_t *k = json_object();
+		if (!state_customer_id_ok(cust)) {
+			json_decref(k);
+			err = bh_errorf(BH_ERR_IO, msg, mcap,
+					"%s/invites.json holds a bad customer", dir);
+			goto out;
+		}
+		/* The code is used up first: a crash between the two saves leaves a
+		 * used code and an unbound key (ask for a new code), never a code
+		 * that binds twice. */
+		json_object_set_new(found, "used", json_integer(now_wall_ms));
+		json_object_set_new(found, "used_by", json_string(fp));
+		err = save_doc(dir, "invites.json", invites, 0600, msg, mcap);
+		if (err) {
+			json_decref(k);
+			goto out;
+		}
+		json_object_set_new(k, "fingerprint", json_string(fp));
+		json_object_set_new(k, "customer", json_string(cust));
+		json_object_set_new(k, "added", json_integer(now_wall_ms));
+		json_object_set_new(k, "from", json_string(src));
+		json_object_set_new(k, "invite", json_string(jstr(found, "id")));
+		json_array_append_new(json_object_get(keys, "keys"), k);
+		err = save_doc(dir, "keys.json", keys, 0600, msg, mcap);
+		if (err)
+			goto out;
+		str_copy(customer, ccap, cust);
+		snprintf(detail, sizeof detail, "fingerprint %s from %s invite %s", fp, src,
+			 jstr(found, "id"));
+		state_audit_in(dir, cust, "key-bound", detail);
+		if (mcap)
+			msg[0] = '\0';
+	}
+	if (counted) {
+		add_try(by_key, fp, now_wall_ms);
+		add_try(by_addr, src, now_wall_ms);
+		if (save_doc(dir, "limits.json", limits, 0600, NULL, 0) != BH_OK)
+			err = bh_errorf(BH_ERR_IO, msg, mcap, "cannot save %s/limits.json", dir);
+	}
+out:
+	OPENSSL_cleanse(norm, sizeof norm);
+	json_decref(limits);
+	json_decref(invites);
+	json_decref(keys);
+	close(fd);
+	return err;
+}

@@ -1,0 +1,712 @@
+/* The vendor's SSH access commands (docs/ssh.md):
+ *   behalf invite      one-time codes for customers (mint, list, revoke)
+ *   behalf keys        the keys bound to customers (list, unbind)
+ *   behalf ssh-keys    sshd's AuthorizedKeysCommand
+ *   behalf ssh-config  the sshd block for this install
+ * The store is access.c.  Exit 0, 1 when the thing named is not there or a
+ * file cannot be read or written, 2 for a usage or configuration error;
+ * ssh-keys exits 0 and prints nothing for any key it does not accept. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/access.h"
+#include "app/commands.h"
+#include "app/config.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/state.h"
+#include "core/text.h"
+
+enum access_exit {
+	ACCESS_EXIT_OK = 0,
+	ACCESS_EXIT_FAILED = 1,
+	ACCESS_EXIT_USAGE = 2,
+};
+
+/* Prints the words of id with arguments on stderr; returns status. */
+static int say(int status, const char *id, const char *a1, const char *a2)
+{
+	char msg[1024];
+	text_fmt(msg, sizeof msg, id, a1, a2, NULL);
+	fprintf(stderr, "%s\n", msg);
+	return status;
+}
+
+/* A usage error: the problem, then the command's usage. */
+static int usage_error(const char *usage_id, const char *id, const char *arg)
+{
+	say(0, id, arg, NULL);
+	fprintf(stderr, "%s\n", text_get(usage_id));
+	return ACCESS_EXIT_USAGE;
+}
+
+/* The configuration with --config and --state-dir applied; false after
+ * saying why. */
+static bool load_config(struct config *cfg, const char *config_path, const char *state_dir)
+{
+	char msg[1024];
+	if (!config_load(cfg, config_path, msg, sizeof msg)) {
+		say(0, "access_cli.config", msg, NULL);
+		return false;
+	}
+	config_wipe_secrets(cfg); /* none of these commands talks to the ESP */
+	if (state_dir && !str_copy(cfg->state_dir, sizeof cfg->state_dir, state_dir)) {
+		say(0, "access_cli.config", "--state-dir is too long", NULL);
+		return false;
+	}
+	return true;
+}
+
+/* Root changing a store that belongs to another user (the sessions') would
+ * leave root's files there that the sessions cannot read: refused, saying
+ * how to run it.  False after saying so. */
+static bool store_owner_ok(const struct config *cfg)
+{
+	struct stat st;
+	char uid[24];
+	if (geteuid() != 0 || stat(cfg->state_dir, &st) != 0 || st.st_uid == 0)
+		return true;
+	snprintf(uid, sizeof uid, "%u", (unsigned)st.st_uid);
+	say(0, "access_cli.not_owner", cfg->state_dir, uid);
+	return false;
+}
+
+/* A path that can stand in sshd's configuration and in an authorized_keys
+ * command="..." without quoting: no blanks, quotes, backslashes, %. */
+static bool path_plain(const char *p)
+{
+	if (!*p)
+		return false;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._+-@,=", *p)))
+			return false;
+	return true;
+}
+
+/* The absolute path of this binary (realpath of /proc/self/exe). */
+static bool self_path(char *out, size_t cap)
+{
+	char buf[PATH_MAX];
+	if (!realpath("/proc/self/exe", buf))
+		return false;
+	return str_copy(out, cap, buf) != 0;
+}
+
+/* ISO 8601 UTC of wall ms; "-" for 0. */
+static void iso(int64_t ms, char *out, size_t cap)
+{
+	if (ms)
+		state_iso_time(ms, out, cap);
+	else
+		str_copy(out, cap, "-");
+}
+
+/* ---- behalf invite ---- */
+
+/* "2026-12-08 18:05 UTC": an expiry as a customer reads it. */
+static void when_readable(int64_t ms, char *out, size_t cap)
+{
+	char iso8601[32];
+	state_iso_time(ms, iso8601, sizeof iso8601); /* 2026-12-08T18:05:46Z */
+	snprintf(out, cap, "%.10s %.5s UTC", iso8601, iso8601 + 11);
+}
+
+/* The ssh command a customer types, with and without the choice of key. */
+static void ssh_lines(const struct config *cfg, const char *host, long port, const char *user,
+		      char *line, size_t lcap, char *keyed, size_t kcap)
+{
+	char p[32] = "";
+	if (port != 22)
+		snprintf(p, sizeof p, " -p %ld", port);
+	snprintf(line, lcap, "ssh%s %s@%s", p, user, host);
+	snprintf(keyed, kcap, "ssh -o IdentitiesOnly=yes -i ~/.ssh/id_ed25519%s %s@%s", p, user,
+		 host);
+	(void)cfg;
+}
+
+static int invite_list(const struct config *cfg, bool json, int64_t now)
+{
+	struct access_invite *list;
+	size_t n, i;
+	char msg[1024], created[32], expires[32], when[32];
+	json_t *arr = json ? json_array() : NULL;
+
+	if (access_invite_list(cfg->state_dir, &list, &n, msg, sizeof msg) != BH_OK) {
+		json_decref(arr);
+		return say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+	}
+	if (!json && n)
+		printf("%-8s %-24s %-21s %-21s %s\n", "ID", "CUSTOMER", "CREATED", "EXPIRES",
+		       "STATUS");
+	for (i = 0; i < n; i++) {
+		const struct access_invite *v = &list[i];
+		const char *status = v->revoked		 ? "revoked"
+				     : v->used		 ? "used"
+				     : v->expires <= now ? "expired"
+							 : "open";
+		iso(v->created, created, sizeof created);
+		iso(v->expires, expires, sizeof expires);
+		iso(v->revoked ? v->revoked : v->used, when, sizeof when);
+		if (json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "id", json_string(v->id));
+			json_object_set_new(o, "customer", json_string(v->customer));
+			json_object_set_new(o, "created", json_string(created));
+			json_object_set_new(o, "expires", json_string(expires));
+			json_object_set_new(o, "status", json_string(status));
+			json_object_set_new(o, "used", v->used ? json_string(when) : json_null());
+			json_object_set_new(o, "used_by",
+					    v->used ? json_string(v->used_by) : json_null());
+			json_object_set_new(o, "revoked",
+					    v->revoked ? json_string(when) : json_null());
+			json_array_append_new(arr, o);
+		} else if (v->used) {
+			printf("%-8s %-24s %-21s %-21s used %s by %s\n", v->id, v->customer,
+			       created, expires, when, v->used_by);
+		} else if (v->revoked) {
+			printf("%-8s %-24s %-21s %-21s revoked %s\n", v->id, v->customer, created,
+			       expires, when);
+		} else {
+			printf("%-8s %-24s %-21s %-21s %s\n", v->id, v->customer, created, expires,
+			       status);
+		}
+	}
+	if (json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(arr);
+	} else if (!n) {
+		printf("%s\n", text_get("access_cli.no_invites"));
+	}
+	free(list);
+	return ACCESS_EXIT_OK;
+}
+
+static int invite_revoke(const struct config *cfg, const char *what, int64_t now)
+{
+	struct access_invite inv;
+	char msg[1024];
+	enum bh_err err = access_invite_revoke(cfg->state_dir, what, now, &inv, msg, sizeof msg);
+	if (err == BH_ERR_NOT_FOUND)
+		return say(ACCESS_EXIT_FAILED, "access_cli.no_such_invite", NULL, NULL);
+	if (err == BH_ERR_INVALID)
+		return say(ACCESS_EXIT_FAILED, "access_cli.revoke_done_before", msg, NULL);
+	if (err)
+		return say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+	text_fmt(msg, sizeof msg, "access_cli.revoked", inv.id, inv.customer, NULL);
+	printf("%s\n", msg);
+	return ACCESS_EXIT_OK;
+}
+
+int cmd_invite(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"customer", required_argument, NULL, 'u'}, {"expires", required_argument, NULL, 'e'},
+	    {"json", no_argument, NULL, 'j'},		{"list", no_argument, NULL, 'l'},
+	    {"revoke", required_argument, NULL, 'r'},	{"host", required_argument, NULL, 'H'},
+	    {"port", required_argument, NULL, 'p'},	{"user", required_argument, NULL, 'U'},
+	    {"config", required_argument, NULL, 'c'},	{"state-dir", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
+	};
+	const char *customer = NULL, *expires = "7d", *revoke = NULL, *host = NULL, *port = NULL,
+		   *user = NULL, *config_path = NULL, *state_dir = NULL;
+	bool json = false, list = false;
+	struct config *cfg;
+	int64_t valid_ms, now = clock_wall_ms();
+	char code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX], msg[1024], until[32], readable[40],
+	    hostname[256];
+	char line[512], keyed[600], text[4096];
+	long portn;
+	int c, status;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			customer = optarg;
+			break;
+		case 'e':
+			expires = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'r':
+			revoke = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'U':
+			user = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'h':
+			printf("%s\n", text_get("access_cli.invite_usage"));
+			return ACCESS_EXIT_OK;
+		case ':':
+			return usage_error("access_cli.invite_usage", "access_cli.missing_value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("access_cli.invite_usage", "access_cli.bad_argument",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("access_cli.invite_usage", "access_cli.bad_argument",
+				   argv[optind]);
+	if ((list ? 1 : 0) + (revoke ? 1 : 0) + (customer ? 1 : 0) != 1)
+		return usage_error("access_cli.invite_usage", "access_cli.invite_one", NULL);
+	if (customer && !state_customer_id_ok(customer))
+		return say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
+	if (customer && !access_parse_duration(expires, &valid_ms))
+		return say(ACCESS_EXIT_USAGE, "access_cli.bad_expires", expires, NULL);
+
+	cfg = xcalloc(1, sizeof *cfg);
+	status = ACCESS_EXIT_USAGE;
+	if (!load_config(cfg, config_path, state_dir))
+		goto out;
+	if (list) {
+		status = invite_list(cfg, json, now);
+		goto out;
+	}
+	if (!store_owner_ok(cfg))
+		goto out;
+	if (revoke) {
+		status = invite_revoke(cfg, revoke, now);
+		goto out;
+	}
+	/* Where customers connect: the flags, else [ssh], else this host. */
+	if (!host)
+		host = cfg->ssh.host;
+	if (!*host) {
+		if (gethostname(hostname, sizeof hostname) != 0 || !hostname[0])
+			str_copy(hostname, sizeof hostname, "localhost");
+		hostname[sizeof hostname - 1] = '\0';
+		host = hostname;
+	}
+	portn = cfg->ssh.port;
+	if (port) {
+		char *end;
+		portn = strtol(port, &end, 10);
+		if (!*port || *end || portn < 1 || portn > 65535) {
+			say(0, "access_cli.bad_port", port, NULL);
+			goto out;
+		}
+	}
+	if (!user)
+		user = cfg->ssh.user;
+	if (!path_plain(host) || strchr(host, '/') || !path_plain(user) || strchr(user, '/')) {
+		say(0, "access_cli.bad_host", host, user);
+		goto out;
+	}
+	if (access_invite_create(cfg->state_dir, customer, now, valid_ms, code, id, msg,
+				 sizeof msg) != BH_OK) {
+		say(0, "access_cli.store", msg, NULL);
+		status = ACCESS_EXIT_FAILED;
+		goto out;
+	}
+	status = ACCESS_EXIT_OK;
+	state_iso_time(now + valid_ms, until, sizeof until);
+	when_readable(now + valid_ms, readable, sizeof readable);
+	ssh_lines(cfg, host, portn, user, line, sizeof line, keyed, sizeof keyed);
+	if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set_new(o, "customer", json_string(customer));
+		json_object_set_new(o, "code", json_string(code));
+		json_object_set_new(o, "expires", json_string(until));
+		json_object_set_new(o, "ssh", json_string(line));
+		json_object_set_new(o, "ssh_with_key", json_string(keyed));
+		json_object_set_new(o, "host", json_string(host));
+		json_object_set_new(o, "port", json_integer(portn));
+		json_object_set_new(o, "user", json_string(user));
+		{
+			const char *args[] = {line, code, readable, keyed};
+			text_format(text, sizeof text, text_get("access_cli.invite_text"), args, 4);
+		}
+		json_object_set_new(o, "text", json_string(text));
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		const char *args[] = {line, code, readable, keyed};
+		text_format(text, sizeof text, text_get("access_cli.invite_text"), args, 4);
+		printf("%s\n", text);
+		say(0, "access_cli.invite_note", id, customer);
+	}
+	if (fflush(stdout) != 0)
+		status = ACCESS_EXIT_FAILED;
+out:
+	explicit_bzero(code, sizeof code);
+	explicit_bzero(text, sizeof text);
+	free(cfg);
+	return status;
+}
+
+/* ---- behalf keys ---- */
+
+int cmd_keys(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"customer", required_argument, NULL, 'u'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"unbind", required_argument, NULL, 'x'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *customer = NULL, *unbind = NULL, *config_path = NULL, *state_dir = NULL;
+	bool json = false;
+	struct config *cfg;
+	struct access_key *keys = NULL, k;
+	size_t n = 0, i;
+	enum bh_err err;
+	char msg[1024], added[32];
+	int c, status = ACCESS_EXIT_USAGE;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			customer = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'x':
+			unbind = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'h':
+			printf("%s\n", text_get("access_cli.keys_usage"));
+			return ACCESS_EXIT_OK;
+		case ':':
+			return usage_error("access_cli.keys_usage", "access_cli.missing_value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("access_cli.keys_usage", "access_cli.bad_argument",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("access_cli.keys_usage", "access_cli.bad_argument",
+				   argv[optind]);
+	if (unbind && (customer || json))
+		return usage_error("access_cli.keys_usage", "access_cli.keys_one", NULL);
+	if (customer && !state_customer_id_ok(customer))
+		return say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
+
+	cfg = xcalloc(1, sizeof *cfg);
+	if (!load_config(cfg, config_path, state_dir))
+		goto out;
+	if (unbind && !store_owner_ok(cfg))
+		goto out;
+	if (unbind) {
+		err = access_key_unbind(cfg->state_dir, unbind, &k, msg, sizeof msg);
+		if (err == BH_ERR_NOT_FOUND) {
+			status = say(ACCESS_EXIT_FAILED, "access_cli.no_such_key", unbind, NULL);
+		} else if (err) {
+			status = say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+		} else {
+			text_fmt(msg, sizeof msg, "access_cli.unbound", k.fingerprint, k.customer,
+				 NULL);
+			printf("%s\n", msg);
+			status = ACCESS_EXIT_OK;
+		}
+		goto out;
+	}
+	if (access_key_list(cfg->state_dir, customer, &keys, &n, msg, sizeof msg) != BH_OK) {
+		status = say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+		goto out;
+	}
+	if (json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++) {
+			json_t *o = json_object();
+			iso(keys[i].added, added, sizeof added);
+			json_object_set_new(o, "fingerprint", json_string(keys[i].fingerprint));
+			json_object_set_new(o, "customer", json_string(keys[i].customer));
+			json_object_set_new(o, "added", json_string(added));
+			json_object_set_new(o, "from", json_string(keys[i].from));
+			json_object_set_new(o, "invite", json_string(keys[i].invite));
+			json_array_append_new(arr, o);
+		}
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(arr);
+	} else if (!n) {
+		printf("%s\n", text_get("access_cli.no_keys"));
+	} else {
+		printf("%-51s %-24s %-21s %s\n", "FINGERPRINT", "CUSTOMER", "ADDED", "FROM");
+		for (i = 0; i < n; i++) {
+			iso(keys[i].added, added, sizeof added);
+			printf("%-51s %-24s %-21s %s\n", keys[i].fingerprint, keys[i].customer,
+			       added, keys[i].from);
+		}
+	}
+	status = fflush(stdout) == 0 ? ACCESS_EXIT_OK : ACCESS_EXIT_FAILED;
+out:
+	free(keys);
+	free(cfg);
+	return status;
+}
+
+/* ---- behalf ssh-keys USER TYPE KEY ---- */
+
+int cmd_ssh_keys(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"user", required_argument, NULL, 'U'},
+	    {"config", required_argument, NULL, 'c'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *user = NULL, *config_path = NULL;
+	char self[PATH_MAX], fp[ACCESS_FP_MAX];
+	struct config *cfg = NULL;
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	/* "+": options only before USER TYPE KEY, which sshd fills in. */
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'U':
+			user = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		default:
+			return usage_error("access_cli.ssh_keys_usage", "access_cli.bad_argument",
+					   argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 3)
+		return usage_error("access_cli.ssh_keys_usage", "access_cli.ssh_keys_args", NULL);
+	if (config_path && !path_plain(config_path))
+		return say(ACCESS_EXIT_USAGE, "access_cli.path_not_plain", config_path, NULL);
+	/* With --user (as ssh-config writes it) no configuration is read: this
+	 * runs before authentication, for every key offered, as a user who
+	 * cannot read the vendor's configuration nor the access store. */
+	if (!user) {
+		cfg = xcalloc(1, sizeof *cfg);
+		if (!load_config(cfg, config_path, NULL)) {
+			free(cfg);
+			return ACCESS_EXIT_USAGE;
+		}
+		user = cfg->ssh.user;
+	}
+	if (strcmp(argv[optind], user) != 0 ||
+	    access_key_fingerprint(argv[optind + 1], argv[optind + 2], fp, sizeof fp) != BH_OK ||
+	    !self_path(self, sizeof self) || !path_plain(self)) {
+		free(cfg);
+		return ACCESS_EXIT_OK; /* not ours: no line, sshd tries the next way */
+	}
+	/* A bound key and an unknown one get the same forced command: the session
+	 * reads the key sshd authenticated ($SSH_USER_AUTH) and looks up its
+	 * binding itself, so nothing here (no lock, no store) can be raced or
+	 * waited on, and nothing the client sends names the customer. */
+	printf("restrict,pty,command=\"%s ssh-session%s%s\" %s %s\n", self,
+	       config_path ? " --config " : "", config_path ? config_path : "", argv[optind + 1],
+	       argv[optind + 2]);
+	free(cfg);
+	return fflush(stdout) == 0 ? ACCESS_EXIT_OK : ACCESS_EXIT_FAILED;
+}
+
+/* ---- behalf ssh-config ---- */
+
+/* OpenSSH's version from "OpenSSH_9.2p1 ..." as major * 100 + minor; 0 when
+ * not found. */
+static int openssh_parse(const char *s)
+{
+	const char *p = strstr(s, "OpenSSH_");
+	int major, minor;
+	if (!p || sscanf(p + 8, "%d.%d", &major, &minor) != 2 || major < 1 || minor < 0 ||
+	    minor > 99)
+		return 0;
+	return major * 100 + minor;
+}
+
+/* The installed OpenSSH: sshd -V, else ssh -V. */
+static int openssh_version(void)
+{
+	static const char *const cmds[] = {"/usr/sbin/sshd -V 2>&1", "sshd -V 2>&1", "ssh -V 2>&1"};
+	size_t i;
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		char out[512] = "";
+		size_t n;
+		FILE *p = popen(cmds[i], "r");
+		if (!p)
+			continue;
+		n = fread(out, 1, sizeof out - 1, p);
+		out[n] = '\0';
+		pclose(p);
+		if (openssh_parse(out))
+			return openssh_parse(out);
+	}
+	return 0;
+}
+
+/* Says on stderr when sshd would refuse path as an AuthorizedKeysCommand:
+ * it and every directory above must be root's and writable by no one else. */
+static void check_owner(const char *path)
+{
+	char p[PATH_MAX], *slash;
+	struct stat st;
+	str_copy(p, sizeof p, path);
+	for (;;) {
+		if (stat(p[0] ? p : "/", &st) == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
+			say(0, "access_cli.not_root_owned", path, p[0] ? p : "/");
+			return;
+		}
+		slash = strrchr(p, '/');
+		if (!slash || !p[0])
+			return;
+		*slash = '\0';
+	}
+}
+
+int cmd_ssh_config(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"openssh", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL;
+	char self[PATH_MAX], ver[16], idle[32], cfgarg[PATH_MAX + 16] = "", abspath[PATH_MAX];
+	struct config *cfg;
+	int c, version = -1, status = ACCESS_EXIT_USAGE;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'o': {
+			char probe[64];
+			snprintf(probe, sizeof probe, "OpenSSH_%.40s", optarg);
+			version = openssh_parse(probe);
+			if (!version)
+				return usage_error("access_cli.ssh_config_usage",
+						   "access_cli.bad_argument", optarg);
+			break;
+		}
+		case 'h':
+			printf("%s\n", text_get("access_cli.ssh_config_usage"));
+			return ACCESS_EXIT_OK;
+		case ':':
+			return usage_error("access_cli.ssh_config_usage",
+					   "access_cli.missing_value", argv[optind - 1]);
+		default:
+			return usage_error("access_cli.ssh_config_usage", "access_cli.bad_argument",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("access_cli.ssh_config_usage", "access_cli.bad_argument",
+				   argv[optind]);
+	cfg = xcalloc(1, sizeof *cfg);
+	if (!load_config(cfg, config_path, NULL))
+		goto out;
+	if (!self_path(self, sizeof self) || !path_plain(self)) {
+		say(0, "access_cli.path_not_plain", self, NULL);
+		goto out;
+	}
+	if (config_path) {
+		/* The sessions and the key lookup read the same file, wherever the
+		 * vendor's shell stood. */
+		if (!realpath(config_path, abspath) || !path_plain(abspath)) {
+			say(0, "access_cli.path_not_plain", config_path, NULL);
+			goto out;
+		}
+		snprintf(cfgarg, sizeof cfgarg, " --config %s", abspath);
+	}
+	if (version < 0)
+		version = openssh_version();
+	if (version)
+		snprintf(ver, sizeof ver, "%d.%d", version / 100, version % 100);
+	else
+		str_copy(ver, sizeof ver, "unknown");
+	snprintf(idle, sizeof idle, "%ldm", cfg->ssh.idle_minutes + 5);
+	check_owner(self);
+
+	{
+		const char *args[] = {ver, cfg->ssh.user, cfg->ssh.keys_user};
+		char head[4096];
+		text_format(head, sizeof head, text_get("access_cli.ssh_config_head"), args, 3);
+		printf("%s\n", head);
+	}
+	printf("#LoginGraceTime 30\n"
+	       "#MaxStartups 10:30:100\n");
+	if (!version || version >= 805)
+		printf("#PerSourceMaxStartups 10\n"
+		       "#PerSourceNetBlockSize 32:128\n");
+	printf("#PermitUserEnvironment no\n\n");
+	printf("Match User %s\n", cfg->ssh.user);
+	printf("\tAuthorizedKeysFile none\n");
+	printf("\tAuthorizedKeysCommand %s ssh-keys --user %s%s %%u %%t %%k\n", self, cfg->ssh.user,
+	       cfgarg);
+	printf("\tAuthorizedKeysCommandUser %s\n", cfg->ssh.keys_user);
+	printf("\tAuthenticationMethods publickey\n"
+	       "\tPubkeyAuthentication yes\n"
+	       "\tPasswordAuthentication no\n"
+	       "\tKbdInteractiveAuthentication no\n"
+	       "\tExposeAuthInfo yes\n");
+	printf("\tForceCommand %s ssh-session%s\n", self, cfgarg);
+	/* DisableForwarding stops all of them; the explicit ones make sshd -T show it. */
+	printf("\tDisableForwarding yes\n"
+	       "\tAllowTcpForwarding no\n"
+	       "\tAllowAgentForwarding no\n"
+	       "\tAllowStreamLocalForwarding no\n"
+	       "\tX11Forwarding no\n"
+	       "\tPermitTunnel no\n"
+	       "\tPermitUserRC no\n"
+	       "\tPermitTTY yes\n"
+	       "\tMaxSessions 1\n"
+	       "\tClientAliveInterval 15\n"
+	       "\tClientAliveCountMax 3\n");
+	if (version >= 902)
+		printf("\tChannelTimeout session:*=%s\n"
+		       "\tUnusedConnectionTimeout 5m\n",
+		       idle);
+	else
+		printf(
+		    "\t# ChannelTimeout and UnusedConnectionTimeout need OpenSSH 9.2 (%s here)\n",
+		    ver);
+	status = fflush(stdout) == 0 ? ACCESS_EXIT_OK : ACCESS_EXIT_FAILED;
+out:
+	free(cfg);
+	return status;
+}
