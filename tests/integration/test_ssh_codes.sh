@@ -61,7 +61,8 @@ keys_bound | grep -qxF "$bob" || e2e_fail "bob's key is not bound after a good c
 ssh_connect mallory
 e2e_wait "Connect this key"
 for i in 1 2 3 4; do
-	enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ$i" "That code is not valid.*\\($((5 - i)) more tr"
+	enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ$i" "wait: $((5 - i))\\)"
+	e2e_assert_screen "That code is not valid"
 done
 enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ5" "last try"
 enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ6" "Too many wrong codes. *Wait [0-9]+ (minutes|seconds)"
