@@ -2,9 +2,10 @@
 # A customer's first connection through a real sshd: a key nobody knows sees
 # the enrollment screen with its fingerprint; the invite code binds it and
 # opens that customer's wizard at once; the next connection with the same
-# key needs no code and resumes at the step where the customer left.  The
-# audit log records the binding (fingerprint, customer, source), never the
-# code, and nothing is left running once the client has gone.
+# key needs no code and resumes at the step where the customer left; file
+# export is not offered over SSH.  The audit log records the binding
+# (fingerprint, customer, source), never the code, and nothing is left
+# running once the client has gone.
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup
@@ -55,6 +56,13 @@ ssh_connect alice
 e2e_wait "Which domain do your emails come from?"
 e2e_assert_screen "acme-shop.example"
 e2e_refute_screen "Connect this key"
+
+# Over SSH no file is written (it would land on the server): the export
+# dialog says so instead of offering it.
+e2e_keys Enter
+e2e_wait "_domainkey"
+e2e_keys e
+e2e_wait "Not offered over SSH"
 
 # The audit log: one binding with the fingerprint, the customer and the
 # source; the code is nowhere in the state directory or sshd's log.
