@@ -205,6 +205,7 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 	struct ui_enroll e;
 	int64_t idle_ms = ssh_idle_ms(cfg), last_key = clock_now_ms();
 	char line[512], idle[32];
+	bool idle_out = false;
 
 	memset(&e, 0, sizeof e);
 	e.vendor_name = cfg->wizard.vendor_name;
@@ -218,13 +219,16 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 		enum ui_action a;
 		bool typed;
 		if (idle_ms > 0) {
-			if (now - last_key >= idle_ms)
+			idle_out = now - last_key >= idle_ms;
+			if (idle_out)
 				break;
 			wait = last_key + idle_ms - now;
 		}
 		ui_enroll_draw(&e);
 		if (poll(&pfd, 1, wait > INT32_MAX ? INT32_MAX : (int)wait) < 0 && errno != EINTR)
 			break;
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break; /* the terminal is gone (SIGHUP is on its way) */
 		a = ui_enroll_read(&e, &typed);
 		if (typed)
 			last_key = clock_now_ms();
@@ -245,7 +249,7 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 		ui_invalidate();
 	}
 	ui_stop();
-	if (enroll_signal)
+	if (!idle_out)
 		return 1; /* the connection dropped: nobody to tell */
 	session_idle_words(idle_ms, idle, sizeof idle);
 	text_fmt(line, sizeof line, "sshsess.idle_enroll", idle, NULL, NULL);

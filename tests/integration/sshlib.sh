@@ -15,6 +15,7 @@
 #   ssh_invite CUSTOMER [ARGS]  behalf invite as the service user: the code
 #   ssh_connect KEY [OPTS] [-- COMMAND]  ssh -tt with KEY in the tmux pane
 #                               (a new connection replaces the pane's client)
+#   ssh_drop                    the pane's client goes, as a closed terminal
 #   ssh_run KEY [ARGS...]       ssh without a terminal; SSH_RC, $SSH_OUT, $SSH_ERR
 #   ssh_behalf_pids             pids of the behalf copy sshd runs (any user)
 #   ssh_session_pid             waits for the one interactive session; its pid
@@ -286,6 +287,16 @@ ssh_connect() {
 		e2e_tmux respawn-pane -k -t e2e \
 			"printf '\\033[H\\033[2J'; $cmd; echo \"[ssh exited \$?]\"; sleep 600"
 	fi
+}
+
+# ssh_drop: the client in the pane goes away (as a closed terminal): waits
+# until it has exited.  (e2e_stop would end the tmux server, whose guard may
+# then end the next one too.)
+ssh_drop() {
+	local pid
+	pid=$(ssh_client_pid)
+	[ -z "$pid" ] || kill -HUP "$pid" 2>/dev/null || true
+	e2e_wait "[ssh exited"
 }
 
 # ssh_run KEY [SSH ARGS...]: ssh without a terminal (stdin from /dev/null),

@@ -30,7 +30,7 @@ enroll() {
 }
 enroll bob globex globex-mail.example
 enroll alice acme acme-shop.example
-e2e_stop
+ssh_drop
 ssh_wait_no_behalf
 
 globex_events() {
@@ -49,7 +49,7 @@ expect_acme() {
 	pid=$(ssh_session_pid)
 	unexpected=$(ssh_environ "$pid" | grep -vE '^(TERM|LANG|LC_[A-Z_]+|SSH_CONNECTION|SSH_TTY|SSH_USER_AUTH)=' || true)
 	[ -z "$unexpected" ] || e2e_fail "$1: the session's environment holds: $unexpected"
-	e2e_stop
+	ssh_drop
 	ssh_wait_no_behalf "$1"
 }
 

@@ -14,7 +14,7 @@ e2e_wait "Connect this key"
 e2e_type "$code"
 e2e_keys Enter
 e2e_wait "Press Enter to start."
-e2e_stop # the client goes; the session with it
+ssh_drop # the client goes; the session with it
 ssh_wait_no_behalf "after the client went"
 
 target=$(ssh_listener target)
