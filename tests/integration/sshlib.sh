@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2119,SC2120,SC2034 # optional arguments; SSH_* are read by the tests
 # Harness for the SSH tests (tests/integration/test_ssh_*.sh): a real
 # OpenSSH server in front of behalf, as a vendor runs it, on loopback, and
 # the real ssh client driven in tmux (tests/e2e/lib.sh: e2e_wait, e2e_keys,

@@ -4,6 +4,7 @@
 # wrong codes lock the key out, the screen says for how long, and even a
 # good code waits.  None of them binds anything; a good code still works
 # for a key that was only refused.
+# shellcheck source=sshlib.sh
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup

@@ -6,13 +6,14 @@
 # export is not offered over SSH.  The audit log records the binding
 # (fingerprint, customer, source), never the code, and nothing is left
 # running once the client has gone.
+# shellcheck source=sshlib.sh
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup
 ssh_key alice
 fp=$(ssh_fp alice)
 code=$(ssh_invite acme)
-[ -n "$code" ] && [ "$code" != null ] || e2e_fail "behalf invite gave no code"
+{ [ -n "$code" ] && [ "$code" != null ]; } || e2e_fail "behalf invite gave no code"
 
 # The first connection: the enrollment screen, in the wizard's look.
 ssh_connect alice
@@ -24,7 +25,7 @@ e2e_footer "Enter link this key"
 [ ! -e "$(ssh_state acme)" ] || e2e_fail "a state file exists before the code was typed"
 
 # The code, as the customer reads it out: lower case is fine too.
-e2e_type "$(tr 'A-Z' 'a-z' <<<"$code")"
+e2e_type "$(tr '[:upper:]' '[:lower:]' <<<"$code")"
 e2e_keys Enter
 e2e_wait "Press Enter to start."
 e2e_refute_screen "Connect this key"

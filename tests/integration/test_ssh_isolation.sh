@@ -6,6 +6,7 @@
 # another user name.  The session's environment holds only the terminal
 # type, the locale and what sshd set (its address, tty and the file naming
 # the authenticated key).
+# shellcheck source=sshlib.sh
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup

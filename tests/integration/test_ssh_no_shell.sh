@@ -3,6 +3,7 @@
 # screen and nothing else: a command, a session without a terminal, scp,
 # sftp, forwarding of any kind (-L, -R, -D, -W, -N) all end with a non-zero
 # status, reach nothing, and leave no behalf process behind.
+# shellcheck source=sshlib.sh
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup

@@ -5,6 +5,7 @@
 # the old session saves and ends, the new one resumes with what was typed,
 # and says so.  A client killed mid-step: the session saves what was typed
 # and ends; the next connection resumes it.
+# shellcheck source=sshlib.sh
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup

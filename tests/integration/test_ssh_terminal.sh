@@ -4,6 +4,7 @@
 # redraws at the new size; and a session left alone ([ssh] idle_minutes)
 # saves, says goodbye after leaving the screen, and ends, on the wizard as
 # on the enrollment screen ([ssh] idle_seconds here, for a short wait).
+# shellcheck source=sshlib.sh
 . "$(dirname "$0")/sshlib.sh"
 
 ssh_setup
