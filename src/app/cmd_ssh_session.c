@@ -258,12 +258,16 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 }
 
 /* Once the customer's state, the backends and the terminal are open, before
- * the first key.
- * CONFINE: confine_session() (src/app/confine.h) goes here: from now on the
- * session needs no exec, only its state directory and the terminal. */
+ * the first key; arg is the session's struct config.
+ * CONFINE: confine_session() (src/app/confine.h) goes here, with
+ * write_dirs = {cfg->state_dir} (the state, access/, the audit log): from
+ * now on the session needs no exec and no other files.  The take-over of
+ * an earlier session (signals) is done by then; the enrollment screen ran
+ * before, unconfined.  A non-zero return ends the session (fail closed). */
 static int ssh_session_ready(void *arg)
 {
-	(void)arg;
+	const struct config *cfg = arg;
+	(void)cfg;
 	return 0;
 }
 
@@ -339,6 +343,7 @@ int cmd_ssh_session(int argc, char **argv)
 	opt.ssh = true;
 	opt.idle_ms = ssh_idle_ms(&cfg);
 	opt.ready = ssh_session_ready;
+	opt.ready_arg = &cfg;
 	rc = session_run_with(&cfg, &opt);
 	config_wipe_secrets(&cfg);
 	return rc;
