@@ -181,7 +181,7 @@ ssh_setup() {
 # ssh_sshd_config [LINES...]: the server's configuration: a global part
 # for this test's server, then the block `behalf ssh-config` writes for this
 # install, as a vendor deploys it, with one change: UnusedConnectionTimeout
-# of 2 s instead of minutes, so that a connection without a session
+# of 3 s instead of minutes, so that a connection without a session
 # (ssh -N) ends within the test.  AcceptEnv is wider than a vendor's should
 # be, on purpose: behalf itself must drop what the client sends.
 ssh_sshd_config() {
@@ -202,7 +202,7 @@ Subsystem sftp internal-sftp
 EOF
 		for line in "$@"; do printf '%s\n' "$line"; done
 		"$SSH_BIN" ssh-config --config "$SSH_CONF" |
-			sed -E 's/^([[:space:]]*UnusedConnectionTimeout).*/\1 2/'
+			sed -E 's/^([[:space:]]*UnusedConnectionTimeout).*/\1 3/'
 	} >"$SSH_DIR/sshd_config"
 	grep -q "^Match User $SSH_USER" "$SSH_DIR/sshd_config" ||
 		e2e_fail "behalf ssh-config wrote no Match block: $(cat "$SSH_DIR/sshd_config")"
