@@ -3,7 +3,7 @@
 # other, whatever the client sends through a real sshd: arguments, a
 # command, environment variables (the test's sshd accepts more of them
 # than a vendor's should, so that behalf's own filter is what is tested),
-# another user name.  The session's environment holds only the terminal
+# agent or X11 forwarding, another user name.  The session's environment holds only the terminal
 # type, the locale and what sshd set (its address, tty and the file naming
 # the authenticated key).
 # shellcheck source=sshlib.sh
@@ -63,6 +63,18 @@ BEHALF_CUSTOMER=globex HOME=/tmp XDG_CONFIG_HOME=/tmp XDG_STATE_HOME=/tmp POSTMA
 expect_acme "environment variables"
 E2E_ENV="LC_ALL=../../../tmp/x" ssh_connect alice -o SendEnv=LC_ALL
 expect_acme "a locale that is a path"
+
+# Agent and X11 forwarding asked for: the screen, and neither an agent
+# socket nor an X11 listener on the server.
+"${SSH_REAP[@]}" ssh-agent -D -a "$E2E_TMP/agent.sock" >/dev/null 2>&1 &
+SSH_PIDS+=($!)
+E2E_ENV="SSH_AUTH_SOCK=$E2E_TMP/agent.sock DISPLAY=127.0.0.1:99" ssh_connect alice -A -X
+e2e_wait "Domain acme-shop.example"
+[ -z "$(find /tmp -maxdepth 2 -user "$SSH_USER" -name 'agent.*' 2>/dev/null)" ] ||
+	e2e_fail "sshd made an agent socket for the session"
+! ss -ltnH 2>/dev/null | grep -qE '127\.0\.0\.1:60[0-9][0-9] ' ||
+	e2e_fail "sshd listens for X11: $(ss -ltnH | grep -E ':60[0-9][0-9] ')"
+expect_acme "agent and X11 forwarding"
 
 # Another user name: only the service user exists for customers.
 ssh_run alice -l globex "127.0.0.1"
