@@ -873,6 +873,14 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		add_try(by_addr, src, now_wall_ms);
 		if (save_doc(dir, "limits.json", limits, 0600, NULL, 0) != BH_OK)
 			err = bh_errorf(BH_ERR_IO, msg, mcap, "cannot save %s/limits.json", dir);
+		/* The try that locks a key or an address out is worth the vendor's
+		 * attention (no customer: the code named none). */
+		if (json_array_size(json_object_get(by_key, fp)) == ACCESS_KEY_TRIES ||
+		    json_array_size(json_object_get(by_addr, src)) == ACCESS_ADDR_TRIES) {
+			snprintf(detail, sizeof detail,
+				 "fingerprint %s from %s: too many wrong codes", fp, src);
+			state_audit_in(dir, "-", "enroll-locked", detail);
+		}
 	}
 out:
 	OPENSSL_cleanse(norm, sizeof norm);

@@ -12,7 +12,8 @@
  *   limits.json     the times of recent wrong codes per key and per address
  *   secret          32 random bytes, mode 0600: the HMAC key of code hashes
  *   lock            flock()ed by writers (never by access_key_customer)
- *   audit.jsonl     bindings, unbinds, invites, revocations; never a code
+ *   audit.jsonl     bindings, unbinds, invites, revocations, lockouts; never
+ *                   a code
  *
  * A code is never stored: only HMAC-SHA-256(secret, normalised code).  With
  * 80 random bits a plain SHA-256 would already resist guessing; the keyed

@@ -378,6 +378,13 @@ static void test_lockout_per_key(void **state)
 	assert_int_equal(wait, 15 * 60 - 10);
 	assert_non_null(strstr(f->msg, "15 minutes"));
 	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_NOT_FOUND);
+	{
+		char *text = slurp(f->dir, "audit.jsonl");
+		assert_non_null(strstr(text, "\"enroll-locked\""));
+		assert_non_null(strstr(text, fp));
+		assert_null(strstr(text, "0000-0000"));
+		free(text);
+	}
 	/* A mistyped shape costs nothing but is refused while locked too. */
 	assert_int_equal(access_redeem(f->dir, "nope", fp, "192.0.2.9", NOW + 11000, cust,
 				       sizeof cust, &wait, f->msg, sizeof f->msg),
