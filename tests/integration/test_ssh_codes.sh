@@ -71,6 +71,8 @@ enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ6" "Too many wrong codes. *Wait [0-9]+ (minutes|se
 spare=$(ssh_invite initech)
 enroll_try "$spare" "Too many wrong codes. *Wait [0-9]+ (minutes|seconds)"
 keys_bound | grep -qxF "$(ssh_fp mallory)" && e2e_fail "a locked-out key was bound"
+jq -s -e --arg fp "$(ssh_fp mallory)" 'any(.[]; .event == "enroll-locked" and (.detail | contains($fp)))' \
+	"$SSH_STATE/access/audit.jsonl" >/dev/null || e2e_fail "the lockout is not in the audit log"
 [ ! -e "$(ssh_state initech)" ] || e2e_fail "the locked-out key reached initech"
 
 e2e_pass

@@ -69,7 +69,7 @@ e2e_wait "Not offered over SSH"
 # source; the code is nowhere in the state directory or sshd's log.
 audit="$SSH_STATE/access/audit.jsonl"
 [ -f "$audit" ] || e2e_fail "no audit log at $audit"
-jq -e --arg fp "$fp" 'select((tostring | contains($fp)) and (tostring | contains("acme")) and (tostring | contains("127.0.0.1")))' \
+jq -s -e --arg fp "$fp" 'any(.[]; (tostring | contains($fp)) and (tostring | contains("acme")) and (tostring | contains("127.0.0.1")))' \
 	"$audit" >/dev/null || e2e_fail "the audit log has no binding of $fp to acme from 127.0.0.1: $(cat "$audit")"
 norm=$(tr -d '-' <<<"$code")
 if grep -rqiF -e "$code" -e "$norm" "$SSH_STATE" "$SSH_LOG"; then

@@ -41,7 +41,7 @@ e2e_refute_screen "already being onboarded"
 new=$(ssh_session_pid)
 [ "$new" != "$old" ] || e2e_fail "the old session $old is the one shown"
 kill -0 "$old" 2>/dev/null && e2e_fail "the frozen connection's session $old still runs"
-jq -e 'select(.event == "session-taken-over" and .customer == "acme")' "$SSH_STATE/audit.jsonl" >/dev/null ||
+jq -s -e 'any(.[]; .event == "session-taken-over" and .customer == "acme")' "$SSH_STATE/audit.jsonl" >/dev/null ||
 	e2e_fail "the audit log does not record the take-over"
 kill -KILL "$frozen"
 

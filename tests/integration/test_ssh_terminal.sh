@@ -58,7 +58,7 @@ e2e_assert_screen "Goodbye!"
 status=$(ssh_wait_exit)
 e2e_equal "ssh exit status after the idle goodbye" 0 "$status"
 ssh_wait_no_behalf "after the idle goodbye"
-jq -e 'select(.event == "session-idle" and .customer == "acme" and .detail == "domain")' \
+jq -s -e 'any(.[]; .event == "session-idle" and .customer == "acme" and .detail == "domain")' \
 	"$SSH_STATE/audit.jsonl" >/dev/null || e2e_fail "the audit log does not record the idle end"
 
 # The enrollment screen left alone ends the same way.
