@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -892,10 +893,9 @@ static void test_take_over_not_local(void **state)
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 
-	write_file(f->dir, "acme.lock", "");
+	/* the record of a (local) holder is in the file */
 	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
 	{
-		/* the record of this (local) holder is in the file */
 		char path[128], rec[96] = "";
 		long pid_seen = 0;
 		FILE *lf;
@@ -910,6 +910,25 @@ static void test_take_over_not_local(void **state)
 	}
 	assert_int_equal(state_take_over(f->dir, "acme", 200, f->msg, sizeof f->msg),
 			 BH_ERR_LOCKED);
+	state_close(f->h);
+	f->h = NULL;
+
+	/* an older behalf: the lock held, no record in the file */
+	{
+		char path[128];
+		int fd;
+		snprintf(path, sizeof path, "%s/acme.lock", f->dir);
+		fd = open(path, O_RDWR);
+		assert_true(fd >= 0);
+		assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(state_take_over(f->dir, "acme", 200, f->msg, sizeof f->msg),
+				 BH_ERR_LOCKED);
+		assert_int_equal(
+		    state_open_as(f->dir, "acme", STATE_HOLDER_SSH, &h, f->msg, sizeof f->msg),
+		    BH_ERR_LOCKED);
+		close(fd);
+	}
 }
 
 static void test_atomic_private_files(void **state)
