@@ -931,6 +931,11 @@ enum ui_action ui_enroll_read(struct ui_enroll *e, bool *typed)
 			result = ACTION_REDRAW;
 			continue;
 		}
+		/* Too small, the field is hidden: nothing typed lands in it unseen;
+		 * only the ways out work. */
+		if (ui_too_small() && !key_is_char(&k, KEY_CTRL('c')) &&
+		    !key_is_char(&k, KEY_CTRL('q')) && !key_is_char(&k, 27))
+			continue;
 		a = screen_enroll_key(e, &k);
 		if (a == ACTION_NEXT || a == ACTION_QUIT)
 			return a;

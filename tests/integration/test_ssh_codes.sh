@@ -61,6 +61,14 @@ keys_bound | grep -qxF "$bob" || e2e_fail "bob's key is not bound after a good c
 # Guessing: well-formed codes that match nothing.
 ssh_connect mallory
 e2e_wait "Connect this key"
+# (A window too small hides the field: what is typed meanwhile is dropped.)
+e2e_resize 60 20
+e2e_wait "and is 60x20."
+e2e_type "QQQQ"
+e2e_settle
+e2e_resize 80 24
+e2e_wait "Invite code"
+e2e_refute_screen "QQQQ"
 for i in 1 2 3 4; do
 	enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ$i" "wait: $((5 - i))\\)"
 	e2e_assert_screen "That code is not valid"
