@@ -263,11 +263,14 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
  * write_dirs = {cfg->state_dir} (the state, access/, the audit log): from
  * now on the session needs no exec and no other files.  The take-over of
  * an earlier session (signals) is done by then; the enrollment screen ran
- * before, unconfined.  A non-zero return ends the session (fail closed). */
-static int ssh_session_ready(void *arg)
+ * before, unconfined.  A non-zero return ends the session (fail closed),
+ * with msg printed once the screen is gone. */
+static int ssh_session_ready(void *arg, char *msg, size_t cap)
 {
 	const struct config *cfg = arg;
 	(void)cfg;
+	(void)msg;
+	(void)cap;
 	return 0;
 }
 

@@ -655,15 +655,18 @@ int session_run_with(struct config *cfg, const struct session_options *opt)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (!ui_start()) {
-		rc = 2;
-	} else if (opt->ready && (rc = opt->ready(opt->ready_arg)) != 0) {
-		ui_stop();
-	} else {
+	msg[0] = '\0';
+	rc = ui_start() ? 0 : 2;
+	if (rc == 0 && opt->ready)
+		rc = opt->ready(opt->ready_arg, msg, sizeof msg);
+	if (rc == 0) {
 		session_loop(&s);
 		ui_stop();
 		session_say_come_back(&s);
-		rc = 0;
+	} else {
+		ui_stop(); /* nothing when curses did not start */
+		if (msg[0])
+			fprintf(stderr, "behalf: %s\n", msg);
 	}
 	s.dns->ops->destroy(s.dns);
 	s.esp->ops->destroy(s.esp);

@@ -5,6 +5,7 @@
 #include "app/config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* How a session runs besides its configuration. */
@@ -18,8 +19,10 @@ struct session_options {
 	int64_t idle_ms;
 	/* Called once the state, the backends and the terminal are open,
 	 * before the first key (NULL: nothing): where behalf ssh-session
-	 * confines itself.  Non-zero ends the session with that status. */
-	int (*ready)(void *arg);
+	 * confines itself.  Non-zero ends the session with that status, and
+	 * msg (cap bytes, "" before the call), when set, is printed on stderr
+	 * once the screen is gone. */
+	int (*ready)(void *arg, char *msg, size_t cap);
 	void *ready_arg;
 };
 
