@@ -175,23 +175,18 @@ static size_t frame_path(const struct wizard *w, enum wizard_step *path)
 	return n;
 }
 
-/* Row 0: vendor, program, demo badge; row 1: where the customer is. */
-static void frame_top(const struct wizard *w)
+void ui_frame_title(const char *vendor_name, bool demo)
 {
-	enum wizard_step path[STEP__COUNT + 3];
-	size_t n = frame_path(w, path), i, here = 1;
-	enum wizard_step at = w->step;
 	char buf[512];
-	int x = 1, badge = 0;
-
+	int badge = 0;
 	ui_style_on(STYLE_TITLE);
 	mvhline(0, 0, ' ', COLS);
-	text_fmt(buf, sizeof buf, "frame.title", w->cfg.vendor_name, text_get("app.title"),
+	text_fmt(buf, sizeof buf, "frame.title", vendor_name, text_get("app.title"),
 		 ui_glyph(GLYPH_DOT));
-	if (w->cfg.demo)
+	if (demo)
 		badge = ui_width(text_get("app.demo_badge")) + 3;
 	ui_print_fit(0, 1, COLS - 2 - badge, buf);
-	if (w->cfg.demo) {
+	if (demo) {
 		attron(A_REVERSE);
 		mvaddch(0, COLS - badge, ' ');
 		ui_print(0, COLS - badge + 1, badge - 2, text_get("app.demo_badge"));
@@ -199,7 +194,18 @@ static void frame_top(const struct wizard *w)
 		attroff(A_REVERSE);
 	}
 	ui_style_off(STYLE_TITLE);
+}
 
+/* Row 0: vendor, program, demo badge; row 1: where the customer is. */
+static void frame_top(const struct wizard *w)
+{
+	enum wizard_step path[STEP__COUNT + 3];
+	size_t n = frame_path(w, path), i, here = 1;
+	enum wizard_step at = w->step;
+	char buf[512];
+	int x = 1;
+
+	ui_frame_title(w->cfg.vendor_name, w->cfg.demo);
 	if (at == STEP_ADVISOR || at == STEP_SWITCH)
 		at = STEP_CHOOSE;
 	for (i = 0; i < n; i++)
@@ -839,6 +845,102 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 		default:
 			return a;
 		}
+	}
+	return result;
+}
+
+/* ---- the enrollment screen (over SSH, before a customer is known) ---- */
+
+void ui_enroll_draw(const struct ui_enroll *e)
+{
+	int y, x;
+	if (!ui_started || (!ui_dirty && !ui_clear_next))
+		return;
+	ui_dirty = false;
+	if (ui_clear_next) {
+		clearok(curscr, TRUE);
+		ui_clear_next = false;
+	}
+	erase();
+	ui_cursor_reset();
+	if (ui_too_small()) {
+		draw_too_small();
+	} else {
+		ui_frame_title(e->vendor_name, e->demo);
+		ui_style_on(STYLE_SELECTED);
+		ui_print(1, 1, COLS - 2, text_get("enroll.step"));
+		ui_style_off(STYLE_SELECTED);
+		screen_enroll_draw(e, 3, LINES - 6);
+		if (e->notice[0]) {
+			enum ui_style st = e->notice_error ? STYLE_ERROR : STYLE_OK;
+			ui_style_on(st);
+			ui_print(LINES - 3, 1, 1, e->notice_error ? "!" : ui_glyph(GLYPH_BULLET));
+			ui_wrap(LINES - 3, 3, COLS - 4, 2, e->notice);
+			ui_style_off(st);
+		}
+		{
+			const char *global = text_get("enroll.footer_global");
+			int global_w = ui_keys_width(global);
+			ui_keys(LINES - 1, COLS - 1 - global_w, global_w, global);
+			ui_keys(LINES - 1, 1, COLS - 4 - global_w, text_get("enroll.footer"));
+		}
+	}
+	if (ui_cursor_get(&y, &x)) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+enum ui_action ui_enroll_read(struct ui_enroll *e, bool *typed)
+{
+	enum ui_action result = ACTION_NONE;
+	*typed = false;
+	if (!ui_started)
+		return ACTION_NONE;
+	for (;;) {
+		wint_t ch;
+		int r;
+		struct ui_key k;
+		enum ui_action a;
+		if (ui_ascii()) {
+			r = getch();
+			if (r == ERR)
+				break;
+			ch = (wint_t)r;
+			r = r >= KEY_MIN ? KEY_CODE_YES : OK;
+		} else {
+			r = get_wch(&ch);
+			if (r == ERR)
+				break;
+		}
+		k.code = ch;
+		k.is_function = r == KEY_CODE_YES;
+		*typed = true;
+		ui_dirty = true;
+		if (k.is_function && k.code == KEY_RESIZE) {
+			ui_clear_next = true;
+			result = ACTION_REDRAW;
+			continue;
+		}
+		if (key_is_char(&k, KEY_CTRL('l'))) {
+			ui_clear_next = true;
+			result = ACTION_REDRAW;
+			continue;
+		}
+		/* Too small, the field is hidden: nothing typed lands in it unseen;
+		 * only the ways out work. */
+		if (ui_too_small() && !key_is_char(&k, KEY_CTRL('c')) &&
+		    !key_is_char(&k, KEY_CTRL('q')) && !key_is_char(&k, 27))
+			continue;
+		a = screen_enroll_key(e, &k);
+		if (a == ACTION_NEXT || a == ACTION_QUIT)
+			return a;
+		if (a != ACTION_NONE)
+			result = ACTION_REDRAW;
 	}
 	return result;
 }

@@ -144,6 +144,33 @@ enum ui_action ui_record_view_read(struct wizard *w);
  * when the view was showing (curses is already ended). */
 bool ui_record_view_stop(void);
 
+/* The enrollment screen over SSH (screen_enroll.c): a key that belongs to
+ * no customer yet is shown with its fingerprint and a field for the invite
+ * code, in the wizard's frame.  The loop (src/app/cmd_ssh_session.c) owns
+ * the model and redeems the code; ui.c draws it and reads the keys. */
+struct ui_enroll {
+	const char *vendor_name; /* the title row */
+	bool demo;		 /* the title row's badge */
+	const char *fingerprint; /* "SHA256:...", the key sshd authenticated */
+	struct field code;	 /* what the customer types */
+	char notice[512];	 /* the last answer: a wrong code, a wait, "" */
+	bool notice_error;	 /* shown as an error (else as information) */
+};
+/* Draws the enrollment screen (frame, body, notice, footer) when something
+ * changed since the last draw. */
+void ui_enroll_draw(const struct ui_enroll *e);
+/* Reads every pending key (non-blocking): ACTION_NEXT for Enter (redeem
+ * the code), ACTION_QUIT for Ctrl-C, Ctrl-Q or Esc, else ACTION_REDRAW or
+ * ACTION_NONE.  *typed is set when a key came. */
+enum ui_action ui_enroll_read(struct ui_enroll *e, bool *typed);
+/* A key on the enrollment screen, without curses (screen_enroll.c). */
+enum ui_action screen_enroll_key(struct ui_enroll *e, const struct ui_key *k);
+/* Draws the enrollment screen's body in rows [top, top+height). */
+void screen_enroll_draw(const struct ui_enroll *e, int top, int height);
+/* The frame's title row (vendor, program, demo badge), the same on every
+ * screen. */
+void ui_frame_title(const char *vendor_name, bool demo);
+
 /* Shared drawing helpers for screens (ui_draw.c). */
 /* Prints UTF-8 text at (y, x), clipped to width columns; returns columns used. */
 int ui_print(int y, int x, int width, const char *utf8);

@@ -23,4 +23,9 @@ int cmd_ssh_config(int argc, char **argv);
  * "broker".  Runs until SIGTERM; 2 on a configuration it cannot use. */
 int cmd_broker(int argc, char **argv);
 
+/* behalf ssh-session [--config FILE]: sshd's forced command; the customer
+ * is the one the authenticated key is bound to, else the enrollment screen
+ * (cmd_ssh_session.c).  argv[0] is "ssh-session". */
+int cmd_ssh_session(int argc, char **argv);
+
 #endif

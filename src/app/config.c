@@ -233,7 +233,7 @@ static bool config_long(const char *v, long lo, long hi, long *out)
 	return true;
 }
 
-/* [ssh]: host, port, user, keys_user, idle_minutes. */
+/* [ssh]: host, port, user, keys_user, idle_minutes, idle_seconds. */
 static int config_apply_ssh(struct config_parse *p, const char *name, const char *value)
 {
 	struct config_ssh *s = &p->cfg->ssh;
@@ -261,6 +261,10 @@ static int config_apply_ssh(struct config_parse *p, const char *name, const char
 		if (config_long(value, 1, 1440, &s->idle_minutes))
 			return 1;
 		snprintf(p->msg, p->cap, "idle_minutes must be a number from 1 to 1440");
+	} else if (!strcmp(name, "idle_seconds")) {
+		if (config_long(value, 1, 86400, &s->idle_seconds))
+			return 1;
+		snprintf(p->msg, p->cap, "idle_seconds must be a number from 1 to 86400");
 	} else {
 		snprintf(p->msg, p->cap, "unknown setting [ssh] %.40s", name);
 	}

@@ -34,6 +34,8 @@ struct config {
 		char user[33];	/* user: the account customers log in as, "behalf" */
 		char keys_user[33]; /* keys_user: AuthorizedKeysCommandUser, "behalf-keys" */
 		long idle_minutes;  /* idle_minutes: a session without a key ends, 30 */
+		long idle_seconds;  /* idle_seconds: the same in seconds, instead of
+				       idle_minutes when set (tests, kiosks); 0: unset */
 	} ssh;
 	/* The broker (issue 10): [esp] broker, the socket a session reaches
 	 * the ESP through (set: no token needed in the session); [broker], the

@@ -24,7 +24,8 @@
 #include "core/text.h"
 #include "ui.h"
 
-#define SESSION_SAVE_DEBOUNCE_MS 500 /* typing is saved at most twice a second */
+#define SESSION_SAVE_DEBOUNCE_MS  500  /* typing is saved at most twice a second */
+#define SESSION_TAKE_OVER_WAIT_MS 3000 /* an earlier SSH session's time to save and leave */
 
 struct session {
 	struct wizard w;
@@ -45,6 +46,10 @@ struct session {
 	int64_t term_deadline; /* the terminal source's next wake, 0: none */
 	bool keys_pending;     /* curses may hold keys already read */
 	struct ui_view view;   /* what the screen shows besides the model */
+	const struct session_options *opt;
+	bool remote;	     /* over SSH: files would land on the server */
+	int64_t last_key_ms; /* when the customer last typed (idle timeout) */
+	bool idle;	     /* ended for want of keys */
 };
 
 static volatile sig_atomic_t session_signal; /* SIGHUP/SIGTERM: save and leave */
@@ -335,9 +340,7 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 static void session_fresh(struct session *s)
 {
 	wizard_init(&s->w, &s->cfg->wizard);
-	/* Over SSH a file would land on the server, not with the customer. */
-	s->w.export.remote =
-	    !s->cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
+	s->w.export.remote = s->remote;
 	s->w.export.view = EXPORT_VIEW_CLOSED;
 }
 
@@ -423,8 +426,8 @@ static void session_term_dispatch(void *self, const struct pollfd *fds, int n, i
 {
 	struct session *s = self;
 	enum ui_action action;
-	(void)fds;
-	(void)n;
+	if (n > 0 && (fds[0].revents & POLLIN))
+		s->last_key_ms = now; /* the customer is there */
 	if (s->w.busy != REQ_NONE || s->w.dirty)
 		ui_invalidate();
 	s->view.now_ms = now;
@@ -465,6 +468,8 @@ static bool session_prepare(struct session *s)
 	ui_wake = ui_wake_ms(&s->w, &s->view);
 	if (ui_wake >= 0)
 		deadline = loop_min_deadline(deadline, now + ui_wake);
+	if (s->opt->idle_ms > 0)
+		deadline = loop_min_deadline(deadline, s->last_key_ms + s->opt->idle_ms);
 	if (s->keys_pending)
 		deadline = now; /* curses may hold keys already read: no waiting */
 	s->term_deadline = deadline;
@@ -474,7 +479,13 @@ static bool session_prepare(struct session *s)
 static void session_loop(struct session *s)
 {
 	s->view.export = &s->xio.view;
+	s->last_key_ms = clock_now_ms();
 	while (!s->quit && !session_signal) {
+		if (s->opt->idle_ms > 0 && clock_now_ms() - s->last_key_ms >= s->opt->idle_ms) {
+			s->idle = true; /* nobody there: saved below, then goodbye */
+			session_audit(s, "session-idle", wizard_step_word(s->w.step));
+			break;
+		}
 		if (session_prepare(s))
 			continue;
 		if (loop_turn(&s->loop, 0) < 0)
@@ -483,17 +494,29 @@ static void session_loop(struct session *s)
 	session_save(s);
 }
 
+void session_idle_words(int64_t ms, char *out, size_t cap)
+{
+	char n[24];
+	bool minutes = ms >= 60000 && ms % 60000 == 0;
+	snprintf(n, sizeof n, "%lld", (long long)(minutes ? ms / 60000 : (ms + 999) / 1000));
+	text_fmt(out, cap, minutes ? "sshsess.minutes" : "sshsess.seconds", n, NULL, NULL);
+}
+
 /* After the screen is gone, one line on how to come back (not when the
  * terminal hung up: nobody reads it). */
 static void session_say_come_back(const struct session *s)
 {
-	char id[64], line[512];
-	bool ssh = getenv("SSH_CONNECTION") || getenv("SSH_TTY");
+	char id[64], line[512], idle[32];
+	bool ssh = s->opt->ssh || getenv("SSH_CONNECTION") || getenv("SSH_TTY");
 	if (session_signal == SIGHUP)
 		return;
 	snprintf(id, sizeof id, "steps.%s", wizard_step_word(s->w.step));
-	text_fmt(line, sizeof line, ssh ? "session.come_back_ssh" : "session.come_back",
-		 text_get(id), NULL, NULL);
+	session_idle_words(s->opt->idle_ms, idle, sizeof idle);
+	if (s->idle)
+		text_fmt(line, sizeof line, "sshsess.idle_goodbye", idle, text_get(id), NULL);
+	else
+		text_fmt(line, sizeof line, ssh ? "session.come_back_ssh" : "session.come_back",
+			 text_get(id), NULL, NULL);
 	printf("%s\n", line);
 }
 
@@ -502,7 +525,20 @@ static int session_open_state(struct session *s, const struct config *cfg)
 {
 	char msg[512];
 	enum bh_err err;
-	err = state_open(cfg->state_dir, cfg->wizard.customer_id, &s->state, msg, sizeof msg);
+	enum state_holder as = s->opt->ssh ? STATE_HOLDER_SSH : STATE_HOLDER_LOCAL;
+	bool took_over = false;
+	err =
+	    state_open_as(cfg->state_dir, cfg->wizard.customer_id, as, &s->state, msg, sizeof msg);
+	if (err == BH_ERR_LOCKED && s->opt->ssh) {
+		/* The customer is back while the earlier connection lingers: it
+		 * saves and leaves, this one resumes. */
+		err = state_take_over(cfg->state_dir, cfg->wizard.customer_id,
+				      SESSION_TAKE_OVER_WAIT_MS, msg, sizeof msg);
+		if (!err)
+			err = state_open_as(cfg->state_dir, cfg->wizard.customer_id, as, &s->state,
+					    msg, sizeof msg);
+		took_over = err == BH_OK;
+	}
 	if (err) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
@@ -524,7 +560,12 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	s->w.cfg = cfg->wizard;
 	s->saved_step = s->w.step;
 	s->resumed = true;
-	session_audit(s, "session-resumed", wizard_step_word(s->w.step));
+	session_audit(s, took_over ? "session-taken-over" : "session-resumed",
+		      wizard_step_word(s->w.step));
+	if (took_over) {
+		s->w.notice_kind = NOTICE_INFO;
+		str_copy(s->w.notice, sizeof s->w.notice, text_get("sshsess.taken_over"));
+	}
 	return 0;
 }
 
@@ -563,6 +604,12 @@ static int session_open_backends(struct session *s, struct config *cfg)
 
 int session_run(struct config *cfg)
 {
+	static const struct session_options local = {0};
+	return session_run_with(cfg, &local);
+}
+
+int session_run_with(struct config *cfg, const struct session_options *opt)
+{
 	struct session s;
 	struct sigaction sa;
 	char msg[512];
@@ -570,6 +617,10 @@ int session_run(struct config *cfg)
 
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
+	s.opt = opt;
+	/* Over SSH a file would land on the server, not with the customer. */
+	s.remote =
+	    !cfg->allow_file_export && (opt->ssh || getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
 	s.xio.w = s.demo.w = &s.w;
 	s.demo.cfg = cfg;
 	if (!esp_make_ready(cfg, msg, sizeof msg)) {
@@ -584,8 +635,7 @@ int session_run(struct config *cfg)
 		state_close(s.state);
 		return rc;
 	}
-	s.w.export.remote =
-	    !cfg->allow_file_export && (getenv("SSH_CONNECTION") || getenv("SSH_TTY"));
+	s.w.export.remote = s.remote;
 	s.w.export.view = EXPORT_VIEW_CLOSED;
 	rc = session_open_backends(&s, cfg);
 	config_wipe_secrets(cfg);
@@ -605,13 +655,18 @@ int session_run(struct config *cfg)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (!ui_start()) {
-		rc = 2;
-	} else {
+	msg[0] = '\0';
+	rc = ui_start() ? 0 : 2;
+	if (rc == 0 && opt->ready)
+		rc = opt->ready(opt->ready_arg, msg, sizeof msg);
+	if (rc == 0) {
 		session_loop(&s);
 		ui_stop();
 		session_say_come_back(&s);
-		rc = 0;
+	} else {
+		ui_stop(); /* nothing when curses did not start */
+		if (msg[0])
+			fprintf(stderr, "behalf: %s\n", msg);
 	}
 	s.dns->ops->destroy(s.dns);
 	s.esp->ops->destroy(s.esp);

@@ -11,12 +11,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,8 +117,54 @@ enum bh_err state_read_file(const char *path, size_t limit, struct buf *out)
 	return err;
 }
 
+/* The start time of process pid (field 22 of /proc/PID/stat, in clock
+ * ticks since boot): with the pid it names one process, never a later one
+ * that got the same pid.  0 when unknown. */
+static unsigned long long state_proc_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, field;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold blanks and ')' */
+	if (!p)
+		return 0;
+	/* after ") " comes field 3 (state); the start time is field 22 */
+	for (field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+/* Records who holds the lock (the lock file's only content):
+ * "<pid> <start time> <kind>\n", kind "ssh" or "local". */
+static void state_write_holder(int fd, enum state_holder as)
+{
+	char rec[96];
+	int n = snprintf(rec, sizeof rec, "%ld %llu %s\n", (long)getpid(),
+			 state_proc_start(getpid()), as == STATE_HOLDER_SSH ? "ssh" : "local");
+	if (ftruncate(fd, 0) == 0 && n > 0)
+		(void)!pwrite(fd, rec, (size_t)n, 0);
+}
+
 enum bh_err state_open(const char *dir, const char *customer, struct state_handle **out, char *msg,
 		       size_t cap)
+{
+	return state_open_as(dir, customer, STATE_HOLDER_LOCAL, out, msg, cap);
+}
+
+enum bh_err state_open_as(const char *dir, const char *customer, enum state_holder as,
+			  struct state_handle **out, char *msg, size_t cap)
 {
 	struct state_handle *h;
 	struct buf lock = {0};
@@ -154,6 +203,7 @@ enum bh_err state_open(const char *dir, const char *customer, struct state_handl
 		return err;
 	}
 	buf_free(&lock);
+	state_write_holder(fd, as);
 
 	h = xcalloc(1, sizeof *h);
 	h->dir = xstrdup(dir);
@@ -179,13 +229,119 @@ void state_close(struct state_handle *h)
 {
 	if (!h)
 		return;
-	if (h->lock_fd >= 0)
-		close(h->lock_fd); /* releases the flock */
+	if (h->lock_fd >= 0) {
+		(void)!ftruncate(h->lock_fd, 0); /* no holder any more */
+		close(h->lock_fd);		 /* releases the flock */
+	}
 	free(h->dir);
 	free(h->customer);
 	free(h->path);
 	free(h->name);
 	free(h);
+}
+
+/* Waits until the process behind pidfd (or pid, without pidfds) has
+ * exited, at most wait_ms; true when it has. */
+static bool state_wait_exit(int pidfd, pid_t pid, int wait_ms)
+{
+	int64_t until = clock_now_ms() + wait_ms;
+	for (;;) {
+		int64_t left = until - clock_now_ms();
+		if (pidfd >= 0) {
+			struct pollfd p = {.fd = pidfd, .events = POLLIN};
+			int r = poll(&p, 1, left > 0 ? (int)left : 0);
+			if (r > 0)
+				return true;
+			if (r < 0 && errno == EINTR && left > 0)
+				continue;
+			return false;
+		}
+		/* No pidfd (a kernel before 5.3): ask every 20 ms, within the bound. */
+		if (kill(pid, 0) != 0 && errno == ESRCH)
+			return true;
+		if (left <= 0)
+			return false;
+		poll(NULL, 0, left < 20 ? (int)left : 20);
+	}
+}
+
+/* Sends sig to the process of pidfd (or pid). */
+static int state_signal(int pidfd, pid_t pid, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pidfd >= 0)
+		return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+#endif
+	return kill(pid, sig);
+}
+
+enum bh_err state_take_over(const char *dir, const char *customer, int wait_ms, char *msg,
+			    size_t cap)
+{
+	char rec[96] = "", kind[16] = "";
+	struct buf lock = {0};
+	long pid = 0;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, pidfd = -1;
+	bool gone;
+
+	if (!state_customer_id_ok(customer))
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "customer id is not usable");
+	buf_printf(&lock, "%s/%s.lock", dir, customer);
+	fd = open(lock.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	buf_free(&lock);
+	if (fd < 0)
+		return BH_OK; /* no lock file: nobody to take over from */
+	n = read(fd, rec, sizeof rec - 1);
+	close(fd);
+	if (n > 0)
+		rec[n] = '\0';
+	if (n <= 0 || sscanf(rec, "%ld %llu %15s", &pid, &start, kind) != 3)
+		return bh_errorf(BH_ERR_LOCKED, msg, cap,
+				 "customer %s is already being onboarded in another session, "
+				 "which did not say who it is",
+				 customer);
+	/* Only an SSH session gives way; a wizard the vendor runs locally does not. */
+	if (strcmp(kind, "ssh") != 0 || pid <= 1 || pid == (long)getpid())
+		return bh_errorf(BH_ERR_LOCKED, msg, cap,
+				 "customer %s is already being onboarded in another session "
+				 "(process %ld); finish or quit that session first",
+				 customer, pid);
+#ifdef SYS_pidfd_open
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (pidfd < 0 && errno == ESRCH)
+		return BH_OK; /* gone already */
+#endif
+	/* The same process as recorded, not one that got its pid since. */
+	if (start == 0 || state_proc_start((pid_t)pid) != start) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return BH_OK; /* the recorded holder is gone; the lock says the rest */
+	}
+	if (state_signal(pidfd, (pid_t)pid, SIGHUP) != 0) {
+		int e = errno;
+		if (pidfd >= 0)
+			close(pidfd);
+		if (e == ESRCH)
+			return BH_OK;
+		return bh_errorf(BH_ERR_LOCKED, msg, cap,
+				 "customer %s is already being onboarded in another session "
+				 "(process %ld), which cannot be ended: %s",
+				 customer, pid, strerror(e));
+	}
+	/* SIGHUP saves and leaves; a session stuck writing to a dead
+	 * connection is killed (what it had to save was saved first). */
+	gone = state_wait_exit(pidfd, (pid_t)pid, wait_ms);
+	if (!gone && state_signal(pidfd, (pid_t)pid, SIGKILL) == 0)
+		gone = state_wait_exit(pidfd, (pid_t)pid, wait_ms);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (!gone)
+		return bh_errorf(BH_ERR_LOCKED, msg, cap,
+				 "customer %s: the earlier session (process %ld) did not end",
+				 customer, pid);
+	return BH_OK;
 }
 
 enum bh_err state_set_aside(struct state_handle *h, char *msg, size_t cap)

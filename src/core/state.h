@@ -4,7 +4,8 @@
  *
  * Layout of the state directory (mode 0700):
  *   <customer>.json       the saved wizard (schema STATE_SCHEMA), mode 0600
- *   <customer>.lock       flock()ed while a session of that customer runs
+ *   <customer>.lock       flock()ed while a session of that customer runs;
+ *                         holds "<pid> <start time> <ssh|local>" of the holder
  *   <customer>.json.tmp   only ever seen after a crash mid-save; ignored
  *   <customer>.json.corrupt-<time>   a corrupt file the caller set aside
  *   audit.jsonl           append-only log of what was created, verified, ...
@@ -38,13 +39,33 @@ struct state_handle;
  * '.', so that it is safe in a file name. */
 bool state_customer_id_ok(const char *id);
 
+/* Who holds a customer's lock, recorded in the lock file beside the lock
+ * ("<pid> <process start time> <kind>"): an SSH session gives way to the
+ * next SSH session of the same customer (state_take_over), a local one
+ * never does. */
+enum state_holder { STATE_HOLDER_LOCAL, STATE_HOLDER_SSH };
+
 /* Creates dir (and its parents, mode 0700) when missing and takes the
- * customer's lock without waiting.  BH_ERR_INVALID for a bad customer id,
+ * customer's lock without waiting, as a local session.  BH_ERR_INVALID for a bad customer id,
  * BH_ERR_LOCKED when another session of the customer holds the lock,
  * BH_ERR_IO otherwise; msg (cap bytes) says why.  *out is freed with
  * state_close. */
 enum bh_err state_open(const char *dir, const char *customer, struct state_handle **out, char *msg,
 		       size_t cap);
+/* state_open, recording the holder as the kind as. */
+enum bh_err state_open_as(const char *dir, const char *customer, enum state_holder as,
+			  struct state_handle **out, char *msg, size_t cap);
+
+/* Ends the earlier session of customer that holds the lock, when it is an
+ * SSH session (a connection dropped, or half dead, that the customer comes
+ * back from): SIGHUP (it saves and exits), then, if it has not exited
+ * within wait_ms, SIGKILL, and waits again at most wait_ms.  The process is
+ * the one recorded (its pid and start time), never one that reused the
+ * pid.  BH_OK when nothing holds the lock any more as far as it can tell
+ * (the caller then opens again); BH_ERR_LOCKED, with msg, when the holder
+ * is a local session or cannot be ended. */
+enum bh_err state_take_over(const char *dir, const char *customer, int wait_ms, char *msg,
+			    size_t cap);
 
 /* Reads the saved wizard into w, which the caller has set up with
  * wizard_init (w->cfg is kept: it comes from the configuration each run).

@@ -119,6 +119,7 @@ static void test_ssh_section(void **state)
 	assert_string_equal(cfg.ssh.user, "behalf");
 	assert_string_equal(cfg.ssh.keys_user, "behalf-keys");
 	assert_int_equal(cfg.ssh.idle_minutes, 30);
+	assert_int_equal(cfg.ssh.idle_seconds, 0); /* unset: idle_minutes counts */
 	assert_true(load(&cfg, "[ssh]\nhost = onboard.acmehelp.example\nport = 2222\n"
 			       "user = onboard\nkeys_user = onboard-keys\nidle_minutes = 10\n"));
 	assert_string_equal(cfg.ssh.host, "onboard.acmehelp.example");
@@ -134,6 +135,11 @@ static void test_ssh_section(void **state)
 	expect_error(2, "host", "host name");
 	assert_false(load(&cfg, "[ssh]\nidle_minutes = 0\n"));
 	expect_error(2, "idle_minutes", "1 to 1440");
+	/* seconds, for a short wait (tests, kiosks) */
+	assert_true(load(&cfg, "[ssh]\nidle_seconds = 3\n"));
+	assert_int_equal(cfg.ssh.idle_seconds, 3);
+	assert_false(load(&cfg, "[ssh]\nidle_seconds = 2.5\n"));
+	expect_error(2, "idle_seconds", "1 to 86400");
 	assert_false(load(&cfg, "[ssh]\nshell = yes\n"));
 	expect_error(2, "[ssh] shell", "unknown");
 }

@@ -13,8 +13,10 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -806,6 +808,129 @@ static void test_lock(void **state)
 	state_close(second);
 }
 
+/* A child process that holds acme's lock as kind as, ignoring SIGHUP when
+ * told (a session stuck writing to a dead connection); returns its pid once
+ * it holds the lock. */
+static pid_t lock_holder(const char *dir, enum state_holder as, bool ignore_hup)
+{
+	int ready[2];
+	char c;
+	pid_t pid;
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct state_handle *h = NULL;
+		char msg[256];
+		close(ready[0]);
+		if (ignore_hup)
+			signal(SIGHUP, SIG_IGN);
+		if (state_open_as(dir, "acme", as, &h, msg, sizeof msg) != BH_OK)
+			_exit(3);
+		(void)!write(ready[1], "x", 1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+/* The next SSH session of a customer takes over from the one still
+ * holding the lock (a dropped connection sshd has not noticed yet): it
+ * ends, and the lock is free for the newcomer. */
+static void test_take_over_ssh(void **state)
+{
+	struct fixture *f = *state;
+	struct state_handle *h = NULL;
+	int status;
+	pid_t pid = lock_holder(f->dir, STATE_HOLDER_SSH, false);
+
+	assert_int_equal(state_open_as(f->dir, "acme", STATE_HOLDER_SSH, &h, f->msg, sizeof f->msg),
+			 BH_ERR_LOCKED);
+	assert_int_equal(state_take_over(f->dir, "acme", 5000, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGHUP); /* asked to save and leave, not killed */
+	assert_int_equal(state_open_as(f->dir, "acme", STATE_HOLDER_SSH, &h, f->msg, sizeof f->msg),
+			 BH_OK);
+	state_close(h);
+}
+
+/* A session that does not leave on SIGHUP is killed after the wait. */
+static void test_take_over_stuck(void **state)
+{
+	struct fixture *f = *state;
+	struct state_handle *h = NULL;
+	int status;
+	pid_t pid = lock_holder(f->dir, STATE_HOLDER_SSH, true);
+
+	assert_int_equal(state_take_over(f->dir, "acme", 200, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	assert_int_equal(state_open_as(f->dir, "acme", STATE_HOLDER_SSH, &h, f->msg, sizeof f->msg),
+			 BH_OK);
+	state_close(h);
+}
+
+/* A wizard the vendor runs locally is never ended by an SSH session, and
+ * a lock file without a holder's record (an older behalf) neither. */
+static void test_take_over_not_local(void **state)
+{
+	struct fixture *f = *state;
+	struct state_handle *h = NULL;
+	int status;
+	pid_t pid = lock_holder(f->dir, STATE_HOLDER_LOCAL, false);
+
+	assert_int_equal(state_take_over(f->dir, "acme", 200, f->msg, sizeof f->msg),
+			 BH_ERR_LOCKED);
+	assert_non_null(strstr(f->msg, "another session"));
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0); /* still running */
+	assert_int_equal(state_open_as(f->dir, "acme", STATE_HOLDER_SSH, &h, f->msg, sizeof f->msg),
+			 BH_ERR_LOCKED);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+
+	/* the record of a (local) holder is in the file */
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	{
+		char path[128], rec[96] = "";
+		long pid_seen = 0;
+		FILE *lf;
+		snprintf(path, sizeof path, "%s/acme.lock", f->dir);
+		lf = fopen(path, "r");
+		assert_non_null(lf);
+		assert_non_null(fgets(rec, sizeof rec, lf));
+		fclose(lf);
+		assert_int_equal(sscanf(rec, "%ld", &pid_seen), 1);
+		assert_int_equal(pid_seen, (long)getpid());
+		assert_non_null(strstr(rec, " local"));
+	}
+	assert_int_equal(state_take_over(f->dir, "acme", 200, f->msg, sizeof f->msg),
+			 BH_ERR_LOCKED);
+	state_close(f->h);
+	f->h = NULL;
+
+	/* an older behalf: the lock held, no record in the file */
+	{
+		char path[128];
+		int fd;
+		snprintf(path, sizeof path, "%s/acme.lock", f->dir);
+		fd = open(path, O_RDWR);
+		assert_true(fd >= 0);
+		assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(state_take_over(f->dir, "acme", 200, f->msg, sizeof f->msg),
+				 BH_ERR_LOCKED);
+		assert_int_equal(
+		    state_open_as(f->dir, "acme", STATE_HOLDER_SSH, &h, f->msg, sizeof f->msg),
+		    BH_ERR_LOCKED);
+		close(fd);
+	}
+}
+
 static void test_atomic_private_files(void **state)
 {
 	struct fixture *f = *state;
@@ -911,6 +1036,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_schema1_file_of_3116721, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_customer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_take_over_ssh, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_take_over_stuck, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_take_over_not_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_atomic_private_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_customer_ids, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
