@@ -24,8 +24,10 @@
 #include "app/access.h"
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/confine.h"
 #include "app/session.h"
 #include "core/alloc.h"
+#include "core/record.h"
 #include "core/clock.h"
 #include "core/state.h"
 #include "core/text.h"
@@ -257,20 +259,54 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 	return 1;
 }
 
-/* Once the customer's state, the backends and the terminal are open, before
- * the first key; arg is the session's struct config.
- * CONFINE: confine_session() (src/app/confine.h) goes here, with
- * write_dirs = {cfg->state_dir} (the state, access/, the audit log): from
- * now on the session needs no exec and no other files.  The take-over of
- * an earlier session (signals) is done by then; the enrollment screen ran
- * before, unconfined.  A non-zero return ends the session (fail closed),
- * with msg printed once the screen is gone. */
+/* The TCP ports of a "[NAME=]IP[:PORT], ..." list of the configuration
+ * (53 when an entry names none) into ports[*n..cap). */
+static void ssh_session_dns_ports(const char *list, uint16_t *ports, size_t *n, size_t cap)
+{
+	char copy[256], *items[RECORD_MAX_SERVERS + 8];
+	size_t i, count;
+
+	str_copy(copy, sizeof copy, list);
+	count = config_split_list(copy, items, sizeof items / sizeof items[0]);
+	for (i = 0; i < count && *n < cap; i++) {
+		const char *colon = strrchr(items[i], ':'), *bracket = strrchr(items[i], ']');
+		long port = 53;
+		/* IPv6 without a port has colons of its own: a port follows "]" */
+		if (colon && (!bracket || colon > bracket) &&
+		    (bracket || strchr(items[i], ':') == colon))
+			port = strtol(colon + 1, NULL, 10);
+		if (port > 0 && port < 65536)
+			ports[(*n)++] = (uint16_t)port;
+	}
+}
+
+/* Once the state, the backends and the screen are open and any earlier
+ * session was taken over: the session gives up what it no longer needs
+ * (src/app/confine.c): exec, tracing, core dumps, new privileges, files
+ * beyond its state directory, and, when the ESP is reached through the
+ * broker, TCP beyond the DNS ports.  The enrollment screen ran before,
+ * unconfined.  A failure ends the session (fail closed), with msg printed
+ * once the screen is gone. */
 static int ssh_session_ready(void *arg, char *msg, size_t cap)
 {
 	const struct config *cfg = arg;
-	(void)cfg;
-	(void)msg;
-	(void)cap;
+	struct confine_paths cp;
+	size_t nports = 0;
+
+	memset(&cp, 0, sizeof cp);
+	cp.write_dirs[0] = cfg->state_dir; /* the state, access/, the audit log */
+	if (cfg->broker_path[0]) {
+		cp.tcp_ports[nports++] = 53; /* DNS over TCP; the ESP is the broker's */
+		ssh_session_dns_ports(cfg->resolvers, cp.tcp_ports, &nports, CONFINE_MAX_PORTS);
+		ssh_session_dns_ports(cfg->authoritative, cp.tcp_ports, &nports,
+				      CONFINE_MAX_PORTS);
+	} else {
+		cp.tcp_any = true; /* the session calls the ESP's API itself */
+	}
+	msg[0] = '\0';
+	if (confine_session(&cp, msg, cap) != BH_OK)
+		return 1;
+	msg[0] = '\0'; /* "landlock not available": the other layers hold */
 	return 0;
 }
 

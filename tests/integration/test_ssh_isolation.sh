@@ -50,6 +50,13 @@ expect_acme() {
 	pid=$(ssh_session_pid)
 	unexpected=$(ssh_environ "$pid" | grep -vE '^(TERM|LANG|LC_[A-Z_]+|SSH_CONNECTION|SSH_TTY|SSH_USER_AUTH)=' || true)
 	[ -z "$unexpected" ] || e2e_fail "$1: the session's environment holds: $unexpected"
+	# confined once the wizard is on screen (src/app/confine.c; test_confine
+	# tries each restriction): no new privileges, a seccomp filter, no core
+	grep -qx $'NoNewPrivs:\t1' "/proc/$pid/status" ||
+		e2e_fail "$1: the session may gain privileges"
+	grep -qx $'Seccomp:\t2' "/proc/$pid/status" || e2e_fail "$1: the session has no seccomp filter"
+	grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits" ||
+		e2e_fail "$1: the session may dump core"
 	ssh_drop
 	ssh_wait_no_behalf "$1"
 }
