@@ -28,8 +28,16 @@ void screen_enroll_draw(const struct ui_enroll *e, int top, int height)
 	ui_style_off(STYLE_DIM);
 	if (y < end)
 		y += ui_field(y, 2, width < 50 ? width : 50, text_get("enroll.label"), &e->code,
-			      true) +
-		     1;
+			      true);
+	/* A refused code: why, where it was typed (the code stays, to be
+	 * corrected). */
+	if (y < end && e->notice_error && e->notice[0]) {
+		ui_style_on(STYLE_ERROR);
+		ui_print(y, 2, 1, "!");
+		y += ui_wrap(y, 4, width - 2, end - y < 3 ? end - y : 3, e->notice);
+		ui_style_off(STYLE_ERROR);
+	}
+	y++;
 	if (y < end)
 		ui_text(y, 2, width, end - y, "enroll.what_happens", e->vendor_name, NULL, NULL);
 }
@@ -42,5 +50,9 @@ enum ui_action screen_enroll_key(struct ui_enroll *e, const struct ui_key *k)
 	if ((k->is_function && k->code == KEY_ENTER) ||
 	    (!k->is_function && (k->code == '\r' || k->code == '\n')))
 		return e->code.len ? ACTION_NEXT : ACTION_STAY;
+	if (e->notice_error) { /* the customer corrects the code: the refusal goes */
+		e->notice[0] = '\0';
+		e->notice_error = false;
+	}
 	return ui_field_key(&e->code, k);
 }

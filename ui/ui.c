@@ -871,7 +871,7 @@ void ui_enroll_draw(const struct ui_enroll *e)
 		ui_print(1, 1, COLS - 2, text_get("enroll.step"));
 		ui_style_off(STYLE_SELECTED);
 		screen_enroll_draw(e, 3, LINES - 6);
-		if (e->notice[0]) {
+		if (e->notice[0] && !e->notice_error) { /* a refusal is under the field */
 			enum ui_style st = e->notice_error ? STYLE_ERROR : STYLE_OK;
 			ui_style_on(st);
 			ui_print(LINES - 3, 1, 1, e->notice_error ? "!" : ui_glyph(GLYPH_BULLET));

@@ -196,8 +196,7 @@ static enum bh_err enroll_redeem(struct ui_enroll *e, const struct config *cfg, 
 	} else {
 		str_copy(e->notice, sizeof e->notice, text_get("enroll.refused"));
 	}
-	field_set(&e->code, ""); /* a wrong code is typed again, not edited */
-	return err;
+	return err; /* the code stays in the field, to be corrected */
 }
 
 /* The enrollment screen until a code binds the key (0, customer set), the

@@ -176,6 +176,15 @@ e2e_refute_screen() {
 	fi
 }
 
+# e2e_refute_screen_re REGEX: the screen matches no line of REGEX.
+e2e_refute_screen_re() {
+	if e2e_screen | grep -qE -- "$1"; then
+		echo "FAIL ($E2E_NAME)$(e2e_where): screen matches /$1/" >&2
+		e2e_screen >&2
+		exit 1
+	fi
+}
+
 # e2e_keys KEY...: tmux key names (Enter, Escape, Down, C-c, ...).
 e2e_keys() {
 	e2e_tmux send-keys -t e2e "$@"

@@ -12,16 +12,21 @@ ssh_key alice
 ssh_key bob
 ssh_key mallory
 
-# enroll_try CODE REGEX: types CODE on the enrollment screen and Enter;
-# once the field is empty again (the code was tried), the screen must match
-# REGEX and still be the enrollment screen.
+# enroll_try CODE REGEX [TEXT]: types CODE on the enrollment screen and
+# Enter; the refusal matching REGEX (and showing TEXT) shows, the code stays in the field to be corrected
+# (nothing typed is lost), and typing takes the refusal away; then Ctrl-U
+# empties the field for the next try.
 enroll_try() {
 	e2e_type "$1"
-	e2e_wait "$1"
+	e2e_wait "Invite code $1"
 	e2e_keys Enter
-	e2e_wait_gone "$1"
 	e2e_wait_re "$2"
+	[ -z "${3:-}" ] || e2e_assert_screen "$3"
+	e2e_assert_screen "Invite code $1"
 	e2e_assert_screen "Connect this key"
+	e2e_keys C-u
+	e2e_wait_gone "$1"
+	e2e_refute_screen_re "$2"
 }
 
 # keys_bound: the fingerprints bound so far, one a line.
@@ -70,8 +75,7 @@ e2e_resize 80 24
 e2e_wait "Invite code"
 e2e_refute_screen "QQQQ"
 for i in 1 2 3 4; do
-	enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ$i" "wait: $((5 - i))\\)"
-	e2e_assert_screen "That code is not valid"
+	enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ$i" "wait: $((5 - i))\\)" "That code is not valid"
 done
 enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ5" "last try"
 enroll_try "ZZZZ-ZZZZ-ZZZZ-ZZZ6" "Too many wrong codes. *Wait [0-9]+ (minutes|seconds)"
