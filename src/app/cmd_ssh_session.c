@@ -297,8 +297,7 @@ static int ssh_session_ready(void *arg, char *msg, size_t cap)
 	if (cfg->broker_path[0]) {
 		cp.tcp_ports[nports++] = 53; /* DNS over TCP; the ESP is the broker's */
 		ssh_session_dns_ports(cfg->resolvers, cp.tcp_ports, &nports, CONFINE_MAX_PORTS);
-		ssh_session_dns_ports(cfg->authoritative, cp.tcp_ports, &nports,
-				      CONFINE_MAX_PORTS);
+		ssh_session_dns_ports(cfg->authoritative, cp.tcp_ports, &nports, CONFINE_MAX_PORTS);
 	} else {
 		cp.tcp_any = true; /* the session calls the ESP's API itself */
 	}
