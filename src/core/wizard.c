@@ -712,7 +712,9 @@ void wizard_check_now(struct wizard *w, int64_t now_ms)
 {
 	w->next_check_ms = now_ms;
 	w->records_since_ms = now_ms; /* the customer is at work: poll fast again */
-	w->halted = false;	      /* and asks us to try again */
+	/* and asks us to try again: "nothing more is tried" is no longer true */
+	if (w->halted)
+		wizard_clear_notice(w);
 }
 
 int wizard_next_check_in(const struct wizard *w, int64_t now_ms)

@@ -149,7 +149,9 @@ static void test_auth_stops(void **state)
 	assert_int_equal(wizard_next_request(&w, 3600000, 0, &wake), REQ_NONE);
 	assert_int_equal(wake, 0); /* no timer either */
 	wizard_check_now(&w, 3600000);
+	/* c: tried again, and the screen no longer says nothing more is tried */
 	assert_int_equal(wizard_next_request(&w, 3600000, 0, &wake), REQ_DOMAIN_ENSURE);
+	assert_null(strstr(w.notice, "stopped"));
 
 	/* without a support contact: still says who */
 	new_wizard(&w, "");
