@@ -802,6 +802,30 @@ enum ui_action ui_route_step_key(struct wizard *w, const struct ui_key *k)
 	return route_letters(w, &lower);
 }
 
+/* The next key curses holds (non-blocking); false when there is none. */
+static bool ui_next_key(struct ui_key *k)
+{
+	wint_t ch;
+	int r;
+	if (ui_ascii()) {
+		/* Outside UTF-8 the C library cannot decode what the terminal sends
+		 * (get_wch would swallow it): bytes, gathered by the fields
+		 * (field_key_byte). */
+		r = getch();
+		if (r == ERR)
+			return false;
+		ch = (wint_t)r;
+		r = r >= KEY_MIN ? KEY_CODE_YES : OK;
+	} else {
+		r = get_wch(&ch);
+		if (r == ERR)
+			return false;
+	}
+	k->code = ch;
+	k->is_function = r == KEY_CODE_YES;
+	return true;
+}
+
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 {
 	enum ui_action result = ACTION_NONE;
@@ -810,26 +834,10 @@ enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 	if (ui_record_view_active())
 		return ui_record_view_read(w);
 	for (;;) {
-		wint_t ch;
-		int r;
 		struct ui_key k;
 		enum ui_action a;
-		if (ui_ascii()) {
-			/* Outside UTF-8 the C library cannot decode what the terminal
-			 * sends (get_wch would swallow it): bytes, gathered by the
-			 * fields (field_key_byte). */
-			r = getch();
-			if (r == ERR)
-				break;
-			ch = (wint_t)r;
-			r = r >= KEY_MIN ? KEY_CODE_YES : OK;
-		} else {
-			r = get_wch(&ch);
-			if (r == ERR)
-				break;
-		}
-		k.code = ch;
-		k.is_function = r == KEY_CODE_YES;
+		if (!ui_next_key(&k))
+			break;
 		ui_dirty = true; /* a key may change anything on screen: cheap to redraw */
 		if (ui_pasting && v->now_ms - ui_paste_last_ms > UI_PASTE_QUIET_MS)
 			paste_end(w, (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL);
@@ -902,23 +910,10 @@ enum ui_action ui_enroll_read(struct ui_enroll *e, bool *typed)
 	if (!ui_started)
 		return ACTION_NONE;
 	for (;;) {
-		wint_t ch;
-		int r;
 		struct ui_key k;
 		enum ui_action a;
-		if (ui_ascii()) {
-			r = getch();
-			if (r == ERR)
-				break;
-			ch = (wint_t)r;
-			r = r >= KEY_MIN ? KEY_CODE_YES : OK;
-		} else {
-			r = get_wch(&ch);
-			if (r == ERR)
-				break;
-		}
-		k.code = ch;
-		k.is_function = r == KEY_CODE_YES;
+		if (!ui_next_key(&k))
+			break;
 		*typed = true;
 		ui_dirty = true;
 		if (k.is_function && k.code == KEY_RESIZE) {
