@@ -34,7 +34,12 @@ static void fuzz_check_answer(const struct probe_answer *a)
 		if (!rr->data || n == sizeof rr->owner)
 			abort();
 		if (rr->type != RECORD_TYPE_A && rr->type != RECORD_TYPE_CNAME &&
-		    rr->type != RECORD_TYPE_TXT && rr->type != RECORD_TYPE_AAAA)
+		    rr->type != RECORD_TYPE_TXT && rr->type != RECORD_TYPE_AAAA &&
+		    rr->type != RECORD_TYPE_MX)
+			abort();
+		/* MX data: "<preference> <exchange>", as record.c compares it */
+		if (rr->type == RECORD_TYPE_MX &&
+		    (!isdigit((unsigned char)rr->data[0]) || !strchr(rr->data, ' ')))
 			abort();
 		if (n > 1 && rr->owner[n - 1] == '.' && rr->owner[n - 2] != '\\')
 			abort();
@@ -93,7 +98,7 @@ static void fuzz_evaluate(const struct expected_record *rec, const uint8_t *data
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct expected_record recs[2];
+	static struct expected_record recs[3];
 	static bool ready;
 	size_t i;
 
@@ -108,9 +113,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		str_copy(recs[1].name, sizeof recs[1].name, "pm-bounces." ZONE);
 		str_copy(recs[1].value, sizeof recs[1].value, "pm.mtasv.net");
 		recs[1].required = true;
+		recs[2].purpose = PURPOSE_RETURN_PATH; /* an ESP's bounce MX */
+		recs[2].type = RECORD_TYPE_MX;
+		str_copy(recs[2].name, sizeof recs[2].name, "bounce." ZONE);
+		str_copy(recs[2].value, sizeof recs[2].value, "10 feedback-smtp.esp.example");
+		recs[2].required = true;
 		ready = true;
 	}
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		fuzz_evaluate(&recs[i], data, size);
 	return 0;
 }
