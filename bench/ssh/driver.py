@@ -257,7 +257,8 @@ def pump(clients, sel, until, want=None):
 
 
 def measure(a):
-    keys = [line.split()[0] for line in open(a.codes)][:a.n]
+    allkeys = [line.split()[0] for line in open(a.codes)]
+    keys, extra = allkeys[:a.n], allkeys[a.n:a.n + a.probes]
     want = a.expect.replace(" ", "").encode()
     sel = selectors.DefaultSelector()
     clients = []
@@ -326,6 +327,15 @@ def measure(a):
         alive = sum(1 for c in clients if c.proc.poll() is None)
         sessions = len(mem.get("behalf ssh-session", []))
         secs = w1 - w0
+        # Probes: one more customer at a time while all N wait (keys
+        # enrolled beyond the N: a second connection of a key in use would
+        # take its session over).
+        probes = []
+        for i, key in enumerate(extra):
+            c = Client(1000 + i, ssh_argv(a, key))
+            wait_text(c, a.expect, a.timeout)
+            probes.append((time.monotonic() - c.t0) * 1000)
+            c.kill()
         out = {
             "n": a.n,
             "frames": len(frames),
@@ -333,6 +343,8 @@ def measure(a):
             "first_frame_ms": {"p50": pct(frames, 50), "p95": pct(frames, 95),
                                "max": max(frames) if frames else None,
                                "min": min(frames) if frames else None},
+            "probe_ms": {"count": len(probes), "p50": pct(probes, 50),
+                         "p95": pct(probes, 95), "max": max(probes) if probes else None},
             "spawn_s": t_spawned - t_start,
             "all_frames_s": t_all - t_start,
             "start_cpu_s": start_ticks / CLK,
@@ -372,6 +384,7 @@ def main():
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--settle", type=float, default=5)
     p.add_argument("--window", type=float, default=30)
+    p.add_argument("--probes", type=int, default=20)
     p.add_argument("--sshd-pid", type=int, default=0)
     p.add_argument("--broker-pid", type=int, default=0)
     a = p.parse_args()

@@ -47,7 +47,8 @@ echo "# $N sessions: setup (users, sshd with MaxStartups $((N + 100)), keys, inv
 ssh_setup "MaxStartups $((N + 100))"
 codes=$SSH_DIR/codes
 : >"$codes"
-for ((i = 1; i <= N; i++)); do
+PROBES=${PROBES:-20}
+for ((i = 1; i <= N + PROBES; i++)); do
 	name=$(printf 'c%03d' "$i")
 	ssh_key "$name"
 	printf '%s %s\n' "$name" "$(ssh_invite "$name")" >>"$codes"
@@ -59,14 +60,14 @@ driver() {
 		--expect "$EXPECT" --n "$N" "${@:2}"
 }
 
-echo "# enrolling $N keys through the screen (${PARALLEL:-4} at a time)" >&2
+echo "# enrolling $((N + PROBES)) keys through the screen (${PARALLEL:-4} at a time)" >&2
 t0=$(date +%s)
 driver enroll --parallel "${PARALLEL:-4}" --timeout 60 >/dev/null
 echo "# enrolled in $(($(date +%s) - t0)) s; measuring" >&2
 ssh_wait_no_behalf "after enrolling"
 
 out=$SSH_DIR/result.json
-driver measure --sshd-pid "$SSH_PID" --window "${WINDOW:-30}" --settle "${SETTLE:-5}" \
+driver measure --sshd-pid "$SSH_PID" --probes "$PROBES" --window "${WINDOW:-30}" --settle "${SETTLE:-5}" \
 	--timeout 300 ${BROKER_PID:+--broker-pid "$BROKER_PID"} >"$out"
 if [ -n "${KEEP_JSON:-}" ]; then cp "$out" "$KEEP_JSON"; fi
 
@@ -80,6 +81,7 @@ jq -r --arg nproc "$(nproc)" --arg kernel "$(uname -r)" \
 	"sessions opened at once                  \(.n)",
 	"reached the records screen               \(.frames)  (still connected after the window: \(.sessions_alive); behalf sessions: \(.behalf_sessions))",
 	"first frame p50 / p95 / max              \(r(.first_frame_ms.p50)) / \(r(.first_frame_ms.p95)) / \(r(.first_frame_ms.max)) ms   (budget p95 < 1000 ms: \(if .first_frame_ms.p95 < 1000 then "ok" else "OVER" end))",
+	"one more while all wait, p50 / p95 / max \(r(.probe_ms.p50)) / \(r(.probe_ms.p95)) / \(r(.probe_ms.max)) ms  (\(.probe_ms.count) connections, one at a time)",
 	"all spawned after / all frames after     \(r(.spawn_s)) s / \(r(.all_frames_s)) s",
 	"CPU until all frames: machine / clients  \(r(.machine_cpu_start_s)) s / \(r(.client_cpu_start_s)) s  (server processes still alive: \(r(.start_cpu_s)) s)",
 	"private memory a session (Private_Dirty) \(r((.private_kb | to_entries | map(select(.key != "sshd listener" and .key != "broker")) | map(.value.sum) | add) / .n)) KB  (\([per("behalf ssh-session"), per("sshd"), per("sh")] | join(", ")))",
