@@ -46,9 +46,10 @@ class Client:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.t0 = time.monotonic()
         env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8")
+        # No controlling terminal needed (ssh -tt reads the size and modes
+        # from its stdin); without preexec_fn, Popen can use vfork.
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
-                                     env=env, start_new_session=True,
-                                     preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+                                     env=env, start_new_session=True)
         os.close(slave)
         os.set_blocking(master, False)
         self.fd = master
@@ -233,13 +234,15 @@ def pct(xs, p):
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def pump(clients, sel, until, want=None):
-    """Reads every client until `until`; with want, stops once all saw it."""
+def pump(clients, sel, until, want=None, all_seen=False):
+    """Reads every client until `until` (or, with all_seen, until every
+    client has seen `want`), noting when each first sees `want`."""
     waiting = sum(1 for c in clients if c.t_frame is None) if want else 0
-    while time.monotonic() < until:
-        if want and waiting == 0:
+    while True:
+        if all_seen and waiting == 0:
             return
-        for key, _ in sel.select(max(0.0, min(0.5, until - time.monotonic()))):
+        left = until - time.monotonic()
+        for key, _ in sel.select(max(0.0, min(0.5, left))):
             c = key.data
             data = c.read()
             now = time.monotonic()
@@ -254,6 +257,8 @@ def pump(clients, sel, until, want=None):
                     waiting -= 1
             else:
                 c.raw_after += len(data)
+        if left <= 0:
+            return
 
 
 def measure(a):
@@ -271,9 +276,11 @@ def measure(a):
             c = Client(i, ssh_argv(a, key))
             clients.append(c)
             sel.register(c.fd, selectors.EVENT_READ, c)
-            pump(clients, sel, time.monotonic())  # drain what is ready, do not wait
+            # Drain what is ready; with --rate, wait for the next one's turn.
+            pump(clients, sel, t_start + (i + 1) / a.rate if a.rate > 0 else time.monotonic(),
+                 want)
         t_spawned = time.monotonic()
-        pump(clients, sel, t_start + a.timeout, want)
+        pump(clients, sel, t_start + a.timeout, want, all_seen=True)
         t_all = time.monotonic()
         busy_start = busy_ticks() - busy0
         client_start = sum(cpu_ticks(c.proc.pid) or 0 for c in clients)
@@ -338,6 +345,7 @@ def measure(a):
             c.kill()
         out = {
             "n": a.n,
+            "rate": a.rate,
             "frames": len(frames),
             "missing": missing[:20],
             "first_frame_ms": {"p50": pct(frames, 50), "p95": pct(frames, 95),
@@ -384,6 +392,8 @@ def main():
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--settle", type=float, default=5)
     p.add_argument("--window", type=float, default=30)
+    p.add_argument("--rate", type=float, default=0,
+                   help="connections a second (0: all at once)")
     p.add_argument("--probes", type=int, default=20)
     p.add_argument("--sshd-pid", type=int, default=0)
     p.add_argument("--broker-pid", type=int, default=0)

@@ -9,7 +9,9 @@
 # bench/run.sh), WINDOW (seconds of waiting sampled, default 30), SETTLE
 # (seconds between the last frame and the window, default 5), PARALLEL
 # (clients enrolling at a time, default 4), CHECK=1 (exit 1 when a budget
-# is exceeded), KEEP_JSON=FILE (keep the driver's raw figures).
+# is exceeded), KEEP_JSON=FILE (keep the driver's raw figures), RATE
+# (connections a second; default 0: all at once), PROBES (default 20: one
+# more connection at a time while the N wait, timed).
 #
 # Setup (not measured), with tests/integration/sshlib.sh: the users, a
 # root-owned copy of behalf under /run, sshd on loopback with the block of
@@ -67,7 +69,7 @@ echo "# enrolled in $(($(date +%s) - t0)) s; measuring" >&2
 ssh_wait_no_behalf "after enrolling"
 
 out=$SSH_DIR/result.json
-driver measure --sshd-pid "$SSH_PID" --probes "$PROBES" --window "${WINDOW:-30}" --settle "${SETTLE:-5}" \
+driver measure --sshd-pid "$SSH_PID" --probes "$PROBES" --rate "${RATE:-0}" --window "${WINDOW:-30}" --settle "${SETTLE:-5}" \
 	--timeout 300 ${BROKER_PID:+--broker-pid "$BROKER_PID"} >"$out"
 if [ -n "${KEEP_JSON:-}" ]; then cp "$out" "$KEEP_JSON"; fi
 
@@ -78,7 +80,7 @@ jq -r --arg nproc "$(nproc)" --arg kernel "$(uname -r)" \
 	def r2(x): (x * 100 | round) / 100;
 	def per(k): if .private_kb[k] then "\(k) \(r(.private_kb[k].sum / .n)) KB" else empty end;
 	"machine: \($nproc) cores, Linux \($kernel), \($ssh)",
-	"sessions opened at once                  \(.n)",
+	"sessions opened                          \(.n) \(if .rate > 0 then "at \(.rate) a second" else "at once" end)",
 	"reached the records screen               \(.frames)  (still connected after the window: \(.sessions_alive); behalf sessions: \(.behalf_sessions))",
 	"first frame p50 / p95 / max              \(r(.first_frame_ms.p50)) / \(r(.first_frame_ms.p95)) / \(r(.first_frame_ms.max)) ms   (budget p95 < 1000 ms: \(if .first_frame_ms.p95 < 1000 then "ok" else "OVER" end))",
 	"one more while all wait, p50 / p95 / max \(r(.probe_ms.p50)) / \(r(.probe_ms.p95)) / \(r(.probe_ms.max)) ms  (\(.probe_ms.count) connections, one at a time)",
