@@ -237,7 +237,7 @@ def pct(xs, p):
 def pump(clients, sel, until, want=None, all_seen=False):
     """Reads every client until `until` (or, with all_seen, until every
     client has seen `want`), noting when each first sees `want`."""
-    waiting = sum(1 for c in clients if c.t_frame is None) if want else 0
+    waiting = sum(1 for c in clients if c.t_frame is None and not c.closed) if want else 0
     while True:
         if all_seen and waiting == 0:
             return
@@ -248,6 +248,8 @@ def pump(clients, sel, until, want=None, all_seen=False):
             now = time.monotonic()
             if c.closed:
                 sel.unregister(c.fd)
+                if c.t_frame is None and want:
+                    waiting -= 1  # gone without a frame (refused, dropped)
                 continue
             if c.t_frame is None and want:
                 c.seen = (c.seen + strip(data))[-8192:]
