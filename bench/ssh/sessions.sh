@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# N concurrent SSH sessions through a real sshd (issue 10, item 9; not a
+# ctest test: the figures depend on the machine).  bench/README.md "SSH
+# sessions at scale" says what is measured and shows the figures.
+#
+#   bench/ssh/sessions.sh [N]         (default 200; needs root)
+#
+# Environment: BEHALF_BIN (default build-bench/behalf, built by
+# bench/run.sh), WINDOW (seconds of waiting sampled, default 30), SETTLE
+# (seconds between the last frame and the window, default 5), PARALLEL
+# (clients enrolling at a time, default 4), CHECK=1 (exit 1 when a budget
+# is exceeded), KEEP_JSON=FILE (keep the driver's raw figures), RATE
+# (connections a second; default 0: all at once), PROBES (default 20: one
+# more connection at a time while the N wait, timed).
+#
+# Setup (not measured), with tests/integration/sshlib.sh: the users, a
+# root-owned copy of behalf under /run, sshd on loopback with the block of
+# `behalf ssh-config` and "MaxStartups N+100" (the default 10:30:100 drops
+# connections beyond 10 unauthenticated ones), N keys and N invites, one
+# customer each; every key is enrolled through the real screen (there is no
+# vendor command that binds a key) and walked to the records screen, where
+# the customer's step is saved.  Measured: bench/ssh/driver.py opens the N
+# connections at once and times each to its records screen, then samples
+# memory and CPU of the server side while all wait.  Everything (sshd, its
+# sessions, the clients, the directory under /run) is removed at exit.
+set -euo pipefail
+BENCH_SSH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BEHALF_SOURCE_DIR=$(cd "$BENCH_SSH_DIR/../.." && pwd)
+N=${1:-${N:-200}}
+: "${BEHALF_BIN:=$BEHALF_SOURCE_DIR/build-bench/behalf}"
+[ -x "$BEHALF_BIN" ] || {
+	echo "sessions.sh: no binary at $BEHALF_BIN (run bench/run.sh once, or set BEHALF_BIN)" >&2
+	exit 2
+}
+BEHALF_BIN=$(cd "$(dirname "$BEHALF_BIN")" && pwd)/$(basename "$BEHALF_BIN")
+export BEHALF_BIN BEHALF_SOURCE_DIR
+E2E_TIMEOUT=${E2E_TIMEOUT:-60}
+# The records screen, as the resumed session draws it last (its footer).
+EXPECT=${EXPECT:-_domainkey}
+
+# shellcheck source=tests/integration/sshlib.sh
+. "$BEHALF_SOURCE_DIR/tests/integration/sshlib.sh"
+
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((N * 4 + 64)) ]; then
+	ulimit -n $((N * 4 + 64))
+fi
+
+echo "# $N sessions: setup (users, sshd with MaxStartups $((N + 100)), keys, invites)" >&2
+ssh_setup "MaxStartups $((N + 100))"
+codes=$SSH_DIR/codes
+: >"$codes"
+PROBES=${PROBES:-20}
+for ((i = 1; i <= N + PROBES; i++)); do
+	name=$(printf 'c%03d' "$i")
+	ssh_key "$name"
+	printf '%s %s\n' "$name" "$(ssh_invite "$name")" >>"$codes"
+done
+
+driver() {
+	python3 "$BENCH_SSH_DIR/driver.py" "$1" --port "$SSH_PORT" --user "$SSH_USER" \
+		--keys "$SSH_DIR/keys" --known-hosts "$SSH_DIR/known_hosts" --codes "$codes" \
+		--expect "$EXPECT" --n "$N" "${@:2}"
+}
+
+echo "# enrolling $((N + PROBES)) keys through the screen (${PARALLEL:-4} at a time)" >&2
+t0=$(date +%s)
+driver enroll --parallel "${PARALLEL:-4}" --timeout 60 >/dev/null
+echo "# enrolled in $(($(date +%s) - t0)) s; measuring" >&2
+ssh_wait_no_behalf "after enrolling"
+
+out=$SSH_DIR/result.json
+driver measure --sshd-pid "$SSH_PID" --probes "$PROBES" --rate "${RATE:-0}" --window "${WINDOW:-30}" --settle "${SETTLE:-5}" \
+	--timeout 300 ${BROKER_PID:+--broker-pid "$BROKER_PID"} >"$out"
+if [ -n "${KEEP_JSON:-}" ]; then cp "$out" "$KEEP_JSON"; fi
+
+# The table.
+jq -r --arg nproc "$(nproc)" --arg kernel "$(uname -r)" \
+	--arg ssh "$(ssh -V 2>&1 | cut -d, -f1)" '
+	def r(x): (x * 10 | round) / 10;
+	def r2(x): (x * 100 | round) / 100;
+	def per(k): if .private_kb[k] then "\(k) \(r(.private_kb[k].sum / .n)) KB" else empty end;
+	"machine: \($nproc) cores, Linux \($kernel), \($ssh)",
+	"sessions opened                          \(.n) \(if .rate > 0 then "at \(.rate) a second" else "at once" end)",
+	"reached the records screen               \(.frames)  (still connected after the window: \(.sessions_alive); behalf sessions: \(.behalf_sessions))",
+	"first frame p50 / p95 / max              \(r(.first_frame_ms.p50)) / \(r(.first_frame_ms.p95)) / \(r(.first_frame_ms.max)) ms   (budget p95 < 1000 ms: \(if .first_frame_ms.p95 < 1000 then "ok" else "OVER" end))",
+	(if .probe_ms.count > 0 then "one more while all wait, p50 / p95 / max \(r(.probe_ms.p50)) / \(r(.probe_ms.p95)) / \(r(.probe_ms.max)) ms  (\(.probe_ms.count) connections, one at a time)" else empty end),
+	"all spawned after / all frames after     \(r(.spawn_s)) s / \(r(.all_frames_s)) s",
+	"CPU until all frames: machine / clients  \(r(.machine_cpu_start_s)) s / \(r(.client_cpu_start_s)) s  (server processes still alive: \(r(.start_cpu_s)) s)",
+	"private memory a session (Private_Dirty) \(r((.private_kb | to_entries | map(select(.key != "sshd listener" and .key != "broker")) | map(.value.sum) | add) / .n)) KB  (\([per("behalf ssh-session"), per("sshd"), per("sh")] | join(", ")))",
+	"waiting CPU, all server processes        \(r2(.cpu_total_pct_of_core)) % of one core over \(r(.window_s)) s   (budget < 10 %: \(if .cpu_total_pct_of_core < 10 then "ok" else "OVER" end))",
+	"  by process kind (CPU seconds)          \(.cpu_s | to_entries | map("\(.key) \(r2(.value))") | join(", "))",
+	"waiting CPU, the ssh clients (customers) \(r2(.client_cpu_pct_of_core)) % of one core",
+	"waiting CPU, the whole machine           \(r2(.machine_cpu_window_pct_of_core)) % of one core (with anything else running)",
+	"bytes sent to the clients while waiting  \(.bytes_to_clients_in_window)",
+	(if .private_kb.broker then "broker: private \(.private_kb.broker.sum) KB, CPU \(r2(.cpu_s.broker // 0)) s in the window" else empty end)
+' "$out"
+if [ "${CHECK:-0}" = 1 ]; then
+	jq -e '.frames == .n and .first_frame_ms.p95 < 1000 and .cpu_total_pct_of_core < 10' "$out" >/dev/null
+fi
