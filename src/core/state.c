@@ -1253,7 +1253,7 @@ static void load_value(struct reader *r, const struct state_field *f, json_t *ob
 {
 	char at[STATE_WHERE_MAX];
 	json_t *v = json_object_get(obj, f->key);
-	int64_t n;
+	int64_t n = 0;
 	size_t count;
 
 	switch (f->kind) {
