@@ -248,34 +248,14 @@ static void session_dmarc_done(void *arg, enum bh_err err, const struct record_r
 			    second && verdict != DMARC_VERDICT_NONE ? org : NULL, clock_now_ms());
 }
 
-/* False when the ESP lacks what req needs (a state saved with another ESP
- * may ask for it): refused, not called through a NULL operation. */
-static bool session_can_start(const struct session *s, enum wizard_request req)
-{
-	const struct esp_ops *e = s->esp->ops;
-	switch (req) {
-	case REQ_SIGNATURE_ENSURE:
-	case REQ_SIGNATURE_POLL:
-	case REQ_SIGNATURE_RESEND:
-	case REQ_SIGNATURE_UPDATE:
-	case REQ_SIGNATURE_REMOVE:
-		return wizard_esp_can(&s->w, ESP_CAP_SIGNATURES) && e->signature_ensure &&
-		       e->signature_get && e->signature_resend && e->signature_update &&
-		       e->signature_delete;
-	case REQ_SERVER_ENSURE:
-		return wizard_esp_can(&s->w, ESP_CAP_SERVERS) && e->server_ensure;
-	default:
-		return true;
-	}
-}
-
 /* Starts the work the wizard waits for. */
 static void session_start(struct session *s, enum wizard_request req, int64_t now)
 {
 	struct wizard *w = &s->w;
 	const struct esp_ops *e = s->esp->ops;
 	enum bh_err err = BH_OK;
-	if (!session_can_start(s, req)) {
+	/* a state saved with another ESP may ask for what this one lacks */
+	if (!wizard_esp_can(w, wizard_request_def(req)->needs)) {
 		wizard_on_error(w, req, BH_ERR_INVALID, NULL, now);
 		return;
 	}

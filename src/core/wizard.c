@@ -27,22 +27,28 @@ static void wizard_export_send_failed(struct wizard *w, enum bh_err err, const c
 
 /* Every request, what it is and how the core treats it (struct request_def). */
 static const struct request_def requests[REQ__COUNT] = {
-    /* word, by, about, creates, removes, retried */
-    [REQ_NONE] = {"none", REQ_BY_NONE, RES_NONE, false, false, false},
-    [REQ_DOMAIN_ENSURE] = {"domain-ensure", REQ_BY_ESP, RES_DOMAIN, true, false, true},
-    [REQ_DNS_CHECK] = {"dns-check", REQ_BY_DNS, RES_DOMAIN, false, false, true},
-    [REQ_DOMAIN_VERIFY] = {"domain-verify", REQ_BY_ESP, RES_DOMAIN, false, false, true},
-    [REQ_SIGNATURE_ENSURE] = {"signature-ensure", REQ_BY_ESP, RES_SIGNATURE, true, false, true},
-    [REQ_SIGNATURE_POLL] = {"signature-poll", REQ_BY_ESP, RES_SIGNATURE, false, false, true},
-    [REQ_SIGNATURE_RESEND] = {"signature-resend", REQ_BY_ESP, RES_SIGNATURE, false, false, true},
-    [REQ_DOMAIN_REMOVE] = {"domain-remove", REQ_BY_ESP, RES_DOMAIN, false, true, true},
-    [REQ_SIGNATURE_REMOVE] = {"signature-remove", REQ_BY_ESP, RES_SIGNATURE, false, true, true},
+    /* word, by, about, creates, removes, retried, needs */
+    [REQ_NONE] = {"none", REQ_BY_NONE, RES_NONE, false, false, false, 0},
+    [REQ_DOMAIN_ENSURE] = {"domain-ensure", REQ_BY_ESP, RES_DOMAIN, true, false, true, 0},
+    [REQ_DNS_CHECK] = {"dns-check", REQ_BY_DNS, RES_DOMAIN, false, false, true, 0},
+    [REQ_DOMAIN_VERIFY] = {"domain-verify", REQ_BY_ESP, RES_DOMAIN, false, false, true, 0},
+    [REQ_SIGNATURE_ENSURE] = {"signature-ensure", REQ_BY_ESP, RES_SIGNATURE, true, false, true,
+			      ESP_CAP_SIGNATURES},
+    [REQ_SIGNATURE_POLL] = {"signature-poll", REQ_BY_ESP, RES_SIGNATURE, false, false, true,
+			    ESP_CAP_SIGNATURES},
+    [REQ_SIGNATURE_RESEND] = {"signature-resend", REQ_BY_ESP, RES_SIGNATURE, false, false, true,
+			      ESP_CAP_SIGNATURES},
+    [REQ_DOMAIN_REMOVE] = {"domain-remove", REQ_BY_ESP, RES_DOMAIN, false, true, true, 0},
+    [REQ_SIGNATURE_REMOVE] = {"signature-remove", REQ_BY_ESP, RES_SIGNATURE, false, true, true,
+			      ESP_CAP_SIGNATURES},
     /* an unknown policy is said, not asked again: the customer goes on */
-    [REQ_DMARC_CHECK] = {"dmarc-check", REQ_BY_DNS, RES_NONE, false, false, false},
-    [REQ_SERVER_ENSURE] = {"server-ensure", REQ_BY_ESP, RES_NONE, true, false, true},
+    [REQ_DMARC_CHECK] = {"dmarc-check", REQ_BY_DNS, RES_NONE, false, false, false, 0},
+    [REQ_SERVER_ENSURE] = {"server-ensure", REQ_BY_ESP, RES_NONE, true, false, true,
+			   ESP_CAP_SERVERS},
     /* nobody sends an email again but the customer */
-    [REQ_EMAIL_SEND] = {"email-send", REQ_BY_ESP, RES_NONE, false, false, false},
-    [REQ_SIGNATURE_UPDATE] = {"signature-update", REQ_BY_ESP, RES_SIGNATURE, false, false, true},
+    [REQ_EMAIL_SEND] = {"email-send", REQ_BY_ESP, RES_NONE, false, false, false, ESP_CAP_SEND},
+    [REQ_SIGNATURE_UPDATE] = {"signature-update", REQ_BY_ESP, RES_SIGNATURE, false, false, true,
+			      ESP_CAP_SIGNATURES},
 };
 
 const struct request_def *wizard_request_def(enum wizard_request req)
@@ -1683,6 +1689,11 @@ static bool requests_complete(char *msg, size_t cap)
 					  "creates or removes outside the ESP");
 		if (d->creates && d->removes)
 			return table_says(msg, cap, "request", d->word, "creates and removes");
+		if ((d->needs & ~(unsigned)ESP_CAP_ALL) || (d->needs && d->by != REQ_BY_ESP))
+			return table_says(msg, cap, "request", d->word, "needs no such capability");
+		/* a sender signature is a capability: every request about one needs it */
+		if (d->about == RES_SIGNATURE && !(d->needs & ESP_CAP_SIGNATURES))
+			return table_says(msg, cap, "request", d->word, "needs signatures");
 		if (d->removes &&
 		    (d->about == RES_NONE || request_removing(d->about) != (enum wizard_request)r))
 			return table_says(msg, cap, "request", d->word,

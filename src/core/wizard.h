@@ -438,6 +438,7 @@ struct request_def {
 	bool removes;		    /* removes a listed resource (w->removing says which) */
 	bool retried;		    /* a failure is asked again by itself, with backoff (else the
 				       customer or the step decides: see wizard_on_error) */
+	unsigned needs;		    /* ESP_CAP_* the ESP must have (0: every ESP can) */
 };
 
 /* The row of a step or a request, NULL out of range. */
