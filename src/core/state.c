@@ -819,6 +819,14 @@ static const struct state_field send_elem[] = {
 };
 TABLE(send_elem_table, "int64_t", send_elem);
 
+/* milestones_ms[]: the wall time a milestone last happened, 0 never
+ * (saved by position: enum milestone only grows at its end) */
+static const struct state_field milestone_elem[] = {
+    F_ELEM(NULL, STATE_INT, int64_t, "milestones_ms[]", .min = 0, .max = INT64_MAX,
+	   .bad = "holds a value that is not a time"),
+};
+TABLE(milestone_elem_table, "int64_t", milestone_elem);
+
 static const struct state_field domain_fields[] = {
     F_STR(struct domain_value, "ascii", ascii, 0),
     F_STR(struct domain_value, "unicode", unicode, 0),
@@ -1009,6 +1017,7 @@ static const struct state_field wizard_fields[] = {
     F_WORD(W, "step", step, step_words, STATE_REQUIRED),
     F_ARRAY(W, "history", history, history_len, step_elem_table),
     F_WORD(W, "option", option, option_words, 0),
+    F_FIXED_ARRAY(W, "milestones_ms", milestones_ms, milestone_elem_table, 0),
     F_GROUP("choose", choose_table),
     F_GROUP("advisor", advisor_table),
     /* option 1 */

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/field.h"
 #include "core/fromhdr.h"
+#include "core/milestone.h"
 #include "core/record.h"
 #include "core/resource.h"
 #include "core/validate.h"
@@ -188,6 +189,8 @@ struct wizard {
 	enum wizard_step history[WIZARD_HISTORY_MAX]; /* steps Back returns to */
 	size_t history_len;
 	enum wizard_option option; /* the option being followed, or NONE */
+	/* wall ms each milestone last happened (saved), 0 never */
+	int64_t milestones_ms[MILESTONE_COUNT];
 
 	/* choose and advisor */
 	int choose_cursor;    /* 0..2 the options, 3 "help me choose" */
