@@ -603,6 +603,7 @@ struct esp *brokered_create(const char *socket_path, const char *customer, const
 	str_copy(b->customer, sizeof b->customer, customer);
 	if (ticket)
 		str_copy(b->ticket, sizeof b->ticket, ticket);
+	b->ops = brokered_ops_all; /* the ESP's own once the broker said hello */
 	b->base.ops = &b->ops;
 	if (br_connect(b, msg, cap) != BH_OK) {
 		br_destroy(&b->base);

@@ -133,13 +133,16 @@ ssh_free_port() {
 }
 
 # ssh_config [LINES...]: the config behalf reads (each session reads it
-# anew): the demo (offline ESP and DNS world) and the state directory.
+# anew): the demo (offline ESP and DNS world) and the state directory,
+# then SSH_CONF_LINES (set before ssh_setup: a test's own, e.g. a broker),
+# then LINES.
+SSH_CONF_LINES=()
 ssh_config() {
 	local line
 	{
-		printf '[behalf]\ndemo = yes\nstate_dir = %s\n' "$SSH_STATE"
+		printf '[behalf]\ndemo = %s\nstate_dir = %s\n' "${SSH_DEMO:-yes}" "$SSH_STATE"
 		printf '[ssh]\nuser = %s\nkeys_user = %s\n' "$SSH_USER" "$SSH_KEYS_USER"
-		for line in "$@"; do printf '%s\n' "$line"; done
+		for line in "${SSH_CONF_LINES[@]}" "$@"; do printf '%s\n' "$line"; done
 	} >"$SSH_CONF"
 	chmod 644 "$SSH_CONF"
 }
