@@ -8,8 +8,9 @@
 #   binds the key in its own access store (the sessions' user can neither
 #   write that store nor read the tickets), audits it, and the same
 #   connection goes on as that customer's: the wizard's domain is made at
-#   Postmark by the broker and recorded as acme's; the same key comes back
-#   without a code;
+#   Postmark by the broker and recorded as acme's; the broker restarts
+#   under the live session, which goes on with its resume ticket; the same
+#   key comes back without a code;
 # - the live session has no token in its environment or memory, and no
 #   ticket in its command line;
 # - at the broker's socket, as the sessions' user: a made-up ticket, a
@@ -76,20 +77,28 @@ EOF
 chown "$BROKER_USER:" "$BROKER_CONF"
 chmod 600 "$BROKER_CONF"
 : >"$BROKER_ERR"
-"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
-	--groups="$(id -g "$SSH_USER")" -- "$BROKER_BIN" broker --config "$BROKER_CONF" \
-	</dev/null 2>>"$BROKER_ERR" &
-BROKER_PID=$!
-SSH_PIDS+=("$BROKER_PID")
-for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
-	[ -S "$BROKER_DIR/broker.sock" ] && break
-	kill -0 "$BROKER_PID" 2>/dev/null || break
-	sleep 0.05
-done
-[ -S "$BROKER_DIR/broker.sock" ] || e2e_fail "the broker did not listen: $(cat "$BROKER_ERR")"
+# broker_start: the broker, as its user (in the sessions' group for its
+# socket); waits for the socket.
+broker_start() {
+	local i
+	"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
+		--groups="$(id -g "$SSH_USER")" -- "$BROKER_BIN" broker --config "$BROKER_CONF" \
+		</dev/null 2>>"$BROKER_ERR" &
+	BROKER_PID=$!
+	SSH_PIDS+=("$BROKER_PID")
+	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+		[ -S "$BROKER_DIR/broker.sock" ] && return 0
+		kill -0 "$BROKER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	e2e_fail "the broker did not listen: $(cat "$BROKER_ERR")"
+}
+broker_start
 
 # The sessions' config: live (no demo), the ESP through the broker, no token.
+# shellcheck disable=SC2034 # read by sshlib.sh's ssh_config
 SSH_DEMO=no
+# shellcheck disable=SC2034
 SSH_CONF_LINES=(
 	"[dns]" "resolvers = $LIVE_DNS" "authoritative = ns1.$DNS_ZONE=$LIVE_DNS"
 	"[postmark]" "signature_note = $LIVE_NOTE"
@@ -184,11 +193,27 @@ cmdline=$(tr '\0' ' ' <"/proc/$session/cmdline")
 grep -q -- "--ticket" <<<"$cmdline" || e2e_fail "the session was not started with a ticket: $cmdline"
 if grep -qE '[0-9a-f]{32}' <<<"$cmdline"; then e2e_fail "the ticket stayed in the command line: $cmdline"; fi
 
+# The broker restarts under the live session (tickets are single-use): the
+# session's next call reconnects with the resume ticket the broker handed
+# it at hello, and goes through: once the records are published, the
+# wizard's verify reaches Postmark.
+kill "$BROKER_PID"
+wait "$BROKER_PID" 2>/dev/null || true
+broker_start
+live_publish_correct
+sim_wait_requests '[.[] | select(.Path | test("verifydkim"; "i"))] | length >= 1' \
+	"a verify through the restarted broker" 60
+if grep -q "session of uid .* refused" "$BROKER_ERR"; then
+	e2e_fail "the restarted broker refused the session: $(cat "$BROKER_ERR")"
+fi
+e2e_refute_screen "refused this session"
+e2e_wait "All set!"
+
 # The same key again: the broker knows it, no code.
 ssh_drop
 ssh_wait_no_behalf "after the drop"
 ssh_connect alice
-e2e_wait "_domainkey"
+e2e_wait "Your domain $DNS_ZONE is authenticated"
 e2e_refute_screen "Connect this key"
 ssh_drop
 ssh_wait_no_behalf "after the second drop"
