@@ -250,4 +250,21 @@ t=$(ticket_for bob)
 e2e_equal "an unbound key's ticket claiming acme" false "$(hello acme "$t" | jq -r .ok)"
 e2e_equal "a hello without a ticket" false "$(hello acme "" | jq -r .ok)"
 
+# The key command as sshd calls it where it has %C (the client's address
+# and port, the server's, in one argument): the ticket names that address.
+# It also prunes: an expired ticket (its time is its expiry) goes, with
+# the leftover of a redeemer that died.
+expired=$TICKETS/00000000000000000000000000000000
+as_keys() { setpriv --reuid="$SSH_KEYS_USER" --regid="$SSH_KEYS_USER" --clear-groups -- "$@"; }
+as_keys touch -d '-10 minutes' "$expired" "$TICKETS/.0000000000000000000000000000000a.1"
+rm -f "$TICKETS/.pruned"
+t=$(as_keys "$SSH_BIN" ssh-keys --user "$SSH_USER" --tickets "$TICKETS" "$SSH_USER" \
+	$(cut -d' ' -f1,2 "$SSH_DIR/keys/bob.pub") "192.0.2.9 50022 127.0.0.1 22" |
+	sed -n 's/.*--ticket \([0-9a-f]*\)".*/\1/p')
+e2e_equal "the ticket's address" 192.0.2.9 "$(jq -r .address "$TICKETS/$t")"
+e2e_equal "the ticket's key" "$(ssh_fp bob)" "$(jq -r .fingerprint "$TICKETS/$t")"
+e2e_equal "the ticket's customer (the broker's to find)" "" "$(jq -r .customer "$TICKETS/$t")"
+[ ! -e "$expired" ] || e2e_fail "ssh-keys left an expired ticket"
+[ ! -e "$TICKETS/.0000000000000000000000000000000a.1" ] || e2e_fail "ssh-keys left a dead redeemer's file"
+
 e2e_pass
