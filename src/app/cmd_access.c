@@ -593,9 +593,13 @@ int cmd_ssh_keys(int argc, char **argv)
 	 * session (or, with tickets, the broker) looks up the binding of the
 	 * key sshd authenticated, so nothing here (no lock, no store) can be
 	 * raced or waited on, and nothing the client sends names the customer. */
-	printf("restrict,pty,command=\"%s ssh-session%s%s%s%s\" %s %s\n", self,
-	       config_path ? " --config " : "", config_path ? config_path : "",
-	       ticket[0] ? " --ticket " : "", ticket, argv[optind + 1], argv[optind + 2]);
+	/* "exec": sshd runs the command with the user's shell -c, which would
+	 * otherwise stay for the whole session with the ticket in its
+	 * command line (/proc/PID/cmdline, readable by every process). */
+	printf("restrict,pty,command=\"%s%s ssh-session%s%s%s%s\" %s %s\n",
+	       ticket[0] ? "exec " : "", self, config_path ? " --config " : "",
+	       config_path ? config_path : "", ticket[0] ? " --ticket " : "", ticket,
+	       argv[optind + 1], argv[optind + 2]);
 	explicit_bzero(ticket, sizeof ticket);
 	free(cfg);
 	return fflush(stdout) == 0 ? ACCESS_EXIT_OK : ACCESS_EXIT_FAILED;

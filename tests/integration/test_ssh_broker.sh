@@ -192,6 +192,12 @@ if mem_holds "$session" "T1ck3tHeld"; then e2e_fail "a piece of the token is in 
 cmdline=$(tr '\0' ' ' <"/proc/$session/cmdline")
 grep -q -- "--ticket" <<<"$cmdline" || e2e_fail "the session was not started with a ticket: $cmdline"
 if grep -qE '[0-9a-f]{32}' <<<"$cmdline"; then e2e_fail "the ticket stayed in the command line: $cmdline"; fi
+# nor in any other process's (sshd's shell, say)
+for f in /proc/[0-9]*/cmdline; do
+	if tr '\0' ' ' <"$f" 2>/dev/null | grep -qE -- '--ticket [0-9a-f]{32}'; then
+		e2e_fail "a ticket in the command line of ${f%/cmdline}: $(tr '\0' ' ' <"$f")"
+	fi
+done
 
 # The broker restarts under the live session (tickets are single-use): the
 # session's next call reconnects with the resume ticket the broker handed
