@@ -254,6 +254,21 @@ t=$(ticket_for bob)
 e2e_equal "an unbound key's ticket: enrollment" true "$(hello "" "$t" | jq -r .enroll)"
 t=$(ticket_for bob)
 e2e_equal "an unbound key's ticket claiming acme" false "$(hello acme "$t" | jq -r .ok)"
+# Wrong codes at the broker count against the ticket's key: the sixth
+# waits, and bob is bound to nobody.
+t=$(ticket_for bob)
+wrong='{"op":"enroll","code":"ZZZZ-ZZZZ-ZZZZ-ZZZZ","from":"198.51.100.4"}'
+BROKER_TICKET=$t as_sessions "$DNS_PY" "$HERE/broker_client.py" "$BROKER_DIR/broker.sock" "" \
+	"$wrong" "$wrong" "$wrong" "$wrong" "$wrong" "$wrong" >"$E2E_TMP/wrong.out" || true
+e2e_equal "answers to six wrong codes" 7 "$(wc -l <"$E2E_TMP/wrong.out")"
+e2e_equal "the first wrong code: no wait" 0 "$(sed -n 2p "$E2E_TMP/wrong.out" | jq .wait_s)"
+(($(sed -n 7p "$E2E_TMP/wrong.out" | jq .wait_s) > 0)) ||
+	e2e_fail "the sixth wrong code does not wait: $(sed -n 7p "$E2E_TMP/wrong.out")"
+# (five per key, twenty per address: the sixth is the key's limit)
+bound=$(setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" --clear-groups -- \
+	"$BROKER_BIN" keys --config "$SSH_CONF" --state-dir "$BROKER_STATE")
+grep -qF "$fp" <<<"$bound" || e2e_fail "behalf keys does not list alice's key: $bound"
+if grep -qF "$(ssh_fp bob)" <<<"$bound"; then e2e_fail "bob's key was bound: $bound"; fi
 e2e_equal "a hello without a ticket" false "$(hello acme "" | jq -r .ok)"
 
 # The key command as sshd calls it where it has %C (the client's address
