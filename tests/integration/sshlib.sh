@@ -10,7 +10,11 @@
 #   ssh_setup [SSHD LINES...]   users, a copy of behalf, the config, host
 #                               key, sshd on 127.0.0.1:$SSH_PORT with the
 #                               block of `behalf ssh-config`
-#   ssh_config [LINES...]       (re)writes the config behalf reads ($SSH_CONF)
+#   ssh_config [LINES...]       (re)writes the config behalf reads ($SSH_CONF);
+#                               SSH_CONF_LINES (an array) and SSH_DEMO
+#                               (default yes), set before ssh_setup, go in
+#                               it too (test_ssh_broker.sh: a live config
+#                               whose ESP is a broker with tickets)
 #   ssh_key NAME                a new ed25519 key $SSH_DIR/keys/NAME
 #   ssh_fp NAME                 its OpenSSH fingerprint (SHA256:...)
 #   ssh_invite CUSTOMER [ARGS]  behalf invite as the service user: the code
