@@ -7,6 +7,7 @@
  * file cannot be read or written, 2 for a usage or configuration error;
  * ssh-keys exits 0 and prints nothing for any key it does not accept. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include "core/clock.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "esp/broker_ticket.h"
 
 enum access_exit {
 	ACCESS_EXIT_OK = 0,
@@ -479,17 +481,59 @@ out:
 	return status;
 }
 
-/* ---- behalf ssh-keys USER TYPE KEY ---- */
+/* ---- behalf ssh-keys USER TYPE KEY [CONNECTION] ---- */
+
+/* Prunes the expired tickets of dir, at most once every
+ * BROKER_TICKET_PRUNE_EVERY ms across all the look-ups (the time of the
+ * marker file ".pruned" says when the last one did). */
+static void tickets_prune(const char *dir, int64_t now)
+{
+	char marker[PATH_MAX];
+	struct stat st;
+	int fd;
+	snprintf(marker, sizeof marker, "%s/.pruned", dir);
+	if (stat(marker, &st) == 0 &&
+	    (int64_t)st.st_mtim.tv_sec * 1000 + BROKER_TICKET_PRUNE_EVERY > now)
+		return;
+	fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd >= 0) {
+		(void)!futimens(fd, NULL);
+		close(fd);
+	}
+	broker_ticket_prune(dir, now);
+}
+
+/* A ticket for the key fp seen from address (sshd's %C: "ADDR PORT ADDR
+ * PORT", or "" without it) in dir, into ticket; false after saying why on
+ * stderr (sshd logs it). */
+static bool ssh_keys_ticket(const char *dir, const char *fp, const char *conn, char *ticket,
+			    size_t cap)
+{
+	struct broker_ticket_info info;
+	int64_t now = clock_wall_ms();
+	char msg[512];
+	memset(&info, 0, sizeof info);
+	str_copy(info.fingerprint, sizeof info.fingerprint, fp);
+	snprintf(info.address, sizeof info.address, "%.*s", (int)strcspn(conn, " "), conn);
+	tickets_prune(dir, now);
+	if (broker_ticket_mint_info(dir, &info, now, BROKER_TICKET_TTL_MS, ticket, cap, msg,
+				    sizeof msg) != BH_OK) {
+		fprintf(stderr, "behalf ssh-keys: %s\n", msg);
+		return false;
+	}
+	return true;
+}
 
 int cmd_ssh_keys(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"user", required_argument, NULL, 'U'},
 	    {"config", required_argument, NULL, 'c'},
+	    {"tickets", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *user = NULL, *config_path = NULL;
-	char self[PATH_MAX], fp[ACCESS_FP_MAX];
+	const char *user = NULL, *config_path = NULL, *tickets = NULL;
+	char self[PATH_MAX], fp[ACCESS_FP_MAX], ticket[BROKER_TICKET_LEN + 1] = "";
 	struct config *cfg = NULL;
 	int c;
 
@@ -504,12 +548,16 @@ int cmd_ssh_keys(int argc, char **argv)
 		case 'c':
 			config_path = optarg;
 			break;
+		case 'T':
+			tickets = optarg;
+			break;
 		default:
 			return usage_error("access_cli.ssh_keys_usage", "access_cli.bad_argument",
 					   argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 3)
+	/* USER TYPE KEY, and the connection (%C) where sshd gives it */
+	if (argc - optind != 3 && argc - optind != 4)
 		return usage_error("access_cli.ssh_keys_usage", "access_cli.ssh_keys_args", NULL);
 	if (config_path && !path_plain(config_path))
 		return say(ACCESS_EXIT_USAGE, "access_cli.path_not_plain", config_path, NULL);
@@ -523,6 +571,8 @@ int cmd_ssh_keys(int argc, char **argv)
 			return ACCESS_EXIT_USAGE;
 		}
 		user = cfg->ssh.user;
+		if (!tickets && cfg->broker_tickets[0])
+			tickets = cfg->broker_tickets;
 	}
 	if (strcmp(argv[optind], user) != 0 ||
 	    access_key_fingerprint(argv[optind + 1], argv[optind + 2], fp, sizeof fp) != BH_OK ||
@@ -530,18 +580,38 @@ int cmd_ssh_keys(int argc, char **argv)
 		free(cfg);
 		return ACCESS_EXIT_OK; /* not ours: no line, sshd tries the next way */
 	}
-	/* A bound key and an unknown one get the same forced command: the session
-	 * reads the key sshd authenticated ($SSH_USER_AUTH) and looks up its
-	 * binding itself, so nothing here (no lock, no store) can be raced or
-	 * waited on, and nothing the client sends names the customer. */
-	printf("restrict,pty,command=\"%s ssh-session%s%s\" %s %s\n", self,
-	       config_path ? " --config " : "", config_path ? config_path : "", argv[optind + 1],
-	       argv[optind + 2]);
+	/* With tickets (a broker that takes the customer from them): a new
+	 * ticket naming this key for the session this line starts.  sshd
+	 * uses the line of the key it verified; the client cannot change a
+	 * forced command's arguments.  No ticket, no line (fail closed). */
+	if (tickets && !ssh_keys_ticket(tickets, fp, argc - optind == 4 ? argv[optind + 3] : "",
+					ticket, sizeof ticket)) {
+		free(cfg);
+		return ACCESS_EXIT_FAILED;
+	}
+	/* A bound key and an unknown one get the same forced command: the
+	 * session (or, with tickets, the broker) looks up the binding of the
+	 * key sshd authenticated, so nothing here (no lock, no store) can be
+	 * raced or waited on, and nothing the client sends names the customer. */
+	/* "exec": sshd runs the command with the user's shell -c, which would
+	 * otherwise stay for the whole session with the ticket in its
+	 * command line (/proc/PID/cmdline, readable by every process). */
+	printf("restrict,pty,command=\"%s%s ssh-session%s%s%s%s\" %s %s\n",
+	       ticket[0] ? "exec " : "", self, config_path ? " --config " : "",
+	       config_path ? config_path : "", ticket[0] ? " --ticket " : "", ticket,
+	       argv[optind + 1], argv[optind + 2]);
+	explicit_bzero(ticket, sizeof ticket);
 	free(cfg);
 	return fflush(stdout) == 0 ? ACCESS_EXIT_OK : ACCESS_EXIT_FAILED;
 }
 
 /* ---- behalf ssh-config ---- */
+
+/* An OpenSSH whose AuthorizedKeysCommand expands %C (the client's address
+ * and port, the server's), where ssh-config asks for it.  9.2's does not
+ * (sshd_config(5): an unknown token there ends the connection); later
+ * releases do, from one not checked here: 10.0 is the first assumed. */
+#define SSHD_AKC_CONNECTION 1000
 
 /* OpenSSH's version from "OpenSSH_9.2p1 ..." as major * 100 + minor; 0 when
  * not found. */
@@ -676,15 +746,28 @@ int cmd_ssh_config(int argc, char **argv)
 	printf("#PermitUserEnvironment no\n\n");
 	printf("Match User %s\n", cfg->ssh.user);
 	printf("\tAuthorizedKeysFile none\n");
-	printf("\tAuthorizedKeysCommand %s ssh-keys --user %s%s %%u %%t %%k\n", self, cfg->ssh.user,
-	       cfgarg);
+	if (cfg->broker_tickets[0] && !path_plain(cfg->broker_tickets)) {
+		say(0, "access_cli.path_not_plain", cfg->broker_tickets, NULL);
+		goto out;
+	}
+	/* With [broker] tickets the key command mints a ticket per call (the
+	 * client's address with it where sshd has %C) and the forced command
+	 * is the key line's (ForceCommand would replace it, ticket and all:
+	 * every key line has restrict and command=, and no key comes from
+	 * anywhere else). */
+	printf("\tAuthorizedKeysCommand %s ssh-keys --user %s%s%s%s %%u %%t %%k%s\n", self,
+	       cfg->ssh.user, cfg->broker_tickets[0] ? " --tickets " : "", cfg->broker_tickets,
+	       cfgarg, cfg->broker_tickets[0] && version >= SSHD_AKC_CONNECTION ? " %C" : "");
 	printf("\tAuthorizedKeysCommandUser %s\n", cfg->ssh.keys_user);
 	printf("\tAuthenticationMethods publickey\n"
 	       "\tPubkeyAuthentication yes\n"
 	       "\tPasswordAuthentication no\n"
 	       "\tKbdInteractiveAuthentication no\n"
 	       "\tExposeAuthInfo yes\n");
-	printf("\tForceCommand %s ssh-session%s\n", self, cfgarg);
+	if (cfg->broker_tickets[0])
+		printf("\t# no ForceCommand: the key line's command carries the broker ticket\n");
+	else
+		printf("\tForceCommand %s ssh-session%s\n", self, cfgarg);
 	/* DisableForwarding stops all of them; the explicit ones make sshd -T show it. */
 	printf("\tDisableForwarding yes\n"
 	       "\tAllowTcpForwarding no\n"

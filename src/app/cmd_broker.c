@@ -9,8 +9,19 @@
  * when set), and every connection's peer uid (SO_PEERCRED) must be one of
  * [broker] allow_users (names or uids; default: the broker's own user).
  *
- * Scoping: a session declares its customer at hello (trusted today; see
- * docs/arch-broker.md).  The ids the ESP gives for that customer's
+ * Whose session: with [broker] tickets (docs/ssh.md), a hello must give a
+ * single-use ticket (esp/broker_ticket.h) from that directory: a ticket
+ * naming a key (minted by `behalf ssh-keys` for the key sshd verifies)
+ * makes the session that key's customer by its binding in the access store
+ * (app/access.h, this broker's [behalf] state_dir), or, for a key bound to
+ * none, an enrollment: the only operation is then "enroll" with a code,
+ * which the broker redeems (the wrong-code limits of the ticket's key and
+ * address), binds and audits, and the same connection goes on as that
+ * customer's.  At every hello the session is handed a resume ticket
+ * naming its customer, for its next hello if the connection breaks (the
+ * broker restarted): the customer's step was saved either way.  Without
+ * tickets the session declares its customer at hello (trusted: the local
+ * and test set-ups).  The ids the ESP gives for that customer's
  * domains and signatures are recorded in <state_dir>/owners.json; an
  * operation naming an id, a domain or an address of another customer is
  * refused, and so is one naming an id no customer owns. */
@@ -30,6 +41,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "app/access.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
@@ -52,13 +64,17 @@ struct conn {
 	int fd;
 	uid_t uid;
 	bool hello;
+	bool enrolling; /* a key bound to none: "enroll" is the only operation */
 	bool busy;
 	bool closing; /* close once the output is written */
 	bool dead;
 	char customer[RESOURCE_ID_MAX];
-	char op[24];	     /* the operation under way */
-	char arg[EMAIL_MAX]; /* its domain or address, for ownership */
-	struct esp *esp;     /* the ESP client of this session, made at hello */
+	char fingerprint[ACCESS_FP_MAX];    /* the ticket's key */
+	char address[ACCESS_FROM_MAX];	    /* the ticket's client address ("": none) */
+	char resume[BROKER_TICKET_LEN + 1]; /* the resume ticket handed out, if any */
+	char op[24];			    /* the operation under way */
+	char arg[EMAIL_MAX];		    /* its domain or address, for ownership */
+	struct esp *esp;		    /* the ESP client of this session, made at hello */
 	struct buf in, out;
 	int fd_at, pm_at, pm_n; /* this turn's descriptors in the loop's table */
 	struct broker *br;
@@ -226,41 +242,26 @@ static const char *req_str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static bool conn_hello(struct conn *c, const json_t *o)
+/* A refusal of a hello (or of a code), then the connection ends. */
+static bool hello_refuse(struct conn *c, const char *words)
+{
+	json_t *ans = json_pack("{s:b, s:s}", "ok", 0, "message", words);
+	conn_send(c, ans);
+	json_decref(ans);
+	return false;
+}
+
+/* The session is customer's from now on: its ESP client, a resume ticket,
+ * the hello's answer. */
+static bool conn_open(struct conn *c, const char *customer)
 {
 	struct broker *br = c->br;
 	struct postmark_config pm;
 	char server_name[RESOURCE_ID_MAX + 16], msg[256];
-	const char *customer = req_str(o, "customer");
-	char from_ticket[RESOURCE_ID_MAX];
+	struct broker_ticket_info info;
 	json_t *ans, *tr;
 	size_t i;
 
-	if (strcmp(req_str(o, "op"), "hello") != 0 ||
-	    json_integer_value(json_object_get(o, "v")) != BROKERED_VERSION ||
-	    !state_customer_id_ok(customer)) {
-		ans = json_pack("{s:b, s:s}", "ok", 0, "message", text_get("broker.bad_hello"));
-		conn_send(c, ans);
-		json_decref(ans);
-		return false;
-	}
-	/* With [broker] tickets the customer is the ticket's, never the
-	 * session's word. */
-	if (br->cfg.broker_tickets[0]) {
-		if (broker_ticket_redeem(br->cfg.broker_tickets, req_str(o, "ticket"),
-					 clock_wall_ms(), from_ticket,
-					 sizeof from_ticket) != BH_OK ||
-		    strcmp(from_ticket, customer) != 0) {
-			fprintf(stderr,
-				"behalf broker: a session of uid %ld claimed %s without %s\n",
-				(long)c->uid, customer, "a valid ticket for it");
-			ans = json_pack("{s:b, s:s}", "ok", 0, "message",
-					text_get("broker.bad_ticket"));
-			conn_send(c, ans);
-			json_decref(ans);
-			return false;
-		}
-	}
 	memset(&pm, 0, sizeof pm);
 	pm.api_url = br->cfg.api_url;
 	pm.account_token = br->cfg.account_token;
@@ -274,22 +275,152 @@ static bool conn_hello(struct conn *c, const json_t *o)
 	pm.return_path_label = br->cfg.bounce_label;
 	pm.gate = &br->gate;
 	c->esp = postmark_create(&pm, msg, sizeof msg);
-	if (!c->esp) {
-		ans = json_pack("{s:b, s:s}", "ok", 0, "message", msg);
-		conn_send(c, ans);
-		json_decref(ans);
-		return false;
-	}
+	if (!c->esp)
+		return hello_refuse(c, msg);
 	str_copy(c->customer, sizeof c->customer, customer);
 	c->hello = true;
+	c->enrolling = false;
 	tr = json_array();
 	for (i = 0; i < br->ntrouble; i++)
 		json_array_append_new(tr, json_integer(br->trouble[i]));
-	ans = json_pack("{s:b, s:i, s:s, s:i, s:o}", "ok", 1, "v", BROKERED_VERSION, "esp",
-			c->esp->ops->name, "caps", (int)c->esp->ops->caps, "trouble", tr);
+	ans = json_pack("{s:b, s:i, s:s, s:i, s:o, s:s}", "ok", 1, "v", BROKERED_VERSION, "esp",
+			c->esp->ops->name, "caps", (int)c->esp->ops->caps, "trouble", tr,
+			"customer", customer);
+	if (br->cfg.broker_tickets[0]) {
+		/* For the next hello of this session, if this connection breaks. */
+		memset(&info, 0, sizeof info);
+		str_copy(info.customer, sizeof info.customer, customer);
+		str_copy(info.fingerprint, sizeof info.fingerprint, c->fingerprint);
+		if (broker_ticket_mint_info(br->cfg.broker_tickets, &info, clock_wall_ms(),
+					    BROKER_TICKET_RESUME_MS, c->resume, sizeof c->resume,
+					    msg, sizeof msg) == BH_OK)
+			json_object_set_new(ans, "resume", json_string(c->resume));
+		else
+			fprintf(stderr, "behalf broker: no resume ticket for %s: %s\n", customer,
+				msg);
+	}
 	conn_send(c, ans);
 	json_decref(ans);
 	return true;
+}
+
+/* With [broker] tickets: who the session is, from its ticket alone. */
+static bool conn_hello_ticket(struct conn *c, const json_t *o)
+{
+	struct broker *br = c->br;
+	struct broker_ticket_info info;
+	const char *claimed = req_str(o, "customer");
+	char customer[RESOURCE_ID_MAX];
+	enum bh_err err;
+	json_t *ans;
+
+	err = broker_ticket_take(br->cfg.broker_tickets, req_str(o, "ticket"), clock_wall_ms(),
+				 &info);
+	if (err != BH_OK) {
+		fprintf(
+		    stderr, "behalf broker: a session of uid %ld came with %s ticket: refused\n",
+		    (long)c->uid,
+		    err == BH_ERR_INVALID ? "no (or a malformed)" : "an unknown, used or expired");
+		return hello_refuse(c, text_get("broker.bad_ticket"));
+	}
+	str_copy(c->fingerprint, sizeof c->fingerprint, info.fingerprint);
+	str_copy(c->address, sizeof c->address, info.address);
+	if (info.customer[0]) { /* a resume ticket, or one minted for a customer */
+		str_copy(customer, sizeof customer, info.customer);
+	} else {
+		err = access_key_customer(br->cfg.state_dir, info.fingerprint, customer,
+					  sizeof customer);
+		if (err == BH_ERR_NOT_FOUND) {
+			if (claimed[0]) {
+				fprintf(stderr,
+					"behalf broker: a session of uid %ld claimed %s for the "
+					"unbound key %s: refused\n",
+					(long)c->uid, claimed, info.fingerprint);
+				return hello_refuse(c, text_get("broker.bad_ticket"));
+			}
+			c->enrolling = true;
+			ans = json_pack("{s:b, s:i, s:b, s:s}", "ok", 1, "v", BROKERED_VERSION,
+					"enroll", 1, "fingerprint", info.fingerprint);
+			conn_send(c, ans);
+			json_decref(ans);
+			return true;
+		}
+		if (err != BH_OK) {
+			fprintf(stderr, "behalf broker: the access store of %s: %s\n",
+				br->cfg.state_dir, bh_strerror(err));
+			return hello_refuse(c, bh_strerror(err));
+		}
+	}
+	if (!state_customer_id_ok(customer) || (claimed[0] && strcmp(claimed, customer) != 0)) {
+		fprintf(stderr,
+			"behalf broker: a session of uid %ld claimed %s with a ticket of %s: "
+			"refused\n",
+			(long)c->uid, claimed, customer);
+		return hello_refuse(c, text_get("broker.bad_ticket"));
+	}
+	return conn_open(c, customer);
+}
+
+static bool conn_hello(struct conn *c, const json_t *o)
+{
+	struct broker *br = c->br;
+	const char *customer = req_str(o, "customer");
+
+	if (strcmp(req_str(o, "op"), "hello") != 0 ||
+	    json_integer_value(json_object_get(o, "v")) != BROKERED_VERSION)
+		return hello_refuse(c, text_get("broker.bad_hello"));
+	/* With [broker] tickets the customer is the ticket's (its key's
+	 * binding), never the session's word. */
+	if (br->cfg.broker_tickets[0])
+		return conn_hello_ticket(c, o);
+	if (!state_customer_id_ok(customer))
+		return hello_refuse(c, text_get("broker.bad_hello"));
+	return conn_open(c, customer);
+}
+
+/* {"op":"enroll","code":"...","from":"..."} of an unbound key's session:
+ * redeemed here, with the wrong-code limits of the ticket's key and
+ * address (the session's "from" only when sshd gave the key command no
+ * address).  A refusal leaves the connection open for the next code. */
+static void conn_enroll(struct conn *c, const json_t *o)
+{
+	struct broker *br = c->br;
+	char customer[RESOURCE_ID_MAX], from[ACCESS_FROM_MAX], msg[512] = "";
+	const char *said = req_str(o, "from");
+	int wait_s = 0;
+	enum bh_err err;
+	json_t *ans;
+	size_t i;
+
+	if (strcmp(req_str(o, "op"), "enroll") != 0) {
+		conn_refuse(c, BH_ERR_INVALID, 0, text_get("broker.unknown_op"));
+		return;
+	}
+	if (c->address[0]) {
+		str_copy(from, sizeof from, c->address);
+	} else {
+		/* an address's characters only: it goes into the audit log */
+		for (i = 0;
+		     said[i] && i + 1 < sizeof from && strchr("0123456789abcdefABCDEF.:", said[i]);
+		     i++)
+			from[i] = said[i];
+		from[i] = '\0';
+		if (said[i] || !from[0])
+			str_copy(from, sizeof from, "unknown");
+	}
+	err = access_redeem(br->cfg.state_dir, req_str(o, "code"), c->fingerprint, from,
+			    clock_wall_ms(), customer, sizeof customer, &wait_s, msg, sizeof msg);
+	if (err == BH_OK) {
+		fprintf(stderr, "behalf broker: key %s from %s bound to %s\n", c->fingerprint, from,
+			customer);
+		if (!conn_open(c, customer))
+			c->closing = true;
+		return;
+	}
+	ans = json_pack("{s:b, s:i, s:i, s:s}", "ok", 0, "err", (int)err, "wait_s", wait_s,
+			"message", msg);
+	conn_send(c, ans);
+	json_decref(ans);
 }
 
 /* The address in "Name <address>" or a plain address, lower-cased, into
@@ -351,9 +482,13 @@ static void conn_request(struct conn *c, const json_t *o)
 	char addr[EMAIL_MAX];
 	enum bh_err err;
 
-	if (!c->hello) {
+	if (!c->hello && !c->enrolling) {
 		if (!conn_hello(c, o))
 			c->closing = true;
+		return;
+	}
+	if (c->enrolling) {
+		conn_enroll(c, o);
 		return;
 	}
 	ops = esp->ops;
@@ -594,10 +729,13 @@ static void broker_dispatch(void *self, const struct pollfd *fds, int n, int64_t
 			c->dead = true;
 	}
 	for (i = kept = 0; i < br->nconns; i++) {
-		if (br->conns[i]->dead)
+		if (br->conns[i]->dead) {
+			/* The session ended (not the broker): its resume ticket goes. */
+			broker_ticket_drop(br->cfg.broker_tickets, br->conns[i]->resume);
 			conn_free(br->conns[i]);
-		else
+		} else {
 			br->conns[kept++] = br->conns[i];
+		}
 	}
 	br->nconns = kept;
 	if (br->lfd_at >= 0 && (fds[br->lfd_at].revents & POLLIN))

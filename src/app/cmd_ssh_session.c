@@ -11,7 +11,15 @@
  * A key bound to no customer sees the enrollment screen (ui/screen_enroll.c):
  * the customer types an invite code, access_redeem binds the key, and that
  * customer's wizard starts in the same process and on the same screen.
- * Without a terminal (ssh host cmd, scp, sftp) one line on stderr, exit 1. */
+ * Without a terminal (ssh host cmd, scp, sftp) one line on stderr, exit 1.
+ *
+ * With a broker and a ticket (--ticket, which `behalf ssh-keys` puts in the
+ * key's forced command when the broker has [broker] tickets): the session
+ * reads no binding and writes no access store.  It gives the ticket at
+ * hello and the broker answers which customer the ticket's key is bound to,
+ * or that it is bound to none: then the codes typed go to the broker
+ * (brokered_enroll), which redeems, binds and audits, and the same
+ * connection becomes that customer's ESP for the wizard. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -31,6 +39,7 @@
 #include "core/clock.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "esp/brokered.h"
 #include "ui.h"
 
 #define SSH_AUTH_INFO_LIMIT 65536 /* $SSH_USER_AUTH: a few lines */
@@ -174,18 +183,31 @@ static int64_t ssh_idle_ms(const struct config *cfg)
 	return (int64_t)cfg->ssh.idle_minutes * 60000;
 }
 
-/* Tries the code typed: BH_OK with the customer set, else the notice. */
+/* Tries the code typed: BH_OK with the customer set, else the notice.
+ * With broker (a client in enrollment) the broker redeems it. */
 static enum bh_err enroll_redeem(struct ui_enroll *e, const struct config *cfg, const char *fp,
-				 char *customer, size_t ccap)
+				 struct esp *broker, char *customer, size_t ccap)
 {
 	char from[64], msg[512] = "";
 	int wait_s = 0;
 	enum bh_err err;
 	ssh_client_address(from, sizeof from);
-	err = access_redeem(cfg->state_dir, e->code.text, fp, from, clock_wall_ms(), customer, ccap,
-			    &wait_s, msg, sizeof msg);
+	if (broker) {
+		err = brokered_enroll(broker, e->code.text, from, &wait_s, msg, sizeof msg);
+		if (err == BH_OK && !str_copy(customer, ccap, brokered_customer(broker)))
+			err = BH_ERR_PARSE;
+	} else {
+		err = access_redeem(cfg->state_dir, e->code.text, fp, from, clock_wall_ms(),
+				    customer, ccap, &wait_s, msg, sizeof msg);
+	}
 	if (err == BH_OK)
 		return BH_OK;
+	if (err == BH_ERR_NETWORK) {
+		/* the broker went away: nothing more this connection can do */
+		e->notice_error = true;
+		str_copy(e->notice, sizeof e->notice, msg);
+		return err;
+	}
 	e->notice_error = true;
 	if (msg[0]) {
 		str_copy(e->notice, sizeof e->notice, msg);
@@ -201,12 +223,14 @@ static enum bh_err enroll_redeem(struct ui_enroll *e, const struct config *cfg, 
 
 /* The enrollment screen until a code binds the key (0, customer set), the
  * customer leaves (1: nothing more to do) or the connection drops. */
-static int enroll_run(const struct config *cfg, const char *fp, char *customer, size_t ccap)
+static int enroll_run(const struct config *cfg, const char *fp, struct esp *broker, char *customer,
+		      size_t ccap)
 {
 	struct ui_enroll e;
 	int64_t idle_ms = ssh_idle_ms(cfg), last_key = clock_now_ms();
 	char line[512], idle[32];
 	bool idle_out = false;
+	enum bh_err err;
 
 	memset(&e, 0, sizeof e);
 	e.vendor_name = cfg->wizard.vendor_name;
@@ -243,9 +267,15 @@ static int enroll_run(const struct config *cfg, const char *fp, char *customer, 
 		e.notice_error = false;
 		ui_invalidate();
 		ui_enroll_draw(&e);
-		if (enroll_redeem(&e, cfg, fp, customer, ccap) == BH_OK) {
+		err = enroll_redeem(&e, cfg, fp, broker, customer, ccap);
+		if (err == BH_OK) {
 			ui_stop(); /* the wizard starts its own screen at once */
 			return 0;
+		}
+		if (err == BH_ERR_NETWORK) {
+			ui_stop();
+			printf("%s\n", e.notice);
+			return 1;
 		}
 		ui_invalidate();
 	}
@@ -293,7 +323,11 @@ static int ssh_session_ready(void *arg, char *msg, size_t cap)
 	size_t nports = 0;
 
 	memset(&cp, 0, sizeof cp);
-	cp.write_dirs[0] = cfg->state_dir; /* the state, access/, the audit log */
+	/* The customers' state; without a broker also access/ and its audit
+	 * log (the session redeems codes itself).  With the broker's tickets
+	 * the access store is the broker's, outside state_dir, another user's
+	 * (docs/ssh.md): nothing here may reach it. */
+	cp.write_dirs[0] = cfg->state_dir;
 	if (cfg->broker_path[0]) {
 		cp.tcp_ports[nports++] = 53; /* DNS over TCP; the ESP is the broker's */
 		ssh_session_dns_ports(cfg->resolvers, cp.tcp_ports, &nports, CONFINE_MAX_PORTS);
@@ -312,9 +346,12 @@ int cmd_ssh_session(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
+	    {"ticket", required_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct session_options opt = {0};
+	struct esp *broker = NULL;
+	char ticket[40] = ""; /* --ticket: 32 hex digits; longer is cut, then refused */
 	struct config cfg;
 	struct sigaction sa;
 	const char *config_path = NULL;
@@ -326,15 +363,21 @@ int cmd_ssh_session(int argc, char **argv)
 	ssh_env_clean(argc, argv);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 't') {
+			/* Out of /proc/PID/cmdline at once: another process of the
+			 * same user must not redeem it first. */
+			str_copy(ticket, sizeof ticket, optarg);
+			explicit_bzero(optarg, strlen(optarg));
+			continue;
+		}
 		if (c != 'c') {
-			fprintf(stderr,
-				"behalf ssh-session: usage: behalf ssh-session [--config FILE]\n");
+			fprintf(stderr, "%s\n", text_get("sshsess.usage"));
 			return 2;
 		}
 		config_path = optarg;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "behalf ssh-session: usage: behalf ssh-session [--config FILE]\n");
+		fprintf(stderr, "%s\n", text_get("sshsess.usage"));
 		return 2;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -356,14 +399,34 @@ int cmd_ssh_session(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	err = access_key_customer(cfg.state_dir, fp, customer, sizeof customer);
+	if (cfg.broker_path[0] && ticket[0]) {
+		/* The broker says whose key this is (or that it is no one's). */
+		broker = brokered_create(cfg.broker_path, "", ticket, msg, sizeof msg);
+		explicit_bzero(ticket, sizeof ticket);
+		if (!broker) {
+			config_wipe_secrets(&cfg);
+			fprintf(stderr, "%s\n", msg);
+			return 1;
+		}
+		err = brokered_enrolling(broker) ? BH_ERR_NOT_FOUND : BH_OK;
+		if (err == BH_ERR_NOT_FOUND && strcmp(brokered_fingerprint(broker), fp) != 0)
+			err = BH_ERR_INVALID; /* not the key sshd verified: nothing */
+		else if (err == BH_OK)
+			str_copy(customer, sizeof customer, brokered_customer(broker));
+	} else {
+		err = access_key_customer(cfg.state_dir, fp, customer, sizeof customer);
+	}
 	if (err == BH_ERR_NOT_FOUND) {
-		rc = enroll_run(&cfg, fp, customer, sizeof customer);
+		rc = enroll_run(&cfg, fp, broker, customer, sizeof customer);
 		if (rc) {
+			if (broker)
+				broker->ops->destroy(broker);
 			config_wipe_secrets(&cfg);
 			return rc == 1 ? 0 : rc;
 		}
 	} else if (err) {
+		if (broker)
+			broker->ops->destroy(broker);
 		char why[64];
 		config_wipe_secrets(&cfg);
 		snprintf(why, sizeof why, "%s", bh_strerror(err));
@@ -373,10 +436,13 @@ int cmd_ssh_session(int argc, char **argv)
 	}
 	if (!state_customer_id_ok(customer) ||
 	    !str_copy(cfg.wizard.customer_id, sizeof cfg.wizard.customer_id, customer)) {
+		if (broker)
+			broker->ops->destroy(broker);
 		config_wipe_secrets(&cfg);
 		fprintf(stderr, "behalf: the key is bound to an unusable customer id\n");
 		return 2;
 	}
+	opt.esp = broker; /* taken by the session */
 	opt.ssh = true;
 	opt.idle_ms = ssh_idle_ms(&cfg);
 	opt.ready = ssh_session_ready;

@@ -556,7 +556,7 @@ static int session_open_state(struct session *s, const struct config *cfg)
 static int session_open_backends(struct session *s, struct config *cfg)
 {
 	char msg[512];
-	s->esp = esp_make(cfg, msg, sizeof msg);
+	s->esp = s->opt->esp ? s->opt->esp : esp_make(cfg, msg, sizeof msg);
 	if (!s->esp) {
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
@@ -612,6 +612,8 @@ int session_run_with(struct config *cfg, const struct session_options *opt)
 			       sizeof cfg->wizard.record_label_max);
 	rc = session_open_state(&s, cfg);
 	if (rc) {
+		if (opt->esp)
+			opt->esp->ops->destroy(opt->esp);
 		state_close(s.state);
 		return rc;
 	}

@@ -3,6 +3,7 @@
 #define BEHALF_APP_SESSION_H
 
 #include "app/config.h"
+#include "esp/esp.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +25,10 @@ struct session_options {
 	 * once the screen is gone. */
 	int (*ready)(void *arg, char *msg, size_t cap);
 	void *ready_arg;
+	/* An ESP client already open (behalf ssh-session's broker connection,
+	 * which named the customer), taken by the session instead of one
+	 * esp_make would make; NULL: esp_make. */
+	struct esp *esp;
 };
 
 /* An idle time in words ("30 minutes", "3 seconds"), for the goodbyes. */

@@ -16,13 +16,15 @@
 #include "core/text.h"
 
 struct brokered {
-	struct esp base;    /* first */
-	struct esp_ops ops; /* the broker's ESP's caps: its operations only */
-	char name[32];	    /* the ESP's name, shown to people */
-	char *path;	    /* the broker's socket */
-	char customer[RESOURCE_ID_MAX];
-	char ticket[40]; /* given at the first hello, then wiped */
-	int fd;		 /* -1 after the broker went away (reconnects at the next operation) */
+	struct esp base;		/* first */
+	struct esp_ops ops;		/* the broker's ESP's caps: its operations only */
+	char name[32];			/* the ESP's name, shown to people */
+	char *path;			/* the broker's socket */
+	char customer[RESOURCE_ID_MAX]; /* "" until the broker named it */
+	char ticket[40];		/* for the next hello: the first, then the resume one */
+	char fingerprint[80];		/* an enrolling key's, as the broker says */
+	bool enrolling;			/* the broker wants a code before any operation */
+	int fd; /* -1 after the broker went away (reconnects at the next operation) */
 	struct buf out, in;
 	bool busy;
 	bool failed; /* the connection broke while busy: end at the next dispatch */
@@ -239,16 +241,52 @@ static void br_close(struct brokered *b)
 	buf_reset(&b->in);
 }
 
+/* The broker's yes to a hello (or to a code): the session's customer, its
+ * resume ticket, the ESP's name and caps. */
+static void br_accept(struct brokered *b, const json_t *ans)
+{
+	const json_t *tr, *v;
+	const char *esp_name, *who = json_string_value(json_object_get(ans, "customer"));
+	const char *resume = json_string_value(json_object_get(ans, "resume"));
+	unsigned caps;
+	size_t i;
+
+	if (who && *who)
+		str_copy(b->customer, sizeof b->customer, who);
+	explicit_bzero(b->ticket, sizeof b->ticket);
+	if (resume)
+		str_copy(b->ticket, sizeof b->ticket, resume);
+	b->enrolling = false;
+	esp_name = json_string_value(json_object_get(ans, "esp"));
+	sanitize_text(esp_name ? esp_name : "ESP", b->name, sizeof b->name);
+	caps = (unsigned)rd_int(ans, "caps") & ESP_CAP_ALL;
+	tr = json_object_get(ans, "trouble");
+	ntrouble = 0;
+	json_array_foreach(tr, i, v) if (json_is_integer(v) && ntrouble < BROKERED_TROUBLE_MAX)
+	    trouble_codes[ntrouble++] = (int)json_integer_value(v);
+	b->ops = brokered_ops_all;
+	b->ops.name = b->name;
+	b->ops.caps = caps;
+	if (!(caps & ESP_CAP_SIGNATURES)) {
+		b->ops.signature_ensure = NULL;
+		b->ops.signature_get = NULL;
+		b->ops.signature_resend = NULL;
+		b->ops.signature_delete = NULL;
+		b->ops.signature_update = NULL;
+	}
+	if (!(caps & ESP_CAP_SEND))
+		b->ops.email_send = NULL;
+	if (!(caps & ESP_CAP_SERVERS))
+		b->ops.server_ensure = NULL;
+	fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) | O_NONBLOCK);
+}
+
 /* Connects and says hello; the broker's ESP sets name and caps. */
 static enum bh_err br_connect(struct brokered *b, char *msg, size_t cap)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int64_t end = clock_now_ms() + BROKERED_HELLO_MS;
 	json_t *hello, *ans;
-	const json_t *tr, *v;
-	const char *esp_name;
-	unsigned caps;
-	size_t i;
 
 	if (!str_copy(sa.sun_path, sizeof sa.sun_path, b->path))
 		return bh_errorf(BH_ERR_INVALID, msg, cap, "the broker's socket path is too long");
@@ -286,29 +324,15 @@ static enum bh_err br_connect(struct brokered *b, char *msg, size_t cap)
 		text_fmt(msg, cap, "broker.refused_session", b->path, why, NULL);
 		return BH_ERR_AUTH;
 	}
-	esp_name = json_string_value(json_object_get(ans, "esp"));
-	sanitize_text(esp_name ? esp_name : "ESP", b->name, sizeof b->name);
-	caps = (unsigned)rd_int(ans, "caps") & ESP_CAP_ALL;
-	tr = json_object_get(ans, "trouble");
-	ntrouble = 0;
-	json_array_foreach(tr, i, v) if (json_is_integer(v) && ntrouble < BROKERED_TROUBLE_MAX)
-	    trouble_codes[ntrouble++] = (int)json_integer_value(v);
-	json_decref(ans);
-	b->ops = brokered_ops_all;
-	b->ops.name = b->name;
-	b->ops.caps = caps;
-	if (!(caps & ESP_CAP_SIGNATURES)) {
-		b->ops.signature_ensure = NULL;
-		b->ops.signature_get = NULL;
-		b->ops.signature_resend = NULL;
-		b->ops.signature_delete = NULL;
-		b->ops.signature_update = NULL;
+	if (json_is_true(json_object_get(ans, "enroll"))) {
+		/* A key bound to no customer: a code first (brokered_enroll). */
+		b->enrolling = true;
+		rd_str(ans, "fingerprint", b->fingerprint, sizeof b->fingerprint);
+		json_decref(ans);
+		return BH_OK;
 	}
-	if (!(caps & ESP_CAP_SEND))
-		b->ops.email_send = NULL;
-	if (!(caps & ESP_CAP_SERVERS))
-		b->ops.server_ensure = NULL;
-	fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) | O_NONBLOCK);
+	br_accept(b, ans);
+	json_decref(ans);
 	return BH_OK;
 }
 
@@ -566,7 +590,7 @@ struct esp *brokered_create(const char *socket_path, const char *customer, const
 
 	if (msg && cap)
 		msg[0] = '\0';
-	if (!socket_path || !*socket_path || !customer || !*customer) {
+	if (!socket_path || !*socket_path || !customer || (!*customer && (!ticket || !*ticket))) {
 		text_fmt(msg, cap, "broker.refused_session", socket_path ? socket_path : "",
 			 text_get("broker.bad_hello"), NULL);
 		return NULL;
@@ -579,10 +603,71 @@ struct esp *brokered_create(const char *socket_path, const char *customer, const
 	str_copy(b->customer, sizeof b->customer, customer);
 	if (ticket)
 		str_copy(b->ticket, sizeof b->ticket, ticket);
+	b->ops = brokered_ops_all; /* the ESP's own once the broker said hello */
 	b->base.ops = &b->ops;
 	if (br_connect(b, msg, cap) != BH_OK) {
 		br_destroy(&b->base);
 		return NULL;
 	}
 	return &b->base;
+}
+
+bool brokered_enrolling(const struct esp *esp)
+{
+	return brokered_is(esp) && ((const struct brokered *)esp)->enrolling;
+}
+
+const char *brokered_customer(const struct esp *esp)
+{
+	return brokered_is(esp) ? ((const struct brokered *)esp)->customer : "";
+}
+
+const char *brokered_fingerprint(const struct esp *esp)
+{
+	return brokered_is(esp) ? ((const struct brokered *)esp)->fingerprint : "";
+}
+
+enum bh_err brokered_enroll(struct esp *esp, const char *code, const char *from, int *wait_s,
+			    char *msg, size_t cap)
+{
+	struct brokered *b = (struct brokered *)esp;
+	int64_t end = clock_now_ms() + BROKERED_ENROLL_MS;
+	json_t *req, *ans;
+	json_int_t ev;
+	enum bh_err err;
+
+	*wait_s = 0;
+	msg[0] = '\0';
+	if (!brokered_enrolling(esp) || b->fd < 0)
+		return BH_ERR_INVALID;
+	req = json_pack("{s:s, s:s, s:s}", "op", "enroll", "code", code, "from", from ? from : "");
+	buf_reset(&b->out);
+	if (!brokered_line_put(&b->out, req) ||
+	    !br_write_until(b->fd, b->out.data, b->out.len, end)) {
+		explicit_bzero(b->out.data, b->out.len);
+		json_decref(req);
+		br_close(b);
+		text_fmt(msg, cap, "broker.unreachable", b->path, "no answer", NULL);
+		return BH_ERR_NETWORK;
+	}
+	explicit_bzero(b->out.data, b->out.len); /* the code */
+	json_decref(req);
+	buf_reset(&b->out);
+	ans = br_read_line_until(b, end);
+	if (!ans) {
+		br_close(b);
+		text_fmt(msg, cap, "broker.unreachable", b->path, "no answer", NULL);
+		return BH_ERR_NETWORK;
+	}
+	if (json_is_true(json_object_get(ans, "ok"))) {
+		br_accept(b, ans);
+		json_decref(ans);
+		return b->customer[0] ? BH_OK : BH_ERR_PARSE;
+	}
+	ev = rd_int(ans, "err");
+	err = ev > 0 && ev < BH_ERR__COUNT ? (enum bh_err)ev : BH_ERR_INVALID;
+	*wait_s = (int)rd_int(ans, "wait_s");
+	rd_str(ans, "message", msg, cap);
+	json_decref(ans);
+	return err;
 }

@@ -10,8 +10,14 @@
  *
  *   session -> broker  {"op":"hello","v":1,"customer":"acme","ticket":"..."}
  *   broker -> session  {"ok":true,"v":1,"esp":"Postmark","caps":15,
- *                       "trouble":[0,100,429]}
+ *                       "trouble":[0,100,429],"customer":"acme",
+ *                       "resume":"<ticket for the next hello>"}
+ *                   or {"ok":true,"v":1,"enroll":true,"fingerprint":"SHA256:..."}
+ *                       (a ticket of a key bound to none: only "enroll" now)
  *                   or {"ok":false,"message":"..."} and the broker closes
+ *   session -> broker  {"op":"enroll","code":"7KQ2-...","from":"192.0.2.7"}
+ *   broker -> session  the hello's yes, for the code's customer, or
+ *                      {"ok":false,"err":N,"wait_s":N,"message":"..."}
  *   session -> broker  {"op":"domain_ensure","domain":"acme.example"}
  *                      {"op":"domain_verify"|"domain_delete","id":"12"}
  *                      {"op":"signature_ensure","email","name","reply_to","note"}
@@ -31,9 +37,10 @@
  * err is an enum bh_err (both ends are the same build); "caps" the ESP's
  * ESP_CAP_* bits (this backend offers exactly those operations); "trouble"
  * the ESP codes whose refusal is the ESP having trouble (error_kind).
- * Strings in a reply were sanitized by the broker's backend.  A customer
- * id is declared at hello and every operation is scoped to it by the
- * broker. */
+ * Strings in a reply were sanitized by the broker's backend.  With the
+ * broker's [broker] tickets the customer comes from the ticket (its key's
+ * binding) and "customer" at hello may be "" or must agree; without, it is
+ * declared at hello.  Every operation is scoped to it by the broker. */
 #ifndef BEHALF_ESP_BROKERED_H
 #define BEHALF_ESP_BROKERED_H
 
@@ -49,6 +56,7 @@
 #define BROKERED_LINE_MAX    65536 /* one message, with its newline */
 #define BROKERED_HELLO_MS    5000  /* the longest create() waits for the hello */
 #define BROKERED_TROUBLE_MAX 16
+#define BROKERED_ENROLL_MS   15000 /* the longest brokered_enroll waits */
 
 /* A client of the broker listening on socket_path, for customer (a valid
  * customer id), with ticket (esp/broker_ticket.h; NULL or "": none) given
@@ -56,6 +64,27 @@
  * (cap bytes) when the broker cannot be reached or refuses.  Free with
  * esp->ops->destroy. */
 struct esp *brokered_create(const char *socket_path, const char *customer, const char *ticket,
+			    char *msg, size_t cap);
+
+/* With a ticket naming a key bound to no customer, brokered_create
+ * returns a client in enrollment: no operation until brokered_enroll
+ * redeems a code (the broker binds the key and the connection goes on as
+ * that customer's).  True while so. */
+bool brokered_enrolling(const struct esp *esp);
+
+/* The customer the broker named at hello or enrollment ("" before). */
+const char *brokered_customer(const struct esp *esp);
+
+/* The key the broker is enrolling (from its ticket): "SHA256:...". */
+const char *brokered_fingerprint(const struct esp *esp);
+
+/* Gives the broker a code typed by the customer (from: the client's
+ * address as the session knows it, used only when the ticket has none);
+ * waits up to BROKERED_ENROLL_MS.  BH_OK: the key is bound, the client
+ * ready for that customer.  Else the broker's refusal: BH_ERR_INVALID
+ * (wrong code), BH_ERR_BUSY (*wait_s seconds), BH_ERR_IO; msg its words
+ * ("" when it gave none).  BH_ERR_NETWORK when the broker went away. */
+enum bh_err brokered_enroll(struct esp *esp, const char *code, const char *from, int *wait_s,
 			    char *msg, size_t cap);
 
 /* True when esp is a brokered client. */

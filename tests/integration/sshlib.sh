@@ -10,7 +10,11 @@
 #   ssh_setup [SSHD LINES...]   users, a copy of behalf, the config, host
 #                               key, sshd on 127.0.0.1:$SSH_PORT with the
 #                               block of `behalf ssh-config`
-#   ssh_config [LINES...]       (re)writes the config behalf reads ($SSH_CONF)
+#   ssh_config [LINES...]       (re)writes the config behalf reads ($SSH_CONF);
+#                               SSH_CONF_LINES (an array) and SSH_DEMO
+#                               (default yes), set before ssh_setup, go in
+#                               it too (test_ssh_broker.sh: a live config
+#                               whose ESP is a broker with tickets)
 #   ssh_key NAME                a new ed25519 key $SSH_DIR/keys/NAME
 #   ssh_fp NAME                 its OpenSSH fingerprint (SHA256:...)
 #   ssh_invite CUSTOMER [ARGS]  behalf invite as the service user: the code
@@ -133,13 +137,16 @@ ssh_free_port() {
 }
 
 # ssh_config [LINES...]: the config behalf reads (each session reads it
-# anew): the demo (offline ESP and DNS world) and the state directory.
+# anew): the demo (offline ESP and DNS world) and the state directory,
+# then SSH_CONF_LINES (set before ssh_setup: a test's own, e.g. a broker),
+# then LINES.
+SSH_CONF_LINES=()
 ssh_config() {
 	local line
 	{
-		printf '[behalf]\ndemo = yes\nstate_dir = %s\n' "$SSH_STATE"
+		printf '[behalf]\ndemo = %s\nstate_dir = %s\n' "${SSH_DEMO:-yes}" "$SSH_STATE"
 		printf '[ssh]\nuser = %s\nkeys_user = %s\n' "$SSH_USER" "$SSH_KEYS_USER"
-		for line in "$@"; do printf '%s\n' "$line"; done
+		for line in "${SSH_CONF_LINES[@]}" "$@"; do printf '%s\n' "$line"; done
 	} >"$SSH_CONF"
 	chmod 644 "$SSH_CONF"
 }
