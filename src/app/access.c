@@ -1,6 +1,7 @@
 /* The access store: invites, key bindings, wrong-code limits (access.h). */
 #include "app/access.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/fileio.h"
 #include "core/state.h"
 #include "core/text.h"
@@ -294,6 +296,8 @@ static enum bh_err save_doc(const char *dir, const char *name, json_t *doc, mode
 	return err;
 }
 
+static enum bh_err writer_start(const char *dir, int64_t now, char *msg, size_t cap);
+
 static const char *jstr(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -398,7 +402,9 @@ enum bh_err access_invite_create(const char *state_dir, const char *customer, in
 	fd = take_lock(dir, msg, mcap);
 	if (fd < 0)
 		return BH_ERR_IO;
-	err = load_secret(dir, true, key, msg, mcap);
+	err = writer_start(dir, now_wall_ms, msg, mcap);
+	if (!err)
+		err = load_secret(dir, true, key, msg, mcap);
 	if (!err)
 		doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
 	if (err)
@@ -498,6 +504,9 @@ enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, 
 	fd = take_lock(dir, msg, mcap);
 	if (fd < 0)
 		return BH_ERR_IO;
+	err = writer_start(dir, now_wall_ms, msg, mcap);
+	if (err)
+		goto out;
 	doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
 	if (err)
 		goto out;
@@ -550,18 +559,206 @@ out:
 
 /* ---- keys ---- */
 
-enum bh_err access_key_customer(const char *state_dir, const char *fp, char *customer, size_t cap)
+/* One file a binding: access/keys/<name>.json, the name being the
+ * fingerprint's 43 base64 characters with '/' read as '_' and '+' as '-'
+ * (the fingerprint is already a hash of the key: no other is needed).  A
+ * look-up opens one small file, whatever the number of keys. */
+#define KEYS_SUBDIR  "keys"
+#define KEY_FILE_MAX 4096 /* one binding's file */
+#define KEYS_LEGACY  "keys.json"
+
+/* "<access dir>/keys" into out. */
+static void keys_dir(const char *dir, char *out, size_t cap)
 {
-	char dir[1024];
+	snprintf(out, cap, "%s/" KEYS_SUBDIR, dir);
+}
+
+/* The file name of fp's binding; false when fp is not a fingerprint. */
+static bool key_file_name(const char *fp, char *out, size_t cap)
+{
+	size_t i;
+	if (!fingerprint_ok(fp) || cap < 43 + 6)
+		return false;
+	for (i = 0; i < 43; i++) {
+		char c = fp[7 + i];
+		out[i] = c == '/' ? '_' : c == '+' ? '-' : c;
+	}
+	memcpy(out + 43, ".json", 6);
+	return true;
+}
+
+/* The binding in one file's text; false when it is not one. */
+static bool key_parse(const char *text, size_t len, struct access_key *k)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	bool ok = json_is_object(o) && json_is_integer(json_object_get(o, "schema")) &&
+		  json_integer_value(json_object_get(o, "schema")) <= ACCESS_SCHEMA;
+	if (ok) {
+		key_from_json(o, k);
+		ok = fingerprint_ok(k->fingerprint) && state_customer_id_ok(k->customer);
+	}
+	json_decref(o);
+	return ok;
+}
+
+/* Reads fp's binding into *k: BH_ERR_NOT_FOUND when there is no file,
+ * BH_ERR_PARSE when its file is not a binding of fp, BH_ERR_IO. */
+static enum bh_err key_read(const char *dir, const char *fp, struct access_key *k)
+{
+	char path[1200], name[64];
+	struct buf b = {0};
+	enum bh_err err;
+
+	memset(k, 0, sizeof *k);
+	if (!key_file_name(fp, name, sizeof name))
+		return BH_ERR_NOT_FOUND;
+	snprintf(path, sizeof path, "%s/" KEYS_SUBDIR "/%s", dir, name);
+	err = state_read_file(path, KEY_FILE_MAX, &b);
+	if (err == BH_ERR_TOO_LARGE)
+		err = BH_ERR_PARSE;
+	if (err) {
+		buf_free(&b);
+		return err;
+	}
+	if (!key_parse(b.data, b.len, k) || strcmp(k->fingerprint, fp) != 0)
+		err = BH_ERR_PARSE;
+	buf_free(&b);
+	if (err)
+		memset(k, 0, sizeof *k);
+	return err;
+}
+
+/* Writes k's file (under the lock), creating access/keys when missing. */
+static enum bh_err key_write(const char *dir, const struct access_key *k, char *msg, size_t cap)
+{
+	char kdir[1100], name[64], *text;
+	json_t *o;
+	enum bh_err err;
+
+	if (!key_file_name(k->fingerprint, name, sizeof name))
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "%.60s is not a key fingerprint",
+				 k->fingerprint);
+	keys_dir(dir, kdir, sizeof kdir);
+	if (mkdir(kdir, 0700) == 0 ? chmod(kdir, 0700) != 0 : errno != EEXIST)
+		return bh_errorf(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", kdir,
+				 strerror(errno));
+	o = json_object();
+	json_object_set_new(o, "schema", json_integer(ACCESS_SCHEMA));
+	json_object_set_new(o, "fingerprint", json_string(k->fingerprint));
+	json_object_set_new(o, "customer", json_string(k->customer));
+	json_object_set_new(o, "added", json_integer(k->added));
+	json_object_set_new(o, "from", json_string(k->from));
+	json_object_set_new(o, "invite", json_string(k->invite));
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return bh_errorf(BH_ERR_NOMEM, msg, cap, "cannot write %s/%s", kdir, name);
+	err = file_replace(kdir, name, text, strlen(text), 0600, msg, cap);
+	free(text);
+	return err;
+}
+
+/* Removes fp's file (under the lock); BH_ERR_NOT_FOUND when none. */
+static enum bh_err key_remove(const char *dir, const char *fp, char *msg, size_t cap)
+{
+	char kdir[1100], path[1200], name[64];
+	int dfd;
+
+	if (!key_file_name(fp, name, sizeof name))
+		return BH_ERR_NOT_FOUND;
+	keys_dir(dir, kdir, sizeof kdir);
+	snprintf(path, sizeof path, "%s/%s", kdir, name);
+	if (unlink(path) != 0)
+		return errno == ENOENT ? BH_ERR_NOT_FOUND
+				       : bh_errorf(BH_ERR_IO, msg, cap, "cannot remove %s: %s",
+						   path, strerror(errno));
+	dfd = open(kdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return BH_OK;
+}
+
+/* A store of an earlier behalf kept every binding in one access/keys.json:
+ * each goes to its own file (one already there wins: it is newer), then
+ * keys.json goes.  Under the writers' lock.  A crash halfway leaves
+ * keys.json and some files: the next writer finishes. */
+static enum bh_err keys_upgrade(const char *dir, char *msg, size_t cap)
+{
+	char path[1100], detail[96];
+	json_t *doc, *v;
+	enum bh_err err;
+	size_t i, moved = 0, dropped = 0;
+
+	snprintf(path, sizeof path, "%s/" KEYS_LEGACY, dir);
+	if (access(path, F_OK) != 0)
+		return BH_OK;
+	doc = load_doc(dir, KEYS_LEGACY, "keys", false, &err, msg, cap);
+	if (!doc)
+		return err;
+	json_array_foreach(json_object_get(doc, "keys"), i, v)
+	{
+		struct access_key k, old;
+		key_from_json(v, &k);
+		if (!fingerprint_ok(k.fingerprint) || !state_customer_id_ok(k.customer)) {
+			dropped++; /* no session could ever have matched it */
+			continue;
+		}
+		err = key_read(dir, k.fingerprint, &old);
+		if (err == BH_OK)
+			continue;
+		err = key_write(dir, &k, msg, cap);
+		if (err) {
+			json_decref(doc);
+			return err;
+		}
+		moved++;
+	}
+	json_decref(doc);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return bh_errorf(BH_ERR_IO, msg, cap, "cannot remove %s: %s", path,
+				 strerror(errno));
+	snprintf(detail, sizeof detail, "keys.json: %zu bindings to keys/, %zu unusable dropped",
+		 moved, dropped);
+	state_audit_in(dir, "-", "store-upgraded", detail);
+	return BH_OK;
+}
+
+/* The upgrade, from a reader: only when the writers' lock is free at once
+ * and the store is this user's (root listing the sessions' store must not
+ * leave root's files in it).  True when keys.json is gone. */
+static bool keys_upgrade_now(const char *dir)
+{
+	char path[1100];
+	struct stat st;
+	int fd;
+	bool done;
+
+	if (stat(dir, &st) != 0 || st.st_uid != geteuid())
+		return false;
+	snprintf(path, sizeof path, "%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return false;
+	}
+	done = keys_upgrade(dir, NULL, 0) == BH_OK;
+	close(fd);
+	return done;
+}
+
+/* fp's binding in an earlier behalf's keys.json (not yet upgraded). */
+static enum bh_err keys_legacy_find(const char *dir, const char *fp, struct access_key *k)
+{
 	json_t *doc, *v;
 	enum bh_err err;
 	size_t i;
 
-	if (cap)
-		customer[0] = '\0';
-	if (!fp || !access_dir(state_dir, dir, sizeof dir))
-		return BH_ERR_NOT_FOUND;
-	doc = load_doc(dir, "keys.json", "keys", false, &err, NULL, 0);
+	memset(k, 0, sizeof *k);
+	doc = load_doc(dir, KEYS_LEGACY, "keys", false, &err, NULL, 0);
 	if (!doc)
 		return err;
 	err = BH_ERR_NOT_FOUND;
@@ -569,8 +766,8 @@ enum bh_err access_key_customer(const char *state_dir, const char *fp, char *cus
 	{
 		if (strcmp(jstr(v, "fingerprint"), fp) == 0 &&
 		    state_customer_id_ok(jstr(v, "customer"))) {
-			err =
-			    str_copy(customer, cap, jstr(v, "customer")) ? BH_OK : BH_ERR_TOO_LARGE;
+			key_from_json(v, k);
+			err = BH_OK;
 			break;
 		}
 	}
@@ -578,31 +775,133 @@ enum bh_err access_key_customer(const char *state_dir, const char *fp, char *cus
 	return err;
 }
 
+/* fp's binding wherever it is: its own file, else (a store not yet
+ * upgraded) keys.json, upgraded on the way when the lock is free. */
+static enum bh_err key_find(const char *dir, const char *fp, bool upgrade, struct access_key *k)
+{
+	char legacy[1100];
+	enum bh_err err = key_read(dir, fp, k);
+
+	if (err != BH_ERR_NOT_FOUND || !fingerprint_ok(fp))
+		return err;
+	snprintf(legacy, sizeof legacy, "%s/" KEYS_LEGACY, dir);
+	if (access(legacy, F_OK) != 0)
+		/* Gone meanwhile: an upgrade wrote every file before removing it. */
+		return errno == ENOENT ? key_read(dir, fp, k) : BH_ERR_IO;
+	if (upgrade && keys_upgrade_now(dir))
+		return key_read(dir, fp, k);
+	return keys_legacy_find(dir, fp, k);
+}
+
+enum bh_err access_key_customer(const char *state_dir, const char *fp, char *customer, size_t cap)
+{
+	char dir[1024];
+	struct access_key k;
+	enum bh_err err;
+
+	if (cap)
+		customer[0] = '\0';
+	if (!fp || !access_dir(state_dir, dir, sizeof dir))
+		return BH_ERR_NOT_FOUND;
+	err = key_find(dir, fp, true, &k);
+	if (err == BH_OK)
+		err = str_copy(customer, cap, k.customer) ? BH_OK : BH_ERR_TOO_LARGE;
+	return err;
+}
+
+/* Earlier first; the same time by fingerprint (a stable order). */
+static int key_cmp(const void *a, const void *b)
+{
+	const struct access_key *x = a, *y = b;
+	if (x->added != y->added)
+		return x->added < y->added ? -1 : 1;
+	return strcmp(x->fingerprint, y->fingerprint);
+}
+
+/* Appends k to *out (*n of them, room for *cap). */
+static void key_push(struct access_key **out, size_t *n, size_t *cap, const struct access_key *k)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*out = xrealloc(*out, *cap * sizeof **out);
+	}
+	(*out)[(*n)++] = *k;
+}
+
 enum bh_err access_key_list(const char *state_dir, const char *customer, struct access_key **out,
 			    size_t *n, char *msg, size_t mcap)
 {
-	char dir[1024];
-	json_t *doc, *list, *v;
-	enum bh_err err;
-	size_t i;
+	char dir[1024], kdir[1100], legacy[1100];
+	DIR *d;
+	struct dirent *e;
+	size_t cap = 0, i, nfiles;
+	enum bh_err err = BH_OK;
 
 	*out = NULL;
 	*n = 0;
 	if (!access_dir(state_dir, dir, sizeof dir))
 		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
-	doc = load_doc(dir, "keys.json", "keys", false, &err, msg, mcap);
-	if (!doc)
-		return err;
-	list = json_object_get(doc, "keys");
-	if (json_array_size(list))
-		*out = xcalloc(json_array_size(list), sizeof **out);
-	json_array_foreach(list, i, v)
-	{
-		if (customer && strcmp(jstr(v, "customer"), customer) != 0)
+	snprintf(legacy, sizeof legacy, "%s/" KEYS_LEGACY, dir);
+	if (access(legacy, F_OK) == 0)
+		keys_upgrade_now(dir);
+	keys_dir(dir, kdir, sizeof kdir);
+	d = opendir(kdir);
+	if (!d && errno != ENOENT)
+		return bh_errorf(BH_ERR_IO, msg, mcap, "cannot read %s: %s", kdir, strerror(errno));
+	while (d && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char path[1400];
+		struct buf b = {0};
+		struct access_key k;
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue; /* ".", "..", a writer's .tmp */
+		snprintf(path, sizeof path, "%s/%s", kdir, e->d_name);
+		err = state_read_file(path, KEY_FILE_MAX, &b);
+		if (err == BH_ERR_NOT_FOUND) { /* unbound meanwhile */
+			err = BH_OK;
 			continue;
-		key_from_json(v, &(*out)[(*n)++]);
+		}
+		if (err || !key_parse(b.data, b.len, &k)) {
+			buf_free(&b);
+			err = bh_errorf(err ? err : BH_ERR_PARSE, msg, mcap, "cannot read %s: %s",
+					path, err ? strerror(errno) : "not a key binding");
+			break;
+		}
+		buf_free(&b);
+		if (!customer || strcmp(k.customer, customer) == 0)
+			key_push(out, n, &cap, &k);
 	}
-	json_decref(doc);
+	if (d)
+		closedir(d);
+	/* Not upgraded (the lock was busy, or the store is another user's):
+	 * keys.json's bindings too, unless a file has the same key. */
+	nfiles = *n;
+	if (!err && access(legacy, F_OK) == 0) {
+		json_t *doc, *v;
+		size_t j;
+		doc = load_doc(dir, KEYS_LEGACY, "keys", false, &err, msg, mcap);
+		json_array_foreach(doc ? json_object_get(doc, "keys") : NULL, j, v)
+		{
+			struct access_key k;
+			bool dup = false;
+			key_from_json(v, &k);
+			if (customer && strcmp(k.customer, customer) != 0)
+				continue;
+			for (i = 0; i < nfiles && !dup; i++)
+				dup = strcmp((*out)[i].fingerprint, k.fingerprint) == 0;
+			if (!dup)
+				key_push(out, n, &cap, &k);
+		}
+		json_decref(doc);
+	}
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return err;
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, key_cmp);
 	return BH_OK;
 }
 
@@ -610,9 +909,7 @@ enum bh_err access_key_unbind(const char *state_dir, const char *fp, struct acce
 			      char *msg, size_t mcap)
 {
 	char dir[1024], detail[160];
-	json_t *doc, *list, *v;
-	enum bh_err err = BH_ERR_NOT_FOUND;
-	size_t i;
+	enum bh_err err;
 	int fd;
 
 	memset(key, 0, sizeof *key);
@@ -623,31 +920,77 @@ enum bh_err access_key_unbind(const char *state_dir, const char *fp, struct acce
 	fd = take_lock(dir, msg, mcap);
 	if (fd < 0)
 		return BH_ERR_IO;
-	doc = load_doc(dir, "keys.json", "keys", false, &err, msg, mcap);
-	if (!doc)
+	err = writer_start(dir, clock_wall_ms(), msg, mcap);
+	if (err)
 		goto out;
-	err = BH_ERR_NOT_FOUND;
-	list = json_object_get(doc, "keys");
-	json_array_foreach(list, i, v)
-	{
-		if (strcmp(jstr(v, "fingerprint"), fp) == 0) {
-			key_from_json(v, key);
-			json_array_remove(list, i);
-			err = BH_OK;
-			break;
-		}
-	}
-	if (err) {
+	err = key_read(dir, fp, key);
+	if (err == BH_OK)
+		err = key_remove(dir, fp, msg, mcap);
+	if (err == BH_ERR_NOT_FOUND) {
 		bh_errorf(err, msg, mcap, "no key %.60s is bound", fp);
 		goto out;
 	}
-	err = save_doc(dir, "keys.json", doc, 0600, msg, mcap);
+	if (err == BH_ERR_PARSE)
+		bh_errorf(err, msg, mcap, "the binding of %.60s cannot be read", fp);
 	if (err)
 		goto out;
 	snprintf(detail, sizeof detail, "fingerprint %s", key->fingerprint);
 	state_audit_in(dir, key->customer, "key-unbound", detail);
 out:
-	json_decref(doc);
+	close(fd);
+	return err;
+}
+
+enum bh_err access_key_bind(const char *state_dir, const char *fp, const char *customer,
+			    int64_t now_wall_ms, struct access_key *key, bool *already, char *msg,
+			    size_t mcap)
+{
+	char dir[1024], detail[160];
+	enum bh_err err;
+	int fd;
+
+	memset(key, 0, sizeof *key);
+	*already = false;
+	if (!fingerprint_ok(fp))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "%.60s is not a key fingerprint",
+				 fp ? fp : "");
+	if (!state_customer_id_ok(customer))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "customer id \"%.80s\" is not usable",
+				 customer ? customer : "");
+	if (!access_dir(state_dir, dir, sizeof dir))
+		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
+	err = make_access_dir(state_dir, dir, msg, mcap);
+	if (err)
+		return err;
+	fd = take_lock(dir, msg, mcap);
+	if (fd < 0)
+		return BH_ERR_IO;
+	err = writer_start(dir, now_wall_ms, msg, mcap);
+	if (err)
+		goto out;
+	err = key_read(dir, fp, key);
+	if (err == BH_OK) {
+		/* One key, one customer; binding it again to the same is a no-op. */
+		*already = strcmp(key->customer, customer) == 0;
+		if (!*already)
+			err = bh_errorf(BH_ERR_INVALID, msg, mcap, "bound to customer %s",
+					key->customer);
+		goto out;
+	}
+	if (err != BH_ERR_NOT_FOUND) {
+		bh_errorf(err, msg, mcap, "the binding of %.60s cannot be read", fp);
+		goto out;
+	}
+	str_copy(key->fingerprint, sizeof key->fingerprint, fp);
+	str_copy(key->customer, sizeof key->customer, customer);
+	str_copy(key->from, sizeof key->from, ACCESS_FROM_VENDOR);
+	key->added = now_wall_ms;
+	err = key_write(dir, key, msg, mcap);
+	if (err)
+		goto out;
+	snprintf(detail, sizeof detail, "fingerprint %s from " ACCESS_FROM_VENDOR, fp);
+	state_audit_in(dir, customer, "key-bound", detail);
+out:
 	close(fd);
 	return err;
 }
@@ -703,6 +1046,57 @@ static void add_try(json_t *obj, const char *k, int64_t now)
 	json_array_append_new(list, json_integer(now));
 }
 
+/* How many times the lists of obj hold. */
+static size_t count_tries(json_t *obj)
+{
+	const char *k;
+	json_t *list;
+	size_t n = 0;
+	json_object_foreach(obj, k, list)
+	{
+		n += json_is_array(list) ? json_array_size(list) : 1;
+	}
+	return n;
+}
+
+/* Drops what left the window from limits.json: true when something did
+ * (the caller saves it). */
+static bool limits_prune(json_t *limits, int64_t now)
+{
+	json_t *by_key, *by_addr;
+	size_t before;
+	if (!json_is_object(json_object_get(limits, "addrs")))
+		json_object_set_new(limits, "addrs", json_object());
+	by_key = json_object_get(limits, "keys");
+	by_addr = json_object_get(limits, "addrs");
+	before = count_tries(by_key) + count_tries(by_addr);
+	prune_tries(by_key, now);
+	prune_tries(by_addr, now);
+	return count_tries(by_key) + count_tries(by_addr) != before;
+}
+
+/* What every writer does first, under the lock: finishes the upgrade of an
+ * earlier store (keys.json), and rewrites limits.json without the wrong
+ * codes that left the window, so that it holds only what can still lock
+ * someone out, however many keys and addresses once tried.  limits.json is
+ * best effort here: access_redeem reports a file it cannot use. */
+static enum bh_err writer_start(const char *dir, int64_t now, char *msg, size_t cap)
+{
+	char path[1100];
+	enum bh_err err = keys_upgrade(dir, msg, cap), lerr;
+	json_t *limits;
+	if (err)
+		return err;
+	snprintf(path, sizeof path, "%s/limits.json", dir);
+	if (access(path, F_OK) != 0)
+		return BH_OK;
+	limits = load_doc(dir, "limits.json", "keys", true, &lerr, NULL, 0);
+	if (limits && limits_prune(limits, now))
+		save_doc(dir, "limits.json", limits, 0600, NULL, 0);
+	json_decref(limits);
+	return BH_OK;
+}
+
 /* "12 minutes", "40 seconds" for msg. */
 static void say_wait(int s, char *out, size_t cap)
 {
@@ -719,12 +1113,13 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1], src[64];
 	char bound[65], words[32], left[16], detail[256];
 	unsigned char key[ACCESS_SECRET_LEN];
-	json_t *limits = NULL, *invites = NULL, *keys = NULL, *v, *found = NULL;
+	json_t *limits = NULL, *invites = NULL, *v, *found = NULL;
 	json_t *by_key, *by_addr;
+	struct access_key have;
 	enum bh_err err;
 	size_t i;
 	int fd, w1, w2, remaining;
-	bool counted = false;
+	bool counted = false, pruned;
 
 	if (ccap)
 		customer[0] = '\0';
@@ -753,15 +1148,15 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	fd = take_lock(dir, msg, mcap);
 	if (fd < 0)
 		return BH_ERR_IO;
+	err = keys_upgrade(dir, msg, mcap);
+	if (err)
+		goto out;
 	limits = load_doc(dir, "limits.json", "keys", true, &err, msg, mcap);
 	if (!limits)
 		goto out;
-	if (!json_is_object(json_object_get(limits, "addrs")))
-		json_object_set_new(limits, "addrs", json_object());
+	pruned = limits_prune(limits, now_wall_ms);
 	by_key = json_object_get(limits, "keys");
 	by_addr = json_object_get(limits, "addrs");
-	prune_tries(by_key, now_wall_ms);
-	prune_tries(by_addr, now_wall_ms);
 	w1 = tries_wait(json_object_get(by_key, fp), ACCESS_KEY_TRIES, now_wall_ms);
 	w2 = tries_wait(json_object_get(by_addr, src), ACCESS_ADDR_TRIES, now_wall_ms);
 	if (w1 || w2) {
@@ -779,9 +1174,6 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		err = BH_ERR_INVALID;
 		goto out;
 	}
-	keys = load_doc(dir, "keys.json", "keys", false, &err, msg, mcap);
-	if (!keys)
-		goto out;
 	invites = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
 	if (!invites)
 		goto out;
@@ -803,10 +1195,12 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	OPENSSL_cleanse(norm, sizeof norm);
 
 	bound[0] = '\0';
-	json_array_foreach(json_object_get(keys, "keys"), i, v)
-	{
-		if (strcmp(jstr(v, "fingerprint"), fp) == 0)
-			str_copy(bound, sizeof bound, jstr(v, "customer"));
+	err = key_read(dir, fp, &have);
+	if (err == BH_OK) {
+		str_copy(bound, sizeof bound, have.customer);
+	} else if (err != BH_ERR_NOT_FOUND) {
+		bh_errorf(err, msg, mcap, "the binding of %.60s cannot be read", fp);
+		goto out;
 	}
 
 	err = BH_ERR_INVALID;
@@ -835,9 +1229,7 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		err = str_copy(customer, ccap, bound) ? BH_OK : BH_ERR_TOO_LARGE;
 	} else {
 		const char *cust = jstr(found, "customer");
-		json_t *k = json_object();
 		if (!state_customer_id_ok(cust)) {
-			json_decref(k);
 			err = bh_errorf(BH_ERR_IO, msg, mcap,
 					"%s/invites.json holds a bad customer", dir);
 			goto out;
@@ -848,17 +1240,15 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		json_object_set_new(found, "used", json_integer(now_wall_ms));
 		json_object_set_new(found, "used_by", json_string(fp));
 		err = save_doc(dir, "invites.json", invites, 0600, msg, mcap);
-		if (err) {
-			json_decref(k);
+		if (err)
 			goto out;
-		}
-		json_object_set_new(k, "fingerprint", json_string(fp));
-		json_object_set_new(k, "customer", json_string(cust));
-		json_object_set_new(k, "added", json_integer(now_wall_ms));
-		json_object_set_new(k, "from", json_string(src));
-		json_object_set_new(k, "invite", json_string(jstr(found, "id")));
-		json_array_append_new(json_object_get(keys, "keys"), k);
-		err = save_doc(dir, "keys.json", keys, 0600, msg, mcap);
+		memset(&have, 0, sizeof have);
+		str_copy(have.fingerprint, sizeof have.fingerprint, fp);
+		str_copy(have.customer, sizeof have.customer, cust);
+		str_copy(have.from, sizeof have.from, src);
+		str_copy(have.invite, sizeof have.invite, jstr(found, "id"));
+		have.added = now_wall_ms;
+		err = key_write(dir, &have, msg, mcap);
 		if (err)
 			goto out;
 		str_copy(customer, ccap, cust);
@@ -868,11 +1258,15 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		if (mcap)
 			msg[0] = '\0';
 	}
-	if (counted) {
-		add_try(by_key, fp, now_wall_ms);
-		add_try(by_addr, src, now_wall_ms);
-		if (save_doc(dir, "limits.json", limits, 0600, NULL, 0) != BH_OK)
+	if (counted || pruned) {
+		if (counted) {
+			add_try(by_key, fp, now_wall_ms);
+			add_try(by_addr, src, now_wall_ms);
+		}
+		if (save_doc(dir, "limits.json", limits, 0600, NULL, 0) != BH_OK && counted)
 			err = bh_errorf(BH_ERR_IO, msg, mcap, "cannot save %s/limits.json", dir);
+	}
+	if (counted) {
 		/* The try that locks a key or an address out is worth the vendor's
 		 * attention (no customer: the code named none). */
 		if (json_array_size(json_object_get(by_key, fp)) == ACCESS_KEY_TRIES ||
@@ -886,7 +1280,6 @@ out:
 	OPENSSL_cleanse(norm, sizeof norm);
 	json_decref(limits);
 	json_decref(invites);
-	json_decref(keys);
 	close(fd);
 	return err;
 }

@@ -171,7 +171,8 @@ fp1=$(ssh-keygen -lf "$T/k1.pub" | awk '{print $2}')
 run keys --config "$C"
 expect 0 "keys with none bound"
 has "$T/out" "No keys are bound" "keys: says none"
-# A binding as behalf ssh-session's enrollment writes it (src/app/access.h).
+# A binding in the one keys.json of an earlier behalf: the first command
+# that reads the store moves it to a file of its own (src/app/access.h).
 cat >"$A/keys.json" <<EOF
 {"schema": 1, "keys": [
  {"fingerprint": "$fp1", "customer": "acme", "added": 1780000000000,
@@ -180,6 +181,9 @@ EOF
 run keys --config "$C" --customer acme
 expect 0 "keys --customer acme"
 has "$T/out" "$fp1" "keys: the fingerprint (as ssh-keygen -l)"
+if [ -e "$A/keys.json" ]; then fail "keys.json is still there after the upgrade"; else ok "upgrade: keys.json is gone"; fi
+[ "$(find "$A/keys" -name '*.json' | wc -l)" = 1 ] && ok "upgrade: one file for the one binding" || fail "upgrade: $(ls -la "$A/keys" 2>&1)"
+has "$A/audit.jsonl" '"store-upgraded"' "audit: the upgrade"
 has "$T/out" "192.0.2.7" "keys: from where"
 has "$T/out" "2026-05-28T" "keys: when"
 run keys --config "$C" --customer globex --json
@@ -247,7 +251,7 @@ expect 0 "keys --unbind"
 has "$T/out" "acme" "unbind: names the customer"
 run keys --config "$C" --customer acme --json
 if jq -e 'length == 0' "$T/out" >/dev/null; then ok "unbind: the key is gone"; else fail "after unbind: $(cat "$T/out")"; fi
-mode "$A/keys.json" 600 "keys.json"
+mode "$A/keys" 700 "keys/"
 has "$A/audit.jsonl" '"key-unbound"' "audit: the unbind"
 has "$A/audit.jsonl" "$fp1" "audit: the unbound fingerprint"
 run keys --config "$C" --unbind "$fp1"

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +87,15 @@ static char *slurp(const char *dir, const char *name)
 	if (state_read_file(path, 1 << 20, &b) != BH_OK)
 		return NULL;
 	return buf_steal(&b);
+}
+
+/* The name of fp's binding file under access/ ("keys/<name>.json"). */
+static void key_file(const char *fp, char *out, size_t cap)
+{
+	size_t i, n;
+	n = (size_t)snprintf(out, cap, "keys/%s.json", fp + 7);
+	for (i = 5; i < n; i++)
+		out[i] = out[i] == '/' ? '_' : out[i] == '+' ? '-' : out[i];
 }
 
 static mode_t mode_of(const char *dir, const char *name)
@@ -247,7 +258,9 @@ static void test_invite_redeem_once(void **state)
 
 	/* The code is nowhere on disk, in any spelling. */
 	{
-		const char *names[] = {"invites.json", "keys.json", "audit.jsonl", "limits.json"};
+		char kf[128];
+		const char *names[] = {"invites.json", kf, "audit.jsonl", "limits.json"};
+		key_file(fp1, kf, sizeof kf);
 		for (i = 0; i < 4; i++) {
 			text = slurp(f->dir, names[i]);
 			assert_non_null(text);
@@ -491,7 +504,12 @@ static void test_file_modes(void **state)
 			 BH_OK);
 	umask(old);
 	assert_int_equal(mode_of(f->dir, ""), 0700);
-	assert_int_equal(mode_of(f->dir, "keys.json"), 0600);
+	{
+		char kf[128];
+		key_file(fp, kf, sizeof kf);
+		assert_int_equal(mode_of(f->dir, kf), 0600);
+		assert_int_equal(mode_of(f->dir, "keys"), 0700);
+	}
 	assert_int_equal(mode_of(f->dir, "invites.json"), 0600);
 	assert_int_equal(mode_of(f->dir, "secret"), 0600);
 	assert_int_equal(mode_of(f->dir, "limits.json"), 0600);
@@ -521,6 +539,267 @@ static void test_refusals(void **state)
 	fake_fp(11, fp, sizeof fp);
 	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_PARSE);
 	assert_string_equal(cust, "");
+	unlink(path);
+
+	/* A binding's own file, cut short or holding another key: an error too. */
+	{
+		char kf[128], other[ACCESS_FP_MAX];
+		struct access_key k;
+		bool already;
+		fake_fp(12, other, sizeof other);
+		assert_int_equal(access_key_bind(f->dir, other, "acme", NOW, &k, &already, f->msg,
+						 sizeof f->msg),
+				 BH_OK);
+		key_file(other, kf, sizeof kf);
+		snprintf(path, sizeof path, "%s/access/%s", f->dir, kf);
+		key_file(fp, kf, sizeof kf);
+		{
+			char to[256];
+			snprintf(to, sizeof to, "%s/access/%s", f->dir, kf);
+			assert_int_equal(rename(path, to), 0); /* other's binding under fp's name */
+		}
+		assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_PARSE);
+		assert_string_equal(cust, "");
+	}
+}
+
+/* ---- the store at scale, and its upgrade ---- */
+
+/* The three usable bindings of tests/data/access/keys.json (a store of an
+ * earlier behalf: one keys.json); a fourth has no usable fingerprint. */
+static const char *const legacy_fp[] = {
+    "SHA256:qJwINroMwWLp5Yivea/a44/kzLHnQ9f7FRDa1ziiXOk",
+    "SHA256:WBftCEX89eWCZh7hPoiH/+t8yLUVqJEJu/4Y01JAbOg",
+    "SHA256:ubhAz5pUvIBnJmqKEABeoyU8KGU/VJY1lII+inJXxUc",
+};
+
+static void put_legacy(struct fixture *f)
+{
+	char path[256], *text;
+	struct buf b = {0};
+	FILE *out;
+	snprintf(path, sizeof path, "%s/access", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(state_read_file(BEHALF_TEST_DATA "/access/keys.json", 1 << 20, &b), BH_OK);
+	text = buf_steal(&b);
+	snprintf(path, sizeof path, "%s/access/keys.json", f->dir);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	fputs(text, out);
+	fclose(out);
+	free(text);
+}
+
+static bool exists(struct fixture *f, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/access/%s", f->dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* The first look-up moves every binding of keys.json to its own file and
+ * removes keys.json; customers keep their keys; the lists are the same. */
+static void test_upgrade_keys_json(void **state)
+{
+	struct fixture *f = *state;
+	char cust[65], kf[128], *text;
+	struct access_key *keys;
+	size_t n, i;
+
+	put_legacy(f);
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[1], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "globex");
+	assert_false(exists(f, "keys.json"));
+	for (i = 0; i < 3; i++) {
+		key_file(legacy_fp[i], kf, sizeof kf);
+		assert_true(exists(f, kf));
+		assert_int_equal(mode_of(f->dir, kf), 0600);
+	}
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[0], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(access_key_list(f->dir, NULL, &keys, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 3); /* the unusable one is gone */
+	for (i = 0; i < 3; i++)
+		assert_string_equal(keys[i].fingerprint, legacy_fp[i]); /* in the order bound */
+	assert_string_equal(keys[1].from, "2001:db8::5");
+	assert_string_equal(keys[2].invite, "P4TW0C");
+	assert_int_equal(keys[2].added, 1780000120000);
+	free(keys);
+	assert_int_equal(access_key_list(f->dir, "acme", &keys, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 2);
+	free(keys);
+	text = slurp(f->dir, "audit.jsonl");
+	assert_non_null(strstr(text, "\"store-upgraded\""));
+	assert_non_null(strstr(text, "3 bindings to keys/, 1 unusable dropped"));
+	free(text);
+}
+
+/* While a writer holds the lock, a look-up neither waits nor upgrades: it
+ * reads keys.json; the next writer upgrades. */
+static void test_upgrade_lock_busy(void **state)
+{
+	struct fixture *f = *state;
+	char cust[65], path[256], code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX];
+	struct access_key *keys;
+	size_t n;
+	int fd;
+
+	put_legacy(f);
+	snprintf(path, sizeof path, "%s/access/lock", f->dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[2], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(access_key_list(f->dir, "globex", &keys, &n, f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(keys[0].fingerprint, legacy_fp[1]);
+	free(keys);
+	assert_true(exists(f, "keys.json"));
+	close(fd);
+	mint(f, "initech", DAY, code, id); /* a writer */
+	assert_false(exists(f, "keys.json"));
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[2], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+}
+
+/* A look-up reads its key's file and nothing else: other bindings, even
+ * unreadable ones, do not matter to it. */
+static void test_lookup_reads_one_file(void **state)
+{
+	struct fixture *f = *state;
+	char fp[ACCESS_FP_MAX], cust[65], kf[128], path[256];
+	struct access_key k;
+	bool already;
+	FILE *out;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		fake_fp(300 + i, fp, sizeof fp);
+		assert_int_equal(access_key_bind(f->dir, fp, i % 2 ? "acme" : "globex", NOW + i, &k,
+						 &already, f->msg, sizeof f->msg),
+				 BH_OK);
+	}
+	for (i = 0; i < 50; i += 7) { /* every seventh binding's file is garbage */
+		fake_fp(300 + i, fp, sizeof fp);
+		key_file(fp, kf, sizeof kf);
+		snprintf(path, sizeof path, "%s/access/%s", f->dir, kf);
+		out = fopen(path, "w");
+		assert_non_null(out);
+		fputs("garbage", out);
+		fclose(out);
+	}
+	fake_fp(300 + 13, fp, sizeof fp);
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	fake_fp(300 + 7, fp, sizeof fp);
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_PARSE);
+	fake_fp(999, fp, sizeof fp);
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_NOT_FOUND);
+}
+
+/* The vendor binds a key it has: no code, audited with source "vendor";
+ * one key, one customer. */
+static void test_bind_by_vendor(void **state)
+{
+	struct fixture *f = *state;
+	char fp[ACCESS_FP_MAX], cust[65], code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX], *text;
+	struct access_key k, *keys;
+	bool already = true;
+	size_t n;
+	int wait;
+
+	fake_fp(400, fp, sizeof fp);
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "acme", NOW, &k, &already, f->msg, sizeof f->msg), BH_OK);
+	assert_false(already);
+	assert_string_equal(k.customer, "acme");
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	/* Again for acme: nothing changes. */
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "acme", NOW + 5, &k, &already, f->msg, sizeof f->msg),
+	    BH_OK);
+	assert_true(already);
+	assert_int_equal(k.added, NOW);
+	/* For globex: refused, naming whose it is. */
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "globex", NOW, &k, &already, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID);
+	assert_string_equal(k.customer, "acme");
+	assert_non_null(strstr(f->msg, "acme"));
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	/* Nor can an invite of globex take it. */
+	mint(f, "globex", DAY, code, id);
+	assert_int_equal(access_redeem(f->dir, code, fp, "192.0.2.1", NOW, cust, sizeof cust, &wait,
+				       f->msg, sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "another onboarding"));
+	assert_int_equal(access_key_bind(f->dir, "SHA256:short", "acme", NOW, &k, &already, f->msg,
+					 sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "../x", NOW, &k, &already, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID);
+
+	assert_int_equal(access_key_list(f->dir, "acme", &keys, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(keys[0].from, ACCESS_FROM_VENDOR);
+	assert_string_equal(keys[0].invite, "");
+	free(keys);
+	text = slurp(f->dir, "audit.jsonl");
+	assert_non_null(strstr(text, "\"key-bound\""));
+	assert_non_null(strstr(text, "from vendor"));
+	assert_non_null(strstr(text, fp));
+	free(text);
+}
+
+/* limits.json holds only the wrong codes of the last 15 minutes: a wrong
+ * code a minute from a new key and address for three hours keeps it at
+ * about 15 of each, and any later write (here a revocation) empties it. */
+static void test_limits_stay_small(void **state)
+{
+	struct fixture *f = *state;
+	char fp[ACCESS_FP_MAX], cust[65], addr[32], code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX];
+	char *text;
+	size_t biggest = 0, len;
+	int i, wait;
+
+	mint(f, "acme", DAY, code, id);
+	for (i = 0; i < 180; i++) {
+		fake_fp(500 + i, fp, sizeof fp);
+		snprintf(addr, sizeof addr, "198.51.%d.%d", i / 200, i % 200);
+		assert_int_equal(access_redeem(f->dir, "3333-3333-3333-3333", fp, addr,
+					       NOW + i * MINUTE, cust, sizeof cust, &wait, f->msg,
+					       sizeof f->msg),
+				 BH_ERR_INVALID);
+		text = slurp(f->dir, "limits.json");
+		len = strlen(text);
+		biggest = len > biggest ? len : biggest;
+		free(text);
+	}
+	/* 15 keys and 15 addresses at most: well under 40 entries' worth. */
+	assert_true(biggest < 40 * 90);
+	text = slurp(f->dir, "limits.json");
+	fake_fp(500 + 100, fp, sizeof fp);
+	assert_null(strstr(text, fp)); /* long gone */
+	fake_fp(500 + 179, fp, sizeof fp);
+	assert_non_null(strstr(text, fp));
+	free(text);
+	/* Three hours and 20 minutes in, the vendor revokes the invite. */
+	{
+		struct access_invite inv;
+		assert_int_equal(access_invite_revoke(f->dir, id, NOW + 200 * MINUTE, &inv, f->msg,
+						      sizeof f->msg),
+				 BH_OK);
+	}
+	text = slurp(f->dir, "limits.json");
+	assert_null(strstr(text, "SHA256:"));
+	assert_null(strstr(text, "198.51."));
+	assert_true(strlen(text) < 100);
+	free(text);
 }
 
 int main(void)
@@ -539,6 +818,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_keys_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_lock_busy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_reads_one_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bind_by_vendor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_limits_stay_small, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
