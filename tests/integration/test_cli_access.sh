@@ -196,6 +196,41 @@ else
 	fail "keys --json: $(cat "$T/out")"
 fi
 
+# ---- bind: a key the vendor already has ----
+fp2=$(ssh-keygen -lf "$T/k2.pub" | awk '{print $2}')
+run keys --config "$C" --customer globex --bind "$(cat "$T/k2.pub")"
+expect 0 "keys --bind (a .pub line with its comment)"
+has "$T/out" "$fp2" "bind: names the key"
+has "$T/out" "globex" "bind: and the customer"
+run keys --config "$C" --customer globex --json
+if jq -e --arg fp "$fp2" 'length == 1 and .[0].fingerprint == $fp and .[0].from == "vendor" and .[0].invite == ""' "$T/out" >/dev/null; then
+	ok "bind: listed, from vendor, no invite"
+else
+	fail "bind: keys --json: $(cat "$T/out")"
+fi
+if grep '"key-bound"' "$A/audit.jsonl" | grep -F "$fp2" | grep -q "from vendor"; then ok "audit: the binding, source vendor"; else fail "audit: no key-bound from vendor for $fp2: $(cat "$A/audit.jsonl")"; fi
+run keys --config "$C" --customer globex --bind "$(cat "$T/k2.pub")" --json
+expect 0 "keys --bind again, same customer"
+if jq -e --arg fp "$fp2" '.fingerprint == $fp and .customer == "globex" and .bound == "already"' "$T/out" >/dev/null; then ok "bind again: already, nothing changed"; else fail "bind again --json: $(cat "$T/out")"; fi
+run keys --config "$C" --customer acme --bind "$(cat "$T/k2.pub")"
+expect 1 "keys --bind of a key bound to another customer"
+has "$T/err" "already bound to customer globex" "bind: says whose it is"
+run keys --config "$C" --customer globex --json
+if jq -e 'length == 1' "$T/out" >/dev/null; then ok "bind refused: still globex's"; else fail "bind refused: $(cat "$T/out")"; fi
+run keys --config "$C" --customer acme --bind "restrict,command=\"sh\" $(cat "$T/k1.pub")"
+expect 2 "keys --bind of an authorized_keys line with options"
+has "$T/err" "public key line" "bind: says what it takes"
+run keys --config "$C" --customer acme --bind "$type1 ${blob1:0:40}x== cut"
+expect 2 "keys --bind of a key cut short"
+run keys --config "$C" --bind "$(cat "$T/k1.pub")"
+expect 2 "keys --bind without --customer"
+if [ "$(id -u)" = 0 ]; then
+	run keys --config "$C" --state-dir "$T/other/state" --customer acme --bind "$(cat "$T/k1.pub")"
+	expect 2 "keys --bind as root into a store owned by another user"
+fi
+run keys --config "$C" --unbind "$fp2"
+expect 0 "unbind the vendor's binding"
+
 # ---- ssh-keys (as sshd calls it) ----
 keyline="restrict,pty,command=\"$BIN ssh-session\" $type1 $blob1"
 for who in bound unknown; do
