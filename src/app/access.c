@@ -376,14 +376,217 @@ static void key_from_json(json_t *o, struct access_key *k)
 	k->added = jint(o, "added");
 }
 
+/* ---- one file a record ---- */
+
+#define RECORD_FILE_MAX 4096 /* one binding's or invite's file */
+
+/* Reads dir/sub/name, one record ({"schema":1, ...}): BH_ERR_NOT_FOUND when
+ * there is no file, BH_ERR_PARSE when it is not a record, BH_ERR_VERSION. */
+static enum bh_err rec_load(const char *dir, const char *sub, const char *name, json_t **out)
+{
+	char path[1400];
+	struct buf b = {0};
+	json_t *o, *schema;
+	enum bh_err err;
+
+	*out = NULL;
+	snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+	err = state_read_file(path, RECORD_FILE_MAX, &b);
+	if (err == BH_ERR_TOO_LARGE)
+		err = BH_ERR_PARSE;
+	if (err) {
+		buf_free(&b);
+		return err;
+	}
+	o = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	schema = json_object_get(o, "schema");
+	if (!json_is_object(o) || !json_is_integer(schema)) {
+		json_decref(o);
+		return BH_ERR_PARSE;
+	}
+	if (json_integer_value(schema) > ACCESS_SCHEMA) {
+		json_decref(o);
+		return BH_ERR_VERSION;
+	}
+	*out = o;
+	return BH_OK;
+}
+
+/* Writes o as dir/sub/name (under the lock), creating dir/sub (0700). */
+static enum bh_err rec_save(const char *dir, const char *sub, const char *name, json_t *o,
+			    char *msg, size_t cap)
+{
+	char sdir[1100], *text;
+	enum bh_err err;
+
+	snprintf(sdir, sizeof sdir, "%s/%s", dir, sub);
+	if (mkdir(sdir, 0700) == 0 ? chmod(sdir, 0700) != 0 : errno != EEXIST)
+		return bh_errorf(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", sdir,
+				 strerror(errno));
+	json_object_set_new(o, "schema", json_integer(ACCESS_SCHEMA));
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return bh_errorf(BH_ERR_NOMEM, msg, cap, "cannot write %s/%s", sdir, name);
+	err = file_replace(sdir, name, text, strlen(text), 0600, msg, cap);
+	free(text);
+	return err;
+}
+
+/* Calls fn(record, name, arg) for every record of dir/sub (none when it does
+ * not exist), until fn returns false.  An unreadable record is an error. */
+static enum bh_err rec_each(const char *dir, const char *sub,
+			    bool (*fn)(json_t *o, const char *name, void *arg), void *arg,
+			    char *msg, size_t cap)
+{
+	char sdir[1100];
+	DIR *d;
+	struct dirent *e;
+	enum bh_err err = BH_OK;
+
+	snprintf(sdir, sizeof sdir, "%s/%s", dir, sub);
+	d = opendir(sdir);
+	if (!d)
+		return errno == ENOENT ? BH_OK
+				       : bh_errorf(BH_ERR_IO, msg, cap, "cannot read %s: %s", sdir,
+						   strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		json_t *o;
+		bool more;
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue; /* ".", "..", a writer's .tmp */
+		err = rec_load(dir, sub, e->d_name, &o);
+		if (err == BH_ERR_NOT_FOUND) { /* removed meanwhile */
+			err = BH_OK;
+			continue;
+		}
+		if (err) {
+			bh_errorf(err, msg, cap, "cannot read %s/%s: %s", sdir, e->d_name,
+				  err == BH_ERR_IO ? strerror(errno)
+						   : "not a behalf access record");
+			break;
+		}
+		more = fn(o, e->d_name, arg);
+		json_decref(o);
+		if (!more)
+			break;
+	}
+	closedir(d);
+	return err;
+}
+
 /* ---- invites ---- */
+
+/* One file an invite: access/invites/<hash>.json, named by the keyed hash of
+ * its code (64 hex digits), so that a code typed on the enrollment screen
+ * finds its invite by one file, whatever the number of invites. */
+#define INVITES_SUBDIR "invites"
+#define INVITES_LEGACY "invites.json"
+
+/* "<hash>.json" for a hash as code_hash writes it; false otherwise. */
+static bool invite_file_name(const char *hash, char *out, size_t cap)
+{
+	size_t i;
+	for (i = 0; hash[i]; i++)
+		if (!((hash[i] >= '0' && hash[i] <= '9') || (hash[i] >= 'a' && hash[i] <= 'f')))
+			return false;
+	return i == 64 && snprintf(out, cap, "%s.json", hash) < (int)cap;
+}
+
+static enum bh_err invite_save(const char *dir, json_t *o, char *msg, size_t cap)
+{
+	char name[80];
+	if (!invite_file_name(jstr(o, "hash"), name, sizeof name))
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "an invite without a usable hash");
+	return rec_save(dir, INVITES_SUBDIR, name, o, msg, cap);
+}
+
+/* The invite whose code has hash hex: *out (NULL with BH_ERR_NOT_FOUND). */
+static enum bh_err invite_load(const char *dir, const char *hex, json_t **out)
+{
+	char name[80];
+	enum bh_err err;
+	*out = NULL;
+	if (!invite_file_name(hex, name, sizeof name))
+		return BH_ERR_NOT_FOUND;
+	err = rec_load(dir, INVITES_SUBDIR, name, out);
+	if (err == BH_OK && strcmp(jstr(*out, "hash"), hex) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		err = BH_ERR_PARSE; /* another invite's record under this name */
+	}
+	return err;
+}
+
+/* An earlier behalf kept every invite in one access/invites.json: each goes
+ * to its own file (one already there wins), then invites.json goes.  Under
+ * the writers' lock; a crash halfway is finished by the next writer. */
+static enum bh_err invites_upgrade(const char *dir, char *msg, size_t cap)
+{
+	char path[1100], detail[96];
+	json_t *doc, *v, *old;
+	enum bh_err err;
+	size_t i, moved = 0, dropped = 0;
+
+	snprintf(path, sizeof path, "%s/" INVITES_LEGACY, dir);
+	if (access(path, F_OK) != 0)
+		return BH_OK;
+	doc = load_doc(dir, INVITES_LEGACY, "invites", false, &err, msg, cap);
+	if (!doc)
+		return err;
+	json_array_foreach(json_object_get(doc, "invites"), i, v)
+	{
+		char name[80];
+		if (!json_is_object(v) || !invite_file_name(jstr(v, "hash"), name, sizeof name)) {
+			dropped++; /* no code could ever have matched it */
+			continue;
+		}
+		if (invite_load(dir, jstr(v, "hash"), &old) == BH_OK) {
+			json_decref(old);
+			continue;
+		}
+		err = invite_save(dir, v, msg, cap);
+		if (err) {
+			json_decref(doc);
+			return err;
+		}
+		moved++;
+	}
+	json_decref(doc);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return bh_errorf(BH_ERR_IO, msg, cap, "cannot remove %s: %s", path,
+				 strerror(errno));
+	snprintf(detail, sizeof detail,
+		 "invites.json: %zu invites to invites/, %zu unusable dropped", moved, dropped);
+	state_audit_in(dir, "-", "store-upgraded", detail);
+	return BH_OK;
+}
+
+struct invite_ids {
+	char (*ids)[ACCESS_ID_MAX];
+	size_t n, cap;
+};
+
+static bool collect_id(json_t *o, const char *name, void *arg)
+{
+	struct invite_ids *c = arg;
+	(void)name;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->ids = xrealloc(c->ids, c->cap * sizeof *c->ids);
+	}
+	str_copy(c->ids[c->n++], ACCESS_ID_MAX, jstr(o, "id"));
+	return true;
+}
 
 enum bh_err access_invite_create(const char *state_dir, const char *customer, int64_t now_wall_ms,
 				 int64_t valid_ms, char *code, char *id, char *msg, size_t mcap)
 {
 	char dir[1024], raw[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1], detail[160];
 	unsigned char key[ACCESS_SECRET_LEN];
-	json_t *doc = NULL, *list, *o, *v;
+	struct invite_ids taken = {0};
+	json_t *o;
 	enum bh_err err;
 	size_t i, tries;
 	int fd;
@@ -405,24 +608,20 @@ enum bh_err access_invite_create(const char *state_dir, const char *customer, in
 	err = writer_start(dir, now_wall_ms, msg, mcap);
 	if (!err)
 		err = load_secret(dir, true, key, msg, mcap);
-	if (!err)
-		doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
+	if (!err) /* the ids in use: the vendor's command reads them all */
+		err = rec_each(dir, INVITES_SUBDIR, collect_id, &taken, msg, mcap);
 	if (err)
 		goto out;
-	list = json_object_get(doc, "invites");
 	/* A fresh id (30 bits; retried on the rare collision) and code. */
 	for (tries = 0; tries < 16; tries++) {
-		bool taken = false;
+		bool used = false;
 		if (!random_chars(id, 6)) {
 			err = bh_errorf(BH_ERR_IO, msg, mcap, "no random bytes");
 			goto out;
 		}
-		json_array_foreach(list, i, v)
-		{
-			if (strcmp(jstr(v, "id"), id) == 0)
-				taken = true;
-		}
-		if (!taken)
+		for (i = 0; i < taken.n && !used; i++)
+			used = strcmp(taken.ids[i], id) == 0;
+		if (!used)
 			break;
 	}
 	if (!random_chars(raw, ACCESS_CODE_CHARS)) {
@@ -436,8 +635,8 @@ enum bh_err access_invite_create(const char *state_dir, const char *customer, in
 	json_object_set_new(o, "customer", json_string(customer));
 	json_object_set_new(o, "created", json_integer(now_wall_ms));
 	json_object_set_new(o, "expires", json_integer(now_wall_ms + valid_ms));
-	json_array_append_new(list, o);
-	err = save_doc(dir, "invites.json", doc, 0600, msg, mcap);
+	err = invite_save(dir, o, msg, mcap);
+	json_decref(o);
 	if (err)
 		goto out;
 	snprintf(code, ACCESS_CODE_MAX, "%.4s-%.4s-%.4s-%.4s", raw, raw + 4, raw + 8, raw + 12);
@@ -450,39 +649,95 @@ enum bh_err access_invite_create(const char *state_dir, const char *customer, in
 out:
 	OPENSSL_cleanse(raw, sizeof raw);
 	OPENSSL_cleanse(key, sizeof key);
-	json_decref(doc);
+	free(taken.ids);
 	close(fd);
 	if (err)
 		id[0] = '\0';
 	return err;
 }
 
+struct invite_list {
+	struct access_invite *v;
+	size_t n, cap;
+};
+
+static bool collect_invite(json_t *o, const char *name, void *arg)
+{
+	struct invite_list *l = arg;
+	(void)name;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	invite_from_json(o, &l->v[l->n++]);
+	return true;
+}
+
+/* Oldest first; the same time by id. */
+static int invite_cmp(const void *a, const void *b)
+{
+	const struct access_invite *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static bool store_upgrade_now(const char *dir);
+
 enum bh_err access_invite_list(const char *state_dir, struct access_invite **out, size_t *n,
 			       char *msg, size_t mcap)
 {
-	char dir[1024];
-	json_t *doc, *list, *v;
+	char dir[1024], legacy[1100];
+	struct invite_list l = {0};
 	enum bh_err err;
-	size_t i;
+	size_t i, j, nfiles;
 
 	*out = NULL;
 	*n = 0;
 	if (!access_dir(state_dir, dir, sizeof dir))
 		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
-	doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
-	if (!doc)
-		return err;
-	list = json_object_get(doc, "invites");
-	if (json_array_size(list)) {
-		*out = xcalloc(json_array_size(list), sizeof **out);
-		json_array_foreach(list, i, v)
+	snprintf(legacy, sizeof legacy, "%s/" INVITES_LEGACY, dir);
+	if (access(legacy, F_OK) == 0)
+		store_upgrade_now(dir);
+	err = rec_each(dir, INVITES_SUBDIR, collect_invite, &l, msg, mcap);
+	nfiles = l.n;
+	/* Not upgraded (the lock was busy, or the store is another user's):
+	 * invites.json's too, unless a file has the same invite. */
+	if (!err && access(legacy, F_OK) == 0) {
+		json_t *doc = load_doc(dir, INVITES_LEGACY, "invites", false, &err, msg, mcap), *v;
+		json_array_foreach(doc ? json_object_get(doc, "invites") : NULL, i, v)
 		{
-			invite_from_json(v, &(*out)[i]);
+			bool dup = false;
+			for (j = 0; j < nfiles && !dup; j++)
+				dup = strcmp(l.v[j].id, jstr(v, "id")) == 0;
+			if (!dup)
+				collect_invite(v, NULL, &l);
 		}
-		*n = json_array_size(list);
+		json_decref(doc);
 	}
-	json_decref(doc);
+	if (err) {
+		free(l.v);
+		return err;
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, invite_cmp);
+	*out = l.v;
+	*n = l.n;
 	return BH_OK;
+}
+
+struct invite_find {
+	const char *id;
+	char name[80];
+};
+
+static bool find_id(json_t *o, const char *name, void *arg)
+{
+	struct invite_find *f = arg;
+	if (strcmp(jstr(o, "id"), f->id) != 0)
+		return true;
+	str_copy(f->name, sizeof f->name, name);
+	return false;
 }
 
 enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, int64_t now_wall_ms,
@@ -491,7 +746,8 @@ enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, 
 	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1] = "";
 	char idn[ACCESS_ID_MAX], detail[64];
 	unsigned char key[ACCESS_SECRET_LEN];
-	json_t *doc = NULL, *list, *v, *found = NULL;
+	json_t *found = NULL;
+	struct invite_find f;
 	enum bh_err err;
 	size_t i;
 	int fd;
@@ -507,35 +763,34 @@ enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, 
 	err = writer_start(dir, now_wall_ms, msg, mcap);
 	if (err)
 		goto out;
-	doc = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
-	if (err)
-		goto out;
 	if (access_code_normalise(code_or_id, norm, sizeof norm)) {
 		err = load_secret(dir, false, key, msg, mcap);
 		if (err == BH_OK)
 			code_hash(key, norm, hex, sizeof hex);
 		OPENSSL_cleanse(key, sizeof key);
 		OPENSSL_cleanse(norm, sizeof norm);
-		err = BH_OK;
-	}
-	/* An id as typed: the same reading as a code's characters. */
-	for (i = 0; code_or_id[i] && i + 1 < sizeof idn; i++) {
-		char c = code_or_id[i];
-		c = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
-		idn[i] = (c == 'I' || c == 'L') ? '1' : c == 'O' ? '0' : c;
-	}
-	idn[i] = '\0';
-	list = json_object_get(doc, "invites");
-	json_array_foreach(list, i, v)
-	{
-		if ((hex[0] && strcmp(jstr(v, "hash"), hex) == 0) ||
-		    (!hex[0] && strcmp(jstr(v, "id"), idn) == 0)) {
-			found = v;
-			break;
+		err = hex[0] ? invite_load(dir, hex, &found) : BH_ERR_NOT_FOUND;
+	} else {
+		/* An id as typed: the same reading as a code's characters. */
+		for (i = 0; code_or_id[i] && i + 1 < sizeof idn; i++) {
+			char c = code_or_id[i];
+			c = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+			idn[i] = (c == 'I' || c == 'L') ? '1' : c == 'O' ? '0' : c;
 		}
+		idn[i] = '\0';
+		memset(&f, 0, sizeof f);
+		f.id = idn;
+		err = rec_each(dir, INVITES_SUBDIR, find_id, &f, msg, mcap);
+		if (!err)
+			err = f.name[0] ? rec_load(dir, INVITES_SUBDIR, f.name, &found)
+					: BH_ERR_NOT_FOUND;
 	}
-	if (!found) {
+	if (err == BH_ERR_NOT_FOUND) {
 		err = bh_errorf(BH_ERR_NOT_FOUND, msg, mcap, "no invite matches");
+		goto out;
+	}
+	if (err) {
+		bh_errorf(err, msg, mcap, "cannot read the invite: %s", bh_strerror(err));
 		goto out;
 	}
 	invite_from_json(found, inv);
@@ -546,13 +801,13 @@ enum bh_err access_invite_revoke(const char *state_dir, const char *code_or_id, 
 	}
 	json_object_set_new(found, "revoked", json_integer(now_wall_ms));
 	inv->revoked = now_wall_ms;
-	err = save_doc(dir, "invites.json", doc, 0600, msg, mcap);
+	err = invite_save(dir, found, msg, mcap);
 	if (err)
 		goto out;
 	snprintf(detail, sizeof detail, "invite %s", inv->id);
 	state_audit_in(dir, inv->customer, "invite-revoked", detail);
 out:
-	json_decref(doc);
+	json_decref(found);
 	close(fd);
 	return err;
 }
@@ -727,8 +982,8 @@ static enum bh_err keys_upgrade(const char *dir, char *msg, size_t cap)
 
 /* The upgrade, from a reader: only when the writers' lock is free at once
  * and the store is this user's (root listing the sessions' store must not
- * leave root's files in it).  True when keys.json is gone. */
-static bool keys_upgrade_now(const char *dir)
+ * leave root's files in it).  True when keys.json and invites.json are gone. */
+static bool store_upgrade_now(const char *dir)
 {
 	char path[1100];
 	struct stat st;
@@ -745,7 +1000,7 @@ static bool keys_upgrade_now(const char *dir)
 		close(fd);
 		return false;
 	}
-	done = keys_upgrade(dir, NULL, 0) == BH_OK;
+	done = keys_upgrade(dir, NULL, 0) == BH_OK && invites_upgrade(dir, NULL, 0) == BH_OK;
 	close(fd);
 	return done;
 }
@@ -788,7 +1043,7 @@ static enum bh_err key_find(const char *dir, const char *fp, bool upgrade, struc
 	if (access(legacy, F_OK) != 0)
 		/* Gone meanwhile: an upgrade wrote every file before removing it. */
 		return errno == ENOENT ? key_read(dir, fp, k) : BH_ERR_IO;
-	if (upgrade && keys_upgrade_now(dir))
+	if (upgrade && store_upgrade_now(dir))
 		return key_read(dir, fp, k);
 	return keys_legacy_find(dir, fp, k);
 }
@@ -843,7 +1098,7 @@ enum bh_err access_key_list(const char *state_dir, const char *customer, struct 
 		return bh_errorf(BH_ERR_INVALID, msg, mcap, "the state directory is too long");
 	snprintf(legacy, sizeof legacy, "%s/" KEYS_LEGACY, dir);
 	if (access(legacy, F_OK) == 0)
-		keys_upgrade_now(dir);
+		store_upgrade_now(dir);
 	keys_dir(dir, kdir, sizeof kdir);
 	d = opendir(kdir);
 	if (!d && errno != ENOENT)
@@ -1076,7 +1331,7 @@ static bool limits_prune(json_t *limits, int64_t now)
 }
 
 /* What every writer does first, under the lock: finishes the upgrade of an
- * earlier store (keys.json), and rewrites limits.json without the wrong
+ * earlier store (keys.json, invites.json), and rewrites limits.json without the wrong
  * codes that left the window, so that it holds only what can still lock
  * someone out, however many keys and addresses once tried.  limits.json is
  * best effort here: access_redeem reports a file it cannot use. */
@@ -1085,6 +1340,8 @@ static enum bh_err writer_start(const char *dir, int64_t now, char *msg, size_t 
 	char path[1100];
 	enum bh_err err = keys_upgrade(dir, msg, cap), lerr;
 	json_t *limits;
+	if (!err)
+		err = invites_upgrade(dir, msg, cap);
 	if (err)
 		return err;
 	snprintf(path, sizeof path, "%s/limits.json", dir);
@@ -1113,7 +1370,7 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	char dir[1024], norm[ACCESS_CODE_CHARS + 1], hex[2 * EVP_MAX_MD_SIZE + 1], src[64];
 	char bound[65], words[32], left[16], detail[256];
 	unsigned char key[ACCESS_SECRET_LEN];
-	json_t *limits = NULL, *invites = NULL, *v, *found = NULL;
+	json_t *limits = NULL, *invites = NULL, *found = NULL;
 	json_t *by_key, *by_addr;
 	struct access_key have;
 	enum bh_err err;
@@ -1149,6 +1406,8 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	if (fd < 0)
 		return BH_ERR_IO;
 	err = keys_upgrade(dir, msg, mcap);
+	if (!err)
+		err = invites_upgrade(dir, msg, mcap);
 	if (err)
 		goto out;
 	limits = load_doc(dir, "limits.json", "keys", true, &err, msg, mcap);
@@ -1174,21 +1433,17 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		err = BH_ERR_INVALID;
 		goto out;
 	}
-	invites = load_doc(dir, "invites.json", "invites", false, &err, msg, mcap);
-	if (!invites)
-		goto out;
 	err = load_secret(dir, false, key, msg, mcap);
 	if (err == BH_OK) {
 		code_hash(key, norm, hex, sizeof hex);
 		OPENSSL_cleanse(key, sizeof key);
-		json_array_foreach(json_object_get(invites, "invites"), i, v)
-		{
-			const char *h = jstr(v, "hash");
-			if (strlen(h) == strlen(hex) && CRYPTO_memcmp(h, hex, strlen(hex)) == 0) {
-				found = v;
-				break;
-			}
+		/* One file, named by the hash: no other invite is read. */
+		err = invite_load(dir, hex, &invites);
+		if (err && err != BH_ERR_NOT_FOUND) {
+			bh_errorf(err, msg, mcap, "cannot read the invite: %s", bh_strerror(err));
+			goto out;
 		}
+		found = invites;
 	} else if (err != BH_ERR_NOT_FOUND) {
 		goto out; /* no secret yet: no invite was ever made */
 	}
@@ -1230,8 +1485,8 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 	} else {
 		const char *cust = jstr(found, "customer");
 		if (!state_customer_id_ok(cust)) {
-			err = bh_errorf(BH_ERR_IO, msg, mcap,
-					"%s/invites.json holds a bad customer", dir);
+			err = bh_errorf(BH_ERR_IO, msg, mcap, "%s/invites/ holds a bad customer",
+					dir);
 			goto out;
 		}
 		/* The code is used up first: a crash between the two saves leaves a
@@ -1239,7 +1494,7 @@ enum bh_err access_redeem(const char *state_dir, const char *code, const char *f
 		 * that binds twice. */
 		json_object_set_new(found, "used", json_integer(now_wall_ms));
 		json_object_set_new(found, "used_by", json_string(fp));
-		err = save_doc(dir, "invites.json", invites, 0600, msg, mcap);
+		err = invite_save(dir, found, msg, mcap);
 		if (err)
 			goto out;
 		memset(&have, 0, sizeof have);

@@ -84,11 +84,14 @@ id=$(grep -oE 'Invite [0-9A-Z]{6}' "$T/err" | cut -d' ' -f2 || true)
 hasnt "$T/err" "$code" "invite: the code only on stdout"
 
 mode "$A" 700 "access directory"
-mode "$A/invites.json" 600 "invites.json"
+mode "$A/invites" 700 "invites/"
+for f in "$A"/invites/*.json; do mode "$f" 600 "the invite's file"; done
 mode "$A/secret" 600 "secret"
 mode "$A/audit.jsonl" 600 "audit log"
-for f in "$A"/*; do hasnt "$f" "$code" "the code is not in $(basename "$f")"; done
-hasnt "$A/invites.json" "${code//-/}" "the code without dashes is not stored either"
+while IFS= read -r f; do
+	hasnt "$f" "$code" "the code is not in ${f#"$A"/}"
+	hasnt "$f" "${code//-/}" "nor without dashes"
+done < <(find "$A" -type f)
 has "$A/audit.jsonl" '"invite-created"' "audit: the invite"
 
 run invite --config "$C" --customer globex --json --host 192.0.2.10 --port 22 --user behalf

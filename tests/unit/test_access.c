@@ -89,6 +89,55 @@ static char *slurp(const char *dir, const char *name)
 	return buf_steal(&b);
 }
 
+/* How many files under dir (recursively) hold text. */
+static int count_files_with(const char *dir, const char *text)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		struct stat st;
+		struct buf b = {0};
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		assert_int_equal(lstat(path, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			n += count_files_with(path, text);
+			continue;
+		}
+		assert_int_equal(state_read_file(path, 1 << 20, &b), BH_OK);
+		if (!*text ||
+		    (b.data && strstr(b.data, text))) /* files are text (secret: no NUL matters) */
+			n++;
+		buf_free(&b);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The one file in access/sub into name ("sub/x.json"). */
+static void only_file(struct fixture *f, const char *sub, char *name, size_t cap)
+{
+	char path[256], one[300] = "";
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+	snprintf(path, sizeof path, "%s/access/%s", f->dir, sub);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			snprintf(one, sizeof one, "%.40s/%.200s", sub, e->d_name);
+			n++;
+		}
+	closedir(d);
+	assert_int_equal(n, 1);
+	assert_true(str_copy(name, cap, one));
+}
+
 /* The name of fp's binding file under access/ ("keys/<name>.json"). */
 static void key_file(const char *fp, char *out, size_t cap)
 {
@@ -256,18 +305,12 @@ static void test_invite_redeem_once(void **state)
 	assert_string_equal(cust, "");
 	assert_int_equal(access_key_customer(f->dir, fp2, cust, sizeof cust), BH_ERR_NOT_FOUND);
 
-	/* The code is nowhere on disk, in any spelling. */
+	/* The code is nowhere on disk, in any spelling, in any file. */
 	{
-		char kf[128];
-		const char *names[] = {"invites.json", kf, "audit.jsonl", "limits.json"};
-		key_file(fp1, kf, sizeof kf);
-		for (i = 0; i < 4; i++) {
-			text = slurp(f->dir, names[i]);
-			assert_non_null(text);
-			assert_null(strstr(text, code));
-			assert_null(strstr(text, norm));
-			free(text);
-		}
+		char top[128];
+		snprintf(top, sizeof top, "%s/access", f->dir);
+		assert_int_equal(count_files_with(top, code) + count_files_with(top, norm), 0);
+		assert_true(count_files_with(top, "") >= 5); /* it did look */
 	}
 	/* The binding is audited with fingerprint, customer and source. */
 	text = slurp(f->dir, "audit.jsonl");
@@ -510,7 +553,12 @@ static void test_file_modes(void **state)
 		assert_int_equal(mode_of(f->dir, kf), 0600);
 		assert_int_equal(mode_of(f->dir, "keys"), 0700);
 	}
-	assert_int_equal(mode_of(f->dir, "invites.json"), 0600);
+	{
+		char inv[160];
+		only_file(f, "invites", inv, sizeof inv);
+		assert_int_equal(mode_of(f->dir, inv), 0600);
+		assert_int_equal(mode_of(f->dir, "invites"), 0700);
+	}
 	assert_int_equal(mode_of(f->dir, "secret"), 0600);
 	assert_int_equal(mode_of(f->dir, "limits.json"), 0600);
 	assert_int_equal(mode_of(f->dir, "audit.jsonl"), 0600);
@@ -573,21 +621,28 @@ static const char *const legacy_fp[] = {
     "SHA256:ubhAz5pUvIBnJmqKEABeoyU8KGU/VJY1lII+inJXxUc",
 };
 
-static void put_legacy(struct fixture *f)
+/* Copies tests/data/access/name into the store (an earlier behalf's). */
+static void put_legacy_file(struct fixture *f, const char *name)
 {
-	char path[256], *text;
+	char path[256];
 	struct buf b = {0};
 	FILE *out;
 	snprintf(path, sizeof path, "%s/access", f->dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	assert_int_equal(state_read_file(BEHALF_TEST_DATA "/access/keys.json", 1 << 20, &b), BH_OK);
-	text = buf_steal(&b);
-	snprintf(path, sizeof path, "%s/access/keys.json", f->dir);
+	assert_true(mkdir(path, 0700) == 0 || access(path, F_OK) == 0);
+	snprintf(path, sizeof path, BEHALF_TEST_DATA "/access/%s", name);
+	assert_int_equal(state_read_file(path, 1 << 20, &b), BH_OK);
+	snprintf(path, sizeof path, "%s/access/%s", f->dir, name);
 	out = fopen(path, "w");
 	assert_non_null(out);
-	fputs(text, out);
+	assert_int_equal(fwrite(b.data, 1, b.len, out), b.len);
 	fclose(out);
-	free(text);
+	chmod(path, 0600);
+	buf_free(&b);
+}
+
+static void put_legacy(struct fixture *f)
+{
+	put_legacy_file(f, "keys.json");
 }
 
 static bool exists(struct fixture *f, const char *name)
@@ -662,6 +717,100 @@ static void test_upgrade_lock_busy(void **state)
 	assert_false(exists(f, "keys.json"));
 	assert_int_equal(access_key_customer(f->dir, legacy_fp[2], cust, sizeof cust), BH_OK);
 	assert_string_equal(cust, "acme");
+}
+
+/* tests/data/access/invites.json and its secret, of an earlier behalf: the
+ * first writer (here a redeem) moves every invite to its own file; codes
+ * still work once, used and revoked ones stay so, the list is the same. */
+static void test_upgrade_invites_json(void **state)
+{
+	struct fixture *f = *state;
+	char cust[65], fp[ACCESS_FP_MAX], *text;
+	struct access_invite *list, inv;
+	int wait;
+	size_t n;
+
+	put_legacy_file(f, "invites.json");
+	put_legacy_file(f, "secret");
+	/* Listed as it is (the list upgrades it on the way). */
+	assert_int_equal(access_invite_list(f->dir, &list, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 3); /* the fourth had no usable hash */
+	assert_string_equal(list[0].id, "K3F9QD");
+	assert_string_equal(list[1].used_by, legacy_fp[1]);
+	assert_int_equal(list[2].revoked, 1780000200000);
+	free(list);
+	assert_false(exists(f, "invites.json"));
+	fake_fp(600, fp, sizeof fp);
+	assert_int_equal(access_redeem(f->dir, "a1b2-c3d4-e5f6-g7h8", fp, "192.0.2.1", NOW, cust,
+				       sizeof cust, &wait, f->msg, sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "already used"));
+	assert_int_equal(access_redeem(f->dir, "Q9R8-S7T6-V5W4-X3Y2", fp, "192.0.2.1", NOW, cust,
+				       sizeof cust, &wait, f->msg, sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "withdrawn"));
+	assert_int_equal(access_redeem(f->dir, "7kq2 m9xd 4hte w3pa", fp, "192.0.2.1", NOW, cust,
+				       sizeof cust, &wait, f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(
+	    access_invite_revoke(f->dir, "k3f9qd", NOW + 1, &inv, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID); /* used just now */
+	text = slurp(f->dir, "audit.jsonl");
+	assert_non_null(strstr(text, "3 invites to invites/, 1 unusable dropped"));
+	free(text);
+}
+
+/* Invites at scale: a code finds its invite by one file.  Every other
+ * invite unreadable: the right code still works, the list says what is
+ * wrong. */
+static void test_invite_reads_one_file(void **state)
+{
+	struct fixture *f = *state;
+	char code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX], good[ACCESS_CODE_MAX], cust[65],
+	    fp[ACCESS_FP_MAX], path[512], sub[256];
+	struct access_invite *list;
+	struct dirent *e;
+	size_t n;
+	int i, wait;
+	DIR *d;
+
+	for (i = 0; i < 40; i++)
+		mint(f, i == 17 ? "acme" : "globex", DAY, i == 17 ? good : code, id);
+	assert_int_equal(access_invite_list(f->dir, &list, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 40);
+	for (i = 0, wait = 0; i < 40; i++)
+		wait += strcmp(list[i].customer, "acme") == 0;
+	assert_int_equal(wait, 1);
+	free(list);
+	/* Spoil all but the good one: its file is the one its hash names. */
+	snprintf(sub, sizeof sub, "%s/access/invites", f->dir);
+	d = opendir(sub);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		FILE *out;
+		struct buf b = {0};
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", sub, e->d_name);
+		assert_int_equal(state_read_file(path, 1 << 20, &b), BH_OK);
+		if (!strstr(b.data, "\"acme\"")) {
+			out = fopen(path, "w");
+			fputs("{", out);
+			fclose(out);
+		}
+		buf_free(&b);
+	}
+	closedir(d);
+	fake_fp(700, fp, sizeof fp);
+	assert_int_equal(access_redeem(f->dir, good, fp, "192.0.2.1", NOW, cust, sizeof cust, &wait,
+				       f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(access_invite_list(f->dir, &list, &n, f->msg, sizeof f->msg),
+			 BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "invites/"));
+	free(list);
 }
 
 /* A look-up reads its key's file and nothing else: other bindings, even
@@ -820,6 +969,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_keys_json, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_lock_busy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_invites_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invite_reads_one_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lookup_reads_one_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bind_by_vendor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_limits_stay_small, setup, teardown),
