@@ -20,9 +20,11 @@
 #   after    `behalf ssh-session` reads its key's file alone
 # and, each time, `behalf ssh-keys` as sshd runs it (AuthorizedKeysCommand,
 # for every key a client offers).  A session is started in a pseudo
-# terminal as sshd starts it ($SSH_USER_AUTH names the key) and measured at
-# its first frame: the time to it, and its Private_Dirty.  Runs as any user
-# (root or not); everything is in a temporary directory, removed at exit.
+# terminal as sshd starts it ($SSH_USER_AUTH names the key); its customer,
+# walked once to the records screen, resumes there (as in
+# bench/ssh/sessions.sh), and is measured at that first frame: the time to
+# it, its Private_Dirty and its peak RSS (VmHWM).  Runs as any user (root or
+# not); everything is in a temporary directory, removed at exit.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_DIR=$(cd "$BENCH_DIR/../.." && pwd)
