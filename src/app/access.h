@@ -10,11 +10,16 @@
  *                   base64 characters with '/' as '_' and '+' as '-'.  A
  *                   look-up reads one small file, whatever the number of
  *                   keys; the lists read the directory.
- *   keys.json       an earlier behalf's bindings, all in one file: moved to
- *                   keys/ by the first writer (or by a look-up that finds
- *                   the lock free), then removed; read as it is until then
- *   invites.json    {"schema":1,"invites":[{id, hash, customer, created,
- *                   expires, used, used_by, revoked}]}, mode 0600
+ *   invites/<hash>.json  one invite a file: {"schema":1, id, hash, customer,
+ *                   created, expires, used, used_by, revoked}, named by the
+ *                   hash of its code (64 hex digits): a typed code finds its
+ *                   invite by one file; the list and revoking by id read
+ *                   the directory
+ *   keys.json, invites.json  an earlier behalf's, everything in one file:
+ *                   moved to keys/ and invites/ by the first writer (or by a
+ *                   look-up or a list that finds the lock free, as the
+ *                   store's owner), then removed ("store-upgraded" in the
+ *                   audit log); read as they are until then
  *   limits.json     the times of recent wrong codes per key and per address,
  *                   without those that left the window (every writer prunes)
  *   secret          32 random bytes, mode 0600: the HMAC key of code hashes
@@ -24,11 +29,12 @@
  *
  * A code is never stored: only HMAC-SHA-256(secret, normalised code).  With
  * 80 random bits a plain SHA-256 would already resist guessing; the keyed
- * hash also makes a copy of invites.json (a backup, a support ticket) useless
+ * hash also makes a copy of invites/ (a backup, a support ticket) useless
  * without the secret file, and costs nothing.
  *
  * Writers take the lock, read, change and replace files by rename (fsync),
- * so a reader sees the old file or the new one, never half of one. */
+ * so a reader sees the old file or the new one, never half of one.  Every
+ * writer first finishes an upgrade and prunes limits.json. */
 #ifndef BEHALF_APP_ACCESS_H
 #define BEHALF_APP_ACCESS_H
 
