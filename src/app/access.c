@@ -546,6 +546,8 @@ static enum bh_err invites_upgrade(const char *dir, char *msg, size_t cap)
 			json_decref(old);
 			continue;
 		}
+		if (!json_is_integer(json_object_get(v, "seq")))
+			json_object_set_new(v, "seq", json_integer((json_int_t)i));
 		err = invite_save(dir, v, msg, cap);
 		if (err) {
 			json_decref(doc);
@@ -635,6 +637,7 @@ enum bh_err access_invite_create(const char *state_dir, const char *customer, in
 	json_object_set_new(o, "customer", json_string(customer));
 	json_object_set_new(o, "created", json_integer(now_wall_ms));
 	json_object_set_new(o, "expires", json_integer(now_wall_ms + valid_ms));
+	json_object_set_new(o, "seq", json_integer((json_int_t)taken.n));
 	err = invite_save(dir, o, msg, mcap);
 	json_decref(o);
 	if (err)
@@ -656,8 +659,15 @@ out:
 	return err;
 }
 
+/* An invite with its "seq": how many invites there were before it, so that
+ * two made in the same millisecond still list in the order they were made. */
+struct invite_seq {
+	struct access_invite inv;
+	int64_t seq;
+};
+
 struct invite_list {
-	struct access_invite *v;
+	struct invite_seq *v;
 	size_t n, cap;
 };
 
@@ -669,17 +679,20 @@ static bool collect_invite(json_t *o, const char *name, void *arg)
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
 	}
-	invite_from_json(o, &l->v[l->n++]);
+	invite_from_json(o, &l->v[l->n].inv);
+	l->v[l->n++].seq = jint(o, "seq");
 	return true;
 }
 
-/* Oldest first; the same time by id. */
+/* Oldest first; the same time in the order made, then by id. */
 static int invite_cmp(const void *a, const void *b)
 {
-	const struct access_invite *x = a, *y = b;
-	if (x->created != y->created)
-		return x->created < y->created ? -1 : 1;
-	return strcmp(x->id, y->id);
+	const struct invite_seq *x = a, *y = b;
+	if (x->inv.created != y->inv.created)
+		return x->inv.created < y->inv.created ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return strcmp(x->inv.id, y->inv.id);
 }
 
 static bool store_upgrade_now(const char *dir);
@@ -709,9 +722,11 @@ enum bh_err access_invite_list(const char *state_dir, struct access_invite **out
 		{
 			bool dup = false;
 			for (j = 0; j < nfiles && !dup; j++)
-				dup = strcmp(l.v[j].id, jstr(v, "id")) == 0;
-			if (!dup)
+				dup = strcmp(l.v[j].inv.id, jstr(v, "id")) == 0;
+			if (!dup) {
 				collect_invite(v, NULL, &l);
+				l.v[l.n - 1].seq = (int64_t)i;
+			}
 		}
 		json_decref(doc);
 	}
@@ -721,8 +736,13 @@ enum bh_err access_invite_list(const char *state_dir, struct access_invite **out
 	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof *l.v, invite_cmp);
-	*out = l.v;
+	if (l.n) {
+		*out = xcalloc(l.n, sizeof **out);
+		for (i = 0; i < l.n; i++)
+			(*out)[i] = l.v[i].inv;
+	}
 	*n = l.n;
+	free(l.v);
 	return BH_OK;
 }
 

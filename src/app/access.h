@@ -11,7 +11,8 @@
  *                   look-up reads one small file, whatever the number of
  *                   keys; the lists read the directory.
  *   invites/<hash>.json  one invite a file: {"schema":1, id, hash, customer,
- *                   created, expires, used, used_by, revoked}, named by the
+ *                   created, expires, seq, used, used_by, revoked} (seq: how
+ *                   many invites were made before it), named by the
  *                   hash of its code (64 hex digits): a typed code finds its
  *                   invite by one file; the list and revoking by id read
  *                   the directory
