@@ -632,6 +632,7 @@ enum bh_err access_invite_create(const char *state_dir, const char *customer, in
 	}
 	code_hash(key, raw, hex, sizeof hex);
 	o = json_object();
+	json_object_set_new(o, "schema", json_integer(ACCESS_SCHEMA)); /* first, for people */
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "hash", json_string(hex));
 	json_object_set_new(o, "customer", json_string(customer));
@@ -838,9 +839,8 @@ out:
  * fingerprint's 43 base64 characters with '/' read as '_' and '+' as '-'
  * (the fingerprint is already a hash of the key: no other is needed).  A
  * look-up opens one small file, whatever the number of keys. */
-#define KEYS_SUBDIR  "keys"
-#define KEY_FILE_MAX 4096 /* one binding's file */
-#define KEYS_LEGACY  "keys.json"
+#define KEYS_SUBDIR "keys"
+#define KEYS_LEGACY "keys.json"
 
 /* "<access dir>/keys" into out. */
 static void keys_dir(const char *dir, char *out, size_t cap)
@@ -862,42 +862,28 @@ static bool key_file_name(const char *fp, char *out, size_t cap)
 	return true;
 }
 
-/* The binding in one file's text; false when it is not one. */
-static bool key_parse(const char *text, size_t len, struct access_key *k)
+/* The binding a record holds; false when it is not a usable one. */
+static bool key_usable(json_t *o, struct access_key *k)
 {
-	json_t *o = json_loadb(text, len, 0, NULL);
-	bool ok = json_is_object(o) && json_is_integer(json_object_get(o, "schema")) &&
-		  json_integer_value(json_object_get(o, "schema")) <= ACCESS_SCHEMA;
-	if (ok) {
-		key_from_json(o, k);
-		ok = fingerprint_ok(k->fingerprint) && state_customer_id_ok(k->customer);
-	}
-	json_decref(o);
-	return ok;
+	key_from_json(o, k);
+	return fingerprint_ok(k->fingerprint) && state_customer_id_ok(k->customer);
 }
 
 /* Reads fp's binding into *k: BH_ERR_NOT_FOUND when there is no file,
  * BH_ERR_PARSE when its file is not a binding of fp, BH_ERR_IO. */
 static enum bh_err key_read(const char *dir, const char *fp, struct access_key *k)
 {
-	char path[1200], name[64];
-	struct buf b = {0};
+	char name[64];
+	json_t *o;
 	enum bh_err err;
 
 	memset(k, 0, sizeof *k);
 	if (!key_file_name(fp, name, sizeof name))
 		return BH_ERR_NOT_FOUND;
-	snprintf(path, sizeof path, "%s/" KEYS_SUBDIR "/%s", dir, name);
-	err = state_read_file(path, KEY_FILE_MAX, &b);
-	if (err == BH_ERR_TOO_LARGE)
-		err = BH_ERR_PARSE;
-	if (err) {
-		buf_free(&b);
-		return err;
-	}
-	if (!key_parse(b.data, b.len, k) || strcmp(k->fingerprint, fp) != 0)
-		err = BH_ERR_PARSE;
-	buf_free(&b);
+	err = rec_load(dir, KEYS_SUBDIR, name, &o);
+	if (err == BH_OK && (!key_usable(o, k) || strcmp(k->fingerprint, fp) != 0))
+		err = BH_ERR_PARSE; /* not a binding, or another key's under this name */
+	json_decref(o);
 	if (err)
 		memset(k, 0, sizeof *k);
 	return err;
@@ -906,30 +892,22 @@ static enum bh_err key_read(const char *dir, const char *fp, struct access_key *
 /* Writes k's file (under the lock), creating access/keys when missing. */
 static enum bh_err key_write(const char *dir, const struct access_key *k, char *msg, size_t cap)
 {
-	char kdir[1100], name[64], *text;
+	char name[64];
 	json_t *o;
 	enum bh_err err;
 
 	if (!key_file_name(k->fingerprint, name, sizeof name))
 		return bh_errorf(BH_ERR_INVALID, msg, cap, "%.60s is not a key fingerprint",
 				 k->fingerprint);
-	keys_dir(dir, kdir, sizeof kdir);
-	if (mkdir(kdir, 0700) == 0 ? chmod(kdir, 0700) != 0 : errno != EEXIST)
-		return bh_errorf(BH_ERR_IO, msg, cap, "cannot create directory %s: %s", kdir,
-				 strerror(errno));
 	o = json_object();
-	json_object_set_new(o, "schema", json_integer(ACCESS_SCHEMA));
+	json_object_set_new(o, "schema", json_integer(ACCESS_SCHEMA)); /* first, for people */
 	json_object_set_new(o, "fingerprint", json_string(k->fingerprint));
 	json_object_set_new(o, "customer", json_string(k->customer));
 	json_object_set_new(o, "added", json_integer(k->added));
 	json_object_set_new(o, "from", json_string(k->from));
 	json_object_set_new(o, "invite", json_string(k->invite));
-	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	err = rec_save(dir, KEYS_SUBDIR, name, o, msg, cap);
 	json_decref(o);
-	if (!text)
-		return bh_errorf(BH_ERR_NOMEM, msg, cap, "cannot write %s/%s", kdir, name);
-	err = file_replace(kdir, name, text, strlen(text), 0600, msg, cap);
-	free(text);
 	return err;
 }
 
@@ -1093,24 +1071,42 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(x->fingerprint, y->fingerprint);
 }
 
-/* Appends k to *out (*n of them, room for *cap). */
-static void key_push(struct access_key **out, size_t *n, size_t *cap, const struct access_key *k)
+struct key_list {
+	struct access_key *v;
+	size_t n, cap;
+	const char *customer; /* NULL: every customer's */
+	bool bad;	      /* a record that is not a usable binding */
+	char bad_name[80];
+};
+
+static bool collect_key(json_t *o, const char *name, void *arg)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*out = xrealloc(*out, *cap * sizeof **out);
+	struct key_list *l = arg;
+	struct access_key k;
+	if (name && !key_usable(o, &k)) {
+		l->bad = true;
+		str_copy(l->bad_name, sizeof l->bad_name, name);
+		return false;
 	}
-	(*out)[(*n)++] = *k;
+	if (!name)
+		key_from_json(o, &k);
+	if (l->customer && strcmp(k.customer, l->customer) != 0)
+		return true;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = k;
+	return true;
 }
 
 enum bh_err access_key_list(const char *state_dir, const char *customer, struct access_key **out,
 			    size_t *n, char *msg, size_t mcap)
 {
-	char dir[1024], kdir[1100], legacy[1100];
-	DIR *d;
-	struct dirent *e;
-	size_t cap = 0, i, nfiles;
-	enum bh_err err = BH_OK;
+	char dir[1024], legacy[1100];
+	struct key_list l = {.customer = customer};
+	enum bh_err err;
+	size_t i, j, nfiles;
 
 	*out = NULL;
 	*n = 0;
@@ -1119,64 +1115,33 @@ enum bh_err access_key_list(const char *state_dir, const char *customer, struct 
 	snprintf(legacy, sizeof legacy, "%s/" KEYS_LEGACY, dir);
 	if (access(legacy, F_OK) == 0)
 		store_upgrade_now(dir);
-	keys_dir(dir, kdir, sizeof kdir);
-	d = opendir(kdir);
-	if (!d && errno != ENOENT)
-		return bh_errorf(BH_ERR_IO, msg, mcap, "cannot read %s: %s", kdir, strerror(errno));
-	while (d && (e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		char path[1400];
-		struct buf b = {0};
-		struct access_key k;
-		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-			continue; /* ".", "..", a writer's .tmp */
-		snprintf(path, sizeof path, "%s/%s", kdir, e->d_name);
-		err = state_read_file(path, KEY_FILE_MAX, &b);
-		if (err == BH_ERR_NOT_FOUND) { /* unbound meanwhile */
-			err = BH_OK;
-			continue;
-		}
-		if (err || !key_parse(b.data, b.len, &k)) {
-			buf_free(&b);
-			err = bh_errorf(err ? err : BH_ERR_PARSE, msg, mcap, "cannot read %s: %s",
-					path, err ? strerror(errno) : "not a key binding");
-			break;
-		}
-		buf_free(&b);
-		if (!customer || strcmp(k.customer, customer) == 0)
-			key_push(out, n, &cap, &k);
-	}
-	if (d)
-		closedir(d);
+	err = rec_each(dir, KEYS_SUBDIR, collect_key, &l, msg, mcap);
+	if (!err && l.bad)
+		err = bh_errorf(BH_ERR_PARSE, msg, mcap, "cannot read %s/" KEYS_SUBDIR "/%s: %s",
+				dir, l.bad_name, "not a key binding");
+	nfiles = l.n;
 	/* Not upgraded (the lock was busy, or the store is another user's):
 	 * keys.json's bindings too, unless a file has the same key. */
-	nfiles = *n;
 	if (!err && access(legacy, F_OK) == 0) {
-		json_t *doc, *v;
-		size_t j;
-		doc = load_doc(dir, KEYS_LEGACY, "keys", false, &err, msg, mcap);
-		json_array_foreach(doc ? json_object_get(doc, "keys") : NULL, j, v)
+		json_t *doc = load_doc(dir, KEYS_LEGACY, "keys", false, &err, msg, mcap), *v;
+		json_array_foreach(doc ? json_object_get(doc, "keys") : NULL, i, v)
 		{
-			struct access_key k;
 			bool dup = false;
-			key_from_json(v, &k);
-			if (customer && strcmp(k.customer, customer) != 0)
-				continue;
-			for (i = 0; i < nfiles && !dup; i++)
-				dup = strcmp((*out)[i].fingerprint, k.fingerprint) == 0;
+			for (j = 0; j < nfiles && !dup; j++)
+				dup = strcmp(l.v[j].fingerprint, jstr(v, "fingerprint")) == 0;
 			if (!dup)
-				key_push(out, n, &cap, &k);
+				collect_key(v, NULL, &l);
 		}
 		json_decref(doc);
 	}
 	if (err) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
+		free(l.v);
 		return err;
 	}
-	if (*n > 1)
-		qsort(*out, *n, sizeof **out, key_cmp);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, key_cmp);
+	*out = l.v;
+	*n = l.n;
 	return BH_OK;
 }
 
