@@ -8,7 +8,7 @@
 # Environment: BEHALF_BIN (default build-bench/behalf, built by
 # bench/run.sh), WINDOW (seconds of waiting sampled, default 30), SETTLE
 # (seconds between the last frame and the window, default 5), PARALLEL
-# (clients enrolling at a time, default 4), CHECK=1 (exit 1 when a budget
+# (customers walked at a time, default 4), CHECK=1 (exit 1 when a budget
 # is exceeded), KEEP_JSON=FILE (keep the driver's raw figures), RATE
 # (connections a second; default 0: all at once), PROBES (default 20: one
 # more connection at a time while the N wait, timed).
