@@ -5,23 +5,37 @@
  * Layout of <state_dir>/access/ (created 0700, every file 0600: only the
  * sessions' user reads it; `behalf ssh-keys`, sshd's key command, runs as
  * another user and never reads the store):
- *   keys.json       {"schema":1,"keys":[{fingerprint, customer, added, from,
- *                   invite}]}: the bindings, read by every session
- *   invites.json    {"schema":1,"invites":[{id, hash, customer, created,
- *                   expires, used, used_by, revoked}]}, mode 0600
- *   limits.json     the times of recent wrong codes per key and per address
+ *   keys/<name>.json  one binding a file: {"schema":1, fingerprint, customer,
+ *                   added, from, invite}; <name> is the fingerprint's 43
+ *                   base64 characters with '/' as '_' and '+' as '-'.  A
+ *                   look-up reads one small file, whatever the number of
+ *                   keys; the lists read the directory.
+ *   invites/<hash>.json  one invite a file: {"schema":1, id, hash, customer,
+ *                   created, expires, seq, used, used_by, revoked} (seq: how
+ *                   many invites were made before it), named by the
+ *                   hash of its code (64 hex digits): a typed code finds its
+ *                   invite by one file; the list and revoking by id read
+ *                   the directory
+ *   keys.json, invites.json  an earlier behalf's, everything in one file:
+ *                   moved to keys/ and invites/ by the first writer (or by a
+ *                   look-up or a list that finds the lock free, as the
+ *                   store's owner), then removed ("store-upgraded" in the
+ *                   audit log); read as they are until then
+ *   limits.json     the times of recent wrong codes per key and per address,
+ *                   without those that left the window (every writer prunes)
  *   secret          32 random bytes, mode 0600: the HMAC key of code hashes
- *   lock            flock()ed by writers (never by access_key_customer)
+ *   lock            flock()ed by writers (never waited on by look-ups)
  *   audit.jsonl     bindings, unbinds, invites, revocations, lockouts; never
  *                   a code
  *
  * A code is never stored: only HMAC-SHA-256(secret, normalised code).  With
  * 80 random bits a plain SHA-256 would already resist guessing; the keyed
- * hash also makes a copy of invites.json (a backup, a support ticket) useless
+ * hash also makes a copy of invites/ (a backup, a support ticket) useless
  * without the secret file, and costs nothing.
  *
  * Writers take the lock, read, change and replace files by rename (fsync),
- * so a reader sees the old file or the new one, never half of one. */
+ * so a reader sees the old file or the new one, never half of one.  Every
+ * writer first finishes an upgrade and prunes limits.json. */
 #ifndef BEHALF_APP_ACCESS_H
 #define BEHALF_APP_ACCESS_H
 
@@ -31,11 +45,12 @@
 
 #include "core/error.h"
 
-#define ACCESS_FP_MAX	  80 /* "SHA256:<43 base64 chars>" with NUL, and slack */
-#define ACCESS_CODE_MAX	  32 /* a typed code, as printed (groups with dashes) */
-#define ACCESS_ID_MAX	  16 /* an invite's short id ("K3F9QD") with NUL */
-#define ACCESS_FROM_MAX	  64 /* a source address as stored */
-#define ACCESS_CODE_CHARS 16 /* 16 Crockford base32 characters: 80 bits */
+#define ACCESS_FP_MAX	   80	    /* "SHA256:<43 base64 chars>" with NUL, and slack */
+#define ACCESS_CODE_MAX	   32	    /* a typed code, as printed (groups with dashes) */
+#define ACCESS_ID_MAX	   16	    /* an invite's short id ("K3F9QD") with NUL */
+#define ACCESS_FROM_MAX	   64	    /* a source address as stored */
+#define ACCESS_CODE_CHARS  16	    /* 16 Crockford base32 characters: 80 bits */
+#define ACCESS_FROM_VENDOR "vendor" /* the "from" of a key the vendor bound */
 
 #define ACCESS_KEY_TRIES      5	 /* wrong codes per key per window */
 #define ACCESS_ADDR_TRIES     20 /* wrong codes per source address per window */
@@ -49,8 +64,10 @@
 enum bh_err access_key_fingerprint(const char *type, const char *blob_b64, char *fp, size_t cap);
 
 /* The customer bound to key fingerprint fp (cap bytes), BH_ERR_NOT_FOUND
- * when none.  Read-only, never waits on a lock (it runs for every key a
- * client offers).  BH_ERR_IO/BH_ERR_PARSE when keys.json cannot be read. */
+ * when none.  Reads one small file (access/keys/<name>.json) and never waits
+ * on a lock; in a store of an earlier behalf (access/keys.json) it moves the
+ * bindings to keys/ first when the writers' lock is free at once, else reads
+ * keys.json.  BH_ERR_IO/BH_ERR_PARSE when the binding cannot be read. */
 enum bh_err access_key_customer(const char *state_dir, const char *fp, char *customer, size_t cap);
 
 /* A code typed on the enrollment screen for key fp, connected from address
@@ -115,6 +132,16 @@ struct access_key {
  * they were bound, into a malloc'ed array. */
 enum bh_err access_key_list(const char *state_dir, const char *customer, struct access_key **out,
 			    size_t *n, char *msg, size_t mcap);
+
+/* Binds key fingerprint fp to customer without a code (behalf keys --bind: a
+ * key the vendor already has), from ACCESS_FROM_VENDOR, audited as key-bound
+ * like an enrollment.  *key gets the binding.  BH_OK, with *already set when
+ * the key was this customer's already (nothing written); BH_ERR_INVALID when
+ * it is bound to another customer (*key names it; one key, one customer) or
+ * fp or customer is malformed; BH_ERR_IO. */
+enum bh_err access_key_bind(const char *state_dir, const char *fp, const char *customer,
+			    int64_t now_wall_ms, struct access_key *key, bool *already, char *msg,
+			    size_t mcap);
 
 /* Removes the binding of fingerprint fp (audited); *key gets what it was.
  * BH_ERR_NOT_FOUND when fp is not bound. */

@@ -1,6 +1,6 @@
 /* The vendor's SSH access commands (docs/ssh.md):
  *   behalf invite      one-time codes for customers (mint, list, revoke)
- *   behalf keys        the keys bound to customers (list, unbind)
+ *   behalf keys        the keys bound to customers (list, bind, unbind)
  *   behalf ssh-keys    sshd's AuthorizedKeysCommand
  *   behalf ssh-config  the sshd block for this install
  * The store is access.c.  Exit 0, 1 when the thing named is not there or a
@@ -368,18 +368,66 @@ out:
 
 /* ---- behalf keys ---- */
 
+/* One binding as JSON (the list's items, and --bind's answer). */
+static json_t *key_json(const struct access_key *k)
+{
+	char added[32];
+	json_t *o = json_object();
+	iso(k->added, added, sizeof added);
+	json_object_set_new(o, "fingerprint", json_string(k->fingerprint));
+	json_object_set_new(o, "customer", json_string(k->customer));
+	json_object_set_new(o, "added", json_string(added));
+	json_object_set_new(o, "from", json_string(k->from));
+	json_object_set_new(o, "invite", json_string(k->invite));
+	return o;
+}
+
+/* behalf keys --customer ID --bind 'TYPE BASE64 [COMMENT]': a key the vendor
+ * already has (a line of a .pub file), bound without a code. */
+static int keys_bind(const struct config *cfg, const char *customer, const char *line, bool json)
+{
+	char type[80], blob[16384 + 1], fp[ACCESS_FP_MAX], msg[1024];
+	struct access_key k;
+	bool already = false;
+	enum bh_err err;
+	int end = 0;
+
+	/* The widths are the largest type and blob access_key_fingerprint takes;
+	 * a longer blob (not cut off) is refused. */
+	if (sscanf(line, " %79s %16384s%n", type, blob, &end) != 2 ||
+	    (line[end] != '\0' && line[end] != ' ' && line[end] != '\t') ||
+	    access_key_fingerprint(type, blob, fp, sizeof fp) != BH_OK)
+		return say(ACCESS_EXIT_USAGE, "access_cli.bind_bad_key", NULL, NULL);
+	err = access_key_bind(cfg->state_dir, fp, customer, clock_wall_ms(), &k, &already, msg,
+			      sizeof msg);
+	if (err == BH_ERR_INVALID && k.customer[0])
+		return say(ACCESS_EXIT_FAILED, "access_cli.bind_taken", fp, k.customer);
+	if (err)
+		return say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+	if (json) {
+		json_t *o = key_json(&k);
+		json_object_set_new(o, "bound", json_string(already ? "already" : "now"));
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		text_fmt(msg, sizeof msg, already ? "access_cli.bound_already" : "access_cli.bound",
+			 fp, k.customer, NULL);
+		printf("%s\n", msg);
+	}
+	return fflush(stdout) == 0 ? ACCESS_EXIT_OK : ACCESS_EXIT_FAILED;
+}
+
 int cmd_keys(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"customer", required_argument, NULL, 'u'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"unbind", required_argument, NULL, 'x'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"customer", required_argument, NULL, 'u'}, {"json", no_argument, NULL, 'j'},
+	    {"unbind", required_argument, NULL, 'x'},	{"bind", required_argument, NULL, 'b'},
+	    {"config", required_argument, NULL, 'c'},	{"state-dir", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
-	const char *customer = NULL, *unbind = NULL, *config_path = NULL, *state_dir = NULL;
+	const char *customer = NULL, *unbind = NULL, *bind = NULL, *config_path = NULL,
+		   *state_dir = NULL;
 	bool json = false;
 	struct config *cfg;
 	struct access_key *keys = NULL, k;
@@ -401,6 +449,9 @@ int cmd_keys(int argc, char **argv)
 		case 'x':
 			unbind = optarg;
 			break;
+		case 'b':
+			bind = optarg;
+			break;
 		case 'c':
 			config_path = optarg;
 			break;
@@ -421,16 +472,22 @@ int cmd_keys(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("access_cli.keys_usage", "access_cli.bad_argument",
 				   argv[optind]);
-	if (unbind && (customer || json))
+	if (unbind && (customer || json || bind))
 		return usage_error("access_cli.keys_usage", "access_cli.keys_one", NULL);
+	if (bind && !customer)
+		return usage_error("access_cli.keys_usage", "access_cli.bind_customer", NULL);
 	if (customer && !state_customer_id_ok(customer))
 		return say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
 
 	cfg = xcalloc(1, sizeof *cfg);
 	if (!load_config(cfg, config_path, state_dir))
 		goto out;
-	if (unbind && !store_owner_ok(cfg))
+	if ((unbind || bind) && !store_owner_ok(cfg))
 		goto out;
+	if (bind) {
+		status = keys_bind(cfg, customer, bind, json);
+		goto out;
+	}
 	if (unbind) {
 		err = access_key_unbind(cfg->state_dir, unbind, &k, msg, sizeof msg);
 		if (err == BH_ERR_NOT_FOUND) {
@@ -451,16 +508,8 @@ int cmd_keys(int argc, char **argv)
 	}
 	if (json) {
 		json_t *arr = json_array();
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			iso(keys[i].added, added, sizeof added);
-			json_object_set_new(o, "fingerprint", json_string(keys[i].fingerprint));
-			json_object_set_new(o, "customer", json_string(keys[i].customer));
-			json_object_set_new(o, "added", json_string(added));
-			json_object_set_new(o, "from", json_string(keys[i].from));
-			json_object_set_new(o, "invite", json_string(keys[i].invite));
-			json_array_append_new(arr, o);
-		}
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, key_json(&keys[i]));
 		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(arr);

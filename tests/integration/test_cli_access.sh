@@ -84,11 +84,14 @@ id=$(grep -oE 'Invite [0-9A-Z]{6}' "$T/err" | cut -d' ' -f2 || true)
 hasnt "$T/err" "$code" "invite: the code only on stdout"
 
 mode "$A" 700 "access directory"
-mode "$A/invites.json" 600 "invites.json"
+mode "$A/invites" 700 "invites/"
+for f in "$A"/invites/*.json; do mode "$f" 600 "the invite's file"; done
 mode "$A/secret" 600 "secret"
 mode "$A/audit.jsonl" 600 "audit log"
-for f in "$A"/*; do hasnt "$f" "$code" "the code is not in $(basename "$f")"; done
-hasnt "$A/invites.json" "${code//-/}" "the code without dashes is not stored either"
+while IFS= read -r f; do
+	hasnt "$f" "$code" "the code is not in ${f#"$A"/}"
+	hasnt "$f" "${code//-/}" "nor without dashes"
+done < <(find "$A" -type f)
 has "$A/audit.jsonl" '"invite-created"' "audit: the invite"
 
 run invite --config "$C" --customer globex --json --host 192.0.2.10 --port 22 --user behalf
@@ -171,7 +174,8 @@ fp1=$(ssh-keygen -lf "$T/k1.pub" | awk '{print $2}')
 run keys --config "$C"
 expect 0 "keys with none bound"
 has "$T/out" "No keys are bound" "keys: says none"
-# A binding as behalf ssh-session's enrollment writes it (src/app/access.h).
+# A binding in the one keys.json of an earlier behalf: the first command
+# that reads the store moves it to a file of its own (src/app/access.h).
 cat >"$A/keys.json" <<EOF
 {"schema": 1, "keys": [
  {"fingerprint": "$fp1", "customer": "acme", "added": 1780000000000,
@@ -180,6 +184,9 @@ EOF
 run keys --config "$C" --customer acme
 expect 0 "keys --customer acme"
 has "$T/out" "$fp1" "keys: the fingerprint (as ssh-keygen -l)"
+if [ -e "$A/keys.json" ]; then fail "keys.json is still there after the upgrade"; else ok "upgrade: keys.json is gone"; fi
+[ "$(find "$A/keys" -name '*.json' | wc -l)" = 1 ] && ok "upgrade: one file for the one binding" || fail "upgrade: $(ls -la "$A/keys" 2>&1)"
+has "$A/audit.jsonl" '"store-upgraded"' "audit: the upgrade"
 has "$T/out" "192.0.2.7" "keys: from where"
 has "$T/out" "2026-05-28T" "keys: when"
 run keys --config "$C" --customer globex --json
@@ -191,6 +198,41 @@ if jq -e --arg fp "$fp1" '.[0].fingerprint == $fp and .[0].customer == "acme" an
 else
 	fail "keys --json: $(cat "$T/out")"
 fi
+
+# ---- bind: a key the vendor already has ----
+fp2=$(ssh-keygen -lf "$T/k2.pub" | awk '{print $2}')
+run keys --config "$C" --customer globex --bind "$(cat "$T/k2.pub")"
+expect 0 "keys --bind (a .pub line with its comment)"
+has "$T/out" "$fp2" "bind: names the key"
+has "$T/out" "globex" "bind: and the customer"
+run keys --config "$C" --customer globex --json
+if jq -e --arg fp "$fp2" 'length == 1 and .[0].fingerprint == $fp and .[0].from == "vendor" and .[0].invite == ""' "$T/out" >/dev/null; then
+	ok "bind: listed, from vendor, no invite"
+else
+	fail "bind: keys --json: $(cat "$T/out")"
+fi
+if grep '"key-bound"' "$A/audit.jsonl" | grep -F "$fp2" | grep -q "from vendor"; then ok "audit: the binding, source vendor"; else fail "audit: no key-bound from vendor for $fp2: $(cat "$A/audit.jsonl")"; fi
+run keys --config "$C" --customer globex --bind "$(cat "$T/k2.pub")" --json
+expect 0 "keys --bind again, same customer"
+if jq -e --arg fp "$fp2" '.fingerprint == $fp and .customer == "globex" and .bound == "already"' "$T/out" >/dev/null; then ok "bind again: already, nothing changed"; else fail "bind again --json: $(cat "$T/out")"; fi
+run keys --config "$C" --customer acme --bind "$(cat "$T/k2.pub")"
+expect 1 "keys --bind of a key bound to another customer"
+has "$T/err" "already bound to customer globex" "bind: says whose it is"
+run keys --config "$C" --customer globex --json
+if jq -e 'length == 1' "$T/out" >/dev/null; then ok "bind refused: still globex's"; else fail "bind refused: $(cat "$T/out")"; fi
+run keys --config "$C" --customer acme --bind "restrict,command=\"sh\" $(cat "$T/k1.pub")"
+expect 2 "keys --bind of an authorized_keys line with options"
+has "$T/err" "public key line" "bind: says what it takes"
+run keys --config "$C" --customer acme --bind "$type1 ${blob1:0:40}x== cut"
+expect 2 "keys --bind of a key cut short"
+run keys --config "$C" --bind "$(cat "$T/k1.pub")"
+expect 2 "keys --bind without --customer"
+if [ "$(id -u)" = 0 ]; then
+	run keys --config "$C" --state-dir "$T/other/state" --customer acme --bind "$(cat "$T/k1.pub")"
+	expect 2 "keys --bind as root into a store owned by another user"
+fi
+run keys --config "$C" --unbind "$fp2"
+expect 0 "unbind the vendor's binding"
 
 # ---- ssh-keys (as sshd calls it) ----
 keyline="restrict,pty,command=\"$BIN ssh-session\" $type1 $blob1"
@@ -247,7 +289,7 @@ expect 0 "keys --unbind"
 has "$T/out" "acme" "unbind: names the customer"
 run keys --config "$C" --customer acme --json
 if jq -e 'length == 0' "$T/out" >/dev/null; then ok "unbind: the key is gone"; else fail "after unbind: $(cat "$T/out")"; fi
-mode "$A/keys.json" 600 "keys.json"
+mode "$A/keys" 700 "keys/"
 has "$A/audit.jsonl" '"key-unbound"' "audit: the unbind"
 has "$A/audit.jsonl" "$fp1" "audit: the unbound fingerprint"
 run keys --config "$C" --unbind "$fp1"

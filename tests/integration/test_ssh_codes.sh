@@ -29,9 +29,10 @@ enroll_try() {
 	e2e_refute_screen_re "$2"
 }
 
-# keys_bound: the fingerprints bound so far, one a line.
+# keys_bound: the fingerprints bound so far, one a line (as the vendor
+# lists them).
 keys_bound() {
-	jq -r '.keys[].fingerprint' "$SSH_STATE/access/keys.json" 2>/dev/null || true
+	ssh_as_service "$SSH_BIN" keys --config "$SSH_CONF" --json | jq -r '.[].fingerprint'
 }
 
 # A code used by alice.

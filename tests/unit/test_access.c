@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +87,64 @@ static char *slurp(const char *dir, const char *name)
 	if (state_read_file(path, 1 << 20, &b) != BH_OK)
 		return NULL;
 	return buf_steal(&b);
+}
+
+/* How many files under dir (recursively) hold text. */
+static int count_files_with(const char *dir, const char *text)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		struct stat st;
+		struct buf b = {0};
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		assert_int_equal(lstat(path, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			n += count_files_with(path, text);
+			continue;
+		}
+		assert_int_equal(state_read_file(path, 1 << 20, &b), BH_OK);
+		if (!*text ||
+		    (b.data && strstr(b.data, text))) /* files are text (secret: no NUL matters) */
+			n++;
+		buf_free(&b);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The one file in access/sub into name ("sub/x.json"). */
+static void only_file(struct fixture *f, const char *sub, char *name, size_t cap)
+{
+	char path[256], one[300] = "";
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+	snprintf(path, sizeof path, "%s/access/%s", f->dir, sub);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			snprintf(one, sizeof one, "%.40s/%.200s", sub, e->d_name);
+			n++;
+		}
+	closedir(d);
+	assert_int_equal(n, 1);
+	assert_true(str_copy(name, cap, one));
+}
+
+/* The name of fp's binding file under access/ ("keys/<name>.json"). */
+static void key_file(const char *fp, char *out, size_t cap)
+{
+	size_t i, n;
+	n = (size_t)snprintf(out, cap, "keys/%s.json", fp + 7);
+	for (i = 5; i < n; i++)
+		out[i] = out[i] == '/' ? '_' : out[i] == '+' ? '-' : out[i];
 }
 
 static mode_t mode_of(const char *dir, const char *name)
@@ -245,16 +305,12 @@ static void test_invite_redeem_once(void **state)
 	assert_string_equal(cust, "");
 	assert_int_equal(access_key_customer(f->dir, fp2, cust, sizeof cust), BH_ERR_NOT_FOUND);
 
-	/* The code is nowhere on disk, in any spelling. */
+	/* The code is nowhere on disk, in any spelling, in any file. */
 	{
-		const char *names[] = {"invites.json", "keys.json", "audit.jsonl", "limits.json"};
-		for (i = 0; i < 4; i++) {
-			text = slurp(f->dir, names[i]);
-			assert_non_null(text);
-			assert_null(strstr(text, code));
-			assert_null(strstr(text, norm));
-			free(text);
-		}
+		char top[128];
+		snprintf(top, sizeof top, "%s/access", f->dir);
+		assert_int_equal(count_files_with(top, code) + count_files_with(top, norm), 0);
+		assert_true(count_files_with(top, "") >= 5); /* it did look */
 	}
 	/* The binding is audited with fingerprint, customer and source. */
 	text = slurp(f->dir, "audit.jsonl");
@@ -491,8 +547,18 @@ static void test_file_modes(void **state)
 			 BH_OK);
 	umask(old);
 	assert_int_equal(mode_of(f->dir, ""), 0700);
-	assert_int_equal(mode_of(f->dir, "keys.json"), 0600);
-	assert_int_equal(mode_of(f->dir, "invites.json"), 0600);
+	{
+		char kf[128];
+		key_file(fp, kf, sizeof kf);
+		assert_int_equal(mode_of(f->dir, kf), 0600);
+		assert_int_equal(mode_of(f->dir, "keys"), 0700);
+	}
+	{
+		char inv[160];
+		only_file(f, "invites", inv, sizeof inv);
+		assert_int_equal(mode_of(f->dir, inv), 0600);
+		assert_int_equal(mode_of(f->dir, "invites"), 0700);
+	}
 	assert_int_equal(mode_of(f->dir, "secret"), 0600);
 	assert_int_equal(mode_of(f->dir, "limits.json"), 0600);
 	assert_int_equal(mode_of(f->dir, "audit.jsonl"), 0600);
@@ -521,6 +587,368 @@ static void test_refusals(void **state)
 	fake_fp(11, fp, sizeof fp);
 	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_PARSE);
 	assert_string_equal(cust, "");
+	unlink(path);
+
+	/* A binding's own file, cut short or holding another key: an error too. */
+	{
+		char kf[128], other[ACCESS_FP_MAX];
+		struct access_key k;
+		bool already;
+		fake_fp(12, other, sizeof other);
+		assert_int_equal(access_key_bind(f->dir, other, "acme", NOW, &k, &already, f->msg,
+						 sizeof f->msg),
+				 BH_OK);
+		key_file(other, kf, sizeof kf);
+		snprintf(path, sizeof path, "%s/access/%s", f->dir, kf);
+		key_file(fp, kf, sizeof kf);
+		{
+			char to[256];
+			snprintf(to, sizeof to, "%s/access/%s", f->dir, kf);
+			assert_int_equal(rename(path, to), 0); /* other's binding under fp's name */
+		}
+		assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_PARSE);
+		assert_string_equal(cust, "");
+	}
+}
+
+/* ---- the store at scale, and its upgrade ---- */
+
+/* The three usable bindings of tests/data/access/keys.json (a store of an
+ * earlier behalf: one keys.json); a fourth has no usable fingerprint. */
+static const char *const legacy_fp[] = {
+    "SHA256:qJwINroMwWLp5Yivea/a44/kzLHnQ9f7FRDa1ziiXOk",
+    "SHA256:WBftCEX89eWCZh7hPoiH/+t8yLUVqJEJu/4Y01JAbOg",
+    "SHA256:ubhAz5pUvIBnJmqKEABeoyU8KGU/VJY1lII+inJXxUc",
+};
+
+/* Copies tests/data/access/name into the store (an earlier behalf's). */
+static void put_legacy_file(struct fixture *f, const char *name)
+{
+	char path[256];
+	struct buf b = {0};
+	FILE *out;
+	snprintf(path, sizeof path, "%s/access", f->dir);
+	assert_true(mkdir(path, 0700) == 0 || access(path, F_OK) == 0);
+	snprintf(path, sizeof path, BEHALF_TEST_DATA "/access/%s", name);
+	assert_int_equal(state_read_file(path, 1 << 20, &b), BH_OK);
+	snprintf(path, sizeof path, "%s/access/%s", f->dir, name);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	assert_int_equal(fwrite(b.data, 1, b.len, out), b.len);
+	fclose(out);
+	chmod(path, 0600);
+	buf_free(&b);
+}
+
+static void put_legacy(struct fixture *f)
+{
+	put_legacy_file(f, "keys.json");
+}
+
+static bool exists(struct fixture *f, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/access/%s", f->dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* The first look-up moves every binding of keys.json to its own file and
+ * removes keys.json; customers keep their keys; the lists are the same. */
+static void test_upgrade_keys_json(void **state)
+{
+	struct fixture *f = *state;
+	char cust[65], kf[128], *text;
+	struct access_key *keys;
+	size_t n, i;
+
+	put_legacy(f);
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[1], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "globex");
+	assert_false(exists(f, "keys.json"));
+	for (i = 0; i < 3; i++) {
+		key_file(legacy_fp[i], kf, sizeof kf);
+		assert_true(exists(f, kf));
+		assert_int_equal(mode_of(f->dir, kf), 0600);
+	}
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[0], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(access_key_list(f->dir, NULL, &keys, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 3); /* the unusable one is gone */
+	for (i = 0; i < 3; i++)
+		assert_string_equal(keys[i].fingerprint, legacy_fp[i]); /* in the order bound */
+	assert_string_equal(keys[1].from, "2001:db8::5");
+	assert_string_equal(keys[2].invite, "P4TW0C");
+	assert_int_equal(keys[2].added, 1780000120000);
+	free(keys);
+	assert_int_equal(access_key_list(f->dir, "acme", &keys, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 2);
+	free(keys);
+	text = slurp(f->dir, "audit.jsonl");
+	assert_non_null(strstr(text, "\"store-upgraded\""));
+	assert_non_null(strstr(text, "3 bindings to keys/, 1 unusable dropped"));
+	free(text);
+}
+
+/* While a writer holds the lock, a look-up neither waits nor upgrades: it
+ * reads keys.json; the next writer upgrades. */
+static void test_upgrade_lock_busy(void **state)
+{
+	struct fixture *f = *state;
+	char cust[65], path[256], code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX];
+	struct access_key *keys;
+	size_t n;
+	int fd;
+
+	put_legacy(f);
+	snprintf(path, sizeof path, "%s/access/lock", f->dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[2], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(access_key_list(f->dir, "globex", &keys, &n, f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(keys[0].fingerprint, legacy_fp[1]);
+	free(keys);
+	assert_true(exists(f, "keys.json"));
+	close(fd);
+	mint(f, "initech", DAY, code, id); /* a writer */
+	assert_false(exists(f, "keys.json"));
+	assert_int_equal(access_key_customer(f->dir, legacy_fp[2], cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+}
+
+/* tests/data/access/invites.json and its secret, of an earlier behalf: the
+ * first writer (here a redeem) moves every invite to its own file; codes
+ * still work once, used and revoked ones stay so, the list is the same. */
+static void test_upgrade_invites_json(void **state)
+{
+	struct fixture *f = *state;
+	char cust[65], fp[ACCESS_FP_MAX], *text;
+	struct access_invite *list, inv;
+	int wait;
+	size_t n;
+
+	put_legacy_file(f, "invites.json");
+	put_legacy_file(f, "secret");
+	/* Listed as it is (the list upgrades it on the way). */
+	assert_int_equal(access_invite_list(f->dir, &list, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 3); /* the fourth had no usable hash */
+	assert_string_equal(list[0].id, "K3F9QD");
+	assert_string_equal(list[1].used_by, legacy_fp[1]);
+	assert_int_equal(list[2].revoked, 1780000200000);
+	free(list);
+	assert_false(exists(f, "invites.json"));
+	fake_fp(600, fp, sizeof fp);
+	assert_int_equal(access_redeem(f->dir, "a1b2-c3d4-e5f6-g7h8", fp, "192.0.2.1", NOW, cust,
+				       sizeof cust, &wait, f->msg, sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "already used"));
+	assert_int_equal(access_redeem(f->dir, "Q9R8-S7T6-V5W4-X3Y2", fp, "192.0.2.1", NOW, cust,
+				       sizeof cust, &wait, f->msg, sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "withdrawn"));
+	assert_int_equal(access_redeem(f->dir, "7kq2 m9xd 4hte w3pa", fp, "192.0.2.1", NOW, cust,
+				       sizeof cust, &wait, f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(
+	    access_invite_revoke(f->dir, "k3f9qd", NOW + 1, &inv, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID); /* used just now */
+	text = slurp(f->dir, "audit.jsonl");
+	assert_non_null(strstr(text, "3 invites to invites/, 1 unusable dropped"));
+	free(text);
+}
+
+/* Invites at scale: a code finds its invite by one file.  Every other
+ * invite unreadable: the right code still works, the list says what is
+ * wrong. */
+static void test_invite_reads_one_file(void **state)
+{
+	struct fixture *f = *state;
+	char code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX], good[ACCESS_CODE_MAX], cust[65],
+	    fp[ACCESS_FP_MAX], path[512], sub[256];
+	struct access_invite *list;
+	struct dirent *e;
+	size_t n;
+	int i, wait;
+	DIR *d;
+
+	for (i = 0; i < 40; i++)
+		mint(f, i == 17 ? "acme" : "globex", DAY, i == 17 ? good : code, id);
+	assert_int_equal(access_invite_list(f->dir, &list, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 40);
+	for (i = 0, wait = 0; i < 40; i++)
+		wait += strcmp(list[i].customer, "acme") == 0;
+	assert_int_equal(wait, 1);
+	free(list);
+	/* Spoil all but the good one: its file is the one its hash names. */
+	snprintf(sub, sizeof sub, "%s/access/invites", f->dir);
+	d = opendir(sub);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		FILE *out;
+		struct buf b = {0};
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", sub, e->d_name);
+		assert_int_equal(state_read_file(path, 1 << 20, &b), BH_OK);
+		if (!strstr(b.data, "\"acme\"")) {
+			out = fopen(path, "w");
+			fputs("{", out);
+			fclose(out);
+		}
+		buf_free(&b);
+	}
+	closedir(d);
+	fake_fp(700, fp, sizeof fp);
+	assert_int_equal(access_redeem(f->dir, good, fp, "192.0.2.1", NOW, cust, sizeof cust, &wait,
+				       f->msg, sizeof f->msg),
+			 BH_OK);
+	assert_string_equal(cust, "acme");
+	assert_int_equal(access_invite_list(f->dir, &list, &n, f->msg, sizeof f->msg),
+			 BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "invites/"));
+	free(list);
+}
+
+/* A look-up reads its key's file and nothing else: other bindings, even
+ * unreadable ones, do not matter to it. */
+static void test_lookup_reads_one_file(void **state)
+{
+	struct fixture *f = *state;
+	char fp[ACCESS_FP_MAX], cust[65], kf[128], path[256];
+	struct access_key k;
+	bool already;
+	FILE *out;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		fake_fp(300 + i, fp, sizeof fp);
+		assert_int_equal(access_key_bind(f->dir, fp, i % 2 ? "acme" : "globex", NOW + i, &k,
+						 &already, f->msg, sizeof f->msg),
+				 BH_OK);
+	}
+	for (i = 0; i < 50; i += 7) { /* every seventh binding's file is garbage */
+		fake_fp(300 + i, fp, sizeof fp);
+		key_file(fp, kf, sizeof kf);
+		snprintf(path, sizeof path, "%s/access/%s", f->dir, kf);
+		out = fopen(path, "w");
+		assert_non_null(out);
+		fputs("garbage", out);
+		fclose(out);
+	}
+	fake_fp(300 + 13, fp, sizeof fp);
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	fake_fp(300 + 7, fp, sizeof fp);
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_PARSE);
+	fake_fp(999, fp, sizeof fp);
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_ERR_NOT_FOUND);
+}
+
+/* The vendor binds a key it has: no code, audited with source "vendor";
+ * one key, one customer. */
+static void test_bind_by_vendor(void **state)
+{
+	struct fixture *f = *state;
+	char fp[ACCESS_FP_MAX], cust[65], code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX], *text;
+	struct access_key k, *keys;
+	bool already = true;
+	size_t n;
+	int wait;
+
+	fake_fp(400, fp, sizeof fp);
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "acme", NOW, &k, &already, f->msg, sizeof f->msg), BH_OK);
+	assert_false(already);
+	assert_string_equal(k.customer, "acme");
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	/* Again for acme: nothing changes. */
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "acme", NOW + 5, &k, &already, f->msg, sizeof f->msg),
+	    BH_OK);
+	assert_true(already);
+	assert_int_equal(k.added, NOW);
+	/* For globex: refused, naming whose it is. */
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "globex", NOW, &k, &already, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID);
+	assert_string_equal(k.customer, "acme");
+	assert_non_null(strstr(f->msg, "acme"));
+	assert_int_equal(access_key_customer(f->dir, fp, cust, sizeof cust), BH_OK);
+	assert_string_equal(cust, "acme");
+	/* Nor can an invite of globex take it. */
+	mint(f, "globex", DAY, code, id);
+	assert_int_equal(access_redeem(f->dir, code, fp, "192.0.2.1", NOW, cust, sizeof cust, &wait,
+				       f->msg, sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(f->msg, "another onboarding"));
+	assert_int_equal(access_key_bind(f->dir, "SHA256:short", "acme", NOW, &k, &already, f->msg,
+					 sizeof f->msg),
+			 BH_ERR_INVALID);
+	assert_int_equal(
+	    access_key_bind(f->dir, fp, "../x", NOW, &k, &already, f->msg, sizeof f->msg),
+	    BH_ERR_INVALID);
+
+	assert_int_equal(access_key_list(f->dir, "acme", &keys, &n, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(keys[0].from, ACCESS_FROM_VENDOR);
+	assert_string_equal(keys[0].invite, "");
+	free(keys);
+	text = slurp(f->dir, "audit.jsonl");
+	assert_non_null(strstr(text, "\"key-bound\""));
+	assert_non_null(strstr(text, "from vendor"));
+	assert_non_null(strstr(text, fp));
+	free(text);
+}
+
+/* limits.json holds only the wrong codes of the last 15 minutes: a wrong
+ * code a minute from a new key and address for three hours keeps it at
+ * about 15 of each, and any later write (here a revocation) empties it. */
+static void test_limits_stay_small(void **state)
+{
+	struct fixture *f = *state;
+	char fp[ACCESS_FP_MAX], cust[65], addr[32], code[ACCESS_CODE_MAX], id[ACCESS_ID_MAX];
+	char *text;
+	size_t biggest = 0, len;
+	int i, wait;
+
+	mint(f, "acme", DAY, code, id);
+	for (i = 0; i < 180; i++) {
+		fake_fp(500 + i, fp, sizeof fp);
+		snprintf(addr, sizeof addr, "198.51.%d.%d", i / 200, i % 200);
+		assert_int_equal(access_redeem(f->dir, "3333-3333-3333-3333", fp, addr,
+					       NOW + i * MINUTE, cust, sizeof cust, &wait, f->msg,
+					       sizeof f->msg),
+				 BH_ERR_INVALID);
+		text = slurp(f->dir, "limits.json");
+		len = strlen(text);
+		biggest = len > biggest ? len : biggest;
+		free(text);
+	}
+	/* 15 keys and 15 addresses at most: well under 40 entries' worth. */
+	assert_true(biggest < 40 * 90);
+	text = slurp(f->dir, "limits.json");
+	fake_fp(500 + 100, fp, sizeof fp);
+	assert_null(strstr(text, fp)); /* long gone */
+	fake_fp(500 + 179, fp, sizeof fp);
+	assert_non_null(strstr(text, fp));
+	free(text);
+	/* Three hours and 20 minutes in, the vendor revokes the invite. */
+	{
+		struct access_invite inv;
+		assert_int_equal(access_invite_revoke(f->dir, id, NOW + 200 * MINUTE, &inv, f->msg,
+						      sizeof f->msg),
+				 BH_OK);
+	}
+	text = slurp(f->dir, "limits.json");
+	assert_null(strstr(text, "SHA256:"));
+	assert_null(strstr(text, "198.51."));
+	assert_true(strlen(text) < 100);
+	free(text);
 }
 
 int main(void)
@@ -539,6 +967,13 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_keys_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_lock_busy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_invites_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invite_reads_one_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_reads_one_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bind_by_vendor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_limits_stay_small, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
