@@ -1018,6 +1018,7 @@ static const struct state_field wizard_fields[] = {
     F_ARRAY(W, "history", history, history_len, step_elem_table),
     F_WORD(W, "option", option, option_words, 0),
     F_FIXED_ARRAY(W, "milestones_ms", milestones_ms, milestone_elem_table, 0),
+    F_INT(W, "step_since_ms", step_since_ms, 0, INT64_MAX),
     F_GROUP("choose", choose_table),
     F_GROUP("advisor", advisor_table),
     /* option 1 */
