@@ -87,7 +87,8 @@ static int status_parse(int argc, char **argv, bool list, struct status_opts *o)
 			break;
 		case 'o':
 			if (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '3')
-				return say(STATUS_EXIT_USAGE, "status_cli.bad_option", optarg, NULL);
+				return say(STATUS_EXIT_USAGE, "status_cli.bad_option", optarg,
+					   NULL);
 			o->option = optarg[0] - '0';
 			break;
 		case 'n':
@@ -224,7 +225,8 @@ static void status_text(json_t *j, int64_t since_ms, int64_t now_ms, struct buf 
 		put_line(out, "Domain", line);
 	}
 	if (json_is_object(addr)) {
-		snprintf(line, sizeof line, "%s%s", json_string_value(json_object_get(addr, "email")),
+		snprintf(line, sizeof line, "%s%s",
+			 json_string_value(json_object_get(addr, "email")),
 			 json_is_true(json_object_get(addr, "confirmed")) ? " (confirmed)"
 									  : " (not confirmed)");
 		put_line(out, "Address", line);
@@ -260,7 +262,8 @@ static void status_text(json_t *j, int64_t since_ms, int64_t now_ms, struct buf 
 			buf_append(out, "\n", 1);
 			snprintf(line, sizeof line, "%s%s, ESP: %s",
 				 json_string_value(json_object_get(rec, "status")),
-				 json_is_true(json_object_get(rec, "required")) ? "" : " (optional)",
+				 json_is_true(json_object_get(rec, "required")) ? ""
+										: " (optional)",
 				 json_is_null(ev)   ? "not checked"
 				 : json_is_true(ev) ? "verified"
 						    : "not verified");
@@ -435,8 +438,9 @@ static json_t *list_row_json(const struct status_row *r, int64_t now_ms)
 	} else {
 		json_object_set_new(o, "step_since", json_null());
 	}
-	json_object_set_new(o, "age_in_step_s",
-			    json_integer(since > 0 && now_ms > since ? (now_ms - since) / 1000 : 0));
+	json_object_set_new(
+	    o, "age_in_step_s",
+	    json_integer(since > 0 && now_ms > since ? (now_ms - since) / 1000 : 0));
 	state_iso_time(r->changed_ms, when, sizeof when);
 	json_object_set_new(o, "saved_at", json_string(when));
 	json_object_set_new(o, "holdup", r->diag[0] ? json_string(r->diag) : json_null());

@@ -391,9 +391,10 @@ static int config_apply(void *user, const char *section, const char *name, const
 				c->stuck_after_ms = ms;
 				return 1;
 			}
-			snprintf(p->msg, p->cap,
-				 "stuck_after must be a duration such as 24h, 90m or 2d, not \"%.40s\"",
-				 value);
+			snprintf(
+			    p->msg, p->cap,
+			    "stuck_after must be a duration such as 24h, 90m or 2d, not \"%.40s\"",
+			    value);
 			p->failed = true;
 			return 0;
 		}

@@ -168,7 +168,8 @@ static json_t *status_records(const struct wizard *w)
 	for (i = 0; i < w->nrecords && i < WIZARD_MAX_RECORDS; i++) {
 		const struct expected_record *rec = &w->records[i];
 		const struct record_result *res = &w->results[i];
-		const struct resource_record *esp = resource_find(&w->esp_domain, rec->type, rec->name);
+		const struct resource_record *esp =
+		    resource_find(&w->esp_domain, rec->type, rec->name);
 		json_t *o = json_object(), *diags = json_array();
 		set(o, "purpose", json_string(record_purpose_word(rec->purpose)));
 		set(o, "type", json_string(record_type_word(rec->type)));
@@ -238,8 +239,7 @@ json_t *status_json(const struct wizard *w, const char *customer, int64_t change
 	set(root, "stuck", json_boolean(status_row_stuck(&row, now_ms, stuck_after_ms)));
 	set(root, "holdup", status_str(row.diag));
 
-	set(root, "domain",
-	    w->option == OPTION_DOMAIN ? status_str(w->domain.ascii) : json_null());
+	set(root, "domain", w->option == OPTION_DOMAIN ? status_str(w->domain.ascii) : json_null());
 	set(root, "domain_unicode",
 	    w->option == OPTION_DOMAIN ? status_str(w->domain.unicode) : json_null());
 	set(root, "records", status_records(w));

@@ -17,9 +17,9 @@
 #include "core/record.h"
 #include "core/wizard.h"
 
-#define STATUS_JSON_VERSION	 1
-#define STATUS_STUCK_AFTER_MS	 (24LL * 3600 * 1000) /* [status] stuck_after's default */
-#define STATUS_ROW_CUSTOMER_MAX	 WIZARD_ID_MAX
+#define STATUS_JSON_VERSION	1
+#define STATUS_STUCK_AFTER_MS	(24LL * 3600 * 1000) /* [status] stuck_after's default */
+#define STATUS_ROW_CUSTOMER_MAX WIZARD_ID_MAX
 
 /* How urgently a customer needs help: the first key of the list's order
  * (smaller first). */
