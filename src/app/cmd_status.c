@@ -11,10 +11,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/commands.h"
 #include "app/config.h"
@@ -352,74 +355,150 @@ static bool list_not_customer(const char *name)
 	return strcmp(name, "sandbox-account.json") == 0;
 }
 
+/* One file of the state directory to read. */
+struct list_entry {
+	char *name;    /* malloced: "<customer>.json" */
+	char *problem; /* malloced: why it was skipped, or NULL */
+	bool gone;     /* removed since the directory was read */
+	struct status_row row;
+};
+
+/* The files, shared by the readers (each takes the next by an atomic
+ * counter). */
+struct list_job {
+	const char *dir;
+	const struct wizard_config *wc;
+	struct list_entry *e;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void list_read_one(const struct list_job *job, struct list_entry *e, struct wizard *w)
+{
+	size_t len = strlen(e->name);
+	char customer[WIZARD_ID_MAX + 8], msg[1024];
+	struct wizard_config wc = *job->wc;
+	struct buf path = {0};
+	enum bh_err err;
+
+	if (len - 5 >= sizeof customer) {
+		e->problem = xstrdup("not a customer's state file (its name is too long)");
+		return;
+	}
+	memcpy(customer, e->name, len - 5);
+	customer[len - 5] = '\0';
+	if (!state_customer_id_ok(customer)) {
+		e->problem = xstrdup("not a customer's state file (its name is no customer id)");
+		return;
+	}
+	str_copy(wc.customer_id, sizeof wc.customer_id, customer);
+	wizard_init(w, &wc);
+	err = state_peek_any(job->dir, customer, w, msg, sizeof msg);
+	if (err == BH_ERR_NOT_FOUND) {
+		e->gone = true;
+		return;
+	}
+	if (err) {
+		e->problem = xstrdup(msg);
+		return;
+	}
+	buf_printf(&path, "%s/%s", job->dir, e->name);
+	status_row_of(w, customer, status_mtime(path.data), &e->row);
+	buf_free(&path);
+}
+
+static void *list_worker(void *arg)
+{
+	struct list_job *job = arg;
+	struct wizard *w = xmalloc(sizeof *w);
+	size_t i;
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->n)
+		list_read_one(job, &job->e[i], w);
+	free(w);
+	return NULL;
+}
+
+static int list_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct list_entry *)a)->name, ((const struct list_entry *)b)->name);
+}
+
+/* The readers: a state file is parsed and checked whole (state_peek), which
+ * is most of the time of a list; one reader per processor, at most
+ * LIST_READERS. */
+#define LIST_READERS 8
+
 /* One row per customer file of dir; unreadable ones are named on stderr and
- * in skipped. */
+ * in skipped, in the order of their names. */
 static size_t list_read(const char *dir, const struct config *cfg, struct status_row **rows,
 			json_t *skipped)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	struct wizard *w = xmalloc(sizeof *w);
-	struct wizard_config wc = cfg->wizard;
-	size_t n = 0, cap = 0;
-	char msg[1024];
+	struct list_job job = {.dir = dir, .wc = &cfg->wizard};
+	pthread_t threads[LIST_READERS];
+	size_t n = 0, cap = 0, i, nthreads = 0, want;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	*rows = NULL;
 	if (!d) {
 		if (errno != ENOENT)
 			say(0, "status_cli.dir", dir, strerror(errno));
-		free(w);
 		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
-		char customer[WIZARD_ID_MAX + 8];
-		struct buf path = {0};
-		enum bh_err err;
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0 ||
 		    list_not_customer(e->d_name))
 			continue;
-		buf_printf(&path, "%s/%s", dir, e->d_name);
-		if (len - 5 >= sizeof customer) {
-			err = BH_ERR_INVALID;
-			snprintf(msg, sizeof msg, "not a customer's state file (name too long)");
-		} else {
-			memcpy(customer, e->d_name, len - 5);
-			customer[len - 5] = '\0';
-			if (!state_customer_id_ok(customer)) {
-				err = BH_ERR_INVALID;
-				snprintf(msg, sizeof msg, "not a customer's state file (name)");
-			} else {
-				str_copy(wc.customer_id, sizeof wc.customer_id, customer);
-				wizard_init(w, &wc);
-				err = state_peek(dir, customer, w, msg, sizeof msg);
-			}
-		}
-		if (err == BH_ERR_NOT_FOUND) { /* gone meanwhile */
-			buf_free(&path);
-			continue;
-		}
-		if (err) {
-			json_t *s = json_object();
-			char clean[1024];
-			sanitize_text(path.data, clean, sizeof clean);
-			say(0, "status_cli.skipped", clean, msg);
-			json_object_set_new(s, "file", json_string(clean));
-			sanitize_text(msg, clean, sizeof clean);
-			json_object_set_new(s, "problem", json_string(clean));
-			json_array_append_new(skipped, s);
-			buf_free(&path);
-			continue;
-		}
-		if (n == cap) {
+		if (job.n == cap) {
 			cap = cap ? cap * 2 : 64;
-			*rows = xrealloc(*rows, cap * sizeof **rows);
+			job.e = xrealloc(job.e, cap * sizeof *job.e);
 		}
-		status_row_of(w, customer, status_mtime(path.data), &(*rows)[n++]);
-		buf_free(&path);
+		memset(&job.e[job.n], 0, sizeof job.e[0]);
+		job.e[job.n++].name = xstrdup(e->d_name);
 	}
 	closedir(d);
-	free(w);
+	if (job.n > 1)
+		qsort(job.e, job.n, sizeof job.e[0], list_name_cmp);
+
+	/* jansson seeds its hash function once: before the threads */
+	json_object_seed(0);
+	atomic_init(&job.next, 0);
+	want = cpus > 1 ? (size_t)cpus : 1;
+	if (want > LIST_READERS)
+		want = LIST_READERS;
+	if (want > job.n / 64 + 1) /* a few files: not worth a thread */
+		want = job.n / 64 + 1;
+	for (i = 1; i < want; i++)
+		if (pthread_create(&threads[nthreads], NULL, list_worker, &job) == 0)
+			nthreads++;
+	list_worker(&job);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+
+	*rows = xmalloc((job.n ? job.n : 1) * sizeof **rows);
+	for (i = 0; i < job.n; i++) {
+		struct list_entry *le = &job.e[i];
+		if (le->problem) {
+			json_t *s = json_object();
+			char file[1024], problem[1024];
+			struct buf path = {0};
+			buf_printf(&path, "%s/%s", dir, le->name);
+			sanitize_text(path.data, file, sizeof file);
+			sanitize_text(le->problem, problem, sizeof problem);
+			say(0, "status_cli.skipped", file, problem);
+			json_object_set_new(s, "file", json_string(file));
+			json_object_set_new(s, "problem", json_string(problem));
+			json_array_append_new(skipped, s);
+			buf_free(&path);
+		} else if (!le->gone) {
+			(*rows)[n++] = le->row;
+		}
+		free(le->name);
+		free(le->problem);
+	}
+	free(job.e);
 	return n;
 }
 
