@@ -106,6 +106,9 @@ grep -q "^Held up by    zone-appended" "$E2E_TMP/status.txt" || e2e_fail "status
 grep -q "20270101000000pm._domainkey.acme-example.com" "$E2E_TMP/status.txt" ||
 	e2e_fail "status: no DKIM record name"
 
+# A second customer stays there (a copy of this state, for the list).
+sed 's/"customer": "demo"/"customer": "zed"/' "$E2E_STATE/demo.json" >"$E2E_STATE/zed.json"
+
 # The DNS fixed: done.
 e2e_keys n
 e2e_wait "ns52.domaincontrol.com not yet."
@@ -147,15 +150,34 @@ grep -q "skipped $E2E_STATE/broken.json: " "$E2E_TMP/list.err" || e2e_fail "list
 grep -q "skipped $E2E_STATE/notes.json: " "$E2E_TMP/list.err" || e2e_fail "list: $(cat "$E2E_TMP/list.err")"
 [ "$(jq -r '[.skipped[].file | split("/") | last] | sort | join(",")' "$E2E_TMP/list.json")" = \
 	"broken.json,notes.json" ] || e2e_fail "list --json: skipped $(jq -c .skipped "$E2E_TMP/list.json")"
-# ann is on the way, demo is done: ann first
-[ "$(jq -r '[.customers[].customer] | join(",")' "$E2E_TMP/list.json")" = "ann,demo" ] ||
+# zed has something to fix, ann is on the way, demo is done
+[ "$(jq -r '[.customers[].customer] | join(",")' "$E2E_TMP/list.json")" = "zed,ann,demo" ] ||
 	e2e_fail "list --json: $(jq -c .customers "$E2E_TMP/list.json")"
-[ "$(jq -r '.customers[1].done' "$E2E_TMP/list.json")" = true ] || e2e_fail "demo not done"
+[ "$(jq -r '.customers[2].done' "$E2E_TMP/list.json")" = true ] || e2e_fail "demo not done"
+[ "$(jq -r '.customers[0].holdup' "$E2E_TMP/list.json")" = zone-appended ] || e2e_fail "zed's holdup"
+# Two days later zed is stuck (24 h by default); ann has nothing holding it up.
+later=$((BEHALF_FAKE_TIME + 2 * 86400))
+BEHALF_FAKE_TIME=$later "$BEHALF_BIN" list --state-dir "$E2E_STATE" --stuck --json 2>/dev/null |
+	jq -e '[.customers[] | .customer + " " + (.stuck | tostring) + " " + (.age_in_step_s | tostring)] == ["zed true 172800"]' \
+	>/dev/null || e2e_fail "list --stuck two days later"
+BEHALF_FAKE_TIME=$later "$BEHALF_BIN" list --state-dir "$E2E_STATE" --stuck --json 2>/dev/null >"$E2E_TMP/stuck.json"
+valid list.schema.json "$E2E_TMP/stuck.json"
+# ... unless [status] stuck_after says three days.
+mkdir -p "$E2E_TMP/cfg"
+printf '[status]\nstuck_after = 3d\n' >"$E2E_TMP/cfg/behalf.conf"
+BEHALF_FAKE_TIME=$later "$BEHALF_BIN" list --config "$E2E_TMP/cfg/behalf.conf" --state-dir "$E2E_STATE" \
+	--stuck --json 2>/dev/null | jq -e '.customers == [] and .stuck_after_s == 259200' >/dev/null ||
+	e2e_fail "list --stuck with stuck_after = 3d"
+# --since: only the file changed within the last two hours.
+touch -d "@$((later - 3600))" "$E2E_STATE/ann.json"
+touch -d "@$((later - 3 * 3600))" "$E2E_STATE/zed.json" "$E2E_STATE/demo.json"
+BEHALF_FAKE_TIME=$later "$BEHALF_BIN" list --state-dir "$E2E_STATE" --since 2h --json 2>/dev/null |
+	jq -e '[.customers[].customer] == ["ann"]' >/dev/null || e2e_fail "list --since 2h"
 "$BEHALF_BIN" list --state-dir "$E2E_STATE" --option 3 --json 2>/dev/null |
 	jq -e '[.customers[].customer] == ["ann"]' >/dev/null || e2e_fail "list --option 3"
 "$BEHALF_BIN" list --state-dir "$E2E_STATE" >"$E2E_TMP/list.txt" 2>/dev/null
 fits_80 "$E2E_TMP/list.txt"
 grep -q "^ann  *3   from-name " "$E2E_TMP/list.txt" || e2e_fail "list: $(cat "$E2E_TMP/list.txt")"
-grep -q "^2 customers, 0 stuck" "$E2E_TMP/list.txt" || e2e_fail "list: $(cat "$E2E_TMP/list.txt")"
+grep -q "^3 customers, 0 stuck" "$E2E_TMP/list.txt" || e2e_fail "list: $(cat "$E2E_TMP/list.txt")"
 
 e2e_pass

@@ -385,6 +385,48 @@ static void test_schema_knows_every_word(void **state)
 	json_decref(list);
 }
 
+/* Every key of the object schema obj (and of the objects inside it) is
+ * named in the man page. */
+static void assert_documented(json_t *obj, const char *man, const char *where)
+{
+	json_t *props = json_object_get(obj, "properties"), *v, *alt;
+	const char *key;
+	size_t i;
+	json_object_foreach(props, key, v)
+	{
+		if (!strstr(man, key))
+			fail_msg("%s field \"%s\" is not in docs/behalf.1", where, key);
+		assert_documented(v, man, key);
+		json_array_foreach(json_object_get(v, "oneOf"), i, alt)
+		    assert_documented(alt, man, key);
+		assert_documented(json_object_get(v, "items"), man, key);
+	}
+}
+
+static void test_man_page_documents_every_field(void **state)
+{
+	json_t *schema = load_schema("status.schema.json"), *list = load_schema("list.schema.json");
+	struct buf man = {.limit = 1 << 20};
+	char path[1024];
+	FILE *f;
+	char chunk[4096];
+	size_t n;
+	(void)state;
+	snprintf(path, sizeof path, "%s/docs/behalf.1", BEHALF_SOURCE_DIR);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&man, chunk, n);
+	fclose(f);
+	assert_documented(schema, man.data, "status");
+	assert_documented(json_object_get(json_object_get(schema, "$defs"), "record"), man.data,
+			  "records[]");
+	assert_documented(list, man.data, "list");
+	buf_free(&man);
+	json_decref(schema);
+	json_decref(list);
+}
+
 static void test_duration(void **state)
 {
 	int64_t ms = 0;
@@ -421,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_json_shape),
 	    cmocka_unit_test(test_schema_knows_every_word),
 	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_man_page_documents_every_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
