@@ -109,7 +109,13 @@ grep -q "20270101000000pm._domainkey.acme-example.com" "$E2E_TMP/status.txt" ||
 # A second customer stays there (a copy of this state, for the list).
 sed 's/"customer": "demo"/"customer": "zed"/' "$E2E_STATE/demo.json" >"$E2E_STATE/zed.json"
 
-# The DNS fixed: done.
+# The customer comes back an hour later: still in the step entered then.
+E2E_ENV="BEHALF_FAKE_TIME=$((BEHALF_FAKE_TIME + 3600))" e2e_start
+e2e_wait "added your domain to the name a second time"
+status_json demo
+jq_is .step_since 2027-01-01T00:00:00Z
+
+# The DNS fixed: done, a step entered an hour after the records.
 e2e_keys n
 e2e_wait "ns52.domaincontrol.com not yet."
 e2e_keys n
@@ -117,12 +123,13 @@ e2e_wait "All set!"
 wait_json demo '.done'
 valid status.schema.json "$E2E_TMP/status.json"
 jq_is .step done
+jq_is .step_since 2027-01-01T01:00:00Z
 jq_is .holdup null
 jq_is '[.records[] | select(.required) | .status] | unique | join(",")' verified
 jq_is '[.records[] | select(.required) | .esp_verified] | all' true
 
 # Option 3 for another customer: the exact From header the preview showed.
-e2e_start --customer ann
+E2E_ENV= e2e_start --customer ann
 e2e_wait "Press Enter to start."
 e2e_keys Enter
 e2e_wait "How should your emails be sent?"
@@ -143,13 +150,19 @@ e2e_end_running
 # list: both customers; a corrupt and a foreign file named, the rest listed.
 printf '{"schema": 3, "customer": "broken", "step": ' >"$E2E_STATE/broken.json"
 echo '{"name": "not a customer"}' >"$E2E_STATE/notes.json"
+# a corrupt file whose bytes reach the message: no escape sequence gets through
+printf '{"schema": 3, "customer": "evil", "step": \033[2J\033]0;pwned\007' >"$E2E_STATE/evil.json"
 "$BEHALF_BIN" list --state-dir "$E2E_STATE" --json >"$E2E_TMP/list.json" 2>"$E2E_TMP/list.err" ||
 	e2e_fail "list exited $?: $(cat "$E2E_TMP/list.err")"
 valid list.schema.json "$E2E_TMP/list.json"
 grep -q "skipped $E2E_STATE/broken.json: " "$E2E_TMP/list.err" || e2e_fail "list: $(cat "$E2E_TMP/list.err")"
 grep -q "skipped $E2E_STATE/notes.json: " "$E2E_TMP/list.err" || e2e_fail "list: $(cat "$E2E_TMP/list.err")"
+grep -q "skipped $E2E_STATE/evil.json: " "$E2E_TMP/list.err" || e2e_fail "list: $(cat "$E2E_TMP/list.err")"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$E2E_TMP/list.err"; then
+	e2e_fail "list: a control character reached stderr: $(cat -v "$E2E_TMP/list.err")"
+fi
 [ "$(jq -r '[.skipped[].file | split("/") | last] | sort | join(",")' "$E2E_TMP/list.json")" = \
-	"broken.json,notes.json" ] || e2e_fail "list --json: skipped $(jq -c .skipped "$E2E_TMP/list.json")"
+	"broken.json,evil.json,notes.json" ] || e2e_fail "list --json: skipped $(jq -c .skipped "$E2E_TMP/list.json")"
 # zed has something to fix, ann is on the way, demo is done
 [ "$(jq -r '[.customers[].customer] | join(",")' "$E2E_TMP/list.json")" = "zed,ann,demo" ] ||
 	e2e_fail "list --json: $(jq -c .customers "$E2E_TMP/list.json")"
