@@ -21,6 +21,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/status_list.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/sanitize.h"
@@ -428,10 +429,8 @@ static int list_name_cmp(const void *a, const void *b)
  * LIST_READERS. */
 #define LIST_READERS 8
 
-/* One row per customer file of dir; unreadable ones are named on stderr and
- * in skipped, in the order of their names. */
-static size_t list_read(const char *dir, const struct config *cfg, struct status_row **rows,
-			json_t *skipped)
+size_t status_list_read(const char *dir, const struct config *cfg, struct status_row **rows,
+			json_t *skipped, bool quiet)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -442,7 +441,7 @@ static size_t list_read(const char *dir, const struct config *cfg, struct status
 
 	*rows = NULL;
 	if (!d) {
-		if (errno != ENOENT)
+		if (errno != ENOENT && !quiet)
 			say(0, "status_cli.dir", dir, strerror(errno));
 		return 0;
 	}
@@ -487,10 +486,14 @@ static size_t list_read(const char *dir, const struct config *cfg, struct status
 			buf_printf(&path, "%s/%s", dir, le->name);
 			sanitize_text(path.data, file, sizeof file);
 			sanitize_text(le->problem, problem, sizeof problem);
-			say(0, "status_cli.skipped", file, problem);
+			if (!quiet)
+				say(0, "status_cli.skipped", file, problem);
 			json_object_set_new(s, "file", json_string(file));
 			json_object_set_new(s, "problem", json_string(problem));
-			json_array_append_new(skipped, s);
+			if (skipped)
+				json_array_append_new(skipped, s);
+			else
+				json_decref(s);
 			buf_free(&path);
 		} else if (!le->gone) {
 			(*rows)[n++] = le->row;
@@ -574,7 +577,7 @@ int cmd_list(int argc, char **argv)
 
 	if (status >= 0)
 		goto done;
-	n = list_read(o->cfg.state_dir, &o->cfg, &rows, skipped);
+	n = status_list_read(o->cfg.state_dir, &o->cfg, &rows, skipped, false);
 	status_rows_rank(rows, n, now, o->cfg.stuck_after_ms);
 	for (i = 0; i < n; i++) {
 		const struct status_row *r = &rows[i];

@@ -34,5 +34,8 @@ int cmd_status(int argc, char **argv);
 /* behalf list [--json] [--stuck] [--option N] [--since DURATION]: every
  * customer, who needs help first (cmd_status.c).  argv[0] is "list". */
 int cmd_list(int argc, char **argv);
+/* behalf admin: the support view, read-only (cmd_admin.c).  argv[0] is
+ * "admin". */
+int cmd_admin(int argc, char **argv);
 
 #endif
