@@ -21,17 +21,21 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/esp_make.h"
 #include "app/status_list.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/loop.h"
 #include "core/state.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "dns/dns.h"
 #include "ui.h"
 
-#define ADMIN_REFRESH_MS  1000	/* the list and the open customer are read again */
-#define ADMIN_LIST_MAX_MS 30000 /* the list is read again at least this often */
-#define ADMIN_FILTER_MAX  64
+#define ADMIN_REFRESH_MS   1000	 /* the list and the open customer are read again */
+#define ADMIN_LIST_MAX_MS  30000 /* the list is read again at least this often */
+#define ADMIN_FILTER_MAX   64
+#define ADMIN_DNS_EVERY_MS 5000 /* an open customer's records are checked live */
 
 struct admin {
 	struct config cfg;
@@ -52,7 +56,111 @@ struct admin {
 	struct timespec dir_mtime; /* of the state directory when the list was read */
 	int64_t list_ms;	   /* monotonic: when the list was read */
 	bool quit;
+	/* live DNS: the open customer's records checked by admin itself (not
+	 * in the demo, nor with --no-dns) */
+	struct loop loop;
+	struct dns_source *dns; /* NULL: the DNS status shown is the saved one */
+	bool dns_busy;
+	int64_t dns_next_ms; /* monotonic: the next check */
+	char live_zone[DOMAIN_ASCII_MAX];
+	struct expected_record live_records[WIZARD_MAX_RECORDS]; /* what was checked */
+	struct record_result live[WIZARD_MAX_RECORDS];		 /* and found */
+	size_t nlive;
+	bool have_live;
+	char live_host[64];
+	int64_t live_wall_ms; /* when the last check ended */
+	bool live_failed;     /* the last check failed */
 };
+
+/* The records of w are the ones checked live (same zone, names, types). */
+static bool admin_live_applies(const struct admin *a, const struct wizard *w)
+{
+	size_t i;
+	if (!a->have_live || w->option != OPTION_DOMAIN || w->nrecords != a->nlive ||
+	    strcmp(w->domain.ascii, a->live_zone) != 0)
+		return false;
+	for (i = 0; i < a->nlive; i++)
+		if (w->records[i].type != a->live_records[i].type ||
+		    strcmp(w->records[i].name, a->live_records[i].name) != 0 ||
+		    strcmp(w->records[i].value, a->live_records[i].value) != 0)
+			return false;
+	return true;
+}
+
+/* Shows what admin's own check found in its copy of the customer (never
+ * saved): the statuses, the diagnoses, when the next check is. */
+static void admin_live_apply(struct admin *a)
+{
+	struct wizard *w = a->w;
+	if (!w || !admin_live_applies(a, w))
+		return;
+	memcpy(w->results, a->live, a->nlive * sizeof a->live[0]);
+	if (a->live_host[0])
+		str_copy(w->dns_host, sizeof w->dns_host, a->live_host);
+	w->next_check_ms = a->dns_next_ms;
+}
+
+static void admin_dns_done(void *arg, enum bh_err err, const struct record_result *results,
+			   size_t n, const char *dns_host)
+{
+	struct admin *a = arg;
+	a->dns_busy = false;
+	a->dns_next_ms = clock_now_ms() + ADMIN_DNS_EVERY_MS;
+	a->live_wall_ms = clock_wall_ms();
+	a->live_failed = err != BH_OK || n != a->nlive;
+	if (a->live_failed)
+		return;
+	memcpy(a->live, results, n * sizeof results[0]);
+	str_copy(a->live_host, sizeof a->live_host, dns_host ? dns_host : "");
+	a->have_live = true;
+	admin_live_apply(a);
+}
+
+/* Starts a check of the open customer's records when one is due. */
+static void admin_dns_start(struct admin *a)
+{
+	const struct wizard *w = a->w;
+	if (!a->dns || a->dns_busy || !a->open[0] || !a->w_loaded || w->option != OPTION_DOMAIN ||
+	    !w->nrecords || !w->domain.ascii[0] || clock_now_ms() < a->dns_next_ms)
+		return;
+	if (!admin_live_applies(a, w)) {
+		a->have_live = false;
+		str_copy(a->live_zone, sizeof a->live_zone, w->domain.ascii);
+		memcpy(a->live_records, w->records, w->nrecords * sizeof w->records[0]);
+		a->nlive = w->nrecords;
+	}
+	if (a->dns->ops->check(a->dns, a->live_zone, a->live_records, a->nlive, admin_dns_done,
+			       a) == BH_OK)
+		a->dns_busy = true;
+	else
+		a->dns_next_ms = clock_now_ms() + ADMIN_DNS_EVERY_MS;
+}
+
+/* The terminal in the loop: its descriptor only (keys are read after the
+ * turn). */
+static int admin_term_fill(void *self, struct pollfd *fds, int cap)
+{
+	(void)self;
+	if (cap < 1)
+		return 0;
+	fds[0].fd = 0;
+	fds[0].events = POLLIN;
+	return 1;
+}
+static int64_t admin_term_deadline(void *self)
+{
+	(void)self;
+	return 0;
+}
+static void admin_term_dispatch(void *self, const struct pollfd *fds, int n, int64_t now_ms)
+{
+	(void)self;
+	(void)fds;
+	(void)n;
+	(void)now_ms;
+}
+static const struct source_ops admin_term_ops = {admin_term_fill, admin_term_deadline,
+						 admin_term_dispatch};
 
 /* The filter keeps a row when every character typed is found, in order,
  * in "<customer> <step> <holdup>" (case ignored): "acrec" finds acme on
@@ -147,6 +255,7 @@ static bool admin_read_customer(struct admin *a)
 			free(a->w);
 			a->w = fresh;
 			a->w_loaded = true;
+			admin_live_apply(a);
 			a->w_error[0] = '\0';
 			a->mtime = st.st_mtim;
 			changed = true;
@@ -254,11 +363,22 @@ static void admin_draw_customer(struct admin *a)
 	/* the last row says whose screen this is, and that it is read-only */
 	move(LINES - 1, 0);
 	clrtoeol();
-	text_fmt(line, sizeof line, "admin.reading", a->open, NULL, NULL);
+	if (a->dns && a->w->option == OPTION_DOMAIN && a->w->nrecords) {
+		char when[32] = "";
+		if (a->live_wall_ms)
+			state_iso_time(a->live_wall_ms, when, sizeof when);
+		text_fmt(line, sizeof line,
+			 a->live_failed ? "admin.reading_dns_failed"
+			 : a->have_live ? "admin.reading_live"
+					: "admin.reading_saved",
+			 a->open, when + (when[0] ? 11 : 0), NULL);
+	} else {
+		text_fmt(line, sizeof line, "admin.reading", a->open, NULL, NULL);
+	}
 	ui_style_on(STYLE_WARN);
-	ui_print(LINES - 1, 1, COLS / 2, line);
+	ui_print(LINES - 1, 1, COLS - 34, line);
 	ui_style_off(STYLE_WARN);
-	ui_keys(LINES - 1, COLS / 2, COLS - COLS / 2 - 1, text_get("admin.footer_customer"));
+	ui_keys(LINES - 1, COLS - 32, 31, text_get("admin.footer_customer"));
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -270,6 +390,10 @@ static void admin_open(struct admin *a)
 		return;
 	str_copy(a->open, sizeof a->open, a->rows[a->shown[a->cursor]].customer);
 	a->w_loaded = false;
+	a->have_live = false;
+	a->live_failed = false;
+	a->live_wall_ms = 0;
+	a->dns_next_ms = 0;
 	a->w_error[0] = '\0';
 	admin_read_customer(a);
 }
@@ -372,7 +496,7 @@ int cmd_admin(int argc, char **argv)
 	};
 	const char *config_path = NULL, *state_dir = NULL;
 	struct admin *a = xcalloc(1, sizeof *a);
-	bool demo = false;
+	bool demo = false, no_dns = false;
 	char msg[1024];
 	int c, status = 2;
 
@@ -388,6 +512,9 @@ int cmd_admin(int argc, char **argv)
 			break;
 		case 'd':
 			demo = true;
+			break;
+		case 'n':
+			no_dns = true;
 			break;
 		case 'h':
 			printf("%s\n", text_get("admin.usage"));
@@ -420,22 +547,35 @@ int cmd_admin(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%.1000s/demo", a->cfg.state_dir);
 		str_copy(a->cfg.state_dir, sizeof a->cfg.state_dir, dir);
 	}
+	/* the demo's DNS is a pretend world: the saved status is the one */
+	if (!demo && !a->cfg.wizard.demo && !no_dns) {
+		a->dns = esp_make_dns(&a->cfg, msg, sizeof msg);
+		if (!a->dns) {
+			fprintf(stderr, "behalf: %s\n", msg);
+			free(a);
+			return 2;
+		}
+	}
+	loop_init(&a->loop);
+	loop_add(&a->loop, &admin_term_ops, a);
+	if (a->dns)
+		loop_add(&a->loop, &a->dns->ops->source, a->dns);
 	if (!ui_start()) {
+		if (a->dns)
+			a->dns->ops->destroy(a->dns);
 		free(a);
 		return 1;
 	}
 	admin_read_list(a);
 	while (!a->quit) {
-		struct pollfd pfd = {0, POLLIN, 0};
 		struct ui_key k;
-		int64_t wait = a->read_ms + ADMIN_REFRESH_MS - clock_now_ms();
 		int r;
+		admin_dns_start(a);
 		if (a->open[0])
 			admin_draw_customer(a);
 		else
 			admin_draw_list(a);
-		if (wait > 0)
-			poll(&pfd, 1, (int)wait);
+		loop_turn(&a->loop, a->read_ms + ADMIN_REFRESH_MS);
 		while ((r = get_wch(&k.code)) != ERR) {
 			k.is_function = r == KEY_CODE_YES;
 			if (k.is_function && k.code == KEY_RESIZE)
@@ -461,6 +601,8 @@ int cmd_admin(int argc, char **argv)
 		}
 	}
 	ui_stop();
+	if (a->dns)
+		a->dns->ops->destroy(a->dns);
 	status = 0;
 	free(a->rows);
 	free(a->shown);

@@ -34,7 +34,7 @@ adm_refute() {
 adm_keys() { e2e_tmux send-keys -t adm "$@"; }
 adm_start() {
 	e2e_tmux new-session -d -s adm -x 80 -y 24 \
-		"env TERM=xterm-256color $(printf '%q ' "$BEHALF_BIN" admin --state-dir "$E2E_STATE"); echo '[admin exited]'; sleep 600"
+		"env TERM=xterm-256color $(printf '%q ' "$BEHALF_BIN" admin --demo --state-dir "$E2E_STATE"); echo '[admin exited]'; sleep 600"
 }
 
 # A second customer, waiting for option 2's confirmation for two days.
