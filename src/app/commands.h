@@ -28,4 +28,14 @@ int cmd_broker(int argc, char **argv);
  * (cmd_ssh_session.c).  argv[0] is "ssh-session". */
 int cmd_ssh_session(int argc, char **argv);
 
+/* behalf status --customer ID [--json]: one customer's progress, for the
+ * vendor (cmd_status.c, docs/status.md).  argv[0] is "status". */
+int cmd_status(int argc, char **argv);
+/* behalf list [--json] [--stuck] [--option N] [--since DURATION]: every
+ * customer, who needs help first (cmd_status.c).  argv[0] is "list". */
+int cmd_list(int argc, char **argv);
+/* behalf admin: the support view, read-only (cmd_admin.c).  argv[0] is
+ * "admin". */
+int cmd_admin(int argc, char **argv);
+
 #endif

@@ -12,6 +12,7 @@
 #include "app/esp_make.h"
 #include "core/alloc.h"
 #include "core/sanitize.h"
+#include "core/status.h"
 #include "core/text.h"
 #include "core/validate.h"
 
@@ -383,6 +384,20 @@ static int config_apply(void *user, const char *section, const char *name, const
 					  name);
 	} else if (!strcmp(section, "ssh")) {
 		return config_apply_ssh(p, name, value);
+	} else if (!strcmp(section, "status")) {
+		if (!strcmp(name, "stuck_after")) {
+			int64_t ms;
+			if (status_parse_duration(value, &ms) && ms > 0) {
+				c->stuck_after_ms = ms;
+				return 1;
+			}
+			snprintf(
+			    p->msg, p->cap,
+			    "stuck_after must be a duration such as 24h, 90m or 2d, not \"%.40s\"",
+			    value);
+			p->failed = true;
+			return 0;
+		}
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -500,6 +515,7 @@ static void config_defaults(struct config *c)
 	str_copy(c->ssh.user, sizeof c->ssh.user, "behalf");
 	str_copy(c->ssh.keys_user, sizeof c->ssh.keys_user, "behalf-keys");
 	c->ssh.idle_minutes = 30;
+	c->stuck_after_ms = STATUS_STUCK_AFTER_MS;
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

@@ -49,6 +49,7 @@ struct config {
 	long broker_burst;	/* [broker] burst: requests at once before the rate holds */
 	char broker_tickets[1024]; /* [broker] tickets: a hello needs a ticket from there */
 	char broker_ticket[40];	   /* BEHALF_BROKER_TICKET: this session's (wiped from the env) */
+	long long stuck_after_ms;  /* [status] stuck_after: behalf list --stuck ("24h") */
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

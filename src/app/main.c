@@ -192,6 +192,12 @@ int main(int argc, char **argv)
 		rc = cmd_check(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "export") == 0) {
 		rc = cmd_export(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "status") == 0) {
+		rc = cmd_status(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "list") == 0) {
+		rc = cmd_list(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "admin") == 0) {
+		rc = cmd_admin(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "invite") == 0) {
 		rc = cmd_invite(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "keys") == 0) {

@@ -79,8 +79,12 @@ static void session_maybe_save(struct session *s, int64_t now)
 		return;
 	if (!s->dirty_since_ms)
 		s->dirty_since_ms = now;
-	if (s->w.step != s->saved_step || now - s->dirty_since_ms >= SESSION_SAVE_DEBOUNCE_MS)
+	if (s->w.step != s->saved_step) {
+		s->w.step_since_ms = clock_wall_ms(); /* behalf list: age in step */
 		session_save(s);
+	} else if (now - s->dirty_since_ms >= SESSION_SAVE_DEBOUNCE_MS) {
+		session_save(s);
+	}
 }
 
 static void session_audit(struct session *s, const char *event, const char *detail)
@@ -320,6 +324,7 @@ static void session_start(struct session *s, enum wizard_request req, int64_t no
 static void session_fresh(struct session *s)
 {
 	wizard_init(&s->w, &s->cfg->wizard);
+	s->w.step_since_ms = clock_wall_ms();
 	s->w.export.remote = s->remote;
 	s->w.export.view = EXPORT_VIEW_CLOSED;
 }
@@ -530,6 +535,7 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	err = state_load(s->state, &s->w, msg, sizeof msg);
 	if (err == BH_ERR_NOT_FOUND) {
 		wizard_init(&s->w, &cfg->wizard);
+		s->w.step_since_ms = clock_wall_ms();
 		session_audit(s, "session-started", "new");
 		return 0;
 	}

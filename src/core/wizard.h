@@ -191,6 +191,9 @@ struct wizard {
 	enum wizard_option option; /* the option being followed, or NONE */
 	/* wall ms each milestone last happened (saved), 0 never */
 	int64_t milestones_ms[MILESTONE_COUNT];
+	/* wall ms the step was entered (saved; set by the application when it
+	 * saves a changed step: `behalf list`'s age in step), 0 unknown */
+	int64_t step_since_ms;
 
 	/* choose and advisor */
 	int choose_cursor;    /* 0..2 the options, 3 "help me choose" */

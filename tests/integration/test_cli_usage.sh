@@ -70,6 +70,23 @@ run export -h
 expect 0 "behalf export -h"
 has "$T/out" "usage: behalf export --customer ID --format FORMAT" "export -h: its usage"
 has "$T/out" "markdown (or md)" "export -h: md documented"
+for c in status list; do
+	run $c -h
+	expect 0 "behalf $c -h"
+	has "$T/out" "usage: behalf $c " "$c -h: its usage"
+	if awk 'length > 80 { exit 1 }' "$T/out"; then ok "$c -h: fits 80 columns"; else fail "$c -h: a line over 80 columns"; fi
+done
+run status
+expect 2 "behalf status without --customer"
+has "$T/err" "--customer ID is required" "status: the customer is asked for"
+run list --option 4
+expect 2 "behalf list --option 4"
+has "$T/err" '--option must be 1, 2 or 3, not "4"' "list: a bad option named"
+run list --since 10
+expect 2 "behalf list --since 10"
+has "$T/err" 'a duration such as 30m' "list: a duration needs its unit"
+run status --customer x --stuck
+expect 2 "behalf status --stuck"
 
 # ---- what is valid, said where it went wrong ----
 run --scenario
@@ -90,7 +107,7 @@ has "$T/err" "unknown option --frobnicate" "the unknown option is named"
 run frobnicate
 expect 2 "an unknown command"
 has "$T/err" '"frobnicate"' "the unknown command is named"
-has "$T/err" "check and export" "the commands are offered"
+has "$T/err" "check, export, status, list" "the commands are offered"
 has "$T/err" "invite, keys, ssh-config and broker" "the SSH access commands are offered"
 run check --records
 expect 2 "check --records without a value"

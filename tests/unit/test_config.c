@@ -144,6 +144,24 @@ static void test_ssh_section(void **state)
 	expect_error(2, "[ssh] shell", "unknown");
 }
 
+/* [status] stuck_after: when behalf list calls a customer stuck; 24 h
+ * when absent, a duration with its unit, checked at its line. */
+static void test_status_section(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	assert_int_equal(cfg.stuck_after_ms, 24LL * 3600 * 1000);
+	assert_true(load(&cfg, "[status]\nstuck_after = 1d12h\n"));
+	assert_int_equal(cfg.stuck_after_ms, 36LL * 3600 * 1000);
+	assert_false(load(&cfg, "[status]\nstuck_after = 24\n"));
+	expect_error(2, "stuck_after", "a duration such as 24h");
+	assert_false(load(&cfg, "[status]\nstuck_after = 0h\n"));
+	expect_error(2, "stuck_after", "a duration");
+	assert_false(load(&cfg, "[status]\nstuck_before = 1h\n"));
+	expect_error(2, "[status] stuck_before", "unknown");
+}
+
 /* [esp] broker names the broker's socket (the session then needs no
  * token); [broker] holds the broker's own settings, numbers checked. */
 static void test_broker(void **state)
@@ -286,6 +304,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_broker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ssh_section, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shared_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
