@@ -28,4 +28,9 @@ int cmd_broker(int argc, char **argv);
  * (cmd_ssh_session.c).  argv[0] is "ssh-session". */
 int cmd_ssh_session(int argc, char **argv);
 
+/* behalf deliver [--once] [--status] [--config FILE]: sends the outbox's
+ * events to the vendor (cmd_deliver.c, docs/events.md).  argv[0] is
+ * "deliver". */
+int cmd_deliver(int argc, char **argv);
+
 #endif
