@@ -107,7 +107,8 @@ static bool deliver_read_secret(struct deliver *d, const char *path, char *msg, 
 	int n, pad = 0;
 	bool ok = false;
 	if (stat(path, &st) != 0) {
-		snprintf(msg, cap, "cannot read [hooks] secret_file %.300s: %s", path, strerror(errno));
+		snprintf(msg, cap, "cannot read [hooks] secret_file %.300s: %s", path,
+			 strerror(errno));
 		return false;
 	}
 	if ((st.st_mode & 077) != 0) {
@@ -462,6 +463,7 @@ static bool deliver_customer(struct deliver *d, struct dcust *c)
 	int fd, sent = 0;
 	ssize_t got;
 	bool more = false;
+	c->retry_at = 0; /* due now; a failure below sets the next try */
 	snprintf(path, sizeof path, "%s/%s.jsonl", d->dir, c->name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
