@@ -182,18 +182,35 @@ static void deliver_cursor_load(struct deliver *d, struct dcust *c)
 	json_decref(o);
 }
 
-/* The cursor is replaced atomically (fsync, rename): a crash leaves the
- * one before, so an event is at worst delivered again, never skipped. */
-static void deliver_cursor_save(struct deliver *d, const struct dcust *c)
+/* The cursor is replaced atomically (rename), so a kill -9 leaves the one
+ * before or the one after: an event is at worst delivered again, never
+ * skipped.  durable: fsynced too (file_replace), so that a power loss
+ * rolls back by at most a batch; done at the end of each customer's turn,
+ * not after each event (the drain would wait on the disk). */
+static void deliver_cursor_save(struct deliver *d, const struct dcust *c, bool durable)
 {
-	char name[RESOURCE_ID_MAX + 16], msg[256];
+	char name[RESOURCE_ID_MAX + 16], msg[256], path[1200], tmp[1300];
 	json_t *o = json_pack("{s:I, s:i, s:I, s:s}", "offset", (json_int_t)c->offset, "attempts",
 			      c->attempts, "first_failure_ms", (json_int_t)c->first_fail_ms,
 			      "last_error", c->last_error);
 	char *text = json_dumps(o, JSON_COMPACT);
+	bool ok = text != NULL;
+	int fd;
 	json_decref(o);
 	snprintf(name, sizeof name, "%s.cursor", c->name);
-	if (!text || file_replace(d->dir, name, text, strlen(text), 0600, msg, sizeof msg))
+	if (ok && durable) {
+		ok = file_replace(d->dir, name, text, strlen(text), 0600, msg, sizeof msg) == BH_OK;
+	} else if (ok) {
+		snprintf(path, sizeof path, "%s/%s", d->dir, name);
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		ok = fd >= 0 && file_write_all(fd, text, strlen(text));
+		if (fd >= 0)
+			close(fd);
+		ok = ok && rename(tmp, path) == 0;
+		snprintf(msg, sizeof msg, "%s", strerror(errno));
+	}
+	if (!ok)
 		fprintf(stderr, "behalf deliver: %s: cannot save the cursor: %s\n", c->name,
 			text ? msg : "out of memory");
 	free(text);
@@ -413,7 +430,7 @@ static bool deliver_event(struct deliver *d, struct dcust *c, const char *line, 
 	if (!body) { /* a torn line of a crash mid-append: never an event */
 		fprintf(stderr, "behalf deliver: %s: skipped a line that is no event\n", c->name);
 		c->offset += (int64_t)len;
-		deliver_cursor_save(d, c);
+		deliver_cursor_save(d, c, false);
 		return true;
 	}
 	ok = d->cfg.hooks.command[0] ? deliver_command(d, id, body, err, sizeof err)
@@ -426,7 +443,7 @@ static bool deliver_event(struct deliver *d, struct dcust *c, const char *line, 
 		c->last_error[0] = '\0';
 		c->retry_at = 0;
 		d->delivered++;
-		deliver_cursor_save(d, c);
+		deliver_cursor_save(d, c, false);
 		return true;
 	}
 	c->attempts++;
@@ -445,13 +462,13 @@ static bool deliver_event(struct deliver *d, struct dcust *c, const char *line, 
 			c->first_fail_ms = 0;
 			c->retry_at = 0;
 			d->dead++;
-			deliver_cursor_save(d, c);
+			deliver_cursor_save(d, c, false);
 			return true;
 		}
 	}
 	c->retry_at = clock_now_ms() + deliver_backoff(d, c->attempts);
 	d->failed++;
-	deliver_cursor_save(d, c);
+	deliver_cursor_save(d, c, false);
 	return false;
 }
 
@@ -489,7 +506,7 @@ static bool deliver_customer(struct deliver *d, struct dcust *c)
 				fprintf(stderr, "behalf deliver: %s: skipped a line too long\n",
 					c->name);
 				c->offset += got;
-				deliver_cursor_save(d, c);
+				deliver_cursor_save(d, c, false);
 				continue;
 			}
 			break;
@@ -500,6 +517,8 @@ static bool deliver_customer(struct deliver *d, struct dcust *c)
 		more = fstat(fd, &st) == 0 && st.st_size > c->offset;
 	}
 out:
+	if (sent || c->attempts)
+		deliver_cursor_save(d, c, true);
 	free(buf);
 	close(fd);
 	return more;
