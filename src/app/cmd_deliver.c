@@ -44,6 +44,7 @@
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/state.h"
+#include "core/text.h"
 
 #define DELIVER_BATCH	    100 /* events of one customer before the next gets a turn */
 #define DELIVER_KEY_MAX	    64
@@ -86,11 +87,7 @@ static void deliver_on_signal(int sig)
 
 static int deliver_usage(void)
 {
-	fprintf(stderr,
-		"usage: behalf deliver [--once] [--status] [--config FILE] [--state-dir DIR]\n"
-		"  sends the outbox's events to [hooks] url (or [hooks] command);\n"
-		"  --once: one pass, then exit (1 when some are still pending)\n"
-		"  --status: what is pending and dead, per customer\n");
+	fprintf(stderr, "%s\n", text_get("deliver.usage"));
 	return 2;
 }
 
