@@ -11,7 +11,7 @@
 int main(int argc, char **argv)
 {
 	long customers, per, first = 0, n, c;
-	char msg[512], name[32], subject[32];
+	char msg[512], name[48], subject[64];
 	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "usage: events_fill STATE_DIR CUSTOMERS PER_CUSTOMER [FIRST]\n");
 		return 2;
