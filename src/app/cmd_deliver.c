@@ -469,6 +469,32 @@ static bool deliver_event(struct deliver *d, struct dcust *c, const char *line, 
 	return false;
 }
 
+/* Once every event of a customer's outbox is delivered and the file is
+ * larger than compact_bytes, it is emptied, under its flock so that no
+ * append comes between the check and the truncation.  The cursor is set
+ * to 0 durably first: a crash between the two sends the delivered events
+ * again (same ids), never skips one. */
+static void deliver_compact(struct deliver *d, struct dcust *c)
+{
+	char path[1200];
+	struct stat st;
+	int fd;
+	if (c->offset < d->cfg.hooks.compact_bytes || c->attempts)
+		return;
+	snprintf(path, sizeof path, "%s/%s.jsonl", d->dir, c->name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX) == 0 && fstat(fd, &st) == 0 && st.st_size == c->offset) {
+		c->offset = 0;
+		deliver_cursor_save(d, c, true);
+		if (ftruncate(fd, 0) != 0 || fsync(fd) != 0)
+			fprintf(stderr, "behalf deliver: %s: cannot empty the outbox: %s\n",
+				c->name, strerror(errno));
+	}
+	close(fd);
+}
+
 /* Sends the customer's events from the cursor on, in order, up to a
  * batch; stops at the first failure. Returns true when more are waiting. */
 static bool deliver_customer(struct deliver *d, struct dcust *c)
@@ -482,6 +508,15 @@ static bool deliver_customer(struct deliver *d, struct dcust *c)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
+	{
+		struct stat st;
+		if (fstat(fd, &st) == 0 && st.st_size < c->offset) {
+			/* emptied or replaced by hand: what it holds now is new */
+			fprintf(stderr, "behalf deliver: %s: the outbox shrank; from its start\n",
+				c->name);
+			c->offset = 0;
+		}
+	}
 	buf = xmalloc(DELIVER_READ_MAX + 1);
 	while (sent < DELIVER_BATCH && !deliver_stop) {
 		char *p, *nl;
@@ -518,6 +553,8 @@ out:
 		deliver_cursor_save(d, c, true);
 	free(buf);
 	close(fd);
+	if (!more)
+		deliver_compact(d, c);
 	return more;
 }
 

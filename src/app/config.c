@@ -287,6 +287,7 @@ static int config_apply_hooks(struct config_parse *p, const char *name, const ch
 	    {"retry_max_ms", offsetof(struct config_hooks, retry_max_ms), 1, 86400000},
 	    {"give_up_after", offsetof(struct config_hooks, give_up_s), 1, 31536000},
 	    {"scan_seconds", offsetof(struct config_hooks, scan_s), 1, 86400},
+	    {"compact_bytes", offsetof(struct config_hooks, compact_bytes), 1, 1L << 30},
 	};
 	size_t i;
 	if (!strcmp(name, "url"))
@@ -550,6 +551,7 @@ static void config_defaults(struct config *c)
 	c->hooks.retry_max_ms = 3600000;
 	c->hooks.give_up_s = 3L * 24 * 3600;
 	c->hooks.scan_s = 60;
+	c->hooks.compact_bytes = 1L << 20;
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

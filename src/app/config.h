@@ -59,6 +59,8 @@ struct config {
 		long retry_max_ms;	/* retry_max_ms: longest wait between tries, 3600000 */
 		long give_up_s;		/* give_up_after: seconds of failing before dead, 3 days */
 		long scan_s;		/* scan_seconds: full rescan and 72 h check, 60 */
+		long compact_bytes;	/* compact_bytes: an outbox all delivered and this big
+					   is emptied, 1 MiB */
 	} hooks;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */

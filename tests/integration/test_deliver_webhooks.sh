@@ -14,7 +14,9 @@
 #    delivered again, with the same webhook-id;
 #  - an event failing past give_up_after goes to the dead letters, and the
 #    next one is tried; --status shows pending and dead per customer;
-#  - [hooks] command gets the event on stdin, exit 0 = delivered.
+#  - [hooks] command gets the event on stdin, exit 0 = delivered;
+#  - an outbox all delivered and over compact_bytes is emptied, and the
+#    events appended after it are delivered as before.
 set -euo pipefail
 
 : "${BEHALF_BIN:?BEHALF_BIN must name the behalf binary}"
@@ -67,6 +69,7 @@ write_conf() { # extra [hooks] lines as arguments
 	{
 		printf '[behalf]\nstate_dir = %s\n[hooks]\nurl = http://127.0.0.1:%s/hook\n' "$STATE" "$PORT"
 		printf 'secret_file = %s\nretry_first_ms = 50\nretry_max_ms = 300\ntimeout_ms = 5000\n' "$T/secret"
+		printf 'compact_bytes = 1000\n'
 		printf '%s\n' "$@"
 	} >"$T/behalf.conf"
 }
@@ -150,6 +153,11 @@ if [ "$(deliver --status | tail -1)" = "total: 0 pending, 0 dead" ]; then
 	ok "--status: nothing pending"
 else
 	fail "--status: $(deliver --status)"
+fi
+if [ ! -s "$STATE/outbox/cust-0.jsonl" ] && [ "$(jq -r .offset "$STATE/outbox/cust-0.cursor")" = 0 ]; then
+	ok "an outbox all delivered and over compact_bytes is emptied"
+else
+	fail "not compacted: $(wc -c <"$STATE/outbox/cust-0.jsonl") bytes"
 fi
 kill "$DELIVER_PID"
 wait "$DELIVER_PID" || fail "deliver exited $? on SIGTERM"
