@@ -14,6 +14,7 @@
 #    delivered again, with the same webhook-id;
 #  - an event failing past give_up_after goes to the dead letters, and the
 #    next one is tried; --status shows pending and dead per customer;
+#  - the service uses no CPU while there is nothing to do;
 #  - [hooks] command gets the event on stdin, exit 0 = delivered;
 #  - an outbox all delivered and over compact_bytes is emptied, and the
 #    events appended after it are delivered as before.
@@ -154,6 +155,15 @@ if [ "$(deliver --status | tail -1)" = "total: 0 pending, 0 dead" ]; then
 else
 	fail "--status: $(deliver --status)"
 fi
+# idle: deliver sleeps in poll() (a busy loop would take most of a core
+# while 50 --status runs go by)
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$DELIVER_PID/stat"
+}
+before=$(cpu_ticks)
+for _ in $(seq 50); do deliver --status >/dev/null; done
+idle=$(($(cpu_ticks) - before))
+if ((idle <= 3)); then ok "idle: $idle CPU ticks during 50 --status runs"; else fail "busy while idle: $idle ticks"; fi
 if [ ! -s "$STATE/outbox/cust-0.jsonl" ] && [ "$(jq -r .offset "$STATE/outbox/cust-0.cursor")" = 0 ]; then
 	ok "an outbox all delivered and over compact_bytes is emptied"
 else
