@@ -10,6 +10,7 @@
 #    secret are refused by the package;
 #  - a delivery signed an hour ago is refused by the receiver (old
 #    timestamp) and stays pending, then goes through;
+#  - one customer's backend failing (503) holds up no other customer;
 #  - kill -9 of deliver while the receiver holds the request: the event is
 #    delivered again, with the same webhook-id;
 #  - an event failing past give_up_after goes to the dead letters, and the
@@ -187,6 +188,31 @@ fi
 deliver --once
 if [ "$(jq -r 'select(.n == 100) | .customer' "$LOG")" = cust-0 ]; then ok "then delivered"; else fail "n=100 not delivered"; fi
 : >"$REJ"
+
+# ---- one customer failing holds up no other -------------------------------------
+stop_receiver
+start_receiver --refuse-customer cust-1
+"$FILL" "$STATE" 3 3 150
+set +e
+deliver --once 2>/dev/null
+rc=$?
+set -e
+got0=$(jq -r 'select(.customer == "cust-0" and .n >= 150) | .n' "$LOG" | tr '\n' ' ')
+got2=$(jq -r 'select(.customer == "cust-2" and .n >= 150) | .n' "$LOG" | tr '\n' ' ')
+if [ "$rc" = 1 ] && [ "$got0" = "150 151 152 " ] && [ "$got2" = "150 151 152 " ] &&
+	[ "$(status_of cust-1 2)" = 3 ] && status_says "HTTP 503"; then
+	ok "cust-1 refused (503): its 3 wait, cust-0's and cust-2's delivered"
+else
+	fail "one failing customer: rc $rc, cust-0 '$got0', cust-2 '$got2', $(deliver --status)"
+fi
+stop_receiver
+start_receiver
+deliver --once
+if [ "$(jq -r 'select(.customer == "cust-1" and .n >= 150) | .n' "$LOG" | tr '\n' ' ')" = "150 151 152 " ]; then
+	ok "then cust-1's, in order"
+else
+	fail "cust-1 after the refusal: $(tail -3 "$LOG")"
+fi
 
 # ---- kill -9 mid-POST ---------------------------------------------------------
 stop_receiver

@@ -3,14 +3,16 @@
 // package, as a vendor would.
 //
 //   node receiver.js --secret-file F --port-file F --log F --rejects F
-//                    [--port N] [--hold-first F]
+//                    [--port N] [--hold-first F] [--refuse-customer ID]
 //
 // Verified deliveries are appended to --log (one JSON a line: id, type,
 // customer, n, and whether the same request with a tampered body and with
 // another secret was refused), answered 204; refused ones to --rejects
 // (id, reason), answered 400.  --hold-first: the first verified request is
 // never answered (its id written to F), as a receiver that hangs while
-// deliver is killed.  The port is written to --port-file once listening.
+// deliver is killed.  --refuse-customer: that customer's events are
+// answered 503 (verified, not logged), as a backend failing for one
+// customer.  The port is written to --port-file once listening.
 "use strict";
 const fs = require("fs");
 const http = require("http");
@@ -52,6 +54,11 @@ const server = http.createServer((req, res) => {
       fs.appendFileSync(args.rejects,
         JSON.stringify({ id: headers["webhook-id"], reason: e.message }) + "\n");
       res.writeHead(400);
+      res.end();
+      return;
+    }
+    if (args["refuse-customer"] && event.data && event.data.customer === args["refuse-customer"]) {
+      res.writeHead(503);
       res.end();
       return;
     }
