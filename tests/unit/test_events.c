@@ -114,8 +114,9 @@ static void test_body_is_line_without_id(void **state)
 	assert_null(events_body("{\"type\":\"x\",\"da", 14, id, sizeof id));
 }
 
-/* Many processes append to one customer at once: every event is a whole
- * line, none lost, every id different. */
+/* Many processes append to one customer at once, and each to a customer
+ * of its own: every event is a whole line, none lost, every id different,
+ * each process's in its order. */
 static void test_concurrent_appends_whole_lines(void **state)
 {
 	static json_t *lines[PROCS * PER_PROC + 1];
@@ -130,12 +131,18 @@ static void test_concurrent_appends_whole_lines(void **state)
 			char msg[256], pad[2048];
 			memset(pad, 'a' + (int)i, sizeof pad - 1);
 			pad[sizeof pad - 1] = '\0';
-			for (j = 0; j < PER_PROC; j++)
-				if (events_append(
-					dir, "many", MILESTONE_RECORD_VERIFIED, pad,
-					json_pack("{s:i,s:i}", "proc", (int)i, "n", (int)j), NULL,
-					msg, sizeof msg) != BH_OK)
+			char own[16];
+			snprintf(own, sizeof own, "own-%zu", i);
+			for (j = 0; j < PER_PROC; j++) {
+				json_t *d = json_pack("{s:i,s:i}", "proc", (int)i, "n", (int)j);
+				if (events_append(dir, "many", MILESTONE_RECORD_VERIFIED, pad, d,
+						  NULL, msg, sizeof msg) != BH_OK)
 					_exit(1);
+				d = json_pack("{s:i}", "n", (int)j);
+				if (events_append(dir, own, MILESTONE_RECORD_VERIFIED, "", d, NULL,
+						  msg, sizeof msg) != BH_OK)
+					_exit(1);
+			}
 			_exit(0);
 		}
 	}
@@ -166,6 +173,19 @@ static void test_concurrent_appends_whole_lines(void **state)
 	}
 	for (i = 0; i < n; i++)
 		json_decref(lines[i]);
+	/* and each its own customer's, meanwhile: all there, in order */
+	for (i = 0; i < PROCS; i++) {
+		char own[16];
+		snprintf(own, sizeof own, "own-%zu", i);
+		n = read_lines(own, lines, PROCS * PER_PROC + 1, &torn);
+		assert_int_equal(n, PER_PROC);
+		for (j = 0; j < n; j++) {
+			json_t *d = json_object_get(lines[j], "data");
+			assert_int_equal(json_integer_value(json_object_get(d, "n")),
+					 (json_int_t)j);
+			json_decref(lines[j]);
+		}
+	}
 }
 
 /* A crash in the middle of a write leaves a torn line: the next event
