@@ -15,3 +15,5 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# npm packages of the tests (after nodejs above)
+bash ./npm-deps.sh

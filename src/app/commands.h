@@ -37,5 +37,9 @@ int cmd_list(int argc, char **argv);
 /* behalf admin: the support view, read-only (cmd_admin.c).  argv[0] is
  * "admin". */
 int cmd_admin(int argc, char **argv);
+/* behalf deliver [--once] [--status] [--config FILE]: sends the outbox's
+ * events to the vendor (cmd_deliver.c, docs/events.md).  argv[0] is
+ * "deliver". */
+int cmd_deliver(int argc, char **argv);
 
 #endif

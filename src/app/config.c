@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,49 @@ static int config_apply_ssh(struct config_parse *p, const char *name, const char
 	return 0;
 }
 
+/* [hooks]: `behalf deliver` (cmd_deliver.c). */
+static int config_apply_hooks(struct config_parse *p, const char *name, const char *value)
+{
+	struct config_hooks *h = &p->cfg->hooks;
+	static const struct {
+		const char *name;
+		size_t off;
+		long min, max;
+	} nums[] = {
+	    {"timeout_ms", offsetof(struct config_hooks, timeout_ms), 1, 600000},
+	    {"retry_first_ms", offsetof(struct config_hooks, retry_first_ms), 1, 86400000},
+	    {"retry_max_ms", offsetof(struct config_hooks, retry_max_ms), 1, 86400000},
+	    {"give_up_after", offsetof(struct config_hooks, give_up_s), 1, 31536000},
+	    {"scan_seconds", offsetof(struct config_hooks, scan_s), 1, 86400},
+	    {"compact_bytes", offsetof(struct config_hooks, compact_bytes), 1, 1L << 30},
+	};
+	size_t i;
+	if (!strcmp(name, "url"))
+		return config_set(p, h->url, sizeof h->url, value, name);
+	if (!strcmp(name, "secret_file"))
+		return config_set(p, h->secret_file, sizeof h->secret_file, value, name);
+	if (!strcmp(name, "command"))
+		return config_set(p, h->command, sizeof h->command, value, name);
+	for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		char *end;
+		long v;
+		if (strcmp(name, nums[i].name))
+			continue;
+		v = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || v < nums[i].min || v > nums[i].max) {
+			snprintf(p->msg, p->cap, "%s must be a number (%ld-%ld)", name, nums[i].min,
+				 nums[i].max);
+			p->failed = true;
+			return 0;
+		}
+		*(long *)((char *)h + nums[i].off) = v;
+		return 1;
+	}
+	snprintf(p->msg, p->cap, "unknown setting [hooks] %.40s", name);
+	p->failed = true;
+	return 0;
+}
+
 /* One key of the config file. */
 static int config_apply(void *user, const char *section, const char *name, const char *value)
 {
@@ -398,6 +442,8 @@ static int config_apply(void *user, const char *section, const char *name, const
 			p->failed = true;
 			return 0;
 		}
+	} else if (!strcmp(section, "hooks")) {
+		return config_apply_hooks(p, name, value);
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -516,6 +562,12 @@ static void config_defaults(struct config *c)
 	str_copy(c->ssh.keys_user, sizeof c->ssh.keys_user, "behalf-keys");
 	c->ssh.idle_minutes = 30;
 	c->stuck_after_ms = STATUS_STUCK_AFTER_MS;
+	c->hooks.timeout_ms = 10000;
+	c->hooks.retry_first_ms = 5000;
+	c->hooks.retry_max_ms = 3600000;
+	c->hooks.give_up_s = 3L * 24 * 3600;
+	c->hooks.scan_s = 60;
+	c->hooks.compact_bytes = 1L << 20;
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

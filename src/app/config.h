@@ -50,6 +50,19 @@ struct config {
 	char broker_tickets[1024]; /* [broker] tickets: a hello needs a ticket from there */
 	char broker_ticket[40];	   /* BEHALF_BROKER_TICKET: this session's (wiped from the env) */
 	long long stuck_after_ms;  /* [status] stuck_after: behalf list --stuck ("24h") */
+	/* [hooks]: where `behalf deliver` sends the events (docs/events.md) */
+	struct config_hooks {
+		char url[1024];		/* url: POSTed to, signed (Standard Webhooks) */
+		char secret_file[1024]; /* secret_file: holds whsec_<base64>, mode 600 */
+		char command[1024];	/* command: run with the event on stdin instead */
+		long timeout_ms;	/* timeout_ms: one delivery, 10000 */
+		long retry_first_ms;	/* retry_first_ms: first wait after a failure, 5000 */
+		long retry_max_ms;	/* retry_max_ms: longest wait between tries, 3600000 */
+		long give_up_s;		/* give_up_after: seconds of failing before dead, 3 days */
+		long scan_s;		/* scan_seconds: full rescan and 72 h check, 60 */
+		long compact_bytes;	/* compact_bytes: an outbox all delivered and this big
+					   is emptied, 1 MiB */
+	} hooks;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

@@ -16,6 +16,7 @@
 
 #include "app/demo.h"
 #include "app/esp_make.h"
+#include "app/events.h"
 #include "app/export_io.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -90,6 +91,28 @@ static void session_maybe_save(struct session *s, int64_t now)
 static void session_audit(struct session *s, const char *event, const char *detail)
 {
 	state_audit(s->state, event, detail);
+}
+
+/* The wizard reached a milestone: the event is in the outbox (written and
+ * fsynced) before the wizard goes on, so a crash never loses it. */
+static void session_milestone(void *ctx, const struct wizard *w, enum milestone m,
+			      const char *subject)
+{
+	struct session *s = ctx;
+	char msg[512];
+	json_t *data = events_wizard_data(w, m, subject);
+	if (w->cfg.demo)
+		json_object_set_new(data, "demo", json_true());
+	if (events_append_at(s->cfg->state_dir, w->cfg.customer_id, m, subject, data,
+			     w->milestones_ms[m], NULL, msg, sizeof msg) != BH_OK)
+		session_audit(s, "event-not-written", msg);
+}
+
+/* The wizard's milestones go to the outbox. */
+static void session_listen(struct session *s)
+{
+	s->w.cfg.milestone = session_milestone;
+	s->w.cfg.milestone_ctx = s;
 }
 
 /* ---- ESP and DNS outcomes ---------------------------------------------- */
@@ -325,6 +348,7 @@ static void session_fresh(struct session *s)
 {
 	wizard_init(&s->w, &s->cfg->wizard);
 	s->w.step_since_ms = clock_wall_ms();
+	session_listen(s);
 	s->w.export.remote = s->remote;
 	s->w.export.view = EXPORT_VIEW_CLOSED;
 }
@@ -536,6 +560,7 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	if (err == BH_ERR_NOT_FOUND) {
 		wizard_init(&s->w, &cfg->wizard);
 		s->w.step_since_ms = clock_wall_ms();
+		session_listen(s);
 		session_audit(s, "session-started", "new");
 		return 0;
 	}
@@ -544,6 +569,7 @@ static int session_open_state(struct session *s, const struct config *cfg)
 		return 2;
 	}
 	s->w.cfg = cfg->wizard;
+	session_listen(s);
 	s->saved_step = s->w.step;
 	s->resumed = true;
 	session_audit(s, took_over ? "session-taken-over" : "session-resumed",

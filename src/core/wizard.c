@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/sanitize.h"
 #include "core/text.h"
 
@@ -100,6 +101,42 @@ void wizard_init(struct wizard *w, const struct wizard_config *cfg)
 	w->dirty = true;
 }
 
+const char *wizard_option_word(enum wizard_option option)
+{
+	static const char *const words[OPTION__COUNT] = {"", "domain", "address", "name"};
+	return (unsigned)option < OPTION__COUNT ? words[option] : "";
+}
+
+/* A milestone happened: its time is kept (saved) and the listener told,
+ * before the screen moves on. */
+static void wizard_milestone(struct wizard *w, enum milestone m, const char *subject)
+{
+	if ((unsigned)m >= MILESTONE_COUNT)
+		return;
+	w->milestones_ms[m] = clock_wall_ms();
+	w->dirty = true;
+	if (w->cfg.milestone)
+		w->cfg.milestone(w->cfg.milestone_ctx, w, m, subject ? subject : "");
+}
+
+/* What onboarding.done is about: the domain, the address or the From header. */
+static const char *wizard_done_subject(const struct wizard *w, char *buf, size_t cap)
+{
+	switch (w->option) {
+	case OPTION_DOMAIN:
+		return w->domain.ascii;
+	case OPTION_ADDRESS:
+		return w->address_normalized;
+	case OPTION_NAME: {
+		char display[FROM_HEADER_MAX], address[EMAIL_MAX];
+		wizard_from_preview(w, display, sizeof display, address, sizeof address, buf, cap);
+		return buf;
+	}
+	default:
+		return "";
+	}
+}
+
 /* The notice goes, and a halt with it: the customer moved on, so the next
  * request may be tried again. */
 static void wizard_clear_notice(struct wizard *w)
@@ -123,6 +160,10 @@ static void wizard_goto(struct wizard *w, enum wizard_step step)
 	w->step = step;
 	wizard_clear_notice(w);
 	w->dirty = true;
+	if (step == STEP_DONE) {
+		char header[FROM_HEADER_MAX] = "";
+		wizard_milestone(w, MILESTONE_DONE, wizard_done_subject(w, header, sizeof header));
+	}
 }
 
 enum wizard_option wizard_step_option(enum wizard_step step)
@@ -371,6 +412,7 @@ void wizard_choose(struct wizard *w, enum wizard_option option, int64_t now_ms)
 		return;
 	}
 	w->option = option;
+	wizard_milestone(w, MILESTONE_OPTION_CHOSEN, wizard_option_word(option));
 	wizard_goto(w, option_first_step(option));
 }
 
@@ -380,6 +422,7 @@ void wizard_switch(struct wizard *w)
 		return;
 	if (w->option > OPTION_NONE)
 		w->choose_cursor = (int)w->option - 1;
+	wizard_milestone(w, MILESTONE_SWITCHED, wizard_option_word(w->option));
 	wizard_goto(w, STEP_CHOOSE);
 }
 
@@ -660,10 +703,17 @@ static bool wizard_switch_finish(struct wizard *w)
 	for (i = 0; i < n; i++)
 		if (w->resources[items[i]].remove)
 			return false;
-	for (i = 0; i < n; i++)
-		w->resources[items[i]].fate = RES_KEPT;
+	for (i = 0; i < n; i++) {
+		struct wizard_resource *r = &w->resources[items[i]];
+		bool newly = r->fate != RES_KEPT;
+		r->fate = RES_KEPT;
+		if (newly)
+			wizard_milestone(w, MILESTONE_RESOURCES_KEPT, r->name);
+	}
 	w->switch_confirmed = false;
 	w->option = w->switch_target;
+	if (!w->switch_correction)
+		wizard_milestone(w, MILESTONE_OPTION_CHOSEN, wizard_option_word(w->option));
 	if (step_table(w->switch_then)->waits_on != RES_NONE)
 		wizard_settle(w);
 	/* The decision is made: the next step takes its place, so Back does
@@ -706,6 +756,18 @@ bool wizard_records_verified(const struct wizard *w)
 		if (w->records[i].required && w->results[i].status != STATUS_VERIFIED)
 			return false;
 	return true;
+}
+
+bool wizard_pending_due(const struct wizard *w, int64_t wall_ms)
+{
+	int64_t shown = w->milestones_ms[MILESTONE_RECORDS_SHOWN];
+	if (w->option != OPTION_DOMAIN || !shown || w->step == STEP_DONE)
+		return false;
+	if (w->milestones_ms[MILESTONE_PENDING_72H] >= shown)
+		return false; /* said once since the records were shown */
+	if (w->milestones_ms[MILESTONE_DONE] >= shown)
+		return false;
+	return wall_ms - shown >= WIZARD_PENDING_MS && !wizard_domain_done(w);
 }
 
 /* The domain at the ESP is the one the customer typed (not a kept other one). */
@@ -1042,6 +1104,8 @@ void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64
 		w->records_since_ms = now_ms;
 		w->next_check_ms = now_ms;
 		w->verify_attempts = 0;
+		if (w->step == STEP_RECORDS)
+			wizard_milestone(w, MILESTONE_RECORDS_SHOWN, w->domain.ascii);
 	}
 	if (resource_esp_verified(&w->esp_domain)) {
 		/* The ESP is satisfied; done once the DNS shows it too (an adopted
@@ -1062,9 +1126,21 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 {
 	size_t i;
 	bool was_verified = wizard_records_verified(w);
+	enum record_status before[WIZARD_MAX_RECORDS];
 	wizard_request_ok(w);
-	for (i = 0; i < n && i < w->nrecords; i++)
+	for (i = 0; i < n && i < w->nrecords; i++) {
+		before[i] = w->results[i].status;
 		w->results[i] = results[i];
+	}
+	for (i = 0; i < n && i < w->nrecords; i++) {
+		enum record_status now = w->results[i].status;
+		if (now == STATUS_VERIFIED && before[i] != STATUS_VERIFIED)
+			wizard_milestone(w, MILESTONE_RECORD_VERIFIED, w->records[i].name);
+		/* lost: a server answered without it; an unreachable one is no news */
+		else if (before[i] == STATUS_VERIFIED &&
+			 (now == STATUS_MISSING || now == STATUS_MISMATCH || now == STATUS_PARTIAL))
+			wizard_milestone(w, MILESTONE_RECORD_LOST, w->records[i].name);
+	}
 	str_copy(w->dns_host, sizeof w->dns_host, dns_host ? dns_host : "");
 	w->checks++;
 	w->last_check_ms = now_ms;
@@ -1072,6 +1148,7 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 	if (!was_verified && wizard_records_verified(w)) {
 		w->verify_after_ms = now_ms;
 		w->verify_attempts = 0;
+		wizard_milestone(w, MILESTONE_ALL_VERIFIED, w->domain.ascii);
 	}
 	w->dirty = true;
 	/* The ESP verified the domain before the DNS showed every record (an
@@ -1135,6 +1212,7 @@ void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms
 	if (r && r->kind == RES_DOMAIN && req == REQ_DOMAIN_REMOVE) {
 		r->fate = RES_REMOVED;
 		r->remove = false;
+		wizard_milestone(w, MILESTONE_RESOURCES_REMOVED, r->name);
 		if (w->esp_domain.exists && strcmp(w->esp_domain.id, r->id) == 0) {
 			memset(&w->esp_domain, 0, sizeof w->esp_domain);
 			w->nrecords = 0;
@@ -1143,6 +1221,7 @@ void wizard_on_removed(struct wizard *w, enum wizard_request req, int64_t now_ms
 	} else if (r && r->kind == RES_SIGNATURE && req == REQ_SIGNATURE_REMOVE) {
 		r->fate = RES_REMOVED;
 		r->remove = false;
+		wizard_milestone(w, MILESTONE_RESOURCES_REMOVED, r->name);
 		if (w->signature.exists && strcmp(w->signature.id, r->id) == 0)
 			memset(&w->signature, 0, sizeof w->signature);
 	}
@@ -1537,6 +1616,7 @@ void wizard_on_email_sent(struct wizard *w, const struct wizard_sent_email *sent
 	sanitize_text(sent->message_id, x->sent.message_id, sizeof x->sent.message_id);
 	export_sends_push(w, wall_ms);
 	x->send_error[0] = '\0';
+	wizard_milestone(w, MILESTONE_TEAMMATE_EMAILED, x->sent.to);
 	if (x->view == EXPORT_VIEW_SEND)
 		x->view = EXPORT_VIEW_SENT;
 	w->dirty = true;

@@ -145,6 +145,16 @@ struct wizard_export {
 	int64_t demo_sends_ms[WIZARD_SENDS_PER_HOUR];
 };
 
+struct wizard;
+
+/* Told when a milestone happens: w->milestones_ms[m] is already set, the
+ * screen has not moved on yet.  subject: what it is about ("" for none):
+ * the record's name (record.*), the domain or the address (records.*,
+ * onboarding.done, resources.*), the option's word (option.*), the
+ * teammate's address (teammate.emailed). */
+typedef void (*wizard_milestone_fn)(void *ctx, const struct wizard *w, enum milestone m,
+				    const char *subject);
+
 /* What the vendor configured and who the customer is. */
 struct wizard_config {
 	char vendor_name[128];		      /* "Acme Help Desk" */
@@ -159,7 +169,9 @@ struct wizard_config {
 	char support_contact[256];	     /* shown on done and in exports */
 	bool demo;			     /* --demo: pretend ESP and DNS */
 	enum wizard_server_mode server_mode; /* a server of the customer's own at the ESP? */
-	unsigned esp_lacks; /* ESP_CAP_* the ESP does not have (0: all): not offered */
+	unsigned esp_lacks;	       /* ESP_CAP_* the ESP does not have (0: all): not offered */
+	wizard_milestone_fn milestone; /* NULL: nobody listens (the session's outbox) */
+	void *milestone_ctx;	       /* handed to milestone */
 };
 
 /* RES_NONE only in the tables (a step or a request about no resource);
@@ -269,6 +281,9 @@ struct wizard {
 	bool dirty;  /* changed since last saved */
 };
 
+/* "domain", "address", "name" ("" for none): the option in events. */
+const char *wizard_option_word(enum wizard_option option);
+
 /* Starts a fresh wizard at the welcome step. */
 void wizard_init(struct wizard *w, const struct wizard_config *cfg);
 
@@ -309,6 +324,11 @@ void wizard_check_now(struct wizard *w, int64_t now_ms);
 int wizard_next_check_in(const struct wizard *w, int64_t now_ms);
 /* True when every required record is verified in DNS. */
 bool wizard_records_verified(const struct wizard *w);
+/* True when verification.pending is due at wall_ms: option 1's records were
+ * shown more than WIZARD_PENDING_MS ago, the domain is not done, and it was
+ * not said since they were shown (`behalf deliver` asks, docs/events.md). */
+bool wizard_pending_due(const struct wizard *w, int64_t wall_ms);
+#define WIZARD_PENDING_MS (72LL * 3600 * 1000)
 
 /* The work to do now, or REQ_NONE; *wake_ms (may be NULL) receives the
  * monotonic time at which to ask again (0: no timer needed).  now_ms is

@@ -187,6 +187,30 @@ static void test_broker(void **state)
 	assert_non_null(strstr(msg, "unknown setting [broker] port"));
 }
 
+/* [hooks]: where behalf deliver sends the events (docs/events.md). */
+static void test_hooks_section(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	assert_string_equal(cfg.hooks.url, "");
+	assert_int_equal(cfg.hooks.timeout_ms, 10000);
+	assert_int_equal(cfg.hooks.retry_first_ms, 5000);
+	assert_int_equal(cfg.hooks.retry_max_ms, 3600000);
+	assert_int_equal(cfg.hooks.give_up_s, 3 * 24 * 3600);
+	assert_true(load(&cfg, "[hooks]\nurl = https://app.example/hooks\n"
+			       "secret_file = /etc/behalf/webhook.secret\ngive_up_after = 60\n"
+			       "retry_first_ms = 100\n"));
+	assert_string_equal(cfg.hooks.url, "https://app.example/hooks");
+	assert_string_equal(cfg.hooks.secret_file, "/etc/behalf/webhook.secret");
+	assert_int_equal(cfg.hooks.give_up_s, 60);
+	assert_int_equal(cfg.hooks.retry_first_ms, 100);
+	assert_false(load(&cfg, "[hooks]\ntimeout_ms = soon\n"));
+	expect_error(2, "timeout_ms", "must be a number");
+	assert_false(load(&cfg, "[hooks]\nsecret = whsec_abc\n"));
+	expect_error(2, "[hooks] secret", "unknown");
+}
+
 static void test_bad_utf8(void **state)
 {
 	struct config cfg;
@@ -302,6 +326,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_good_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_esp_provider, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_broker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hooks_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ssh_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_section, setup, teardown),
