@@ -350,6 +350,7 @@ int cmd_ssh_session(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct session_options opt = {0};
+	char enrolled_from[64] = "";
 	struct esp *broker = NULL;
 	char ticket[40] = ""; /* --ticket: 32 hex digits; longer is cut, then refused */
 	struct config cfg;
@@ -424,6 +425,9 @@ int cmd_ssh_session(int argc, char **argv)
 			config_wipe_secrets(&cfg);
 			return rc == 1 ? 0 : rc;
 		}
+		ssh_client_address(enrolled_from, sizeof enrolled_from);
+		opt.enrolled = (struct session_enrolled){clock_wall_ms(), fp, enrolled_from,
+							 broker ? "broker" : "session"};
 	} else if (err) {
 		if (broker)
 			broker->ops->destroy(broker);

@@ -108,6 +108,21 @@ static void session_milestone(void *ctx, const struct wizard *w, enum milestone 
 		session_audit(s, "event-not-written", msg);
 }
 
+/* The key of this SSH connection was bound by a code (before the
+ * wizard): key.enrolled, with the fingerprint, the client's address and
+ * who redeemed the code, and the milestone's time in the state. */
+static void session_enrolled(struct session *s, const struct session_enrolled *e)
+{
+	char msg[512];
+	json_t *data = json_pack("{s:s, s:s, s:s}", "fingerprint", e->fingerprint, "from", e->from,
+				 "via", e->via);
+	s->w.milestones_ms[MILESTONE_KEY_ENROLLED] = e->ms;
+	s->w.dirty = true;
+	if (events_append_at(s->cfg->state_dir, s->w.cfg.customer_id, MILESTONE_KEY_ENROLLED,
+			     e->fingerprint, data, e->ms, NULL, msg, sizeof msg) != BH_OK)
+		session_audit(s, "event-not-written", msg);
+}
+
 /* The wizard's milestones go to the outbox. */
 static void session_listen(struct session *s)
 {
@@ -651,6 +666,8 @@ int session_run_with(struct config *cfg, const struct session_options *opt)
 	}
 	s.w.export.remote = s.remote;
 	s.w.export.view = EXPORT_VIEW_CLOSED;
+	if (opt->enrolled.ms > 0)
+		session_enrolled(&s, &opt->enrolled);
 	rc = session_open_backends(&s, cfg);
 	config_wipe_secrets(cfg);
 	if (rc) {

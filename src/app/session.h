@@ -29,6 +29,15 @@ struct session_options {
 	 * which named the customer), taken by the session instead of one
 	 * esp_make would make; NULL: esp_make. */
 	struct esp *esp;
+	/* behalf ssh-session: this connection's key was just bound by a code
+	 * (at ms, wall clock; 0: it was not): the session says key.enrolled
+	 * (the outbox, docs/events.md) and keeps the milestone's time. */
+	struct session_enrolled {
+		int64_t ms;
+		const char *fingerprint; /* SHA256:... */
+		const char *from;	 /* the client's address */
+		const char *via;	 /* "session" or "broker": who redeemed the code */
+	} enrolled;
 };
 
 /* An idle time in words ("30 minutes", "3 seconds"), for the goodbyes. */

@@ -71,6 +71,19 @@ audit="$SSH_STATE/access/audit.jsonl"
 [ -f "$audit" ] || e2e_fail "no audit log at $audit"
 jq -s -e --arg fp "$fp" 'any(.[]; (tostring | contains($fp)) and (tostring | contains("acme")) and (tostring | contains("127.0.0.1")))' \
 	"$audit" >/dev/null || e2e_fail "the audit log has no binding of $fp to acme from 127.0.0.1: $(cat "$audit")"
+# The vendor hears of it: key.enrolled in acme's outbox (the fingerprint,
+# the client's address, who redeemed the code; never the code), the time
+# in acme's state, and behalf status shows it.
+outbox="$SSH_STATE/outbox/acme.jsonl"
+[ -f "$outbox" ] || e2e_fail "no outbox at $outbox"
+jq -s -e --arg fp "$fp" '[.[] | select(.type == "key.enrolled")] | length == 1 and
+	(.[0].data.fingerprint == $fp) and (.[0].data.from == "127.0.0.1") and (.[0].data.via == "session")' \
+	"$outbox" >/dev/null || e2e_fail "acme's outbox has no one key.enrolled of $fp from 127.0.0.1: $(cat "$outbox")"
+e2e_wait_json "$(ssh_state acme)" '.milestones_ms[10] > 0' "the key.enrolled milestone saved"
+"$SSH_BIN" status --config "$SSH_CONF" --customer acme --json >"$E2E_TMP/status.json" ||
+	e2e_fail "behalf status failed: $(cat "$E2E_TMP/status.json")"
+jq -e '.milestones["key.enrolled"] != null' "$E2E_TMP/status.json" >/dev/null ||
+	e2e_fail "status does not show when the key was enrolled: $(cat "$E2E_TMP/status.json")"
 norm=$(tr -d '-' <<<"$code")
 if grep -rqiF -e "$code" -e "$norm" "$SSH_STATE" "$SSH_LOG"; then
 	e2e_fail "the invite code is stored or logged in clear: $(grep -rliF -e "$code" -e "$norm" "$SSH_STATE" "$SSH_LOG")"
