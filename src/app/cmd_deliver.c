@@ -585,8 +585,9 @@ static bool deliver_pass(struct deliver *d, bool all)
 /* Reads every customer's state (without its lock) and says
  * verification.pending for those 72 h on the records screen, once per
  * showing of the records: outbox/<customer>.pending keeps the time of the
- * showing it was said for (written after the event: a crash between the
- * two says it twice, never not at all). */
+ * showing it was said for and when it was said (events_pending_said;
+ * written after the event: a crash between the two says it twice, never
+ * not at all). */
 static void deliver_pending_scan(struct deliver *d)
 {
 	DIR *dh = opendir(d->cfg.state_dir);
@@ -627,7 +628,7 @@ static void deliver_pending_scan(struct deliver *d)
 			continue;
 		}
 		snprintf(mark, sizeof mark, "%s.pending", customer);
-		snprintf(said, sizeof said, "%lld\n", (long long)shown);
+		snprintf(said, sizeof said, "%lld %lld\n", (long long)shown, (long long)now);
 		if (file_replace(d->dir, mark, said, strlen(said), 0600, msg, sizeof msg))
 			fprintf(stderr, "behalf deliver: %s: %s\n", customer, msg);
 		deliver_find(d, customer, true)->wake = true;

@@ -21,6 +21,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/events.h"
 #include "app/status_list.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -327,6 +328,10 @@ int cmd_status(int argc, char **argv)
 		say(0, "status_cli.state", msg, NULL);
 		goto done;
 	}
+	/* said by behalf deliver, which never writes the state */
+	if (!w->milestones_ms[MILESTONE_PENDING_72H])
+		w->milestones_ms[MILESTONE_PENDING_72H] = events_pending_said(
+		    o->cfg.state_dir, o->customer, w->milestones_ms[MILESTONE_RECORDS_SHOWN]);
 	buf_printf(&path, "%s/%s.json", o->cfg.state_dir, o->customer);
 	j = status_json(w, o->customer, status_mtime(path.data), now, o->cfg.stuck_after_ms);
 	if (o->json) {

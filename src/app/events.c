@@ -313,3 +313,21 @@ char *events_body(const char *line, size_t len, char *id, size_t idcap)
 	json_decref(ev);
 	return body;
 }
+
+int64_t events_pending_said(const char *state_dir, const char *customer, int64_t shown_ms)
+{
+	char dir[1100], path[1200], *end;
+	struct buf b = {.limit = 64};
+	long long shown, said = 0;
+	if (shown_ms <= 0 || !state_customer_id_ok(customer))
+		return 0;
+	events_dir(state_dir, dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/%s.pending", dir, customer);
+	if (state_read_file(path, 64, &b) == BH_OK && b.data) {
+		shown = strtoll(b.data, &end, 10);
+		if (shown == shown_ms && *end == ' ')
+			said = strtoll(end + 1, NULL, 10);
+	}
+	buf_free(&b);
+	return said > 0 ? (int64_t)said : 0;
+}

@@ -47,6 +47,12 @@ enum bh_err events_append_at(const char *state_dir, const char *customer, enum m
  * resource, teammate), as docs/events.md says for each type. */
 json_t *events_wizard_data(const struct wizard *w, enum milestone m, const char *subject);
 
+/* When verification.pending was said for customer's showing of the
+ * records at shown_ms (behalf deliver's outbox/<customer>.pending), or 0:
+ * not said for that showing.  The customer's state cannot say it (deliver
+ * never writes a state); behalf status reads it here. */
+int64_t events_pending_said(const char *state_dir, const char *customer, int64_t shown_ms);
+
 /* <state_dir>/outbox into out. */
 void events_dir(const char *state_dir, char *out, size_t cap);
 
