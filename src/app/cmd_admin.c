@@ -304,7 +304,11 @@ static void admin_draw_list(struct admin *a)
 	{
 		char n2[32], text[256];
 		snprintf(n2, sizeof n2, "%zu", stuck);
-		text_fmt(text, sizeof text, "admin.counts", line, n2, NULL);
+		text_fmt(text, sizeof text,
+			 a->nrows == 1	 ? "admin.counts_one"
+			 : a->nrows == 0 ? "admin.counts_none"
+					 : "admin.counts",
+			 line, n2, NULL);
 		ui_style_on(STYLE_DIM);
 		ui_print(1, 1, width, text);
 		ui_style_off(STYLE_DIM);
