@@ -26,6 +26,12 @@
 #define UI_PASTE_QUIET_MS 1000
 /* Most moves Home or End makes in a list (lists here are a few rows). */
 #define UI_LIST_MAX 64
+/* The busy line's spinner: one frame this long (4 a second). */
+#define UI_SPIN_MS 250
+/* A check the wizard makes by itself (DNS, a poll) shows its busy line only
+ * once it has taken this long: one that answers at once changes only what
+ * the screen says of it ("Checking now"), nothing blinks. */
+#define UI_BUSY_QUIET_MS 400
 
 enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_QUIT };
 
@@ -34,7 +40,16 @@ static bool ui_utf8;
 static bool ui_color;
 static bool ui_clear_next; /* Ctrl-L or resize: repaint the whole terminal */
 static bool ui_dirty;	   /* something visible changed since the last draw */
-static int64_t ui_tick;	   /* the time-dependent part of the last frame */
+/* What of the clock the last frame showed: drawn again when it changes;
+ * when only that changed, only those rows are (ui_draw). */
+struct ui_tick {
+	enum wizard_step step;	  /* the screen it was drawn for (layout) */
+	enum wizard_request busy; /* the busy line shown, REQ_NONE: none (layout) */
+	int64_t spin;		  /* its spinner frame */
+	int64_t busy_secs;	  /* its "for N s" */
+	int64_t screen;		  /* the screen's own (struct screen tick) */
+};
+static struct ui_tick ui_tick;
 static enum ui_overlay ui_overlay;
 static SCREEN *ui_screen;
 static bool ui_backspace_held;	 /* the last key was a Backspace that deleted */
@@ -135,17 +150,49 @@ void ui_invalidate(void)
 	ui_dirty = true;
 }
 
-/* What of the clock the frame shows: spinner frames while busy, seconds of
- * the countdowns; a change means the frame must be drawn again. */
-static int64_t ui_frame_tick(const struct wizard *w, const struct ui_view *v)
+/* The checks the wizard makes by itself, on a timer (not asked for by a
+ * key): their busy line waits UI_BUSY_QUIET_MS. */
+static bool ui_busy_quiet(enum wizard_request r)
 {
-	if (w->busy != REQ_NONE)
-		return v->now_ms / 100;
-	if (w->step == STEP_RECORDS)
-		return v->now_ms / 1000;
-	if (w->step == STEP_CONFIRM)
-		return v->wall_ms / 1000;
-	return 0;
+	return r == REQ_DNS_CHECK || r == REQ_DOMAIN_VERIFY || r == REQ_SIGNATURE_POLL;
+}
+
+/* The request the busy line shows now, or REQ_NONE. */
+static enum wizard_request ui_busy_shown(const struct wizard *w, const struct ui_view *v)
+{
+	if (w->busy == REQ_NONE || !ui_busy_quiet(w->busy) || w->busy_since_ms <= 0 ||
+	    v->now_ms - w->busy_since_ms >= UI_BUSY_QUIET_MS)
+		return w->busy;
+	return REQ_NONE;
+}
+
+static const struct screen *ui_screen_of(const struct wizard *w)
+{
+	return (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+}
+
+/* What of the clock the frame shows now, and in *wake_ms the ms until the
+ * earliest change of it (-1: none by itself). */
+static struct ui_tick ui_frame_tick(const struct wizard *w, const struct ui_view *v, int *wake_ms)
+{
+	const struct screen *s = ui_screen_of(w);
+	struct ui_tick t = {w->step, REQ_NONE, 0, 0, 0};
+	int wake = -1, screen_wake = -1;
+	t.busy = ui_busy_shown(w, v);
+	if (t.busy != REQ_NONE) {
+		t.spin = v->now_ms / UI_SPIN_MS;
+		t.busy_secs = w->busy_since_ms > 0 ? (v->now_ms - w->busy_since_ms) / 1000 : 0;
+		wake = UI_SPIN_MS - (int)(v->now_ms % UI_SPIN_MS);
+	} else if (w->busy != REQ_NONE) {
+		wake = (int)(w->busy_since_ms + UI_BUSY_QUIET_MS - v->now_ms); /* it shows then */
+	}
+	if (s && s->tick) {
+		t.screen = s->tick(w, v, &screen_wake);
+		if (screen_wake >= 0 && (wake < 0 || screen_wake < wake))
+			wake = screen_wake;
+	}
+	*wake_ms = wake;
+	return t;
 }
 
 bool ui_has_color(void)
@@ -238,7 +285,7 @@ static void frame_top(const struct wizard *w)
  * body gives them up, so that every message is shown whole. */
 static int frame_notice_extra(const struct wizard *w)
 {
-	int keep = w->busy != REQ_NONE ? 1 : 2, rows, most = LINES - 12;
+	int keep = ui_tick.busy != REQ_NONE ? 1 : 2, rows, most = LINES - 12;
 	if (!w->notice[0] || w->notice_kind == NOTICE_NONE)
 		return 0;
 	rows = ui_wrap_rows(COLS - 4, w->notice);
@@ -247,13 +294,37 @@ static int frame_notice_extra(const struct wizard *w)
 	return rows > keep ? rows - keep : 0;
 }
 
+/* The busy line (row LINES-2) of the frame's tick: spinner, what is under
+ * way, for how long.  Clears the row first (a tick redraws only it). */
+static void frame_busy(const struct wizard *w)
+{
+	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
+	char id[64], buf[256];
+	int64_t t = ui_tick.spin, secs = ui_tick.busy_secs;
+	const char *frame = ui_ascii() ? spin_ascii[t % 4] : spin_utf8[t % 10];
+	if (ui_tick.busy == REQ_NONE)
+		return;
+	mvhline(LINES - 2, 0, ' ', COLS);
+	snprintf(id, sizeof id, "busy.%s", wizard_request_word(ui_tick.busy));
+	if (secs >= 3 && w->busy_since_ms > 0) {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", (long long)secs);
+		text_fmt(buf, sizeof buf, "frame.busy_long", text_get(id), n, NULL);
+	} else {
+		text_fmt(buf, sizeof buf, "frame.busy", text_get(id), NULL, NULL);
+	}
+	ui_style_on(STYLE_KEY);
+	ui_print(LINES - 2, 1, 1, frame);
+	ui_style_off(STYLE_KEY);
+	ui_print_fit(LINES - 2, 3, COLS - 4, buf);
+}
+
 /* The three bottom rows: notice, busy spinner, key hints (the notice grows
  * upwards when it needs more). */
 static void frame_bottom(const struct wizard *w, const struct ui_view *v, const struct screen *s)
 {
-	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
-	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w, y, i;
+	int notice_rows = ui_tick.busy != REQ_NONE ? 1 : 2, global_w, y, i;
 	int extra = frame_notice_extra(w);
 	const char *global = "footer.global", *footer = "footer.none";
 	char spec[512];
@@ -279,23 +350,7 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 		ui_wrap(LINES - 3, 3, COLS - 4, notice_rows, v->caption);
 		ui_style_off(STYLE_OK);
 	}
-	if (w->busy != REQ_NONE) {
-		char id[64], buf[256];
-		int64_t t = v->now_ms / 100, secs = (v->now_ms - w->busy_since_ms) / 1000;
-		const char *frame = ui_ascii() ? spin_ascii[t % 4] : spin_utf8[t % 10];
-		snprintf(id, sizeof id, "busy.%s", wizard_request_word(w->busy));
-		if (secs >= 3 && w->busy_since_ms > 0) {
-			char n[24];
-			snprintf(n, sizeof n, "%lld", (long long)secs);
-			text_fmt(buf, sizeof buf, "frame.busy_long", text_get(id), n, NULL);
-		} else {
-			text_fmt(buf, sizeof buf, "frame.busy", text_get(id), NULL, NULL);
-		}
-		ui_style_on(STYLE_KEY);
-		ui_print(LINES - 2, 1, 1, frame);
-		ui_style_off(STYLE_KEY);
-		ui_print_fit(LINES - 2, 3, COLS - 4, buf);
-	}
+	frame_busy(w);
 	/* the global keys (help, quit) always show, at the right */
 	if (s && s->typing && s->typing(w))
 		global = "footer.typing";
@@ -358,15 +413,56 @@ static void draw_too_small(void)
 	ui_wrap(0, 0, COLS, LINES, buf);
 }
 
+/* The cursor where the frame's focused field wants it, or hidden. */
+static void ui_place_cursor(void)
+{
+	int y, x;
+	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
+
+static bool ui_tick_equal(const struct ui_tick *a, const struct ui_tick *b)
+{
+	return a->step == b->step && a->busy == b->busy && a->spin == b->spin &&
+	       a->busy_secs == b->busy_secs && a->screen == b->screen;
+}
+
+/* Only the clock moved since the last frame (tick differs in the spinner
+ * or the screen's countdown, not in the layout): redraws just those rows
+ * when nothing covers them; false when the whole frame must be drawn. */
+static bool ui_draw_tick(const struct wizard *w, const struct ui_view *v, const struct screen *s,
+			 const struct ui_tick *t)
+{
+	if (t->step != ui_tick.step || t->busy != ui_tick.busy || ui_overlay != OVERLAY_NONE ||
+	    ui_too_small() || w->export.view != EXPORT_VIEW_CLOSED)
+		return false;
+	if (t->screen != ui_tick.screen && (!s || !s->draw_tick))
+		return false;
+	ui_tick = *t;
+	if (s && s->draw_tick)
+		s->draw_tick(w, v, 3, LINES - 6 - frame_notice_extra(w));
+	frame_busy(w);
+	ui_place_cursor();
+	wnoutrefresh(stdscr);
+	doupdate();
+	return true;
+}
+
 void ui_draw(const struct wizard *w, const struct ui_view *v)
 {
-	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
-	int y, x;
-	int64_t tick = ui_frame_tick(w, v);
+	const struct screen *s = ui_screen_of(w);
+	int wake;
+	struct ui_tick tick = ui_frame_tick(w, v, &wake);
 	if (!ui_started || ui_record_view_draw(w))
 		return;
-	if (!ui_dirty && !ui_clear_next && tick == ui_tick)
-		return;
+	if (!ui_dirty && !ui_clear_next) {
+		if (ui_tick_equal(&tick, &ui_tick) || ui_draw_tick(w, v, s, &tick))
+			return;
+	}
 	ui_dirty = false;
 	ui_tick = tick;
 	if (ui_clear_next) {
@@ -396,27 +492,20 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 		overlay_help();
 	else if (ui_overlay == OVERLAY_QUIT)
 		overlay_quit();
-	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
-		move(y, x);
-		curs_set(1);
-	} else {
-		curs_set(0);
-	}
+	ui_place_cursor();
 	wnoutrefresh(stdscr);
 	doupdate();
 }
 
 int ui_wake_ms(const struct wizard *w, const struct ui_view *v)
 {
+	int wake;
 	if (!ui_started || ui_record_view_active())
 		return -1;
-	if (w->busy != REQ_NONE)
-		return 100 - (int)(v->now_ms % 100); /* spinner frame */
-	if (ui_too_small() || ui_overlay != OVERLAY_NONE)
-		return -1;
-	if (w->step == STEP_RECORDS || (w->step == STEP_CONFIRM && !w->signature.confirmed))
-		return 1000 - (int)(v->now_ms % 1000); /* countdowns in seconds */
-	return -1;
+	ui_frame_tick(w, v, &wake);
+	if (w->busy == REQ_NONE && (ui_too_small() || ui_overlay != OVERLAY_NONE))
+		return -1; /* the countdowns are hidden */
+	return wake;
 }
 
 /* UTF-8 for one code point; returns bytes written (0 for none). */

@@ -83,6 +83,15 @@ struct screen {
 	/* Text id of the global key hints shown when not typing.  NULL:
 	 * "footer.global" (s, ?, q). */
 	const char *global;
+	/* What of the clock the screen shows (a countdown): a value that
+	 * changes exactly when that text does, and in *wake_ms the
+	 * milliseconds until it next changes (-1: not by itself).  May be
+	 * NULL: the screen shows no clock. */
+	int64_t (*tick)(const struct wizard *w, const struct ui_view *v, int *wake_ms);
+	/* Redraws only what tick covers, in the rows draw was given, over a
+	 * frame drawn before (clearing what it redraws).  May be NULL: a
+	 * change of tick redraws the whole screen. */
+	void (*draw_tick)(const struct wizard *w, const struct ui_view *v, int top, int height);
 };
 
 extern const struct screen *const ui_screens[STEP__COUNT];

@@ -1062,10 +1062,20 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 {
 	size_t i;
 	bool was_verified = wizard_records_verified(w);
+	/* what the check found anew (an error's notice goes too): saved; the
+	 * count of checks alone is saved with the next save (dirty stays) */
+	bool changed = w->notice_kind == NOTICE_ERROR;
+	if (!dns_host)
+		dns_host = "";
 	wizard_request_ok(w);
-	for (i = 0; i < n && i < w->nrecords; i++)
+	for (i = 0; i < n && i < w->nrecords; i++) {
+		if (memcmp(&w->results[i], &results[i], sizeof results[i]) != 0)
+			changed = true;
 		w->results[i] = results[i];
-	str_copy(w->dns_host, sizeof w->dns_host, dns_host ? dns_host : "");
+	}
+	if (strcmp(w->dns_host, dns_host) != 0)
+		changed = true;
+	str_copy(w->dns_host, sizeof w->dns_host, dns_host);
 	w->checks++;
 	w->last_check_ms = now_ms;
 	w->next_check_ms = now_ms + wizard_check_interval(w, now_ms);
@@ -1073,7 +1083,8 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 		w->verify_after_ms = now_ms;
 		w->verify_attempts = 0;
 	}
-	w->dirty = true;
+	if (changed)
+		w->dirty = true;
 	/* The ESP verified the domain before the DNS showed every record (an
 	 * adopted domain): done now.  Records already verified when the step
 	 * was reached again stay on screen until Enter. */
