@@ -15,7 +15,9 @@
 # Environment: BEHALF_BIN (default build-bench/behalf, built if missing),
 # WINDOW (seconds sampled, default 60), SETTLE (seconds on the screen
 # before the window, default 3), PERF=FILE (perf record -g of the window
-# into FILE.demo / FILE.live: `perf report -i FILE.demo`).
+# into FILE.demo / FILE.live: `perf report -i FILE.demo`), STRACE=FILE
+# (its system calls, with times, into FILE.demo / FILE.live: what wakes it).
+# Under PERF or STRACE the CPU figure includes their cost.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-both}
@@ -84,7 +86,9 @@ pid=$(e2e_pid)
 sleep "$settle" # the screen settles: not a correctness wait, a measurement window
 checks0=$(e2e_screen | sed -n 's/.*Checks so far: \([0-9]*\)\..*/\1/p' | tail -1)
 t0=$(cpu_ns "$pid") w0=$(wchar "$pid") s0=$(date +%s.%N)
-if [ -n "${PERF:-}" ]; then
+if [ -n "${STRACE:-}" ]; then
+	timeout "$window" strace -tt -p "$pid" -o "$STRACE.$mode" 2>/dev/null || true
+elif [ -n "${PERF:-}" ]; then
 	perf record -q -F 20000 --call-graph dwarf -o "$PERF.$mode" -p "$pid" -- sleep "$window" >/dev/null 2>&1
 else
 	sleep "$window"
