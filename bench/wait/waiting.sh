@@ -87,7 +87,7 @@ sleep "$settle" # the screen settles: not a correctness wait, a measurement wind
 checks0=$(e2e_screen | sed -n 's/.*Checks so far: \([0-9]*\)\..*/\1/p' | tail -1)
 t0=$(cpu_ns "$pid") w0=$(wchar "$pid") s0=$(date +%s.%N)
 if [ -n "${STRACE:-}" ]; then
-	timeout "$window" strace -tt -p "$pid" -o "$STRACE.$mode" 2>/dev/null || true
+	timeout "$window" strace -tt -s 200 -xx -p "$pid" -o "$STRACE.$mode" 2>/dev/null || true
 elif [ -n "${PERF:-}" ]; then
 	perf record -q -F 20000 --call-graph dwarf -o "$PERF.$mode" -p "$pid" -- sleep "$window" >/dev/null 2>&1
 else
