@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +53,39 @@ struct ui_tick {
 static struct ui_tick ui_tick;
 static enum ui_overlay ui_overlay;
 static SCREEN *ui_screen;
-static bool ui_backspace_held;	 /* the last key was a Backspace that deleted */
-static const char *ui_paste_off; /* turns bracketed paste off (terminfo BD) */
-static bool ui_pasting;		 /* between the paste markers */
-static bool ui_paste_newline;	 /* the paste's line breaks were left out */
-static bool ui_paste_ignored;	 /* the paste had text and no field to take it */
-static int64_t ui_paste_last_ms; /* when the last key of the paste came */
+static bool ui_backspace_held;		    /* the last key was a Backspace that deleted */
+static const char *ui_paste_off;	    /* turns bracketed paste off (terminfo BD) */
+static bool ui_pasting;			    /* between the paste markers */
+static bool ui_paste_newline;		    /* the paste's line breaks were left out */
+static bool ui_paste_ignored;		    /* the paste had text and no field to take it */
+static int64_t ui_paste_last_ms;	    /* when the last key of the paste came */
+static struct sigaction ui_winch_curses;    /* curses' own SIGWINCH handler */
+static bool ui_winch_chained;		    /* ui_on_winch is installed before it */
+static volatile sig_atomic_t ui_winch_seen; /* a resize curses has not reported yet */
+
+/* SIGWINCH: noted (ui_read_wanted), then handed to curses, which reports
+ * the new size as a key at its next read. */
+static void ui_on_winch(int sig, siginfo_t *info, void *ctx)
+{
+	ui_winch_seen = 1;
+	if (ui_winch_curses.sa_flags & SA_SIGINFO)
+		ui_winch_curses.sa_sigaction(sig, info, ctx);
+	else if (ui_winch_curses.sa_handler != SIG_DFL && ui_winch_curses.sa_handler != SIG_IGN)
+		ui_winch_curses.sa_handler(sig);
+}
+
+/* Puts ui_on_winch before curses' handler (newterm installed it). */
+static void ui_winch_chain(void)
+{
+	struct sigaction sa;
+	ui_winch_seen = 0;
+	if (sigaction(SIGWINCH, NULL, &ui_winch_curses) != 0)
+		return;
+	sa = ui_winch_curses;
+	sa.sa_sigaction = ui_on_winch;
+	sa.sa_flags |= SA_SIGINFO;
+	ui_winch_chained = sigaction(SIGWINCH, &sa, NULL) == 0;
+}
 
 /* A terminfo string, or fallback when the terminal's entry lacks it. */
 static const char *ui_cap(const char *name, const char *fallback)
@@ -105,6 +133,7 @@ bool ui_start(void)
 	}
 	set_term(ui_screen);
 	ui_started = true;
+	ui_winch_chain();
 	raw(); /* Ctrl-C and Ctrl-Q arrive as keys: quit asks first */
 	noecho();
 	nonl();
@@ -140,6 +169,9 @@ void ui_stop(void)
 	fflush(stdout);
 	if (!in_view)
 		endwin();
+	if (ui_winch_chained)
+		sigaction(SIGWINCH, &ui_winch_curses, NULL);
+	ui_winch_chained = false;
 	delscreen(ui_screen);
 	ui_screen = NULL;
 	ui_started = false;
@@ -915,11 +947,17 @@ static bool ui_next_key(struct ui_key *k)
 	return true;
 }
 
+bool ui_read_wanted(void)
+{
+	return ui_started && (ui_winch_seen || !ui_winch_chained);
+}
+
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 {
 	enum ui_action result = ACTION_NONE;
 	if (!ui_started)
 		return ACTION_NONE;
+	ui_winch_seen = 0; /* curses reports it below */
 	if (ui_record_view_active())
 		return ui_record_view_read(w);
 	for (;;) {

@@ -111,6 +111,11 @@ void ui_invalidate(void);
  * so that later keys reach the step it leads to: the loop acts on it and
  * calls again while keys may be pending. */
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
+/* True when ui_read_key has something to report though no byte came on
+ * the terminal: a resize (SIGWINCH) since it last read.  The loop reads
+ * the keys when stdin is readable, when curses may hold keys it read
+ * already, or when this says so; not on every wake. */
+bool ui_read_wanted(void);
 /* A key on the current step's screen (or the export dialog), once the
  * overlays, a paste and a terminal too small have had theirs: what it asks
  * of the loop (Esc not taken by the screen is ACTION_BACK).  No curses

@@ -413,15 +413,21 @@ static int64_t session_term_deadline(void *self)
 	return ((struct session *)self)->term_deadline;
 }
 
-/* Reads the keys (every turn: curses also reports a resize this way). */
+/* Reads the keys when there is something to read: bytes on the terminal
+ * (or its hang-up), keys curses holds already, a resize (curses reports it
+ * as a key).  A wake for the clock alone reads nothing. */
 static void session_term_dispatch(void *self, const struct pollfd *fds, int n, int64_t now)
 {
 	struct session *s = self;
 	enum ui_action action;
-	if (n > 0 && (fds[0].revents & POLLIN))
+	short ready = n > 0 ? fds[0].revents : 0;
+	if (ready & POLLIN)
 		s->last_key_ms = now; /* the customer is there */
 	if (s->w.dirty)
 		ui_invalidate();
+	if (!(ready & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) && !s->keys_pending &&
+	    !ui_read_wanted())
+		return;
 	s->view.now_ms = now;
 	s->view.wall_ms = clock_wall_ms();
 	action = ui_read_key(&s->w, &s->view);
@@ -465,8 +471,8 @@ static bool session_prepare(struct session *s)
 		deadline = loop_min_deadline(deadline, now + ui_wake);
 	if (s->opt->idle_ms > 0)
 		deadline = loop_min_deadline(deadline, s->last_key_ms + s->opt->idle_ms);
-	if (s->keys_pending)
-		deadline = now; /* curses may hold keys already read: no waiting */
+	if (s->keys_pending || ui_read_wanted())
+		deadline = now; /* curses may hold keys already read, or a resize: no waiting */
 	s->term_deadline = deadline;
 	return false;
 }
