@@ -139,6 +139,9 @@ bool ui_start(void)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	/* no look for typed keys before each update (two polls a draw): the
+	 * loop reads every key there is before it draws */
+	typeahead(-1);
 	set_escdelay(25);
 	ui_define_keys();
 	/* pasted text comes marked, so that it is typed, never run as keys */
