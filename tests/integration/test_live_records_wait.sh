@@ -36,23 +36,34 @@ live_start
 live_opt1_to_records
 e2e_wait "Not found yet"
 
-# ---- The countdown: "in 2 s" then "in 1 s" within one check interval.
-e2e_wait_re "^   Next check in 2 s\. Checks so far: [0-9]+\."
-two=$(e2e_screen)
-line=$(status_line "$two")
-n=$(count_of "$line")
-case $line in "   Next check in 2 s. Checks so far: $n."*) ;; *)
-	e2e_fail "status line read: '$line'" ;;
-esac
-e2e_wait_re "^   (Next check in 1 s\. Checks so far: $n\.|Next check in 2 s\. Checks so far: $((n + 1))\.)"
-one=$(e2e_screen)
-line=$(status_line "$one")
-case $line in "   Next check in 1 s. Checks so far: $n."*) ;; *)
-	# on a slow machine the poll may miss the second with "1 s": the next
-	# check went by; the count must then have moved on by exactly one
-	e2e_equal "the check after $n" $((n + 1)) "$(count_of "$line")"
-	;;
-esac
+# ---- The countdown: "in 2 s" then "in 1 s" with the same count, before
+# the next check.  A poll can miss a second on a busy machine: seen in one
+# of five check intervals is enough, never seen is a countdown that stands.
+seen_one=""
+for ((round = 0; round < 5; round++)); do
+	e2e_wait_re "^   Next check in 2 s\. Checks so far: [0-9]+\."
+	two=$(e2e_screen)
+	n=$(count_of "$(status_line "$two")")
+	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+		one=$(e2e_screen)
+		line=$(status_line "$one")
+		case $line in
+		"   Next check in 1 s. Checks so far: $n."*)
+			seen_one=1
+			break
+			;;
+		"   Next check in 2 s. Checks so far: $n."* | "   Checking now. Checks so far: $n."*) ;;
+		*) break ;; # the next check is done: the count moved on
+		esac
+		sleep 0.05
+	done
+	# the count moves on by one check at a time
+	case $line in *"Checks so far: $n."* | *"Checks so far: $((n + 1))."*) ;; *)
+		e2e_fail "after check $n the status line says: '$line'" ;;
+	esac
+	if [ -n "$seen_one" ]; then break; fi
+done
+[ -n "$seen_one" ] || e2e_fail "the countdown never showed 'Next check in 1 s' in 5 checks"
 # Exactly the text: nothing left at the end of the line by the longer one.
 grep -qE -- "$status_re( DNS host: [^ ].*\.)?\$" <<<"$line" ||
 	e2e_fail "the status line holds more than its text: '$line'"
