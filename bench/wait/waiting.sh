@@ -17,7 +17,9 @@
 # before the window, default 3), PERF=FILE (perf record -g of the window
 # into FILE.demo / FILE.live: `perf report -i FILE.demo`), STRACE=FILE
 # (its system calls, with times, into FILE.demo / FILE.live: what wakes it).
-# Under PERF or STRACE the CPU figure includes their cost.
+# Under PERF or STRACE the CPU figure includes their cost.  CHECK=1: exit 1
+# when the CPU a second reaches the budget a waiting session may have
+# (DESIGN.md: 200 sessions under 10 % of a core, sshd included: 0.5 ms).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-both}
@@ -96,10 +98,14 @@ fi
 t1=$(cpu_ns "$pid") w1=$(wchar "$pid") s1=$(date +%s.%N)
 checks1=$(e2e_screen | sed -n 's/.*Checks so far: \([0-9]*\)\..*/\1/p' | tail -1)
 e2e_screen | grep -q "Next check in\|Checking now" || e2e_fail "not waiting on the records screen: $(e2e_screen)"
-awk -v mode="$mode" -v t="$((t1 - t0))" -v w="$((w1 - w0))" -v s0="$s0" -v s1="$s1" \
+awk -v check="${CHECK:-0}" -v mode="$mode" -v t="$((t1 - t0))" -v w="$((w1 - w0))" -v s0="$s0" -v s1="$s1" \
 	-v c="$((${checks1:-0} - ${checks0:-0}))" 'BEGIN {
 	secs = s1 - s0
 	ms = t / 1e6 / secs
 	printf "%-5s %5.1f s  CPU %6.3f ms/s (%.4f %% of a core)  ", mode, secs, ms, ms / 10
 	printf "written %6.1f bytes/s  checks %d (%.3f ms CPU a check, all included)\n", w / secs, c, c ? t / 1e6 / c : 0
+	if (check && ms >= 0.5) {
+		printf "%s: over the budget of 0.5 ms of CPU a second a session\n", mode
+		exit 1
+	}
 }'
