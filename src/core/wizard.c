@@ -1069,8 +1069,9 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 		dns_host = "";
 	wizard_request_ok(w);
 	for (i = 0; i < n && i < w->nrecords; i++) {
-		if (memcmp(&w->results[i], &results[i], sizeof results[i]) != 0)
-			changed = true;
+		if (memcmp(&w->results[i], &results[i], sizeof results[i]) == 0)
+			continue; /* 35 KB each: not copied onto itself */
+		changed = true;
 		w->results[i] = results[i];
 	}
 	if (strcmp(w->dns_host, dns_host) != 0)
