@@ -448,14 +448,18 @@ static void draw_too_small(void)
 	ui_wrap(0, 0, COLS, LINES, buf);
 }
 
-/* The cursor where the frame's focused field wants it, or hidden. */
+/* The cursor where the frame's focused field wants it, or hidden; hidden,
+ * it stays where the update leaves it (leaveok): no move and no flush of
+ * its own at the end of each update (ncurses writes after every move). */
 static void ui_place_cursor(void)
 {
 	int y, x;
 	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
+		leaveok(stdscr, FALSE);
 		move(y, x);
 		curs_set(1);
 	} else {
+		leaveok(stdscr, TRUE);
 		curs_set(0);
 	}
 }
