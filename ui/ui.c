@@ -954,8 +954,14 @@ static bool ui_next_key(struct ui_key *k)
 	return true;
 }
 
+bool ui_resized(void)
+{
+	return ui_started && ui_winch_seen;
+}
+
 bool ui_read_wanted(void)
 {
+	/* without the handler (sigaction refused) every wake reads, as before */
 	return ui_started && (ui_winch_seen || !ui_winch_chained);
 }
 

@@ -112,10 +112,14 @@ void ui_invalidate(void);
  * calls again while keys may be pending. */
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
 /* True when ui_read_key has something to report though no byte came on
- * the terminal: a resize (SIGWINCH) since it last read.  The loop reads
- * the keys when stdin is readable, when curses may hold keys it read
- * already, or when this says so; not on every wake. */
+ * the terminal: a resize (SIGWINCH) since it last read (always, when the
+ * SIGWINCH handler could not be set).  The loop reads the keys when stdin
+ * is readable, when curses may hold keys it read already, or when this
+ * says so; not on every wake. */
 bool ui_read_wanted(void);
+/* True when a resize came that ui_read_key has not read yet: the loop does
+ * not wait before reading it. */
+bool ui_resized(void);
 /* A key on the current step's screen (or the export dialog), once the
  * overlays, a paste and a terminal too small have had theirs: what it asks
  * of the loop (Esc not taken by the screen is ACTION_BACK).  No curses

@@ -471,7 +471,7 @@ static bool session_prepare(struct session *s)
 		deadline = loop_min_deadline(deadline, now + ui_wake);
 	if (s->opt->idle_ms > 0)
 		deadline = loop_min_deadline(deadline, s->last_key_ms + s->opt->idle_ms);
-	if (s->keys_pending || ui_read_wanted())
+	if (s->keys_pending || ui_resized())
 		deadline = now; /* curses may hold keys already read, or a resize: no waiting */
 	s->term_deadline = deadline;
 	return false;
