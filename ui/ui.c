@@ -51,6 +51,7 @@ struct ui_tick {
 	int64_t screen;		  /* the screen's own (struct screen tick) */
 };
 static struct ui_tick ui_tick;
+static int ui_frame_y, ui_frame_x; /* where the whole frame left the cursor */
 static enum ui_overlay ui_overlay;
 static SCREEN *ui_screen;
 static bool ui_backspace_held;		    /* the last key was a Backspace that deleted */
@@ -448,18 +449,18 @@ static void draw_too_small(void)
 	ui_wrap(0, 0, COLS, LINES, buf);
 }
 
-/* The cursor where the frame's focused field wants it, or hidden; hidden,
- * it stays where the update leaves it (leaveok): no move and no flush of
- * its own at the end of each update (ncurses writes after every move). */
+/* The cursor where the frame's focused field wants it, or hidden.  Hidden,
+ * it is still moved back at the end of each update (one write more): left
+ * at the end of the last change (leaveok), it may sit past the last
+ * column, where whatever the terminal prints after a killed session would
+ * wrap (test_ssh_no_shell's "[ssh exited"). */
 static void ui_place_cursor(void)
 {
 	int y, x;
 	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
-		leaveok(stdscr, FALSE);
 		move(y, x);
 		curs_set(1);
 	} else {
-		leaveok(stdscr, TRUE);
 		curs_set(0);
 	}
 }
@@ -485,6 +486,7 @@ static bool ui_draw_tick(const struct wizard *w, const struct ui_view *v, const 
 	if (s && s->draw_tick)
 		s->draw_tick(w, v, 3, LINES - 6 - frame_notice_extra(w));
 	frame_busy(w);
+	move(ui_frame_y, ui_frame_x); /* the hidden cursor ends where it did */
 	ui_place_cursor();
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -531,6 +533,7 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 		overlay_help();
 	else if (ui_overlay == OVERLAY_QUIT)
 		overlay_quit();
+	getyx(stdscr, ui_frame_y, ui_frame_x);
 	ui_place_cursor();
 	wnoutrefresh(stdscr);
 	doupdate();
