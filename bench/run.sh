@@ -6,6 +6,8 @@
 #     --check  exit 1 when a budget is exceeded
 #     --save   also write the raw figures to bench/baseline.txt
 # RUNS (default 20) sets how many starts first_frame times.
+# WAITING=demo|live|both also runs bench/wait/waiting.sh (one session's CPU
+# while it waits on the records screen) after the table.
 # SSH_SESSIONS=N also runs bench/ssh/sessions.sh N (N concurrent sessions
 # through a real sshd; needs root) after the table.
 set -euo pipefail
@@ -103,6 +105,11 @@ if [ "$hf" = 1 ]; then
 		"$(awk -v m="$hf_mean" -v s="$hf_sd" 'BEGIN { printf "%.2f ± %.2f", m * 1000, s * 1000 }')"
 else
 	echo "(hyperfine not installed: apt-get install hyperfine)"
+fi
+
+if [ -n "${WAITING:-}" ]; then
+	echo
+	CHECK=$check BEHALF_BIN=$bin bench/wait/waiting.sh "$WAITING" || status=$?
 fi
 
 if [ -n "${SSH_SESSIONS:-}" ]; then

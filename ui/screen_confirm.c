@@ -78,6 +78,15 @@ static void screen_confirm_draw(const struct wizard *w, const struct ui_view *v,
 		ui_keys(y, 2, width, text_get("confirm.change"));
 }
 
+/* The resend countdown: the seconds it shows until it reaches 0 (checked
+ * at each second of the wall clock it counts on). */
+static int64_t screen_confirm_tick(const struct wizard *w, const struct ui_view *v, int *wake_ms)
+{
+	int wait = w->signature.confirmed ? 0 : wizard_resend_wait(w, v->wall_ms);
+	*wake_ms = wait > 0 ? 1000 - (int)(v->wall_ms % 1000) : -1;
+	return wait;
+}
+
 static enum ui_action screen_confirm_key(struct wizard *w, const struct ui_key *k)
 {
 	if (wizard_server_question(w) && !wizard_dmarc_blocks(w) && !w->signature.exists)
@@ -128,4 +137,5 @@ const struct screen screen_confirm = {
     .typing = NULL,
     .footer = "footer.confirm",
     .footer_now = screen_confirm_footer,
+    .tick = screen_confirm_tick,
 };

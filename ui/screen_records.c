@@ -514,6 +514,41 @@ static void records_status_line(const struct wizard *w, const struct ui_view *v,
 	ui_style_off(STYLE_DIM);
 }
 
+/* The status line counts down to the next check while the records are not
+ * all in place: what it shows of the clock is the seconds it says (or
+ * "Checking now") and the checks so far, which change with no other change
+ * on screen when a check found what the last one did. */
+static bool records_counting(const struct wizard *w)
+{
+	return !wizard_server_question(w) && w->nrecords && !wizard_records_verified(w);
+}
+
+static int64_t screen_records_tick(const struct wizard *w, const struct ui_view *v, int *wake_ms)
+{
+	int64_t ms = w->next_check_ms - v->now_ms;
+	*wake_ms = -1;
+	if (!records_counting(w))
+		return 0;
+	if (w->busy == REQ_DNS_CHECK)
+		return (int64_t)w->checks << 32 | 0x80000000;
+	/* "in N s" is N = ms rounded up: it changes when ms reaches a whole
+	 * second (at 0 the check starts: the wizard wakes the loop then) */
+	if (ms > 0)
+		*wake_ms = (int)((ms - 1) % 1000) + 1;
+	return (int64_t)w->checks << 32 | (int64_t)wizard_next_check_in(w, v->now_ms);
+}
+
+/* Only the status line, over the frame drawn last (screen_records_tick). */
+static void screen_records_draw_tick(const struct wizard *w, const struct ui_view *v, int top,
+				     int height)
+{
+	int bottom = top + height - 1;
+	if (!records_counting(w))
+		return;
+	mvhline(bottom, 0, ' ', COLS);
+	records_status_line(w, v, bottom, COLS - 2);
+}
+
 static void screen_records_draw(const struct wizard *w, const struct ui_view *v, int top,
 				int height)
 {
@@ -604,4 +639,6 @@ const struct screen screen_records = {
     .typing = NULL,
     .footer = "footer.records",
     .footer_now = screen_records_footer,
+    .tick = screen_records_tick,
+    .draw_tick = screen_records_draw_tick,
 };

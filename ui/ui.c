@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,12 @@
 #define UI_PASTE_QUIET_MS 1000
 /* Most moves Home or End makes in a list (lists here are a few rows). */
 #define UI_LIST_MAX 64
+/* The busy line's spinner: one frame this long (4 a second). */
+#define UI_SPIN_MS 250
+/* A check the wizard makes by itself (DNS, a poll) shows its busy line only
+ * once it has taken this long: one that answers at once changes only what
+ * the screen says of it ("Checking now"), nothing blinks. */
+#define UI_BUSY_QUIET_MS 400
 
 enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_QUIT };
 
@@ -34,15 +41,52 @@ static bool ui_utf8;
 static bool ui_color;
 static bool ui_clear_next; /* Ctrl-L or resize: repaint the whole terminal */
 static bool ui_dirty;	   /* something visible changed since the last draw */
-static int64_t ui_tick;	   /* the time-dependent part of the last frame */
+/* What of the clock the last frame showed: drawn again when it changes;
+ * when only that changed, only those rows are (ui_draw). */
+struct ui_tick {
+	enum wizard_step step;	  /* the screen it was drawn for (layout) */
+	enum wizard_request busy; /* the busy line shown, REQ_NONE: none (layout) */
+	int64_t spin;		  /* its spinner frame */
+	int64_t busy_secs;	  /* its "for N s" */
+	int64_t screen;		  /* the screen's own (struct screen tick) */
+};
+static struct ui_tick ui_tick;
+static int ui_frame_y, ui_frame_x; /* where the whole frame left the cursor */
 static enum ui_overlay ui_overlay;
 static SCREEN *ui_screen;
-static bool ui_backspace_held;	 /* the last key was a Backspace that deleted */
-static const char *ui_paste_off; /* turns bracketed paste off (terminfo BD) */
-static bool ui_pasting;		 /* between the paste markers */
-static bool ui_paste_newline;	 /* the paste's line breaks were left out */
-static bool ui_paste_ignored;	 /* the paste had text and no field to take it */
-static int64_t ui_paste_last_ms; /* when the last key of the paste came */
+static bool ui_backspace_held;		    /* the last key was a Backspace that deleted */
+static const char *ui_paste_off;	    /* turns bracketed paste off (terminfo BD) */
+static bool ui_pasting;			    /* between the paste markers */
+static bool ui_paste_newline;		    /* the paste's line breaks were left out */
+static bool ui_paste_ignored;		    /* the paste had text and no field to take it */
+static int64_t ui_paste_last_ms;	    /* when the last key of the paste came */
+static struct sigaction ui_winch_curses;    /* curses' own SIGWINCH handler */
+static bool ui_winch_chained;		    /* ui_on_winch is installed before it */
+static volatile sig_atomic_t ui_winch_seen; /* a resize curses has not reported yet */
+
+/* SIGWINCH: noted (ui_read_wanted), then handed to curses, which reports
+ * the new size as a key at its next read. */
+static void ui_on_winch(int sig, siginfo_t *info, void *ctx)
+{
+	ui_winch_seen = 1;
+	if (ui_winch_curses.sa_flags & SA_SIGINFO)
+		ui_winch_curses.sa_sigaction(sig, info, ctx);
+	else if (ui_winch_curses.sa_handler != SIG_DFL && ui_winch_curses.sa_handler != SIG_IGN)
+		ui_winch_curses.sa_handler(sig);
+}
+
+/* Puts ui_on_winch before curses' handler (newterm installed it). */
+static void ui_winch_chain(void)
+{
+	struct sigaction sa;
+	ui_winch_seen = 0;
+	if (sigaction(SIGWINCH, NULL, &ui_winch_curses) != 0)
+		return;
+	sa = ui_winch_curses;
+	sa.sa_sigaction = ui_on_winch;
+	sa.sa_flags |= SA_SIGINFO;
+	ui_winch_chained = sigaction(SIGWINCH, &sa, NULL) == 0;
+}
 
 /* A terminfo string, or fallback when the terminal's entry lacks it. */
 static const char *ui_cap(const char *name, const char *fallback)
@@ -90,11 +134,15 @@ bool ui_start(void)
 	}
 	set_term(ui_screen);
 	ui_started = true;
+	ui_winch_chain();
 	raw(); /* Ctrl-C and Ctrl-Q arrive as keys: quit asks first */
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	/* no look for typed keys before each update (two polls a draw): the
+	 * loop reads every key there is before it draws */
+	typeahead(-1);
 	set_escdelay(25);
 	ui_define_keys();
 	/* pasted text comes marked, so that it is typed, never run as keys */
@@ -125,6 +173,9 @@ void ui_stop(void)
 	fflush(stdout);
 	if (!in_view)
 		endwin();
+	if (ui_winch_chained)
+		sigaction(SIGWINCH, &ui_winch_curses, NULL);
+	ui_winch_chained = false;
 	delscreen(ui_screen);
 	ui_screen = NULL;
 	ui_started = false;
@@ -135,17 +186,49 @@ void ui_invalidate(void)
 	ui_dirty = true;
 }
 
-/* What of the clock the frame shows: spinner frames while busy, seconds of
- * the countdowns; a change means the frame must be drawn again. */
-static int64_t ui_frame_tick(const struct wizard *w, const struct ui_view *v)
+/* The checks the wizard makes by itself, on a timer (not asked for by a
+ * key): their busy line waits UI_BUSY_QUIET_MS. */
+static bool ui_busy_quiet(enum wizard_request r)
 {
-	if (w->busy != REQ_NONE)
-		return v->now_ms / 100;
-	if (w->step == STEP_RECORDS)
-		return v->now_ms / 1000;
-	if (w->step == STEP_CONFIRM)
-		return v->wall_ms / 1000;
-	return 0;
+	return r == REQ_DNS_CHECK || r == REQ_DOMAIN_VERIFY || r == REQ_SIGNATURE_POLL;
+}
+
+/* The request the busy line shows now, or REQ_NONE. */
+static enum wizard_request ui_busy_shown(const struct wizard *w, const struct ui_view *v)
+{
+	if (w->busy == REQ_NONE || !ui_busy_quiet(w->busy) || w->busy_since_ms <= 0 ||
+	    v->now_ms - w->busy_since_ms >= UI_BUSY_QUIET_MS)
+		return w->busy;
+	return REQ_NONE;
+}
+
+static const struct screen *ui_screen_of(const struct wizard *w)
+{
+	return (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
+}
+
+/* What of the clock the frame shows now, and in *wake_ms the ms until the
+ * earliest change of it (-1: none by itself). */
+static struct ui_tick ui_frame_tick(const struct wizard *w, const struct ui_view *v, int *wake_ms)
+{
+	const struct screen *s = ui_screen_of(w);
+	struct ui_tick t = {w->step, REQ_NONE, 0, 0, 0};
+	int wake = -1, screen_wake = -1;
+	t.busy = ui_busy_shown(w, v);
+	if (t.busy != REQ_NONE) {
+		t.spin = v->now_ms / UI_SPIN_MS;
+		t.busy_secs = w->busy_since_ms > 0 ? (v->now_ms - w->busy_since_ms) / 1000 : 0;
+		wake = UI_SPIN_MS - (int)(v->now_ms % UI_SPIN_MS);
+	} else if (w->busy != REQ_NONE) {
+		wake = (int)(w->busy_since_ms + UI_BUSY_QUIET_MS - v->now_ms); /* it shows then */
+	}
+	if (s && s->tick) {
+		t.screen = s->tick(w, v, &screen_wake);
+		if (screen_wake >= 0 && (wake < 0 || screen_wake < wake))
+			wake = screen_wake;
+	}
+	*wake_ms = wake;
+	return t;
 }
 
 bool ui_has_color(void)
@@ -238,7 +321,7 @@ static void frame_top(const struct wizard *w)
  * body gives them up, so that every message is shown whole. */
 static int frame_notice_extra(const struct wizard *w)
 {
-	int keep = w->busy != REQ_NONE ? 1 : 2, rows, most = LINES - 12;
+	int keep = ui_tick.busy != REQ_NONE ? 1 : 2, rows, most = LINES - 12;
 	if (!w->notice[0] || w->notice_kind == NOTICE_NONE)
 		return 0;
 	rows = ui_wrap_rows(COLS - 4, w->notice);
@@ -247,13 +330,37 @@ static int frame_notice_extra(const struct wizard *w)
 	return rows > keep ? rows - keep : 0;
 }
 
+/* The busy line (row LINES-2) of the frame's tick: spinner, what is under
+ * way, for how long.  Clears the row first (a tick redraws only it). */
+static void frame_busy(const struct wizard *w)
+{
+	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
+	char id[64], buf[256];
+	int64_t t = ui_tick.spin, secs = ui_tick.busy_secs;
+	const char *frame = ui_ascii() ? spin_ascii[t % 4] : spin_utf8[t % 10];
+	if (ui_tick.busy == REQ_NONE)
+		return;
+	mvhline(LINES - 2, 0, ' ', COLS);
+	snprintf(id, sizeof id, "busy.%s", wizard_request_word(ui_tick.busy));
+	if (secs >= 3 && w->busy_since_ms > 0) {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", (long long)secs);
+		text_fmt(buf, sizeof buf, "frame.busy_long", text_get(id), n, NULL);
+	} else {
+		text_fmt(buf, sizeof buf, "frame.busy", text_get(id), NULL, NULL);
+	}
+	ui_style_on(STYLE_KEY);
+	ui_print(LINES - 2, 1, 1, frame);
+	ui_style_off(STYLE_KEY);
+	ui_print_fit(LINES - 2, 3, COLS - 4, buf);
+}
+
 /* The three bottom rows: notice, busy spinner, key hints (the notice grows
  * upwards when it needs more). */
 static void frame_bottom(const struct wizard *w, const struct ui_view *v, const struct screen *s)
 {
-	static const char *const spin_utf8[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-	static const char *const spin_ascii[] = {"|", "/", "-", "\\"};
-	int notice_rows = w->busy != REQ_NONE ? 1 : 2, global_w, y, i;
+	int notice_rows = ui_tick.busy != REQ_NONE ? 1 : 2, global_w, y, i;
 	int extra = frame_notice_extra(w);
 	const char *global = "footer.global", *footer = "footer.none";
 	char spec[512];
@@ -279,23 +386,7 @@ static void frame_bottom(const struct wizard *w, const struct ui_view *v, const 
 		ui_wrap(LINES - 3, 3, COLS - 4, notice_rows, v->caption);
 		ui_style_off(STYLE_OK);
 	}
-	if (w->busy != REQ_NONE) {
-		char id[64], buf[256];
-		int64_t t = v->now_ms / 100, secs = (v->now_ms - w->busy_since_ms) / 1000;
-		const char *frame = ui_ascii() ? spin_ascii[t % 4] : spin_utf8[t % 10];
-		snprintf(id, sizeof id, "busy.%s", wizard_request_word(w->busy));
-		if (secs >= 3 && w->busy_since_ms > 0) {
-			char n[24];
-			snprintf(n, sizeof n, "%lld", (long long)secs);
-			text_fmt(buf, sizeof buf, "frame.busy_long", text_get(id), n, NULL);
-		} else {
-			text_fmt(buf, sizeof buf, "frame.busy", text_get(id), NULL, NULL);
-		}
-		ui_style_on(STYLE_KEY);
-		ui_print(LINES - 2, 1, 1, frame);
-		ui_style_off(STYLE_KEY);
-		ui_print_fit(LINES - 2, 3, COLS - 4, buf);
-	}
+	frame_busy(w);
 	/* the global keys (help, quit) always show, at the right */
 	if (s && s->typing && s->typing(w))
 		global = "footer.typing";
@@ -358,15 +449,61 @@ static void draw_too_small(void)
 	ui_wrap(0, 0, COLS, LINES, buf);
 }
 
+/* The cursor where the frame's focused field wants it, or hidden.  Hidden,
+ * it is still moved back at the end of each update (one write more): left
+ * at the end of the last change (leaveok), it may sit past the last
+ * column, where whatever the terminal prints after a killed session would
+ * wrap (test_ssh_no_shell's "[ssh exited"). */
+static void ui_place_cursor(void)
+{
+	int y, x;
+	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
+
+static bool ui_tick_equal(const struct ui_tick *a, const struct ui_tick *b)
+{
+	return a->step == b->step && a->busy == b->busy && a->spin == b->spin &&
+	       a->busy_secs == b->busy_secs && a->screen == b->screen;
+}
+
+/* Only the clock moved since the last frame (tick differs in the spinner
+ * or the screen's countdown, not in the layout): redraws just those rows
+ * when nothing covers them; false when the whole frame must be drawn. */
+static bool ui_draw_tick(const struct wizard *w, const struct ui_view *v, const struct screen *s,
+			 const struct ui_tick *t)
+{
+	if (t->step != ui_tick.step || t->busy != ui_tick.busy || ui_overlay != OVERLAY_NONE ||
+	    ui_too_small() || w->export.view != EXPORT_VIEW_CLOSED)
+		return false;
+	if (t->screen != ui_tick.screen && (!s || !s->draw_tick))
+		return false;
+	ui_tick = *t;
+	if (s && s->draw_tick)
+		s->draw_tick(w, v, 3, LINES - 6 - frame_notice_extra(w));
+	frame_busy(w);
+	move(ui_frame_y, ui_frame_x); /* the hidden cursor ends where it did */
+	ui_place_cursor();
+	wnoutrefresh(stdscr);
+	doupdate();
+	return true;
+}
+
 void ui_draw(const struct wizard *w, const struct ui_view *v)
 {
-	const struct screen *s = (unsigned)w->step < STEP__COUNT ? ui_screens[w->step] : NULL;
-	int y, x;
-	int64_t tick = ui_frame_tick(w, v);
+	const struct screen *s = ui_screen_of(w);
+	int wake;
+	struct ui_tick tick = ui_frame_tick(w, v, &wake);
 	if (!ui_started || ui_record_view_draw(w))
 		return;
-	if (!ui_dirty && !ui_clear_next && tick == ui_tick)
-		return;
+	if (!ui_dirty && !ui_clear_next) {
+		if (ui_tick_equal(&tick, &ui_tick) || ui_draw_tick(w, v, s, &tick))
+			return;
+	}
 	ui_dirty = false;
 	ui_tick = tick;
 	if (ui_clear_next) {
@@ -396,27 +533,21 @@ void ui_draw(const struct wizard *w, const struct ui_view *v)
 		overlay_help();
 	else if (ui_overlay == OVERLAY_QUIT)
 		overlay_quit();
-	if (ui_overlay == OVERLAY_NONE && ui_cursor_get(&y, &x)) {
-		move(y, x);
-		curs_set(1);
-	} else {
-		curs_set(0);
-	}
+	getyx(stdscr, ui_frame_y, ui_frame_x);
+	ui_place_cursor();
 	wnoutrefresh(stdscr);
 	doupdate();
 }
 
 int ui_wake_ms(const struct wizard *w, const struct ui_view *v)
 {
+	int wake;
 	if (!ui_started || ui_record_view_active())
 		return -1;
-	if (w->busy != REQ_NONE)
-		return 100 - (int)(v->now_ms % 100); /* spinner frame */
-	if (ui_too_small() || ui_overlay != OVERLAY_NONE)
-		return -1;
-	if (w->step == STEP_RECORDS || (w->step == STEP_CONFIRM && !w->signature.confirmed))
-		return 1000 - (int)(v->now_ms % 1000); /* countdowns in seconds */
-	return -1;
+	ui_frame_tick(w, v, &wake);
+	if (w->busy == REQ_NONE && (ui_too_small() || ui_overlay != OVERLAY_NONE))
+		return -1; /* the countdowns are hidden */
+	return wake;
 }
 
 /* UTF-8 for one code point; returns bytes written (0 for none). */
@@ -826,11 +957,23 @@ static bool ui_next_key(struct ui_key *k)
 	return true;
 }
 
+bool ui_resized(void)
+{
+	return ui_started && ui_winch_seen;
+}
+
+bool ui_read_wanted(void)
+{
+	/* without the handler (sigaction refused) every wake reads, as before */
+	return ui_started && (ui_winch_seen || !ui_winch_chained);
+}
+
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v)
 {
 	enum ui_action result = ACTION_NONE;
 	if (!ui_started)
 		return ACTION_NONE;
+	ui_winch_seen = 0; /* curses reports it below */
 	if (ui_record_view_active())
 		return ui_record_view_read(w);
 	for (;;) {

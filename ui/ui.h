@@ -83,6 +83,15 @@ struct screen {
 	/* Text id of the global key hints shown when not typing.  NULL:
 	 * "footer.global" (s, ?, q). */
 	const char *global;
+	/* What of the clock the screen shows (a countdown): a value that
+	 * changes exactly when that text does, and in *wake_ms the
+	 * milliseconds until it next changes (-1: not by itself).  May be
+	 * NULL: the screen shows no clock. */
+	int64_t (*tick)(const struct wizard *w, const struct ui_view *v, int *wake_ms);
+	/* Redraws only what tick covers, in the rows draw was given, over a
+	 * frame drawn before (clearing what it redraws).  May be NULL: a
+	 * change of tick redraws the whole screen. */
+	void (*draw_tick)(const struct wizard *w, const struct ui_view *v, int top, int height);
 };
 
 extern const struct screen *const ui_screens[STEP__COUNT];
@@ -102,6 +111,15 @@ void ui_invalidate(void);
  * so that later keys reach the step it leads to: the loop acts on it and
  * calls again while keys may be pending. */
 enum ui_action ui_read_key(struct wizard *w, const struct ui_view *v);
+/* True when ui_read_key has something to report though no byte came on
+ * the terminal: a resize (SIGWINCH) since it last read (always, when the
+ * SIGWINCH handler could not be set).  The loop reads the keys when stdin
+ * is readable, when curses may hold keys it read already, or when this
+ * says so; not on every wake. */
+bool ui_read_wanted(void);
+/* True when a resize came that ui_read_key has not read yet: the loop does
+ * not wait before reading it. */
+bool ui_resized(void);
 /* A key on the current step's screen (or the export dialog), once the
  * overlays, a paste and a terminal too small have had theirs: what it asks
  * of the loop (Esc not taken by the screen is ACTION_BACK).  No curses

@@ -27,6 +27,10 @@
 
 #define SESSION_SAVE_DEBOUNCE_MS  500  /* typing is saved at most twice a second */
 #define SESSION_TAKE_OVER_WAIT_MS 3000 /* an earlier SSH session's time to save and leave */
+/* A check that found what the last one did changes only the count of checks
+ * (w->dirty stays false): not worth a write of its own, it is saved with
+ * the next save, or at the latest this long after the last one. */
+#define SESSION_SAVE_COUNT_MS 60000
 
 struct session {
 	struct wizard w;
@@ -40,6 +44,8 @@ struct session {
 	char dmarc_for[DOMAIN_ASCII_MAX]; /* the address's domain REQ_DMARC_CHECK is for */
 	int64_t dirty_since_ms;		  /* when unsaved changes began, 0 when saved */
 	enum wizard_step saved_step;
+	int saved_checks; /* w.checks as last saved */
+	int64_t saved_ms; /* when last saved (monotonic) */
 	bool quit;
 	bool resumed;	       /* the state was loaded, not started fresh */
 	struct export_io xio;  /* the export dialog's I/O */
@@ -71,13 +77,19 @@ static void session_save(struct session *s)
 	s->w.dirty = false;
 	s->dirty_since_ms = 0;
 	s->saved_step = s->w.step;
+	s->saved_checks = s->w.checks;
+	s->saved_ms = clock_now_ms();
 }
 
-/* Saves at once on a step change, otherwise after a short quiet time. */
+/* Saves at once on a step change, otherwise after a short quiet time; a
+ * count of checks alone after SESSION_SAVE_COUNT_MS. */
 static void session_maybe_save(struct session *s, int64_t now)
 {
-	if (!s->w.dirty)
+	if (!s->w.dirty) {
+		if (s->w.checks != s->saved_checks && now - s->saved_ms >= SESSION_SAVE_COUNT_MS)
+			session_save(s);
 		return;
+	}
 	if (!s->dirty_since_ms)
 		s->dirty_since_ms = now;
 	if (s->w.step != s->saved_step) {
@@ -445,15 +457,21 @@ static int64_t session_term_deadline(void *self)
 	return ((struct session *)self)->term_deadline;
 }
 
-/* Reads the keys (every turn: curses also reports a resize this way). */
+/* Reads the keys when there is something to read: bytes on the terminal
+ * (or its hang-up), keys curses holds already, a resize (curses reports it
+ * as a key).  A wake for the clock alone reads nothing. */
 static void session_term_dispatch(void *self, const struct pollfd *fds, int n, int64_t now)
 {
 	struct session *s = self;
 	enum ui_action action;
-	if (n > 0 && (fds[0].revents & POLLIN))
+	short ready = n > 0 ? fds[0].revents : 0;
+	if (ready & POLLIN)
 		s->last_key_ms = now; /* the customer is there */
-	if (s->w.busy != REQ_NONE || s->w.dirty)
+	if (s->w.dirty)
 		ui_invalidate();
+	if (!(ready & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) && !s->keys_pending &&
+	    !ui_read_wanted())
+		return;
 	s->view.now_ms = now;
 	s->view.wall_ms = clock_wall_ms();
 	action = ui_read_key(&s->w, &s->view);
@@ -472,12 +490,15 @@ static bool session_prepare(struct session *s)
 	int ui_wake;
 	enum wizard_request req = wizard_next_request(&s->w, now, wall, &wake);
 	if (req != REQ_NONE) {
+		/* what it changes on screen: the busy line, the screen's
+		 * countdown (ui_draw's tick), or an error (dirty) */
 		session_start(s, req, now);
-		ui_invalidate();
 		if (s->w.busy == REQ_NONE && !s->w.retry_after_ms)
 			s->w.retry_after_ms = now + 100; /* could not start: not a busy loop */
 		return true;
 	}
+	if (s->w.dirty)
+		ui_invalidate(); /* an outcome of the ESP or the DNS: drawn whole */
 	session_maybe_save(s, now);
 	s->view.now_ms = now;
 	s->view.wall_ms = wall;
@@ -494,8 +515,8 @@ static bool session_prepare(struct session *s)
 		deadline = loop_min_deadline(deadline, now + ui_wake);
 	if (s->opt->idle_ms > 0)
 		deadline = loop_min_deadline(deadline, s->last_key_ms + s->opt->idle_ms);
-	if (s->keys_pending)
-		deadline = now; /* curses may hold keys already read: no waiting */
+	if (s->keys_pending || ui_resized())
+		deadline = now; /* curses may hold keys already read, or a resize: no waiting */
 	s->term_deadline = deadline;
 	return false;
 }
@@ -586,6 +607,8 @@ static int session_open_state(struct session *s, const struct config *cfg)
 	s->w.cfg = cfg->wizard;
 	session_listen(s);
 	s->saved_step = s->w.step;
+	s->saved_checks = s->w.checks;
+	s->saved_ms = clock_now_ms();
 	s->resumed = true;
 	session_audit(s, took_over ? "session-taken-over" : "session-resumed",
 		      wizard_step_word(s->w.step));

@@ -1127,9 +1127,17 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 	size_t i;
 	bool was_verified = wizard_records_verified(w);
 	enum record_status before[WIZARD_MAX_RECORDS];
+	/* what the check found anew (an error's notice goes too): saved; the
+	 * count of checks alone is saved with the next save (dirty stays) */
+	bool changed = w->notice_kind == NOTICE_ERROR;
+	if (!dns_host)
+		dns_host = "";
 	wizard_request_ok(w);
 	for (i = 0; i < n && i < w->nrecords; i++) {
 		before[i] = w->results[i].status;
+		if (memcmp(&w->results[i], &results[i], sizeof results[i]) == 0)
+			continue; /* 35 KB each: not copied onto itself */
+		changed = true;
 		w->results[i] = results[i];
 	}
 	for (i = 0; i < n && i < w->nrecords; i++) {
@@ -1141,7 +1149,9 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 			 (now == STATUS_MISSING || now == STATUS_MISMATCH || now == STATUS_PARTIAL))
 			wizard_milestone(w, MILESTONE_RECORD_LOST, w->records[i].name);
 	}
-	str_copy(w->dns_host, sizeof w->dns_host, dns_host ? dns_host : "");
+	if (strcmp(w->dns_host, dns_host) != 0)
+		changed = true;
+	str_copy(w->dns_host, sizeof w->dns_host, dns_host);
 	w->checks++;
 	w->last_check_ms = now_ms;
 	w->next_check_ms = now_ms + wizard_check_interval(w, now_ms);
@@ -1150,7 +1160,8 @@ void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t
 		w->verify_attempts = 0;
 		wizard_milestone(w, MILESTONE_ALL_VERIFIED, w->domain.ascii);
 	}
-	w->dirty = true;
+	if (changed)
+		w->dirty = true;
 	/* The ESP verified the domain before the DNS showed every record (an
 	 * adopted domain): done now.  Records already verified when the step
 	 * was reached again stay on screen until Enter. */

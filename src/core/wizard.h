@@ -278,7 +278,8 @@ struct wizard {
 	int64_t retry_after_ms;		/* after an ESP error: earliest retry */
 	int failures;			/* consecutive failures of busy's kind */
 	bool halted; /* the vendor's token was refused: no retry until the customer acts */
-	bool dirty;  /* changed since last saved */
+	bool dirty;  /* changed since last saved (not set by a DNS check that changed
+		      * only the count of checks: the application saves it later) */
 };
 
 /* "domain", "address", "name" ("" for none): the option in events. */
@@ -340,7 +341,8 @@ void wizard_request_started(struct wizard *w, enum wizard_request req, int64_t n
 /* REQ_DOMAIN_ENSURE or REQ_DOMAIN_VERIFY answered: the ESP's view of the domain. */
 void wizard_on_domain(struct wizard *w, const struct wizard_domain_res *d, int64_t now_ms);
 /* REQ_DNS_CHECK answered: one result per records[] entry, and the DNS host
- * detected from the nameservers ("" when unknown). */
+ * detected from the nameservers ("" when unknown).  Sets dirty only when
+ * something but the count of checks changed. */
 void wizard_on_dns(struct wizard *w, const struct record_result *results, size_t n,
 		   const char *dns_host, int64_t now_ms);
 /* REQ_SIGNATURE_ENSURE, _POLL or _RESEND answered. */
