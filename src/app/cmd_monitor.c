@@ -71,8 +71,10 @@ static void monitor_say(const struct monitor_stats *st, int64_t ms)
 int cmd_monitor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"once", no_argument, NULL, 'o'},	 {"config", required_argument, NULL, 'c'},
-	    {"state-dir", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *state_dir = NULL;

@@ -293,8 +293,9 @@ static void status_text(json_t *j, int64_t since_ms, int64_t now_ms, struct buf 
 			 str_or(json_string_value(json_object_get(mon, "checked_at")), "-"),
 			 (long long)json_integer_value(json_object_get(mon, "lost")),
 			 json_integer_value(json_object_get(mon, "lost")) == 1 ? "" : "s",
-			 json_is_true(json_object_get(mon, "reachable")) ? ""
-									  : " (servers unreachable)");
+			 json_is_true(json_object_get(mon, "reachable"))
+			     ? ""
+			     : " (servers unreachable)");
 		put_line(out, "Monitor", line);
 		json_array_foreach(json_object_get(mon, "records"), i, rec)
 		{

@@ -75,8 +75,8 @@ static int64_t mon_deadline(void *self)
 	size_t i;
 	for (i = 0; i < m->nslots; i++)
 		if (m->slots[i].busy)
-			d = loop_min_deadline(d, m->slots[i].dns->ops->source.deadline(
-						     m->slots[i].dns));
+			d = loop_min_deadline(
+			    d, m->slots[i].dns->ops->source.deadline(m->slots[i].dns));
 	return d;
 }
 
@@ -135,7 +135,7 @@ json_t *monitor_status_json(const json_t *file)
 	json_array_foreach(json_object_get(file, "records"), i, r)
 	{
 		json_t *x = json_object();
-		static const char *const keys[] = {"purpose", "type",	    "name",
+		static const char *const keys[] = {"purpose", "type",	   "name",
 						   "status",  "diagnoses", "lost"};
 		size_t k;
 		for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -260,7 +260,8 @@ static bool mon_emit(struct mon_slot *s, size_t i, enum milestone what,
 	for (k = 0; k < r->nservers && k < RECORD_MAX_SERVERS; k++) {
 		json_t *sv = json_object();
 		json_object_set_new(sv, "name", json_string(r->servers[k]));
-		json_object_set_new(sv, "status", json_string(record_status_word(r->per_server[k])));
+		json_object_set_new(sv, "status",
+				    json_string(record_status_word(r->per_server[k])));
 		json_array_append_new(servers, sv);
 	}
 	json_object_set_new(d, "servers", servers);
