@@ -79,7 +79,7 @@ queries() { knotc -s "$tmp/run/knot.sock" stats mod-stats 2>/dev/null | awk -F'=
 q0=$(queries)
 echo "behalf monitor: $N finished customers, $N zones in one knotd, parallel $PARALLEL, $(nproc) processors, $bin"
 start=$(date +%s%N)
-/usr/bin/time -v "$bin" monitor --once --config "$tmp/behalf.conf" 2>"$tmp/time.txt" || true
+${PERF:-} /usr/bin/time -v "$bin" monitor --once --config "$tmp/behalf.conf" 2>"$tmp/time.txt" || true
 end=$(date +%s%N)
 q1=$(queries)
 grep '^monitor:' "$tmp/time.txt"

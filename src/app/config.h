@@ -9,7 +9,7 @@
 #include "core/wizard.h"
 
 /* [monitor] parallel at most: each domain in flight holds a socket */
-#define CONFIG_MONITOR_PARALLEL_MAX 900
+#define CONFIG_MONITOR_PARALLEL_MAX 512
 
 struct config {
 	struct wizard_config wizard; /* vendor, customer, ESP name, demo flag */
