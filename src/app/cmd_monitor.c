@@ -60,9 +60,9 @@ static void monitor_say(const struct monitor_stats *st, int64_t ms)
 	char what[512], took[32], line[640];
 	snprintf(what, sizeof what,
 		 "%zu customer%s checked (%zu records), %zu lost, %zu restored, %zu records lost "
-		 "now, %zu unreachable, %zu failed",
+		 "now, %zu unreachable, %zu failed, %zu files written",
 		 st->monitored, st->monitored == 1 ? "" : "s", st->records, st->lost, st->restored,
-		 st->lost_now, st->unreachable, st->failed);
+		 st->lost_now, st->unreachable, st->failed, st->written);
 	snprintf(took, sizeof took, "%.1f s", (double)ms / 1000.0);
 	text_fmt(line, sizeof line, "monitor.pass", what, took, NULL);
 	fprintf(stderr, "%s\n", line);

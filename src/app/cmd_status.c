@@ -359,7 +359,9 @@ int cmd_status(int argc, char **argv)
 		json_t *mon = monitor_file_read(o->cfg.state_dir, o->customer);
 		if (monitor_file_lost(mon))
 			json_object_set_new(j, "holdup", json_string("record-lost"));
-		json_object_set_new(j, "monitor", monitor_status_json(mon));
+		json_t *pass = monitor_pass_read(o->cfg.state_dir);
+		json_object_set_new(j, "monitor", monitor_status_json(mon, pass));
+		json_decref(pass);
 		json_decref(mon);
 	}
 	if (o->json) {

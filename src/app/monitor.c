@@ -112,6 +112,20 @@ json_t *monitor_file_read(const char *state_dir, const char *customer)
 	return j;
 }
 
+json_t *monitor_pass_read(const char *state_dir)
+{
+	struct buf path = {0};
+	json_t *j;
+	buf_printf(&path, "%s/%s/%s", state_dir, MONITOR_DIR, MONITOR_PASS_FILE);
+	j = json_load_file(path.data, 0, NULL);
+	buf_free(&path);
+	if (j && !json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 size_t monitor_file_lost(const json_t *file)
 {
 	const json_t *recs = file ? json_object_get(file, "records") : NULL, *r;
@@ -120,14 +134,22 @@ size_t monitor_file_lost(const json_t *file)
 	return k;
 }
 
-json_t *monitor_status_json(const json_t *file)
+json_t *monitor_status_json(const json_t *file, const json_t *pass)
 {
 	json_t *o, *recs, *r;
 	size_t i;
 	if (!file)
 		return json_null();
 	o = json_object();
-	json_object_set(o, "checked_at", json_object_get(file, "checked_at"));
+	{
+		/* the file is rewritten only when what it says changed: a later
+		 * pass that found the same is the pass file's */
+		json_int_t f = json_integer_value(json_object_get(file, "checked_at_ms"));
+		json_int_t p = json_integer_value(json_object_get(pass, "finished_at_ms"));
+		json_object_set(
+		    o, "checked_at",
+		    json_object_get(p > f ? pass : file, p > f ? "finished_at" : "checked_at"));
+	}
 	json_object_set_new(o, "reachable",
 			    json_boolean(json_is_true(json_object_get(file, "reachable"))));
 	json_object_set_new(o, "lost", json_integer((json_int_t)monitor_file_lost(file)));
@@ -351,14 +373,25 @@ static void mon_done(void *arg, enum bh_err err, const struct record_result *res
 	json_object_set_new(file, "version", json_integer(MONITOR_FILE_VERSION));
 	json_object_set_new(file, "customer", json_string(s->customer));
 	json_object_set_new(file, "domain", json_string(s->domain));
-	state_iso_time(now, when, sizeof when);
-	json_object_set_new(file, "checked_at", json_string(when));
-	json_object_set_new(file, "checked_at_ms", json_integer(now));
 	json_object_set_new(file, "reachable", json_boolean(any_answer));
 	json_object_set_new(file, "dns_host", json_string(dns_host ? dns_host : ""));
 	json_object_set_new(file, "records", recs);
-	if (!mon_write(m, s->customer, file, durable))
-		m->st->failed++;
+	/* Rewritten only when what it says changed (a file made per customer
+	 * per pass was the pass's largest cost: ext4 allocating inodes); the
+	 * pass file says when the last pass ended. */
+	if (prev) {
+		json_object_del(prev, "checked_at");
+		json_object_del(prev, "checked_at_ms");
+	}
+	if (durable || !prev || !json_equal(prev, file)) {
+		state_iso_time(now, when, sizeof when);
+		json_object_set_new(file, "checked_at", json_string(when));
+		json_object_set_new(file, "checked_at_ms", json_integer(now));
+		if (mon_write(m, s->customer, file, durable))
+			m->st->written++;
+		else
+			m->st->failed++;
+	}
 	json_decref(file);
 	json_decref(prev);
 	mon_slot_clear(s);
@@ -423,6 +456,28 @@ static bool mon_start(struct monitor *m, struct mon_slot *s, const char *custome
 	return true;
 }
 
+/* <state_dir>/monitor/.pass.json: when the last whole pass ran, and what it
+ * did. */
+static void mon_write_pass(struct monitor *m, int64_t started)
+{
+	json_t *p = json_object();
+	char when[32];
+	int64_t now = clock_wall_ms();
+	state_iso_time(started, when, sizeof when);
+	json_object_set_new(p, "version", json_integer(MONITOR_FILE_VERSION));
+	json_object_set_new(p, "started_at", json_string(when));
+	state_iso_time(now, when, sizeof when);
+	json_object_set_new(p, "finished_at", json_string(when));
+	json_object_set_new(p, "finished_at_ms", json_integer(now));
+	json_object_set_new(p, "customers", json_integer((json_int_t)m->st->monitored));
+	json_object_set_new(p, "records", json_integer((json_int_t)m->st->records));
+	json_object_set_new(p, "lost_now", json_integer((json_int_t)m->st->lost_now));
+	json_object_set_new(p, "unreachable", json_integer((json_int_t)m->st->unreachable));
+	if (!mon_write(m, ".pass", p, false))
+		m->st->failed++;
+	json_decref(p);
+}
+
 static int mon_name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -462,8 +517,10 @@ bool monitor_pass(const struct config *cfg, struct monitor_stats *stats, char *m
 	struct monitor *m = xcalloc(1, sizeof *m);
 	size_t i, busy;
 	bool ok = true;
+	int64_t started;
 
 	memset(stats, 0, sizeof *stats);
+	started = clock_wall_ms();
 	m->cfg = cfg;
 	m->st = stats;
 	snprintf(m->dir, sizeof m->dir, "%s/%s", cfg->state_dir, MONITOR_DIR);
@@ -502,6 +559,8 @@ bool monitor_pass(const struct config *cfg, struct monitor_stats *stats, char *m
 			break;
 		}
 	}
+	if (ok)
+		mon_write_pass(m, started);
 	for (i = 0; i < m->nslots; i++) {
 		if (m->slots[i].dns)
 			m->slots[i].dns->ops->destroy(m->slots[i].dns);

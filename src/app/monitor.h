@@ -9,7 +9,9 @@
  * verification as the wizard: every authoritative server), all the pool's
  * sockets in one poll() (core/loop.c).  It never writes a customer's state
  * file: what it found is kept in <state_dir>/monitor/<customer>.json
- * (MONITOR_DIR), which behalf status and behalf list read.
+ * (MONITOR_DIR; rewritten only when it changes) and when the last pass
+ * ended in <state_dir>/monitor/.pass.json, which behalf status and behalf
+ * list read.
  *
  * A record is lost when some authoritative server that answered does not
  * have it, or has it different; a server that does not answer changes
@@ -28,6 +30,7 @@
 
 #define MONITOR_DIR	     "monitor"
 #define MONITOR_FILE_VERSION 1
+#define MONITOR_PASS_FILE    ".pass.json" /* the last pass (no customer id starts with a dot) */
 
 /* What one pass did. */
 struct monitor_stats {
@@ -39,6 +42,7 @@ struct monitor_stats {
 	size_t unreachable; /* customers whose servers did not answer at all */
 	size_t lost_now;    /* records lost at the end of the pass */
 	size_t failed;	    /* files or outboxes that could not be read or written */
+	size_t written;	    /* monitor files written (the others said the same) */
 };
 
 /* One pass over cfg->state_dir; the DNS engines are made from cfg's [dns]
@@ -53,8 +57,12 @@ json_t *monitor_file_read(const char *state_dir, const char *customer);
 /* How many records the file says are lost now (0 for NULL). */
 size_t monitor_file_lost(const json_t *file);
 
+/* <state_dir>/monitor/.pass.json (new reference), NULL when none. */
+json_t *monitor_pass_read(const char *state_dir);
+
 /* The "monitor" object of behalf status --json (new reference): the
- * file's last pass, records and losses; JSON null when there is none. */
-json_t *monitor_status_json(const json_t *file);
+ * customer's file's records and losses, checked_at the later of the file's
+ * and the last pass's end (pass may be NULL); JSON null without a file. */
+json_t *monitor_status_json(const json_t *file, const json_t *pass);
 
 #endif

@@ -108,6 +108,9 @@ run_monitor
 want "exit status, still lost" 1 "$MON_RC"
 want "record.lost after a second pass" 1 "$(events record.lost)"
 want "record.restored after a second pass" 0 "$(events record.restored)"
+grep -q " 0 files written" "$MON_OUT" || { cat "$MON_OUT" >&2; fail "a pass that found the same rewrote the monitor's file"; }
+[ -s "$STATE/monitor/.pass.json" ] || fail "no monitor/.pass.json after a pass"
+want "status: checked_at is the last pass's end" "$(jq -r .finished_at "$STATE/monitor/.pass.json")" "$(status_json | jq -r '.monitor.checked_at')"
 
 # 4. Re-added: one record.restored; a further pass adds nothing.
 knot_update k1 "$DNS_ZONE" <<EOF
