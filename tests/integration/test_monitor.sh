@@ -3,7 +3,8 @@
 # finished option 1 (acme) and one still in the wizard (bob, waiting on the
 # records step).  Deleting acme's DKIM record from Knot gives exactly one
 # record.lost (a second pass adds nothing), status and list show it;
-# re-adding it gives one record.restored; Knot stopped (its port closed) is
+# re-adding it gives one record.restored; one of two servers down, or Knot
+# stopped (its port closed), is
 # no loss; bob is never monitored.
 . "$(dirname "$0")/dnslib.sh"
 
@@ -127,7 +128,22 @@ want "record.lost in all" 1 "$(events record.lost)"
 want "status: monitor.lost after the restore" 0 "$(status_json | jq '.monitor.lost')"
 want "bob first again" bob "$(list_first)"
 
-# 5. Knot stopped (its port closed): unreachable, no loss, no event.
+# 5. One of two authoritative servers down (a closed port), the other
+# with every record: no loss, no event (and not "restored" either).
+closed=$(dns_addr 3)
+cport=$(dns_free_port "$closed")
+printf '[dns]\nresolvers = %s:%s\nauthoritative = ns1.%s=%s:%s, ns2.%s=%s:%s\n[behalf]\nstate_dir = %s\n' \
+	"$addr" "$port" "$DNS_ZONE" "$addr" "$port" "$DNS_ZONE" "$closed" "$cport" "$STATE" >"$CONF"
+run_monitor
+want "exit status, one server of two down" 0 "$MON_RC"
+want "record.lost with one server down" 1 "$(events record.lost)"
+want "record.restored with one server down" 1 "$(events record.restored)"
+want "records lost with one server down" 0 "$(mon '[.records[] | select(.lost)] | length')"
+want "the DKIM record's status with one server down" partial "$(mon ".records[] | select(.name == \"$DKIM\") | .status")"
+printf '[dns]\nresolvers = %s:%s\nauthoritative = ns1.%s=%s:%s\n[behalf]\nstate_dir = %s\n' \
+	"$addr" "$port" "$DNS_ZONE" "$addr" "$port" "$STATE" >"$CONF"
+
+# 6. Knot stopped (its port closed): unreachable, no loss, no event.
 kill "$(cat "$DNS_TMP/k1/pid")"
 while kill -0 "$(cat "$DNS_TMP/k1/pid")" 2>/dev/null; do sleep 0.05; done
 run_monitor
