@@ -4,8 +4,7 @@
 # records step).  Deleting acme's DKIM record from Knot gives exactly one
 # record.lost (a second pass adds nothing), status and list show it;
 # re-adding it gives one record.restored; one of two servers down, or Knot
-# stopped (its port closed), is
-# no loss; bob is never monitored.
+# stopped (its port closed), is no loss; bob is never monitored.
 . "$(dirname "$0")/dnslib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
