@@ -102,6 +102,8 @@ want "list: acme's holdup" record-lost "$("$BEHALF_BIN" list --json --config "$C
 "$BEHALF_BIN" list --config "$CONF" | grep "^acme" | grep -q "record-lost" || fail "list text does not show record-lost"
 python3 "$HERE/validate_json.py" "$HERE/../../docs/status.schema.json" <(status_json) ||
 	fail "status --json with a monitor object does not match docs/status.schema.json"
+python3 "$HERE/validate_json.py" "$HERE/../../docs/list.schema.json" <("$BEHALF_BIN" list --json --config "$CONF") ||
+	fail "list --json with a record-lost hold-up does not match docs/list.schema.json"
 
 # 3. A second pass: nothing new.
 run_monitor
@@ -142,7 +144,27 @@ want "the DKIM record's status with one server down" partial "$(mon ".records[] 
 printf '[dns]\nresolvers = %s:%s\nauthoritative = ns1.%s=%s:%s\n[behalf]\nstate_dir = %s\n' \
 	"$addr" "$port" "$DNS_ZONE" "$addr" "$port" "$STATE" >"$CONF"
 
-# 6. Knot stopped (its port closed): unreachable, no loss, no event.
+# 6. As a service: a pass every [monitor] interval until SIGTERM; one
+# monitor per state directory.
+printf '[monitor]\ninterval = 1s\n' >>"$CONF"
+"$BEHALF_BIN" monitor --config "$CONF" 2>"$DNS_TMP/service.err" &
+svc=$!
+for round in 1 2; do
+	rm -f "$STATE/monitor/.pass.json"
+	for _ in $(seq 1 200); do [ -s "$STATE/monitor/.pass.json" ] && break; sleep 0.05; done
+	[ -s "$STATE/monitor/.pass.json" ] || fail "the service did not make pass $round"
+done
+MON_RC=0
+"$BEHALF_BIN" monitor --once --config "$CONF" >"$MON_OUT" 2>&1 || MON_RC=$?
+want "a second monitor on the same state directory" 2 "$MON_RC"
+grep -q "another monitor runs" "$MON_OUT" || fail "the second monitor does not say why: $(cat "$MON_OUT")"
+kill -TERM "$svc"
+rc=0
+wait "$svc" || rc=$?
+want "the service's exit status on SIGTERM" 0 "$rc"
+want "events after the service's passes" "1 1" "$(events record.lost) $(events record.restored)"
+
+# 7. Knot stopped (its port closed): unreachable, no loss, no event.
 kill "$(cat "$DNS_TMP/k1/pid")"
 while kill -0 "$(cat "$DNS_TMP/k1/pid")" 2>/dev/null; do sleep 0.05; done
 run_monitor
