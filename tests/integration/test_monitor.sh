@@ -3,7 +3,8 @@
 # finished option 1 (acme) and one still in the wizard (bob, waiting on the
 # records step).  Deleting acme's DKIM record from Knot gives exactly one
 # record.lost (a second pass adds nothing), status and list show it;
-# re-adding it gives one record.restored; one of two servers down, or Knot
+# re-adding it gives one record.restored; the CNAME pointed elsewhere gives
+# record.lost with its diagnosis code; one of two servers down, or Knot
 # stopped (its port closed), is no loss; bob is never monitored.
 . "$(dirname "$0")/dnslib.sh"
 
@@ -129,6 +130,30 @@ want "record.lost in all" 1 "$(events record.lost)"
 want "status: monitor.lost after the restore" 0 "$(status_json | jq '.monitor.lost')"
 want "bob first again" bob "$(list_first)"
 
+# 4b. The return-path CNAME pointed elsewhere (a DNS host migration that
+# got it wrong): record.lost for it, with the diagnosis code of the
+# mismatch; put back: record.restored.
+knot_update k1 "$DNS_ZONE" <<EOF
+del $RPN. CNAME
+add $RPN. 300 CNAME elsewhere.example.
+EOF
+dns_wait_answer "$addr" "$port" "$RPN" CNAME 'elsewhere'
+run_monitor
+want "exit status, the CNAME changed" 1 "$MON_RC"
+want "record.lost events after the CNAME changed" 2 "$(events record.lost)"
+want "the second lost record" "$RPN" "$(jq -r 'select(.type == "record.lost") | .data.record.name' "$OUTBOX" | tail -n 1)"
+want "its status" mismatch "$(jq -r 'select(.type == "record.lost") | .data.record.status' "$OUTBOX" | tail -n 1)"
+want "its diagnosis" cname-target-mismatch "$(jq -s -r '[.[] | select(.type == "record.lost")][-1].data.diagnoses | join(",")' "$OUTBOX")"
+want "status: the diagnosis" cname-target-mismatch "$(status_json | jq -r '.monitor.records[] | select(.lost) | .diagnoses | join(",")')"
+knot_update k1 "$DNS_ZONE" <<EOF
+del $RPN. CNAME
+add $RPN. 300 CNAME $RPV.
+EOF
+dns_wait_answer "$addr" "$port" "$RPN" CNAME "$RPV"
+run_monitor
+want "exit status, the CNAME back" 0 "$MON_RC"
+want "record.restored events after the CNAME came back" 2 "$(events record.restored)"
+
 # 5. One of two authoritative servers down (a closed port), the other
 # with every record: no loss, no event (and not "restored" either).
 closed=$(dns_addr 3)
@@ -137,8 +162,8 @@ printf '[dns]\nresolvers = %s:%s\nauthoritative = ns1.%s=%s:%s, ns2.%s=%s:%s\n[b
 	"$addr" "$port" "$DNS_ZONE" "$addr" "$port" "$DNS_ZONE" "$closed" "$cport" "$STATE" >"$CONF"
 run_monitor
 want "exit status, one server of two down" 0 "$MON_RC"
-want "record.lost with one server down" 1 "$(events record.lost)"
-want "record.restored with one server down" 1 "$(events record.restored)"
+want "record.lost with one server down" 2 "$(events record.lost)"
+want "record.restored with one server down" 2 "$(events record.restored)"
 want "records lost with one server down" 0 "$(mon '[.records[] | select(.lost)] | length')"
 want "the DKIM record's status with one server down" partial "$(mon ".records[] | select(.name == \"$DKIM\") | .status")"
 printf '[dns]\nresolvers = %s:%s\nauthoritative = ns1.%s=%s:%s\n[behalf]\nstate_dir = %s\n' \
@@ -162,7 +187,7 @@ kill -TERM "$svc"
 rc=0
 wait "$svc" || rc=$?
 want "the service's exit status on SIGTERM" 0 "$rc"
-want "events after the service's passes" "1 1" "$(events record.lost) $(events record.restored)"
+want "events after the service's passes" "2 2" "$(events record.lost) $(events record.restored)"
 
 # 7. Knot stopped (its port closed): unreachable, no loss, no event.
 kill "$(cat "$DNS_TMP/k1/pid")"
@@ -170,7 +195,7 @@ while kill -0 "$(cat "$DNS_TMP/k1/pid")" 2>/dev/null; do sleep 0.05; done
 run_monitor
 want "exit status, server down" 0 "$MON_RC"
 grep -q "1 unreachable" "$MON_OUT" || { cat "$MON_OUT" >&2; fail "the pass does not say the customer was unreachable"; }
-want "record.lost with the server down" 1 "$(events record.lost)"
+want "record.lost with the server down" 2 "$(events record.lost)"
 want "records lost with the server down" 0 "$(mon '[.records[] | select(.lost)] | length')"
 want "reachable in the monitor's file" false "$(mon '.reachable')"
 want "bob never monitored" 0 "$(find "$STATE" -name 'bob*' -path '*monitor*' | wc -l)"
