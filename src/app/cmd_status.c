@@ -22,6 +22,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/events.h"
+#include "app/monitor.h"
 #include "app/status_list.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -286,6 +287,29 @@ static void status_text(json_t *j, int64_t since_ms, int64_t now_ms, struct buf 
 			}
 		}
 	}
+	if (json_is_object(json_object_get(j, "monitor"))) {
+		/* behalf monitor: the last pass, and each record lost since */
+		json_t *mon = json_object_get(j, "monitor");
+		snprintf(line, sizeof line, "checked %s, %lld record%s lost%s",
+			 str_or(json_string_value(json_object_get(mon, "checked_at")), "-"),
+			 (long long)json_integer_value(json_object_get(mon, "lost")),
+			 json_integer_value(json_object_get(mon, "lost")) == 1 ? "" : "s",
+			 json_is_true(json_object_get(mon, "reachable"))
+			     ? ""
+			     : " (servers unreachable)");
+		put_line(out, "Monitor", line);
+		json_array_foreach(json_object_get(mon, "records"), i, rec)
+		{
+			if (!json_is_true(json_object_get(rec, "lost")))
+				continue;
+			snprintf(line, sizeof line, "  lost since %s: %s %s",
+				 str_or(json_string_value(json_object_get(rec, "lost_since")), "-"),
+				 str_or(json_string_value(json_object_get(rec, "type")), "-"),
+				 str_or(json_string_value(json_object_get(rec, "name")), "-"));
+			put_cell(out, line, COLUMNS, false);
+			buf_append(out, "\n", 1);
+		}
+	}
 	buf_append(out, "Milestones\n", 11);
 	i = 0;
 	json_object_foreach(ms, key, v)
@@ -334,6 +358,17 @@ int cmd_status(int argc, char **argv)
 		    o->cfg.state_dir, o->customer, w->milestones_ms[MILESTONE_RECORDS_SHOWN]);
 	buf_printf(&path, "%s/%s.json", o->cfg.state_dir, o->customer);
 	j = status_json(w, o->customer, status_mtime(path.data), now, o->cfg.stuck_after_ms);
+	if (w->step == STEP_DONE && w->option == OPTION_DOMAIN) {
+		/* behalf monitor's last pass (its own file: the state is never
+		 * written by it) */
+		json_t *mon = monitor_file_read(o->cfg.state_dir, o->customer);
+		if (monitor_file_lost(mon))
+			json_object_set_new(j, "holdup", json_string("record-lost"));
+		json_t *pass = monitor_pass_read(o->cfg.state_dir);
+		json_object_set_new(j, "monitor", monitor_status_json(mon, pass));
+		json_decref(pass);
+		json_decref(mon);
+	}
 	if (o->json) {
 		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		if (s)
@@ -411,6 +446,11 @@ static void list_read_one(const struct list_job *job, struct list_entry *e, stru
 	buf_printf(&path, "%s/%s", job->dir, e->name);
 	status_row_of(w, customer, status_mtime(path.data), &e->row);
 	buf_free(&path);
+	if (e->row.done && w->option == OPTION_DOMAIN) {
+		json_t *mon = monitor_file_read(job->dir, customer);
+		status_row_set_lost(&e->row, monitor_file_lost(mon));
+		json_decref(mon);
+	}
 }
 
 static void *list_worker(void *arg)

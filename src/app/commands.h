@@ -41,5 +41,9 @@ int cmd_admin(int argc, char **argv);
  * events to the vendor (cmd_deliver.c, docs/events.md).  argv[0] is
  * "deliver". */
 int cmd_deliver(int argc, char **argv);
+/* behalf monitor [--once] [--config FILE] [--state-dir DIR]: the records of
+ * finished option-1 customers checked again, record.lost / record.restored
+ * appended (cmd_monitor.c, app/monitor.h).  argv[0] is "monitor". */
+int cmd_monitor(int argc, char **argv);
 
 #endif

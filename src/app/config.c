@@ -317,6 +317,34 @@ static int config_apply_hooks(struct config_parse *p, const char *name, const ch
 	return 0;
 }
 
+/* [monitor]: `behalf monitor` (cmd_monitor.c). */
+static int config_apply_monitor(struct config_parse *p, const char *name, const char *value)
+{
+	struct config_monitor *m = &p->cfg->monitor;
+	if (!strcmp(name, "interval")) {
+		int64_t ms;
+		if (status_parse_duration(value, &ms) && ms >= 1000) {
+			m->interval_ms = ms;
+			return 1;
+		}
+		snprintf(p->msg, p->cap,
+			 "interval must be a duration such as 6h, 30m or 1d, not \"%.40s\"", value);
+	} else if (!strcmp(name, "parallel")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+		if (*value && !*end && v >= 1 && v <= CONFIG_MONITOR_PARALLEL_MAX) {
+			m->parallel = v;
+			return 1;
+		}
+		snprintf(p->msg, p->cap, "parallel must be a number (1-%d)",
+			 CONFIG_MONITOR_PARALLEL_MAX);
+	} else {
+		snprintf(p->msg, p->cap, "unknown setting [monitor] %.40s", name);
+	}
+	p->failed = true;
+	return 0;
+}
+
 /* One key of the config file. */
 static int config_apply(void *user, const char *section, const char *name, const char *value)
 {
@@ -444,6 +472,8 @@ static int config_apply(void *user, const char *section, const char *name, const
 		}
 	} else if (!strcmp(section, "hooks")) {
 		return config_apply_hooks(p, name, value);
+	} else if (!strcmp(section, "monitor")) {
+		return config_apply_monitor(p, name, value);
 	} else if (!strcmp(section, "behalf")) {
 		if (!strcmp(name, "state_dir"))
 			return config_set(p, c->state_dir, sizeof c->state_dir, value, name);
@@ -568,6 +598,8 @@ static void config_defaults(struct config *c)
 	c->hooks.give_up_s = 3L * 24 * 3600;
 	c->hooks.scan_s = 60;
 	c->hooks.compact_bytes = 1L << 20;
+	c->monitor.interval_ms = 6LL * 3600 * 1000;
+	c->monitor.parallel = 256;
 	if (xdg && *xdg)
 		snprintf(c->state_dir, sizeof c->state_dir, "%s/behalf", xdg);
 	else if (home && *home)

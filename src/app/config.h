@@ -8,6 +8,9 @@
 
 #include "core/wizard.h"
 
+/* [monitor] parallel at most: each domain in flight holds a socket */
+#define CONFIG_MONITOR_PARALLEL_MAX 512
+
 struct config {
 	struct wizard_config wizard; /* vendor, customer, ESP name, demo flag */
 	char state_dir[1024];	     /* where customer state files live */
@@ -63,6 +66,11 @@ struct config {
 		long compact_bytes;	/* compact_bytes: an outbox all delivered and this big
 					   is emptied, 1 MiB */
 	} hooks;
+	/* [monitor]: `behalf monitor` (cmd_monitor.c, docs/events.md) */
+	struct config_monitor {
+		long long interval_ms; /* interval: between passes, "6h" */
+		long parallel;	       /* parallel: domains checked at once, 256 */
+	} monitor;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

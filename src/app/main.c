@@ -208,6 +208,8 @@ int main(int argc, char **argv)
 		rc = cmd_ssh_config(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "broker") == 0) {
 		rc = cmd_broker(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "monitor") == 0) {
+		rc = cmd_monitor(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "deliver") == 0) {
 		rc = cmd_deliver(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "ssh-session") == 0) {

@@ -98,6 +98,15 @@ void status_row_of(const struct wizard *w, const char *customer, int64_t changed
 	}
 }
 
+void status_row_set_lost(struct status_row *row, size_t lost)
+{
+	row->lost = lost;
+	if (!lost)
+		return;
+	str_copy(row->diag, sizeof row->diag, "record-lost");
+	row->diag_fix = true;
+}
+
 int64_t status_row_since(const struct status_row *r)
 {
 	return r->step_since_ms > 0 ? r->step_since_ms : r->changed_ms;
@@ -125,7 +134,7 @@ void status_rows_rank(struct status_row *rows, size_t n, int64_t now_ms, int64_t
 	for (i = 0; i < n; i++) {
 		struct status_row *r = &rows[i];
 		r->stuck = status_row_stuck(r, now_ms, stuck_after_ms);
-		if (r->done)
+		if (r->done && !r->lost)
 			r->tier = STATUS_TIER_DONE;
 		else if (r->stuck)
 			r->tier = r->diag_fix ? STATUS_TIER_STUCK_FIX : STATUS_TIER_STUCK_WAIT;
@@ -263,6 +272,7 @@ json_t *status_json(const struct wizard *w, const char *customer, int64_t change
 	for (m = 0; m < MILESTONE_COUNT; m++)
 		set(ms, milestone_word((enum milestone)m), status_time(w->milestones_ms[m]));
 	set(root, "milestones", ms);
+	set(root, "monitor", json_null());
 	return root;
 }
 

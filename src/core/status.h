@@ -47,6 +47,7 @@ struct status_row {
 	char diag[32];
 	bool diag_fix;		  /* diag asks the customer to change or do something */
 	size_t records, verified; /* option 1: required records, and those verified */
+	size_t lost;		  /* records behalf monitor found lost since done */
 	bool stuck;		  /* set by status_rows_rank */
 	enum status_tier tier;	  /* set by status_rows_rank */
 };
@@ -59,6 +60,11 @@ void status_row_of(const struct wizard *w, const char *customer, int64_t changed
  * of the diagnosis table), DIAG__COUNT when none.  Only option 1 has
  * records. */
 enum record_diag status_top_diag(const struct wizard *w);
+
+/* Marks a finished customer's row with lost records (behalf monitor's
+ * file, app/monitor.h): holdup "record-lost", a diagnosis to fix, so the
+ * customer is ranked with those who need help.  Nothing when lost is 0. */
+void status_row_set_lost(struct status_row *row, size_t lost);
 
 /* Since when r has been in its step: step_since_ms, or changed_ms for a file
  * of a build that did not save it. */
@@ -76,7 +82,9 @@ void status_rows_rank(struct status_row *rows, size_t n, int64_t now_ms, int64_t
 
 /* The JSON of `behalf status --json` for customer's wizard w (w->cfg set
  * from the configuration: option 3's From header needs the vendor),
- * changed_ms as in struct status_row.  Never NULL. */
+ * changed_ms as in struct status_row.  "monitor" is null: the caller puts
+ * behalf monitor's object there (monitor_status_json) and, with records
+ * lost, holdup "record-lost".  Never NULL. */
 json_t *status_json(const struct wizard *w, const char *customer, int64_t changed_ms,
 		    int64_t now_ms, int64_t stuck_after_ms);
 

@@ -162,6 +162,28 @@ static void test_status_section(void **state)
 	expect_error(2, "[status] stuck_before", "unknown");
 }
 
+/* [monitor]: behalf monitor's schedule (6 h) and domains in flight (256)
+ * when absent; a duration of a second or more, a number in range. */
+static void test_monitor_section(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	assert_int_equal(cfg.monitor.interval_ms, 6LL * 3600 * 1000);
+	assert_int_equal(cfg.monitor.parallel, 256);
+	assert_true(load(&cfg, "[monitor]\ninterval = 90m\nparallel = 32\n"));
+	assert_int_equal(cfg.monitor.interval_ms, 90LL * 60 * 1000);
+	assert_int_equal(cfg.monitor.parallel, 32);
+	assert_false(load(&cfg, "[monitor]\ninterval = 6\n"));
+	expect_error(2, "interval", "a duration such as 6h");
+	assert_false(load(&cfg, "[monitor]\nparallel = 0\n"));
+	expect_error(2, "parallel", "1-512");
+	assert_false(load(&cfg, "[monitor]\nparallel = 513\n"));
+	expect_error(2, "parallel", "1-512");
+	assert_false(load(&cfg, "[monitor]\nonce = yes\n"));
+	expect_error(2, "[monitor] once", "unknown");
+}
+
 /* [esp] broker names the broker's socket (the session then needs no
  * token); [broker] holds the broker's own settings, numbers checked. */
 static void test_broker(void **state)
@@ -330,6 +352,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ssh_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_section, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_monitor_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shared_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),

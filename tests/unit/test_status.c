@@ -196,6 +196,36 @@ static void test_order(void **state)
 	assert_int_equal(rows[7].tier, STATUS_TIER_DONE);
 }
 
+/* A finished customer whose record behalf monitor found lost needs help:
+ * holdup record-lost, ranked with those who have something to fix (ahead
+ * of the waiting and of the other finished ones), never "stuck" (done). */
+static void test_order_lost(void **state)
+{
+	struct status_row rows[] = {
+	    row("done-fine", "", false, NOW - 90 * HOUR, true),
+	    row("waiting", "", false, NOW - 50 * HOUR, false),
+	    row("done-lost", "", false, NOW - 80 * HOUR, true),
+	    row("fix-new", "zone-appended", true, NOW - 1 * HOUR, false),
+	    row("stuck-fix", "missing", true, NOW - 30 * HOUR, false),
+	};
+	static const char *const want[] = {"stuck-fix", "done-lost", "fix-new", "waiting",
+					   "done-fine"};
+	size_t i, n = sizeof rows / sizeof rows[0];
+	(void)state;
+	status_row_set_lost(&rows[0], 0); /* nothing lost: unchanged */
+	assert_string_equal(rows[0].diag, "");
+	status_row_set_lost(&rows[2], 1);
+	assert_string_equal(rows[2].diag, "record-lost");
+	status_rows_rank(rows, n, NOW, 24 * HOUR);
+	for (i = 0; i < n; i++) {
+		if (strcmp(rows[i].customer, want[i]) != 0)
+			fail_msg("row %zu is %s, not %s", i, rows[i].customer, want[i]);
+	}
+	assert_int_equal(rows[1].tier, STATUS_TIER_FIX);
+	assert_false(rows[1].stuck);
+	assert_int_equal(rows[4].tier, STATUS_TIER_DONE);
+}
+
 /* The schema's "required" keys of an object. */
 static void assert_keys(json_t *obj, json_t *schema, const char *what)
 {
@@ -460,6 +490,7 @@ int main(void)
 	    cmocka_unit_test(test_holdup),
 	    cmocka_unit_test(test_stuck),
 	    cmocka_unit_test(test_order),
+	    cmocka_unit_test(test_order_lost),
 	    cmocka_unit_test(test_json_shape),
 	    cmocka_unit_test(test_schema_knows_every_word),
 	    cmocka_unit_test(test_duration),
