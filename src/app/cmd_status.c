@@ -357,6 +357,17 @@ int cmd_status(int argc, char **argv)
 		w->milestones_ms[MILESTONE_PENDING_72H] = events_pending_said(
 		    o->cfg.state_dir, o->customer, w->milestones_ms[MILESTONE_RECORDS_SHOWN]);
 	buf_printf(&path, "%s/%s.json", o->cfg.state_dir, o->customer);
+	if (w->step == STEP_DONE && w->option == OPTION_DOMAIN) {
+		/* said by behalf monitor, which never writes the state either */
+		json_t *mon = monitor_file_read(o->cfg.state_dir, o->customer);
+		enum milestone said[] = {MILESTONE_RECORD_LOST, MILESTONE_RECORD_RESTORED};
+		for (size_t k = 0; k < sizeof said / sizeof said[0]; k++) {
+			int64_t at = monitor_file_said(mon, said[k]);
+			if (at > w->milestones_ms[said[k]])
+				w->milestones_ms[said[k]] = at;
+		}
+		json_decref(mon);
+	}
 	j = status_json(w, o->customer, status_mtime(path.data), now, o->cfg.stuck_after_ms);
 	if (w->step == STEP_DONE && w->option == OPTION_DOMAIN) {
 		/* behalf monitor's last pass (its own file: the state is never

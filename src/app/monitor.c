@@ -263,9 +263,10 @@ static json_t *mon_diag_codes(const struct record_result *r)
 	return a;
 }
 
-/* Appends record.lost or record.restored for record i of the slot. */
+/* Appends record.lost or record.restored for record i of the slot, said at
+ * at_ms (the pass's time, kept in the monitor file for behalf status). */
 static bool mon_emit(struct mon_slot *s, size_t i, enum milestone what,
-		     const struct record_result *r, int64_t lost_ms)
+		     const struct record_result *r, int64_t lost_ms, int64_t at_ms)
 {
 	const struct expected_record *rec = &s->recs[i];
 	json_t *d = json_deep_copy(s->base), *o = json_object(), *servers = json_array();
@@ -290,8 +291,8 @@ static bool mon_emit(struct mon_slot *s, size_t i, enum milestone what,
 	state_iso_time(lost_ms, when, sizeof when);
 	json_object_set_new(d, "lost_since", json_string(when));
 	json_object_set_new(d, "source", json_string("monitor"));
-	if (events_append(s->m->cfg->state_dir, s->customer, what, rec->name, d, NULL, msg,
-			  sizeof msg) != BH_OK) {
+	if (events_append_at(s->m->cfg->state_dir, s->customer, what, rec->name, d, at_ms, NULL,
+			     msg, sizeof msg) != BH_OK) {
 		fprintf(stderr, "behalf monitor: %s\n", msg);
 		s->m->st->failed++;
 		return false;
@@ -324,6 +325,11 @@ static void mon_done(void *arg, enum bh_err err, const struct record_result *res
 	json_t *file = json_object(), *recs = json_array();
 	int64_t now = clock_wall_ms();
 	bool reachable = err == BH_OK && n == s->n, any_answer = false, durable = false;
+	/* when this monitor last said record.lost / record.restored (status's
+	 * milestones: the customer's state is never written here) */
+	int64_t lost_at = prev ? json_integer_value(json_object_get(prev, "lost_at_ms")) : 0;
+	int64_t restored_at =
+	    prev ? json_integer_value(json_object_get(prev, "restored_at_ms")) : 0;
 	char when[32];
 	size_t i;
 
@@ -339,13 +345,19 @@ static void mon_done(void *arg, enum bh_err err, const struct record_result *res
 		if (v != MON_UNREACHABLE)
 			any_answer = true;
 		if (v == MON_OK) {
-			if (lost_ms > 0)
-				durable |= mon_emit(s, i, MILESTONE_RECORD_RESTORED, r, lost_ms);
+			if (lost_ms > 0 &&
+			    mon_emit(s, i, MILESTONE_RECORD_RESTORED, r, lost_ms, now)) {
+				durable = true;
+				restored_at = now;
+			}
 			lost_ms = 0;
 			once = true;
 		} else if (v == MON_LOST && once && lost_ms <= 0) {
 			lost_ms = now;
-			durable |= mon_emit(s, i, MILESTONE_RECORD_LOST, r, lost_ms);
+			if (mon_emit(s, i, MILESTONE_RECORD_LOST, r, lost_ms, now)) {
+				durable = true;
+				lost_at = now;
+			}
 		}
 		json_object_set_new(o, "purpose", json_string(record_purpose_word(rec->purpose)));
 		json_object_set_new(o, "type", json_string(record_type_word(rec->type)));
@@ -376,6 +388,10 @@ static void mon_done(void *arg, enum bh_err err, const struct record_result *res
 	json_object_set_new(file, "reachable", json_boolean(any_answer));
 	json_object_set_new(file, "dns_host", json_string(dns_host ? dns_host : ""));
 	json_object_set_new(file, "records", recs);
+	if (lost_at > 0)
+		json_object_set_new(file, "lost_at_ms", json_integer(lost_at));
+	if (restored_at > 0)
+		json_object_set_new(file, "restored_at_ms", json_integer(restored_at));
 	/* Rewritten only when what it says changed (a file made per customer
 	 * per pass was the pass's largest cost: ext4 allocating inodes); the
 	 * pass file says when the last pass ended. */
@@ -573,4 +589,12 @@ bool monitor_pass(const struct config *cfg, struct monitor_stats *stats, char *m
 	free(m->w);
 	free(m);
 	return ok;
+}
+
+int64_t monitor_file_said(const json_t *file, enum milestone m)
+{
+	const char *key = m == MILESTONE_RECORD_LOST	   ? "lost_at_ms"
+			  : m == MILESTONE_RECORD_RESTORED ? "restored_at_ms"
+							   : NULL;
+	return key ? (int64_t)json_integer_value(json_object_get(file, key)) : 0;
 }

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "app/config.h"
+#include "core/milestone.h"
 
 #define MONITOR_DIR	     "monitor"
 #define MONITOR_FILE_VERSION 1
@@ -59,6 +60,10 @@ size_t monitor_file_lost(const json_t *file);
 
 /* <state_dir>/monitor/.pass.json (new reference), NULL when none. */
 json_t *monitor_pass_read(const char *state_dir);
+
+/* When the monitor last said record.lost (MILESTONE_RECORD_LOST) or
+ * record.restored for the customer of file (its monitor file), 0 never. */
+int64_t monitor_file_said(const json_t *file, enum milestone m);
 
 /* The "monitor" object of behalf status --json (new reference): the
  * customer's file's records and losses, checked_at the later of the file's

@@ -97,6 +97,9 @@ want "status: monitor.lost" 1 "$(status_json | jq '.monitor.lost')"
 want "status: the lost record" "$DKIM" "$(status_json | jq -r '.monitor.records[] | select(.lost) | .name')"
 want "status: lost_since set" true "$(status_json | jq '.monitor.records[] | select(.lost) | .lost_since | type == "string"')"
 want "status: holdup" record-lost "$(status_json | jq -r '.holdup')"
+lost_at=$(jq -r 'select(.type == "record.lost") | .timestamp' "$OUTBOX" | sed 's/\.[0-9]*Z$/Z/')
+want "status: when record.lost was said" "$lost_at" "$(status_json | jq -r '.milestones["record.lost"]')"
+want "status: no record.restored yet" null "$(status_json | jq -r '.milestones["record.restored"]')"
 "$BEHALF_BIN" status --customer acme --config "$CONF" | grep -q "lost" || fail "status text does not say a record is lost"
 want "acme first in the list once a record is lost" acme "$(list_first)"
 want "list: acme's holdup" record-lost "$("$BEHALF_BIN" list --json --config "$CONF" | jq -r '.customers[] | select(.customer == "acme") | .holdup')"
@@ -123,6 +126,8 @@ dns_wait_answer "$addr" "$port" "$DKIM" TXT 'ANSWER: 1'
 run_monitor
 want "exit status, restored" 0 "$MON_RC"
 want "record.restored events" 1 "$(events record.restored)"
+restored_at=$(jq -r 'select(.type == "record.restored") | .timestamp' "$OUTBOX" | sed 's/\.[0-9]*Z$/Z/')
+want "status: when record.restored was said" "$restored_at" "$(status_json | jq -r '.milestones["record.restored"]')"
 want "the restored record" "$DKIM" "$(jq -r 'select(.type == "record.restored") | .data.record.name' "$OUTBOX")"
 run_monitor
 want "record.restored after another pass" 1 "$(events record.restored)"
