@@ -11,7 +11,8 @@
 # (customers walked at a time, default 4), CHECK=1 (exit 1 when a budget
 # is exceeded), KEEP_JSON=FILE (keep the driver's raw figures), RATE
 # (connections a second; default 0: all at once), PROBES (default 20: one
-# more connection at a time while the N wait, timed).
+# more connection at a time while the N wait, timed), LIVE=1 (live
+# sessions instead of the demo: bench/ssh/live.sh).
 #
 # Setup (not measured), with tests/integration/sshlib.sh: the users, a
 # root-owned copy of behalf under /run, sshd on loopback with the block of
@@ -25,6 +26,17 @@
 # records screen, then samples memory and CPU of the server side while all
 # wait.  Everything (sshd, its
 # sessions, the clients, the directory under /run) is removed at exit.
+#
+# LIVE=1: the sessions run live (no demo), as test_ssh_broker.sh runs them:
+# Knot on loopback serves one zone a customer (cNNN.example, the domain the
+# driver types), the Postmark simulator, `behalf broker` as its own user
+# with [broker] tickets; the sessions' config has [esp] broker and [dns]
+# resolvers and authoritative = that Knot.  Keys are bound in the broker's
+# store, as its owner; walking a customer makes its domain at the simulator
+# through the broker (checked).  Measured besides: the broker's private
+# memory, its CPU until all frames and while all wait (in the total), a
+# round trip to its socket every 0.2 s while connecting; Knot's and the
+# simulator's CPU (apart, not in the total) and Knot's queries a second.
 set -euo pipefail
 BENCH_SSH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BEHALF_SOURCE_DIR=$(cd "$BENCH_SSH_DIR/../.." && pwd)
