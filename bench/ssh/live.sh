@@ -17,17 +17,22 @@
 # Sets BROKER_PID, KNOT_PID, SIM_PID, BROKER_SOCK.  Everything is stopped at
 # exit: sshd and its sessions first (sshlib.sh), then Knot and the
 # simulator (dnslib.sh).
-# shellcheck disable=SC2034 # SSH_DEMO, SSH_CONF_LINES: read by sshlib.sh
+# shellcheck disable=SC2034,SC2153 # SSH_DEMO, SSH_CONF_LINES: read by sshlib.sh; SSH_*: set by it
 
 LIVE_TOKEN=pmacct-BenchLive-4RvQm-8e21
 BROKER_USER=behalf-broker
 LIVE_E2E_TMP=$E2E_TMP
 live_bench_cleanup() {
 	local rc=$?
+	# (ssh_cleanup ends with exit: a subshell.  Its "pgrep -P $$" lists
+	# that subshell too, which kills itself half-way ("Terminated"):
+	# dns_cleanup then stops what is left below this shell, and the
+	# directory under /run goes here.)
 	(
 		(exit "$rc")
 		ssh_cleanup
-	) || true
+	) 2>/dev/null || true
+	if [ -z "${SSH_KEEP:-}" ]; then rm -rf "$SSH_DIR"; fi
 	rm -rf "$LIVE_E2E_TMP"
 	dns_cleanup "$rc"
 }
