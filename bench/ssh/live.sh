@@ -12,7 +12,8 @@
 #                            [dns] resolvers and authoritative = that Knot
 #   live_bench_invite ID     an invite code, made in the broker's store
 #   as_broker ARGS...        ARGS as the broker's user (its store's owner)
-#   knot_queries             the queries Knot answered so far (one number)
+#
+# Knot's control socket is $DNS_TMP/k1/run/knot.sock (driver.py --knot-sock).
 #
 # Sets BROKER_PID, KNOT_PID, SIM_PID, BROKER_SOCK.  Everything is stopped at
 # exit: sshd and its sessions first (sshlib.sh), then Knot and the
@@ -86,12 +87,6 @@ EOF
 	DNS_PIDS+=("$KNOT_PID")
 	dns_wait_answer "$addr" "$port" c001.example SOA 'flags: qr aa'
 	dns_wait_answer "$addr" "$port" "$(printf 'c%03d' "$count").example" SOA 'flags: qr aa'
-}
-
-# knot_queries: every query Knot has answered (mod-stats, by protocol).
-knot_queries() {
-	knotc -s "$DNS_TMP/k1/run/knot.sock" stats mod-stats.request-protocol 2>/dev/null |
-		awk -F' = ' '{ n += $2 } END { print n + 0 }'
 }
 
 live_bench_setup() {
