@@ -25,10 +25,12 @@ import os
 import re
 import selectors
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import termios
+import threading
 import fcntl
 import time
 
@@ -264,6 +266,46 @@ def pump(clients, sel, until, want=None, all_seen=False):
             return
 
 
+def knot_queries(sock):
+    """Queries Knot answered so far (its mod-stats, every protocol)."""
+    if not sock:
+        return None
+    try:
+        out = subprocess.run(["knotc", "-s", sock, "stats", "mod-stats.request-protocol"],
+                             capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return sum(int(line.rsplit("=", 1)[1]) for line in out.splitlines() if "=" in line)
+
+
+class BrokerPinger(threading.Thread):
+    """Times a round trip to the broker's socket every `every` seconds:
+    connect, a hello, its answer (the broker refuses root at once, in the
+    same loop that serves the sessions: the time is its queueing delay)."""
+
+    def __init__(self, path, every=0.2):
+        super().__init__(daemon=True)
+        self.path, self.every, self.ms, self.failed = path, every, [], 0
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.wait(self.every):
+            t0 = time.monotonic()
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(10)
+                    s.connect(self.path)
+                    try:
+                        s.sendall(b'{"op":"hello","v":1,"customer":""}\n')
+                    except OSError:
+                        pass
+                    if not s.recv(4096):
+                        raise OSError("closed without an answer")
+                self.ms.append((time.monotonic() - t0) * 1000)
+            except OSError:
+                self.failed += 1
+
+
 def measure(a):
     allkeys = [line.split()[0] for line in open(a.codes)]
     keys, extra = allkeys[:a.n], allkeys[a.n:a.n + a.probes]
@@ -275,6 +317,17 @@ def measure(a):
         busy0 = busy_ticks()
         kids = children()
         base_cpu = {p: cpu_ticks(p) for p in [a.sshd_pid] + tree(a.sshd_pid, kids)}
+        # Beside the sessions: the broker, and what is reported apart
+        # (Knot, the simulator).
+        aside = dict(x.split("=", 1)[::-1] for x in a.aside)
+        aside = {int(p): name for p, name in aside.items()}
+        if a.broker_pid:
+            aside[a.broker_pid] = "broker"
+        aside0 = {p: cpu_ticks(p) for p in aside}
+        knot0 = knot_queries(a.knot_sock)
+        pinger = BrokerPinger(a.broker_socket) if a.broker_socket else None
+        if pinger:
+            pinger.start()
         for i, key in enumerate(keys):
             c = Client(i, ssh_argv(a, key))
             clients.append(c)
@@ -285,6 +338,12 @@ def measure(a):
         t_spawned = time.monotonic()
         pump(clients, sel, t_start + a.timeout, want, all_seen=True)
         t_all = time.monotonic()
+        if pinger:
+            pinger.stop.set()
+            pinger.join()
+        aside_start = {name: ((cpu_ticks(p) or 0) - (aside0[p] or 0)) / CLK
+                       for p, name in aside.items()}
+        knot_start = knot_queries(a.knot_sock)
         busy_start = busy_ticks() - busy0
         client_start = sum(cpu_ticks(c.proc.pid) or 0 for c in clients)
         frames = [(c.t_frame - c.t0) * 1000 for c in clients if c.t_frame]
@@ -317,6 +376,8 @@ def measure(a):
             if kb is not None:
                 rss.setdefault(name, []).append(kb)
         c0 = {p: cpu_ticks(p) for p in procs}
+        aside_w0 = {p: cpu_ticks(p) for p in aside}
+        knot_w0 = knot_queries(a.knot_sock)
         client_pids = [c.proc.pid for c in clients]
         cc0 = {p: cpu_ticks(p) for p in client_pids}
         self0 = os.times()
@@ -327,6 +388,9 @@ def measure(a):
         pump(clients, sel, w0 + a.window)
         w1 = time.monotonic()
         busy_window = busy_ticks() - busy1
+        knot_w1 = knot_queries(a.knot_sock)
+        aside_window = {name: ((cpu_ticks(p) or 0) - (aside_w0[p] or 0)) / CLK
+                        for p, name in aside.items()}
         self1 = os.times()
         cpu = {}
         for p, name in procs.items():
@@ -374,7 +438,18 @@ def measure(a):
             "driver_cpu_pct_of_core": 100.0 * ((self1.user - self0.user) +
                                                (self1.system - self0.system)) / secs,
             "bytes_to_clients_in_window": sum(c.raw_after for c in clients),
+            # The broker (also in cpu_s above), Knot and the simulator (not
+            # in it): CPU seconds until all frames and in the window.
+            "aside_cpu_start_s": aside_start,
+            "aside_cpu_window_s": aside_window,
         }
+        if knot0 is not None and knot_w1 is not None:
+            out["knot_queries_start"] = knot_start - knot0
+            out["knot_queries_per_s_window"] = (knot_w1 - knot_w0) / secs
+        if pinger:
+            out["broker_ping_ms"] = {"count": len(pinger.ms), "failed": pinger.failed,
+                                     "p50": pct(pinger.ms, 50), "p95": pct(pinger.ms, 95),
+                                     "max": max(pinger.ms) if pinger.ms else None}
         print(json.dumps(out, indent=1))
     finally:
         for c in clients:
@@ -400,6 +475,10 @@ def main():
     p.add_argument("--probes", type=int, default=20)
     p.add_argument("--sshd-pid", type=int, default=0)
     p.add_argument("--broker-pid", type=int, default=0)
+    p.add_argument("--broker-socket", help="times a round trip to it while connecting")
+    p.add_argument("--aside", action="append", default=[], metavar="NAME=PID",
+                   help="a process whose CPU is reported apart (Knot, the simulator)")
+    p.add_argument("--knot-sock", help="knotc's socket: Knot's queries counted")
     a = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     enroll(a) if a.mode == "enroll" else measure(a)

@@ -11,7 +11,8 @@
 # (customers walked at a time, default 4), CHECK=1 (exit 1 when a budget
 # is exceeded), KEEP_JSON=FILE (keep the driver's raw figures), RATE
 # (connections a second; default 0: all at once), PROBES (default 20: one
-# more connection at a time while the N wait, timed).
+# more connection at a time while the N wait, timed), LIVE=1 (live
+# sessions instead of the demo: bench/ssh/live.sh).
 #
 # Setup (not measured), with tests/integration/sshlib.sh: the users, a
 # root-owned copy of behalf under /run, sshd on loopback with the block of
@@ -25,6 +26,17 @@
 # records screen, then samples memory and CPU of the server side while all
 # wait.  Everything (sshd, its
 # sessions, the clients, the directory under /run) is removed at exit.
+#
+# LIVE=1: the sessions run live (no demo), as test_ssh_broker.sh runs them:
+# Knot on loopback serves one zone a customer (cNNN.example, the domain the
+# driver types), the Postmark simulator, `behalf broker` as its own user
+# with [broker] tickets; the sessions' config has [esp] broker and [dns]
+# resolvers and authoritative = that Knot.  Keys are bound in the broker's
+# store, as its owner; walking a customer makes its domain at the simulator
+# through the broker (checked).  Measured besides: the broker's private
+# memory, its CPU until all frames and while all wait (in the total), a
+# round trip to its socket every 0.2 s while connecting; Knot's and the
+# simulator's CPU (apart, not in the total) and Knot's queries a second.
 set -euo pipefail
 BENCH_SSH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BEHALF_SOURCE_DIR=$(cd "$BENCH_SSH_DIR/../.." && pwd)
@@ -40,26 +52,40 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-60}
 # The records screen, as the resumed session draws it last (its footer).
 EXPECT=${EXPECT:-_domainkey}
 
+LIVE=${LIVE:-0}
+if [ "$LIVE" = 1 ]; then
+	# shellcheck source=tests/integration/dnslib.sh
+	. "$BEHALF_SOURCE_DIR/tests/integration/dnslib.sh"
+fi
 # shellcheck source=tests/integration/sshlib.sh
 . "$BEHALF_SOURCE_DIR/tests/integration/sshlib.sh"
+# shellcheck source=bench/ssh/live.sh
+if [ "$LIVE" = 1 ]; then . "$BENCH_SSH_DIR/live.sh"; fi
 
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((N * 4 + 64)) ]; then
 	ulimit -n $((N * 4 + 64))
 fi
 
+PROBES=${PROBES:-20}
 echo "# $N sessions: setup (users, sshd with MaxStartups $((N + 100)), keys bound)" >&2
+if [ "$LIVE" = 1 ]; then live_bench_setup $((N + PROBES)); fi
 ssh_setup "MaxStartups $((N + 100))"
 codes=$SSH_DIR/codes
 : >"$codes"
-PROBES=${PROBES:-20}
 for ((i = 1; i <= N + PROBES; i++)); do
 	name=$(printf 'c%03d' "$i")
 	ssh_key "$name"
 	if [ "$i" = 1 ]; then # through the screen, with a code
-		printf '%s %s\n' "$name" "$(ssh_invite "$name")" >>"$codes"
+		if [ "$LIVE" = 1 ]; then code=$(live_bench_invite "$name"); else code=$(ssh_invite "$name"); fi
+		printf '%s %s\n' "$name" "$code" >>"$codes"
 	else # "-": bound already, no code to type
-		ssh_as_service "$SSH_BIN" keys --config "$SSH_CONF" --customer "$name" \
-			--bind "$(cat "$SSH_DIR/keys/$name.pub")" >/dev/null
+		if [ "$LIVE" = 1 ]; then # in the broker's store, as its owner
+			as_broker "$BROKER_BIN" keys --config "$SSH_CONF" --state-dir "$BROKER_STATE" \
+				--customer "$name" --bind "$(cat "$SSH_DIR/keys/$name.pub")" >/dev/null
+		else
+			ssh_as_service "$SSH_BIN" keys --config "$SSH_CONF" --customer "$name" \
+				--bind "$(cat "$SSH_DIR/keys/$name.pub")" >/dev/null
+		fi
 		printf '%s -\n' "$name" >>"$codes"
 	fi
 done
@@ -75,10 +101,20 @@ t0=$(date +%s)
 driver enroll --parallel "${PARALLEL:-4}" --timeout 60 >/dev/null
 echo "# walked in $(($(date +%s) - t0)) s; measuring" >&2
 ssh_wait_no_behalf "after enrolling"
+if [ "$LIVE" = 1 ]; then # each customer's domain, made at Postmark through the broker
+	made=$(curl -sS --max-time 10 "$SIM_URL/__control/state" | jq '.Domains | length')
+	[ "$made" = $((N + PROBES)) ] ||
+		e2e_fail "the simulator has $made domains, not $((N + PROBES)): $(tail -n 5 "$BROKER_ERR")"
+fi
 
 out=$SSH_DIR/result.json
+live_args=()
+if [ "$LIVE" = 1 ]; then
+	live_args=(--broker-socket "$BROKER_SOCK" --aside "knot=$KNOT_PID" --aside "simulator=$SIM_PID"
+		--knot-sock "$DNS_TMP/k1/run/knot.sock")
+fi
 driver measure --sshd-pid "$SSH_PID" --probes "$PROBES" --rate "${RATE:-0}" --window "${WINDOW:-30}" --settle "${SETTLE:-5}" \
-	--timeout 300 ${BROKER_PID:+--broker-pid "$BROKER_PID"} >"$out"
+	--timeout 300 ${BROKER_PID:+--broker-pid "$BROKER_PID"} "${live_args[@]}" >"$out"
 if [ -n "${KEEP_JSON:-}" ]; then cp "$out" "$KEEP_JSON"; fi
 
 # The table.
@@ -100,7 +136,12 @@ jq -r --arg nproc "$(nproc)" --arg kernel "$(uname -r)" \
 	"waiting CPU, the ssh clients (customers) \(r2(.client_cpu_pct_of_core)) % of one core",
 	"waiting CPU, the whole machine           \(r2(.machine_cpu_window_pct_of_core)) % of one core (with anything else running)",
 	"bytes sent to the clients while waiting  \(.bytes_to_clients_in_window)",
-	(if .private_kb.broker then "broker: private \(.private_kb.broker.sum) KB, CPU \(r2(.cpu_s.broker // 0)) s in the window" else empty end)
+	(if .private_kb.broker then "broker: private memory                  \(.private_kb.broker.sum) KB  (Private_Dirty; RSS \(.rss_kb.broker.mean) KB)" else empty end),
+	(if .aside_cpu_window_s.broker then "broker: CPU until all frames / waiting   \(r2(.aside_cpu_start_s.broker)) s / \(r2(.aside_cpu_window_s.broker)) s  (waiting: \(r2(100 * .aside_cpu_window_s.broker / .window_s)) % of one core; in the total above)" else empty end),
+	(if .broker_ping_ms then "broker: round trip while connecting       p50 / p95 / max \(r(.broker_ping_ms.p50)) / \(r(.broker_ping_ms.p95)) / \(r(.broker_ping_ms.max)) ms  (\(.broker_ping_ms.count) pings every 0.2 s, \(.broker_ping_ms.failed) failed)" else empty end),
+	(if .aside_cpu_window_s.knot then "apart: Knot CPU until all frames / waiting       \(r2(.aside_cpu_start_s.knot)) s / \(r2(.aside_cpu_window_s.knot)) s  (waiting: \(r2(100 * .aside_cpu_window_s.knot / .window_s)) % of one core)" else empty end),
+	(if .aside_cpu_window_s.simulator then "apart: simulator CPU until all frames / waiting \(r2(.aside_cpu_start_s.simulator)) s / \(r2(.aside_cpu_window_s.simulator)) s" else empty end),
+	(if .knot_queries_per_s_window then "Knot: queries while connecting / a second while all wait  \(.knot_queries_start) / \(r(.knot_queries_per_s_window))" else empty end)
 ' "$out"
 if [ "${CHECK:-0}" = 1 ]; then
 	jq -e '.frames == .n and .first_frame_ms.p95 < 1000 and .cpu_total_pct_of_core < 10' "$out" >/dev/null
