@@ -101,6 +101,9 @@ ssh_cleanup() {
 	e2e_cleanup
 	if [ -n "$SSH_PID" ]; then mapfile -t all < <(ssh_tree "$SSH_PID"); fi
 	for pid in "${SSH_PIDS[@]}" $(pgrep -P $$ 2>/dev/null); do
+		# called in a subshell (test_ssh_broker.sh's both_cleanup), the
+		# subshell is a child of $$: not itself, or the files stay
+		[ "$pid" = "$BASHPID" ] && continue
 		mapfile -t -O "${#all[@]}" all < <(ssh_tree "$pid")
 	done
 	mapfile -t -O "${#all[@]}" all < <(ssh_behalf_pids)
