@@ -43,6 +43,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/fileio.h"
+#include "core/sanitize.h"
 #include "core/state.h"
 #include "core/text.h"
 
@@ -671,8 +672,9 @@ static int deliver_status(struct deliver *d)
 	long total_pending = 0, total_dead = 0;
 	deliver_scan(d);
 	qsort(d->c, d->n, sizeof *d->c, deliver_cmp);
-	printf("%-24s %8s %6s %6s  %-20s  %s\n", "CUSTOMER", "PENDING", "DEAD", "TRIES",
-	       "FAILING SINCE", "LAST ERROR");
+	/* 80 columns: a failing customer's last error on a line of its own */
+	printf("%-24s %7s %5s %5s  %-20s\n", "CUSTOMER", "PENDING", "DEAD", "TRIES",
+	       "FAILING SINCE");
 	for (i = 0; i < d->n; i++) {
 		struct dcust *c = &d->c[i];
 		char path[1200], since[40] = "-";
@@ -687,8 +689,12 @@ static int deliver_status(struct deliver *d)
 			continue;
 		if (c->first_fail_ms)
 			state_iso_time(c->first_fail_ms, since, sizeof since);
-		printf("%-24s %8ld %6ld %6d  %-20s  %s\n", c->name, pending, dead, c->attempts,
-		       since, c->last_error[0] ? c->last_error : "-");
+		printf("%-24s %7ld %5ld %5d  %-20s\n", c->name, pending, dead, c->attempts, since);
+		if (c->last_error[0]) {
+			char clean[DELIVER_ERROR_MAX];
+			sanitize_text(c->last_error, clean, sizeof clean); /* read from a file */
+			printf("  last error: %.64s\n", clean);
+		}
 	}
 	printf("total: %ld pending, %ld dead\n", total_pending, total_dead);
 	return 0;

@@ -284,6 +284,8 @@ if [ "$rc" = 1 ] && deliver --status | grep -q "exited 3"; then
 else
 	fail "command exit 3: rc $rc, $(deliver --status)"
 fi
+wide=$(deliver --status | awk 'length > 80')
+if [ -z "$wide" ]; then ok "--status with a failing customer fits 80 columns"; else fail "--status wider than 80: $wide"; fi
 
 if ((fails)); then
 	echo "FAIL: $fails check(s)" >&2
