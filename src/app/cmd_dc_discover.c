@@ -15,27 +15,39 @@
 
 #define DCD_MAX_SERVERS 4
 #define DCD_EXIT_USAGE	2
+#define DCD_MAX_DOMAINS LOOP_MAX_SOURCES
 
+/* One domain's discovery: a source of its own in the one loop. */
 struct dcd_run {
-	bool done;
-	struct dc_result res;
+	const char *domain;
+	struct dc_discover *d;
+	bool json, done, offered;
+	int *left;
 };
 
+static void dcd_print(const struct dc_result *r, const char *domain, bool json);
+
+/* Printed as each ends, in the order they end. */
 static void dcd_done(void *arg, const struct dc_result *r)
 {
 	struct dcd_run *run = arg;
-	run->res = *r;
 	run->done = true;
+	run->offered = r->offer == DC_OFFERED;
+	(*run->left)--;
+	dcd_print(r, run->domain, run->json);
+	fflush(stdout);
 }
 
 static void dcd_usage(FILE *out)
 {
-	fputs("usage: behalf domainconnect discover DOMAIN [--zone ZONE] [--json]\n"
+	fputs("usage: behalf domainconnect discover DOMAIN... [--zone ZONE] [--json]\n"
 	      "         [--resolver IP[:PORT]]... [--authoritative IP[:PORT]]...\n"
 	      "         [--template PROVIDER/SERVICE] [--config FILE]\n"
-	      "Asks DOMAIN's DNS host whether it offers Domain Connect for the\n"
-	      "vendor's template ([domainconnect] provider_id, service_id).\n"
-	      "Exit 0 offered, 1 control panel only or not offered, 2 usage.\n",
+	      "Asks each DOMAIN's DNS host (all at once, a line each as it ends)\n"
+	      "whether it offers Domain Connect for the vendor's template\n"
+	      "([domainconnect] provider_id, service_id).  ZONE: where the\n"
+	      "_domainconnect TXT is asked (default: each DOMAIN).\n"
+	      "Exit 0 all offered, 1 otherwise, 2 usage.\n",
 	      out);
 }
 
@@ -125,11 +137,11 @@ int cmd_dc_discover(int argc, char **argv)
 	bool json = false;
 	struct config *cfg;
 	struct dc_discover_config dcfg;
-	struct dc_discover *d;
-	struct dcd_run run;
+	struct dcd_run runs[DCD_MAX_DOMAINS];
 	struct loop loop;
-	int c, rc;
+	int c, rc, i, left;
 
+	memset(runs, 0, sizeof runs);
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -170,7 +182,7 @@ int cmd_dc_discover(int argc, char **argv)
 			return DCD_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || (nres && nauth)) {
+	if (optind >= argc || argc - optind > DCD_MAX_DOMAINS || (nres && nauth)) {
 		dcd_usage(stderr);
 		return DCD_EXIT_USAGE;
 	}
@@ -213,30 +225,38 @@ int cmd_dc_discover(int argc, char **argv)
 	dcfg.template_service = service;
 	dcfg.allow_loopback = cfg->dc.allow_loopback;
 	dcfg.ca_file = cfg->dc.ca_file[0] ? cfg->dc.ca_file : NULL;
-	d = dc_discover_create(&dcfg, msg, sizeof msg);
-	if (!d) {
-		fprintf(stderr, "behalf domainconnect discover: %s\n", msg);
-		free(cfg);
-		return DCD_EXIT_USAGE;
-	}
-	memset(&run, 0, sizeof run);
-	if (dc_discover_start(d, zone ? zone : argv[optind], argv[optind], dcd_done, &run) !=
-	    BH_OK) {
-		fprintf(stderr, "behalf domainconnect discover: not a domain name\n");
-		dc_discover_destroy(d);
-		free(cfg);
-		return DCD_EXIT_USAGE;
-	}
 	loop_init(&loop);
-	loop_add(&loop, &dc_discover_source_ops, d);
-	while (!run.done)
-		if (loop_turn(&loop, 0) < 0)
+	left = 0;
+	rc = 0;
+	for (i = 0; optind + i < argc; i++) {
+		struct dcd_run *r = &runs[i];
+		const char *domain = argv[optind + i];
+		r->domain = domain;
+		r->json = json;
+		r->left = &left;
+		r->d = dc_discover_create(&dcfg, msg, sizeof msg);
+		if (!r->d) {
+			fprintf(stderr, "behalf domainconnect discover: %s\n", msg);
+			rc = DCD_EXIT_USAGE;
 			break;
-	rc = run.done && run.res.offer == DC_OFFERED ? 0 : 1;
-	if (!run.done)
-		snprintf(run.res.reason, sizeof run.res.reason, "the loop failed");
-	dcd_print(&run.res, argv[optind], json);
-	dc_discover_destroy(d);
+		}
+		if (dc_discover_start(r->d, zone ? zone : domain, domain, dcd_done, r) != BH_OK) {
+			fprintf(stderr, "behalf domainconnect discover: not a domain name: %s\n",
+				domain);
+			rc = DCD_EXIT_USAGE;
+			break;
+		}
+		left++;
+		loop_add(&loop, &dc_discover_source_ops, r->d);
+	}
+	while (rc == 0 && left > 0)
+		if (loop_turn(&loop, 0) < 0)
+			rc = 1;
+	for (i = 0; optind + i < argc; i++) {
+		if (rc == 0 && !runs[i].offered)
+			rc = 1;
+		dc_discover_destroy(runs[i].d);
+	}
 	free(cfg);
 	return rc;
 }
