@@ -11,6 +11,7 @@
 #include "app/config.h"
 #include "core/alloc.h"
 #include "core/loop.h"
+#include "core/text.h"
 #include "dc/discover.h"
 
 #define DCD_MAX_SERVERS 4
@@ -40,15 +41,16 @@ static void dcd_done(void *arg, const struct dc_result *r)
 
 static void dcd_usage(FILE *out)
 {
-	fputs("usage: behalf domainconnect discover DOMAIN... [--zone ZONE] [--json]\n"
-	      "         [--resolver IP[:PORT]]... [--authoritative IP[:PORT]]...\n"
-	      "         [--template PROVIDER/SERVICE] [--config FILE]\n"
-	      "Asks each DOMAIN's DNS host (all at once, a line each as it ends)\n"
-	      "whether it offers Domain Connect for the vendor's template\n"
-	      "([domainconnect] provider_id, service_id).  ZONE: where the\n"
-	      "_domainconnect TXT is asked (default: each DOMAIN).\n"
-	      "Exit 0 all offered, 1 otherwise, 2 usage.\n",
-	      out);
+	fputs(text_get("dcdisc.usage"), out);
+	fputc('\n', out);
+}
+
+/* A line of assets/text/dcdisc.ini on stderr. */
+static void dcd_err(const char *id, const char *arg)
+{
+	char msg[600];
+	text_fmt(msg, sizeof msg, id, arg, NULL, NULL);
+	fprintf(stderr, "%s\n", msg);
 }
 
 static const char *dcd_offer_word(enum dc_offer o)
@@ -60,6 +62,8 @@ static const char *dcd_offer_word(enum dc_offer o)
 
 static void dcd_print(const struct dc_result *r, const char *domain, bool json)
 {
+	char line[2048];
+
 	if (json) {
 		json_t *o = json_object();
 		char *text;
@@ -84,18 +88,15 @@ static void dcd_print(const struct dc_result *r, const char *domain, bool json)
 		json_decref(o);
 		return;
 	}
-	switch (r->offer) {
-	case DC_OFFERED:
-		printf("%s: Domain Connect offered by %s (%s)\n  urlSyncUX: %s\n", domain,
-		       r->provider_display_name, r->provider_id, r->url_sync_ux);
-		break;
-	case DC_CONTROL_PANEL:
-		printf("%s: template not supported at %s; control panel: %s\n  (%s)\n", domain,
-		       r->provider_display_name, r->url_control_panel, r->reason);
-		break;
-	default:
-		printf("%s: Domain Connect not offered (%s)\n", domain, r->reason);
-	}
+	text_fmt(line, sizeof line,
+		 r->offer == DC_OFFERED		? "dcdisc.offered"
+		 : r->offer == DC_CONTROL_PANEL ? "dcdisc.control_panel"
+						: "dcdisc.not_offered",
+		 domain, r->provider_display_name,
+		 r->offer == DC_OFFERED		? r->url_sync_ux
+		 : r->offer == DC_CONTROL_PANEL ? r->url_control_panel
+						: r->reason);
+	printf("%s\n", line);
 }
 
 /* The nameserver lines of /etc/resolv.conf, into bufs; how many. */
@@ -155,9 +156,7 @@ int cmd_dc_discover(int argc, char **argv)
 		case 'R':
 		case 'a':
 			if ((c == 'R' ? nres : nauth) == DCD_MAX_SERVERS) {
-				fprintf(stderr,
-					"behalf domainconnect discover: at most %d servers\n",
-					DCD_MAX_SERVERS);
+				dcd_err("dcdisc.too_many", NULL);
 				return DCD_EXIT_USAGE;
 			}
 			if (c == 'R')
@@ -175,9 +174,7 @@ int cmd_dc_discover(int argc, char **argv)
 			dcd_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "behalf domainconnect discover: %s \"%s\"\n",
-				c == ':' ? "missing value for" : "unknown option",
-				argv[optind - 1]);
+			dcd_err("dcdisc.bad_option", argv[optind - 1]);
 			dcd_usage(stderr);
 			return DCD_EXIT_USAGE;
 		}
@@ -188,7 +185,7 @@ int cmd_dc_discover(int argc, char **argv)
 	}
 	cfg = xcalloc(1, sizeof *cfg);
 	if (!config_load(cfg, cfgpath, msg, sizeof msg)) {
-		fprintf(stderr, "behalf domainconnect discover: %s\n", msg);
+		dcd_err("dcdisc.failed", msg);
 		free(cfg);
 		return DCD_EXIT_USAGE;
 	}
@@ -198,8 +195,7 @@ int cmd_dc_discover(int argc, char **argv)
 	if (tmpl) {
 		const char *slash = strchr(tmpl, '/');
 		if (!slash || (size_t)(slash - tmpl) >= sizeof provider) {
-			fprintf(stderr,
-				"behalf domainconnect discover: --template PROVIDER/SERVICE\n");
+			dcd_err("dcdisc.bad_template", NULL);
 			free(cfg);
 			return DCD_EXIT_USAGE;
 		}
@@ -236,13 +232,12 @@ int cmd_dc_discover(int argc, char **argv)
 		r->left = &left;
 		r->d = dc_discover_create(&dcfg, msg, sizeof msg);
 		if (!r->d) {
-			fprintf(stderr, "behalf domainconnect discover: %s\n", msg);
+			dcd_err("dcdisc.failed", msg);
 			rc = DCD_EXIT_USAGE;
 			break;
 		}
 		if (dc_discover_start(r->d, zone ? zone : domain, domain, dcd_done, r) != BH_OK) {
-			fprintf(stderr, "behalf domainconnect discover: not a domain name: %s\n",
-				domain);
+			dcd_err("dcdisc.bad_domain", domain);
 			rc = DCD_EXIT_USAGE;
 			break;
 		}
