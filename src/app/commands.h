@@ -46,4 +46,9 @@ int cmd_deliver(int argc, char **argv);
  * appended (cmd_monitor.c, app/monitor.h).  argv[0] is "monitor". */
 int cmd_monitor(int argc, char **argv);
 
+/* behalf domainconnect discover DOMAIN [--json] [--config FILE] ...: the
+ * Domain Connect discovery of src/dc/discover.h in the loop
+ * (cmd_dc_discover.c).  argv[0] is "discover". */
+int cmd_dc_discover(int argc, char **argv);
+
 #endif

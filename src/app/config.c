@@ -454,6 +454,19 @@ static int config_apply(void *user, const char *section, const char *name, const
 		if (!strcmp(name, "authoritative"))
 			return config_set(p, c->authoritative, sizeof c->authoritative, value,
 					  name);
+	} else if (!strcmp(section, "domainconnect")) {
+		if (!strcmp(name, "provider_id"))
+			return config_set(p, c->dc.provider_id, sizeof c->dc.provider_id, value,
+					  name);
+		if (!strcmp(name, "service_id"))
+			return config_set(p, c->dc.service_id, sizeof c->dc.service_id, value,
+					  name);
+		if (!strcmp(name, "ca_file"))
+			return config_set(p, c->dc.ca_file, sizeof c->dc.ca_file, value, name);
+		if (!strcmp(name, "allow_loopback") && config_bool(value, &b)) {
+			c->dc.allow_loopback = b;
+			return 1;
+		}
 	} else if (!strcmp(section, "ssh")) {
 		return config_apply_ssh(p, name, value);
 	} else if (!strcmp(section, "status")) {

@@ -71,6 +71,13 @@ struct config {
 		long long interval_ms; /* interval: between passes, "6h" */
 		long parallel;	       /* parallel: domains checked at once, 256 */
 	} monitor;
+	/* [domainconnect]: discovery (src/dc/discover.h, docs/arch-dcdisc.md) */
+	struct config_dc {
+		char provider_id[64]; /* provider_id: the vendor's template's providerId */
+		char service_id[64];  /* service_id: its serviceId */
+		bool allow_loopback;  /* allow_loopback: TEST ONLY, 127/8 may be fetched */
+		char ca_file[1024];   /* ca_file: TEST ONLY, a PEM CA trusted instead */
+	} dc;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */
 	char account_token[256];

@@ -33,6 +33,8 @@ struct http_xfer {
 	bool too_large;		    /* the reply went over the limit */
 	CURLcode result;	    /* how the transfer ended */
 	char errbuf[CURL_ERROR_SIZE];
+	bool (*allow_addr)(void *arg, const struct sockaddr *sa, socklen_t len);
+	void *allow_arg;
 	http_done_fn done; /* NULL once cancelled */
 	void *arg;
 	struct http_xfer *next;
@@ -122,6 +124,18 @@ static size_t http_write_cb(char *data, size_t size, size_t nmemb, void *userp)
 		return 0;
 	}
 	return n;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: the request's guard sees the address
+ * actually about to be connected to; a refused one gets no socket. */
+static curl_socket_t http_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct http_xfer *x = clientp;
+
+	(void)purpose;
+	if (x->allow_addr && !x->allow_addr(x->allow_arg, &addr->addr, addr->addrlen))
+		return CURL_SOCKET_BAD;
+	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
 struct http *http_create(char *msg, size_t cap)
@@ -237,7 +251,15 @@ uint64_t http_start(struct http *h, const struct http_request *req, http_done_fn
 		*err = BH_ERR_NOMEM;
 		return 0;
 	}
+	if (req->https_only && strncmp(req->url, "https://", 8) != 0) {
+		curl_easy_cleanup(x->easy);
+		free(x);
+		*err = BH_ERR_INVALID;
+		return 0;
+	}
 	x->reply.limit = HTTP_BODY_LIMIT;
+	if (req->body_limit > 0 && req->body_limit < HTTP_BODY_LIMIT)
+		x->reply.limit = req->body_limit;
 	x->body = req->body ? xstrdup(req->body) : NULL;
 	for (i = 0; i < HTTP_MAX_HEADERS && req->headers[i] && ok; i++)
 		ok = http_header_add(&x->headers, req->headers[i]);
@@ -245,7 +267,10 @@ uint64_t http_start(struct http *h, const struct http_request *req, http_done_fn
 	ok = ok && http_header_add(&x->headers, "Expect:");
 	ok = ok && http_set_method(x, req->method);
 	ok = ok && curl_easy_setopt(x->easy, CURLOPT_URL, req->url) == CURLE_OK;
-	ok = ok && curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+	ok = ok && curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR,
+				    req->https_only ? "https" : "http,https") == CURLE_OK;
+	if (ok && req->ca_file)
+		ok = curl_easy_setopt(x->easy, CURLOPT_CAINFO, req->ca_file) == CURLE_OK;
 	if (!ok) {
 		http_xfer_free(x);
 		*err = BH_ERR_NOMEM;
@@ -259,7 +284,15 @@ uint64_t http_start(struct http *h, const struct http_request *req, http_done_fn
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, HTTP_USER_AGENT);
-	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_LIMIT);
+	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->reply.limit);
+	if (req->allow_addr) {
+		x->allow_addr = req->allow_addr;
+		x->allow_arg = req->allow_arg;
+		/* A proxy would be the address connected to, not the host. */
+		curl_easy_setopt(x->easy, CURLOPT_PROXY, "");
+		curl_easy_setopt(x->easy, CURLOPT_OPENSOCKETFUNCTION, http_open_cb);
+		curl_easy_setopt(x->easy, CURLOPT_OPENSOCKETDATA, x);
+	}
 	if (req->connect_timeout_ms > 0)
 		curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
 	if (req->timeout_ms > 0)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -47,6 +48,14 @@ struct http_request {
 	 * request again when a reused connection dies before the answer, which
 	 * a request that must not be made twice (an email) cannot allow. */
 	bool fresh_connection;
+	/* For untrusted hosts (src/dc/discover.c); all optional, zero: off. */
+	bool https_only;     /* refuse http:// */
+	size_t body_limit;   /* below HTTP_BODY_LIMIT: a smaller limit */
+	const char *ca_file; /* PEM bundle trusted instead of the system's */
+	/* Asked with every address libcurl is about to connect to (after its
+	 * own resolution); false: that socket is never opened. */
+	bool (*allow_addr)(void *arg, const struct sockaddr *sa, socklen_t len);
+	void *allow_arg;
 };
 
 /* The outcome, valid only during the callback. */
