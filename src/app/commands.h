@@ -46,4 +46,10 @@ int cmd_deliver(int argc, char **argv);
  * appended (cmd_monitor.c, app/monitor.h).  argv[0] is "monitor". */
 int cmd_monitor(int argc, char **argv);
 
+/* behalf domainconnect template|keygen|sign-url ...: the vendor's Domain
+ * Connect template, signing key and signed apply URLs
+ * (cmd_domainconnect.c, docs/domain-connect.md).  argv[0] is
+ * "domainconnect". */
+int cmd_domainconnect(int argc, char **argv);
+
 #endif

@@ -212,6 +212,8 @@ int main(int argc, char **argv)
 		rc = cmd_monitor(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "deliver") == 0) {
 		rc = cmd_deliver(argc - 1, argv + 1);
+	} else if (argc > 1 && strcmp(argv[1], "domainconnect") == 0) {
+		rc = cmd_domainconnect(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "ssh-session") == 0) {
 		rc = cmd_ssh_session(argc - 1, argv + 1);
 	} else {
