@@ -18,7 +18,7 @@
 #include "dc/url.h"
 
 #define DC_MAX_VARS 32
-#define DC_MAX_TXT 16
+#define DC_MAX_TXT  16
 
 /* Prints the words of id on stderr; returns status. */
 static int dc_say(int status, const char *id, const char *a1)
@@ -145,7 +145,8 @@ static int dc_print_txt(const char *spki_b64, const char *host)
 	char *items[DC_MAX_TXT], head[512];
 	size_t n = dc_txt_split(spki_b64, 0, items, DC_MAX_TXT), i;
 	if (!n) {
-		fprintf(stderr, "behalf domainconnect: the public key does not fit in TXT records\n");
+		fprintf(stderr,
+			"behalf domainconnect: the public key does not fit in TXT records\n");
 		return 1;
 	}
 	printf("%s\n", text_get("dc_cli.zone_head"));

@@ -254,8 +254,7 @@ static enum bh_err dc_spki_b64(EVP_PKEY *key, struct buf *out)
 	return err;
 }
 
-enum bh_err dc_keygen(const char *path, unsigned bits, struct buf *spki_b64, char *msg,
-		      size_t cap)
+enum bh_err dc_keygen(const char *path, unsigned bits, struct buf *spki_b64, char *msg, size_t cap)
 {
 	EVP_PKEY *key = EVP_RSA_gen(bits ? bits : 2048);
 	BIO *mem = NULL;

@@ -51,8 +51,7 @@ bool dc_verify(const char *pub, const char *data, size_t len, const char *sig_b6
 /* Makes an RSA key pair of bits (2048 when 0): the private key written as
  * PEM to path, created mode 600 (O_EXCL: never overwrites), and the public
  * key's SubjectPublicKeyInfo in base64, one line, appended to spki_b64. */
-enum bh_err dc_keygen(const char *path, unsigned bits, struct buf *spki_b64, char *msg,
-		      size_t cap);
+enum bh_err dc_keygen(const char *path, unsigned bits, struct buf *spki_b64, char *msg, size_t cap);
 
 /* The public key of the private key file path (same checks as the local
  * signer), as base64 SubjectPublicKeyInfo appended to spki_b64. */

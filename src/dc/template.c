@@ -51,16 +51,15 @@ enum bh_err dc_template_json(const struct dc_template *t, struct buf *out)
 		json_object_set_new(d, "essential", json_string("OnApply"));
 		json_array_append_new(records, d);
 	}
-	root = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:b, s:o}", "providerId",
-			 t->provider_id, "providerName", t->provider_name, "serviceId",
-			 t->service_id, "serviceName",
-			 t->service_name && *t->service_name ? t->service_name : "Email sending",
-			 "version", (int)(t->version ? t->version : 1), "description", desc,
-			 "variableDescription",
-			 "dkimselector: the DKIM selector given by the email service; dkimvalue: "
-			 "its DKIM public key record; returnpathvalue: the Return-Path target",
-			 "syncPubKeyDomain", t->sync_pubkey_domain, "warnPhishing", 1, "hostRequired",
-			 0, "records", records);
+	root = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:b, s:o}", "providerId", t->provider_id,
+	    "providerName", t->provider_name, "serviceId", t->service_id, "serviceName",
+	    t->service_name && *t->service_name ? t->service_name : "Email sending", "version",
+	    (int)(t->version ? t->version : 1), "description", desc, "variableDescription",
+	    "dkimselector: the DKIM selector given by the email service; dkimvalue: "
+	    "its DKIM public key record; returnpathvalue: the Return-Path target",
+	    "syncPubKeyDomain", t->sync_pubkey_domain, "warnPhishing", 1, "hostRequired", 0,
+	    "records", records);
 	if (!root)
 		return BH_ERR_NOMEM;
 	if (t->logo_url && *t->logo_url)

@@ -10,8 +10,8 @@
 #include "core/error.h"
 
 /* The template's variables (what the apply URL carries). */
-#define DC_VAR_DKIM_SELECTOR "dkimselector"
-#define DC_VAR_DKIM_VALUE "dkimvalue"
+#define DC_VAR_DKIM_SELECTOR	 "dkimselector"
+#define DC_VAR_DKIM_VALUE	 "dkimvalue"
 #define DC_VAR_RETURN_PATH_VALUE "returnpathvalue"
 
 struct dc_template {

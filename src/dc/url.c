@@ -14,7 +14,8 @@ enum bh_err dc_url_escape(struct buf *out, const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-		enum bh_err err = dc_unreserved(c) ? buf_append(out, s, 1) : buf_append(out, esc, 3);
+		enum bh_err err =
+		    dc_unreserved(c) ? buf_append(out, s, 1) : buf_append(out, esc, 3);
 		if (err != BH_OK)
 			return err;
 	}

@@ -18,7 +18,7 @@ struct dc_var {
 
 /* How a provider wants the signed string (dc_canonical). */
 enum dc_canon {
-	DC_CANON_SPEC = 0,   /* the spec: every parameter but sig and key */
+	DC_CANON_SPEC = 0, /* the spec: every parameter but sig and key */
 	DC_CANON_WITH_KEY, /* Cloudflare's quirk: key is signed too (not sig) */
 };
 
