@@ -342,7 +342,7 @@ int cmd_domainconnect(int argc, char **argv)
 	opterr = 0;
 	optind = 1; /* argv[0] is the subcommand below */
 	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
-		printf("%s\n", text_get("dc_cli.usage"));
+		fprintf(sub ? stdout : stderr, "%s\n", text_get("dc_cli.usage"));
 		return sub ? 0 : 2;
 	}
 	optind = 0; /* glibc: start afresh */
