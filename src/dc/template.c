@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 bool dc_template_filename(const struct dc_template *t, char *out, size_t cap)
 {
@@ -72,4 +73,49 @@ enum bh_err dc_template_json(const struct dc_template *t, struct buf *out)
 		err = buf_puts(out, "\n");
 	free(text);
 	return err;
+}
+
+/* True when name is "<prefix>.<fqdn>" (prefix non-empty); the prefix's
+ * length in *plen. */
+static bool dc_under(const char *name, const char *fqdn, size_t *plen)
+{
+	size_t n = strlen(name), f = strlen(fqdn);
+	if (n < f + 2 || strcasecmp(name + n - f, fqdn) || name[n - f - 1] != '.')
+		return false;
+	*plen = n - f - 1;
+	return true;
+}
+
+size_t dc_template_vars(const struct expected_record *recs, size_t n, const char *fqdn,
+			const char *return_path_host, char *sel, size_t cap, struct dc_var *vars,
+			size_t max)
+{
+	const struct expected_record *dkim = NULL, *rp = NULL;
+	static const char dk[] = "._domainkey";
+	size_t i, plen;
+	if (max < 3)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (recs[i].purpose == PURPOSE_DKIM && recs[i].type == RECORD_TYPE_TXT && !dkim)
+			dkim = &recs[i];
+		else if (recs[i].purpose == PURPOSE_RETURN_PATH &&
+			 recs[i].type == RECORD_TYPE_CNAME && !rp)
+			rp = &recs[i];
+	}
+	if (!dkim || !rp || !dc_under(dkim->name, fqdn, &plen) || plen <= sizeof dk - 1 ||
+	    strncasecmp(dkim->name + plen - (sizeof dk - 1), dk, sizeof dk - 1) ||
+	    plen - (sizeof dk - 1) >= cap)
+		return 0;
+	memcpy(sel, dkim->name, plen - (sizeof dk - 1));
+	sel[plen - (sizeof dk - 1)] = '\0';
+	if (strchr(sel, '.') || !dc_under(rp->name, fqdn, &plen) ||
+	    plen != strlen(return_path_host) || strncasecmp(rp->name, return_path_host, plen))
+		return 0;
+	vars[0].name = DC_VAR_DKIM_SELECTOR;
+	vars[0].value = sel;
+	vars[1].name = DC_VAR_DKIM_VALUE;
+	vars[1].value = dkim->value;
+	vars[2].name = DC_VAR_RETURN_PATH_VALUE;
+	vars[2].value = rp->value;
+	return 3;
 }

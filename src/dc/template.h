@@ -8,6 +8,8 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/record.h"
+#include "dc/url.h"
 
 /* The template's variables (what the apply URL carries). */
 #define DC_VAR_DKIM_SELECTOR	 "dkimselector"
@@ -38,5 +40,17 @@ bool dc_template_filename(const struct dc_template *t, char *out, size_t cap);
  * Prefix "v=DMARC1", essential OnApply).  BH_ERR_INVALID when a required
  * value is empty. */
 enum bh_err dc_template_json(const struct dc_template *t, struct buf *out);
+
+/* The apply URL's variables for the ESP's records of fqdn (the name being
+ * set up: the zone, or host.zone): dkimselector (the DKIM record's name
+ * minus "._domainkey.<fqdn>"), dkimvalue and returnpathvalue.  Fills vars
+ * (at least 3) with pointers into recs and sel (cap bytes); returns how
+ * many, 0 when the records do not fit the template: no DKIM TXT under
+ * <selector>._domainkey.<fqdn>, or a Return-Path CNAME not at
+ * <return_path_host>.<fqdn> (then the template cannot apply them: show the
+ * manual instructions). */
+size_t dc_template_vars(const struct expected_record *recs, size_t n, const char *fqdn,
+			const char *return_path_host, char *sel, size_t cap, struct dc_var *vars,
+			size_t max);
 
 #endif

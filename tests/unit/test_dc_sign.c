@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "core/fileio.h"
 #include "dc/sign.h"
+#include "dc/template.h"
 #include "dc/url.h"
 
 #define SPEC_QUERY "a=1&b=2&ip=10.10.10.10&domain=example.net"
@@ -141,7 +142,7 @@ static void round_trip(enum dc_canon mode)
 	struct buf spki = {0}, url = {0}, canon = {0};
 	struct dc_var vars[] = {{"dkimselector", "20261201pm"}, {"dkimvalue", "k=rsa; p=MIGf"}};
 	struct dc_signer *s;
-	size_t n, i;
+	size_t n, i, len = 0;
 	snprintf(key, sizeof key, "%s/dc-%d.key", dir, (int)mode);
 	assert_int_equal(dc_keygen(key, 2048, &spki, msg, sizeof msg), BH_OK);
 	s = dc_signer_local(key, msg, sizeof msg);
@@ -163,7 +164,9 @@ static void round_trip(enum dc_canon mode)
 		snprintf(head, sizeof head, "p=%zu,a=RS256,d=", i + 1);
 		assert_true(strlen(txt[i]) <= 255);
 		assert_int_equal(strncmp(txt[i], head, strlen(head)), 0);
-		strncat(joined, txt[i] + strlen(head), sizeof joined - strlen(joined) - 1);
+		len += (size_t)snprintf(joined + len, sizeof joined - len, "%s",
+					txt[i] + strlen(head));
+		assert_true(len < sizeof joined);
 		free(txt[i]);
 	}
 	assert_string_equal(joined, spki.data);
@@ -212,12 +215,49 @@ static void test_key_file_guarded(void **state)
 	buf_free(&spki);
 }
 
+/* The ESP's records as the template's variables, or 0 when they do not fit. */
+static void test_template_vars(void **state)
+{
+	struct expected_record r[3] = {
+	    {PURPOSE_DKIM, RECORD_TYPE_TXT, "20261201pm._domainkey.mail.customer.example",
+	     "k=rsa; p=MIGf", true},
+	    {PURPOSE_RETURN_PATH, RECORD_TYPE_CNAME, "pm-bounces.mail.customer.example",
+	     "pm.mtasv.net", true},
+	    {PURPOSE_DMARC, RECORD_TYPE_TXT, "_dmarc.mail.customer.example", "v=DMARC1; p=none",
+	     false},
+	};
+	struct dc_var v[4];
+	char sel[64];
+	(void)state;
+	assert_int_equal(
+	    dc_template_vars(r, 3, "mail.customer.example", "pm-bounces", sel, sizeof sel, v, 4),
+	    3);
+	assert_string_equal(v[0].name, "dkimselector");
+	assert_string_equal(v[0].value, "20261201pm");
+	assert_string_equal(v[1].name, "dkimvalue");
+	assert_string_equal(v[1].value, "k=rsa; p=MIGf");
+	assert_string_equal(v[2].name, "returnpathvalue");
+	assert_string_equal(v[2].value, "pm.mtasv.net");
+	/* another Return-Path label than the template's: it cannot apply */
+	assert_int_equal(
+	    dc_template_vars(r, 3, "mail.customer.example", "bounces", sel, sizeof sel, v, 4), 0);
+	/* records of another name than the one set up */
+	assert_int_equal(
+	    dc_template_vars(r, 3, "customer.example", "pm-bounces", sel, sizeof sel, v, 4), 0);
+	/* a DKIM record not under _domainkey */
+	str_copy(r[0].name, sizeof r[0].name, "20261201pm.mail.customer.example");
+	assert_int_equal(
+	    dc_template_vars(r, 3, "mail.customer.example", "pm-bounces", sel, sizeof sel, v, 4),
+	    0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_vector),
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_query_and_canonical),
+	    cmocka_unit_test(test_template_vars),
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_key_file_guarded, setup, teardown),
 	};
