@@ -324,7 +324,7 @@ size_t dc_txt_split(const char *spki_b64, size_t chunk, char **items, size_t max
 	each = (len + parts - 1) / parts; /* even parts rather than a short last one */
 	for (i = 0; i < parts; i++) {
 		size_t off = i * each, n = len - off < each ? len - off : each;
-		char head[32];
+		char head[48];
 		int h = snprintf(head, sizeof head, "p=%zu,a=RS256,d=", i + 1);
 		items[i] = xmalloc((size_t)h + n + 1);
 		memcpy(items[i], head, (size_t)h);

@@ -160,7 +160,7 @@ static void round_trip(enum dc_canon mode)
 	n = dc_txt_split(spki.data, 0, txt, 16);
 	assert_true(n >= 2);
 	for (i = 0; i < n; i++) {
-		char head[32];
+		char head[48];
 		snprintf(head, sizeof head, "p=%zu,a=RS256,d=", i + 1);
 		assert_true(strlen(txt[i]) <= 255);
 		assert_int_equal(strncmp(txt[i], head, strlen(head)), 0);
