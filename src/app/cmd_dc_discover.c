@@ -190,7 +190,14 @@ int cmd_dc_discover(int argc, char **argv)
 		return DCD_EXIT_USAGE;
 	}
 	config_wipe_secrets(cfg);
-	snprintf(provider, sizeof provider, "%s", cfg->dc.provider_id);
+	/* the template's providerId: [domainconnect] provider_id, else the
+	 * vendor's domain (as behalf domainconnect template writes it) */
+	if (!str_copy(provider, sizeof provider,
+		      cfg->dc.provider_id[0] ? cfg->dc.provider_id : cfg->wizard.vendor_domain)) {
+		dcd_err("dcdisc.bad_template", NULL);
+		free(cfg);
+		return DCD_EXIT_USAGE;
+	}
 	snprintf(service, sizeof service, "%s", cfg->dc.service_id);
 	if (tmpl) {
 		const char *slash = strchr(tmpl, '/');

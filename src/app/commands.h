@@ -50,5 +50,10 @@ int cmd_monitor(int argc, char **argv);
  * Domain Connect discovery of src/dc/discover.h in the loop
  * (cmd_dc_discover.c).  argv[0] is "discover". */
 int cmd_dc_discover(int argc, char **argv);
+/* behalf domainconnect template|keygen|sign-url ...: the vendor's Domain
+ * Connect template, signing key and signed apply URLs
+ * (cmd_domainconnect.c, docs/domain-connect.md).  argv[0] is
+ * "domainconnect". */
+int cmd_domainconnect(int argc, char **argv);
 
 #endif

@@ -71,12 +71,20 @@ struct config {
 		long long interval_ms; /* interval: between passes, "6h" */
 		long parallel;	       /* parallel: domains checked at once, 256 */
 	} monitor;
-	/* [domainconnect]: discovery (src/dc/discover.h, docs/arch-dcdisc.md) */
+	/* [domainconnect]: the vendor's Domain Connect template and signing key
+	 * (cmd_domainconnect.c, docs/domain-connect.md) */
 	struct config_dc {
-		char provider_id[64]; /* provider_id: the vendor's template's providerId */
-		char service_id[64];  /* service_id: its serviceId */
-		bool allow_loopback;  /* allow_loopback: TEST ONLY, 127/8 may be fetched */
-		char ca_file[1024];   /* ca_file: TEST ONLY, a PEM CA trusted instead */
+		char provider_id[256];	      /* provider_id: "" = [vendor] domain */
+		char service_id[64];	      /* service_id: "postmark" */
+		char service_name[128];	      /* service_name: the template's serviceName */
+		char private_key_file[1024];  /* private_key_file: PEM, mode 600 */
+		char key_host[64];	      /* key_host: the key's TXT label, "_dck1" */
+		char sync_pubkey_domain[256]; /* sync_pubkey_domain: "" = provider_id */
+		char logo_url[512];	      /* logo_url: the template's logoUrl ("" = none) */
+		char description[512];	      /* description: the template's ("" = default) */
+		char dmarc[256];	      /* dmarc: a DMARC value to offer ("" = none) */
+		bool allow_loopback;	      /* allow_loopback: TEST ONLY, 127/8 may be fetched */
+		char ca_file[1024];	      /* ca_file: TEST ONLY, a PEM CA trusted instead */
 	} dc;
 	/* Secrets: never shown, logged, exported or saved.  Handed to the ESP
 	 * client, then wiped with config_wipe_secrets. */

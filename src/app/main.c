@@ -212,10 +212,8 @@ int main(int argc, char **argv)
 		rc = cmd_monitor(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "deliver") == 0) {
 		rc = cmd_deliver(argc - 1, argv + 1);
-	} else if (argc > 2 && strcmp(argv[1], "domainconnect") == 0 &&
-		   strcmp(argv[2], "discover") == 0) {
-		/* Minimal until cmd_domainconnect.c's dispatcher takes it. */
-		rc = cmd_dc_discover(argc - 2, argv + 2);
+	} else if (argc > 1 && strcmp(argv[1], "domainconnect") == 0) {
+		rc = cmd_domainconnect(argc - 1, argv + 1);
 	} else if (argc > 1 && strcmp(argv[1], "ssh-session") == 0) {
 		rc = cmd_ssh_session(argc - 1, argv + 1);
 	} else {

@@ -108,7 +108,7 @@ run frobnicate
 expect 2 "an unknown command"
 has "$T/err" '"frobnicate"' "the unknown command is named"
 has "$T/err" "check, export, status, list" "the commands are offered"
-has "$T/err" "invite, keys, ssh-config, broker, deliver and monitor" "the SSH access commands, deliver and monitor are offered"
+has "$T/err" "invite, keys, ssh-config, broker, deliver, monitor and domainconnect" "the SSH access commands, deliver, monitor and domainconnect are offered"
 run check --records
 expect 2 "check --records without a value"
 has "$T/err" "--records needs a value" "check: the option without its value is named"

@@ -184,6 +184,33 @@ static void test_monitor_section(void **state)
 	expect_error(2, "[monitor] once", "unknown");
 }
 
+/* [domainconnect]: defaults, every key read, an unknown key refused. */
+static void test_domainconnect_section(void **state)
+{
+	struct config cfg;
+	(void)state;
+	assert_true(load(&cfg, "[vendor]\nname = Acme\n"));
+	assert_string_equal(cfg.dc.service_id, "postmark");
+	assert_string_equal(cfg.dc.key_host, "_dck1");
+	assert_string_equal(cfg.dc.provider_id, "");
+	assert_true(load(&cfg, "[domainconnect]\nprovider_id = acme.example\nservice_id = mail\n"
+			       "private_key_file = /etc/behalf/dc.pem\nkey_host = _k2\n"
+			       "sync_pubkey_domain = keys.acme.example\ndmarc = v=DMARC1; p=none\n"
+			       "logo_url = https://acme.example/l.png\ndescription = Mail\n"
+			       "service_name = Acme mail\n"));
+	assert_string_equal(cfg.dc.provider_id, "acme.example");
+	assert_string_equal(cfg.dc.service_id, "mail");
+	assert_string_equal(cfg.dc.private_key_file, "/etc/behalf/dc.pem");
+	assert_string_equal(cfg.dc.key_host, "_k2");
+	assert_string_equal(cfg.dc.sync_pubkey_domain, "keys.acme.example");
+	assert_string_equal(cfg.dc.dmarc, "v=DMARC1; p=none");
+	assert_string_equal(cfg.dc.logo_url, "https://acme.example/l.png");
+	assert_string_equal(cfg.dc.description, "Mail");
+	assert_string_equal(cfg.dc.service_name, "Acme mail");
+	assert_false(load(&cfg, "[domainconnect]\nprivate_key = x\n"));
+	expect_error(2, "[domainconnect] private_key", "unknown");
+}
+
 /* [esp] broker names the broker's socket (the session then needs no
  * token); [broker] holds the broker's own settings, numbers checked. */
 static void test_broker(void **state)
@@ -353,6 +380,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ssh_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_monitor_section, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_domainconnect_section, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_formula_label, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_shared_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
