@@ -507,8 +507,10 @@ static void records_status_line(const struct wizard *w, const struct ui_view *v,
 	if (*host_name)
 		text_fmt(host, sizeof host, "records.dns_host", host_name, NULL, NULL);
 	text_fmt(buf, sizeof buf,
-		 w->busy == REQ_DNS_CHECK ? "records.checking" : "records.next_check", secs, count,
-		 host);
+		 w->busy == REQ_DNS_CHECK ? "records.checking"
+		 : w->next_check_ms <= 0  ? "records.checks_only"
+					  : "records.next_check",
+		 secs, count, host);
 	ui_style_on(STYLE_DIM);
 	ui_print_fit(y, 3, width - 2, buf);
 	ui_style_off(STYLE_DIM);

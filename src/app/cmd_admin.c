@@ -255,6 +255,10 @@ static bool admin_read_customer(struct admin *a)
 			free(a->w);
 			a->w = fresh;
 			a->w_loaded = true;
+			/* no check of admin's own is due: no countdown, the
+			 * saved count ("Checks so far") */
+			if (!a->dns)
+				a->w->next_check_ms = 0;
 			admin_live_apply(a);
 			a->w_error[0] = '\0';
 			a->mtime = st.st_mtim;

@@ -72,6 +72,10 @@ adm_keys Enter
 adm_wait "Add these records to the DNS of acme-example.com at GoDaddy."
 adm_wait "demo: read-only"
 adm_wait "✗ Not found yet"
+# admin checks nothing itself in the demo: no countdown of its own, the
+# session's count of checks
+adm_wait "   Checks so far: "
+adm_refute "Next check in"
 
 # The live session moves on: admin shows it by itself.
 e2e_keys n
