@@ -568,8 +568,19 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 	else
 		str_copy(zone, sizeof zone, records_zone(w));
 	y += ui_text(y, 1, width, 3, "records.intro", zone, host, NULL);
-	if (height > 18)
+	if (wizard_dc_offer(w)) {
+		/* one click at the DNS host instead of typing: said first */
+		const struct wizard_dc *dc = wizard_dc_offer(w);
+		ui_style_on(STYLE_OK);
+		ui_print(y, 1, 1, ui_glyph(GLYPH_RIGHT));
+		y += ui_text(y, 3, width - 2, 2,
+			     dc->kind == WIZARD_DC_APPLY ? "records.oneclick_offer"
+							 : "records.oneclick_panel",
+			     dc->provider, NULL, NULL);
+		ui_style_off(STYLE_OK);
+	} else if (height > 18) {
 		y++;
+	}
 	if (!w->nrecords) {
 		ui_text(y + 1, 3, width - 2, 2, w->halted ? "records.stopped" : "records.waiting",
 			w->cfg.esp_name, NULL, NULL);
@@ -623,6 +634,11 @@ static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *
 		if (n > 0 && w->records_cursor >= 0 && w->records_cursor < n)
 			ui_record_view_open();
 		return ACTION_REDRAW;
+	case 'a':
+		if (!wizard_dc_offer(w))
+			return ACTION_NONE;
+		ui_oneclick_open();
+		return ACTION_REDRAW;
 	default:
 		return ACTION_NONE;
 	}
@@ -631,7 +647,9 @@ static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *
 /* Under the own-server question only its answer keys (and e) work. */
 static const char *screen_records_footer(const struct wizard *w)
 {
-	return wizard_server_question(w) ? "footer.server" : "footer.records";
+	if (wizard_server_question(w))
+		return "footer.server";
+	return wizard_dc_offer(w) ? "footer.records_oneclick" : "footer.records";
 }
 
 const struct screen screen_records = {

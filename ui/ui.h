@@ -155,6 +155,11 @@ enum ui_action ui_server_question_key(struct wizard *w, const struct ui_key *k);
  * hands back to curses once closed (false); while it is active
  * ui_read_key hands the keys to ui_record_view_read. */
 void ui_record_view_open(void);
+/* The one-click page ("a" on the records screen, issue 12), printed and
+ * read the same way: the Domain Connect link of wizard_dc_offer as an
+ * OSC 8 hyperlink, as plain text alone on its line, and (r) as a QR code;
+ * it closes by itself once the records are in. */
+void ui_oneclick_open(void);
 bool ui_record_view_active(void);
 bool ui_record_view_draw(const struct wizard *w);
 enum ui_action ui_record_view_read(struct wizard *w);

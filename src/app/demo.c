@@ -10,6 +10,8 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/text.h"
+#include "dc/template.h"
+#include "dc/url.h"
 #include "dns/sim.h"
 
 void demo_advance(struct demo *d, int64_t now)
@@ -28,6 +30,40 @@ void demo_advance(struct demo *d, int64_t now)
 	if (w->notice_kind == NOTICE_INFO)
 		w->notice_kind = NOTICE_NONE; /* the new stage's caption shows instead */
 	wizard_check_now(w, now);
+}
+
+void demo_offer(struct demo *d)
+{
+	struct wizard *w = d->w;
+	const char *ux = sim_dc_ux(d->dns);
+	struct dc_var vars[8];
+	struct buf url = {0};
+	char sel[RECORD_NAME_MAX];
+	size_t nvars;
+	if (!*ux || w->step != STEP_RECORDS || w->option != OPTION_DOMAIN || !w->nrecords ||
+	    (w->dc.kind == WIZARD_DC_APPLY && strcmp(w->dc.domain, w->domain.ascii) == 0))
+		return;
+	/* the link a real session signs (dcoffer.c), unsigned: the demo's
+	 * DNS host is pretend and the presenter's n plays the approval */
+	nvars = dc_template_vars(w->records, w->nrecords, w->domain.ascii, d->cfg->bounce_label,
+				 sel, sizeof sel, vars, 8);
+	if (!nvars ||
+	    buf_printf(&url, "%s/v2/domainTemplates/providers/%s/services/%s/apply?", ux,
+		       d->cfg->dc.provider_id[0] ? d->cfg->dc.provider_id
+						 : d->cfg->wizard.vendor_domain,
+		       d->cfg->dc.service_id) ||
+	    dc_query(&url, w->domain.ascii, "", vars, nvars) || url.len >= sizeof w->dc.url) {
+		buf_free(&url);
+		return;
+	}
+	memset(&w->dc, 0, sizeof w->dc);
+	w->dc.kind = WIZARD_DC_APPLY;
+	w->dc.demo = true;
+	str_copy(w->dc.domain, sizeof w->dc.domain, w->domain.ascii);
+	str_copy(w->dc.provider, sizeof w->dc.provider, sim_dc_provider(d->dns));
+	str_copy(w->dc.url, sizeof w->dc.url, url.data);
+	buf_free(&url);
+	w->dirty = true; /* drawn (nothing new is saved) */
 }
 
 /* The scenario until the story starts, then what the pretend customer did. */

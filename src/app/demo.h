@@ -39,6 +39,11 @@ int demo_open_world(struct demo *d, bool resumed);
  * one (the DNS records, the confirmation email). */
 void demo_advance(struct demo *d, int64_t now_ms);
 
+/* The scenario's Domain Connect offer (sim_dc_provider) into w->dc once
+ * the records are shown: the one-click link, unsigned (a real session's
+ * comes from src/app/dcoffer.c). */
+void demo_offer(struct demo *d);
+
 /* Sets d->caption for the screen shown. */
 void demo_caption(struct demo *d);
 

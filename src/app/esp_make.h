@@ -15,6 +15,7 @@
 
 #include "app/config.h"
 #include "dns/dns.h"
+#include "dc/sign.h"
 #include "esp/esp.h"
 
 /* True when provider (any case) is an ESP behalf can talk to. */
@@ -41,6 +42,12 @@ struct esp *esp_make(const struct config *cfg, char *msg, size_t cap);
  * servers, send, dkim-rotation), so that a presenter can show, and the
  * tests check, the wizard with an ESP that lacks them. */
 unsigned esp_make_caps(const struct config *cfg, const struct esp *esp);
+
+/* Who signs Domain Connect links for a session (docs/domain-connect.md):
+ * with [esp] broker, the broker (the vendor's key never in the session),
+ * through esp's connection; NULL otherwise: the session's own local signer
+ * of [domainconnect] private_key_file. */
+struct dc_signer *esp_make_dc_signer(const struct config *cfg, struct esp *esp);
 
 /* The longest name the ESP puts in front of a customer's domain (e.g.
  * Postmark's "20250817055129pm._domainkey"), into out (cap bytes), so that

@@ -24,10 +24,14 @@ static void usage(FILE *out)
 	char *text;
 	size_t i, cap;
 
+	int idw = 10; /* the ids' column: as wide as the longest, and 2 more */
+	for (i = 0; ids[i]; i++)
+		if ((int)strlen(ids[i]) > idw)
+			idw = (int)strlen(ids[i]);
 	for (i = 0; ids[i]; i++) {
 		enum bh_err err;
 		struct dns_source *src = sim_create(ids[i], &err);
-		buf_printf(&list, "%s    %-12s%s", i ? "\n" : "", ids[i],
+		buf_printf(&list, "%s    %-*s%s", i ? "\n" : "", idw + 2, ids[i],
 			   src ? sim_title(src) : "");
 		if (src)
 			src->ops->destroy(src);

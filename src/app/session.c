@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "app/dcoffer.h"
 #include "app/demo.h"
 #include "app/esp_make.h"
 #include "app/events.h"
@@ -23,6 +24,7 @@
 #include "core/loop.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "dns/engine.h"
 #include "ui.h"
 
 #define SESSION_SAVE_DEBOUNCE_MS  500  /* typing is saved at most twice a second */
@@ -50,6 +52,7 @@ struct session {
 	bool resumed;	       /* the state was loaded, not started fresh */
 	struct export_io xio;  /* the export dialog's I/O */
 	struct demo demo;      /* --demo: the presenter */
+	struct dcoffer *dc;    /* Domain Connect's one-click offer, NULL: none */
 	int64_t term_deadline; /* the terminal source's next wake, 0: none */
 	bool keys_pending;     /* curses may hold keys already read */
 	struct ui_view view;   /* what the screen shows besides the model */
@@ -497,7 +500,11 @@ static bool session_prepare(struct session *s)
 			s->w.retry_after_ms = now + 100; /* could not start: not a busy loop */
 		return true;
 	}
-	if (s->w.dirty)
+	if (s->dc)
+		dcoffer_update(s->dc, &s->w, dns_engine_zone(s->dns));
+	else if (s->w.cfg.demo)
+		demo_offer(&s->demo);
+	if (s->w.dirty || dcoffer_changed(s->dc))
 		ui_invalidate(); /* an outcome of the ESP or the DNS: drawn whole */
 	session_maybe_save(s, now);
 	s->view.now_ms = now;
@@ -649,6 +656,10 @@ static int session_open_backends(struct session *s, struct config *cfg)
 		fprintf(stderr, "behalf: %s\n", msg);
 		return 2;
 	}
+	/* Domain Connect: no offer is no error (the manual instructions stay) */
+	s->dc = dcoffer_create(cfg, esp_make_dc_signer(cfg, s->esp), msg, sizeof msg);
+	if (!s->dc && msg[0])
+		session_audit(s, "domainconnect-off", msg);
 	return 0;
 }
 
@@ -703,6 +714,8 @@ int session_run_with(struct config *cfg, const struct session_options *opt)
 	loop_add(&s.loop, &s.esp->ops->source, s.esp);
 	loop_add(&s.loop, &s.dns->ops->source, s.dns);
 	loop_add(&s.loop, &session_term_source, &s);
+	if (s.dc)
+		dcoffer_add_to(s.dc, &s.loop);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = session_on_signal;
@@ -722,6 +735,7 @@ int session_run_with(struct config *cfg, const struct session_options *opt)
 		if (msg[0])
 			fprintf(stderr, "behalf: %s\n", msg);
 	}
+	dcoffer_destroy(s.dc);
 	s.dns->ops->destroy(s.dns);
 	s.esp->ops->destroy(s.esp);
 	state_close(s.state);

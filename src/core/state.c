@@ -1058,6 +1058,7 @@ static const struct state_unsaved wizard_unsaved[] = {
     UNSAVED(W, retry_after_ms),
     UNSAVED(W, failures),
     UNSAVED(W, halted),
+    UNSAVED(W, dc),
     UNSAVED(W, dirty),
 };
 TABLE_UNSAVED(wizard_table, "wizard", wizard_fields, wizard_unsaved);

@@ -758,6 +758,15 @@ bool wizard_records_verified(const struct wizard *w)
 	return true;
 }
 
+const struct wizard_dc *wizard_dc_offer(const struct wizard *w)
+{
+	if (w->dc.kind == WIZARD_DC_NONE || !w->dc.url[0] || w->option != OPTION_DOMAIN ||
+	    !w->nrecords || strcmp(w->dc.domain, w->domain.ascii) != 0 ||
+	    wizard_records_verified(w))
+		return NULL;
+	return &w->dc;
+}
+
 bool wizard_pending_due(const struct wizard *w, int64_t wall_ms)
 {
 	int64_t shown = w->milestones_ms[MILESTONE_RECORDS_SHOWN];

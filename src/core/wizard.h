@@ -194,6 +194,23 @@ struct wizard_resource {
 	int64_t resent_ms;  /* signatures: the last resend (wall ms), 0 never */
 };
 
+/* Domain Connect (issue 12, docs/domain-connect.md): what the customer's
+ * DNS host offers for the records on screen, found (and the link signed)
+ * by the application; not saved. */
+enum wizard_dc_kind {
+	WIZARD_DC_NONE,		 /* nothing: the manual instructions */
+	WIZARD_DC_APPLY,	 /* url is the signed apply link: one click */
+	WIZARD_DC_CONTROL_PANEL, /* url is the DNS host's control panel */
+};
+#define WIZARD_DC_URL_MAX 4096
+struct wizard_dc {
+	enum wizard_dc_kind kind;
+	char domain[DOMAIN_ASCII_MAX]; /* the domain it is for: shown only while it is on screen */
+	char provider[128];	       /* the DNS host's display name ("Cloudflare"), sanitized */
+	char url[WIZARD_DC_URL_MAX];   /* printable ASCII only */
+	bool demo;		       /* --demo: the scenario's pretend link (not signed) */
+};
+
 struct wizard {
 	struct wizard_config cfg;
 
@@ -277,9 +294,10 @@ struct wizard {
 	char notice[WIZARD_NOTICE_MAX]; /* sanitized text to show, or "" */
 	int64_t retry_after_ms;		/* after an ESP error: earliest retry */
 	int failures;			/* consecutive failures of busy's kind */
-	bool halted; /* the vendor's token was refused: no retry until the customer acts */
-	bool dirty;  /* changed since last saved (not set by a DNS check that changed
-		      * only the count of checks: the application saves it later) */
+	bool halted;	     /* the vendor's token was refused: no retry until the customer acts */
+	struct wizard_dc dc; /* Domain Connect: see wizard_dc_offer */
+	bool dirty;	     /* changed since last saved (not set by a DNS check that changed
+			      * only the count of checks: the application saves it later) */
 };
 
 /* "domain", "address", "name" ("" for none): the option in events. */
@@ -325,6 +343,10 @@ void wizard_check_now(struct wizard *w, int64_t now_ms);
 int wizard_next_check_in(const struct wizard *w, int64_t now_ms);
 /* True when every required record is verified in DNS. */
 bool wizard_records_verified(const struct wizard *w);
+/* Option 1: the Domain Connect offer for the records on screen (w->dc),
+ * or NULL when there is none, it is for another domain, or every required
+ * record is in place already. */
+const struct wizard_dc *wizard_dc_offer(const struct wizard *w);
 /* True when verification.pending is due at wall_ms: option 1's records were
  * shown more than WIZARD_PENDING_MS ago, the domain is not done, and it was
  * not said since they were shown (`behalf deliver` asks, docs/events.md). */

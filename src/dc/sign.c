@@ -64,8 +64,10 @@ static EVP_PKEY *dc_read_private(const char *path, char *msg, size_t cap)
 }
 
 static enum bh_err dc_local_sign(struct dc_signer *s, const char *data, size_t len,
-				 struct buf *sig_b64, char *msg, size_t cap)
+				 dc_signed_fn done, void *arg, char *msg, size_t cap)
 {
+	struct buf out = {0};
+	struct buf *sig_b64 = &out;
 	struct dc_local_signer *l = (struct dc_local_signer *)s;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char *sig = NULL, *b64 = NULL;
@@ -81,12 +83,17 @@ static enum bh_err dc_local_sign(struct dc_signer *s, const char *data, size_t l
 			err = buf_append(sig_b64, b64, (size_t)n);
 		}
 	}
-	if (err != BH_OK)
-		snprintf(msg, cap, "signing failed");
 	EVP_MD_CTX_free(ctx);
 	free(sig);
 	free(b64);
-	return err;
+	if (err != BH_OK) {
+		buf_free(&out);
+		snprintf(msg, cap, "signing failed");
+		return err;
+	}
+	done(arg, BH_OK, out.data, "");
+	buf_free(&out);
+	return BH_OK;
 }
 
 static void dc_local_destroy(struct dc_signer *s)
@@ -112,42 +119,120 @@ struct dc_signer *dc_signer_local(const char *path, char *msg, size_t cap)
 	return &l->base;
 }
 
+/* One apply URL being signed: what dc_apply_url needs once the signature
+ * is there. */
+struct dc_url_job {
+	char *url_sync_ux, *provider_id, *service_id, *key_host;
+	struct buf query;
+	enum dc_canon mode;
+	dc_url_fn done;
+	void *arg;
+};
+
+static void dc_url_job_free(struct dc_url_job *j)
+{
+	free(j->url_sync_ux);
+	free(j->provider_id);
+	free(j->service_id);
+	free(j->key_host);
+	buf_free(&j->query);
+	free(j);
+}
+
+static void dc_url_signed(void *arg, enum bh_err err, const char *sig_b64, const char *msg)
+{
+	struct dc_url_job *j = arg;
+	struct buf url = {0};
+	if (err == BH_OK) {
+		err = dc_apply_url(&url, j->url_sync_ux, j->provider_id, j->service_id,
+				   j->query.data, sig_b64, j->key_host, j->mode);
+		msg = err ? "the apply URL cannot be built (urlSyncUX or key host)" : "";
+	}
+	j->done(j->arg, err, err ? NULL : url.data, msg ? msg : "");
+	buf_free(&url);
+	dc_url_job_free(j);
+}
+
+enum bh_err dc_sign_url_start(struct dc_signer *s, const struct dc_url_params *p, dc_url_fn done,
+			      void *arg, char *msg, size_t cap)
+{
+	struct buf canon = {0};
+	struct dc_url_job *j = xcalloc(1, sizeof *j);
+	enum bh_err err = dc_query(&j->query, p->domain, p->host, p->vars, p->nvars);
+	if (err != BH_OK) {
+		snprintf(msg, cap, "the domain or a variable's name cannot be sent");
+		goto fail;
+	}
+	/* With key signed, the key parameter is part of what is signed: sign
+	 * the query as it will be sent up to sig. */
+	if (p->mode == DC_CANON_WITH_KEY) {
+		struct buf sent = {0};
+		if ((err = buf_puts(&sent, j->query.data)) || (err = buf_puts(&sent, "&key=")) ||
+		    (err = dc_url_escape(&sent, p->key_host)) ||
+		    (err = dc_canonical(&canon, sent.data, p->mode))) {
+			buf_free(&sent);
+			snprintf(msg, cap, "the key host cannot be sent");
+			goto fail;
+		}
+		buf_free(&sent);
+	} else if ((err = dc_canonical(&canon, j->query.data, p->mode)) != BH_OK) {
+		snprintf(msg, cap, "the query cannot be signed");
+		goto fail;
+	}
+	j->url_sync_ux = xstrdup(p->url_sync_ux);
+	j->provider_id = xstrdup(p->provider_id);
+	j->service_id = xstrdup(p->service_id);
+	j->key_host = xstrdup(p->key_host);
+	j->mode = p->mode;
+	j->done = done;
+	j->arg = arg;
+	err = s->ops->sign(s, canon.data, canon.len, dc_url_signed, j, msg, cap);
+	buf_free(&canon);
+	if (err != BH_OK)
+		dc_url_job_free(j);
+	return err;
+fail:
+	buf_free(&canon);
+	dc_url_job_free(j);
+	return err;
+}
+
+/* What dc_sign_url waits for. */
+struct dc_url_sync {
+	bool called;
+	enum bh_err err;
+	struct buf *out;
+	char *msg;
+	size_t cap;
+};
+
+static void dc_url_sync_done(void *arg, enum bh_err err, const char *url, const char *msg)
+{
+	struct dc_url_sync *y = arg;
+	y->called = true;
+	y->err = err;
+	if (err == BH_OK)
+		y->err = buf_puts(y->out, url);
+	else
+		snprintf(y->msg, y->cap, "%s", msg);
+}
+
 enum bh_err dc_sign_url(struct dc_signer *s, struct buf *out, const char *url_sync_ux,
 			const char *provider_id, const char *service_id, const char *domain,
 			const char *host, const struct dc_var *vars, size_t nvars,
 			const char *key_host, enum dc_canon mode, char *msg, size_t cap)
 {
-	struct buf query = {0}, canon = {0}, sig = {0};
-	enum bh_err err = dc_query(&query, domain, host, vars, nvars);
-	if (err != BH_OK) {
-		snprintf(msg, cap, "the domain or a variable's name cannot be sent");
-		goto done;
-	}
-	/* With key signed, the key parameter is part of what is signed: sign
-	 * the query as it will be sent up to sig. */
-	if (mode == DC_CANON_WITH_KEY) {
-		struct buf sent = {0};
-		if ((err = buf_puts(&sent, query.data)) || (err = buf_puts(&sent, "&key=")) ||
-		    (err = dc_url_escape(&sent, key_host)) ||
-		    (err = dc_canonical(&canon, sent.data, mode))) {
-			buf_free(&sent);
-			goto done;
-		}
-		buf_free(&sent);
-	} else if ((err = dc_canonical(&canon, query.data, mode)) != BH_OK) {
-		goto done;
-	}
-	if ((err = s->ops->sign(s, canon.data, canon.len, &sig, msg, cap)) != BH_OK)
-		goto done;
-	err = dc_apply_url(out, url_sync_ux, provider_id, service_id, query.data, sig.data,
-			   key_host, mode);
+	struct dc_url_params p = {url_sync_ux, provider_id, service_id, domain, host,
+				  vars,	       nvars,	    key_host,	mode};
+	struct dc_url_sync y = {false, BH_OK, out, msg, cap};
+	enum bh_err err = dc_sign_url_start(s, &p, dc_url_sync_done, &y, msg, cap);
 	if (err != BH_OK)
-		snprintf(msg, cap, "the apply URL cannot be built (urlSyncUX or key host)");
-done:
-	buf_free(&query);
-	buf_free(&canon);
-	buf_free(&sig);
-	return err;
+		return err;
+	if (!y.called) {
+		snprintf(msg, cap, "the signer answers later: use dc_sign_url_start");
+		return BH_ERR_BUSY;
+	}
+	return y.err;
 }
 
 /* Un-escapes %XX into raw (cap bytes); the length, or -1. */

@@ -15,12 +15,20 @@
 
 struct dc_signer;
 
+/* What became of a signature: err BH_OK with sig_b64 (standard base64,
+ * padded, not URL escaped), else msg says why (never key material). */
+typedef void (*dc_signed_fn)(void *arg, enum bh_err err, const char *sig_b64, const char *msg);
+
 struct dc_signer_ops {
-	/* Appends to sig_b64 the standard base64 (with padding, not URL
-	 * escaped) of the RS256 signature of data[0..len).  On failure, a
-	 * message in msg (never any key material). */
-	enum bh_err (*sign)(struct dc_signer *s, const char *data, size_t len, struct buf *sig_b64,
-			    char *msg, size_t cap);
+	/* Starts the RS256 signature of data[0..len) (the canonical string,
+	 * dc_canonical).  done runs exactly once: before sign returns (the
+	 * local signer) or later from the event loop (the broker's, whose
+	 * connection is a loop source).  Any result but BH_OK: nothing
+	 * started, done is not called, msg says why. */
+	enum bh_err (*sign)(struct dc_signer *s, const char *data, size_t len, dc_signed_fn done,
+			    void *arg, char *msg, size_t cap);
+	/* Frees the signer; a signature still under way ends with done
+	 * called with BH_ERR_NETWORK first. */
 	void (*destroy)(struct dc_signer *s);
 };
 
@@ -34,9 +42,32 @@ struct dc_signer {
  * NULL with msg on failure. */
 struct dc_signer *dc_signer_local(const char *path, char *msg, size_t cap);
 
+/* What an apply URL is made of (dc_sign_url_start); strings borrowed for
+ * the call only. */
+struct dc_url_params {
+	const char *url_sync_ux; /* the provider's urlSyncUX */
+	const char *provider_id; /* the template's providerId (the vendor) */
+	const char *service_id;	 /* the template's serviceId */
+	const char *domain;	 /* the zone apex at the DNS host */
+	const char *host;	 /* "" or the subdomain's labels under domain */
+	const struct dc_var *vars;
+	size_t nvars;
+	const char *key_host; /* the public key's TXT label: "_dck1" */
+	enum dc_canon mode;
+};
+
+/* The signed URL, or why not (url NULL).  url is valid during the call. */
+typedef void (*dc_url_fn)(void *arg, enum bh_err err, const char *url, const char *msg);
+
 /* Signs an apply URL: the query string of domain, host and vars
  * (dc_query), its canonical form for mode signed by s, then the URL
- * (dc_apply_url) into out. */
+ * (dc_apply_url).  done runs once, as with ops->sign; any other result
+ * than BH_OK: done is not called, msg says why. */
+enum bh_err dc_sign_url_start(struct dc_signer *s, const struct dc_url_params *p, dc_url_fn done,
+			      void *arg, char *msg, size_t cap);
+
+/* dc_sign_url_start for a signer that answers at once (the local one):
+ * the URL into out.  BH_ERR_BUSY when the signer would answer later. */
 enum bh_err dc_sign_url(struct dc_signer *s, struct buf *out, const char *url_sync_ux,
 			const char *provider_id, const char *service_id, const char *domain,
 			const char *host, const struct dc_var *vars, size_t nvars,

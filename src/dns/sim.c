@@ -115,6 +115,8 @@ struct sim {
 	char *addresses;    /* malloced: "a, b" the proxy answers with */
 	char *apex_txt;	    /* malloced: TXT already at the apex, or "" */
 	char *esp;	    /* malloced: the demo ESP's shape of domains ("sendgrid"), or "" */
+	char *dc_name;	    /* malloced: Domain Connect's provider display name, or NULL */
+	char *dc_ux;	    /* malloced: its pretend urlSyncUX, or NULL */
 	struct sim_stage_def stages[SIM_MAX_STAGES];
 	int nstages;
 	int stage;
@@ -335,6 +337,10 @@ static int sim_ini_handler(void *user, const char *section, const char *key, con
 			sim_set(&sim->apex_txt, value, false);
 		else if (strcmp(key, "esp") == 0)
 			sim_set(&sim->esp, value, false);
+		else if (strcmp(key, "domainconnect") == 0)
+			sim_set(&sim->dc_name, value, false);
+		else if (strcmp(key, "domainconnect_ux") == 0)
+			sim_set(&sim->dc_ux, value, false);
 		else
 			return 0;
 		return 1;
@@ -828,6 +834,8 @@ static void sim_destroy(struct dns_source *src)
 	free(sim->addresses);
 	free(sim->apex_txt);
 	free(sim->esp);
+	free(sim->dc_name);
+	free(sim->dc_ux);
 	free(sim->records);
 	free(sim);
 }
@@ -964,6 +972,18 @@ const char *sim_stage_caption(const struct dns_source *src)
 	if (!sim || !sim->stages[sim->stage].caption)
 		return "";
 	return sim->stages[sim->stage].caption;
+}
+
+const char *sim_dc_provider(const struct dns_source *src)
+{
+	const struct sim *sim = sim_of_const(src);
+	return sim && sim->dc_name && sim->dc_ux ? sim->dc_name : "";
+}
+
+const char *sim_dc_ux(const struct dns_source *src)
+{
+	const struct sim *sim = sim_of_const(src);
+	return sim && sim->dc_name && sim->dc_ux ? sim->dc_ux : "";
 }
 
 const char *sim_title(const struct dns_source *src)

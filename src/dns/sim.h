@@ -40,6 +40,12 @@ void sim_set_stage(struct dns_source *src, int stage);
 /* What "the customer" did at the current stage, for the presenter (static
  * until the source is destroyed; "" when the scenario says nothing). */
 const char *sim_stage_caption(const struct dns_source *src);
+/* Domain Connect in the story (keys domainconnect and domainconnect_ux):
+ * the DNS host's display name and the pretend urlSyncUX its one-click
+ * link starts with; "" when the scenario offers none. */
+const char *sim_dc_provider(const struct dns_source *src);
+const char *sim_dc_ux(const struct dns_source *src);
+
 /* The scenario's title and id (static until the source is destroyed). */
 const char *sim_title(const struct dns_source *src);
 const char *sim_id(const struct dns_source *src);

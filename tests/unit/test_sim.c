@@ -159,7 +159,7 @@ static void test_default_stages(void **state)
 static void test_cloudflare(void **state)
 {
 	enum bh_err err;
-	struct dns_source *src = sim_create("cloudflare", &err);
+	struct dns_source *src = sim_create("cf-by-hand", &err);
 	struct outcome *o;
 	char sentence[512], fix[512];
 	(void)state;
