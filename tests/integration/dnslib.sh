@@ -17,6 +17,9 @@
 # query ever leaves loopback: the tests always pass --resolver and, but for
 # the discovery test, --authoritative.  Source this file.
 set -euo pipefail
+# Sourced once (livelib.sh and dclib.sh both source it).
+[ -z "${DNSLIB_LOADED:-}" ] || return 0
+DNSLIB_LOADED=1
 
 : "${BEHALF_BIN:?BEHALF_BIN must name the behalf binary}"
 DNS_NAME=$(basename "$0" .sh)

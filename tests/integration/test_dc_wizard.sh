@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# One-click DNS, end to end (issue 12): the wizard, live in tmux, against
+# the Postmark simulator, a real Knot and the local Domain Connect provider
+# (HTTPS, a throwaway certificate).  The vendor's key pair and template come
+# from behalf's own `domainconnect keygen` and `template`; the public key is
+# published in Knot, the template handed to the provider.  The records
+# screen offers "Let Local DNS Test Host add these records"; `a` shows the
+# signed link as an OSC 8 hyperlink, as plain text and (r) as a QR code;
+# the test opens the link as the customer's browser would (curl), the
+# provider verifies the signature against the key it reads from Knot and
+# writes the records into Knot with knsupdate, and the wizard, which only
+# polls DNS, reaches "All set!": no record typed by anyone.
+set -euo pipefail
+# shellcheck source=livelib.sh
+. "$(dirname "$0")/livelib.sh"
+# shellcheck source=dclib.sh
+. "$(dirname "$0")/dclib.sh"
+command -v zbarimg >/dev/null || e2e_fail "zbarimg not installed"
+
+P_ADDR=$(dns_addr 5)
+dc_cert "$P_ADDR"
+
+# The vendor, once: the key pair and the template, by behalf itself.
+DC_CONF=$DNS_TMP/dc.conf
+DC_LINES=(
+	"[domainconnect]"
+	"provider_id = vendor.example"
+	"private_key_file = $DNS_TMP/dc.pem"
+	"sync_pubkey_domain = keys.vendor.example"
+	"allow_loopback = yes"
+	"ca_file = $DC_CERT"
+)
+printf '%s\n' "${DC_LINES[@]}" >"$DC_CONF"
+"$BEHALF_BIN" domainconnect keygen --config "$DC_CONF" >"$DNS_TMP/keygen.out"
+"$BEHALF_BIN" domainconnect template --config "$DC_CONF" -o "$DNS_TMP" >/dev/null
+TEMPLATE=$DNS_TMP/vendor.example.postmark.json
+[ -s "$TEMPLATE" ] || e2e_fail "no template written"
+# The public key's TXT records, in zone-file form, into the vendor's zone
+# (served by the same Knot as the customer's zone).
+grep '^_dck1\.keys\.vendor\.example\. .* TXT "p=' "$DNS_TMP/keygen.out" |
+	knot_zone k1 vendor.example
+[ "$(grep -c 'TXT "p=' "$DNS_TMP/k1/zones/vendor.example.zone")" -ge 2 ] ||
+	e2e_fail "keygen printed no split TXT records: $(cat "$DNS_TMP/keygen.out")"
+
+live_setup
+dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$TEMPLATE" \
+	--dns "$LIVE_DNS"
+# The customer's zone says where its DNS host's Domain Connect settings are.
+knot_update k1 "$DNS_ZONE" <<EOF
+add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P1_PORT"
+EOF
+live_config "${DC_LINES[@]}"
+# Everything the terminal is sent, raw: the OSC 8 hyperlink is not on screen.
+RAW=$DNS_TMP/pane.raw
+live_start
+e2e_tmux pipe-pane -o -t e2e "cat >>$(printf '%q' "$RAW")"
+live_opt1_to_records
+
+# The offer, once discovery and signing are done; the footer says the key.
+live_wait "Let Local DNS Test Host add these records for you, in one click: press a."
+e2e_assert_screen "a one click"
+e2e_assert_screen "Not found yet"
+grep -q "GET /v2/$DNS_ZONE/settings" "$(dc_log p1)" || e2e_fail "no settings request"
+grep -q "GET /v2/domainTemplates/providers/vendor.example/services/postmark\$" "$(dc_log p1)" ||
+	e2e_fail "no template check"
+
+# The page: the link whole on its own line (wrapped by the terminal only).
+e2e_keys a
+live_wait "Set up automatically at Local DNS Test Host"
+e2e_assert_screen "Set up $DNS_ZONE at Local DNS Test Host"
+URL=$(e2e_screen | awk '/^https:\/\//{on=1} on && /^$/{exit} on{printf "%s", $0}')
+BASE="https://$P_ADDR:$DCP_P1_PORT/v2/domainTemplates/providers/vendor.example/services/postmark/apply?"
+case $URL in "$BASE"*) ;; *) e2e_fail "the link on the page: $URL" ;; esac
+Q=${URL#"$BASE"}
+# Exactly the template's variables, escaped as the spec says (jq's @uri
+# escapes the same unreserved set), then sig and key.
+value=$(jq -rn --arg s "$(sim_jq '.Domains[0].DKIMPendingTextValue')" '$s | @uri')
+want="domain=$DNS_ZONE&host=&dkimselector=$LIVE_SELECTOR&dkimvalue=$value&returnpathvalue=pm.mtasv.net"
+e2e_equal "the signed query" "$want" "${Q%%&sig=*}"
+grep -q "&sig=[A-Za-z0-9%]*&key=_dck1\$" <<<"$Q" || e2e_fail "sig and key: $Q"
+# The OSC 8 hyperlink carries the same URL.
+e2e_wait_osc8() {
+	local i
+	for ((i = 0; i < E2E_TIMEOUT * 10; i++)); do
+		grep -aqF $'\e]8;;'"$URL"$'\e\\' "$RAW" && return 0
+		sleep 0.1
+	done
+	e2e_fail "no OSC 8 hyperlink to the URL in what the terminal was sent"
+}
+e2e_wait_osc8
+
+# The QR code (r), once the window is large enough: it holds the URL.
+e2e_keys r
+live_wait "The QR code needs a window of at least"
+e2e_resize 120 60
+e2e_wait "Scan to set up $DNS_ZONE at Local DNS Test Host on your phone"
+e2e_wait "████"
+e2e_screen >"$DNS_TMP/qr.txt"
+python3 "$BEHALF_SOURCE_DIR/tests/integration/qr_to_pgm.py" "$DNS_TMP/qr.txt" "$DNS_TMP/qr.pgm"
+scanned=$(zbarimg -q --raw "$DNS_TMP/qr.pgm" 2>/dev/null)
+e2e_equal "the QR code's text" "$URL" "$scanned"
+e2e_keys Escape
+e2e_wait "Set up $DNS_ZONE at Local DNS Test Host"
+e2e_resize 80 24
+
+# Nothing is in DNS yet; the customer opens the link and approves.
+[ "$(kdig @"${LIVE_DNS%:*}" -p "${LIVE_DNS#*:}" +short +norec "pm-bounces.$DNS_ZONE" CNAME)" = "" ] ||
+	e2e_fail "the Return-Path is in DNS before the approval"
+code=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/apply.body" -w '%{http_code}' "$URL")
+[ "$code" = 200 ] || e2e_fail "the provider refused the wizard's link: HTTP $code $(cat "$DNS_TMP/apply.body")"
+grep -q "APPLY ok $DNS_ZONE" "$(dc_log p1)" || e2e_fail "the provider did not apply"
+
+# The page closes by itself once DNS has the records; the wizard finishes
+# when Postmark confirms them, as always.
+live_wait "All set!" 90
+e2e_refute_screen "Set up automatically"
+
+# The same link changed by one byte is refused, and nothing changes.
+BAD=${URL/pm.mtasv.net/evil.example}
+code=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/bad.body" -w '%{http_code}' "$BAD")
+[ "$code" = 400 ] || e2e_fail "a changed link: HTTP $code"
+grep -q 'signature%20does%20not%20verify' "$DNS_TMP/bad.body" || e2e_fail "the refusal: $(cat "$DNS_TMP/bad.body")"
+e2e_pass
