@@ -35,12 +35,13 @@ enum dc_canon dcoffer_canon_for(const char *provider_id)
 									     : DC_CANON_SPEC;
 }
 
-/* FNV-1a of the domain and every record's name and value. */
-static uint64_t dcoffer_key(const struct wizard *w)
+/* FNV-1a of the zone apex, the domain and every record's name and value. */
+static uint64_t dcoffer_key(const struct wizard *w, const char *zone)
 {
 	uint64_t h = 1469598103934665603ull;
-	const char *parts[2 + 2 * WIZARD_MAX_RECORDS];
+	const char *parts[3 + 2 * WIZARD_MAX_RECORDS];
 	size_t n = 0, i;
+	parts[n++] = zone;
 	parts[n++] = w->domain.ascii;
 	for (i = 0; i < w->nrecords && i < WIZARD_MAX_RECORDS; i++) {
 		parts[n++] = w->records[i].name;
@@ -155,7 +156,7 @@ static void dcoffer_set(struct dcoffer *o, uint64_t key, enum wizard_dc_kind kin
 			const char *provider, const char *url)
 {
 	struct wizard *w = o->w;
-	if (!w || key != dcoffer_key(w))
+	if (!w || key != dcoffer_key(w, o->zone))
 		return;
 	memset(&w->dc, 0, sizeof w->dc);
 	w->dc.kind = url && url[0] ? kind : WIZARD_DC_NONE;
@@ -218,7 +219,7 @@ static void dcoffer_found(void *arg, const struct dc_result *r)
 	size_t nvars;
 	uint64_t key = o->key;
 
-	if (!w || key != dcoffer_key(w))
+	if (!w || key != dcoffer_key(w, o->zone))
 		return; /* the records changed meanwhile: the next turn starts again */
 	if (r->offer == DC_NOT_OFFERED) {
 		dcoffer_set(o, key, WIZARD_DC_NONE, "", "");
@@ -259,10 +260,13 @@ static void dcoffer_found(void *arg, const struct dc_result *r)
 void dcoffer_update(struct dcoffer *o, struct wizard *w, const char *zone)
 {
 	uint64_t key;
+	/* the zone apex is known once a check has ended (the first one starts
+	 * with the domain as the presumed zone) */
 	if (!o || w->step != STEP_RECORDS || w->option != OPTION_DOMAIN || !w->nrecords || !zone ||
-	    !zone[0] || dc_discover_busy(o->disc) || o->signing)
+	    !zone[0] || w->checks < 1 || w->busy == REQ_DNS_CHECK || dc_discover_busy(o->disc) ||
+	    o->signing)
 		return;
-	key = dcoffer_key(w);
+	key = dcoffer_key(w, zone);
 	if (key == o->key)
 		return;
 	o->key = key;

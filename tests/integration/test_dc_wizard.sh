@@ -120,4 +120,33 @@ BAD=${URL/pm.mtasv.net/evil.example}
 code=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/bad.body" -w '%{http_code}' "$BAD")
 [ "$code" = 400 ] || e2e_fail "a changed link: HTTP $code"
 grep -q 'signature%20does%20not%20verify' "$DNS_TMP/bad.body" || e2e_fail "the refusal: $(cat "$DNS_TMP/bad.body")"
+
+# ---- A subdomain: the zone apex is what the DNS check found, host= the
+# labels under it; the provider writes the records under the subdomain.
+SUB=mail.$DNS_ZONE
+LIVE_CUSTOMER=second-customer
+live_start
+e2e_wait "Press Enter to start."
+e2e_keys Enter
+e2e_wait "How should your emails be sent?"
+e2e_keys 1
+e2e_wait "Which domain do your emails come from?"
+e2e_type "$SUB"
+e2e_wait "Domain $SUB"
+e2e_keys Enter
+e2e_wait "This is a subdomain"
+e2e_keys Enter
+live_wait "Let Local DNS Test Host add these records for you, in one click: press a."
+e2e_keys a
+e2e_wait "Set up $SUB at Local DNS Test Host"
+URL=$(e2e_screen | awk '/^https:\/\//{on=1} on && /^$/{exit} on{printf "%s", $0}')
+Q=${URL#"$BASE"}
+value=$(jq -rn --arg s "$(sim_jq ".Domains[] | select(.Name == \"$SUB\") | .DKIMPendingTextValue")" '$s | @uri')
+want="domain=$DNS_ZONE&host=mail&dkimselector=$LIVE_SELECTOR&dkimvalue=$value&returnpathvalue=pm.mtasv.net"
+e2e_equal "the subdomain's signed query" "$want" "${Q%%&sig=*}"
+code=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/apply.body" -w '%{http_code}' "$URL")
+[ "$code" = 200 ] || e2e_fail "the subdomain's link: HTTP $code $(cat "$DNS_TMP/apply.body")"
+live_wait "All set!" 90
+[ "$(kdig @"${LIVE_DNS%:*}" -p "${LIVE_DNS#*:}" +short +norec "pm-bounces.$SUB" CNAME)" = "pm.mtasv.net." ] ||
+	e2e_fail "the Return-Path is not under the subdomain"
 e2e_pass
