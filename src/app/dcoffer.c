@@ -25,6 +25,8 @@ struct dcoffer {
 	uint64_t signing; /* the key a signature under way is for, 0 none */
 	char zone[256];	  /* the zone apex of that discovery */
 	bool changed;
+	dcoffer_log_fn log;
+	void *log_ctx;
 	char servers[DCOFFER_MAX_SERVERS][64];
 };
 
@@ -138,6 +140,23 @@ void dcoffer_destroy(struct dcoffer *o)
 	free(o);
 }
 
+void dcoffer_set_log(struct dcoffer *o, dcoffer_log_fn fn, void *ctx)
+{
+	if (!o)
+		return;
+	o->log = fn;
+	o->log_ctx = ctx;
+}
+
+static void dcoffer_log(struct dcoffer *o, const char *event, const char *detail)
+{
+	char clean[300];
+	if (!o->log)
+		return;
+	sanitize_text(detail, clean, sizeof clean);
+	o->log(o->log_ctx, event, clean);
+}
+
 int dcoffer_add_to(struct dcoffer *o, struct loop *l)
 {
 	return loop_add(l, &dc_discover_source_ops, o->disc);
@@ -181,13 +200,14 @@ static void dcoffer_signed(void *arg, enum bh_err err, const char *url, const ch
 {
 	struct dcoffer_job *j = arg;
 	struct dcoffer *o = j->o;
-	(void)msg;
 	if (o && o->signing == j->key) {
 		o->signing = 0;
-		if (err == BH_OK)
+		if (err == BH_OK) {
 			dcoffer_set(o, j->key, WIZARD_DC_APPLY, j->provider, url);
-		else /* no signature, no link to apply: the control panel at least */
+		} else { /* no signature, no link to apply: the control panel at least */
+			dcoffer_log(o, "domainconnect-not-signed", msg);
 			dcoffer_set(o, j->key, WIZARD_DC_CONTROL_PANEL, j->provider, j->panel);
+		}
 	}
 	free(j);
 }
@@ -222,13 +242,18 @@ static void dcoffer_found(void *arg, const struct dc_result *r)
 	if (!w || key != dcoffer_key(w, o->zone))
 		return; /* the records changed meanwhile: the next turn starts again */
 	if (r->offer == DC_NOT_OFFERED) {
+		dcoffer_log(o, "domainconnect-not-offered", r->reason);
 		dcoffer_set(o, key, WIZARD_DC_NONE, "", "");
 		return;
 	}
+
 	nvars = dc_template_vars(w->records, w->nrecords, w->domain.ascii, o->bounce_label, sel,
 				 sizeof sel, vars, 8);
 	if (r->offer != DC_OFFERED || !nvars ||
 	    !dcoffer_host(w->domain.ascii, o->zone, host, sizeof host)) {
+		dcoffer_log(o, "domainconnect-control-panel",
+			    r->offer == DC_OFFERED ? "the records do not fit the template"
+						   : r->reason);
 		dcoffer_set(o, key, WIZARD_DC_CONTROL_PANEL, r->provider_display_name,
 			    r->url_control_panel);
 		return;
@@ -248,6 +273,7 @@ static void dcoffer_found(void *arg, const struct dc_result *r)
 	p.nvars = nvars;
 	p.key_host = o->key_host;
 	p.mode = dcoffer_canon_for(r->provider_id);
+	dcoffer_log(o, "domainconnect-offered", r->provider_display_name);
 	o->signing = key;
 	if (dc_sign_url_start(o->signer, &p, dcoffer_signed, j, msg, sizeof msg) != BH_OK) {
 		o->signing = 0;

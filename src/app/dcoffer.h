@@ -26,6 +26,12 @@ struct dcoffer *dcoffer_create(const struct config *cfg, struct dc_signer *signe
 			       size_t cap);
 void dcoffer_destroy(struct dcoffer *o);
 
+/* What discovery found, for the audit log: event "domainconnect-offered"
+ * (detail: the DNS host), "domainconnect-control-panel" (the DNS host) or
+ * "domainconnect-not-offered" (why, sanitized). */
+typedef void (*dcoffer_log_fn)(void *ctx, const char *event, const char *detail);
+void dcoffer_set_log(struct dcoffer *o, dcoffer_log_fn fn, void *ctx);
+
 /* Adds its sources to the loop (discovery's sockets). */
 int dcoffer_add_to(struct dcoffer *o, struct loop *l);
 

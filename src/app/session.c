@@ -138,6 +138,13 @@ static void session_enrolled(struct session *s, const struct session_enrolled *e
 		session_audit(s, "event-not-written", msg);
 }
 
+/* What Domain Connect discovery found, in the audit log (support asks
+ * "why no one-click?"). */
+static void session_dc_log(void *ctx, const char *event, const char *detail)
+{
+	session_audit(ctx, event, detail);
+}
+
 /* The wizard's milestones go to the outbox. */
 static void session_listen(struct session *s)
 {
@@ -660,6 +667,7 @@ static int session_open_backends(struct session *s, struct config *cfg)
 	s->dc = dcoffer_create(cfg, esp_make_dc_signer(cfg, s->esp), msg, sizeof msg);
 	if (!s->dc && msg[0])
 		session_audit(s, "domainconnect-off", msg);
+	dcoffer_set_log(s->dc, session_dc_log, s);
 	return 0;
 }
 

@@ -60,6 +60,9 @@ live_opt1_to_records
 live_wait "Let Local DNS Test Host add these records for you, in one click: press a."
 e2e_assert_screen "a one click"
 e2e_assert_screen "Not found yet"
+# The audit log says what discovery found (support: "why no one-click?").
+grep '"domainconnect-offered"' "$E2E_STATE/audit.jsonl" | grep -q '"Local DNS Test Host"' ||
+	e2e_fail "no domainconnect-offered in the audit log"
 grep -q "GET /v2/$DNS_ZONE/settings" "$(dc_log p1)" || e2e_fail "no settings request"
 grep -q "GET /v2/domainTemplates/providers/vendor.example/services/postmark\$" "$(dc_log p1)" ||
 	e2e_fail "no template check"
