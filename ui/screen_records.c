@@ -649,7 +649,10 @@ static const char *screen_records_footer(const struct wizard *w)
 {
 	if (wizard_server_question(w))
 		return "footer.server";
-	return wizard_dc_offer(w) ? "footer.records_oneclick" : "footer.records";
+	if (!wizard_dc_offer(w))
+		return "footer.records";
+	return wizard_dc_offer(w)->kind == WIZARD_DC_APPLY ? "footer.records_oneclick"
+							   : "footer.records_panel";
 }
 
 const struct screen screen_records = {

@@ -152,4 +152,36 @@ code=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/apply.body" -w '%{
 live_wait "All set!" 90
 [ "$(kdig @"${LIVE_DNS%:*}" -p "${LIVE_DNS#*:}" +short +norec "pm-bounces.$SUB" CNAME)" = "pm.mtasv.net." ] ||
 	e2e_fail "the Return-Path is not under the subdomain"
+
+# ---- A DNS host that has not imported the vendor's template (404): its
+# control panel only, with the zone filled in; nothing signed.
+dc_provider_start p2 "$P_ADDR" --supported other.example/mail
+knot_update k1 "$DNS_ZONE" <<EOF
+del _domainconnect.$DNS_ZONE. TXT
+add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P2_PORT"
+EOF
+LIVE_CUSTOMER=third-customer
+live_start
+e2e_wait "Press Enter to start."
+e2e_keys Enter
+e2e_wait "How should your emails be sent?"
+e2e_keys 1
+e2e_wait "Which domain do your emails come from?"
+e2e_type "news.$DNS_ZONE"
+e2e_wait "Domain news.$DNS_ZONE"
+e2e_keys Enter
+e2e_wait "This is a subdomain"
+e2e_keys Enter
+live_wait "Your DNS settings at Local DNS Test Host are one link away: press a."
+e2e_assert_screen "a DNS host  v copy"
+grep -q "GET /v2/domainTemplates/providers/vendor.example/services/postmark\$" "$(dc_log p2)" ||
+	e2e_fail "p2 was not asked for the template"
+grep '"domainconnect-control-panel"' "$E2E_STATE/audit.jsonl" | grep -q 'template not supported' ||
+	e2e_fail "the audit log does not say why only the control panel"
+e2e_keys a
+live_wait "Your DNS settings at Local DNS Test Host"
+e2e_assert_screen "https://$P_ADDR:$DCP_P2_PORT/panel/$DNS_ZONE"
+e2e_refute_screen "sig="
+e2e_keys Escape
+e2e_wait "one link away"
 e2e_pass
