@@ -204,6 +204,51 @@ static void test_domain_error_keeps_text(void **state)
 	assert_string_equal(w.domain_input.text, "Customer.Example.");
 }
 
+/* The Domain Connect offer applies to the records on screen only: the same
+ * domain, option 1, not every required record in place yet. */
+static void test_dc_offer(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	struct record_result res[WIZARD_MAX_RECORDS];
+	int64_t wake = 0;
+	(void)state;
+	new_wizard(&w);
+	wizard_choose(&w, OPTION_DOMAIN, 0);
+	type_text(&w.domain_input, "customer.example");
+	wizard_next(&w, 1000);
+	assert_null(wizard_dc_offer(&w)); /* nothing found yet */
+	assert_int_equal(wizard_next_request(&w, 1000, 0, &wake), REQ_DOMAIN_ENSURE);
+	wizard_request_started(&w, REQ_DOMAIN_ENSURE, 1000);
+	domain_reply(&d, "customer.example");
+	wizard_on_domain(&w, &d, 1100);
+	w.dc.kind = WIZARD_DC_APPLY;
+	str_copy(w.dc.domain, sizeof w.dc.domain, "customer.example");
+	str_copy(w.dc.provider, sizeof w.dc.provider, "Cloudflare");
+	str_copy(w.dc.url, sizeof w.dc.url, "https://dc.example/v2/apply?domain=customer.example");
+	assert_ptr_equal(wizard_dc_offer(&w), &w.dc);
+	/* found for another domain (the customer went back and typed another) */
+	str_copy(w.dc.domain, sizeof w.dc.domain, "other.example");
+	assert_null(wizard_dc_offer(&w));
+	str_copy(w.dc.domain, sizeof w.dc.domain, "customer.example");
+	/* no link: nothing to offer */
+	w.dc.url[0] = '\0';
+	assert_null(wizard_dc_offer(&w));
+	str_copy(w.dc.url, sizeof w.dc.url, "https://dc.example/panel");
+	w.dc.kind = WIZARD_DC_NONE;
+	assert_null(wizard_dc_offer(&w));
+	w.dc.kind = WIZARD_DC_CONTROL_PANEL;
+	assert_ptr_equal(wizard_dc_offer(&w), &w.dc);
+	/* every required record in: no more offer */
+	assert_int_equal(wizard_next_request(&w, 1100, 0, &wake), REQ_DNS_CHECK);
+	wizard_request_started(&w, REQ_DNS_CHECK, 1100);
+	all_verified(&w, res);
+	res[2].status = STATUS_MISSING; /* DMARC is optional */
+	wizard_on_dns(&w, res, w.nrecords, "", 1200);
+	assert_true(wizard_records_verified(&w));
+	assert_null(wizard_dc_offer(&w));
+}
+
 static void test_option1_requests_and_done(void **state)
 {
 	struct wizard w;
@@ -1008,6 +1053,7 @@ int main(void)
 	    cmocka_unit_test(test_resend_countdown_per_address),
 	    cmocka_unit_test(test_error_backoff_and_notice),
 	    cmocka_unit_test(test_history_bounded),
+	    cmocka_unit_test(test_dc_offer),
 	    cmocka_unit_test(test_step_words),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
