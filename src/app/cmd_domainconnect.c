@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/fileio.h"
 #include "core/text.h"
+#include "core/validate.h"
 #include "dc/sign.h"
 #include "dc/template.h"
 #include "dc/url.h"
@@ -298,6 +299,22 @@ static int dc_sign_url_cmd(int argc, char **argv)
 	if (!domain) {
 		status = dc_say(2, "dc_cli.no_domain", NULL);
 		goto out;
+	}
+	{
+		/* the zone as the DNS host knows it: a domain name in A-labels */
+		struct validate_context vc = {0};
+		struct domain_value dv;
+		char detail[256] = "";
+		if (validate_domain(domain, &vc, &dv, detail, sizeof detail) != INPUT_OK ||
+		    strcmp(dv.ascii, domain) != 0) {
+			status = dc_say(2, "dc_cli.bad_domain", domain);
+			goto out;
+		}
+		if (*host && validate_domain(host, &vc, &dv, detail, sizeof detail) != INPUT_OK &&
+		    validate_dns_label(host, detail, sizeof detail) != INPUT_OK) {
+			status = dc_say(2, "dc_cli.bad_host", host);
+			goto out;
+		}
 	}
 	if (!sync_ux) {
 		status = dc_say(2, "dc_cli.no_sync_ux", NULL);

@@ -168,6 +168,12 @@ hasnt "$T/err" "PRIVATE KEY" "and not the key"
 
 run domainconnect sign-url --config "$T/behalf.conf" --url-sync-ux https://dc.test/sync
 expect 2 "sign-url without --domain"
+# Nothing is signed for what is not a domain name (the key would vouch for it).
+run domainconnect sign-url --config "$T/behalf.conf" --domain "customer.example&x=1" \
+	--url-sync-ux https://dc.test/sync
+expect 2 "sign-url with a --domain that is not a domain"
+has "$T/err" "is not a domain name" "says why"
+hasnt "$T/out" "sig=" "and prints no URL"
 
 if [ "$fails" -gt 0 ]; then
 	echo "$fails check(s) failed" >&2
