@@ -189,8 +189,9 @@ static void dc_finish(struct dc_discover *d, enum dc_offer offer, const char *re
 	d->phase = DC_IDLE;
 	d->xfer = 0;
 	d->res.offer = offer;
-	if (offer == DC_NOT_OFFERED && reason && !d->res.guard_refused)
-		snprintf(d->res.reason, sizeof d->res.reason, "%s", reason);
+	/* reason may be d->res.reason itself (set by the step that failed) */
+	if (offer == DC_NOT_OFFERED && reason && reason != d->res.reason && !d->res.guard_refused)
+		str_copy(d->res.reason, sizeof d->res.reason, reason);
 	if (offer != DC_NOT_OFFERED)
 		d->res.reason[0] = '\0';
 	if (offer == DC_NOT_OFFERED)

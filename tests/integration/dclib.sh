@@ -11,9 +11,9 @@
 #   run_discover ARGS...          behalf domainconnect discover; DISC_RC, $DISC_OUT
 #   disc_expect DOMAIN JQ WHAT    the JSON line of DOMAIN satisfies JQ
 # Source this file.
-. "$(dirname "$0")/dnslib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/dnslib.sh"
 
-DC_PROVIDER=${BEHALF_SOURCE_DIR:-$(dirname "$0")/../..}/tests/dcprovider/dcprovider.py
+DC_PROVIDER=${BEHALF_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/dcprovider/dcprovider.py
 DISC_OUT=$DNS_TMP/discover.out
 DISC_ERR=$DNS_TMP/discover.err
 DISC_RC=0
