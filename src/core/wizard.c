@@ -767,6 +767,13 @@ const struct wizard_dc *wizard_dc_offer(const struct wizard *w)
 	return &w->dc;
 }
 
+const char *wizard_dc_kind_word(enum wizard_dc_kind kind)
+{
+	static const char *const words[] = {"none", "apply", "control_panel"};
+	_Static_assert(sizeof words / sizeof words[0] == WIZARD_DC__COUNT, "a word for every kind");
+	return (unsigned)kind < WIZARD_DC__COUNT ? words[kind] : NULL;
+}
+
 bool wizard_pending_due(const struct wizard *w, int64_t wall_ms)
 {
 	int64_t shown = w->milestones_ms[MILESTONE_RECORDS_SHOWN];
@@ -848,15 +855,20 @@ static void wizard_build_records(struct wizard *w)
 	snprintf(dmarc, sizeof dmarc, "_dmarc.%s", w->esp_domain.name);
 	wizard_set_record(&next[n++], PURPOSE_DMARC, RECORD_TYPE_TXT, dmarc, "v=DMARC1; p=none;",
 			  false);
+	bool changed = n != w->nrecords;
 	for (i = 0; i < n; i++) {
 		if (i < w->nrecords && memcmp(&next[i], &w->records[i], sizeof next[i]) == 0)
 			continue;
 		w->records[i] = next[i];
 		memset(&w->results[i], 0, sizeof w->results[i]);
+		changed = true;
 	}
 	for (; i < WIZARD_MAX_RECORDS; i++)
 		memset(&w->results[i], 0, sizeof w->results[i]);
 	w->nrecords = n;
+	/* a Domain Connect link applies the records it was made for */
+	if (changed)
+		memset(&w->dc, 0, sizeof w->dc);
 }
 
 bool wizard_server_question(const struct wizard *w)
