@@ -4,7 +4,8 @@
 # shows), the saved progress holds the offer, and `behalf export` (which
 # reads only the saved state) prints the link, while the session runs and
 # after it ended: Markdown as an autolink before the records, JSON as a
-# domain_connect object.  Once the records are in, the sheets drop it.
+# domain_connect object.  A resumed demo of a story without Domain
+# Connect drops it; once the records are in, the sheets drop it.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -54,8 +55,19 @@ e2e_equal "JSON records" 3 "$(jq '.records | length' <<<"$json")"
 e2e_stop
 check_md
 
-# ---- resumed, and the customer approved: the records are in, no offer ----
-e2e_start
+# ---- resumed with a story without Domain Connect: the saved offer goes ----
+e2e_start --scenario cf-by-hand
+e2e_wait "Add these records to the DNS of customer.example at Cloudflare."
+e2e_wait_saved "$state" .domain_connect.kind none
+e2e_refute_screen "in one click"
+if sheet md | grep -qF "Quicker"; then
+	e2e_fail "the sheet offers the last story's link"
+fi
+e2e_stop
+
+# ---- the cloudflare story again, and the customer approved: the records
+# are in, no offer ----
+e2e_start --scenario cloudflare
 e2e_wait "Let Cloudflare add these records for you, in one click: press a."
 e2e_keys n
 e2e_wait "All set!"
