@@ -701,7 +701,7 @@ static const char *dc_kind_word(int v)
 {
 	return wizard_dc_kind_word((enum wizard_dc_kind)v);
 }
-static const struct state_words dc_kind_words = {WIZARD_DC__COUNT, dc_kind_word, NULL};
+static const struct state_words dc_kind_words = {WIZARD_DC_KINDS, dc_kind_word, NULL};
 
 /* ---- the table ----
  *

@@ -770,8 +770,8 @@ const struct wizard_dc *wizard_dc_offer(const struct wizard *w)
 const char *wizard_dc_kind_word(enum wizard_dc_kind kind)
 {
 	static const char *const words[] = {"none", "apply", "control_panel"};
-	_Static_assert(sizeof words / sizeof words[0] == WIZARD_DC__COUNT, "a word for every kind");
-	return (unsigned)kind < WIZARD_DC__COUNT ? words[kind] : NULL;
+	_Static_assert(sizeof words / sizeof words[0] == WIZARD_DC_KINDS, "a word for every kind");
+	return (unsigned)kind < WIZARD_DC_KINDS ? words[kind] : NULL;
 }
 
 bool wizard_pending_due(const struct wizard *w, int64_t wall_ms)

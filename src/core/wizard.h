@@ -203,8 +203,8 @@ enum wizard_dc_kind {
 	WIZARD_DC_NONE,		 /* nothing: the manual instructions */
 	WIZARD_DC_APPLY,	 /* url is the signed apply link: one click */
 	WIZARD_DC_CONTROL_PANEL, /* url is the DNS host's control panel */
-	WIZARD_DC__COUNT
 };
+#define WIZARD_DC_KINDS	  (WIZARD_DC_CONTROL_PANEL + 1) /* the last kind + 1 (words) */
 #define WIZARD_DC_URL_MAX 4096
 struct wizard_dc {
 	enum wizard_dc_kind kind;
