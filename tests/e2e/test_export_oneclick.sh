@@ -71,7 +71,7 @@ e2e_start --scenario cloudflare
 e2e_wait "Let Cloudflare add these records for you, in one click: press a."
 e2e_keys n
 e2e_wait "All set!"
-e2e_wait_saved "$state" .step done
+e2e_wait_saved "$state" .step "done"
 md=$(sheet md)
 if grep -qF "Quicker" <<<"$md" || grep -qF "$UX" <<<"$md"; then
 	e2e_fail "the sheet still offers the link once the records are in: $md"
