@@ -850,12 +850,13 @@ static void wizard_build_records(struct wizard *w)
 	struct expected_record next[WIZARD_MAX_RECORDS];
 	char dmarc[RECORD_NAME_MAX + 8];
 	size_t n = 0, i;
+	bool changed;
 	for (i = 0; i < w->esp_domain.nrecords && i < RESOURCE_RECORDS_MAX; i++)
 		next[n++] = w->esp_domain.records[i].rec;
 	snprintf(dmarc, sizeof dmarc, "_dmarc.%s", w->esp_domain.name);
 	wizard_set_record(&next[n++], PURPOSE_DMARC, RECORD_TYPE_TXT, dmarc, "v=DMARC1; p=none;",
 			  false);
-	bool changed = n != w->nrecords;
+	changed = n != w->nrecords;
 	for (i = 0; i < n; i++) {
 		if (i < w->nrecords && memcmp(&next[i], &w->records[i], sizeof next[i]) == 0)
 			continue;

@@ -53,7 +53,7 @@ struct sheet_letter {
 /* Option 1: the one-click offer of the customer's DNS host (Domain Connect,
  * wizard_dc_offer), while records are left to add: off otherwise, and off
  * for a link that is not an https URL of RFC 3986 characters only (it is
- * built from parts the DNS host sent: no javascript:, no quote, no space). */
+ * built from parts the DNS host sent: no javascript:, '"', '<' or space). */
 struct sheet_dc {
 	bool on;
 	bool apply;	  /* the signed apply link; false: the DNS host's control panel */
