@@ -40,8 +40,15 @@ void demo_offer(struct demo *d)
 	struct buf url = {0};
 	char sel[RECORD_NAME_MAX];
 	size_t nvars;
+	if (!*ux && w->dc.demo) {
+		/* the offer is saved: a resumed demo of a story without Domain
+		 * Connect (--scenario) drops the last story's */
+		memset(&w->dc, 0, sizeof w->dc);
+		w->dirty = true;
+	}
 	if (!*ux || w->step != STEP_RECORDS || w->option != OPTION_DOMAIN || !w->nrecords ||
-	    (w->dc.kind == WIZARD_DC_APPLY && strcmp(w->dc.domain, w->domain.ascii) == 0))
+	    (w->dc.kind == WIZARD_DC_APPLY && strcmp(w->dc.domain, w->domain.ascii) == 0 &&
+	     strcmp(w->dc.provider, sim_dc_provider(d->dns)) == 0))
 		return;
 	/* the link a real session signs (dcoffer.c), unsigned: the demo's
 	 * DNS host is pretend and the presenter's n plays the approval */
@@ -63,7 +70,7 @@ void demo_offer(struct demo *d)
 	str_copy(w->dc.provider, sizeof w->dc.provider, sim_dc_provider(d->dns));
 	str_copy(w->dc.url, sizeof w->dc.url, url.data);
 	buf_free(&url);
-	w->dirty = true; /* drawn (nothing new is saved) */
+	w->dirty = true; /* drawn, and saved: `behalf export` reads the offer */
 }
 
 /* The scenario until the story starts, then what the pretend customer did. */

@@ -697,6 +697,11 @@ static const struct state_words status_words = {STATUS__COUNT, status_word, NULL
 static const struct state_words diag_words = {DIAG__COUNT, diag_word, NULL};
 static const struct state_words purpose_words = {PURPOSE__COUNT, purpose_word, NULL};
 static const struct state_words type_words = {NWORDS(record_types), type_word, record_types};
+static const char *dc_kind_word(int v)
+{
+	return wizard_dc_kind_word((enum wizard_dc_kind)v);
+}
+static const struct state_words dc_kind_words = {WIZARD_DC_KINDS, dc_kind_word, NULL};
 
 /* ---- the table ----
  *
@@ -969,6 +974,19 @@ static const struct state_field records_view_fields[] = {
 };
 TABLE(records_view_table, "wizard", records_view_fields);
 
+/* Domain Connect: the one-click offer found for the records (the signed
+ * apply link or the DNS host's control panel), for `behalf export` and a
+ * resumed session.  The link holds no secret: a signature over the
+ * records' public values.  Older files lack it: no offer. */
+static const struct state_field dc_fields[] = {
+    F_WORD(struct wizard_dc, "kind", kind, dc_kind_words, 0),
+    F_STR(struct wizard_dc, "domain", domain, 0),
+    F_STR(struct wizard_dc, "provider", provider, 0),
+    F_STR(struct wizard_dc, "url", url, 0),
+    F_BOOL(struct wizard_dc, "demo", demo),
+};
+TABLE(dc_table, "wizard_dc", dc_fields);
+
 /* option 2, and what was asked of the ESP and of the DNS for it */
 static const struct state_field address_fields[] = {
     F_FIELD(W, "email", address_email),
@@ -1027,6 +1045,7 @@ static const struct state_field wizard_fields[] = {
     F_OBJECT(W, "esp_domain", esp_domain, esp_domain_table),
     F_ARRAY2(W, "records", records, nrecords, record_table, results, record_result_table),
     F_GROUP("records_view", records_view_table),
+    F_OBJECT(W, "domain_connect", dc, dc_table),
     /* option 2 */
     F_GROUP("address", address_table),
     F_GROUP("server", server_table),
@@ -1058,7 +1077,6 @@ static const struct state_unsaved wizard_unsaved[] = {
     UNSAVED(W, retry_after_ms),
     UNSAVED(W, failures),
     UNSAVED(W, halted),
-    UNSAVED(W, dc),
     UNSAVED(W, dirty),
 };
 TABLE_UNSAVED(wizard_table, "wizard", wizard_fields, wizard_unsaved);

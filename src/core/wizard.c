@@ -767,6 +767,13 @@ const struct wizard_dc *wizard_dc_offer(const struct wizard *w)
 	return &w->dc;
 }
 
+const char *wizard_dc_kind_word(enum wizard_dc_kind kind)
+{
+	static const char *const words[] = {"none", "apply", "control_panel"};
+	_Static_assert(sizeof words / sizeof words[0] == WIZARD_DC_KINDS, "a word for every kind");
+	return (unsigned)kind < WIZARD_DC_KINDS ? words[kind] : NULL;
+}
+
 bool wizard_pending_due(const struct wizard *w, int64_t wall_ms)
 {
 	int64_t shown = w->milestones_ms[MILESTONE_RECORDS_SHOWN];
@@ -843,20 +850,26 @@ static void wizard_build_records(struct wizard *w)
 	struct expected_record next[WIZARD_MAX_RECORDS];
 	char dmarc[RECORD_NAME_MAX + 8];
 	size_t n = 0, i;
+	bool changed;
 	for (i = 0; i < w->esp_domain.nrecords && i < RESOURCE_RECORDS_MAX; i++)
 		next[n++] = w->esp_domain.records[i].rec;
 	snprintf(dmarc, sizeof dmarc, "_dmarc.%s", w->esp_domain.name);
 	wizard_set_record(&next[n++], PURPOSE_DMARC, RECORD_TYPE_TXT, dmarc, "v=DMARC1; p=none;",
 			  false);
+	changed = n != w->nrecords;
 	for (i = 0; i < n; i++) {
 		if (i < w->nrecords && memcmp(&next[i], &w->records[i], sizeof next[i]) == 0)
 			continue;
 		w->records[i] = next[i];
 		memset(&w->results[i], 0, sizeof w->results[i]);
+		changed = true;
 	}
 	for (; i < WIZARD_MAX_RECORDS; i++)
 		memset(&w->results[i], 0, sizeof w->results[i]);
 	w->nrecords = n;
+	/* a Domain Connect link applies the records it was made for */
+	if (changed)
+		memset(&w->dc, 0, sizeof w->dc);
 }
 
 bool wizard_server_question(const struct wizard *w)

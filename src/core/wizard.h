@@ -196,12 +196,15 @@ struct wizard_resource {
 
 /* Domain Connect (issue 12, docs/domain-connect.md): what the customer's
  * DNS host offers for the records on screen, found (and the link signed)
- * by the application; not saved. */
+ * by the application.  Saved ("domain_connect"), so that `behalf export`
+ * and a resumed session have it; cleared when the records change (the
+ * link applies the records it was made for). */
 enum wizard_dc_kind {
 	WIZARD_DC_NONE,		 /* nothing: the manual instructions */
 	WIZARD_DC_APPLY,	 /* url is the signed apply link: one click */
 	WIZARD_DC_CONTROL_PANEL, /* url is the DNS host's control panel */
 };
+#define WIZARD_DC_KINDS	  (WIZARD_DC_CONTROL_PANEL + 1) /* the last kind + 1 (words) */
 #define WIZARD_DC_URL_MAX 4096
 struct wizard_dc {
 	enum wizard_dc_kind kind;
@@ -347,6 +350,9 @@ bool wizard_records_verified(const struct wizard *w);
  * or NULL when there is none, it is for another domain, or every required
  * record is in place already. */
 const struct wizard_dc *wizard_dc_offer(const struct wizard *w);
+/* "none", "apply", "control_panel" (the state file and the JSON export),
+ * NULL past the end. */
+const char *wizard_dc_kind_word(enum wizard_dc_kind kind);
 /* True when verification.pending is due at wall_ms: option 1's records were
  * shown more than WIZARD_PENDING_MS ago, the domain is not done, and it was
  * not said since they were shown (`behalf deliver` asks, docs/events.md). */

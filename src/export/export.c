@@ -263,6 +263,54 @@ static void sheet_record(struct sheet_record *r, const struct wizard *w, size_t 
 	}
 }
 
+/* A link the sheet may show: https, RFC 3986 characters only (unreserved,
+ * reserved and '%'), so that no format needs to do more than its usual
+ * escaping, and no scheme but https can reach an href. */
+static bool sheet_dc_url_ok(const char *url)
+{
+	const char *p;
+	if (strncmp(url, "https://", 8) != 0 || !url[8])
+		return false;
+	for (p = url; *p; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Option 1: Domain Connect's offer for these records, while they are to
+ * add (wizard_dc_offer: same domain, not all in). */
+static void sheet_dc(struct sheet *s, const struct wizard *w)
+{
+	const struct wizard_dc *o = wizard_dc_offer(w);
+	struct sheet_dc *dc = &s->dc;
+	char url[WIZARD_DC_URL_MAX];
+
+	if (!o || s->published || !s->nrecords)
+		return;
+	sanitize_text(o->url, url, sizeof url);
+	if (strcmp(url, o->url) != 0 || !sheet_dc_url_ok(url))
+		return;
+	str_copy(dc->url, sizeof dc->url, url);
+	sanitize_text(o->provider[0] ? o->provider : text_get("export_dc.provider_unknown"),
+		      dc->provider, sizeof dc->provider);
+	dc->apply = o->kind == WIZARD_DC_APPLY;
+	dc->kind = wizard_dc_kind_word(o->kind);
+	sheet_fmt(dc->heading, sizeof dc->heading,
+		  dc->apply ? "export_dc.heading" : "export_dc.panel_heading", dc->provider,
+		  s->domain, NULL);
+	sheet_fmt(dc->what, sizeof dc->what, dc->apply ? "export_dc.what" : "export_dc.panel_what",
+		  dc->provider, s->domain, NULL);
+	sheet_fmt(dc->link, sizeof dc->link, dc->apply ? "export_dc.link" : "export_dc.panel_link",
+		  dc->provider, s->domain, NULL);
+	if (o->demo)
+		sheet_fmt(dc->demo, sizeof dc->demo, "export_dc.demo", dc->provider, NULL, NULL);
+	dc->on = true;
+}
+
 /* Option 2: the address, and what the confirmation email is. */
 static void sheet_address(struct sheet *s, const struct wizard *w)
 {
@@ -349,6 +397,17 @@ static void sheet_letter(struct sheet *s, const struct wizard *w, const char *se
 	if (s->option == 2)
 		what = s->address;
 	sheet_fmt(l->why, sizeof l->why, id, s->vendor, s->esp, what);
+	if (s->dc.on) {
+		/* the quicker way, in the letter too: the link follows */
+		char more[SHEET_TEXT_MAX];
+		struct buf b = {0};
+		sheet_fmt(more, sizeof more,
+			  s->dc.apply ? "export_letter.oneclick" : "export_letter.oneclick_panel",
+			  s->dc.provider, what, NULL);
+		buf_printf(&b, "%s %s", l->why, more);
+		str_copy(l->why, sizeof l->why, b.data);
+		buf_free(&b);
+	}
 	if (s->option == 3)
 		what = s->from_name[0] ? s->from_name : s->vendor;
 	{
@@ -430,6 +489,7 @@ static bool sheet_build(struct sheet *s, const struct wizard *w, const struct ex
 			sheet_record(&s->records[i], w, i, sheet_domain_of(w));
 		sheet_host(s, w);
 		sheet_domain_status(s, w);
+		sheet_dc(s, w);
 	} else if (w->option == OPTION_ADDRESS) {
 		sheet_address(s, w);
 	} else {

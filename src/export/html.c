@@ -159,15 +159,45 @@ static enum bh_err html_qr(struct buf *out, const struct sheet *s)
 	return err;
 }
 
-/* Option 1: DNS host, records, how to confirm. */
+/* Option 1: the DNS host's one-click link (the URL escaped in the href
+ * like any attribute value), the URL itself for a printed page, and with
+ * the QR code on, its code for a phone. */
+static enum bh_err html_dc(struct buf *out, const struct sheet *s)
+{
+	struct buf svg = {0};
+	enum bh_err err = html_elem(out, "h2", s->dc.heading);
+	SHEET_PUT(err, html_elem(out, "p", s->dc.what));
+	SHEET_PUT(err, buf_puts(out, "<p><a href=\""));
+	SHEET_PUT(err, html_text(out, s->dc.url));
+	SHEET_PUT(err, buf_puts(out, "\">"));
+	SHEET_PUT(err, html_text(out, s->dc.link));
+	SHEET_PUT(err, buf_puts(out, "</a></p>\n<p><code>"));
+	SHEET_PUT(err, html_text(out, s->dc.url));
+	SHEET_PUT(err, buf_puts(out, "</code></p>\n"));
+	if (s->dc.demo[0])
+		SHEET_PUT(err, html_elem(out, "p", s->dc.demo));
+	if (err == BH_OK && s->qr && qr_render_svg(s->dc.url, &svg) == BH_OK) {
+		err = buf_puts(out, "<div class=\"qr-box\">\n");
+		SHEET_PUT(err, buf_append(out, svg.data, svg.len));
+		SHEET_PUT(err, buf_puts(out, "\n"));
+		SHEET_PUT(err, html_word(out, "p", "export_dc.qr_caption"));
+		SHEET_PUT(err, buf_puts(out, "</div>\n"));
+	}
+	buf_free(&svg);
+	return err;
+}
+
+/* Option 1: the one-click link, DNS host, records, how to confirm. */
 static enum bh_err html_records(struct buf *out, const struct sheet *s)
 {
 	char word[SHEET_TEXT_MAX], n[24];
 	enum bh_err err = BH_OK;
 	size_t i;
 
+	if (s->dc.on)
+		err = html_dc(out, s);
 	if (!s->published) {
-		err = html_word(out, "h2", "export.host_heading");
+		SHEET_PUT(err, html_word(out, "h2", "export.host_heading"));
 		SHEET_PUT(err, html_elem(out, "p", s->host));
 		if (s->host_steps[0])
 			SHEET_PUT(err, html_elem(out, "p", s->host_steps));

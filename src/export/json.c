@@ -2,6 +2,7 @@
  * --records` reads, with each record's status.  Names and values are
  * sanitized copies: JSON would carry a control character as \u001b, which
  * a reader turns back into an escape. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,30 @@ static void json_domain(const struct sheet *s, char *out, size_t cap)
 		sanitize_text(s->w->cfg.vendor_domain, out, cap);
 }
 
+/* text (the records JSON, freed) with "domain_connect": {"kind",
+ * "provider", "url"} after the records: the one-click link, which `behalf
+ * check --records` ignores like any key it does not read.  Written as
+ * records_json_write writes (same indent, same order). */
+static char *json_add_dc(const struct sheet *s, char *text)
+{
+	json_t *root = json_loads(text, 0, NULL), *dc;
+	char *with;
+	if (!root)
+		return text;
+	dc = json_pack("{s:s, s:s, s:s}", "kind", s->dc.kind, "provider", s->dc.provider, "url",
+		       s->dc.url);
+	if (!dc || json_object_set_new(root, "domain_connect", dc) != 0) {
+		json_decref(root);
+		return text;
+	}
+	with = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!with)
+		return text;
+	free(text);
+	return with;
+}
+
 enum bh_err export_render_json(const struct sheet *s, struct buf *out)
 {
 	struct expected_record *copy = xcalloc(WIZARD_MAX_RECORDS, sizeof *copy);
@@ -37,6 +62,8 @@ enum bh_err export_render_json(const struct sheet *s, struct buf *out)
 	}
 	json_domain(s, domain, sizeof domain);
 	text = records_json_write(domain, copy, s->nrecords, s->nrecords ? s->w->results : NULL);
+	if (s->dc.on)
+		text = json_add_dc(s, text);
 	err = buf_puts(out, text);
 	SHEET_PUT(err, buf_puts(out, "\n"));
 	free(text);

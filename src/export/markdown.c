@@ -189,7 +189,20 @@ static enum bh_err md_record(struct buf *out, const struct sheet *s, size_t i)
 	return err;
 }
 
-/* Option 1: DNS host, records, how to confirm. */
+/* Option 1: the DNS host's one-click link, as an autolink on its own line
+ * (the sheet lets through only https URLs without spaces, '<' or '>',
+ * which is all an autolink needs). */
+static enum bh_err md_dc(struct buf *out, const struct sheet *s)
+{
+	enum bh_err err = md_heading(out, 2, s->dc.heading);
+	SHEET_PUT(err, md_para(out, s->dc.what));
+	SHEET_PUT(err, buf_printf(out, "<%s>\n\n", s->dc.url));
+	if (s->dc.demo[0])
+		SHEET_PUT(err, md_para(out, s->dc.demo));
+	return err;
+}
+
+/* Option 1: the one-click link, DNS host, records, how to confirm. */
 static enum bh_err md_records(struct buf *out, const struct sheet *s)
 {
 	char word[SHEET_TEXT_MAX], n[24];
@@ -197,8 +210,10 @@ static enum bh_err md_records(struct buf *out, const struct sheet *s)
 	enum bh_err err = BH_OK;
 	size_t i;
 
+	if (s->dc.on)
+		err = md_dc(out, s);
 	if (!s->published) {
-		err = md_heading_word(out, 2, "export.host_heading");
+		SHEET_PUT(err, md_heading_word(out, 2, "export.host_heading"));
 		SHEET_PUT(err, md_para(out, s->host));
 		if (s->host_steps[0])
 			SHEET_PUT(err, md_para(out, s->host_steps));

@@ -50,6 +50,22 @@ struct sheet_letter {
 	char reply[SHEET_TEXT_MAX];
 };
 
+/* Option 1: the one-click offer of the customer's DNS host (Domain Connect,
+ * wizard_dc_offer), while records are left to add: off otherwise, and off
+ * for a link that is not an https URL of RFC 3986 characters only (it is
+ * built from parts the DNS host sent: no javascript:, '"', '<' or space). */
+struct sheet_dc {
+	bool on;
+	bool apply;	  /* the signed apply link; false: the DNS host's control panel */
+	const char *kind; /* "apply" or "control_panel" (static): the JSON's word */
+	char provider[SHEET_SHORT_MAX]; /* "Cloudflare" */
+	char url[WIZARD_DC_URL_MAX];	/* sanitized and checked as above */
+	char heading[SHEET_SHORT_MAX];	/* "Quicker: let Cloudflare add them" */
+	char what[SHEET_TEXT_MAX]; /* what the link does, and that the records are the manual way */
+	char link[SHEET_SHORT_MAX]; /* the link's words: "Set up customer.example at Cloudflare" */
+	char demo[SHEET_TEXT_MAX];  /* "" unless the demo's pretend link */
+};
+
 /* Everything an export says; every string is sanitized UTF-8. */
 struct sheet {
 	const struct wizard *w; /* the source (JSON reads its records) */
@@ -75,6 +91,7 @@ struct sheet {
 	char host_steps[SHEET_TEXT_MAX];    /* "" when unknown */
 	char host_long_txt[SHEET_TEXT_MAX]; /* "" unless a value is over 255 characters */
 	char host_proxy[SHEET_TEXT_MAX];    /* "" unless a CNAME is to add */
+	struct sheet_dc dc;		    /* the one-click offer, before the records */
 	size_t nrecords;
 	struct sheet_record records[WIZARD_MAX_RECORDS];
 

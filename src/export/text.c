@@ -160,16 +160,32 @@ static enum bh_err text_record(struct buf *out, const struct sheet *s, size_t i,
 	return err;
 }
 
-/* Option 1: DNS host, records, how to confirm. */
+/* Option 1: the DNS host's one-click link, the URL alone on its line (it
+ * is copied whole). */
+static enum bh_err text_dc(struct buf *out, const struct sheet *s)
+{
+	enum bh_err err = text_heading(out, s->dc.heading, '-');
+	SHEET_PUT(err, text_wrap(out, s->dc.what, ""));
+	SHEET_PUT(err, buf_printf(out, "\n%s\n", s->dc.url));
+	if (s->dc.demo[0]) {
+		SHEET_PUT(err, buf_puts(out, "\n"));
+		SHEET_PUT(err, text_wrap(out, s->dc.demo, ""));
+	}
+	return err;
+}
+
+/* Option 1: the one-click link, DNS host, records, how to confirm. */
 static enum bh_err text_records(struct buf *out, const struct sheet *s)
 {
 	char word[SHEET_TEXT_MAX], n[24];
 	size_t i, width = text_label_width();
 	enum bh_err err = BH_OK;
 
+	if (s->dc.on)
+		err = text_dc(out, s);
 	if (!s->published) {
 		sheet_word("export.host_heading", word, sizeof word);
-		err = text_heading(out, word, '-');
+		SHEET_PUT(err, text_heading(out, word, '-'));
 		SHEET_PUT(err, text_wrap(out, s->host, ""));
 		if (s->host_steps[0])
 			SHEET_PUT(err, text_wrap(out, s->host_steps, ""));

@@ -103,6 +103,9 @@ enum bh_err export_render_zone(const struct sheet *s, struct buf *out)
 	else
 		sheet_fmt(line, sizeof line, "export_zone.head", s->domain, NULL, NULL);
 	SHEET_PUT(err, zone_comment(out, line));
+	/* the one-click link, as a comment: a zone file has no other place */
+	if (s->dc.on)
+		SHEET_PUT(err, buf_printf(out, "; %s: %s\n", s->dc.heading, s->dc.url));
 	for (i = 0; i < s->nrecords && err == BH_OK; i++) {
 		const struct sheet_record *r = &s->records[i];
 		err = buf_printf(out, "; %s: %s\n; %s\n", r->heading, r->status_text, r->does);

@@ -56,6 +56,12 @@ cat >"$STATE/cust1.json" <<EOF
   {"purpose": "dmarc", "type": "TXT", "name": "_dmarc.customer.example",
    "value": "v=DMARC1; p=none;", "required": false}]}
 EOF
+# cust1 again, with the one-click offer its DNS host made (Domain Connect):
+# the link's query holds '&', which HTML must escape in the href.
+DC_URL='https://dash.cloudflare.example/v2/domainTemplates/providers/acmehelp.example/services/postmark/apply?domain=customer.example&host=&dkimselector=20250817055129pm&key=_dck1&sig=Ab%2Bc%3D'
+jq --arg url "$DC_URL" '.customer = "cust1dc" | .schema = 3 |
+	.domain_connect = {kind: "apply", domain: "customer.example", provider: "Cloud<b>flare</b>", url: $url}' \
+	"$STATE/cust1.json" >"$STATE/cust1dc.json"
 cat >"$STATE/cust3.json" <<'EOF'
 {"schema": 1, "customer": "cust3", "step": "from-name", "option": "name",
  "from_name": {"text": "=Jane <script>x</script> \"Co\"", "cursor": 0}}
@@ -84,6 +90,9 @@ for f in text markdown html json zone csv; do
 	fi
 done
 export_to cust3 html "$T/cust3.html" || fail "export cust3 html"
+for f in html json md zone; do
+	export_to cust1dc "$f" "$T/dc.$f" || fail "export cust1dc $f"
+done
 exec {lockfd}>&-
 
 # ---- -o: mode 0644, no temporary file left ----
@@ -145,7 +154,7 @@ for py in python3 /usr/bin/python3; do
 	fi
 done
 [ -n "$PY_HTML" ] || echo "skip: html5lib (Debian python3-html5lib) not installed"
-for h in "$T/out.html" "$T/cust3.html"; do
+for h in "$T/out.html" "$T/cust3.html" "$T/dc.html"; do
 	if [ -n "$PY_HTML" ]; then
 		if "$PY_HTML" - "$h" <<'EOF'; then ok "html5lib (strict) parses $(basename "$h")"; else fail "html5lib: $h"; fi
 import sys, html5lib
@@ -176,6 +185,10 @@ class Check(HTMLParser):
         self.in_style = tag == "style"
         for k, v in attrs:
             v = (v or "").strip().lower()
+            # a link the reader may follow is no resource the page loads:
+            # <a href> to an https URL only
+            if tag == "a" and k == "href" and v.startswith("https://"):
+                continue
             if k in ("src", "href", "action", "poster", "data", "srcset", "xlink:href") and \
                     not v.startswith("#"):
                 self.bad.append((tag, k, v))
@@ -207,6 +220,41 @@ fi
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/out.html" && ok "DNS text escaped in HTML" ||
 	fail "DNS text not escaped in HTML"
 grep -q '<svg' "$T/out.html" && ok "HTML carries the QR code as inline SVG" || fail "no SVG"
+
+# ---- the one-click link: one https link in HTML, its href the URL exactly ----
+if python3 - "$T/dc.html" "$DC_URL" <<'EOF'; then ok "HTML links the one-click URL"; else fail "HTML one-click link"; fi
+import sys
+from html.parser import HTMLParser
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+    def handle_starttag(self, tag, attrs):
+        self.hrefs += [v for k, v in attrs if k == "href"]
+
+p = Links()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+assert p.hrefs == [sys.argv[2]], p.hrefs
+EOF
+grep -q 'Cloud&lt;b&gt;flare&lt;/b&gt;' "$T/dc.html" && ok "DNS host's name escaped in HTML" ||
+	fail "DNS host's name not escaped in HTML"
+grep -qxF "<$DC_URL>" "$T/dc.md" && ok "markdown: the link as an autolink" || fail "markdown: no autolink"
+grep -qF "; Quicker: let Cloud<b>flare</b> add them: $DC_URL" "$T/dc.zone" && ok "zone: the link as a comment" ||
+	fail "zone: no link comment"
+set +e
+"$BEHALF_BIN" check --records "$T/dc.json" --authoritative 127.0.0.1:1 --resolver 127.0.0.1:1 \
+	--json >"$T/check.out" 2>"$T/check.err"
+rc=$?
+set -e
+[ "$rc" = 3 ] && ok "behalf check reads the JSON with domain_connect (exit 3)" ||
+	fail "behalf check of the JSON with domain_connect: exit $rc: $(cat "$T/check.err")"
+python3 - "$T/dc.json" "$DC_URL" <<'EOF' && ok "JSON domain_connect" || fail "JSON domain_connect"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["domain_connect"] == {"kind": "apply", "provider": "Cloud<b>flare</b>", "url": sys.argv[2]}, d
+assert len(d["records"]) == 3
+EOF
 
 # ---- CSV: python3's csv module reads the cells back ----
 if python3 - "$T/out.csv" "$DKIM_NAME" "$DKIM_VALUE" <<'EOF'; then ok "CSV read back"; else fail "CSV"; fi

@@ -673,6 +673,256 @@ static void test_hostile_option3(void **state)
 	hostile_option(OPTION_NAME);
 }
 
+/* ---- Domain Connect's one-click offer ---- */
+
+/* An apply link as dcoffer.c signs it (values escaped, sig and key last). */
+static const char dc_url[] =
+    "https://dash.cloudflare.example/v2/domainTemplates/providers/acmehelp.example/services/"
+    "postmark/apply?domain=customer.example&host=&dkimselector=20250817055129pm&dkimvalue=k%3Drsa"
+    "%3B%20p%3DMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAr4hvxcoo8xpwWFw9lLbr2XEqL1tf"
+    "&returnpathvalue=pm.mtasv.net&key=_dck1&sig=Ab%2Bc%2Fd%3D%3D";
+static const char dc_url_html[] =
+    "https://dash.cloudflare.example/v2/domainTemplates/providers/acmehelp.example/services/"
+    "postmark/apply?domain=customer.example&amp;host=&amp;dkimselector=20250817055129pm&amp;"
+    "dkimvalue=k%3Drsa";
+static const char dc_panel[] = "https://dash.cloudflare.example/?to=/:account/:zone/dns";
+
+/* Option 1 with the offer of kind for customer.example at Cloudflare. */
+static struct wizard *wizard_dc(enum wizard_dc_kind kind, const char *url)
+{
+	struct wizard *w = wizard_option1();
+	w->dc.kind = kind;
+	str_copy(w->dc.domain, sizeof w->dc.domain, "customer.example");
+	str_copy(w->dc.provider, sizeof w->dc.provider, "Cloudflare");
+	str_copy(w->dc.url, sizeof w->dc.url, url);
+	return w;
+}
+
+/* w rendered in f with opt (caller frees). */
+static char *render(const struct wizard *w, enum export_format f, const struct export_options *opt)
+{
+	struct buf out = {0};
+	assert_int_equal(export_render_opts(w, f, opt, &out), BH_OK);
+	return buf_steal(&out);
+}
+
+/* The apply link, in every format as the person running the DNS wants it:
+ * before the records, the URL whole on a line of its own, a link in
+ * Markdown and HTML (with its QR code), an object in JSON, a comment in
+ * the zone file; the CSV stays one row per record. */
+static void test_oneclick_every_format(void **state)
+{
+	struct wizard *w = wizard_dc(WIZARD_DC_APPLY, dc_url);
+	struct wizard *plain = wizard_option1();
+	char *text, *md, *html, *zone, *csv, *csv_plain, *js, *line;
+	json_t *root, *dc;
+	(void)state;
+
+	text = render(w, EXPORT_TEXT, NULL);
+	assert_non_null(strstr(text, "\nQuicker: let Cloudflare add them\n"));
+	assert_non_null(strstr(text, "sign in to Cloudflare and approve"));
+	line = xmalloc(strlen(dc_url) + 3);
+	snprintf(line, strlen(dc_url) + 3, "\n%s\n", dc_url);
+	assert_non_null(strstr(text, line)); /* alone on its line, never wrapped */
+	assert_true(strstr(text, "Quicker:") < strstr(text, "Where to add them"));
+	assert_true(strstr(text, "Quicker:") < strstr(text, "1. DKIM key"));
+	free(line);
+
+	md = render(w, EXPORT_MARKDOWN, NULL);
+	assert_non_null(strstr(md, "## Quicker: let Cloudflare add them\n"));
+	line = xmalloc(strlen(dc_url) + 5);
+	snprintf(line, strlen(dc_url) + 5, "\n<%s>\n", dc_url);
+	assert_non_null(strstr(md, line)); /* an autolink */
+	assert_true(strstr(md, "Quicker:") < strstr(md, "### 1\\. DKIM key"));
+	free(line);
+
+	html = render(w, EXPORT_HTML, NULL);
+	assert_non_null(strstr(html, "<h2>Quicker: let Cloudflare add them</h2>"));
+	assert_non_null(strstr(html, "<a href=\"https://dash.cloudflare.example/"));
+	assert_non_null(strstr(html, dc_url_html)); /* escaped as an attribute value */
+	assert_non_null(strstr(html, ">Set up customer.example at Cloudflare</a>"));
+	assert_int_equal(count(html, "<svg"), 2); /* the link's QR code and the records' */
+	assert_non_null(strstr(html, "Scan to open the link on a phone."));
+	assert_true(strstr(html, "<a href") < strstr(html, "1. DKIM key"));
+	assert_int_equal(count(html, "href="), 1);
+
+	js = render(w, EXPORT_JSON, NULL);
+	root = json_loads(js, 0, NULL);
+	assert_non_null(root);
+	dc = json_object_get(root, "domain_connect");
+	assert_true(json_is_object(dc));
+	assert_string_equal(json_string_value(json_object_get(dc, "kind")), "apply");
+	assert_string_equal(json_string_value(json_object_get(dc, "provider")), "Cloudflare");
+	assert_string_equal(json_string_value(json_object_get(dc, "url")), dc_url);
+	assert_int_equal(json_array_size(json_object_get(root, "records")), 3);
+	json_decref(root);
+	{
+		/* behalf check still reads it */
+		struct expected_record recs[WIZARD_MAX_RECORDS];
+		char domain[256], msg[256];
+		size_t n = 0;
+		assert_int_equal(records_json_parse(js, strlen(js), domain, sizeof domain, recs,
+						    WIZARD_MAX_RECORDS, &n, msg, sizeof msg),
+				 BH_OK);
+		assert_int_equal(n, 3);
+	}
+
+	zone = render(w, EXPORT_ZONE, NULL);
+	line = xmalloc(strlen(dc_url) + 64);
+	snprintf(line, strlen(dc_url) + 64, "\n; Quicker: let Cloudflare add them: %s\n", dc_url);
+	assert_non_null(strstr(zone, line));
+	free(line);
+	check_zone(zone);
+
+	/* CSV: one row per record, nothing else (a spreadsheet or an importer
+	 * would read any other row as a record) */
+	csv = render(w, EXPORT_CSV, NULL);
+	csv_plain = render(plain, EXPORT_CSV, NULL);
+	assert_string_equal(csv, csv_plain);
+
+	free(text);
+	free(md);
+	free(html);
+	free(js);
+	free(zone);
+	free(csv);
+	free(csv_plain);
+	free(plain);
+	golden_all(w, "option1-oneclick");
+}
+
+/* The DNS host's control panel when it cannot apply the records itself;
+ * the demo's pretend link says so; no QR code when the sheet has none. */
+static void test_oneclick_panel_and_demo(void **state)
+{
+	struct wizard *w = wizard_dc(WIZARD_DC_CONTROL_PANEL, dc_panel);
+	struct export_options noqr = {NULL, 0, false, NULL};
+	char *text, *md, *html, *js;
+	json_t *root;
+	(void)state;
+
+	text = render(w, EXPORT_TEXT, NULL);
+	golden("option1-panel.txt", text);
+	assert_non_null(strstr(text, "\nYour DNS settings at Cloudflare\n"));
+	assert_null(strstr(text, "Quicker"));
+	md = render(w, EXPORT_MARKDOWN, NULL);
+	golden("option1-panel.md", md);
+	html = render(w, EXPORT_HTML, &noqr);
+	assert_non_null(strstr(html, ">The DNS settings of customer.example at Cloudflare</a>"));
+	assert_int_equal(count(html, "<svg"), 0);
+	js = render(w, EXPORT_JSON, NULL);
+	root = json_loads(js, 0, NULL);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(root, "domain_connect"), "kind")),
+	    "control_panel");
+	json_decref(root);
+	free(text);
+	free(md);
+	free(html);
+	free(js);
+
+	w->dc.kind = WIZARD_DC_APPLY;
+	w->dc.demo = true;
+	text = render(w, EXPORT_TEXT, NULL);
+	assert_non_null(strstr(text, "In this demo the link leads nowhere: Cloudflare is pretend"));
+	free(text);
+	free(w);
+}
+
+/* No offer shown: for another domain, once the records are in, or a link
+ * that is not an https URL of plain URL characters (a DNS host's settings
+ * are untrusted): then every format is the sheet without it. */
+static void test_oneclick_not_shown(void **state)
+{
+	static const char *const bad[] = {
+	    "javascript:alert(1)",
+	    "http://dash.cloudflare.example/apply?domain=customer.example",
+	    "https://dash.example/\"><script>alert(1)</script>",
+	    "https://dash.example/a b",
+	    "https://dash.example/<x>",
+	    "https://dash.example/\x1b[2J",
+	    "https://",
+	};
+	size_t i, v;
+	int f;
+	(void)state;
+	for (v = 0; v < 3 + sizeof bad / sizeof bad[0]; v++) {
+		struct wizard *w = wizard_dc(WIZARD_DC_APPLY, dc_url);
+		struct wizard *plain = wizard_option1();
+		if (v == 0) {
+			str_copy(w->dc.domain, sizeof w->dc.domain, "other.example");
+		} else if (v == 1) {
+			for (i = 0; i < w->nrecords; i++)
+				w->results[i].status = STATUS_VERIFIED;
+			memcpy(plain->results, w->results, sizeof w->results);
+		} else if (v == 2) {
+			w->dc.kind = WIZARD_DC_NONE;
+		} else {
+			str_copy(w->dc.url, sizeof w->dc.url, bad[v - 3]);
+		}
+		for (f = 0; f < EXPORT__COUNT; f++) {
+			char *got = render(w, (enum export_format)f, NULL);
+			char *want = render(plain, (enum export_format)f, NULL);
+			if (strcmp(got, want) != 0)
+				fail_msg("case %zu, %s: the offer shows", v,
+					 export_format_word((enum export_format)f));
+			free(got);
+			free(want);
+		}
+		free(w);
+		free(plain);
+	}
+}
+
+/* The email to a teammate carries the link too, and says so first. */
+static void test_oneclick_email(void **state)
+{
+	struct export_options opt = {"Hi Pat, could you add these today? Thanks, Jane",
+				     1755409889000, true, "jane@customer.example"};
+	struct wizard *w = wizard_dc(WIZARD_DC_APPLY, dc_url);
+	char *text, *html;
+	(void)state;
+	text = render(w, EXPORT_TEXT, &opt);
+	golden("option1-oneclick-email.txt", text);
+	assert_non_null(strstr(text, "Quicker: Cloudflare can add them for you"));
+	assert_true(strstr(text, "Quicker: Cloudflare can add them") <
+		    strstr(text, "Quicker: let Cloudflare add them"));
+	assert_non_null(strstr(text, dc_url));
+	html = render(w, EXPORT_HTML, &opt);
+	assert_non_null(strstr(html, dc_url_html));
+	assert_non_null(strstr(html, "Quicker: Cloudflare can add them for you"));
+	free(text);
+	free(html);
+	free(w);
+}
+
+/* A DNS host's name is text from the network: escaped like any other. */
+static void test_oneclick_hostile_provider(void **state)
+{
+	struct wizard *w = wizard_dc(WIZARD_DC_APPLY, dc_url);
+	int f;
+	(void)state;
+	str_copy(w->dc.provider, sizeof w->dc.provider,
+		 "Eve <script>x</script> [l](http://x) \x1b[2J");
+	for (f = 0; f < EXPORT__COUNT; f++) {
+		char *out = render(w, (enum export_format)f, NULL);
+		assert_no_controls(out, f == EXPORT_CSV, export_format_word((enum export_format)f));
+		if (f == EXPORT_HTML) {
+			assert_null(strstr(out, "<script"));
+			assert_non_null(strstr(out, "let Eve &lt;script&gt;x&lt;/script&gt;"));
+			assert_int_equal(count(out, "href="), 1);
+		} else if (f == EXPORT_MARKDOWN) {
+			assert_non_null(strstr(out, "let Eve \\<script\\>x\\</script\\> \\[l\\]"));
+		} else if (f == EXPORT_JSON) {
+			check_json(out);
+		} else if (f == EXPORT_ZONE) {
+			check_zone(out);
+		}
+		free(out);
+	}
+	free(w);
+}
+
 /* ---- zone lines and QR codes ---- */
 
 static void test_zone_split(void **state)
@@ -806,6 +1056,11 @@ int main(void)
 	    cmocka_unit_test(test_hostile_option1),
 	    cmocka_unit_test(test_hostile_option2),
 	    cmocka_unit_test(test_hostile_option3),
+	    cmocka_unit_test(test_oneclick_every_format),
+	    cmocka_unit_test(test_oneclick_panel_and_demo),
+	    cmocka_unit_test(test_oneclick_not_shown),
+	    cmocka_unit_test(test_oneclick_email),
+	    cmocka_unit_test(test_oneclick_hostile_provider),
 	    cmocka_unit_test(test_zone_split),
 	    cmocka_unit_test(test_qr_halfblocks),
 	    cmocka_unit_test(test_qr_too_large),

@@ -396,6 +396,80 @@ static void test_round_trip(void **state)
 	free(back);
 }
 
+/* The Domain Connect offer is saved with the records it was made for: a
+ * resumed session and `behalf export` (which reads the saved state) have
+ * the link; a file of before (no "domain_connect") loads with no offer, and
+ * an unknown kind makes the file corrupt. */
+static void test_domain_connect_saved(void **state)
+{
+	static const char url[] =
+	    "https://dcc.example/v2/domainTemplates/providers/acmehelp.example/services/postmark/"
+	    "apply?domain=xn--bcher-kva.example&host=&dkimselector=20250817055129pm&sig=ab%2Bc%3D"
+	    "&key=_dck1";
+	struct fixture *f = *state;
+	struct wizard *back = xmalloc(sizeof *back);
+	const struct wizard_dc *dc;
+	char *text;
+
+	fill_wizard(f->w);
+	f->w->dc.kind = WIZARD_DC_APPLY;
+	str_copy(f->w->dc.domain, sizeof f->w->dc.domain, "xn--bcher-kva.example");
+	str_copy(f->w->dc.provider, sizeof f->w->dc.provider, "Cloudflare");
+	str_copy(f->w->dc.url, sizeof f->w->dc.url, url);
+	assert_non_null(wizard_dc_offer(f->w));
+	assert_int_equal(state_open(f->dir, "acme", &f->h, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	text = slurp(state_path(f->h));
+	assert_non_null(strstr(text, "\"domain_connect\": {"));
+	assert_non_null(strstr(text, "\"kind\": \"apply\""));
+	assert_non_null(strstr(text, "\"provider\": \"Cloudflare\""));
+	assert_non_null(strstr(text, url));
+	free(text);
+
+	wizard_init(back, &f->w->cfg);
+	assert_int_equal(state_load(f->h, back, f->msg, sizeof f->msg), BH_OK);
+	dc = wizard_dc_offer(back);
+	assert_non_null(dc);
+	assert_int_equal(dc->kind, WIZARD_DC_APPLY);
+	assert_string_equal(dc->domain, "xn--bcher-kva.example");
+	assert_string_equal(dc->provider, "Cloudflare");
+	assert_string_equal(dc->url, url);
+	assert_false(dc->demo);
+
+	/* the control panel and a demo's pretend link come back as such */
+	f->w->dc.kind = WIZARD_DC_CONTROL_PANEL;
+	f->w->dc.demo = true;
+	assert_int_equal(state_save(f->h, f->w, f->msg, sizeof f->msg), BH_OK);
+	wizard_init(back, &f->w->cfg);
+	assert_int_equal(state_load(f->h, back, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(back->dc.kind, WIZARD_DC_CONTROL_PANEL);
+	assert_true(back->dc.demo);
+	text = slurp(state_path(f->h));
+	assert_non_null(strstr(text, "\"kind\": \"control_panel\""));
+	free(text);
+
+	/* a file of before: no offer */
+	write_file(f->dir, "acme.json",
+		   "{\"schema\": 3, \"customer\": \"acme\", \"step\": \"records\","
+		   "\"option\": \"domain\","
+		   "\"domain\": {\"ascii\": \"old.example\", \"unicode\": \"old.example\"},"
+		   "\"records\": [{\"purpose\": \"dkim\", \"type\": \"TXT\","
+		   "\"name\": \"pm._domainkey.old.example\", \"value\": \"k=rsa; p=MIGf\"}]}");
+	wizard_init(back, &f->w->cfg);
+	assert_int_equal(state_load(f->h, back, f->msg, sizeof f->msg), BH_OK);
+	assert_int_equal(back->nrecords, 1);
+	assert_int_equal(back->dc.kind, WIZARD_DC_NONE);
+	assert_null(wizard_dc_offer(back));
+
+	/* a kind this build does not know: corrupt, named */
+	write_file(f->dir, "acme.json",
+		   "{\"schema\": 3, \"customer\": \"acme\", \"step\": \"records\","
+		   "\"domain_connect\": {\"kind\": \"two-clicks\", \"url\": \"https://x\"}}");
+	assert_int_equal(state_load(f->h, back, f->msg, sizeof f->msg), BH_ERR_PARSE);
+	assert_non_null(strstr(f->msg, "domain_connect.kind"));
+	free(back);
+}
+
 static void test_not_found_then_fresh(void **state)
 {
 	struct fixture *f = *state;
@@ -1026,6 +1100,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_domain_connect_saved, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_found_then_fresh, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_is_refused_and_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_values, setup, teardown),

@@ -307,6 +307,33 @@ static void test_option1_requests_and_done(void **state)
 	assert_int_equal(wizard_next_request(&w, 6800, 0, &wake), REQ_NONE);
 }
 
+/* The Domain Connect offer is for the records it was made for: the same
+ * records again keep it, a new DKIM key (the domain made again at the ESP)
+ * drops it, so that no sheet or screen offers a link applying old records. */
+static void test_dc_offer_follows_records(void **state)
+{
+	struct wizard w;
+	struct wizard_domain_res d;
+	(void)state;
+	new_wizard(&w);
+	option1_created(&w, &d, "customer.example");
+	w.dc.kind = WIZARD_DC_APPLY;
+	str_copy(w.dc.domain, sizeof w.dc.domain, "customer.example");
+	str_copy(w.dc.provider, sizeof w.dc.provider, "Cloudflare");
+	str_copy(w.dc.url, sizeof w.dc.url, "https://dcc.example/apply?domain=customer.example");
+	assert_non_null(wizard_dc_offer(&w));
+	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 100);
+	wizard_on_domain(&w, &d, 200); /* the ESP again, records unchanged */
+	assert_non_null(wizard_dc_offer(&w));
+	assert_string_equal(w.dc.provider, "Cloudflare");
+	str_copy(d.records[0].rec.value, sizeof d.records[0].rec.value, "k=rsa; p=NEWKEY");
+	wizard_request_started(&w, REQ_DOMAIN_VERIFY, 300);
+	wizard_on_domain(&w, &d, 400);
+	assert_string_equal(w.records[0].value, "k=rsa; p=NEWKEY");
+	assert_null(wizard_dc_offer(&w));
+	assert_int_equal(w.dc.kind, WIZARD_DC_NONE);
+}
+
 static void test_polling_backs_off(void **state)
 {
 	struct wizard w;
@@ -1036,6 +1063,7 @@ int main(void)
 	    cmocka_unit_test(test_advisor_recommends),
 	    cmocka_unit_test(test_domain_error_keeps_text),
 	    cmocka_unit_test(test_option1_requests_and_done),
+	    cmocka_unit_test(test_dc_offer_follows_records),
 	    cmocka_unit_test(test_polling_backs_off),
 	    cmocka_unit_test(test_option2_flow),
 	    cmocka_unit_test(test_option2_dmarc_blocks),
