@@ -186,6 +186,7 @@ static void dcoffer_set(struct dcoffer *o, uint64_t key, enum wizard_dc_kind kin
 		str_copy(w->dc.url, sizeof w->dc.url, url);
 	else
 		w->dc.kind = WIZARD_DC_NONE;
+	w->dirty = true; /* saved: `behalf export` and a resumed session have it */
 	o->changed = true;
 }
 

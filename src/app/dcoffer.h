@@ -37,8 +37,8 @@ int dcoffer_add_to(struct dcoffer *o, struct loop *l);
 
 /* Each turn: starts what the records on screen need (a discovery for a
  * new domain or new records) once zone, the zone apex the DNS check
- * found, is known.  Results land in w->dc (w->dirty is not set: nothing
- * to save; the caller redraws when dcoffer_changed says so). */
+ * found, is known.  Results land in w->dc (and w->dirty: the state keeps
+ * the offer for `behalf export`; the caller redraws). */
 void dcoffer_update(struct dcoffer *o, struct wizard *w, const char *zone);
 
 /* True once after w->dc changed. */
