@@ -81,6 +81,12 @@ value=$(jq -rn --arg s "$(sim_jq '.Domains[0].DKIMPendingTextValue')" '$s | @uri
 want="domain=$DNS_ZONE&host=&dkimselector=$LIVE_SELECTOR&dkimvalue=$value&returnpathvalue=pm.mtasv.net"
 e2e_equal "the signed query" "$want" "${Q%%&sig=*}"
 grep -q "&sig=[A-Za-z0-9%]*&key=_dck1\$" <<<"$Q" || e2e_fail "sig and key: $Q"
+# The instruction sheet for whoever runs the DNS carries the same link
+# (once the session has saved the offer: it saves within half a second).
+e2e_wait_saved "$E2E_STATE/$LIVE_CUSTOMER.json" .domain_connect.kind apply
+"$BEHALF_BIN" export --config "$LIVE_CONF" --state-dir "$E2E_STATE" --customer "$LIVE_CUSTOMER" \
+	--format md >"$DNS_TMP/sheet.md"
+grep -qxF "<$URL>" "$DNS_TMP/sheet.md" || e2e_fail "the exported sheet lacks the link: $(cat "$DNS_TMP/sheet.md")"
 # The OSC 8 hyperlink carries the same URL.
 e2e_wait_osc8() {
 	local i
