@@ -248,6 +248,17 @@ static void status_text(json_t *j, int64_t since_ms, int64_t now_ms, struct buf 
 		put_line(out, "From header", one.data ? one.data : "");
 		buf_free(&one);
 	}
+	if (json_is_object(json_object_get(j, "domain_connect"))) {
+		/* the one-click offer (its link is in the JSON and the exports) */
+		json_t *dc = json_object_get(j, "domain_connect");
+		snprintf(
+		    line, sizeof line, "%s at %s",
+		    strcmp(str_or(json_string_value(json_object_get(dc, "kind")), ""), "apply") == 0
+			? "one click offered"
+			: "control panel link offered",
+		    str_or(json_string_value(json_object_get(dc, "provider")), "-"));
+		put_line(out, "One click", line);
+	}
 	snprintf(line, sizeof line, "domain %s, signature %s, server %s",
 		 str_or(json_string_value(json_object_get(esp, "domain_id")), "-"),
 		 str_or(json_string_value(json_object_get(esp, "signature_id")), "-"),

@@ -228,6 +228,22 @@ static json_t *status_from(const struct wizard *w)
 	return o;
 }
 
+/* Option 1: the one-click offer the customer was shown (Domain Connect),
+ * while it applies to their records; null otherwise. */
+static json_t *status_dc(const struct wizard *w)
+{
+	const struct wizard_dc *dc = wizard_dc_offer(w);
+	json_t *o;
+	if (!dc)
+		return json_null();
+	o = json_object();
+	set(o, "kind", json_string(wizard_dc_kind_word(dc->kind)));
+	set(o, "provider", json_string(dc->provider));
+	set(o, "url", json_string(dc->url));
+	set(o, "demo", json_boolean(dc->demo));
+	return o;
+}
+
 json_t *status_json(const struct wizard *w, const char *customer, int64_t changed_ms,
 		    int64_t now_ms, int64_t stuck_after_ms)
 {
@@ -252,6 +268,7 @@ json_t *status_json(const struct wizard *w, const char *customer, int64_t change
 	set(root, "domain_unicode",
 	    w->option == OPTION_DOMAIN ? status_str(w->domain.unicode) : json_null());
 	set(root, "records", status_records(w));
+	set(root, "domain_connect", status_dc(w));
 
 	if (w->option == OPTION_ADDRESS && w->address_normalized[0]) {
 		addr = json_object();

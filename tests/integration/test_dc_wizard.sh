@@ -87,6 +87,18 @@ e2e_wait_saved "$E2E_STATE/$LIVE_CUSTOMER.json" .domain_connect.kind apply
 "$BEHALF_BIN" export --config "$LIVE_CONF" --state-dir "$E2E_STATE" --customer "$LIVE_CUSTOMER" \
 	--format md >"$DNS_TMP/sheet.md"
 grep -qxF "<$URL>" "$DNS_TMP/sheet.md" || e2e_fail "the exported sheet lacks the link: $(cat "$DNS_TMP/sheet.md")"
+# behalf status says so (JSON valid against its schema, and in words).
+"$BEHALF_BIN" status --config "$LIVE_CONF" --state-dir "$E2E_STATE" --customer "$LIVE_CUSTOMER" \
+	--json >"$DNS_TMP/status.json"
+python3 "$BEHALF_SOURCE_DIR/tests/integration/validate_json.py" \
+	"$BEHALF_SOURCE_DIR/docs/status.schema.json" "$DNS_TMP/status.json" ||
+	e2e_fail "behalf status --json does not match its schema"
+e2e_equal "status: the offer" "apply Local DNS Test Host false" \
+	"$(jq -r '.domain_connect | "\(.kind) \(.provider) \(.demo)"' "$DNS_TMP/status.json")"
+e2e_equal "status: the link" "$URL" "$(jq -r .domain_connect.url "$DNS_TMP/status.json")"
+"$BEHALF_BIN" status --config "$LIVE_CONF" --state-dir "$E2E_STATE" --customer "$LIVE_CUSTOMER" |
+	grep -q "One click *one click offered at Local DNS Test Host" ||
+	e2e_fail "behalf status does not say the offer"
 # The OSC 8 hyperlink carries the same URL.
 e2e_wait_osc8() {
 	local i
@@ -123,6 +135,9 @@ grep -q "APPLY ok $DNS_ZONE" "$(dc_log p1)" || e2e_fail "the provider did not ap
 # when Postmark confirms them, as always.
 live_wait "All set!" 90
 e2e_refute_screen "Set up automatically"
+# Done: nothing is offered any more.
+"$BEHALF_BIN" status --config "$LIVE_CONF" --state-dir "$E2E_STATE" --customer "$LIVE_CUSTOMER" \
+	--json | jq -e '.domain_connect == null' >/dev/null || e2e_fail "status still offers one click"
 
 # The same link changed by one byte is refused, and nothing changes.
 BAD=${URL/pm.mtasv.net/evil.example}
