@@ -11,7 +11,8 @@
 #   run_discover ARGS...          behalf domainconnect discover; DISC_RC, $DISC_OUT
 #   disc_expect DOMAIN JQ WHAT    the JSON line of DOMAIN satisfies JQ
 # Source this file.
-. "$(dirname "$0")/dnslib.sh"
+# (already sourced by livelib.sh in test_dc_ssh.sh: not twice)
+[ -n "${DNS_TMP:-}" ] || . "$(dirname "$0")/dnslib.sh"
 
 DC_PROVIDER=${BEHALF_SOURCE_DIR:-$(dirname "$0")/../..}/tests/dcprovider/dcprovider.py
 DISC_OUT=$DNS_TMP/discover.out
