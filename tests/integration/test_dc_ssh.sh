@@ -248,6 +248,7 @@ ssh_wait_no_behalf "after the drop"
 
 # ---- at the broker's socket, as the sessions' user ----
 ticket_for() {
+	# shellcheck disable=SC2046 # the key's type and blob: two arguments
 	setpriv --reuid="$SSH_KEYS_USER" --regid="$SSH_KEYS_USER" --clear-groups -- \
 		"$SSH_BIN" ssh-keys --user "$SSH_USER" --tickets "$TICKETS" \
 		"$SSH_USER" $(cut -d' ' -f1,2 "$SSH_DIR/keys/$1.pub") |
