@@ -550,7 +550,7 @@ static void conn_dc_sign(struct conn *c, const json_t *o)
 			"behalf broker: customer %s asked for a Domain Connect signature for %s, "
 			"not theirs: refused\n",
 			c->customer, name);
-		conn_sign_reply(c, BH_ERR_AUTH, text_get("broker.dc_not_yours"), NULL);
+		conn_sign_reply(c, BH_ERR_NOT_FOUND, text_get("broker.dc_not_yours"), NULL);
 		return;
 	}
 	fprintf(stderr, "behalf broker: customer %s: signing a Domain Connect link for %s\n",
