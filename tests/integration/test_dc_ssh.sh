@@ -126,8 +126,10 @@ EOF
 : >"$BROKER_ERR"
 broker_start() {
 	local i
+	# (a sanitized build reports on its stderr: lib.sh's log_path is root's)
 	"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
-		--groups="$(id -g "$SSH_USER")" -- "$BROKER_BIN" broker --config "$BROKER_CONF" \
+		--groups="$(id -g "$SSH_USER")" -- env ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 "$BROKER_BIN" broker --config "$BROKER_CONF" \
 		</dev/null 2>>"$BROKER_ERR" &
 	BROKER_PID=$!
 	SSH_PIDS+=("$BROKER_PID")
@@ -287,5 +289,11 @@ ans 4 | jq -r .sig | base64 -d >"$DNS_TMP/own.sig"
 openssl pkey -in "$KEY" -pubout -out "$DNS_TMP/pub.pem"
 printf '%s' "$OWN" | openssl dgst -sha256 -verify "$DNS_TMP/pub.pem" -signature "$DNS_TMP/own.sig" \
 	>/dev/null || e2e_fail "the broker's signature does not verify with the vendor's public key"
+
+# The broker stops cleanly, key and all (a sanitized build reports here).
+kill "$BROKER_PID"
+wait "$BROKER_PID" 2>/dev/null || true
+grep -q "behalf broker: stopping" "$BROKER_ERR" || e2e_fail "the broker did not stop: $(tail -5 "$BROKER_ERR")"
+if grep -qE "Sanitizer|runtime error" "$BROKER_ERR"; then e2e_fail "the broker: $(cat "$BROKER_ERR")"; fi
 
 e2e_pass
