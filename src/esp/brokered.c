@@ -395,14 +395,17 @@ static void br_finish(struct brokered *b, enum bh_err err)
 	b->done = NULL;
 	b->sign_busy = false;
 	if (!sign) {
-		done(arg, err, &b->reply);
+		done(arg, err, &b->reply); /* reads b->reply: before anything is sent */
 	} else if (s && s->under_way) { /* else the signer went: nobody to tell */
 		dc_signed_fn sdone = s->done;
 		s->under_way = false;
 		s->done = NULL;
 		sdone(s->arg, err, err == BH_OK ? b->sig : NULL, b->reply.message);
 	}
-	br_sign_next(b); /* a signature that waited for this request */
+	/* A signature that waited for this request: sent now, before the
+	 * session's next ESP request (which gets BH_ERR_BUSY and is retried).
+	 * No callback destroys the client it was called by. */
+	br_sign_next(b);
 }
 
 static void br_broken(struct brokered *b)
