@@ -396,7 +396,7 @@ static void br_finish(struct brokered *b, enum bh_err err)
 	b->sign_busy = false;
 	if (!sign) {
 		done(arg, err, &b->reply); /* reads b->reply: before anything is sent */
-	} else if (s && s->under_way) { /* else the signer went: nobody to tell */
+	} else if (s && s->under_way) {	   /* else the signer went: nobody to tell */
 		dc_signed_fn sdone = s->done;
 		s->under_way = false;
 		s->done = NULL;
