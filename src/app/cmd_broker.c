@@ -24,7 +24,13 @@
  * and test set-ups).  The ids the ESP gives for that customer's
  * domains and signatures are recorded in <state_dir>/owners.json; an
  * operation naming an id, a domain or an address of another customer is
- * refused, and so is one naming an id no customer owns. */
+ * refused, and so is one naming an id no customer owns.
+ *
+ * Domain Connect (docs/domain-connect.md, "Security"): with [domainconnect]
+ * private_key_file in its config the broker opens the vendor's key at
+ * start and signs apply links for the sessions (op dc_sign), only for a
+ * domain the session's customer owns at the ESP (owners.json): the key
+ * never enters a session served over SSH. */
 #define _GNU_SOURCE /* accept4, struct ucred */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +56,8 @@
 #include "core/loop.h"
 #include "core/state.h"
 #include "core/text.h"
+#include "dc/sign.h"
+#include "dc/url.h"
 #include "esp/broker_ticket.h"
 #include "esp/brokered.h"
 #include "esp/gate.h"
@@ -95,6 +103,7 @@ struct broker {
 	struct conn *conns[BROKER_MAX_CONNS];
 	size_t nconns;
 	unsigned long requests;
+	struct dc_signer *dc; /* the vendor's Domain Connect key, NULL: none */
 };
 
 static volatile sig_atomic_t broker_stop;
@@ -283,9 +292,9 @@ static bool conn_open(struct conn *c, const char *customer)
 	tr = json_array();
 	for (i = 0; i < br->ntrouble; i++)
 		json_array_append_new(tr, json_integer(br->trouble[i]));
-	ans = json_pack("{s:b, s:i, s:s, s:i, s:o, s:s}", "ok", 1, "v", BROKERED_VERSION, "esp",
-			c->esp->ops->name, "caps", (int)c->esp->ops->caps, "trouble", tr,
-			"customer", customer);
+	ans = json_pack("{s:b, s:i, s:s, s:i, s:o, s:s, s:b}", "ok", 1, "v", BROKERED_VERSION,
+			"esp", c->esp->ops->name, "caps", (int)c->esp->ops->caps, "trouble", tr,
+			"customer", customer, "dc_sign", br->dc != NULL);
 	if (br->cfg.broker_tickets[0]) {
 		/* For the next hello of this session, if this connection breaks. */
 		memset(&info, 0, sizeof info);
@@ -473,6 +482,87 @@ static bool conn_name_free(struct conn *c, const char *kind, const char *name)
 	return false;
 }
 
+/* The customer owns the ESP domain named name (any case). */
+static bool conn_owns_domain(struct conn *c, const char *name)
+{
+	const char *id;
+	json_t *e;
+	json_object_foreach(owners_kind(c->br, "domains"), id, e)
+	{
+		const char *n = json_string_value(json_object_get(e, "name"));
+		const char *who = json_string_value(json_object_get(e, "customer"));
+		if (n && who && strcasecmp(n, name) == 0 && strcmp(who, c->customer) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The answer to dc_sign: err, the words, the signature when err is BH_OK. */
+static void conn_sign_reply(struct conn *c, enum bh_err err, const char *words, const char *sig)
+{
+	json_t *o = json_pack("{s:i, s:s}", "err", (int)err, "message", words ? words : "");
+	if (err == BH_OK && sig)
+		json_object_set_new(o, "sig", json_string(sig));
+	conn_send(c, o);
+	json_decref(o);
+}
+
+static void conn_signed(void *arg, enum bh_err err, const char *sig_b64, const char *msg)
+{
+	struct conn *c = arg;
+	c->busy = false;
+	if (err != BH_OK)
+		fprintf(stderr, "behalf broker: customer %s: Domain Connect signature failed: %s\n",
+			c->customer, msg);
+	conn_sign_reply(c, err, err == BH_OK ? "" : msg, sig_b64);
+}
+
+/* {"op":"dc_sign","data":"<canonical string>"}: the vendor's signature
+ * over data, for the customer's own ESP domain only (domain=, or
+ * host.domain with host=, as dc_query_target reads them).  The log names
+ * the domain and nothing else of data. */
+static void conn_dc_sign(struct conn *c, const json_t *o)
+{
+	struct broker *br = c->br;
+	const char *data = req_str(o, "data");
+	char domain[256], host[256], name[512], msg[256];
+	enum bh_err err;
+
+	if (!br->dc) {
+		fprintf(stderr,
+			"behalf broker: customer %s asked for a Domain Connect signature: this "
+			"broker has no [domainconnect] private_key_file\n",
+			c->customer);
+		conn_sign_reply(c, BH_ERR_INVALID, text_get("broker.dc_no_key"), NULL);
+		return;
+	}
+	if (!dc_query_target(data, domain, sizeof domain, host, sizeof host)) {
+		fprintf(stderr,
+			"behalf broker: customer %s asked for a Domain Connect signature over a "
+			"malformed query: refused\n",
+			c->customer);
+		conn_sign_reply(c, BH_ERR_INVALID, text_get("broker.dc_malformed"), NULL);
+		return;
+	}
+	snprintf(name, sizeof name, "%s%s%s", host, host[0] ? "." : "", domain);
+	if (!conn_owns_domain(c, name)) {
+		fprintf(stderr,
+			"behalf broker: customer %s asked for a Domain Connect signature for %s, "
+			"not theirs: refused\n",
+			c->customer, name);
+		conn_sign_reply(c, BH_ERR_NOT_FOUND, text_get("broker.dc_not_yours"), NULL);
+		return;
+	}
+	fprintf(stderr, "behalf broker: customer %s: signing a Domain Connect link for %s\n",
+		c->customer, name);
+	c->busy = true;
+	err = br->dc->ops->sign(br->dc, data, strlen(data), conn_signed, c, msg, sizeof msg);
+	if (err != BH_OK) {
+		c->busy = false;
+		conn_sign_reply(c, err, msg, NULL);
+	}
+}
+
 static void conn_request(struct conn *c, const json_t *o)
 {
 	const struct esp_ops *ops;
@@ -539,6 +629,9 @@ static void conn_request(struct conn *c, const json_t *o)
 		err = ops->email_send(esp, &e, conn_done, c);
 	} else if (!strcmp(op, "server_ensure") && ops->server_ensure) {
 		err = ops->server_ensure(esp, NULL, conn_done, c); /* the customer's own */
+	} else if (!strcmp(op, "dc_sign")) {
+		conn_dc_sign(c, o); /* the broker's own key, not the ESP */
+		return;
 	} else {
 		conn_refuse(c, BH_ERR_INVALID, 0, text_get("broker.unknown_op"));
 		return;
@@ -887,6 +980,16 @@ int cmd_broker(int argc, char **argv)
 	else
 		snprintf(br->state_dir, sizeof br->state_dir, "%.1000s/broker", br->cfg.state_dir);
 	mkdir(br->state_dir, 0700);
+	if (br->cfg.dc.private_key_file[0]) {
+		/* The vendor's Domain Connect key, for the sessions' links. */
+		br->dc = dc_signer_local(br->cfg.dc.private_key_file, msg, sizeof msg);
+		if (!br->dc) {
+			fprintf(stderr, "behalf broker: [domainconnect] private_key_file: %s\n",
+				msg);
+			rc = 2;
+			goto out;
+		}
+	}
 	if (!broker_users(br, msg, sizeof msg) || !broker_listen(br, msg, sizeof msg)) {
 		fprintf(stderr, "behalf broker: %s\n", msg);
 		rc = 2;
@@ -920,6 +1023,8 @@ out:
 	if (br->lfd >= 0)
 		close(br->lfd);
 	json_decref(br->owners);
+	if (br->dc)
+		br->dc->ops->destroy(br->dc);
 	config_wipe_secrets(&br->cfg);
 	free(br);
 	return rc;

@@ -313,14 +313,18 @@ static void ssh_session_dns_ports(const char *list, uint16_t *ports, size_t *n, 
  * session was taken over: the session gives up what it no longer needs
  * (src/app/confine.c): exec, tracing, core dumps, new privileges, files
  * beyond its state directory, and, when the ESP is reached through the
- * broker, TCP beyond the DNS ports.  The enrollment screen ran before,
- * unconfined.  A failure ends the session (fail closed), with msg printed
+ * broker, TCP beyond the DNS ports (and HTTPS for Domain Connect's
+ * discovery when [domainconnect] is configured).  The enrollment screen
+ * ran before, unconfined.  A failure ends the session (fail closed), with msg printed
  * once the screen is gone. */
 static int ssh_session_ready(void *arg, char *msg, size_t cap)
 {
 	const struct config *cfg = arg;
 	struct confine_paths cp;
 	size_t nports = 0;
+	/* the session's one-click offer runs (app/dcoffer.c: the key's path
+	 * configured; with a broker the broker opens it, the session never) */
+	bool dc = cfg->dc.private_key_file[0] != '\0';
 
 	memset(&cp, 0, sizeof cp);
 	/* The customers' state; without a broker also access/ and its audit
@@ -330,11 +334,22 @@ static int ssh_session_ready(void *arg, char *msg, size_t cap)
 	cp.write_dirs[0] = cfg->state_dir;
 	if (cfg->broker_path[0]) {
 		cp.tcp_ports[nports++] = 53; /* DNS over TCP; the ESP is the broker's */
+		if (dc) {
+			/* Domain Connect discovery: the DNS host's settings and
+			 * template check over HTTPS.  TEST ONLY: allow_loopback's
+			 * provider listens on a port of its own. */
+			cp.tcp_ports[nports++] = 443;
+			cp.tcp_any = cfg->dc.allow_loopback;
+		}
 		ssh_session_dns_ports(cfg->resolvers, cp.tcp_ports, &nports, CONFINE_MAX_PORTS);
 		ssh_session_dns_ports(cfg->authoritative, cp.tcp_ports, &nports, CONFINE_MAX_PORTS);
 	} else {
 		cp.tcp_any = true; /* the session calls the ESP's API itself */
 	}
+	/* TEST ONLY: the CA discovery trusts instead of the system's (read at
+	 * each TLS connection); one that is not there stays unreadable. */
+	if (dc && cfg->dc.ca_file[0] && access(cfg->dc.ca_file, R_OK) == 0)
+		cp.read_paths[0] = cfg->dc.ca_file;
 	msg[0] = '\0';
 	if (confine_session(&cp, msg, cap) != BH_OK)
 		return 1;

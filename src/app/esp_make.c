@@ -170,7 +170,9 @@ enum bh_err esp_make_demo_shape(struct esp *esp, const char *shape, char *msg, s
 
 struct dc_signer *esp_make_dc_signer(const struct config *cfg, struct esp *esp)
 {
-	(void)cfg;
-	(void)esp;
-	return NULL; /* the broker's signer: not yet (the session signs itself) */
+	/* [esp] broker: the broker holds the vendor's key and signs (op
+	 * dc_sign); the session never opens [domainconnect] private_key_file. */
+	if (cfg->broker_path[0] && brokered_is(esp))
+		return esp_brokered_signer(esp);
+	return NULL; /* the session's own local signer (dcoffer_create) */
 }

@@ -1,6 +1,7 @@
 #include "dc/url.h"
 
 #include <string.h>
+#include <strings.h>
 
 static bool dc_unreserved(unsigned char c)
 {
@@ -106,4 +107,107 @@ enum bh_err dc_apply_url(struct buf *out, const char *url_sync_ux, const char *p
 	    (err = buf_puts(out, "&key=")) || (err = dc_url_escape(out, key_host)))
 		return err;
 	return BH_OK;
+}
+
+/* A host name in plain LDH: labels of 1-63 letters, digits and '-',
+ * at most 253 bytes; min_labels of them at least. */
+static bool dc_ldh(const char *s, size_t len, size_t min_labels)
+{
+	size_t i, label = 0, labels = 1;
+	if (!len || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (!label)
+				return false;
+			label = 0;
+			labels++;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-') {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label > 0 && labels >= min_labels;
+}
+
+static bool dc_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+
+static bool dc_name_is(const char *p, size_t len, const char *name)
+{
+	return strlen(name) == len && !strncasecmp(p, name, len);
+}
+
+bool dc_query_target(const char *query, char *domain, size_t dcap, char *host, size_t hcap)
+{
+	const char *p = query, *names[128];
+	size_t lens[128], n = 0, i;
+	bool have_domain = false;
+
+	if (dcap)
+		domain[0] = '\0';
+	if (hcap)
+		host[0] = '\0';
+	if (!query || !*query || !dcap || !hcap)
+		return false;
+	for (;;) {
+		const char *amp = strchr(p, '&'), *eq;
+		size_t len = amp ? (size_t)(amp - p) : strlen(p), nlen, vlen;
+		const char *v;
+		eq = memchr(p, '=', len);
+		if (!eq || n == sizeof names / sizeof names[0])
+			goto odd;
+		nlen = (size_t)(eq - p);
+		v = eq + 1;
+		vlen = len - nlen - 1;
+		if (!nlen || nlen > 64)
+			goto odd;
+		for (i = 0; i < nlen; i++)
+			if (!dc_unreserved((unsigned char)p[i]) || p[i] == '.' || p[i] == '~')
+				goto odd;
+		for (i = 0; i < vlen; i++) {
+			if (v[i] == '%') {
+				if (i + 2 >= vlen || !dc_hex(v[i + 1]) || !dc_hex(v[i + 2]))
+					goto odd;
+				i += 2;
+				continue;
+			}
+			if (!dc_unreserved((unsigned char)v[i]))
+				goto odd;
+		}
+		for (i = 0; i < n; i++)
+			if (lens[i] == nlen && !strncasecmp(names[i], p, nlen))
+				goto odd; /* a name twice */
+		names[n] = p;
+		lens[n++] = nlen;
+		if (dc_name_is(p, nlen, "sig"))
+			goto odd;
+		if (dc_name_is(p, nlen, "domain")) {
+			if (!dc_ldh(v, vlen, 2) || vlen >= dcap)
+				goto odd;
+			memcpy(domain, v, vlen);
+			domain[vlen] = '\0';
+			have_domain = true;
+		} else if (dc_name_is(p, nlen, "host")) {
+			if ((vlen && !dc_ldh(v, vlen, 1)) || vlen >= hcap)
+				goto odd;
+			memcpy(host, v, vlen);
+			host[vlen] = '\0';
+		}
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+	if (have_domain)
+		return true;
+odd:
+	domain[0] = '\0';
+	host[0] = '\0';
+	return false;
 }

@@ -47,4 +47,15 @@ enum bh_err dc_apply_url(struct buf *out, const char *url_sync_ux, const char *p
 			 const char *service_id, const char *query, const char *sig_b64,
 			 const char *key_host, enum dc_canon mode);
 
+/* The domain and host a query string names (the canonical string the
+ * broker is asked to sign: src/app/cmd_broker.c), read strictly: every
+ * parameter is name=value, the name 1-64 of letters, digits, '_' and '-',
+ * the value only unreserved characters and %XX escapes; no name twice (in
+ * any case: providers differ in how they read a repeated one); no sig;
+ * exactly one domain and at most one host (missing: ""), both host names
+ * in plain LDH (labels of 1-63 letters, digits and '-', no escape), domain
+ * with at least two labels.  False for anything else; domain and host then
+ * hold "". */
+bool dc_query_target(const char *query, char *domain, size_t dcap, char *host, size_t hcap);
+
 #endif

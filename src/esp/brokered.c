@@ -15,6 +15,10 @@
 #include "core/sanitize.h"
 #include "core/text.h"
 
+#define BROKERED_SIG_MAX 1400 /* base64 of an RSA signature up to 8192 bits */
+
+struct br_signer;
+
 struct brokered {
 	struct esp base;		/* first */
 	struct esp_ops ops;		/* the broker's ESP's caps: its operations only */
@@ -31,7 +35,23 @@ struct brokered {
 	esp_done_fn done;
 	void *arg;
 	struct esp_reply reply;
+	bool dc_sign;		  /* the broker said at hello that it signs */
+	struct br_signer *signer; /* Domain Connect's, NULL: none */
+	bool sign_busy;		  /* the request under way is the signer's */
+	char sig[BROKERED_SIG_MAX];
 };
+
+/* The Domain Connect signer on a brokered connection (esp_brokered_signer). */
+struct br_signer {
+	struct dc_signer base; /* first */
+	struct brokered *b;    /* NULL once the client is gone */
+	json_t *req;	       /* a request waiting for the ESP's to end, or NULL */
+	bool under_way;	       /* its request is on the wire */
+	dc_signed_fn done;
+	void *arg;
+};
+
+static void br_sign_next(struct brokered *b);
 
 static const struct esp_ops brokered_ops_all;
 
@@ -257,6 +277,7 @@ static void br_accept(struct brokered *b, const json_t *ans)
 	if (resume)
 		str_copy(b->ticket, sizeof b->ticket, resume);
 	b->enrolling = false;
+	b->dc_sign = json_is_true(json_object_get(ans, "dc_sign"));
 	esp_name = json_string_value(json_object_get(ans, "esp"));
 	sanitize_text(esp_name ? esp_name : "ESP", b->name, sizeof b->name);
 	caps = (unsigned)rd_int(ans, "caps") & ESP_CAP_ALL;
@@ -368,9 +389,23 @@ static void br_finish(struct brokered *b, enum bh_err err)
 {
 	esp_done_fn done = b->done;
 	void *arg = b->arg;
+	struct br_signer *s = b->signer;
+	bool sign = b->sign_busy;
 	b->busy = false;
 	b->done = NULL;
-	done(arg, err, &b->reply);
+	b->sign_busy = false;
+	if (!sign) {
+		done(arg, err, &b->reply); /* reads b->reply: before anything is sent */
+	} else if (s && s->under_way) {	   /* else the signer went: nobody to tell */
+		dc_signed_fn sdone = s->done;
+		s->under_way = false;
+		s->done = NULL;
+		sdone(s->arg, err, err == BH_OK ? b->sig : NULL, b->reply.message);
+	}
+	/* A signature that waited for this request: sent now, before the
+	 * session's next ESP request (which gets BH_ERR_BUSY and is retried).
+	 * No callback destroys the client it was called by. */
+	br_sign_next(b);
 }
 
 static void br_broken(struct brokered *b)
@@ -398,6 +433,27 @@ static int64_t br_deadline(void *self)
 {
 	struct brokered *b = self;
 	return b->busy && b->failed ? clock_now_ms() : 0;
+}
+
+/* The signature of a dc_sign reply into b->sig: standard base64, present
+ * exactly when err is BH_OK. */
+static bool br_sig_read(struct brokered *b, const json_t *o, enum bh_err err)
+{
+	const char *sig = json_string_value(json_object_get(o, "sig"));
+	size_t i, n;
+	b->sig[0] = '\0';
+	if (err != BH_OK)
+		return true;
+	n = sig ? strlen(sig) : 0;
+	if (!n || n % 4 || n >= sizeof b->sig)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((sig[i] >= 'A' && sig[i] <= 'Z') || (sig[i] >= 'a' && sig[i] <= 'z') ||
+		      (sig[i] >= '0' && sig[i] <= '9') || sig[i] == '+' || sig[i] == '/' ||
+		      (sig[i] == '=' && i + 2 >= n)))
+			return false;
+	memcpy(b->sig, sig, n + 1);
+	return true;
 }
 
 static void br_dispatch(void *self, const struct pollfd *fds, int n, int64_t now_ms)
@@ -449,6 +505,8 @@ static void br_dispatch(void *self, const struct pollfd *fds, int n, int64_t now
 			return;
 		}
 		ok = brokered_reply_read(o, &err, &b->reply);
+		if (ok && b->sign_busy)
+			ok = br_sig_read(b, o, err);
 		json_decref(o);
 		if (!ok) {
 			memset(&b->reply, 0, sizeof b->reply);
@@ -553,11 +611,17 @@ static enum bh_err br_error_kind(enum bh_err err, const struct esp_reply *reply)
 	return err;
 }
 
+static void br_signer_end(struct br_signer *s, const char *why);
+
 static void br_destroy(struct esp *esp)
 {
 	struct brokered *b = (struct brokered *)esp;
 	if (!b)
 		return;
+	if (b->signer) {
+		b->signer->b = NULL;
+		br_signer_end(b->signer, text_get("broker.broken"));
+	}
 	br_close(b);
 	buf_free(&b->out);
 	buf_free(&b->in);
@@ -670,4 +734,94 @@ enum bh_err brokered_enroll(struct esp *esp, const char *code, const char *from,
 	rd_str(ans, "message", msg, cap);
 	json_decref(ans);
 	return err;
+}
+
+/* ---- Domain Connect: the broker signs ---- */
+
+/* Ends the signer's signature waiting or under way, if any: done with
+ * BH_ERR_NETWORK (a reply still to come is dropped by br_finish). */
+static void br_signer_end(struct br_signer *s, const char *why)
+{
+	dc_signed_fn done = s->done;
+	bool pending = s->req || s->under_way;
+	json_decref(s->req);
+	s->req = NULL;
+	s->under_way = false;
+	s->done = NULL;
+	if (pending && done)
+		done(s->arg, BH_ERR_NETWORK, NULL, why);
+}
+
+/* Sends the signer's waiting request once the connection is free. */
+static void br_sign_next(struct brokered *b)
+{
+	struct br_signer *s = b->signer;
+	json_t *req;
+	if (b->busy || !s || !s->req)
+		return;
+	req = s->req;
+	s->req = NULL;
+	/* br_request takes req; its size was checked when it was made */
+	if (br_request(&b->base, req, NULL, NULL) != BH_OK) {
+		br_signer_end(s, text_get("broker.broken"));
+		return;
+	}
+	s->under_way = true;
+	b->sign_busy = true;
+}
+
+static enum bh_err br_sign(struct dc_signer *ds, const char *data, size_t len, dc_signed_fn done,
+			   void *arg, char *msg, size_t cap)
+{
+	struct br_signer *s = (struct br_signer *)ds;
+	struct brokered *b = s->b;
+	json_t *req;
+	char *line;
+	size_t n;
+
+	if (!b)
+		return bh_errorf(BH_ERR_NETWORK, msg, cap, "%s", text_get("broker.broken"));
+	if (!b->dc_sign)
+		return bh_errorf(BH_ERR_INVALID, msg, cap, "%s", text_get("broker.dc_no_key"));
+	if (s->req || s->under_way)
+		return bh_errorf(BH_ERR_BUSY, msg, cap, "a signature is under way");
+	req = json_pack("{s:s, s:s%}", "op", "dc_sign", "data", data, len);
+	line = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	n = line ? strlen(line) : 0;
+	free(line);
+	if (!req || !n || n + 1 > BROKERED_LINE_MAX) {
+		json_decref(req);
+		return bh_errorf(BH_ERR_TOO_LARGE, msg, cap, "the string to sign is too long");
+	}
+	s->req = req;
+	s->done = done;
+	s->arg = arg;
+	br_sign_next(b); /* now, or when the ESP's request under way ends */
+	return BH_OK;
+}
+
+static void br_signer_destroy(struct dc_signer *ds)
+{
+	struct br_signer *s = (struct br_signer *)ds;
+	if (!s)
+		return;
+	br_signer_end(s, text_get("broker.broken"));
+	if (s->b)
+		s->b->signer = NULL;
+	free(s);
+}
+
+static const struct dc_signer_ops br_signer_ops = {br_sign, br_signer_destroy};
+
+struct dc_signer *esp_brokered_signer(struct esp *brokered)
+{
+	struct brokered *b = (struct brokered *)brokered;
+	struct br_signer *s;
+	if (!brokered_is(brokered) || b->signer)
+		return NULL;
+	s = xcalloc(1, sizeof *s);
+	s->base.ops = &br_signer_ops;
+	s->b = b;
+	b->signer = s;
+	return &s->base;
 }

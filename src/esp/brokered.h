@@ -27,12 +27,20 @@
  *                      {"op":"email_send","from","to","reply_to","subject",
  *                            "text","html"}
  *                      {"op":"server_ensure"}  (always the customer's server)
+ *                      {"op":"dc_sign","data":"<the canonical string>"}
+ *                          (Domain Connect: the vendor's RS256 signature over
+ *                          data, only for a domain= (with host=) the
+ *                          customer owns at the ESP)
  *   broker -> session  {"err":N,"esp_code":N,"message":"...",
  *                       "domain":{"exists","id","name","records":[{"purpose",
  *                       "type","name","value","required","esp_verified"}]},
  *                       "signature":{"exists","id","email","name","confirmed",
  *                       "created_ms","resent_ms"},"server_id":"...",
  *                       "server_token_set":false}
+ *                   or, to dc_sign, {"err":N,"message":"...","sig":"<base64>"}
+ *
+ * The hello's yes says "dc_sign":true when the broker holds a Domain
+ * Connect key ([domainconnect] private_key_file of its own config).
  *
  * err is an enum bh_err (both ends are the same build); "caps" the ESP's
  * ESP_CAP_* bits (this backend offers exactly those operations); "trouble"
@@ -50,6 +58,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "dc/sign.h"
 #include "esp/esp.h"
 
 #define BROKERED_VERSION     1
@@ -89,6 +98,18 @@ enum bh_err brokered_enroll(struct esp *esp, const char *code, const char *from,
 
 /* True when esp is a brokered client. */
 bool brokered_is(const struct esp *esp);
+
+/* The Domain Connect signer of a session served through the broker: the
+ * broker signs with the vendor's key (op dc_sign), which never enters the
+ * session.  sign() queues the request on esp's connection (after the ESP
+ * operation under way, if any; ESP operations asked meanwhile get
+ * BH_ERR_BUSY) and done runs from esp's dispatch with the broker's
+ * signature or its refusal; one signature at a time (BH_ERR_BUSY).  When
+ * the broker said at hello that it holds no key, sign() fails at once
+ * (BH_ERR_INVALID).  NULL when brokered is not a brokered client or already
+ * has a signer.  The signer and the client may be destroyed in either
+ * order: a signature under way then ends with BH_ERR_NETWORK. */
+struct dc_signer *esp_brokered_signer(struct esp *brokered);
 
 /* ---- the wire, shared with the broker ---- */
 

@@ -11,6 +11,7 @@
 #   run_discover ARGS...          behalf domainconnect discover; DISC_RC, $DISC_OUT
 #   disc_expect DOMAIN JQ WHAT    the JSON line of DOMAIN satisfies JQ
 # Source this file.
+# (already sourced by livelib.sh: dnslib.sh guards itself too)
 . "$(dirname "${BASH_SOURCE[0]}")/dnslib.sh"
 
 DC_PROVIDER=${BEHALF_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}/tests/dcprovider/dcprovider.py

@@ -3,7 +3,11 @@
  * the broker reports at hello, says why a broker refused it, reads the
  * protocol's replies (and refuses malformed ones), ends an operation whose
  * connection broke from dispatch (never inside the call), and reconnects
- * for the next one. */
+ * for the next one.  Its Domain Connect signer (esp_brokered_signer) sends
+ * dc_sign after the ESP's request under way and hands back the broker's
+ * signature from dispatch, fails at once when the broker holds no key,
+ * and ends with a network error when destroyed (or its client is) while
+ * a signature is under way. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +42,9 @@ static enum fake_mode fake_mode;
 static unsigned fake_caps;
 static int fake_connections;
 static char fake_customer[64];
+static bool fake_dc_sign;    /* the hello says the broker signs */
+static char fake_ops[256];   /* the operations asked, in order, comma-separated */
+static char fake_data[1024]; /* the last dc_sign's data */
 
 static bool read_line(int fd, char *out, size_t cap)
 {
@@ -85,12 +92,27 @@ static void *fake_serve(void *arg)
 		return NULL;
 	}
 	snprintf(ans, sizeof ans,
-		 "{\"ok\":true,\"v\":1,\"esp\":\"FakeESP\",\"caps\":%u,\"trouble\":[0,429]}",
-		 fake_caps);
+		 "{\"ok\":true,\"v\":1,\"esp\":\"FakeESP\",\"caps\":%u,\"trouble\":[0,429],"
+		 "\"dc_sign\":%s}",
+		 fake_caps, fake_dc_sign ? "true" : "false");
 	say(fd, ans);
+	fake_ops[0] = '\0';
 	while (read_line(fd, line, sizeof line)) {
+		const char *op;
 		if (fake_mode == FAKE_DROP)
 			break;
+		o = json_loads(line, 0, NULL);
+		op = json_string_value(json_object_get(o, "op"));
+		snprintf(fake_ops + strlen(fake_ops), sizeof fake_ops - strlen(fake_ops), "%s%s",
+			 fake_ops[0] ? "," : "", op ? op : "?");
+		if (op && !strcmp(op, "dc_sign")) {
+			snprintf(fake_data, sizeof fake_data, "%s",
+				 json_string_value(json_object_get(o, "data")));
+			json_decref(o);
+			say(fd, "{\"err\":0,\"message\":\"\",\"sig\":\"c2lnbmVk\"}");
+			continue;
+		}
+		json_decref(o);
 		say(fd, "{\"err\":0,\"esp_code\":0,\"message\":\"ok\",\"domain\":{\"exists\":true,"
 			"\"id\":\"7\",\"name\":\"shop.example\",\"records\":[{\"purpose\":0,"
 			"\"type\":16,\"name\":\"k._domainkey.shop.example\",\"value\":\"k=rsa; "
@@ -247,6 +269,130 @@ static void test_broken_then_reconnect(void **state)
 	pthread_join(thread, NULL);
 }
 
+struct signed_result {
+	int calls;
+	enum bh_err err;
+	char sig[64];
+	int esp_calls_before; /* the ESP's operation had ended when it came */
+	struct result *esp;
+};
+
+static void on_signed(void *arg, enum bh_err err, const char *sig, const char *msg)
+{
+	struct signed_result *r = arg;
+	(void)msg;
+	r->calls++;
+	r->err = err;
+	snprintf(r->sig, sizeof r->sig, "%s", sig ? sig : "(null)");
+	r->esp_calls_before = r->esp ? r->esp->calls : -1;
+}
+
+/* Turns the loop until the signature came back. */
+static void run_signed(struct esp *esp, struct signed_result *r)
+{
+	int64_t end = clock_now_ms() + 10000;
+	struct pollfd fds[4];
+	int n;
+	while (!r->calls && clock_now_ms() < end) {
+		int64_t dl = esp->ops->source.deadline(esp);
+		n = esp->ops->source.fill(esp, fds, 4);
+		poll(fds, (nfds_t)n, dl ? 0 : 100);
+		esp->ops->source.dispatch(esp, fds, n, clock_now_ms());
+	}
+	assert_int_equal(r->calls, 1);
+}
+
+static void test_dc_signer(void **state)
+{
+	static const char data[] = "domain=shop.example&host=&dkimselector=k";
+	struct result er;
+	struct signed_result sr;
+	char msg[256];
+	struct esp *esp;
+	struct dc_signer *s;
+
+	(void)state;
+	fake_dc_sign = true;
+	esp = client(FAKE_WELCOME, ESP_CAP_ALL, msg, sizeof msg);
+	assert_non_null(esp);
+	s = esp_brokered_signer(esp);
+	assert_non_null(s);
+	assert_null(esp_brokered_signer(esp)); /* one a connection */
+	/* behind the ESP's request under way: queued, never answered inside */
+	memset(&er, 0, sizeof er);
+	memset(&sr, 0, sizeof sr);
+	sr.esp = &er;
+	assert_int_equal(esp->ops->domain_ensure(esp, "shop.example", on_done, &er), BH_OK);
+	assert_int_equal(s->ops->sign(s, data, strlen(data), on_signed, &sr, msg, sizeof msg),
+			 BH_OK);
+	assert_int_equal(s->ops->sign(s, data, strlen(data), on_signed, &sr, msg, sizeof msg),
+			 BH_ERR_BUSY);
+	assert_int_equal(sr.calls, 0);
+	run_signed(esp, &sr);
+	assert_int_equal(er.calls, 1);
+	assert_int_equal(sr.esp_calls_before, 1);
+	assert_int_equal(sr.err, BH_OK);
+	assert_string_equal(sr.sig, "c2lnbmVk");
+	assert_string_equal(fake_data, data);
+	assert_string_equal(fake_ops, "domain_ensure,dc_sign");
+	/* while it is under way the ESP's operations wait (BH_ERR_BUSY) */
+	memset(&sr, 0, sizeof sr);
+	assert_int_equal(s->ops->sign(s, data, strlen(data), on_signed, &sr, msg, sizeof msg),
+			 BH_OK);
+	assert_int_equal(esp->ops->domain_verify(esp, "7", on_done, &er), BH_ERR_BUSY);
+	/* destroyed meanwhile: ended with a network error, once; the reply
+	 * still coming is not taken for the ESP's next operation */
+	s->ops->destroy(s);
+	assert_int_equal(sr.calls, 1);
+	assert_int_equal(sr.err, BH_ERR_NETWORK);
+	memset(&er, 0, sizeof er);
+	{
+		int64_t end = clock_now_ms() + 10000;
+		enum bh_err e;
+		while ((e = esp->ops->domain_verify(esp, "7", on_done, &er)) == BH_ERR_BUSY &&
+		       clock_now_ms() < end) {
+			struct pollfd fds[4];
+			int n = esp->ops->source.fill(esp, fds, 4);
+			poll(fds, (nfds_t)n, 100);
+			esp->ops->source.dispatch(esp, fds, n, clock_now_ms());
+		}
+		assert_int_equal(e, BH_OK);
+	}
+	run(esp, &er);
+	assert_int_equal(er.err, BH_OK);
+	assert_string_equal(er.reply.domain.id, "7");
+	/* the client goes first: the signer says so and ends nothing twice */
+	s = esp_brokered_signer(esp);
+	assert_non_null(s);
+	memset(&sr, 0, sizeof sr);
+	assert_int_equal(s->ops->sign(s, data, strlen(data), on_signed, &sr, msg, sizeof msg),
+			 BH_OK);
+	esp->ops->destroy(esp);
+	assert_int_equal(sr.calls, 1);
+	assert_int_equal(sr.err, BH_ERR_NETWORK);
+	assert_int_equal(s->ops->sign(s, data, strlen(data), on_signed, &sr, msg, sizeof msg),
+			 BH_ERR_NETWORK);
+	s->ops->destroy(s);
+	assert_int_equal(sr.calls, 1);
+	pthread_join(thread, NULL);
+
+	/* a broker without a key: refused at once, nothing sent */
+	fake_dc_sign = false;
+	esp = client(FAKE_WELCOME, ESP_CAP_ALL, msg, sizeof msg);
+	assert_non_null(esp);
+	s = esp_brokered_signer(esp);
+	memset(&sr, 0, sizeof sr);
+	assert_int_equal(s->ops->sign(s, data, strlen(data), on_signed, &sr, msg, sizeof msg),
+			 BH_ERR_INVALID);
+	assert_non_null(strstr(msg, "no Domain Connect key"));
+	assert_int_equal(sr.calls, 0);
+	s->ops->destroy(s);
+	assert_int_equal(sr.calls, 0);
+	esp->ops->destroy(esp);
+	pthread_join(thread, NULL);
+	assert_string_equal(fake_ops, "");
+}
+
 /* What the broker writes, the session reads back the same; a reply with a
  * record type or an error out of range is not one. */
 static void test_wire(void **state)
@@ -288,7 +434,8 @@ int main(void)
 	    cmocka_unit_test(test_caps_from_hello),
 	    cmocka_unit_test(test_broken_then_reconnect),
 	    cmocka_unit_test(test_wire),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_dc_signer),
+	    cmocka_unit_test(test_refused), /* last: it removes the socket */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Domain Connect over SSH (issue 12, item 3): the broker signs, the session
+# discovers.  A real sshd in front of behalf with the broker and its
+# tickets (as test_ssh_broker.sh), Knot, the Postmark simulator and the
+# local Domain Connect provider (dclib.sh):
+# - the vendor's key (behalf domainconnect keygen) belongs to the broker's
+#   user, mode 600; the sessions' config names the same path (the offer is
+#   on) but the session cannot read it, and never needs to;
+# - the customer, over SSH, reaches the records screen, which offers one
+#   click at the provider ("press a"); a shows the page; the URL printed
+#   on it, applied with curl, is accepted by the provider (which verifies
+#   the signature against the public key it reads from Knot and writes the
+#   records into Knot), and the wizard reaches "All set!" with no record
+#   typed: discovery ran inside the confined session (HTTPS to the
+#   provider), the signature came from the broker;
+# - the session's memory holds no piece of the private key (the broker's
+#   does: the scan's control);
+# - at the broker's socket, as the sessions' user: dc_sign for a domain the
+#   customer does not own, and a query naming two domains, are refused and
+#   logged with nothing of the query but the domain; for the customer's own
+#   domain the signature verifies.
+# shellcheck disable=SC2030,SC2031 # subshells read the settings on purpose
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then
+	echo "skip (test_dc_ssh): needs root (its own sshd, users, sessions as another user)"
+	exit 77
+fi
+LIVE_TOKEN=pmacct-DcSsh-4RvQm-8e21
+# shellcheck source=livelib.sh
+. "$HERE/livelib.sh"
+LIVE_E2E_TMP=$E2E_TMP
+# shellcheck source=dclib.sh
+. "$HERE/dclib.sh"
+# shellcheck source=sshlib.sh
+. "$HERE/sshlib.sh"
+both_cleanup() {
+	local rc=$?
+	(
+		(exit "$rc")
+		ssh_cleanup
+	) || true
+	rm -rf "$LIVE_E2E_TMP"
+	dns_cleanup "$rc"
+}
+trap both_cleanup EXIT
+
+BROKER_USER=behalf-broker
+ssh_user "$BROKER_USER"
+BROKER_DIR=$SSH_DIR/broker
+BROKER_STATE=$SSH_DIR/bstate
+TICKETS=$SSH_DIR/tickets
+BROKER_CONF=$SSH_DIR/broker.conf
+BROKER_ERR=$SSH_DIR/broker.stderr
+BROKER_BIN=$SSH_DIR/broker-bin/behalf
+KEY_DIR=$SSH_DIR/dckey
+KEY=$KEY_DIR/vendor-dc.pem
+TPL_DIR=$SSH_DIR/template
+mkdir -p "$BROKER_DIR" "$BROKER_STATE" "$TICKETS" "$SSH_DIR/broker-bin" "$KEY_DIR" "$TPL_DIR"
+cp "$BEHALF_BIN" "$BROKER_BIN"
+chown "$BROKER_USER:$SSH_USER" "$BROKER_DIR"
+chmod 0750 "$BROKER_DIR"
+chown "$BROKER_USER:$BROKER_USER" "$BROKER_STATE" "$KEY_DIR" "$TPL_DIR"
+chmod 0700 "$BROKER_STATE" "$KEY_DIR"
+chown "$SSH_KEYS_USER:$BROKER_USER" "$TICKETS"
+chmod 2770 "$TICKETS"
+as_broker() { setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" --clear-groups -- "$@"; }
+
+# The provider's address and certificate (the sessions read a copy: the
+# test's own directory is root's).
+P_ADDR=$(dns_addr 5)
+dc_cert "$P_ADDR"
+CA=$SSH_DIR/dc-ca.pem
+install -m 0644 "$DC_CERT" "$CA"
+
+# The broker's config; the vendor's key made by behalf, as the broker's user.
+broker_config() {
+	cat >"$BROKER_CONF" <<EOF
+[vendor]
+name = Vendor
+domain = vendor.example
+[behalf]
+state_dir = $BROKER_STATE
+[postmark]
+api_url = ${SIM_URL:-http://127.0.0.1:9}
+account_token = $LIVE_TOKEN
+timeout_ms = 5000
+retry_base_ms = 10
+[broker]
+socket = $BROKER_DIR/broker.sock
+state_dir = $BROKER_STATE/owners
+group = $SSH_USER
+allow_users = $SSH_USER
+tickets = $TICKETS
+[domainconnect]
+provider_id = vendor.example
+service_id = postmark
+private_key_file = $KEY
+sync_pubkey_domain = keys.vendor.example
+EOF
+	chown "$BROKER_USER:" "$BROKER_CONF"
+	chmod 600 "$BROKER_CONF"
+}
+broker_config
+as_broker "$BROKER_BIN" domainconnect keygen --config "$BROKER_CONF" >"$DNS_TMP/keygen.out" ||
+	e2e_fail "keygen: $(cat "$DNS_TMP/keygen.out")"
+[ "$(stat -c '%U %a' "$KEY")" = "$BROKER_USER 600" ] || e2e_fail "the key: $(stat -c '%U %a' "$KEY")"
+as_broker "$BROKER_BIN" domainconnect template --config "$BROKER_CONF" -o "$TPL_DIR" ||
+	e2e_fail "template"
+TPL=$TPL_DIR/vendor.example.postmark.json
+[ -s "$TPL" ] || e2e_fail "no template: $(ls "$TPL_DIR")"
+# The public key's TXT records, as keygen printed them, in Knot.
+grep '^_dck1\.keys\.vendor\.example\. .* TXT "p=' "$DNS_TMP/keygen.out" |
+	knot_zone k1 vendor.example
+[ "$(grep -c 'TXT "p=' "$DNS_TMP/k1/zones/vendor.example.zone")" -ge 2 ] ||
+	e2e_fail "keygen printed no TXT records: $(cat "$DNS_TMP/keygen.out")"
+
+live_setup
+broker_config # now with the simulator's URL
+dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$TPL" \
+	--dns "$LIVE_DNS"
+knot_update k1 "$DNS_ZONE" <<EOF
+add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P1_PORT"
+EOF
+
+: >"$BROKER_ERR"
+broker_start() {
+	local i
+	# (a sanitized build reports on its stderr: lib.sh's log_path is root's)
+	"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
+		--groups="$(id -g "$SSH_USER")" -- env ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 "$BROKER_BIN" broker --config "$BROKER_CONF" \
+		</dev/null 2>>"$BROKER_ERR" &
+	BROKER_PID=$!
+	SSH_PIDS+=("$BROKER_PID")
+	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+		[ -S "$BROKER_DIR/broker.sock" ] && return 0
+		kill -0 "$BROKER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	e2e_fail "the broker did not listen: $(cat "$BROKER_ERR")"
+}
+broker_start
+
+# The sessions' config: the broker, no token; Domain Connect on (the key's
+# path, which the session cannot open), the test-only loopback and CA.
+# shellcheck disable=SC2034 # read by sshlib.sh's ssh_config
+SSH_DEMO=no
+# shellcheck disable=SC2034
+SSH_CONF_LINES=(
+	"[dns]" "resolvers = $LIVE_DNS" "authoritative = ns1.$DNS_ZONE=$LIVE_DNS"
+	"[postmark]" "signature_note = $LIVE_NOTE"
+	"[esp]" "broker = $BROKER_DIR/broker.sock"
+	"[broker]" "tickets = $TICKETS"
+	"[domainconnect]" "provider_id = vendor.example" "service_id = postmark"
+	"private_key_file = $KEY" "allow_loopback = yes" "ca_file = $CA"
+)
+ssh_setup
+as_sessions() { setpriv --reuid="$SSH_USER" --regid="$SSH_USER" --init-groups -- "$@"; }
+if as_sessions cat "$KEY" >/dev/null 2>&1; then e2e_fail "the sessions' user can read the key"; fi
+as_sessions cat "$CA" >/dev/null || e2e_fail "the sessions' user cannot read the test CA"
+
+# ---- the customer, over SSH: the offer, the page, the link ----
+ssh_key alice
+code=$(as_broker "$BROKER_BIN" invite --config "$SSH_CONF" --state-dir "$BROKER_STATE" \
+	--customer acme --json | jq -r .code)
+{ [ -n "$code" ] && [ "$code" != null ]; } || e2e_fail "behalf invite gave no code"
+E2E_ROWS=40 ssh_connect alice
+e2e_wait "Connect this key"
+e2e_type "$code"
+e2e_keys Enter
+live_opt1_to_records
+session=$(ssh_session_pid)
+e2e_wait "in one click: press a" 60
+e2e_assert_screen "Local DNS Test Host"
+grep -q "GET /v2/$DNS_ZONE/settings" "$(dc_log p1)" || e2e_fail "discovery never reached the provider"
+grep -q "customer acme: signing a Domain Connect link for $DNS_ZONE" "$BROKER_ERR" ||
+	e2e_fail "the broker did not sign: $(cat "$BROKER_ERR")"
+e2e_keys a
+e2e_wait "Set up automatically at Local DNS Test Host"
+live_cap oneclick
+# The plain URL: its own line, wrapped by the terminal: the rows from
+# https:// to the blank line after it, joined.
+url=$(e2e_screen | awk '/^https:\/\// { on = 1 } on && /^ *$/ { exit } on { sub(/ +$/, ""); printf "%s", $0 }')
+case $url in
+"https://$P_ADDR:$DCP_P1_PORT/v2/domainTemplates/providers/vendor.example/services/postmark/apply?domain=$DNS_ZONE&host=&"*"&sig="*"&key=_dck1") ;;
+*) e2e_fail "no whole apply URL on the page: '$url'" ;;
+esac
+[ -z "$(kdig @"$KNOT_K1_ADDR" -p "$KNOT_K1_PORT" +short +norec "$LIVE_SELECTOR._domainkey.$DNS_ZONE" TXT)" ] ||
+	e2e_fail "a DKIM record before the apply"
+status=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/apply.body" -w '%{http_code}' "$url")
+[ "$status" = 200 ] || e2e_fail "the provider refused the link: HTTP $status $(cat "$DNS_TMP/apply.body")"
+grep -q "APPLY ok $DNS_ZONE" "$(dc_log p1)" || e2e_fail "the provider did not apply"
+# No record typed: the wizard sees the provider's records and goes on.
+e2e_wait "All set!" 120
+dkim=$(kdig @"$KNOT_K1_ADDR" -p "$KNOT_K1_PORT" +short +norec "$LIVE_SELECTOR._domainkey.$DNS_ZONE" TXT |
+	sed 's/" "//g; s/^"//; s/"$//')
+e2e_equal "the DKIM value the provider wrote" "$(sim_jq '.Domains[0].DKIMTextValue')" "$dkim"
+e2e_equal "Postmark verified it" true "$(sim_jq '.Domains[0].DKIMVerified')"
+
+# ---- the session holds no piece of the key; the broker does ----
+# mem_holds PID HEX...: true when the readable memory of PID holds one of
+# the byte strings.
+mem_holds() {
+	"$DNS_PY" - "$@" <<'EOF'
+import re, sys
+pid, needles = sys.argv[1], [bytes.fromhex(h) for h in sys.argv[2:]]
+CHUNK = 1 << 20
+keep = max(len(n) for n in needles)
+with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for line in maps:
+        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
+        if not m or m.group(3)[0] != "r" or "[vvar]" in line:
+            continue
+        start, end = int(m.group(1), 16), int(m.group(2), 16)
+        if end - start > 4 << 30:
+            continue
+        tail = b""
+        for at in range(start, end, CHUNK):
+            try:
+                mem.seek(at)
+                data = tail + mem.read(min(CHUNK, end - at))
+            except (OSError, ValueError, OverflowError):
+                tail = b""
+                continue
+            if any(n in data for n in needles):
+                sys.exit(0)
+            tail = data[-keep:]
+sys.exit(1)
+EOF
+}
+# The first prime as big-endian bytes (DER), as little-endian (OpenSSL's
+# BIGNUM words on this machine), 32 bytes each; a line of the PEM.
+prime=$(openssl rsa -in "$KEY" -noout -text 2>/dev/null |
+	awk '/^prime1:/ { on = 1; next } /^prime2:/ { on = 0 } on' | tr -d ' :\n' | sed 's/^00//')
+[ "${#prime}" -ge 128 ] || e2e_fail "could not read the key's prime"
+prime_be=${prime:0:64}
+prime_le=$(echo "$prime" | fold -w2 | tac | tr -d '\n' | cut -c1-64)
+pem_line=$(sed -n 5p "$KEY" | tr -d '\n' | od -An -tx1 | tr -d ' \n')
+mem_holds "$BROKER_PID" "$prime_le" "$prime_be" ||
+	e2e_fail "the memory scan does not find the key in the broker (the control)"
+mem_holds "$session" "$(printf '%s' "$DNS_ZONE" | od -An -tx1 | tr -d ' \n')" ||
+	e2e_fail "the memory scan does not find the domain in the session"
+if mem_holds "$session" "$prime_le" "$prime_be" "$pem_line"; then
+	e2e_fail "a piece of the vendor's private key is in the session's memory"
+fi
+if grep -q "$KEY" "/proc/$session/maps"; then e2e_fail "the session mapped the key file"; fi
+ssh_drop
+ssh_wait_no_behalf "after the drop"
+
+# ---- at the broker's socket, as the sessions' user ----
+ticket_for() {
+	# shellcheck disable=SC2046 # the key's type and blob: two arguments
+	setpriv --reuid="$SSH_KEYS_USER" --regid="$SSH_KEYS_USER" --clear-groups -- \
+		"$SSH_BIN" ssh-keys --user "$SSH_USER" --tickets "$TICKETS" \
+		"$SSH_USER" $(cut -d' ' -f1,2 "$SSH_DIR/keys/$1.pub") |
+		sed -n 's/.*--ticket \([0-9a-f]*\)".*/\1/p'
+}
+# sign DATA...: acme's session (alice's ticket) asks dc_sign for each DATA;
+# one answer a line after the hello's.
+sign() {
+	local t reqs=() d
+	t=$(ticket_for alice)
+	for d in "$@"; do reqs+=("$(jq -cn --arg d "$d" '{op: "dc_sign", data: $d}')"); done
+	BROKER_TICKET=$t as_sessions "$DNS_PY" "$HERE/broker_client.py" "$BROKER_DIR/broker.sock" "" \
+		"${reqs[@]}" >"$DNS_TMP/sign.out"
+	e2e_equal "the hello, as acme" acme "$(head -1 "$DNS_TMP/sign.out" | jq -r .customer)"
+	e2e_equal "the hello says the broker signs" true "$(head -1 "$DNS_TMP/sign.out" | jq -r .dc_sign)"
+}
+OWN="domain=$DNS_ZONE&host=&dkimselector=OwnSelector1"
+OTHER="domain=victim.example&host=&dkimselector=Xq7Secret9Value"
+TWO="domain=$DNS_ZONE&domain=victim.example&dkimselector=Xq7Secret9Value"
+SUB="domain=$DNS_ZONE&host=mail&dkimselector=Xq7Secret9Value"
+sign "$OTHER" "$TWO" "$SUB" "$OWN"
+ans() { sed -n "$(($1 + 1))p" "$DNS_TMP/sign.out"; }
+for i in 1 2 3; do
+	(($(ans $i | jq .err) != 0)) || e2e_fail "request $i was signed: $(ans $i)"
+	[ "$(ans $i | jq -r '.sig // ""')" = "" ] || e2e_fail "request $i came back with a signature"
+done
+grep -q "customer acme asked for a Domain Connect signature for victim.example, not theirs: refused" \
+	"$BROKER_ERR" || e2e_fail "the refusal for victim.example is not logged: $(cat "$BROKER_ERR")"
+grep -q "customer acme asked for a Domain Connect signature over a malformed query: refused" \
+	"$BROKER_ERR" || e2e_fail "the refusal of two domains is not logged"
+grep -q "signature for mail.$DNS_ZONE, not theirs: refused" "$BROKER_ERR" ||
+	e2e_fail "a subdomain the customer has not set up was signed"
+if grep -q "Xq7Secret9Value" "$BROKER_ERR"; then e2e_fail "the broker logged the query's values"; fi
+e2e_equal "acme's own domain: signed" 0 "$(ans 4 | jq .err)"
+ans 4 | jq -r .sig | base64 -d >"$DNS_TMP/own.sig"
+openssl pkey -in "$KEY" -pubout -out "$DNS_TMP/pub.pem"
+printf '%s' "$OWN" | openssl dgst -sha256 -verify "$DNS_TMP/pub.pem" -signature "$DNS_TMP/own.sig" \
+	>/dev/null || e2e_fail "the broker's signature does not verify with the vendor's public key"
+
+# The broker stops cleanly, key and all (a sanitized build reports here).
+kill "$BROKER_PID"
+wait "$BROKER_PID" 2>/dev/null || true
+grep -q "behalf broker: stopping" "$BROKER_ERR" || e2e_fail "the broker did not stop: $(tail -5 "$BROKER_ERR")"
+if grep -qE "Sanitizer|runtime error" "$BROKER_ERR"; then e2e_fail "the broker: $(cat "$BROKER_ERR")"; fi
+
+e2e_pass
