@@ -44,14 +44,11 @@ DC_LINES=(
 	"ca_file = $DC_CERT"
 )
 printf '%s\n' "${DC_LINES[@]}" >"$DNS_TMP/dc.conf"
-"$BEHALF_BIN" domainconnect keygen --config "$DNS_TMP/dc.conf" >/dev/null
-"$BEHALF_BIN" domainconnect template --config "$DNS_TMP/dc.conf" -o "$DNS_TMP" >/dev/null
+dc_vendor "$DNS_TMP/dc.conf" "$DNS_TMP"
 live_setup
-dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark \
-	--template "$DNS_TMP/vendor.example.postmark.json" --dns "$LIVE_DNS"
-knot_update k1 "$DNS_ZONE" <<EOF
-add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P1_PORT"
-EOF
+dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$DC_TEMPLATE" \
+	--dns "$LIVE_DNS"
+dc_point p1
 
 # one_run on|off N: a fresh customer to the records screen; prints
 # "mode ms-to-offer peak-kB cpu-ms".

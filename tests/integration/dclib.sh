@@ -8,6 +8,12 @@
 #                                 DCP_<ID>_PORT, its request log $(dc_log ID)
 #   dc_config FILE LOOPBACK [PROVIDER SERVICE]
 #                                 a behalf config (LOOPBACK: yes|no)
+#   dc_vendor CONF DIR [CMD...]   the vendor's key and template by behalf
+#                                 itself (CMD: how to run it); the key's
+#                                 TXT into Knot k1's vendor.example (before
+#                                 k1 starts), the template: $DC_TEMPLATE
+#   dc_point ID                   the zone's _domainconnect TXT (Knot k1,
+#                                 running) names provider ID
 #   run_discover ARGS...          behalf domainconnect discover; DISC_RC, $DISC_OUT
 #   disc_expect DOMAIN JQ WHAT    the JSON line of DOMAIN satisfies JQ
 # Source this file.
@@ -46,6 +52,41 @@ dc_provider_start() {
 	[ -s "$dir/port" ] || fail "dcprovider $id did not start"
 	var=$(tr 'a-z-' 'A-Z_' <<<"$id")
 	printf -v "DCP_${var}_PORT" '%s' "$(cat "$dir/port")"
+	printf -v "DCP_${var}_ADDR" '%s' "$addr"
+}
+
+# dc_vendor CONF DIR [CMD...]: what the vendor does once, by behalf itself
+# (CMD: the command that runs it, default $BEHALF_BIN; a test running it as
+# the broker's user passes its own): `domainconnect keygen` (CONF names the
+# key file, provider_id vendor.example and sync_pubkey_domain
+# keys.vendor.example), its TXT records published in Knot k1's zone
+# vendor.example (so call it before k1 starts), and `domainconnect
+# template -o DIR`: $DC_TEMPLATE, for the provider's --template.
+dc_vendor() {
+	local conf=$1 dir=$2
+	shift 2
+	[ $# -gt 0 ] || set -- "$BEHALF_BIN"
+	"$@" domainconnect keygen --config "$conf" >"$DNS_TMP/keygen.out" 2>&1 ||
+		fail "keygen: $(cat "$DNS_TMP/keygen.out")"
+	"$@" domainconnect template --config "$conf" -o "$dir" >/dev/null || fail "template"
+	DC_TEMPLATE=$dir/vendor.example.postmark.json
+	[ -s "$DC_TEMPLATE" ] || fail "no template written: $(ls "$dir")"
+	grep '^_dck1\.keys\.vendor\.example\. .* TXT "p=' "$DNS_TMP/keygen.out" |
+		knot_zone k1 vendor.example
+	[ "$(grep -c 'TXT "p=' "$DNS_TMP/k1/zones/vendor.example.zone")" -ge 2 ] ||
+		fail "keygen printed no split TXT records: $(cat "$DNS_TMP/keygen.out")"
+}
+
+# dc_point ID: $DNS_ZONE's _domainconnect TXT (at Knot k1, running) names
+# the provider ID (its address and port), instead of what it named.
+dc_point() {
+	local var addr port
+	var=$(tr 'a-z-' 'A-Z_' <<<"$1")
+	eval "addr=\${DCP_${var}_ADDR} port=\${DCP_${var}_PORT}"
+	knot_update k1 "$DNS_ZONE" <<EOF
+del _domainconnect.$DNS_ZONE. TXT
+add _domainconnect.$DNS_ZONE. 300 TXT "$addr:$port"
+EOF
 }
 
 dc_config() {

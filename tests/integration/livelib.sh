@@ -22,6 +22,7 @@
 #   sim_requests_jq FILTER          jq -r FILTER on /__control/requests
 #   sim_wait_jq FILTER DESC [S]     polls the state until FILTER is true
 #   sim_fault JSON                  adds a fault
+#   live_opt1_subdomain DOMAIN      the same to the records of a subdomain
 #   live_dkim_value_on_screen       the Value of the details panel, joined
 #
 # Timeouts are generous (E2E_TIMEOUT, default 30 s here: the sanitized build
@@ -132,6 +133,13 @@ live_wait() {
 	live_cap "$(tr -c 'A-Za-z0-9' '_' <<<"${1:0:30}")"
 }
 
+# mem_holds PID TEXT...: true when the readable memory of PID holds one of
+# the TEXTs; mem_holds_hex PID HEX...: the same for byte strings in hex
+# (tests/integration/memscan.py).  The caller checks that the scan finds
+# what is there (a control) before trusting that it finds nothing.
+mem_holds() { "$DNS_PY" "$LIVE_DIR/memscan.py" "$@"; }
+mem_holds_hex() { "$DNS_PY" "$LIVE_DIR/memscan.py" "$1" --hex "${@:2}"; }
+
 sim_get() { curl -sS --max-time 10 "$SIM_URL/__control/$1"; }
 sim_post() { curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' -d "$2" "$SIM_URL/__control/$1"; }
 sim_delete() { curl -sS --max-time 10 -X DELETE "$SIM_URL/__control/$1"; }
@@ -195,6 +203,22 @@ live_opt1_submit() {
 	e2e_type "$DNS_ZONE"
 	e2e_wait "Domain $DNS_ZONE"
 	e2e_keys Enter
+}
+
+# live_opt1_subdomain DOMAIN: welcome -> 1 -> a subdomain, kept when the
+# wizard asks whether its parent was meant -> the records screen.
+live_opt1_subdomain() {
+	e2e_wait "Press Enter to start."
+	e2e_keys Enter
+	e2e_wait "How should your emails be sent?"
+	e2e_keys 1
+	e2e_wait "Which domain do your emails come from?"
+	e2e_type "$1"
+	e2e_wait "Domain $1"
+	e2e_keys Enter
+	e2e_wait "This is a subdomain"
+	e2e_keys Enter
+	e2e_wait "Add these records to the DNS of $1."
 }
 
 # live_publish_correct: the DKIM record (as Postmark handed it out, split in

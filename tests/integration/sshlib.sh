@@ -26,6 +26,9 @@
 #   ssh_session_pid             waits for the one interactive session; its pid
 #   ssh_wait_no_behalf [DESC]   waits until no behalf runs any more
 #   ssh_state CUSTOMER          the path of a customer's state file
+#   ssh_broker_setup / ssh_broker_config [LINES] / ssh_broker_start
+#                               `behalf broker` as its own user, for live
+#                               sessions (after livelib.sh's live_setup)
 #
 # Layout: the binary is copied into a fresh root-owned 0755 directory under
 # /run ($SSH_DIR): sshd runs an AuthorizedKeysCommand only when it and every
@@ -412,4 +415,78 @@ ssh_state() {
 # ssh_environ PID: the process's environment, one NAME=value a line.
 ssh_environ() {
 	tr '\0' '\n' <"/proc/$1/environ"
+}
+
+# ---- the broker as its own user, in front of live sessions (after
+# livelib.sh's live_setup: it talks to the Postmark simulator) ----
+
+# ssh_broker_setup: the broker's user and directories: its socket's
+# directory (group: the sessions' user), its state (access store, owners),
+# the tickets directory (the key command writes, the broker reads), a copy
+# of the binary.  Sets BROKER_USER, BROKER_DIR, BROKER_STATE, TICKETS,
+# BROKER_CONF, BROKER_ERR, BROKER_BIN.
+ssh_broker_setup() {
+	BROKER_USER=behalf-broker
+	ssh_user "$BROKER_USER"
+	BROKER_DIR=$SSH_DIR/broker
+	BROKER_STATE=$SSH_DIR/bstate
+	TICKETS=$SSH_DIR/tickets
+	BROKER_CONF=$SSH_DIR/broker.conf
+	BROKER_ERR=$SSH_DIR/broker.stderr
+	BROKER_BIN=$SSH_DIR/broker-bin/behalf
+	mkdir -p "$BROKER_DIR" "$BROKER_STATE" "$TICKETS" "$SSH_DIR/broker-bin"
+	cp "$BEHALF_BIN" "$BROKER_BIN"
+	chown "$BROKER_USER:$SSH_USER" "$BROKER_DIR"
+	chmod 0750 "$BROKER_DIR"
+	chown "$BROKER_USER:$BROKER_USER" "$BROKER_STATE"
+	chmod 0700 "$BROKER_STATE"
+	chown "$SSH_KEYS_USER:$BROKER_USER" "$TICKETS"
+	chmod 2770 "$TICKETS"
+	: >"$BROKER_ERR"
+}
+
+# ssh_broker_config [LINES...]: the broker's config (mode 600, its user's):
+# the simulator and its token ($SIM_URL, $LIVE_TOKEN; a closed port before
+# live_setup), the socket, tickets; then LINES.
+ssh_broker_config() {
+	local line
+	{
+		cat <<EOC
+[behalf]
+state_dir = $BROKER_STATE
+[postmark]
+api_url = ${SIM_URL:-http://127.0.0.1:9}
+account_token = $LIVE_TOKEN
+timeout_ms = 5000
+retry_base_ms = 10
+[broker]
+socket = $BROKER_DIR/broker.sock
+state_dir = $BROKER_STATE/owners
+group = $SSH_USER
+allow_users = $SSH_USER
+tickets = $TICKETS
+EOC
+		for line in "$@"; do printf '%s\n' "$line"; done
+	} >"$BROKER_CONF"
+	chown "$BROKER_USER:" "$BROKER_CONF"
+	chmod 600 "$BROKER_CONF"
+}
+
+# ssh_broker_start: the broker, as its user (in the sessions' group for
+# its socket; a sanitized build reports on its stderr); waits for the
+# socket.  BROKER_PID names it.
+ssh_broker_start() {
+	local i
+	"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
+		--groups="$(id -g "$SSH_USER")" -- env ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 "$BROKER_BIN" broker --config "$BROKER_CONF" \
+		</dev/null 2>>"$BROKER_ERR" &
+	BROKER_PID=$!
+	SSH_PIDS+=("$BROKER_PID")
+	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
+		[ -S "$BROKER_DIR/broker.sock" ] && return 0
+		kill -0 "$BROKER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	e2e_fail "the broker did not listen: $(cat "$BROKER_ERR")"
 }

@@ -45,102 +45,37 @@ both_cleanup() {
 }
 trap both_cleanup EXIT
 
-BROKER_USER=behalf-broker
-ssh_user "$BROKER_USER"
-BROKER_DIR=$SSH_DIR/broker
-BROKER_STATE=$SSH_DIR/bstate
-TICKETS=$SSH_DIR/tickets
-BROKER_CONF=$SSH_DIR/broker.conf
-BROKER_ERR=$SSH_DIR/broker.stderr
-BROKER_BIN=$SSH_DIR/broker-bin/behalf
+ssh_broker_setup
 KEY_DIR=$SSH_DIR/dckey
 KEY=$KEY_DIR/vendor-dc.pem
 TPL_DIR=$SSH_DIR/template
-mkdir -p "$BROKER_DIR" "$BROKER_STATE" "$TICKETS" "$SSH_DIR/broker-bin" "$KEY_DIR" "$TPL_DIR"
-cp "$BEHALF_BIN" "$BROKER_BIN"
-chown "$BROKER_USER:$SSH_USER" "$BROKER_DIR"
-chmod 0750 "$BROKER_DIR"
-chown "$BROKER_USER:$BROKER_USER" "$BROKER_STATE" "$KEY_DIR" "$TPL_DIR"
-chmod 0700 "$BROKER_STATE" "$KEY_DIR"
-chown "$SSH_KEYS_USER:$BROKER_USER" "$TICKETS"
-chmod 2770 "$TICKETS"
+mkdir -p "$KEY_DIR" "$TPL_DIR"
+chown "$BROKER_USER:$BROKER_USER" "$KEY_DIR" "$TPL_DIR"
+chmod 0700 "$KEY_DIR"
 as_broker() { setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" --clear-groups -- "$@"; }
 
-# The provider's address and certificate (the sessions read a copy: the
-# test's own directory is root's).
 P_ADDR=$(dns_addr 5)
 dc_cert "$P_ADDR"
 CA=$SSH_DIR/dc-ca.pem
 install -m 0644 "$DC_CERT" "$CA"
 
-# The broker's config; the vendor's key made by behalf, as the broker's user.
-broker_config() {
-	cat >"$BROKER_CONF" <<EOF
-[vendor]
-name = Vendor
-domain = vendor.example
-[behalf]
-state_dir = $BROKER_STATE
-[postmark]
-api_url = ${SIM_URL:-http://127.0.0.1:9}
-account_token = $LIVE_TOKEN
-timeout_ms = 5000
-retry_base_ms = 10
-[broker]
-socket = $BROKER_DIR/broker.sock
-state_dir = $BROKER_STATE/owners
-group = $SSH_USER
-allow_users = $SSH_USER
-tickets = $TICKETS
-[domainconnect]
-provider_id = vendor.example
-service_id = postmark
-private_key_file = $KEY
-sync_pubkey_domain = keys.vendor.example
-EOF
-	chown "$BROKER_USER:" "$BROKER_CONF"
-	chmod 600 "$BROKER_CONF"
-}
-broker_config
-as_broker "$BROKER_BIN" domainconnect keygen --config "$BROKER_CONF" >"$DNS_TMP/keygen.out" ||
-	e2e_fail "keygen: $(cat "$DNS_TMP/keygen.out")"
+# The broker's config holds the key's path (it signs); the vendor's key
+# and template are made by behalf as the broker's user.
+BROKER_DC=(
+	"[vendor]" "name = Vendor" "domain = vendor.example"
+	"[domainconnect]" "provider_id = vendor.example" "service_id = postmark"
+	"private_key_file = $KEY" "sync_pubkey_domain = keys.vendor.example"
+)
+ssh_broker_config "${BROKER_DC[@]}"
+dc_vendor "$BROKER_CONF" "$TPL_DIR" as_broker "$BROKER_BIN"
 [ "$(stat -c '%U %a' "$KEY")" = "$BROKER_USER 600" ] || e2e_fail "the key: $(stat -c '%U %a' "$KEY")"
-as_broker "$BROKER_BIN" domainconnect template --config "$BROKER_CONF" -o "$TPL_DIR" ||
-	e2e_fail "template"
-TPL=$TPL_DIR/vendor.example.postmark.json
-[ -s "$TPL" ] || e2e_fail "no template: $(ls "$TPL_DIR")"
-# The public key's TXT records, as keygen printed them, in Knot.
-grep '^_dck1\.keys\.vendor\.example\. .* TXT "p=' "$DNS_TMP/keygen.out" |
-	knot_zone k1 vendor.example
-[ "$(grep -c 'TXT "p=' "$DNS_TMP/k1/zones/vendor.example.zone")" -ge 2 ] ||
-	e2e_fail "keygen printed no TXT records: $(cat "$DNS_TMP/keygen.out")"
 
 live_setup
-broker_config # now with the simulator's URL
-dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$TPL" \
+ssh_broker_config "${BROKER_DC[@]}" # now with the simulator's URL
+dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$DC_TEMPLATE" \
 	--dns "$LIVE_DNS"
-knot_update k1 "$DNS_ZONE" <<EOF
-add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P1_PORT"
-EOF
-
-: >"$BROKER_ERR"
-broker_start() {
-	local i
-	# (a sanitized build reports on its stderr: lib.sh's log_path is root's)
-	"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
-		--groups="$(id -g "$SSH_USER")" -- env ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 "$BROKER_BIN" broker --config "$BROKER_CONF" \
-		</dev/null 2>>"$BROKER_ERR" &
-	BROKER_PID=$!
-	SSH_PIDS+=("$BROKER_PID")
-	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
-		[ -S "$BROKER_DIR/broker.sock" ] && return 0
-		kill -0 "$BROKER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	e2e_fail "the broker did not listen: $(cat "$BROKER_ERR")"
-}
-broker_start
+dc_point p1
+ssh_broker_start
 
 # The sessions' config: the broker, no token; Domain Connect on (the key's
 # path, which the session cannot open), the test-only loopback and CA.
@@ -199,36 +134,6 @@ e2e_equal "the DKIM value the provider wrote" "$(sim_jq '.Domains[0].DKIMTextVal
 e2e_equal "Postmark verified it" true "$(sim_jq '.Domains[0].DKIMVerified')"
 
 # ---- the session holds no piece of the key; the broker does ----
-# mem_holds PID HEX...: true when the readable memory of PID holds one of
-# the byte strings.
-mem_holds() {
-	"$DNS_PY" - "$@" <<'EOF'
-import re, sys
-pid, needles = sys.argv[1], [bytes.fromhex(h) for h in sys.argv[2:]]
-CHUNK = 1 << 20
-keep = max(len(n) for n in needles)
-with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
-    for line in maps:
-        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
-        if not m or m.group(3)[0] != "r" or "[vvar]" in line:
-            continue
-        start, end = int(m.group(1), 16), int(m.group(2), 16)
-        if end - start > 4 << 30:
-            continue
-        tail = b""
-        for at in range(start, end, CHUNK):
-            try:
-                mem.seek(at)
-                data = tail + mem.read(min(CHUNK, end - at))
-            except (OSError, ValueError, OverflowError):
-                tail = b""
-                continue
-            if any(n in data for n in needles):
-                sys.exit(0)
-            tail = data[-keep:]
-sys.exit(1)
-EOF
-}
 # The first prime as big-endian bytes (DER), as little-endian (OpenSSL's
 # BIGNUM words on this machine), 32 bytes each; a line of the PEM.
 prime=$(openssl rsa -in "$KEY" -noout -text 2>/dev/null |
@@ -237,11 +142,11 @@ prime=$(openssl rsa -in "$KEY" -noout -text 2>/dev/null |
 prime_be=${prime:0:64}
 prime_le=$(echo "$prime" | fold -w2 | tac | tr -d '\n' | cut -c1-64)
 pem_line=$(sed -n 5p "$KEY" | tr -d '\n' | od -An -tx1 | tr -d ' \n')
-mem_holds "$BROKER_PID" "$prime_le" "$prime_be" ||
+mem_holds_hex "$BROKER_PID" "$prime_le" "$prime_be" ||
 	e2e_fail "the memory scan does not find the key in the broker (the control)"
-mem_holds "$session" "$(printf '%s' "$DNS_ZONE" | od -An -tx1 | tr -d ' \n')" ||
+mem_holds "$session" "$DNS_ZONE" ||
 	e2e_fail "the memory scan does not find the domain in the session"
-if mem_holds "$session" "$prime_le" "$prime_be" "$pem_line"; then
+if mem_holds_hex "$session" "$prime_le" "$prime_be" "$pem_line"; then
 	e2e_fail "a piece of the vendor's private key is in the session's memory"
 fi
 if grep -q "$KEY" "/proc/$session/maps"; then e2e_fail "the session mapped the key file"; fi

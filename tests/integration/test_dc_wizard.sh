@@ -31,24 +31,13 @@ DC_LINES=(
 	"ca_file = $DC_CERT"
 )
 printf '%s\n' "${DC_LINES[@]}" >"$DC_CONF"
-"$BEHALF_BIN" domainconnect keygen --config "$DC_CONF" >"$DNS_TMP/keygen.out"
-"$BEHALF_BIN" domainconnect template --config "$DC_CONF" -o "$DNS_TMP" >/dev/null
-TEMPLATE=$DNS_TMP/vendor.example.postmark.json
-[ -s "$TEMPLATE" ] || e2e_fail "no template written"
-# The public key's TXT records, in zone-file form, into the vendor's zone
-# (served by the same Knot as the customer's zone).
-grep '^_dck1\.keys\.vendor\.example\. .* TXT "p=' "$DNS_TMP/keygen.out" |
-	knot_zone k1 vendor.example
-[ "$(grep -c 'TXT "p=' "$DNS_TMP/k1/zones/vendor.example.zone")" -ge 2 ] ||
-	e2e_fail "keygen printed no split TXT records: $(cat "$DNS_TMP/keygen.out")"
+dc_vendor "$DC_CONF" "$DNS_TMP"
 
 live_setup
-dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$TEMPLATE" \
+dc_provider_start p1 "$P_ADDR" --supported vendor.example/postmark --template "$DC_TEMPLATE" \
 	--dns "$LIVE_DNS"
 # The customer's zone says where its DNS host's Domain Connect settings are.
-knot_update k1 "$DNS_ZONE" <<EOF
-add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P1_PORT"
-EOF
+dc_point p1
 live_config "${DC_LINES[@]}"
 # Everything the terminal is sent, raw: the OSC 8 hyperlink is not on screen.
 RAW=$DNS_TMP/pane.raw
@@ -150,16 +139,7 @@ grep -q 'signature%20does%20not%20verify' "$DNS_TMP/bad.body" || e2e_fail "the r
 SUB=mail.$DNS_ZONE
 LIVE_CUSTOMER=second-customer
 live_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "$SUB"
-e2e_wait "Domain $SUB"
-e2e_keys Enter
-e2e_wait "This is a subdomain"
-e2e_keys Enter
+live_opt1_subdomain "$SUB"
 live_wait "Let Local DNS Test Host add these records for you, in one click: press a."
 e2e_keys a
 e2e_wait "Set up $SUB at Local DNS Test Host"
@@ -177,22 +157,10 @@ live_wait "All set!" 90
 # ---- A DNS host that has not imported the vendor's template (404): its
 # control panel only, with the zone filled in; nothing signed.
 dc_provider_start p2 "$P_ADDR" --supported other.example/mail
-knot_update k1 "$DNS_ZONE" <<EOF
-del _domainconnect.$DNS_ZONE. TXT
-add _domainconnect.$DNS_ZONE. 300 TXT "$P_ADDR:$DCP_P2_PORT"
-EOF
+dc_point p2
 LIVE_CUSTOMER=third-customer
 live_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "news.$DNS_ZONE"
-e2e_wait "Domain news.$DNS_ZONE"
-e2e_keys Enter
-e2e_wait "This is a subdomain"
-e2e_keys Enter
+live_opt1_subdomain "news.$DNS_ZONE"
 live_wait "Your DNS settings at Local DNS Test Host are one link away: press a."
 e2e_assert_screen "a DNS host  v copy"
 grep -q "GET /v2/domainTemplates/providers/vendor.example/services/postmark\$" "$(dc_log p2)" ||

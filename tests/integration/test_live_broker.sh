@@ -63,36 +63,6 @@ broker_start() {
 	e2e_fail "the broker did not listen on $2: $(cat "$BROKER_ERR")"
 }
 
-# mem_holds PID TEXT: true when TEXT is anywhere in the process's readable
-# memory.  Mappings larger than 4 GiB are a sanitizer's reserved shadow, not
-# data, and are skipped; the caller checks the scan finds what is there.
-mem_holds() {
-	"$DNS_PY" - "$1" "$2" <<'EOF'
-import re, sys
-pid, needle = sys.argv[1], sys.argv[2].encode()
-CHUNK = 1 << 20
-with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
-    for line in maps:
-        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
-        if not m or m.group(3)[0] != "r" or "[vvar]" in line:
-            continue
-        start, end = int(m.group(1), 16), int(m.group(2), 16)
-        if end - start > 4 << 30:
-            continue
-        tail = b""
-        for at in range(start, end, CHUNK):
-            try:
-                mem.seek(at)
-                data = tail + mem.read(min(CHUNK, end - at))
-            except (OSError, ValueError, OverflowError):
-                tail = b""
-                continue
-            if needle in data:
-                sys.exit(0)
-            tail = data[-len(needle):]
-sys.exit(1)
-EOF
-}
 
 broker_start "$BROKER_CONF" "$BROKER_SOCK"
 main_broker=$BROKER_PID

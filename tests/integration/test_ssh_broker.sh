@@ -42,58 +42,10 @@ both_cleanup() {
 }
 trap both_cleanup EXIT
 
-BROKER_USER=behalf-broker
-ssh_user "$BROKER_USER"
 live_setup
-BROKER_DIR=$SSH_DIR/broker     # its socket (group: the sessions')
-BROKER_STATE=$SSH_DIR/bstate   # its access store (access/) and owners
-TICKETS=$SSH_DIR/tickets       # the key command writes, the broker reads
-BROKER_CONF=$SSH_DIR/broker.conf
-BROKER_ERR=$SSH_DIR/broker.stderr
-BROKER_BIN=$SSH_DIR/broker-bin/behalf
-mkdir -p "$BROKER_DIR" "$BROKER_STATE" "$TICKETS" "$SSH_DIR/broker-bin"
-cp "$BEHALF_BIN" "$BROKER_BIN"
-chown "$BROKER_USER:$SSH_USER" "$BROKER_DIR"
-chmod 0750 "$BROKER_DIR"
-chown "$BROKER_USER:$BROKER_USER" "$BROKER_STATE"
-chmod 0700 "$BROKER_STATE"
-chown "$SSH_KEYS_USER:$BROKER_USER" "$TICKETS"
-chmod 2770 "$TICKETS"
-cat >"$BROKER_CONF" <<EOF
-[behalf]
-state_dir = $BROKER_STATE
-[postmark]
-api_url = $SIM_URL
-account_token = $LIVE_TOKEN
-timeout_ms = 5000
-retry_base_ms = 10
-[broker]
-socket = $BROKER_DIR/broker.sock
-state_dir = $BROKER_STATE/owners
-group = $SSH_USER
-allow_users = $SSH_USER
-tickets = $TICKETS
-EOF
-chown "$BROKER_USER:" "$BROKER_CONF"
-chmod 600 "$BROKER_CONF"
-: >"$BROKER_ERR"
-# broker_start: the broker, as its user (in the sessions' group for its
-# socket); waits for the socket.
-broker_start() {
-	local i
-	"${SSH_REAP[@]}" setpriv --reuid="$BROKER_USER" --regid="$BROKER_USER" \
-		--groups="$(id -g "$SSH_USER")" -- "$BROKER_BIN" broker --config "$BROKER_CONF" \
-		</dev/null 2>>"$BROKER_ERR" &
-	BROKER_PID=$!
-	SSH_PIDS+=("$BROKER_PID")
-	for ((i = 0; i < E2E_TIMEOUT * 20; i++)); do
-		[ -S "$BROKER_DIR/broker.sock" ] && return 0
-		kill -0 "$BROKER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	e2e_fail "the broker did not listen: $(cat "$BROKER_ERR")"
-}
-broker_start
+ssh_broker_setup
+ssh_broker_config
+ssh_broker_start
 
 # The sessions' config: live (no demo), the ESP through the broker, no token.
 # shellcheck disable=SC2034 # read by sshlib.sh's ssh_config
@@ -155,33 +107,6 @@ grep -qF "key $fp from 127.0.0.1 bound to acme" "$BROKER_ERR" ||
 	e2e_fail "the broker did not log the binding: $(cat "$BROKER_ERR")"
 
 # ---- the live session: no token, no ticket ----
-mem_holds() {
-	"$DNS_PY" - "$1" "$2" <<'EOF'
-import re, sys
-pid, needle = sys.argv[1], sys.argv[2].encode()
-CHUNK = 1 << 20
-with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
-    for line in maps:
-        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
-        if not m or m.group(3)[0] != "r" or "[vvar]" in line:
-            continue
-        start, end = int(m.group(1), 16), int(m.group(2), 16)
-        if end - start > 4 << 30:
-            continue
-        tail = b""
-        for at in range(start, end, CHUNK):
-            try:
-                mem.seek(at)
-                data = tail + mem.read(min(CHUNK, end - at))
-            except (OSError, ValueError, OverflowError):
-                tail = b""
-                continue
-            if needle in data:
-                sys.exit(0)
-            tail = data[-len(needle):]
-sys.exit(1)
-EOF
-}
 ssh_environ "$session" >"$E2E_TMP/session.environ"
 grep -q '^TERM=' "$E2E_TMP/session.environ" || e2e_fail "could not read the session's environment"
 ! grep -qiF -- "$LIVE_TOKEN" "$E2E_TMP/session.environ" || e2e_fail "the token is in the session's environment"
@@ -205,7 +130,7 @@ done
 # wizard's verify reaches Postmark.
 kill "$BROKER_PID"
 wait "$BROKER_PID" 2>/dev/null || true
-broker_start
+ssh_broker_start
 live_publish_correct
 sim_wait_requests '[.[] | select(.Path | test("verifydkim"; "i"))] | length >= 1' \
 	"a verify through the restarted broker" 60
