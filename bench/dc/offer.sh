@@ -57,13 +57,7 @@ one_run() {
 	if [ "$mode" = on ]; then live_config "${DC_LINES[@]}"; else live_config; fi
 	LIVE_CUSTOMER=bench-$mode-$n
 	live_start
-	e2e_wait "Press Enter to start."
-	e2e_keys Enter
-	e2e_wait "How should your emails be sent?"
-	e2e_keys 1
-	e2e_wait "Which domain do your emails come from?"
-	e2e_type "$DNS_ZONE"
-	e2e_wait "Domain $DNS_ZONE"
+	e2e_to_domain "$DNS_ZONE"
 	e2e_keys Enter
 	e2e_wait "Add these records to the DNS of"
 	t0=$(date +%s%N)

@@ -208,13 +208,7 @@ live_opt1_submit() {
 # live_opt1_subdomain DOMAIN: welcome -> 1 -> a subdomain, kept when the
 # wizard asks whether its parent was meant -> the records screen.
 live_opt1_subdomain() {
-	e2e_wait "Press Enter to start."
-	e2e_keys Enter
-	e2e_wait "How should your emails be sent?"
-	e2e_keys 1
-	e2e_wait "Which domain do your emails come from?"
-	e2e_type "$1"
-	e2e_wait "Domain $1"
+	e2e_to_domain "$1"
 	e2e_keys Enter
 	e2e_wait "This is a subdomain"
 	e2e_keys Enter

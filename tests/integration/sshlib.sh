@@ -29,6 +29,7 @@
 #   ssh_broker_setup / ssh_broker_config [LINES] / ssh_broker_start
 #                               `behalf broker` as its own user, for live
 #                               sessions (after livelib.sh's live_setup)
+#   ssh_ticket KEY              a broker ticket for KEY, as sshd mints it
 #
 # Layout: the binary is copied into a fresh root-owned 0755 directory under
 # /run ($SSH_DIR): sshd runs an AuthorizedKeysCommand only when it and every
@@ -470,6 +471,16 @@ EOC
 	} >"$BROKER_CONF"
 	chown "$BROKER_USER:" "$BROKER_CONF"
 	chmod 600 "$BROKER_CONF"
+}
+
+# ssh_ticket KEY: a broker ticket for KEY, as sshd's key command mints it
+# (as its user, into $TICKETS).
+ssh_ticket() {
+	# shellcheck disable=SC2046 # the key's type and blob: two arguments
+	setpriv --reuid="$SSH_KEYS_USER" --regid="$SSH_KEYS_USER" --clear-groups -- \
+		"$SSH_BIN" ssh-keys --user "$SSH_USER" --tickets "$TICKETS" \
+		"$SSH_USER" $(cut -d' ' -f1,2 "$SSH_DIR/keys/$1.pub") |
+		sed -n 's/.*--ticket \([0-9a-f]*\)".*/\1/p'
 }
 
 # ssh_broker_start: the broker, as its user (in the sessions' group for

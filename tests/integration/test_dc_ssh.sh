@@ -154,18 +154,11 @@ ssh_drop
 ssh_wait_no_behalf "after the drop"
 
 # ---- at the broker's socket, as the sessions' user ----
-ticket_for() {
-	# shellcheck disable=SC2046 # the key's type and blob: two arguments
-	setpriv --reuid="$SSH_KEYS_USER" --regid="$SSH_KEYS_USER" --clear-groups -- \
-		"$SSH_BIN" ssh-keys --user "$SSH_USER" --tickets "$TICKETS" \
-		"$SSH_USER" $(cut -d' ' -f1,2 "$SSH_DIR/keys/$1.pub") |
-		sed -n 's/.*--ticket \([0-9a-f]*\)".*/\1/p'
-}
 # sign DATA...: acme's session (alice's ticket) asks dc_sign for each DATA;
 # one answer a line after the hello's.
 sign() {
 	local t reqs=() d
-	t=$(ticket_for alice)
+	t=$(ssh_ticket alice)
 	for d in "$@"; do reqs+=("$(jq -cn --arg d "$d" '{op: "dc_sign", data: $d}')"); done
 	BROKER_TICKET=$t as_sessions "$DNS_PY" "$HERE/broker_client.py" "$BROKER_DIR/broker.sock" "" \
 		"${reqs[@]}" >"$DNS_TMP/sign.out"

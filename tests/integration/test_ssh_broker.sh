@@ -150,13 +150,6 @@ ssh_drop
 ssh_wait_no_behalf "after the second drop"
 
 # ---- at the broker's socket, as the sessions' user ----
-# ticket_for KEY: a ticket as sshd's key command mints it (as its user).
-ticket_for() {
-	setpriv --reuid="$SSH_KEYS_USER" --regid="$SSH_KEYS_USER" --clear-groups -- \
-		"$SSH_BIN" ssh-keys --user "$SSH_USER" --tickets "$TICKETS" \
-		"$SSH_USER" $(cut -d' ' -f1,2 "$SSH_DIR/keys/$1.pub") |
-		sed -n 's/.*--ticket \([0-9a-f]*\)".*/\1/p'
-}
 # hello CUSTOMER TICKET: the broker's answer to a hello, as the sessions' user.
 hello() {
 	BROKER_TICKET=$2 as_sessions "$DNS_PY" "$HERE/broker_client.py" "$BROKER_DIR/broker.sock" "$1" |
@@ -165,23 +158,23 @@ hello() {
 e2e_equal "a made-up ticket" false "$(hello "" 0123456789abcdef0123456789abcdef | jq -r .ok)"
 grep -q "came with an unknown, used or expired ticket" "$BROKER_ERR" ||
 	e2e_fail "the made-up ticket is not logged"
-t=$(ticket_for alice)
+t=$(ssh_ticket alice)
 [ "${#t}" = 32 ] || e2e_fail "ssh-keys printed no ticket"
 e2e_equal "alice's ticket: acme's session" acme "$(hello "" "$t" | jq -r .customer)"
 e2e_equal "the same ticket again" false "$(hello "" "$t" | jq -r .ok)"
 [ "$(grep -c "came with an unknown, used or expired ticket" "$BROKER_ERR")" -ge 2 ] ||
 	e2e_fail "the reused ticket is not logged"
-t=$(ticket_for alice)
+t=$(ssh_ticket alice)
 e2e_equal "acme's ticket claiming beta" false "$(hello beta "$t" | jq -r .ok)"
 grep -q "claimed beta with a ticket of acme" "$BROKER_ERR" || e2e_fail "the false claim is not logged"
 ssh_key bob
-t=$(ticket_for bob)
+t=$(ssh_ticket bob)
 e2e_equal "an unbound key's ticket: enrollment" true "$(hello "" "$t" | jq -r .enroll)"
-t=$(ticket_for bob)
+t=$(ssh_ticket bob)
 e2e_equal "an unbound key's ticket claiming acme" false "$(hello acme "$t" | jq -r .ok)"
 # Wrong codes at the broker count against the ticket's key: the sixth
 # waits, and bob is bound to nobody.
-t=$(ticket_for bob)
+t=$(ssh_ticket bob)
 wrong='{"op":"enroll","code":"ZZZZ-ZZZZ-ZZZZ-ZZZZ","from":"198.51.100.4"}'
 BROKER_TICKET=$t as_sessions "$DNS_PY" "$HERE/broker_client.py" "$BROKER_DIR/broker.sock" "" \
 	"$wrong" "$wrong" "$wrong" "$wrong" "$wrong" "$wrong" >"$E2E_TMP/wrong.out" || true
