@@ -241,7 +241,11 @@ static void oneclick_print_qr(const struct wizard_dc *dc, int cols, int rows)
 	if (qc > cols || qrow > rows) {
 		snprintf(need_c, sizeof need_c, "%d", qc);
 		snprintf(need_r, sizeof need_r, "%d", qrow + (view_rows - rows));
-		view_text("records.oneclick_qr_small", need_c, need_r, NULL, cols - 1);
+		/* without UTF-8 a module is two columns by a row: say that a
+		 * UTF-8 terminal needs half as much */
+		view_text(ui_ascii() ? "records.oneclick_qr_small_ascii"
+				     : "records.oneclick_qr_small",
+			  need_c, need_r, NULL, cols - 1);
 		buf_free(&qr);
 		return;
 	}

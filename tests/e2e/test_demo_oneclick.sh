@@ -62,4 +62,18 @@ e2e_wait "All set!"
 e2e_assert_screen "• The customer opened the link, signed in at Cloudflare and approved:"
 e2e_wait_saved "$state" .demo_stage 1
 e2e_wait_saved "$state" .step done
+e2e_stop
+
+# ---- A terminal without UTF-8: the page in ASCII; the QR code would be
+# twice as wide and tall, and the page says a UTF-8 locale halves it.
+E2E_ENV="LC_ALL=C" e2e_start --reset --scenario cloudflare
+e2e_to_domain customer.example
+e2e_keys Enter
+e2e_wait "> Let Cloudflare add these records for you, in one click: press a."
+e2e_keys a
+e2e_wait "> Set up customer.example at Cloudflare"
+e2e_keys r
+e2e_wait "terminal, which does not show UTF-8; with UTF-8 (a UTF-8 locale such as"
+e2e_keys Escape
+e2e_wait "Set up automatically at Cloudflare"
 e2e_pass
