@@ -35,6 +35,20 @@ e2e_wait "• Cloudflare supports Domain Connect: press a to see the one-click l
 e2e_footer "a one click  v copy  d details  c check  e export"
 e2e_assert_screen "DKIM key     TXT   20270101000000pm._domainkey  k=rsa; p… ✗ Not found yet"
 
+# The footer's other keys still work beside a.
+e2e_keys v
+e2e_wait "Triple-click a line"
+e2e_keys Escape
+e2e_wait "▸ Let Cloudflare add these records for you, in one click: press a."
+e2e_keys d
+e2e_wait "What each of your nameservers answers"
+e2e_keys d
+e2e_wait_gone "What each of your nameservers answers"
+e2e_keys e
+e2e_wait "Write a file"
+e2e_keys Escape
+e2e_wait "▸ Let Cloudflare add these records for you, in one click: press a."
+
 e2e_keys a
 e2e_wait "Set up automatically at Cloudflare"
 e2e_assert_screen "Set up customer.example at Cloudflare"
@@ -49,8 +63,15 @@ e2e_keys r
 e2e_wait "The QR code needs a window of at least"
 e2e_keys Escape
 e2e_wait "Set up customer.example at Cloudflare"
-# Esc: back to the records, the offer still there; a again.
+# Esc: back to the records, the offer still there; a again; Enter on the
+# QR code's page goes back to the records too.
 e2e_keys Escape
+e2e_wait "▸ Let Cloudflare add these records for you, in one click: press a."
+e2e_keys a
+e2e_wait "Set up automatically at Cloudflare"
+e2e_keys r
+e2e_wait "The QR code needs a window of at least"
+e2e_keys Enter
 e2e_wait "▸ Let Cloudflare add these records for you, in one click: press a."
 e2e_keys a
 e2e_wait "Set up automatically at Cloudflare"
