@@ -383,10 +383,15 @@ static void admin_draw_customer(struct admin *a)
 	} else {
 		text_fmt(line, sizeof line, "admin.reading", a->open, NULL, NULL);
 	}
-	ui_style_on(STYLE_WARN);
-	ui_print(LINES - 1, 1, COLS - 34, line);
-	ui_style_off(STYLE_WARN);
-	ui_keys(LINES - 1, COLS - 32, 31, text_get("admin.footer_customer"));
+	{
+		/* the keys at the right as wide as they are, the line in the rest */
+		const char *keys = text_get("admin.footer_customer");
+		int kw = ui_keys_width(keys);
+		ui_style_on(STYLE_WARN);
+		ui_print_fit(LINES - 1, 1, COLS - kw - 4, line);
+		ui_style_off(STYLE_WARN);
+		ui_keys(LINES - 1, COLS - 1 - kw, kw, keys);
+	}
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
