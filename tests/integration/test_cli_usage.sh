@@ -290,6 +290,14 @@ for pre in "invite --list" "keys" "status --customer x" "list" "monitor --once" 
 	expect 2 "$pre --state-dir (too long)"
 	first_line "behalf: --state-dir is too long" "$pre: an over-long --state-dir refused"
 done
+# admin and deliver cut an over-long --state-dir without a word before
+# (and so read another directory); now refused like the others
+run admin --config "$CFG" --state-dir "$LONG"
+expect 2 "admin --state-dir (too long)"
+first_line "behalf: --state-dir is too long" "admin: an over-long --state-dir refused"
+run deliver --status --config "$CFG" --state-dir "$LONG"
+expect 2 "deliver --state-dir (too long)"
+first_line "behalf deliver: --state-dir is too long" "deliver: an over-long --state-dir refused"
 run export --customer x --format text --config "$CFG" --state-dir "$LONG"
 expect 2 "export --state-dir (too long)"
 first_line "behalf export: --state-dir is too long" "export: an over-long --state-dir refused"
