@@ -502,11 +502,9 @@ static void admin_key_customer(struct admin *a, const struct ui_key *k)
 int cmd_admin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"demo", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
+	    {"demo", no_argument, NULL, 'd'},	      {"no-dns", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *state_dir = NULL;
 	struct admin *a = xcalloc(1, sizeof *a);

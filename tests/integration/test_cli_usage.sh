@@ -214,6 +214,11 @@ for cmd in admin "monitor --once"; do
 	first_line "behalf: unknown option or argument --config" "$cmd --config"
 	usage_after "$cmd --config"
 done
+# --no-dns, in its usage and docs/status.md, is an option (without a
+# terminal admin then stops there, after the options and the configuration)
+run admin --no-dns --config "$T/no-such.ini"
+expect 2 "admin --no-dns"
+first_line "behalf: cannot read $T/no-such.ini: No such file or directory" "admin --no-dns is an option"
 run admin stray
 expect 2 "admin stray"
 first_line "behalf: unknown option or argument stray" "admin stray"
