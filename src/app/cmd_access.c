@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app/access.h"
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
@@ -32,40 +33,6 @@ enum access_exit {
 	ACCESS_EXIT_USAGE = 2,
 };
 
-/* Prints the words of id with arguments on stderr; returns status. */
-static int say(int status, const char *id, const char *a1, const char *a2)
-{
-	char msg[1024];
-	text_fmt(msg, sizeof msg, id, a1, a2, NULL);
-	fprintf(stderr, "%s\n", msg);
-	return status;
-}
-
-/* A usage error: the problem, then the command's usage. */
-static int usage_error(const char *usage_id, const char *id, const char *arg)
-{
-	say(0, id, arg, NULL);
-	fprintf(stderr, "%s\n", text_get(usage_id));
-	return ACCESS_EXIT_USAGE;
-}
-
-/* The configuration with --config and --state-dir applied; false after
- * saying why. */
-static bool load_config(struct config *cfg, const char *config_path, const char *state_dir)
-{
-	char msg[1024];
-	if (!config_load(cfg, config_path, msg, sizeof msg)) {
-		say(0, "access_cli.config", msg, NULL);
-		return false;
-	}
-	config_wipe_secrets(cfg); /* none of these commands talks to the ESP */
-	if (state_dir && !str_copy(cfg->state_dir, sizeof cfg->state_dir, state_dir)) {
-		say(0, "access_cli.config", "--state-dir is too long", NULL);
-		return false;
-	}
-	return true;
-}
-
 /* Root changing a store that belongs to another user (the sessions') would
  * leave root's files there that the sessions cannot read: refused, saying
  * how to run it.  False after saying so. */
@@ -76,7 +43,7 @@ static bool store_owner_ok(const struct config *cfg)
 	if (geteuid() != 0 || stat(cfg->state_dir, &st) != 0 || st.st_uid == 0)
 		return true;
 	snprintf(uid, sizeof uid, "%u", (unsigned)st.st_uid);
-	say(0, "access_cli.not_owner", cfg->state_dir, uid);
+	cli_say(0, "access_cli.not_owner", cfg->state_dir, uid);
 	return false;
 }
 
@@ -143,7 +110,7 @@ static int invite_list(const struct config *cfg, bool json, int64_t now)
 
 	if (access_invite_list(cfg->state_dir, &list, &n, msg, sizeof msg) != BH_OK) {
 		json_decref(arr);
-		return say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+		return cli_say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
 	}
 	if (!json && n)
 		printf("%-8s %-24s %-21s %-21s %s\n", "ID", "CUSTOMER", "CREATED", "EXPIRES",
@@ -198,11 +165,11 @@ static int invite_revoke(const struct config *cfg, const char *what, int64_t now
 	char msg[1024];
 	enum bh_err err = access_invite_revoke(cfg->state_dir, what, now, &inv, msg, sizeof msg);
 	if (err == BH_ERR_NOT_FOUND)
-		return say(ACCESS_EXIT_FAILED, "access_cli.no_such_invite", NULL, NULL);
+		return cli_say(ACCESS_EXIT_FAILED, "access_cli.no_such_invite", NULL, NULL);
 	if (err == BH_ERR_INVALID)
-		return say(ACCESS_EXIT_FAILED, "access_cli.revoke_done_before", msg, NULL);
+		return cli_say(ACCESS_EXIT_FAILED, "access_cli.revoke_done_before", msg, NULL);
 	if (err)
-		return say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+		return cli_say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
 	text_fmt(msg, sizeof msg, "access_cli.revoked", inv.id, inv.customer, NULL);
 	printf("%s\n", msg);
 	return ACCESS_EXIT_OK;
@@ -229,8 +196,7 @@ int cmd_invite(int argc, char **argv)
 	long portn;
 	int c, status;
 
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -266,27 +232,25 @@ int cmd_invite(int argc, char **argv)
 		case 'h':
 			printf("%s\n", text_get("access_cli.invite_usage"));
 			return ACCESS_EXIT_OK;
-		case ':':
-			return usage_error("access_cli.invite_usage", "access_cli.missing_value",
-					   argv[optind - 1]);
 		default:
-			return usage_error("access_cli.invite_usage", "access_cli.bad_argument",
-					   argv[optind - 1]);
+			return cli_option_error(c, argv, "access_cli.invite_usage",
+						"access_cli.bad_argument",
+						"access_cli.missing_value");
 		}
 	}
 	if (optind < argc)
-		return usage_error("access_cli.invite_usage", "access_cli.bad_argument",
-				   argv[optind]);
+		return cli_usage_error("access_cli.invite_usage", "access_cli.bad_argument",
+				       argv[optind]);
 	if ((list ? 1 : 0) + (revoke ? 1 : 0) + (customer ? 1 : 0) != 1)
-		return usage_error("access_cli.invite_usage", "access_cli.invite_one", NULL);
+		return cli_usage_error("access_cli.invite_usage", "access_cli.invite_one", NULL);
 	if (customer && !state_customer_id_ok(customer))
-		return say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
+		return cli_say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
 	if (customer && !access_parse_duration(expires, &valid_ms))
-		return say(ACCESS_EXIT_USAGE, "access_cli.bad_expires", expires, NULL);
+		return cli_say(ACCESS_EXIT_USAGE, "access_cli.bad_expires", expires, NULL);
 
 	cfg = xcalloc(1, sizeof *cfg);
 	status = ACCESS_EXIT_USAGE;
-	if (!load_config(cfg, config_path, state_dir))
+	if (!cli_config_open(cfg, config_path, state_dir, false, "access_cli.config"))
 		goto out;
 	if (list) {
 		status = invite_list(cfg, json, now);
@@ -312,19 +276,19 @@ int cmd_invite(int argc, char **argv)
 		char *end;
 		portn = strtol(port, &end, 10);
 		if (!*port || *end || portn < 1 || portn > 65535) {
-			say(0, "access_cli.bad_port", port, NULL);
+			cli_say(0, "access_cli.bad_port", port, NULL);
 			goto out;
 		}
 	}
 	if (!user)
 		user = cfg->ssh.user;
 	if (!path_plain(host) || strchr(host, '/') || !path_plain(user) || strchr(user, '/')) {
-		say(0, "access_cli.bad_host", host, user);
+		cli_say(0, "access_cli.bad_host", host, user);
 		goto out;
 	}
 	if (access_invite_create(cfg->state_dir, customer, now, valid_ms, code, id, msg,
 				 sizeof msg) != BH_OK) {
-		say(0, "access_cli.store", msg, NULL);
+		cli_say(0, "access_cli.store", msg, NULL);
 		status = ACCESS_EXIT_FAILED;
 		goto out;
 	}
@@ -355,7 +319,7 @@ int cmd_invite(int argc, char **argv)
 		const char *args[] = {line, code, readable, keyed};
 		text_format(text, sizeof text, text_get("access_cli.invite_text"), args, 4);
 		printf("%s\n", text);
-		say(0, "access_cli.invite_note", id, customer);
+		cli_say(0, "access_cli.invite_note", id, customer);
 	}
 	if (fflush(stdout) != 0)
 		status = ACCESS_EXIT_FAILED;
@@ -397,13 +361,13 @@ static int keys_bind(const struct config *cfg, const char *customer, const char 
 	if (sscanf(line, " %79s %16384s%n", type, blob, &end) != 2 ||
 	    (line[end] != '\0' && line[end] != ' ' && line[end] != '\t') ||
 	    access_key_fingerprint(type, blob, fp, sizeof fp) != BH_OK)
-		return say(ACCESS_EXIT_USAGE, "access_cli.bind_bad_key", NULL, NULL);
+		return cli_say(ACCESS_EXIT_USAGE, "access_cli.bind_bad_key", NULL, NULL);
 	err = access_key_bind(cfg->state_dir, fp, customer, clock_wall_ms(), &k, &already, msg,
 			      sizeof msg);
 	if (err == BH_ERR_INVALID && k.customer[0])
-		return say(ACCESS_EXIT_FAILED, "access_cli.bind_taken", fp, k.customer);
+		return cli_say(ACCESS_EXIT_FAILED, "access_cli.bind_taken", fp, k.customer);
 	if (err)
-		return say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+		return cli_say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
 	if (json) {
 		json_t *o = key_json(&k);
 		json_object_set_new(o, "bound", json_string(already ? "already" : "now"));
@@ -436,8 +400,7 @@ int cmd_keys(int argc, char **argv)
 	char msg[1024], added[32];
 	int c, status = ACCESS_EXIT_USAGE;
 
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -461,26 +424,24 @@ int cmd_keys(int argc, char **argv)
 		case 'h':
 			printf("%s\n", text_get("access_cli.keys_usage"));
 			return ACCESS_EXIT_OK;
-		case ':':
-			return usage_error("access_cli.keys_usage", "access_cli.missing_value",
-					   argv[optind - 1]);
 		default:
-			return usage_error("access_cli.keys_usage", "access_cli.bad_argument",
-					   argv[optind - 1]);
+			return cli_option_error(c, argv, "access_cli.keys_usage",
+						"access_cli.bad_argument",
+						"access_cli.missing_value");
 		}
 	}
 	if (optind < argc)
-		return usage_error("access_cli.keys_usage", "access_cli.bad_argument",
-				   argv[optind]);
+		return cli_usage_error("access_cli.keys_usage", "access_cli.bad_argument",
+				       argv[optind]);
 	if (unbind && (customer || json || bind))
-		return usage_error("access_cli.keys_usage", "access_cli.keys_one", NULL);
+		return cli_usage_error("access_cli.keys_usage", "access_cli.keys_one", NULL);
 	if (bind && !customer)
-		return usage_error("access_cli.keys_usage", "access_cli.bind_customer", NULL);
+		return cli_usage_error("access_cli.keys_usage", "access_cli.bind_customer", NULL);
 	if (customer && !state_customer_id_ok(customer))
-		return say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
+		return cli_say(ACCESS_EXIT_USAGE, "access_cli.bad_customer", customer, NULL);
 
 	cfg = xcalloc(1, sizeof *cfg);
-	if (!load_config(cfg, config_path, state_dir))
+	if (!cli_config_open(cfg, config_path, state_dir, false, "access_cli.config"))
 		goto out;
 	if ((unbind || bind) && !store_owner_ok(cfg))
 		goto out;
@@ -491,9 +452,10 @@ int cmd_keys(int argc, char **argv)
 	if (unbind) {
 		err = access_key_unbind(cfg->state_dir, unbind, &k, msg, sizeof msg);
 		if (err == BH_ERR_NOT_FOUND) {
-			status = say(ACCESS_EXIT_FAILED, "access_cli.no_such_key", unbind, NULL);
+			status =
+			    cli_say(ACCESS_EXIT_FAILED, "access_cli.no_such_key", unbind, NULL);
 		} else if (err) {
-			status = say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+			status = cli_say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
 		} else {
 			text_fmt(msg, sizeof msg, "access_cli.unbound", k.fingerprint, k.customer,
 				 NULL);
@@ -503,7 +465,7 @@ int cmd_keys(int argc, char **argv)
 		goto out;
 	}
 	if (access_key_list(cfg->state_dir, customer, &keys, &n, msg, sizeof msg) != BH_OK) {
-		status = say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
+		status = cli_say(ACCESS_EXIT_FAILED, "access_cli.store", msg, NULL);
 		goto out;
 	}
 	if (json) {
@@ -586,8 +548,7 @@ int cmd_ssh_keys(int argc, char **argv)
 	struct config *cfg = NULL;
 	int c;
 
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	/* "+": options only before USER TYPE KEY, which sshd fills in. */
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
@@ -601,21 +562,22 @@ int cmd_ssh_keys(int argc, char **argv)
 			tickets = optarg;
 			break;
 		default:
-			return usage_error("access_cli.ssh_keys_usage", "access_cli.bad_argument",
-					   argv[optind - 1]);
+			return cli_usage_error("access_cli.ssh_keys_usage",
+					       "access_cli.bad_argument", argv[optind - 1]);
 		}
 	}
 	/* USER TYPE KEY, and the connection (%C) where sshd gives it */
 	if (argc - optind != 3 && argc - optind != 4)
-		return usage_error("access_cli.ssh_keys_usage", "access_cli.ssh_keys_args", NULL);
+		return cli_usage_error("access_cli.ssh_keys_usage", "access_cli.ssh_keys_args",
+				       NULL);
 	if (config_path && !path_plain(config_path))
-		return say(ACCESS_EXIT_USAGE, "access_cli.path_not_plain", config_path, NULL);
+		return cli_say(ACCESS_EXIT_USAGE, "access_cli.path_not_plain", config_path, NULL);
 	/* With --user (as ssh-config writes it) no configuration is read: this
 	 * runs before authentication, for every key offered, as a user who
 	 * cannot read the vendor's configuration nor the access store. */
 	if (!user) {
 		cfg = xcalloc(1, sizeof *cfg);
-		if (!load_config(cfg, config_path, NULL)) {
+		if (!cli_config_open(cfg, config_path, NULL, false, "access_cli.config")) {
 			free(cfg);
 			return ACCESS_EXIT_USAGE;
 		}
@@ -703,7 +665,7 @@ static void check_owner(const char *path)
 	str_copy(p, sizeof p, path);
 	for (;;) {
 		if (stat(p[0] ? p : "/", &st) == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
-			say(0, "access_cli.not_root_owned", path, p[0] ? p : "/");
+			cli_say(0, "access_cli.not_root_owned", path, p[0] ? p : "/");
 			return;
 		}
 		slash = strrchr(p, '/');
@@ -726,8 +688,7 @@ int cmd_ssh_config(int argc, char **argv)
 	struct config *cfg;
 	int c, version = -1, status = ACCESS_EXIT_USAGE;
 
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -738,36 +699,34 @@ int cmd_ssh_config(int argc, char **argv)
 			snprintf(probe, sizeof probe, "OpenSSH_%.40s", optarg);
 			version = openssh_parse(probe);
 			if (!version)
-				return usage_error("access_cli.ssh_config_usage",
-						   "access_cli.bad_argument", optarg);
+				return cli_usage_error("access_cli.ssh_config_usage",
+						       "access_cli.bad_argument", optarg);
 			break;
 		}
 		case 'h':
 			printf("%s\n", text_get("access_cli.ssh_config_usage"));
 			return ACCESS_EXIT_OK;
-		case ':':
-			return usage_error("access_cli.ssh_config_usage",
-					   "access_cli.missing_value", argv[optind - 1]);
 		default:
-			return usage_error("access_cli.ssh_config_usage", "access_cli.bad_argument",
-					   argv[optind - 1]);
+			return cli_option_error(c, argv, "access_cli.ssh_config_usage",
+						"access_cli.bad_argument",
+						"access_cli.missing_value");
 		}
 	}
 	if (optind < argc)
-		return usage_error("access_cli.ssh_config_usage", "access_cli.bad_argument",
-				   argv[optind]);
+		return cli_usage_error("access_cli.ssh_config_usage", "access_cli.bad_argument",
+				       argv[optind]);
 	cfg = xcalloc(1, sizeof *cfg);
-	if (!load_config(cfg, config_path, NULL))
+	if (!cli_config_open(cfg, config_path, NULL, false, "access_cli.config"))
 		goto out;
 	if (!self_path(self, sizeof self) || !path_plain(self)) {
-		say(0, "access_cli.path_not_plain", self, NULL);
+		cli_say(0, "access_cli.path_not_plain", self, NULL);
 		goto out;
 	}
 	if (config_path) {
 		/* The sessions and the key lookup read the same file, wherever the
 		 * vendor's shell stood. */
 		if (!realpath(config_path, abspath) || !path_plain(abspath)) {
-			say(0, "access_cli.path_not_plain", config_path, NULL);
+			cli_say(0, "access_cli.path_not_plain", config_path, NULL);
 			goto out;
 		}
 		snprintf(cfgarg, sizeof cfgarg, " --config %s", abspath);
@@ -796,7 +755,7 @@ int cmd_ssh_config(int argc, char **argv)
 	printf("Match User %s\n", cfg->ssh.user);
 	printf("\tAuthorizedKeysFile none\n");
 	if (cfg->broker_tickets[0] && !path_plain(cfg->broker_tickets)) {
-		say(0, "access_cli.path_not_plain", cfg->broker_tickets, NULL);
+		cli_say(0, "access_cli.path_not_plain", cfg->broker_tickets, NULL);
 		goto out;
 	}
 	/* With [broker] tickets the key command mints a ticket per call (the

@@ -19,6 +19,7 @@
 
 #include <curses.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/esp_make.h"
@@ -501,11 +502,9 @@ static void admin_key_customer(struct admin *a, const struct ui_key *k)
 int cmd_admin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"demo", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
+	    {"demo", no_argument, NULL, 'd'},	      {"no-dns", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *state_dir = NULL;
 	struct admin *a = xcalloc(1, sizeof *a);
@@ -513,8 +512,7 @@ int cmd_admin(int argc, char **argv)
 	char msg[1024];
 	int c, status = 2;
 
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -534,31 +532,20 @@ int cmd_admin(int argc, char **argv)
 			free(a);
 			return 0;
 		default:
-			text_fmt(msg, sizeof msg, "status_cli.bad_argument", argv[optind - 1], NULL,
-				 NULL);
-			fprintf(stderr, "%s\n%s\n", msg, text_get("admin.usage"));
 			free(a);
-			return 2;
+			/* a missing value, too, is called a bad argument here */
+			return cli_option_error(c, argv, "admin.usage", "status_cli.bad_argument",
+						"status_cli.bad_argument");
 		}
 	}
 	if (optind < argc) {
-		text_fmt(msg, sizeof msg, "status_cli.bad_argument", argv[optind], NULL, NULL);
-		fprintf(stderr, "%s\n", msg);
 		free(a);
-		return 2;
+		return cli_say(CLI_EXIT_USAGE, "status_cli.bad_argument", argv[optind], NULL);
 	}
-	if (!config_load(&a->cfg, config_path, msg, sizeof msg)) {
-		fprintf(stderr, "behalf: %s\n", msg);
+	/* --demo reads where behalf --demo saves (src/app/main.c) */
+	if (!cli_config_open(&a->cfg, config_path, state_dir, demo, "cli.config")) {
 		free(a);
-		return 2;
-	}
-	config_wipe_secrets(&a->cfg);
-	if (state_dir)
-		str_copy(a->cfg.state_dir, sizeof a->cfg.state_dir, state_dir);
-	else if (demo) {
-		char dir[sizeof a->cfg.state_dir];
-		snprintf(dir, sizeof dir, "%.1000s/demo", a->cfg.state_dir);
-		str_copy(a->cfg.state_dir, sizeof a->cfg.state_dir, dir);
+		return CLI_EXIT_USAGE;
 	}
 	/* the demo's DNS is a pretend world: the saved status is the one */
 	if (!demo && !a->cfg.wizard.demo && !no_dns) {

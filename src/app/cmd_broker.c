@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "app/access.h"
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
@@ -963,8 +964,7 @@ int cmd_broker(int argc, char **argv)
 		return broker_mint(mint, tickets);
 	br = xcalloc(1, sizeof *br);
 	br->lfd = -1;
-	if (!config_load(&br->cfg, path, msg, sizeof msg)) {
-		fprintf(stderr, "behalf broker: %s\n", msg);
+	if (!cli_config_load(&br->cfg, path, NULL, "broker.config")) {
 		free(br);
 		return 2;
 	}

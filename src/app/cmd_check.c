@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -454,8 +455,7 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
 	char *end;
 
 	memset(o, 0, sizeof *o);
-	opterr = 0;
-	optind = 0; /* glibc: start afresh */
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -493,22 +493,13 @@ static int check_parse_args(int argc, char **argv, struct check_opts *o)
 		case 'h':
 			check_usage(stdout);
 			return CHECK_EXIT_VERIFIED;
-		default: {
-			char msg[512];
-			text_fmt(msg, sizeof msg,
-				 c == ':' ? "check.missing_value" : "check.unknown_option",
-				 argv[optind - 1], NULL, NULL);
-			fprintf(stderr, "%s\n", msg);
-			check_usage(stderr);
-			return CHECK_EXIT_USAGE;
-		}
+		default:
+			return cli_option_error(c, argv, "check.usage", "check.unknown_option",
+						"check.missing_value");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "behalf check: unexpected argument \"%s\"\n", argv[optind]);
-		check_usage(stderr);
-		return CHECK_EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cli_usage_error("check.usage", "check.unexpected", argv[optind]);
 	if (!o->records_path) {
 		fprintf(stderr, "behalf check: --records FILE.json is required\n");
 		check_usage(stderr);

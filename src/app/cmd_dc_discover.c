@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
@@ -43,14 +44,6 @@ static void dcd_usage(FILE *out)
 {
 	fputs(text_get("dcdisc.usage"), out);
 	fputc('\n', out);
-}
-
-/* A line of assets/text/dcdisc.ini on stderr. */
-static void dcd_err(const char *id, const char *arg)
-{
-	char msg[600];
-	text_fmt(msg, sizeof msg, id, arg, NULL, NULL);
-	fprintf(stderr, "%s\n", msg);
 }
 
 static const char *dcd_offer_word(enum dc_offer o)
@@ -143,8 +136,7 @@ int cmd_dc_discover(int argc, char **argv)
 	int c, rc, i, left;
 
 	memset(runs, 0, sizeof runs);
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'z':
@@ -156,7 +148,7 @@ int cmd_dc_discover(int argc, char **argv)
 		case 'R':
 		case 'a':
 			if ((c == 'R' ? nres : nauth) == DCD_MAX_SERVERS) {
-				dcd_err("dcdisc.too_many", NULL);
+				cli_say(0, "dcdisc.too_many", NULL, NULL);
 				return DCD_EXIT_USAGE;
 			}
 			if (c == 'R')
@@ -173,10 +165,9 @@ int cmd_dc_discover(int argc, char **argv)
 		case 'h':
 			dcd_usage(stdout);
 			return 0;
-		default:
-			dcd_err("dcdisc.bad_option", argv[optind - 1]);
-			dcd_usage(stderr);
-			return DCD_EXIT_USAGE;
+		default: /* its words name both an unknown option and a missing value */
+			return cli_option_error(c, argv, "dcdisc.usage", "dcdisc.bad_option",
+						"dcdisc.bad_option");
 		}
 	}
 	if (optind >= argc || argc - optind > DCD_MAX_DOMAINS || (nres && nauth)) {
@@ -184,17 +175,15 @@ int cmd_dc_discover(int argc, char **argv)
 		return DCD_EXIT_USAGE;
 	}
 	cfg = xcalloc(1, sizeof *cfg);
-	if (!config_load(cfg, cfgpath, msg, sizeof msg)) {
-		dcd_err("dcdisc.failed", msg);
+	if (!cli_config_open(cfg, cfgpath, NULL, false, "dcdisc.failed")) {
 		free(cfg);
 		return DCD_EXIT_USAGE;
 	}
-	config_wipe_secrets(cfg);
 	/* the template's providerId: [domainconnect] provider_id, else the
 	 * vendor's domain (as behalf domainconnect template writes it) */
 	if (!str_copy(provider, sizeof provider,
 		      cfg->dc.provider_id[0] ? cfg->dc.provider_id : cfg->wizard.vendor_domain)) {
-		dcd_err("dcdisc.bad_template", NULL);
+		cli_say(0, "dcdisc.bad_template", NULL, NULL);
 		free(cfg);
 		return DCD_EXIT_USAGE;
 	}
@@ -202,7 +191,7 @@ int cmd_dc_discover(int argc, char **argv)
 	if (tmpl) {
 		const char *slash = strchr(tmpl, '/');
 		if (!slash || (size_t)(slash - tmpl) >= sizeof provider) {
-			dcd_err("dcdisc.bad_template", NULL);
+			cli_say(0, "dcdisc.bad_template", NULL, NULL);
 			free(cfg);
 			return DCD_EXIT_USAGE;
 		}
@@ -239,12 +228,12 @@ int cmd_dc_discover(int argc, char **argv)
 		r->left = &left;
 		r->d = dc_discover_create(&dcfg, msg, sizeof msg);
 		if (!r->d) {
-			dcd_err("dcdisc.failed", msg);
+			cli_say(0, "dcdisc.failed", msg, NULL);
 			rc = DCD_EXIT_USAGE;
 			break;
 		}
 		if (dc_discover_start(r->d, zone ? zone : domain, domain, dcd_done, r) != BH_OK) {
-			dcd_err("dcdisc.bad_domain", domain);
+			cli_say(0, "dcdisc.bad_domain", domain, NULL);
 			rc = DCD_EXIT_USAGE;
 			break;
 		}

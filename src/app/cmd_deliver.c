@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/events.h"
@@ -801,13 +802,10 @@ int cmd_deliver(int argc, char **argv)
 			return deliver_usage();
 		}
 	}
-	if (!config_load(&d->cfg, path, msg, sizeof msg)) {
-		fprintf(stderr, "behalf deliver: %s\n", msg);
+	if (!cli_config_open(&d->cfg, path, state_dir, false, "deliver.config")) {
 		rc = 2;
 		goto out;
 	}
-	if (state_dir)
-		str_copy(d->cfg.state_dir, sizeof d->cfg.state_dir, state_dir);
 	events_dir(d->cfg.state_dir, d->dir, sizeof d->dir);
 	if (status) {
 		rc = deliver_status(d);

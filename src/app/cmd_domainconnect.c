@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
@@ -21,21 +22,11 @@
 #define DC_MAX_VARS 32
 #define DC_MAX_TXT  16
 
-/* Prints the words of id on stderr; returns status. */
-static int dc_say(int status, const char *id, const char *a1)
-{
-	char msg[1024];
-	text_fmt(msg, sizeof msg, id, a1, NULL, NULL);
-	fprintf(stderr, "%s\n", msg);
-	return status;
-}
-
-/* A getopt problem, in words. */
+/* A getopt problem, in words (no usage: the subcommands share dc_cli.usage,
+ * which -h prints). */
 static int dc_opt_error(int c, char **argv)
 {
-	if (c == ':')
-		return dc_say(2, "dc_cli.missing_value", argv[optind - 1]);
-	return dc_say(2, "dc_cli.bad_option", argv[optind - 1]);
+	return cli_option_error(c, argv, NULL, "dc_cli.bad_option", "dc_cli.missing_value");
 }
 
 /* The template's providerId: [domainconnect] provider_id, else [vendor]
@@ -50,15 +41,6 @@ static const char *dc_provider_id(const struct config *cfg)
 static const char *dc_pubkey_domain(const struct config *cfg)
 {
 	return cfg->dc.sync_pubkey_domain[0] ? cfg->dc.sync_pubkey_domain : dc_provider_id(cfg);
-}
-
-static bool dc_load(struct config *cfg, const char *path)
-{
-	char msg[1024];
-	if (config_load(cfg, path, msg, sizeof msg))
-		return true;
-	fprintf(stderr, "behalf: %s\n", msg);
-	return false;
 }
 
 /* behalf domainconnect template [-o FILE|DIR|-] */
@@ -77,6 +59,7 @@ static int dc_template_cmd(int argc, char **argv)
 	struct stat st;
 	int c, status = 1;
 
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
 		if (c == 'c')
 			config_path = optarg;
@@ -86,8 +69,8 @@ static int dc_template_cmd(int argc, char **argv)
 			return dc_opt_error(c, argv);
 	}
 	if (optind < argc)
-		return dc_say(2, "dc_cli.bad_option", argv[optind]);
-	if (!dc_load(&cfg, config_path))
+		return cli_say(2, "dc_cli.bad_option", argv[optind], NULL);
+	if (!cli_config_open(&cfg, config_path, NULL, false, "cli.config"))
 		return 2;
 	t.provider_id = dc_provider_id(&cfg);
 	t.provider_name = cfg.wizard.vendor_name;
@@ -98,10 +81,8 @@ static int dc_template_cmd(int argc, char **argv)
 	t.logo_url = cfg.dc.logo_url;
 	t.description = cfg.dc.description;
 	t.dmarc_value = cfg.dc.dmarc;
-	if (!*t.provider_id) {
-		config_wipe_secrets(&cfg);
-		return dc_say(2, "dc_cli.no_provider", NULL);
-	}
+	if (!*t.provider_id)
+		return cli_say(2, "dc_cli.no_provider", NULL, NULL);
 	if (!dc_template_filename(&t, name, sizeof name) || dc_template_json(&t, &json) != BH_OK) {
 		fprintf(stderr, "behalf domainconnect: the template cannot be made from this "
 				"configuration\n");
@@ -130,12 +111,11 @@ static int dc_template_cmd(int argc, char **argv)
 		if (file_replace(dir, base, json.data, json.len, 0644, msg, sizeof msg) != BH_OK)
 			fprintf(stderr, "behalf domainconnect: %s\n", msg);
 		else
-			status = dc_say(0, "dc_cli.written", path) == 0 ? 0 : 1;
+			status = cli_say(0, "dc_cli.written", path, NULL) == 0 ? 0 : 1;
 		free(copy);
 	}
 done:
 	buf_free(&json);
-	config_wipe_secrets(&cfg);
 	return status;
 }
 
@@ -179,6 +159,7 @@ static int dc_keygen_cmd(int argc, char **argv)
 	int c, status = 1;
 	enum bh_err err;
 
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		if (c == 'c')
 			config_path = optarg;
@@ -190,16 +171,15 @@ static int dc_keygen_cmd(int argc, char **argv)
 			return dc_opt_error(c, argv);
 	}
 	if (optind < argc)
-		return dc_say(2, "dc_cli.bad_option", argv[optind]);
-	if (!dc_load(&cfg, config_path))
+		return cli_say(2, "dc_cli.bad_option", argv[optind], NULL);
+	if (!cli_config_open(&cfg, config_path, NULL, false, "cli.config"))
 		return 2;
-	config_wipe_secrets(&cfg);
 	if (!key_file)
 		key_file = cfg.dc.private_key_file[0] ? cfg.dc.private_key_file : NULL;
 	if (!key_file)
-		return dc_say(2, "dc_cli.no_key_file", NULL);
+		return cli_say(2, "dc_cli.no_key_file", NULL, NULL);
 	if (!*dc_pubkey_domain(&cfg))
-		return dc_say(2, "dc_cli.no_provider", NULL);
+		return cli_say(2, "dc_cli.no_provider", NULL, NULL);
 	snprintf(host, sizeof host, "%s.%s", cfg.dc.key_host, dc_pubkey_domain(&cfg));
 	err = show ? dc_pubkey_of(key_file, &spki, msg, sizeof msg)
 		   : dc_keygen(key_file, 2048, &spki, msg, sizeof msg);
@@ -243,6 +223,7 @@ static int dc_sign_url_cmd(int argc, char **argv)
 	char msg[1024];
 	int c, status = 2;
 
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -277,7 +258,7 @@ static int dc_sign_url_cmd(int argc, char **argv)
 			if (!eq || eq == optarg || nvars == DC_MAX_VARS) {
 				for (i = 0; i < nvars; i++)
 					free(copies[i]);
-				return dc_say(2, "dc_cli.bad_var", optarg);
+				return cli_say(2, "dc_cli.bad_var", optarg, NULL);
 			}
 			copies[nvars] = xstrdup(optarg);
 			copies[nvars][eq - optarg] = '\0';
@@ -293,11 +274,11 @@ static int dc_sign_url_cmd(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		status = dc_say(2, "dc_cli.bad_option", argv[optind]);
+		status = cli_say(2, "dc_cli.bad_option", argv[optind], NULL);
 		goto out;
 	}
 	if (!domain) {
-		status = dc_say(2, "dc_cli.no_domain", NULL);
+		status = cli_say(2, "dc_cli.no_domain", NULL, NULL);
 		goto out;
 	}
 	{
@@ -307,22 +288,21 @@ static int dc_sign_url_cmd(int argc, char **argv)
 		char detail[256] = "";
 		if (validate_domain(domain, &vc, &dv, detail, sizeof detail) != INPUT_OK ||
 		    strcmp(dv.ascii, domain) != 0) {
-			status = dc_say(2, "dc_cli.bad_domain", domain);
+			status = cli_say(2, "dc_cli.bad_domain", domain, NULL);
 			goto out;
 		}
 		if (*host && validate_domain(host, &vc, &dv, detail, sizeof detail) != INPUT_OK &&
 		    validate_dns_label(host, detail, sizeof detail) != INPUT_OK) {
-			status = dc_say(2, "dc_cli.bad_host", host);
+			status = cli_say(2, "dc_cli.bad_host", host, NULL);
 			goto out;
 		}
 	}
 	if (!sync_ux) {
-		status = dc_say(2, "dc_cli.no_sync_ux", NULL);
+		status = cli_say(2, "dc_cli.no_sync_ux", NULL, NULL);
 		goto out;
 	}
-	if (!dc_load(&cfg, config_path))
+	if (!cli_config_open(&cfg, config_path, NULL, false, "cli.config"))
 		goto out;
-	config_wipe_secrets(&cfg);
 	if (!provider)
 		provider = dc_provider_id(&cfg);
 	if (!service)
@@ -332,7 +312,7 @@ static int dc_sign_url_cmd(int argc, char **argv)
 	if (!key_file)
 		key_file = cfg.dc.private_key_file[0] ? cfg.dc.private_key_file : NULL;
 	if (!key_file) {
-		status = dc_say(2, "dc_cli.no_key_file", NULL);
+		status = cli_say(2, "dc_cli.no_key_file", NULL, NULL);
 		goto out;
 	}
 	status = 1;
@@ -356,13 +336,10 @@ out:
 int cmd_domainconnect(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
-	opterr = 0;
-	optind = 1; /* argv[0] is the subcommand below */
 	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		fprintf(sub ? stdout : stderr, "%s\n", text_get("dc_cli.usage"));
 		return sub ? 0 : 2;
 	}
-	optind = 0; /* glibc: start afresh */
 	if (!strcmp(sub, "template"))
 		return dc_template_cmd(argc - 1, argv + 1);
 	if (!strcmp(sub, "keygen"))
@@ -371,5 +348,5 @@ int cmd_domainconnect(int argc, char **argv)
 		return dc_sign_url_cmd(argc - 1, argv + 1);
 	if (!strcmp(sub, "discover"))
 		return cmd_dc_discover(argc - 1, argv + 1);
-	return dc_say(2, "dc_cli.unknown", sub);
+	return cli_say(2, "dc_cli.unknown", sub, NULL);
 }

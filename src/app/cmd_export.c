@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "core/alloc.h"
@@ -30,15 +31,6 @@ enum export_exit {
 	EXPORT_EXIT_FAILED = 1,
 	EXPORT_EXIT_USAGE = 2,
 };
-
-/* Prints the words of id with arguments on stderr. */
-static int export_say(int status, const char *id, const char *a1, const char *a2)
-{
-	char msg[1024];
-	text_fmt(msg, sizeof msg, id, a1, a2, NULL);
-	fprintf(stderr, "%s\n", msg);
-	return status;
-}
 
 /* Replaces path with data atomically, mode 0644 (file_replace); false with
  * errno set.  The caller names path itself: file_replace's message would
@@ -94,8 +86,7 @@ int cmd_export(int argc, char **argv)
 	int c, status = EXPORT_EXIT_USAGE;
 	bool demo = false;
 
-	opterr = 0;
-	optind = 0; /* glibc: start afresh */
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -119,79 +110,60 @@ int cmd_export(int argc, char **argv)
 		case 'h':
 			fprintf(stdout, "%s\n", text_get("export_cli.usage"));
 			return EXPORT_EXIT_OK;
-		case ':':
-			export_say(0, "export_cli.missing_value", argv[optind - 1], NULL);
-			fprintf(stderr, "%s\n", text_get("export_cli.usage"));
-			return EXPORT_EXIT_USAGE;
 		default:
-			export_say(0, "export_cli.bad_argument", argv[optind - 1], NULL);
-			fprintf(stderr, "%s\n", text_get("export_cli.usage"));
-			return EXPORT_EXIT_USAGE;
+			return cli_option_error(c, argv, "export_cli.usage",
+						"export_cli.bad_argument",
+						"export_cli.missing_value");
 		}
 	}
 	if (optind < argc)
-		return export_say(EXPORT_EXIT_USAGE, "export_cli.bad_argument", argv[optind], NULL);
+		return cli_say(EXPORT_EXIT_USAGE, "export_cli.bad_argument", argv[optind], NULL);
 	if (!customer && demo)
 		customer = "demo"; /* the wizard's own default in the demo */
 	if (!customer)
-		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--customer", NULL);
+		return cli_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--customer", NULL);
 	if (!format)
-		return export_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--format", NULL);
+		return cli_say(EXPORT_EXIT_USAGE, "export_cli.missing", "--format", NULL);
 	if (!export_parse_format(format, &f))
-		return export_say(EXPORT_EXIT_USAGE, "export_cli.bad_format", format, NULL);
+		return cli_say(EXPORT_EXIT_USAGE, "export_cli.bad_format", format, NULL);
 
 	cfg = xcalloc(1, sizeof *cfg);
 	w = xmalloc(sizeof *w);
-	if (!config_load(cfg, config_path, msg, sizeof msg)) {
-		export_say(0, "export_cli.config", msg, NULL);
-		goto out;
-	}
-	if (state_dir && !str_copy(cfg->state_dir, sizeof cfg->state_dir, state_dir)) {
-		export_say(0, "export_cli.config", "--state-dir is too long", NULL);
-		goto out;
-	}
 	/* --demo reads where behalf --demo saves: its own subdirectory of the
 	 * state directory (src/app/main.c), unless --state-dir names one. */
-	if (demo && !state_dir) {
-		char demo_dir[sizeof cfg->state_dir];
-		int n = snprintf(demo_dir, sizeof demo_dir, "%s/demo", cfg->state_dir);
-		if (n < 0 || (size_t)n >= sizeof demo_dir) {
-			export_say(0, "export_cli.config", "the state directory is too long", NULL);
-			goto out;
-		}
-		str_copy(cfg->state_dir, sizeof cfg->state_dir, demo_dir);
-	}
+	if (!cli_config_open(cfg, config_path, state_dir, demo, "export_cli.config"))
+		goto out;
 	str_copy(cfg->wizard.customer_id, sizeof cfg->wizard.customer_id, customer);
 	wizard_init(w, &cfg->wizard);
 	err = state_peek(cfg->state_dir, customer, w, msg, sizeof msg);
 	if (err == BH_ERR_NOT_FOUND) {
-		export_say(0, "export_cli.no_state", customer, cfg->state_dir);
+		cli_say(0, "export_cli.no_state", customer, cfg->state_dir);
 		goto out;
 	}
 	if (err) {
-		export_say(0, "export_cli.state", msg, NULL);
+		cli_say(0, "export_cli.state", msg, NULL);
 		status = err == BH_ERR_INVALID ? EXPORT_EXIT_USAGE : EXPORT_EXIT_FAILED;
 		goto out;
 	}
 	if (w->option == OPTION_NONE) {
-		export_say(0, "export_cli.no_option", customer, NULL);
+		cli_say(0, "export_cli.no_option", customer, NULL);
 		goto out;
 	}
 	opt.generated_ms = clock_wall_ms();
 	err = export_render_opts(w, f, &opt, &out);
 	if (err) {
-		export_say(0, "export_cli.too_large", NULL, NULL);
+		cli_say(0, "export_cli.too_large", NULL, NULL);
 		status = EXPORT_EXIT_FAILED;
 		goto out;
 	}
 	status = EXPORT_EXIT_OK;
 	if (output) {
 		if (!export_write_file(output, out.data, out.len)) {
-			export_say(0, "export_cli.cannot_write", output, strerror(errno));
+			cli_say(0, "export_cli.cannot_write", output, strerror(errno));
 			status = EXPORT_EXIT_FAILED;
 		}
 	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		export_say(0, "export_cli.cannot_write", "standard output", strerror(errno));
+		cli_say(0, "export_cli.cannot_write", "standard output", strerror(errno));
 		status = EXPORT_EXIT_FAILED;
 	}
 	if (status == EXPORT_EXIT_OK) {

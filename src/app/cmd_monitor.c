@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/monitor.h"
@@ -85,8 +86,7 @@ int cmd_monitor(int argc, char **argv)
 	char msg[1024];
 	int c, lock, status = 2;
 
-	opterr = 0;
-	optind = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -103,29 +103,19 @@ int cmd_monitor(int argc, char **argv)
 			free(cfg);
 			return 0;
 		default:
-			text_fmt(msg, sizeof msg, "status_cli.bad_argument", argv[optind - 1], NULL,
-				 NULL);
-			fprintf(stderr, "%s\n%s\n", msg, text_get("monitor.usage"));
 			free(cfg);
-			return 2;
+			/* a missing value, too, is called a bad argument here */
+			return cli_option_error(c, argv, "monitor.usage", "status_cli.bad_argument",
+						"status_cli.bad_argument");
 		}
 	}
 	if (optind < argc) {
-		text_fmt(msg, sizeof msg, "status_cli.bad_argument", argv[optind], NULL, NULL);
-		fprintf(stderr, "%s\n%s\n", msg, text_get("monitor.usage"));
 		free(cfg);
-		return 2;
+		return cli_usage_error("monitor.usage", "status_cli.bad_argument", argv[optind]);
 	}
-	if (!config_load(cfg, config_path, msg, sizeof msg)) {
-		fprintf(stderr, "behalf: %s\n", msg);
+	if (!cli_config_open(cfg, config_path, state_dir, false, "cli.config")) {
 		free(cfg);
-		return 2;
-	}
-	config_wipe_secrets(cfg);
-	if (state_dir && !str_copy(cfg->state_dir, sizeof cfg->state_dir, state_dir)) {
-		fprintf(stderr, "behalf: --state-dir is too long\n");
-		free(cfg);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	lock = monitor_lock(cfg->state_dir, msg, sizeof msg);
 	if (lock < 0) {

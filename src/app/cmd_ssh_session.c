@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "app/access.h"
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/confine.h"
@@ -377,7 +378,7 @@ int cmd_ssh_session(int argc, char **argv)
 
 	/* Before anything reads it: only TERM, the locale and sshd's own. */
 	ssh_env_clean(argc, argv);
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == 't') {
 			/* Out of /proc/PID/cmdline at once: another process of the
@@ -400,10 +401,8 @@ int cmd_ssh_session(int argc, char **argv)
 		fprintf(stderr, "%s\n", text_get("sshsess.no_tty"));
 		return 1;
 	}
-	if (!config_load(&cfg, config_path, msg, sizeof msg)) {
-		fprintf(stderr, "behalf: %s\n", msg);
+	if (!cli_config_load(&cfg, config_path, NULL, "cli.config"))
 		return 2;
-	}
 	if (!ssh_auth_key(fp, sizeof fp)) {
 		config_wipe_secrets(&cfg);
 		fprintf(stderr, "%s\n", text_get("sshsess.no_key"));

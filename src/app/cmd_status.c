@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/events.h"
@@ -44,14 +45,6 @@ struct status_opts {
 	struct config cfg; /* loaded */
 };
 
-static int say(int status, const char *id, const char *a1, const char *a2)
-{
-	char msg[1024];
-	text_fmt(msg, sizeof msg, id, a1, a2, NULL);
-	fprintf(stderr, "%s\n", msg);
-	return status;
-}
-
 /* Parses argv; returns -1 to go on, else the exit status. */
 static int status_parse(int argc, char **argv, bool list, struct status_opts *o)
 {
@@ -63,11 +56,9 @@ static int status_parse(int argc, char **argv, bool list, struct status_opts *o)
 	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
 	const char *usage = list ? "status_cli.list_usage" : "status_cli.usage";
-	char msg[1024];
 	int c;
 
-	opterr = 0;
-	optind = 0; /* glibc: start afresh */
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		/* the options of the other command are refused */
 		if ((list && c == 'u') || (!list && (c == 'S' || c == 'o' || c == 'n')))
@@ -93,53 +84,34 @@ static int status_parse(int argc, char **argv, bool list, struct status_opts *o)
 			break;
 		case 'o':
 			if (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '3')
-				return say(STATUS_EXIT_USAGE, "status_cli.bad_option", optarg,
-					   NULL);
+				return cli_say(STATUS_EXIT_USAGE, "status_cli.bad_option", optarg,
+					       NULL);
 			o->option = optarg[0] - '0';
 			break;
 		case 'n':
 			if (!status_parse_duration(optarg, &o->since_ms) || o->since_ms <= 0)
-				return say(STATUS_EXIT_USAGE, "status_cli.bad_duration", optarg,
-					   NULL);
+				return cli_say(STATUS_EXIT_USAGE, "status_cli.bad_duration", optarg,
+					       NULL);
 			break;
 		case 'h':
 			printf("%s\n", text_get(usage));
 			return STATUS_EXIT_OK;
-		case ':':
-			say(0, "status_cli.missing_value", argv[optind - 1], NULL);
-			fprintf(stderr, "%s\n", text_get(usage));
-			return STATUS_EXIT_USAGE;
 		default:
-			say(0, "status_cli.bad_argument", argv[optind - 1], NULL);
-			fprintf(stderr, "%s\n", text_get(usage));
-			return STATUS_EXIT_USAGE;
+			return cli_option_error(c, argv, usage, "status_cli.bad_argument",
+						"status_cli.missing_value");
 		}
 	}
 	if (optind < argc)
-		return say(STATUS_EXIT_USAGE, "status_cli.bad_argument", argv[optind], NULL);
+		return cli_say(STATUS_EXIT_USAGE, "status_cli.bad_argument", argv[optind], NULL);
 	if (!list && !o->customer && o->demo)
 		o->customer = "demo";
-	if (!list && !o->customer) {
-		say(0, "status_cli.missing_customer", NULL, NULL);
-		fprintf(stderr, "%s\n", text_get(usage));
-		return STATUS_EXIT_USAGE;
-	}
+	if (!list && !o->customer)
+		return cli_usage_error(usage, "status_cli.missing_customer", NULL);
 	if (!list && !state_customer_id_ok(o->customer))
-		return say(STATUS_EXIT_USAGE, "status_cli.bad_customer", o->customer, NULL);
-	if (!config_load(&o->cfg, o->config_path, msg, sizeof msg))
-		return say(STATUS_EXIT_USAGE, "status_cli.config", msg, NULL);
-	config_wipe_secrets(&o->cfg); /* never needed here */
-	if (o->state_dir && !str_copy(o->cfg.state_dir, sizeof o->cfg.state_dir, o->state_dir))
-		return say(STATUS_EXIT_USAGE, "status_cli.config", "--state-dir is too long", NULL);
+		return cli_say(STATUS_EXIT_USAGE, "status_cli.bad_customer", o->customer, NULL);
 	/* --demo reads where behalf --demo saves (src/app/main.c) */
-	if (o->demo && !o->state_dir) {
-		char dir[sizeof o->cfg.state_dir];
-		int n = snprintf(dir, sizeof dir, "%s/demo", o->cfg.state_dir);
-		if (n < 0 || (size_t)n >= sizeof dir)
-			return say(STATUS_EXIT_USAGE, "status_cli.config",
-				   "the state directory is too long", NULL);
-		str_copy(o->cfg.state_dir, sizeof o->cfg.state_dir, dir);
-	}
+	if (!cli_config_open(&o->cfg, o->config_path, o->state_dir, o->demo, "status_cli.config"))
+		return STATUS_EXIT_USAGE;
 	return -1;
 }
 
@@ -356,11 +328,11 @@ int cmd_status(int argc, char **argv)
 	wizard_init(w, &o->cfg.wizard);
 	err = state_peek(o->cfg.state_dir, o->customer, w, msg, sizeof msg);
 	if (err == BH_ERR_NOT_FOUND) {
-		say(0, "status_cli.no_customer", o->customer, o->cfg.state_dir);
+		cli_say(0, "status_cli.no_customer", o->customer, o->cfg.state_dir);
 		goto done;
 	}
 	if (err) {
-		say(0, "status_cli.state", msg, NULL);
+		cli_say(0, "status_cli.state", msg, NULL);
 		goto done;
 	}
 	/* said by behalf deliver, which never writes the state */
@@ -509,7 +481,7 @@ size_t status_list_read(const char *dir, const struct config *cfg, struct status
 	*rows = NULL;
 	if (!d) {
 		if (errno != ENOENT && !quiet)
-			say(0, "status_cli.dir", dir, strerror(errno));
+			cli_say(0, "status_cli.dir", dir, strerror(errno));
 		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -554,7 +526,7 @@ size_t status_list_read(const char *dir, const struct config *cfg, struct status
 			sanitize_text(path.data, file, sizeof file);
 			sanitize_text(le->problem, problem, sizeof problem);
 			if (!quiet)
-				say(0, "status_cli.skipped", file, problem);
+				cli_say(0, "status_cli.skipped", file, problem);
 			json_object_set_new(s, "file", json_string(file));
 			json_object_set_new(s, "problem", json_string(problem));
 			if (skipped)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/session.h"
@@ -69,11 +70,9 @@ static bool scenario_known(const char *id)
 /* Prints the words of id with its arguments on stderr, then the usage. */
 static int usage_error(const char *id, const char *arg, const char *arg2)
 {
-	char msg[1024];
-	text_fmt(msg, sizeof msg, id, arg, arg2, NULL);
-	fprintf(stderr, "%s\n", msg);
+	cli_say(0, id, arg, arg2);
 	usage(stderr);
-	return 2;
+	return CLI_EXIT_USAGE;
 }
 
 /* The wizard (default command). */
@@ -93,10 +92,10 @@ static int main_wizard(int argc, char **argv)
 	const char *config_path = NULL, *customer = NULL, *state_dir = NULL, *scenario = NULL;
 	bool demo = false, reset = false;
 	struct config cfg;
-	char msg[1024], names[256];
+	char names[256];
 	int c;
 
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -138,16 +137,11 @@ static int main_wizard(int argc, char **argv)
 		scenario_names(names, sizeof names);
 		return usage_error("cli.scenario_unknown", scenario, names);
 	}
-	if (!config_load(&cfg, config_path, msg, sizeof msg)) {
-		fprintf(stderr, "behalf: %s\n", msg);
+	/* the tokens stay: the wizard talks to the ESP */
+	if (!cli_config_load(&cfg, config_path, state_dir, "cli.config"))
 		return 2;
-	}
 	if (demo)
 		cfg.wizard.demo = true;
-	if (state_dir && !str_copy(cfg.state_dir, sizeof cfg.state_dir, state_dir)) {
-		fprintf(stderr, "behalf: --state-dir is too long\n");
-		return 2;
-	}
 	if (scenario && !str_copy(cfg.scenario, sizeof cfg.scenario, scenario)) {
 		fprintf(stderr, "behalf: --scenario is too long\n");
 		return 2;
@@ -160,15 +154,8 @@ static int main_wizard(int argc, char **argv)
 	cfg.demo_reset = reset;
 	/* The demo keeps its progress apart from real customers' unless told
 	 * where: a reset can then never reach a real customer's state. */
-	if (cfg.wizard.demo && !state_dir) {
-		char demo_dir[sizeof cfg.state_dir];
-		int n = snprintf(demo_dir, sizeof demo_dir, "%s/demo", cfg.state_dir);
-		if (n < 0 || (size_t)n >= sizeof demo_dir) {
-			fprintf(stderr, "behalf: the state directory is too long\n");
-			return 2;
-		}
-		str_copy(cfg.state_dir, sizeof cfg.state_dir, demo_dir);
-	}
+	if (cfg.wizard.demo && !state_dir && !cli_config_demo_dir(&cfg, "cli.config"))
+		return 2;
 	if (!customer)
 		customer = cfg.wizard.demo ? "demo" : NULL;
 	if (!customer) {
