@@ -188,6 +188,11 @@ bool dc_query_target(const char *query, char *domain, size_t dcap, char *host, s
 		lens[n++] = nlen;
 		if (dc_name_is(p, nlen, "sig"))
 			goto odd;
+		/* domain and host in lower case only: a provider that reads
+		 * names as written would see no domain in "DOMAIN=" */
+		if ((dc_name_is(p, nlen, "domain") && strncmp(p, "domain", nlen) != 0) ||
+		    (dc_name_is(p, nlen, "host") && strncmp(p, "host", nlen) != 0))
+			goto odd;
 		if (dc_name_is(p, nlen, "domain")) {
 			if (!dc_ldh(v, vlen, 2) || vlen >= dcap)
 				goto odd;

@@ -51,8 +51,10 @@ enum bh_err dc_apply_url(struct buf *out, const char *url_sync_ux, const char *p
  * broker is asked to sign: src/app/cmd_broker.c), read strictly: every
  * parameter is name=value, the name 1-64 of letters, digits, '_' and '-',
  * the value only unreserved characters and %XX escapes; no name twice (in
- * any case: providers differ in how they read a repeated one); no sig;
- * exactly one domain and at most one host (missing: ""), both host names
+ * any case: providers differ in how they read a repeated one); no sig (in
+ * any case); domain and host written in lower case (a provider may read
+ * "DOMAIN=" as another name); exactly one domain and at most one host
+ * (missing: ""), both host names
  * in plain LDH (labels of 1-63 letters, digits and '-', no escape), domain
  * with at least two labels.  False for anything else; domain and host then
  * hold "". */

@@ -74,6 +74,9 @@ static void fuzz_check_target(const char *in)
 				low[i] = (char)(low[i] - 'A' + 'a');
 		if (!strncmp(low, "sig=", 4) || strstr(low, "&sig=") || !strstr(low, "domain="))
 			abort();
+		/* and the domain is named in lower case */
+		if (strncmp(in, "domain=", 7) != 0 && !strstr(in, "&domain="))
+			abort();
 		free(low);
 	}
 	if (dc_query(&q, domain, host, &var, 1) != BH_OK || !q.data ||

@@ -68,6 +68,10 @@ static void test_refused(void **state)
 	    "domain=acme_x.example",		       /* not LDH */
 	    "domain=acme.example&host=",	       /* fine: see below */
 	    "domain=acme.example&sig=abc",	       /* sig is never signed */
+	    "domain=acme.example&SIG=abc",	       /* in no case */
+	    "DOMAIN=acme.example",		       /* domain in lower case only */
+	    "Domain=acme.example&a=1",		       /* (a provider may not read it) */
+	    "domain=acme.example&HOST=mail",	       /* host too */
 	    "domain=acme.example&&a=1",		       /* an empty parameter */
 	    "domain=acme.example&a",		       /* no '=' */
 	    "domain=acme.example&=1",		       /* no name */
