@@ -73,12 +73,7 @@ if [ "$mode" = live ]; then
 	live_opt1_to_records
 else
 	e2e_start
-	e2e_wait "Press Enter to start."
-	e2e_keys Enter
-	e2e_wait "How should your emails be sent?"
-	e2e_keys 1
-	e2e_wait "Which domain do your emails come from?"
-	e2e_type customer.example
+	e2e_to_domain "customer.example"
 	e2e_keys Enter
 	e2e_wait "Add these records to the DNS of customer.example"
 fi

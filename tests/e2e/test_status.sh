@@ -62,13 +62,7 @@ grep -q 'no customer "nobody"' "$E2E_TMP/err" || e2e_fail "unknown customer: $(c
 
 # Option 1 to the records, and the zone-appended mistake.
 e2e_start
-e2e_wait "Press Enter to start."
-e2e_keys Enter
-e2e_wait "How should your emails be sent?"
-e2e_keys 1
-e2e_wait "Which domain do your emails come from?"
-e2e_type "acme-example.com"
-e2e_wait "Domain acme-example.com"
+e2e_to_domain "acme-example.com"
 e2e_keys Enter
 e2e_wait "pm-bounces                   pm.mtasv… ✗ Not found yet"
 e2e_keys n

@@ -19,35 +19,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 export XDG_CONFIG_HOME="$T/xdg" XDG_STATE_HOME="$T/xdg-state"
 unset POSTMARK_ACCOUNT_TOKEN POSTMARK_SERVER_TOKEN POSTMARK_API_URL
-fails=0
 BIN=$(realpath "$BEHALF_BIN")
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-ok() {
-	echo "ok: $*"
-}
-# run ARGS...: behalf ARGS with no terminal; RC, $T/out, $T/err.
-run() {
-	set +e
-	timeout 30 "$BIN" "$@" </dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
-}
-expect() {
-	if [ "$RC" -eq "$1" ]; then ok "$2: exit $1"; else fail "$2: exit $RC, expected $1 ($(head -c 300 "$T/err"))"; fi
-}
-has() {
-	if grep -qF -- "$2" "$1"; then ok "$3"; else fail "$3: no '$2' in: $(head -c 600 "$1")"; fi
-}
-hasnt() {
-	if grep -qF -- "$2" "$1"; then fail "$3: '$2' in: $(head -c 600 "$1")"; else ok "$3"; fi
-}
-empty() {
-	if [ -s "$1" ]; then fail "$2: not empty: $(head -c 300 "$1")"; else ok "$2"; fi
-}
+CLI_BIN=$BIN
+# shellcheck source=clilib.sh
+. "$(dirname "$0")/clilib.sh"
 mode() {
 	local m
 	m=$(stat -c %a "$1")

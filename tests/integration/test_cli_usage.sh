@@ -14,34 +14,8 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 export XDG_CONFIG_HOME="$T/xdg" XDG_STATE_HOME="$T/xdg-state"
 unset POSTMARK_ACCOUNT_TOKEN POSTMARK_SERVER_TOKEN POSTMARK_API_URL
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-ok() {
-	echo "ok: $*"
-}
-
-# run ARGS...: behalf ARGS with no terminal; RC, $T/out, $T/err.
-run() {
-	set +e
-	timeout 30 "$BEHALF_BIN" "$@" </dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
-}
-# expect RC WHAT: the exit status.
-expect() {
-	if [ "$RC" -eq "$1" ]; then ok "$2: exit $1"; else fail "$2: exit $RC, expected $1 ($(head -c 300 "$T/err"))"; fi
-}
-# has FILE TEXT WHAT: FILE holds TEXT (fixed string).
-has() {
-	if grep -qF -- "$2" "$1"; then ok "$3"; else fail "$3: no '$2' in: $(head -c 600 "$1")"; fi
-}
-hasnt() {
-	if grep -qF -- "$2" "$1"; then fail "$3: '$2' in: $(head -c 600 "$1")"; else ok "$3"; fi
-}
+# shellcheck source=clilib.sh
+. "$(dirname "$0")/clilib.sh"
 
 scenarios=()
 for f in "$BEHALF_SOURCE_DIR"/assets/scenarios/*.ini; do scenarios+=("$(basename "$f" .ini)"); done

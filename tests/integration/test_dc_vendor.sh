@@ -18,30 +18,8 @@ trap 'exit 130' INT TERM
 export XDG_CONFIG_HOME="$T/xdg" XDG_STATE_HOME="$T/xdg-state"
 SCHEMA="$BEHALF_SOURCE_DIR/tests/data/domainconnect/template.schema"
 VALIDATE="$BEHALF_SOURCE_DIR/tests/integration/validate_json.py"
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-ok() {
-	echo "ok: $*"
-}
-run() {
-	set +e
-	timeout 60 "$BEHALF_BIN" "$@" </dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
-}
-expect() {
-	if [ "$RC" -eq "$1" ]; then ok "$2: exit $1"; else fail "$2: exit $RC, expected $1 ($(head -c 300 "$T/err"))"; fi
-}
-has() {
-	if grep -qF -- "$2" "$1"; then ok "$3"; else fail "$3: no '$2' in: $(head -c 600 "$1")"; fi
-}
-hasnt() {
-	if grep -qF -- "$2" "$1"; then fail "$3: '$2' in $1"; else ok "$3"; fi
-}
+# shellcheck source=clilib.sh
+. "$(dirname "$0")/clilib.sh"
 
 cat >"$T/behalf.conf" <<CONF
 [vendor]
