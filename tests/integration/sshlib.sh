@@ -29,6 +29,7 @@
 #   ssh_broker_setup / ssh_broker_config [LINES] / ssh_broker_start
 #                               `behalf broker` as its own user, for live
 #                               sessions (after livelib.sh's live_setup)
+#   ssh_broker_sessions [LINES] the sessions' config through that broker
 #   ssh_ticket KEY              a broker ticket for KEY, as sshd mints it
 #
 # Layout: the binary is copied into a fresh root-owned 0755 directory under
@@ -471,6 +472,20 @@ EOC
 	} >"$BROKER_CONF"
 	chown "$BROKER_USER:" "$BROKER_CONF"
 	chmod 600 "$BROKER_CONF"
+}
+
+# ssh_broker_sessions [LINES...]: the sessions' config, for ssh_setup
+# (SSH_DEMO, SSH_CONF_LINES): live, the ESP through the broker with
+# tickets, no token; then LINES.
+ssh_broker_sessions() {
+	SSH_DEMO=no
+	SSH_CONF_LINES=(
+		"[dns]" "resolvers = $LIVE_DNS" "authoritative = ns1.$DNS_ZONE=$LIVE_DNS"
+		"[postmark]" "signature_note = $LIVE_NOTE"
+		"[esp]" "broker = $BROKER_DIR/broker.sock"
+		"[broker]" "tickets = $TICKETS"
+		"$@"
+	)
 }
 
 # ssh_ticket KEY: a broker ticket for KEY, as sshd's key command mints it

@@ -79,17 +79,8 @@ ssh_broker_start
 
 # The sessions' config: the broker, no token; Domain Connect on (the key's
 # path, which the session cannot open), the test-only loopback and CA.
-# shellcheck disable=SC2034 # read by sshlib.sh's ssh_config
-SSH_DEMO=no
-# shellcheck disable=SC2034
-SSH_CONF_LINES=(
-	"[dns]" "resolvers = $LIVE_DNS" "authoritative = ns1.$DNS_ZONE=$LIVE_DNS"
-	"[postmark]" "signature_note = $LIVE_NOTE"
-	"[esp]" "broker = $BROKER_DIR/broker.sock"
-	"[broker]" "tickets = $TICKETS"
-	"[domainconnect]" "provider_id = vendor.example" "service_id = postmark"
+ssh_broker_sessions "[domainconnect]" "provider_id = vendor.example" "service_id = postmark" \
 	"private_key_file = $KEY" "allow_loopback = yes" "ca_file = $CA"
-)
 ssh_setup
 as_sessions() { setpriv --reuid="$SSH_USER" --regid="$SSH_USER" --init-groups -- "$@"; }
 if as_sessions cat "$KEY" >/dev/null 2>&1; then e2e_fail "the sessions' user can read the key"; fi

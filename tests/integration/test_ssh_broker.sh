@@ -48,15 +48,7 @@ ssh_broker_config
 ssh_broker_start
 
 # The sessions' config: live (no demo), the ESP through the broker, no token.
-# shellcheck disable=SC2034 # read by sshlib.sh's ssh_config
-SSH_DEMO=no
-# shellcheck disable=SC2034
-SSH_CONF_LINES=(
-	"[dns]" "resolvers = $LIVE_DNS" "authoritative = ns1.$DNS_ZONE=$LIVE_DNS"
-	"[postmark]" "signature_note = $LIVE_NOTE"
-	"[esp]" "broker = $BROKER_DIR/broker.sock"
-	"[broker]" "tickets = $TICKETS"
-)
+ssh_broker_sessions
 ssh_setup
 grep -q "ssh-keys --user $SSH_USER --tickets $TICKETS" "$SSH_DIR/sshd_config" ||
 	e2e_fail "ssh-config's key command mints no tickets: $(grep AuthorizedKeysCommand "$SSH_DIR/sshd_config")"
