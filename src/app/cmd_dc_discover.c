@@ -181,8 +181,7 @@ int cmd_dc_discover(int argc, char **argv)
 	}
 	/* the template's providerId: [domainconnect] provider_id, else the
 	 * vendor's domain (as behalf domainconnect template writes it) */
-	if (!str_copy(provider, sizeof provider,
-		      cfg->dc.provider_id[0] ? cfg->dc.provider_id : cfg->wizard.vendor_domain)) {
+	if (!str_copy(provider, sizeof provider, config_dc_provider_id(cfg))) {
 		cli_say(0, "dcdisc.bad_template", NULL, NULL);
 		free(cfg);
 		return DCD_EXIT_USAGE;

@@ -29,18 +29,12 @@ static int dc_opt_error(int c, char **argv)
 	return cli_option_error(c, argv, NULL, "dc_cli.bad_option", "dc_cli.missing_value");
 }
 
-/* The template's providerId: [domainconnect] provider_id, else [vendor]
- * domain. */
-static const char *dc_provider_id(const struct config *cfg)
-{
-	return cfg->dc.provider_id[0] ? cfg->dc.provider_id : cfg->wizard.vendor_domain;
-}
-
 /* Where the public key's TXT records live: sync_pubkey_domain, else the
  * provider id. */
 static const char *dc_pubkey_domain(const struct config *cfg)
 {
-	return cfg->dc.sync_pubkey_domain[0] ? cfg->dc.sync_pubkey_domain : dc_provider_id(cfg);
+	return cfg->dc.sync_pubkey_domain[0] ? cfg->dc.sync_pubkey_domain
+					     : config_dc_provider_id(cfg);
 }
 
 /* behalf domainconnect template [-o FILE|DIR|-] */
@@ -72,7 +66,7 @@ static int dc_template_cmd(int argc, char **argv)
 		return cli_say(2, "dc_cli.bad_option", argv[optind], NULL);
 	if (!cli_config_open(&cfg, config_path, NULL, false, "cli.config"))
 		return 2;
-	t.provider_id = dc_provider_id(&cfg);
+	t.provider_id = config_dc_provider_id(&cfg);
 	t.provider_name = cfg.wizard.vendor_name;
 	t.service_id = cfg.dc.service_id;
 	t.service_name = cfg.dc.service_name;
@@ -304,7 +298,7 @@ static int dc_sign_url_cmd(int argc, char **argv)
 	if (!cli_config_open(&cfg, config_path, NULL, false, "cli.config"))
 		goto out;
 	if (!provider)
-		provider = dc_provider_id(&cfg);
+		provider = config_dc_provider_id(&cfg);
 	if (!service)
 		service = cfg.dc.service_id;
 	if (!key_host)

@@ -811,3 +811,8 @@ size_t config_split_list(char *list, char **items, size_t max)
 	}
 	return n;
 }
+
+const char *config_dc_provider_id(const struct config *cfg)
+{
+	return cfg->dc.provider_id[0] ? cfg->dc.provider_id : cfg->wizard.vendor_domain;
+}

@@ -92,6 +92,10 @@ struct config {
 	char server_token[256];
 };
 
+/* The vendor's Domain Connect providerId: [domainconnect] provider_id,
+ * else the vendor's domain. */
+const char *config_dc_provider_id(const struct config *cfg);
+
 /* Overwrites the tokens in memory. */
 void config_wipe_secrets(struct config *cfg);
 

@@ -99,8 +99,7 @@ struct dcoffer *dcoffer_create(const struct config *cfg, struct dc_signer *signe
 		return NULL;
 	}
 	o = xcalloc(1, sizeof *o);
-	str_copy(o->provider_id, sizeof o->provider_id,
-		 cfg->dc.provider_id[0] ? cfg->dc.provider_id : cfg->wizard.vendor_domain);
+	str_copy(o->provider_id, sizeof o->provider_id, config_dc_provider_id(cfg));
 	str_copy(o->service_id, sizeof o->service_id, cfg->dc.service_id);
 	str_copy(o->key_host, sizeof o->key_host, cfg->dc.key_host);
 	str_copy(o->bounce_label, sizeof o->bounce_label, cfg->bounce_label);

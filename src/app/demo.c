@@ -37,7 +37,7 @@ void demo_offer(struct demo *d)
 	struct wizard *w = d->w;
 	const char *ux = sim_dc_ux(d->dns);
 	struct dc_var vars[8];
-	struct buf url = {0};
+	struct buf url = {0}, query = {0};
 	char sel[RECORD_NAME_MAX];
 	size_t nvars;
 	if (!*ux && w->dc.demo) {
@@ -54,12 +54,11 @@ void demo_offer(struct demo *d)
 	 * DNS host is pretend and the presenter's n plays the approval */
 	nvars = dc_template_vars(w->records, w->nrecords, w->domain.ascii, d->cfg->bounce_label,
 				 sel, sizeof sel, vars, 8);
-	if (!nvars ||
-	    buf_printf(&url, "%s/v2/domainTemplates/providers/%s/services/%s/apply?", ux,
-		       d->cfg->dc.provider_id[0] ? d->cfg->dc.provider_id
-						 : d->cfg->wizard.vendor_domain,
-		       d->cfg->dc.service_id) ||
-	    dc_query(&url, w->domain.ascii, "", vars, nvars) || url.len >= sizeof w->dc.url) {
+	if (!nvars || dc_query(&query, w->domain.ascii, "", vars, nvars) ||
+	    dc_apply_url(&url, ux, config_dc_provider_id(d->cfg), d->cfg->dc.service_id, query.data,
+			 NULL, NULL, DC_CANON_SPEC) ||
+	    url.len >= sizeof w->dc.url) {
+		buf_free(&query);
 		buf_free(&url);
 		return;
 	}
@@ -69,6 +68,7 @@ void demo_offer(struct demo *d)
 	str_copy(w->dc.domain, sizeof w->dc.domain, w->domain.ascii);
 	str_copy(w->dc.provider, sizeof w->dc.provider, sim_dc_provider(d->dns));
 	str_copy(w->dc.url, sizeof w->dc.url, url.data);
+	buf_free(&query);
 	buf_free(&url);
 	w->dirty = true; /* drawn, and saved: `behalf export` reads the offer */
 }

@@ -90,13 +90,15 @@ enum bh_err dc_apply_url(struct buf *out, const char *url_sync_ux, const char *p
 	enum bh_err err;
 	while (n && url_sync_ux[n - 1] == '/')
 		n--;
-	if (!n || !dc_name_ok(key_host))
+	if (!n || (sig_b64 && !dc_name_ok(key_host)))
 		return BH_ERR_INVALID;
 	if ((err = buf_append(out, url_sync_ux, n)) ||
 	    (err = buf_puts(out, "/v2/domainTemplates/providers/")) ||
 	    (err = dc_url_escape(out, provider_id)) || (err = buf_puts(out, "/services/")) ||
 	    (err = dc_url_escape(out, service_id)) || (err = buf_printf(out, "/apply?%s", query)))
 		return err;
+	if (!sig_b64)
+		return BH_OK; /* unsigned: the demo's pretend link */
 	if (mode == DC_CANON_WITH_KEY) {
 		if ((err = buf_puts(out, "&key=")) || (err = dc_url_escape(out, key_host)) ||
 		    (err = buf_puts(out, "&sig=")) || (err = dc_url_escape(out, sig_b64)))

@@ -42,7 +42,8 @@ enum bh_err dc_canonical(struct buf *out, const char *query, enum dc_canon mode)
 /* The full URL: "<url_sync_ux>/v2/domainTemplates/providers/<provider_id>/
  * services/<service_id>/apply?<query>&sig=<escaped sig_b64>&key=<key_host>"
  * (url_sync_ux without a trailing '/').  With mode DC_CANON_WITH_KEY, key
- * comes before sig so that the signed part is a prefix. */
+ * comes before sig so that the signed part is a prefix.  sig_b64 NULL: no
+ * sig and no key (an unsigned link: the demo's pretend one). */
 enum bh_err dc_apply_url(struct buf *out, const char *url_sync_ux, const char *provider_id,
 			 const char *service_id, const char *query, const char *sig_b64,
 			 const char *key_host, enum dc_canon mode);
