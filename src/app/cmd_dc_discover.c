@@ -14,6 +14,7 @@
 #include "core/loop.h"
 #include "core/text.h"
 #include "dc/discover.h"
+#include "dns/query.h"
 
 #define DCD_MAX_SERVERS 4
 #define DCD_EXIT_USAGE	2
@@ -92,25 +93,6 @@ static void dcd_print(const struct dc_result *r, const char *domain, bool json)
 	printf("%s\n", line);
 }
 
-/* The nameserver lines of /etc/resolv.conf, into bufs; how many. */
-static size_t dcd_resolv_conf(char bufs[][64], char **items, size_t max)
-{
-	FILE *f = fopen("/etc/resolv.conf", "r");
-	char line[256], addr[64];
-	size_t n = 0;
-
-	if (!f)
-		return 0;
-	while (n < max && fgets(line, sizeof line, f))
-		if (sscanf(line, " nameserver %63s", addr) == 1) {
-			snprintf(bufs[n], 64, "%s", addr);
-			items[n] = bufs[n];
-			n++;
-		}
-	fclose(f);
-	return n;
-}
-
 int cmd_dc_discover(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -125,8 +107,8 @@ int cmd_dc_discover(int argc, char **argv)
 	};
 	const char *res[DCD_MAX_SERVERS], *auth[DCD_MAX_SERVERS], *zone = NULL, *cfgpath = NULL;
 	const char *tmpl = NULL;
-	char *list[DCD_MAX_SERVERS], resolv[DCD_MAX_SERVERS][64], provider[64] = "",
-								  service[64] = "", msg[512];
+	char *list[DCD_MAX_SERVERS], resolv[DCD_MAX_SERVERS][DNS_RESOLV_ADDR_MAX],
+	    provider[64] = "", service[64] = "", msg[512];
 	size_t nres = 0, nauth = 0;
 	bool json = false;
 	struct config *cfg;
@@ -206,8 +188,11 @@ int cmd_dc_discover(int argc, char **argv)
 		dcfg.nservers = nres;
 	} else {
 		nres = config_split_list(cfg->resolvers, list, DCD_MAX_SERVERS);
-		if (!nres)
-			nres = dcd_resolv_conf(resolv, list, DCD_MAX_SERVERS);
+		if (!nres) {
+			nres = dns_resolv_conf(NULL, resolv, DCD_MAX_SERVERS);
+			for (i = 0; i < (int)nres; i++)
+				list[i] = resolv[i];
+		}
 		dcfg.servers = (const char *const *)list;
 		dcfg.nservers = nres;
 	}

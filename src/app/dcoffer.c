@@ -11,6 +11,7 @@
 #include "core/sanitize.h"
 #include "dc/discover.h"
 #include "dc/template.h"
+#include "dns/query.h"
 
 #define DCOFFER_MAX_SERVERS 4
 
@@ -27,7 +28,7 @@ struct dcoffer {
 	bool changed;
 	dcoffer_log_fn log;
 	void *log_ctx;
-	char servers[DCOFFER_MAX_SERVERS][64];
+	char servers[DCOFFER_MAX_SERVERS][DNS_RESOLV_ADDR_MAX];
 };
 
 enum dc_canon dcoffer_canon_for(const char *provider_id)
@@ -71,15 +72,8 @@ static size_t dcoffer_servers(struct dcoffer *o, const struct config *cfg, bool 
 		const char *eq = strchr(items[i], '=');
 		str_copy(o->servers[k++], sizeof o->servers[0], eq ? eq + 1 : items[i]);
 	}
-	if (!k) {
-		FILE *f = fopen("/etc/resolv.conf", "r");
-		char line[256], addr[64];
-		while (f && k < DCOFFER_MAX_SERVERS && fgets(line, sizeof line, f))
-			if (sscanf(line, " nameserver %63s", addr) == 1)
-				str_copy(o->servers[k++], sizeof o->servers[0], addr);
-		if (f)
-			fclose(f);
-	}
+	if (!k)
+		k = dns_resolv_conf(NULL, o->servers, DCOFFER_MAX_SERVERS);
 	return k;
 }
 

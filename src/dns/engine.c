@@ -1126,25 +1126,11 @@ const char *dns_engine_zone(const struct dns_source *src)
 /* Adds the nameserver lines of a resolv.conf file. */
 static void engine_read_resolv_conf(struct engine *e, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char line[512];
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f) && e->nres < DNS_ENGINE_MAX_RESOLVERS) {
-		char *p = line, *end;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "nameserver", 10) != 0 || (p[10] != ' ' && p[10] != '\t'))
-			continue;
-		p += 10;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, " \t\r\n#;");
-		*end = '\0';
-		if (dns_addr_parse(p, &e->resolvers[e->nres]))
+	char addrs[16][DNS_RESOLV_ADDR_MAX]; /* a line that does not parse is skipped */
+	size_t i, n = dns_resolv_conf(path, addrs, 16);
+	for (i = 0; i < n && e->nres < DNS_ENGINE_MAX_RESOLVERS; i++)
+		if (dns_addr_parse(addrs[i], &e->resolvers[e->nres]))
 			e->nres++;
-	}
-	fclose(f);
 }
 
 /* Parses "[NAME=]IP[:PORT]" into an authoritative server. */

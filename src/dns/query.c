@@ -576,3 +576,28 @@ void query_net_dispatch(struct query_net *net, const struct pollfd *fds, int n, 
 	}
 	query_net_timeouts(net, now_ms);
 }
+
+size_t dns_resolv_conf(const char *path, char (*addrs)[DNS_RESOLV_ADDR_MAX], size_t max)
+{
+	FILE *f = fopen(path ? path : "/etc/resolv.conf", "r");
+	char line[512];
+	size_t n = 0;
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof line, f)) {
+		char *p = line, *end;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "nameserver", 10) != 0 || (p[10] != ' ' && p[10] != '\t'))
+			continue;
+		p += 10;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strcspn(p, " \t\r\n#;");
+		*end = '\0';
+		if (*p && (size_t)(end - p) < DNS_RESOLV_ADDR_MAX)
+			memcpy(addrs[n++], p, (size_t)(end - p) + 1);
+	}
+	fclose(f);
+	return n;
+}

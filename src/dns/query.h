@@ -32,6 +32,12 @@ struct dns_addr {
 /* Parses "IP", "IP:PORT", "IPv6", "[IPv6]:PORT" (port 53 by default);
  * false when it is not a numeric address. */
 bool dns_addr_parse(const char *text, struct dns_addr *out);
+
+/* The addresses of the "nameserver" lines of a resolv.conf file (path;
+ * NULL: /etc/resolv.conf), as written, into addrs (at most max); how many
+ * (0 when the file cannot be read). */
+#define DNS_RESOLV_ADDR_MAX 64
+size_t dns_resolv_conf(const char *path, char (*addrs)[DNS_RESOLV_ADDR_MAX], size_t max);
 /* Fills out from a raw address (4 or 16 bytes) and a port. */
 void dns_addr_from_raw(const uint8_t *raw, size_t len, uint16_t port, struct dns_addr *out);
 /* True when both are the same address and port. */
