@@ -280,11 +280,12 @@ static void dcoffer_found(void *arg, const struct dc_result *r)
 void dcoffer_update(struct dcoffer *o, struct wizard *w, const char *zone)
 {
 	uint64_t key;
-	/* the zone apex is known once a check has ended (the first one starts
-	 * with the domain as the presumed zone) */
+	/* the zone apex is known once a check of this process has ended: ""
+	 * before the first, and while one runs the domain is only presumed
+	 * to be the zone until the zone cut comes back (a discovery there
+	 * would ask the wrong name and log a false "not offered") */
 	if (!o || w->step != STEP_RECORDS || w->option != OPTION_DOMAIN || !w->nrecords || !zone ||
-	    !zone[0] || w->checks < 1 || w->busy == REQ_DNS_CHECK || dc_discover_busy(o->disc) ||
-	    o->signing)
+	    !zone[0] || w->busy == REQ_DNS_CHECK || dc_discover_busy(o->disc) || o->signing)
 		return;
 	key = dcoffer_key(w, zone);
 	if (key == o->key)

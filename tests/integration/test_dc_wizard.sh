@@ -148,6 +148,11 @@ Q=${URL#"$BASE"}
 value=$(jq -rn --arg s "$(sim_jq ".Domains[] | select(.Name == \"$SUB\") | .DKIMPendingTextValue")" '$s | @uri')
 want="domain=$DNS_ZONE&host=mail&dkimselector=$LIVE_SELECTOR&dkimvalue=$value&returnpathvalue=pm.mtasv.net"
 e2e_equal "the subdomain's signed query" "$want" "${Q%%&sig=*}"
+# Discovery waited for the zone apex: nothing was asked at the subdomain
+# (the audit log would say "not offered" first).
+if grep '"second-customer"' "$E2E_STATE/audit.jsonl" | grep -q '"domainconnect-not-offered"'; then
+	e2e_fail "discovery ran before the zone apex was known: $(grep domainconnect "$E2E_STATE/audit.jsonl")"
+fi
 code=$(curl -s --cacert "$DC_CERT" --max-time 30 -o "$DNS_TMP/apply.body" -w '%{http_code}' "$URL")
 [ "$code" = 200 ] || e2e_fail "the subdomain's link: HTTP $code $(cat "$DNS_TMP/apply.body")"
 live_wait "All set!" 90
