@@ -556,6 +556,7 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 {
 	int width = COLS - 2, y = top, bottom = top + height - 1;
 	char host[160] = "", zone[DOMAIN_UNICODE_MAX + DOMAIN_ASCII_MAX + 8];
+	const struct wizard_dc *dc = wizard_dc_offer(w);
 	if (wizard_server_question(w)) {
 		ui_server_question(w, top, width);
 		return;
@@ -568,9 +569,8 @@ static void screen_records_draw(const struct wizard *w, const struct ui_view *v,
 	else
 		str_copy(zone, sizeof zone, records_zone(w));
 	y += ui_text(y, 1, width, 3, "records.intro", zone, host, NULL);
-	if (wizard_dc_offer(w)) {
+	if (dc) {
 		/* one click at the DNS host instead of typing: said first */
-		const struct wizard_dc *dc = wizard_dc_offer(w);
 		ui_style_on(STYLE_OK);
 		ui_print(y, 1, 1, ui_glyph(GLYPH_RIGHT));
 		y += ui_text(y, 3, width - 2, 2,
@@ -647,12 +647,13 @@ static enum ui_action screen_records_key(struct wizard *w, const struct ui_key *
 /* Under the own-server question only its answer keys (and e) work. */
 static const char *screen_records_footer(const struct wizard *w)
 {
+	const struct wizard_dc *dc;
 	if (wizard_server_question(w))
 		return "footer.server";
-	if (!wizard_dc_offer(w))
+	dc = wizard_dc_offer(w);
+	if (!dc)
 		return "footer.records";
-	return wizard_dc_offer(w)->kind == WIZARD_DC_APPLY ? "footer.records_oneclick"
-							   : "footer.records_panel";
+	return dc->kind == WIZARD_DC_APPLY ? "footer.records_oneclick" : "footer.records_panel";
 }
 
 const struct screen screen_records = {
