@@ -199,7 +199,6 @@ fail:
 
 /* What dc_sign_url waits for. */
 struct dc_url_sync {
-	bool called;
 	enum bh_err err;
 	struct buf *out;
 	char *msg;
@@ -209,7 +208,6 @@ struct dc_url_sync {
 static void dc_url_sync_done(void *arg, enum bh_err err, const char *url, const char *msg)
 {
 	struct dc_url_sync *y = arg;
-	y->called = true;
 	y->err = err;
 	if (err == BH_OK)
 		y->err = buf_puts(y->out, url);
@@ -224,15 +222,16 @@ enum bh_err dc_sign_url(struct dc_signer *s, struct buf *out, const char *url_sy
 {
 	struct dc_url_params p = {url_sync_ux, provider_id, service_id, domain, host,
 				  vars,	       nvars,	    key_host,	mode};
-	struct dc_url_sync y = {false, BH_OK, out, msg, cap};
-	enum bh_err err = dc_sign_url_start(s, &p, dc_url_sync_done, &y, msg, cap);
-	if (err != BH_OK)
-		return err;
-	if (!y.called) {
-		snprintf(msg, cap, "the signer answers later: use dc_sign_url_start");
-		return BH_ERR_BUSY;
+	struct dc_url_sync y = {BH_OK, out, msg, cap};
+	enum bh_err err;
+	/* only the local signer answers before sign returns: another would
+	 * call back into this stack frame later */
+	if (s->ops != &dc_local_ops) {
+		snprintf(msg, cap, "this signer answers later: use dc_sign_url_start");
+		return BH_ERR_INVALID;
 	}
-	return y.err;
+	err = dc_sign_url_start(s, &p, dc_url_sync_done, &y, msg, cap);
+	return err != BH_OK ? err : y.err;
 }
 
 /* Un-escapes %XX into raw (cap bytes); the length, or -1. */

@@ -66,8 +66,8 @@ typedef void (*dc_url_fn)(void *arg, enum bh_err err, const char *url, const cha
 enum bh_err dc_sign_url_start(struct dc_signer *s, const struct dc_url_params *p, dc_url_fn done,
 			      void *arg, char *msg, size_t cap);
 
-/* dc_sign_url_start for a signer that answers at once (the local one):
- * the URL into out.  BH_ERR_BUSY when the signer would answer later. */
+/* dc_sign_url_start with the local signer (dc_signer_local), which
+ * answers at once: the URL into out.  BH_ERR_INVALID for any other signer. */
 enum bh_err dc_sign_url(struct dc_signer *s, struct buf *out, const char *url_sync_ux,
 			const char *provider_id, const char *service_id, const char *domain,
 			const char *host, const struct dc_var *vars, size_t nvars,

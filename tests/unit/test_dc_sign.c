@@ -251,9 +251,47 @@ static void test_template_vars(void **state)
 	    0);
 }
 
+/* A signer that answers later (as the broker's does): dc_sign_url, which
+ * waits on its own stack, refuses it rather than be called back later. */
+static enum bh_err later_sign(struct dc_signer *s, const char *data, size_t len, dc_signed_fn done,
+			      void *arg, char *msg, size_t cap)
+{
+	(void)s;
+	(void)data;
+	(void)len;
+	(void)done;
+	(void)arg;
+	(void)msg;
+	(void)cap;
+	fail_msg("dc_sign_url started a signer that answers later");
+	return BH_OK;
+}
+
+static void later_destroy(struct dc_signer *s)
+{
+	(void)s;
+}
+
+static void test_sync_only_local(void **state)
+{
+	static const struct dc_signer_ops later_ops = {later_sign, later_destroy};
+	struct dc_signer later = {&later_ops};
+	struct dc_var var = {"dkimselector", "x"};
+	struct buf url = {0};
+	char msg[256] = "";
+	(void)state;
+	assert_int_equal(dc_sign_url(&later, &url, "https://dc.test", "acmehelp.example",
+				     "postmark", "customer.example", "", &var, 1, "_dck1",
+				     DC_CANON_SPEC, msg, sizeof msg),
+			 BH_ERR_INVALID);
+	assert_null(url.data);
+	assert_non_null(strstr(msg, "dc_sign_url_start"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_sync_only_local),
 	    cmocka_unit_test(test_spec_vector),
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_query_and_canonical),
